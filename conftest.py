@@ -1,0 +1,109 @@
+"""The usual cast for tests: one organization with two groups, and an outsider.
+
+acme: admin; facilitator (group A); other_facilitator (group B); member and
+member2 (group A); other_member (group B). globex: outsider, its admin.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class Cast:
+    organization: object
+    other_organization: object
+    program: object
+    group: object
+    other_group: object
+    admin: object
+    facilitator: object
+    other_facilitator: object
+    member: object
+    member2: object
+    other_member: object
+    outsider: object
+
+
+def make_user(email: str, name: str):
+    from peergroups.accounts.models import User
+
+    return User.objects.create_user(email=email, password=PASSWORD, full_name=name)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    from peergroups.groups.services import group_create, membership_add
+    from peergroups.organizations.models import Role
+    from peergroups.organizations.services import organization_create, program_create, role_grant
+    from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+    from peergroups.people.services import member_profile_ensure
+
+    admin = make_user("admin@acme.test", "Ada Admin")
+    organization = organization_create(name="Acme Leaders", slug="acme", admin=admin)
+    outsider = make_user("outsider@globex.test", "Olga Outsider")
+    other_organization = organization_create(name="Globex Circle", slug="globex", admin=outsider)
+    program = program_create(organization=organization, acting_user=admin, name="Leaders 2027")
+
+    def person(email, name, role):
+        user = make_user(email, name)
+        role_grant(organization=organization, user=user, role=role, acting_user=admin)
+        if role == Role.MEMBER:
+            member_profile_ensure(organization=organization, user=user, program=program)
+        if role == Role.FACILITATOR:
+            FacilitatorProfile.objects.create(
+                organization=organization,
+                user=user,
+                built_own_business=True,
+                business_description="A design studio",
+                trained_feedback_coach=True,
+                coach_training="ICF ACC",
+                expertise=["finance", "hiring"],
+                status=FacilitatorStatus.APPROVED,
+            )
+        return user
+
+    facilitator = person("fran@acme.test", "Fran Facilitator", Role.FACILITATOR)
+    other_facilitator = person("otto@acme.test", "Otto Facilitator", Role.FACILITATOR)
+    member = person("mia@acme.test", "Mia Member", Role.MEMBER)
+    member2 = person("max@acme.test", "Max Member", Role.MEMBER)
+    other_member = person("oli@acme.test", "Oli Member", Role.MEMBER)
+
+    group = group_create(
+        program=program, name="Group A", acting_user=admin, facilitator=facilitator
+    )
+    other_group = group_create(
+        program=program, name="Group B", acting_user=admin, facilitator=other_facilitator
+    )
+    for user in (member, member2):
+        membership_add(group=group, user=user, acting_user=admin)
+    membership_add(group=other_group, user=other_member, acting_user=admin)
+    group.refresh_from_db()
+    other_group.refresh_from_db()
+    return Cast(
+        organization=organization,
+        other_organization=other_organization,
+        program=program,
+        group=group,
+        other_group=other_group,
+        admin=admin,
+        facilitator=facilitator,
+        other_facilitator=other_facilitator,
+        member=member,
+        member2=member2,
+        other_member=other_member,
+        outsider=outsider,
+    )
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the background tasks queued so far, as a `db_worker` process would."""
+    from django.core.management import call_command
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

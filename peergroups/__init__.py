@@ -1,0 +1,1 @@
+"""Peergroups: run peer support groups for managers."""

@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from peergroups.accounts.models import User
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    """For a person who has no account yet: their name and a password."""
+
+    full_name = forms.CharField(label="Your name", max_length=150)
+    password = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(
+            password, User(email=self.email, full_name=self.data.get("full_name", ""))
+        )
+        return password
+
+
+class UserCreationForm(forms.ModelForm):
+    """For the Django admin: create an account with an e-mail and a password."""
+
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+    def clean_password2(self) -> str:
+        if self.cleaned_data.get("password1") != self.cleaned_data.get("password2"):
+            raise forms.ValidationError("The two passwords differ.")
+        return self.cleaned_data["password2"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.email = user.email.lower()
+        user.set_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,77 @@
+"""Peer groups and who belongs to them; capacity is an invariant the database keeps."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from peergroups.organizations.models import MAX_GROUP_SIZE, Organization, Program
+
+
+class PeerGroup(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=120)
+    # Groups are re-formed in cycles so members meet new peers; cycle 1 is the first.
+    cycle = models.PositiveSmallIntegerField(default=1)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_groups",
+    )
+    capacity = models.PositiveSmallIntegerField(default=MAX_GROUP_SIZE)
+    # Kept by membership_add/membership_remove with conditional updates; the check
+    # constraint makes the database refuse any write that would overfill a group.
+    member_count = models.PositiveSmallIntegerField(default=0)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1) & Q(capacity__lte=MAX_GROUP_SIZE),
+                name="group_capacity_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_count__lte=F("capacity")), name="group_not_over_capacity"
+            ),
+            models.UniqueConstraint(fields=["program", "cycle", "name"], name="group_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "groups-detail", kwargs={"org_slug": self.organization.slug, "group_id": self.pk}
+        )
+
+    @property
+    def open_seats(self) -> int:
+        return max(self.capacity - self.member_count, 0)
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="memberships")
+    # Denormalised from the group so the database can keep "one group per program and cycle".
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    cycle = models.PositiveSmallIntegerField(default=1)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "cycle", "user"], name="one_group_per_program_cycle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"

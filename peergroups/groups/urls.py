@@ -1,0 +1,7 @@
+from django.urls import path
+
+from peergroups.groups import views
+
+urlpatterns = [
+    path("groups/<int:group_id>/", views.group_detail, name="groups-detail"),
+]

@@ -1,0 +1,17 @@
+"""A group's page: who is in it and who facilitates it."""
+
+from django.http import HttpRequest, HttpResponse
+
+from peergroups.groups.selectors import group_for_user, group_roster
+from peergroups.organizations.access import OrgAccess, org_render, org_view
+
+
+@org_view()
+def group_detail(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpResponse:
+    group, sees_content = group_for_user(user=request.user, access=access, group_id=group_id)
+    return org_render(
+        request,
+        access,
+        "groups/detail.html",
+        {"group": group, "roster": group_roster(group), "sees_content": sees_content},
+    )

@@ -1,0 +1,81 @@
+"""The one place that decides who may see an organization's pages.
+
+Every organization-scoped view resolves its organization through `organization_access`:
+someone with no role in the organization gets a 404 (we do not even confirm it
+exists), someone with the wrong role gets a 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from peergroups.organizations.models import Organization, OrganizationRole, Role
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    organization: Organization
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_facilitator(self) -> bool:
+        return Role.FACILITATOR in self.roles
+
+    @property
+    def is_member(self) -> bool:
+        return Role.MEMBER in self.roles
+
+    def require(self, *roles: str) -> None:
+        if not self.roles.intersection(roles):
+            raise PermissionDenied("Your role in this organization does not allow this.")
+
+
+def organization_access(user, org_slug: str) -> OrgAccess:
+    """Return the user's access to the organization, or raise Http404 if they have none."""
+    if not user.is_authenticated:
+        raise Http404
+    roles = frozenset(
+        OrganizationRole.objects.filter(user=user, organization__slug=org_slug).values_list(
+            "role", flat=True
+        )
+    )
+    if not roles:
+        raise Http404("No such organization")
+    organization = Organization.objects.get(slug=org_slug)
+    return OrgAccess(organization=organization, roles=roles)
+
+
+def org_view(*roles: str) -> Callable:
+    """Decorate a view taking `org_slug`; it receives `access` instead, checked for `roles`."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
+            access = organization_access(request.user, org_slug)
+            if roles:
+                access.require(*roles)
+            request.session["last_org"] = org_slug
+            return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def org_render(
+    request: HttpRequest, access: OrgAccess, template: str, context: dict | None = None, **kwargs
+) -> HttpResponse:
+    """Render an organization page; the layout needs the organization and the viewer's roles."""
+    from django.shortcuts import render
+
+    full = {"organization": access.organization, "access": access, **(context or {})}
+    return render(request, template, full, **kwargs)

@@ -1,0 +1,96 @@
+from django import forms
+
+from peergroups.organizations.models import Invitation, Program, Role
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "description",
+            "min_group_size",
+            "max_group_size",
+            "grouping_basis",
+            "meeting_cadence",
+            "starts_on",
+        ]
+        labels = {
+            "min_group_size": "Smallest group",
+            "max_group_size": "Largest group (at most 10)",
+            "grouping_basis": "Members of a group share their",
+            "starts_on": "First meetings from",
+        }
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+        self.fields["min_group_size"].widget.attrs.update(min=2, max=10)
+        self.fields["max_group_size"].widget.attrs.update(min=2, max=10)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Program.objects.filter(organization=self.organization, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A program with this name exists already.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_group_size"), cleaned.get("max_group_size")
+        if high is not None and high > 10:
+            self.add_error("max_group_size", "Peer groups have at most 10 members.")
+        if low is not None and low < 2:
+            self.add_error("min_group_size", "A group needs at least 2 members.")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "min_group_size", "The smallest group cannot be larger than the largest."
+            )
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(
+        choices=[
+            (Role.MEMBER, "Member"),
+            (Role.FACILITATOR, "Facilitator"),
+            (Role.ADMIN, "Program admin"),
+        ],
+        initial=Role.MEMBER,
+    )
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["program"].queryset = organization.programs.all()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        pending = Invitation.objects.filter(
+            organization=self.organization, email=email, accepted_at__isnull=True
+        ).exists()
+        if pending:
+            raise forms.ValidationError("This person has an open invitation already.")
+        return email
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    region = forms.ChoiceField(required=False)
+    industry = forms.ChoiceField(required=False)
+    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    intake = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
+        label="Intake",
+    )
+
+    def __init__(self, *args, regions, industries, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
+        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
+        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]

@@ -1,0 +1,172 @@
+"""Tenants (organizations), the roles people hold in them, programs and invitations."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations-dashboard", kwargs={"org_slug": self.slug})
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Program admin"
+    FACILITATOR = "facilitator", "Facilitator"
+    MEMBER = "member", "Member"
+    # An invited facilitator holds this until an admin approves their application.
+    APPLICANT = "applicant", "Facilitator applicant"
+
+
+class OrganizationRole(models.Model):
+    """One role one person holds in one organization; a person may hold several."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "role"], name="organization_role_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "organization"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organization}"
+
+
+class GroupingBasis(models.TextChoices):
+    REGION = "region", "By region"
+    INDUSTRY = "industry", "By industry"
+    MIXED = "mixed", "Mixed (region and industry)"
+
+
+class MeetingCadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class Program(models.Model):
+    """A cohort of managers to be formed into peer groups."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    min_group_size = models.PositiveSmallIntegerField(default=6)
+    max_group_size = models.PositiveSmallIntegerField(default=MAX_GROUP_SIZE)
+    grouping_basis = models.CharField(
+        max_length=20, choices=GroupingBasis.choices, default=GroupingBasis.MIXED
+    )
+    # Criterion name -> {"mode": "similar"|"diverse", "weight": float}; empty means the defaults.
+    criteria_weights = models.JSONField(default=dict, blank=True)
+    meeting_cadence = models.CharField(
+        max_length=20, choices=MeetingCadence.choices, default=MeetingCadence.MONTHLY
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=2)
+                & Q(min_group_size__lte=models.F("max_group_size"))
+                & Q(max_group_size__lte=MAX_GROUP_SIZE),
+                name="program_group_size_bounds",
+            ),
+            models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "organizations-program",
+            kwargs={"org_slug": self.organization.slug, "program_id": self.pk},
+        )
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as SHA-256 digests so a database leak does not leak live links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that gives a role in an organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.organization}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class AuditEvent(models.Model):
+    """Who changed what: every service that changes access or membership writes one."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.acting_user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from peergroups.organizations import views
+
+urlpatterns = [
+    path("", views.dashboard, name="organizations-dashboard"),
+    path("programs/new/", views.program_create, name="organizations-program-create"),
+    path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
+    path("members/", views.member_list, name="organizations-members"),
+    path("invitations/", views.invitation_list, name="organizations-invitations"),
+]

@@ -1,0 +1,198 @@
+"""The intake form and the facilitator application: parse, validate, return domain values."""
+
+import zoneinfo
+
+from django import forms
+
+from peergroups.accounts.models import User
+from peergroups.people.models import FacilitatorProfile, MemberProfile
+from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
+
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+
+def _split_list(text: str) -> list[str]:
+    """'Acme, Globex;  Initech' -> ['Acme', 'Globex', 'Initech'], duplicates dropped."""
+    items = [part.strip() for part in text.replace(";", ",").split(",")]
+    return list(dict.fromkeys(item for item in items if item))
+
+
+class ListField(forms.CharField):
+    """A free-text list typed as comma-separated values."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        return _split_list(super().to_python(value) or "")
+
+
+def checkboxes(label: str, choices, required: bool = False, help_text: str = ""):
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class IntakeForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
+    )
+    expertise = checkboxes(
+        "Areas of expertise", AREAS, required=True, help_text="What you could help a peer with."
+    )
+    challenge_topics = checkboxes("Topics of your current challenges", AREAS)
+    goal_topics = checkboxes("Topics of your key goals", AREAS)
+    availability = checkboxes(
+        "When you can meet",
+        AVAILABILITY_SLOTS,
+        required=True,
+        help_text="Pick every slot that works.",
+    )
+    competitors = ListField(
+        label="Competitors",
+        required=False,
+        help_text="Companies whose people you should not share a group with, separated by commas.",
+    )
+    reports_to = forms.ModelChoiceField(
+        label="Your own manager, if they take part",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="You will never be grouped with anyone in your reporting line.",
+    )
+    not_with = forms.ModelMultipleChoiceField(
+        label="People you would rather not share a group with",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Optional and confidential: only the grouping uses it.",
+    )
+
+    class Meta:
+        model = MemberProfile
+        fields = [
+            "region",
+            "locale",
+            "time_zone",
+            "industry",
+            "function",
+            "management_level",
+            "team_size",
+            "years_managing",
+            "company",
+            "company_size",
+            "company_stage",
+            "expertise",
+            "challenges",
+            "challenge_topics",
+            "goals",
+            "goal_topics",
+            "availability",
+            "reports_to",
+            "competitors",
+        ]
+        labels = {
+            "region": "Region",
+            "locale": "Language",
+            "function": "Function (e.g. engineering, sales)",
+            "management_level": "Management level",
+            "team_size": "People you manage (directly and indirectly)",
+            "years_managing": "Years as a manager",
+            "company": "Company",
+            "challenges": "Your current challenges",
+            "goals": "Your key goals for the coming year",
+        }
+
+    def __init__(self, *args, colleagues, not_with_initial=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports_to"].queryset = colleagues
+        self.fields["not_with"].queryset = colleagues
+        self.fields["not_with"].initial = list(not_with_initial)
+        for name in ("region", "industry", "function", "management_level", "company"):
+            self.fields[name].required = True
+        self.fields["team_size"].required = True
+        self.fields["years_managing"].required = True
+        self.fields["team_size"].widget.attrs["min"] = 0
+        self.fields["years_managing"].widget.attrs["min"] = 0
+        self.fields["years_managing"].validators.append(_at_most(60, "years"))
+        self.fields["team_size"].validators.append(_at_most(1_000_000, "people"))
+
+    def clean_region(self) -> str:
+        return self.cleaned_data["region"].strip()
+
+    def clean_industry(self) -> str:
+        return self.cleaned_data["industry"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        reports_to = cleaned.get("reports_to")
+        if reports_to is not None and reports_to.pk == self.instance.user_id:
+            self.add_error("reports_to", "You cannot be your own manager.")
+        return cleaned
+
+
+def _at_most(limit: int, unit: str):
+    def validate(value):
+        if value is not None and value > limit:
+            raise forms.ValidationError(f"That is more than {limit:,} {unit}; please check it.")
+
+    return validate
+
+
+class FacilitatorApplicationForm(forms.ModelForm):
+    expertise = checkboxes(
+        "Areas of expertise",
+        AREAS,
+        required=True,
+        help_text="Facilitators bring expertise in more than one area of running a business.",
+    )
+    regions_served = ListField(label="Regions you can serve", required=False)
+    industries_served = ListField(label="Industries you know well", required=False)
+
+    class Meta:
+        model = FacilitatorProfile
+        fields = [
+            "built_own_business",
+            "business_description",
+            "trained_feedback_coach",
+            "coach_training",
+            "expertise",
+            "capacity",
+            "regions_served",
+            "industries_served",
+            "bio",
+        ]
+        labels = {
+            "built_own_business": "I have built my own business",
+            "business_description": "The business you built",
+            "trained_feedback_coach": "I am a trained feedback coach",
+            "coach_training": "Your coaching training (programme, year)",
+            "capacity": "Groups you can lead at once",
+            "bio": "A short introduction for your groups",
+        }
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if not 1 <= capacity <= 20:
+            raise forms.ValidationError("Choose between 1 and 20 groups.")
+        return capacity
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("built_own_business")
+            and not cleaned.get("business_description", "").strip()
+        ):
+            self.add_error("business_description", "Tell us about the business you built.")
+        if cleaned.get("trained_feedback_coach") and not cleaned.get("coach_training", "").strip():
+            self.add_error("coach_training", "Name the training you completed.")
+        return cleaned
+
+
+class FacilitatorReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Decline")])
+    note = forms.CharField(required=False, max_length=2000)

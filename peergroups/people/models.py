@@ -1,0 +1,164 @@
+"""What a member tells us at intake, the conflicts that keep people apart, facilitators."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from peergroups.organizations.models import Organization, Program
+from peergroups.people.vocabulary import AREA_LABELS, CompanySize, CompanyStage, ManagementLevel
+
+
+class MemberProfile(models.Model):
+    """A manager's intake profile in one organization (DESIGN.md part 2)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="member_profiles"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profiles"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="member_profiles"
+    )
+    region = models.CharField(max_length=100, blank=True)
+    locale = models.CharField(max_length=20, blank=True, help_text="Language, e.g. en or de-CH")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    industry = models.CharField(max_length=100, blank=True)
+    function = models.CharField(max_length=100, blank=True)
+    management_level = models.CharField(max_length=20, choices=ManagementLevel.choices, blank=True)
+    team_size = models.PositiveIntegerField(null=True, blank=True)
+    years_managing = models.PositiveSmallIntegerField(null=True, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    company_size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
+    company_stage = models.CharField(max_length=20, choices=CompanyStage.choices, blank=True)
+    expertise = models.JSONField(default=list, blank=True)
+    challenges = models.TextField(blank=True)
+    challenge_topics = models.JSONField(default=list, blank=True)
+    goals = models.TextField("key goals", blank=True)
+    goal_topics = models.JSONField(default=list, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    reports_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        help_text="This member's own manager, when they take part too.",
+    )
+    competitors = models.JSONField(
+        default=list, blank=True, help_text="Companies this member must not share a group with."
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="member_profile_unique"),
+            models.CheckConstraint(
+                condition=~Q(reports_to=models.F("user")), name="member_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.organization}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def expertise_labels(self) -> list[str]:
+        return [AREA_LABELS.get(key, key) for key in self.expertise]
+
+
+class NotWith(models.Model):
+    """A member's declaration that they should not share a group with another person."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_with_declarations"
+    )
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "other"], name="not_with_unique"
+            ),
+            models.CheckConstraint(condition=~Q(user=models.F("other")), name="not_with_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} not with {self.other}"
+
+
+class FacilitatorStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+
+
+MIN_FACILITATOR_AREAS = 2  # "expertise in more than one area of running a business"
+
+
+class FacilitatorProfile(models.Model):
+    """An application to facilitate groups, with the qualifications the field asks for."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="facilitator_profiles"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profiles"
+    )
+    built_own_business = models.BooleanField(default=False)
+    business_description = models.TextField(blank=True)
+    trained_feedback_coach = models.BooleanField(default=False)
+    coach_training = models.CharField(max_length=200, blank=True)
+    expertise = models.JSONField(default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        default=2, help_text="How many groups at once this facilitator can lead."
+    )
+    regions_served = models.JSONField(default=list, blank=True)
+    industries_served = models.JSONField(default=list, blank=True)
+    bio = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=FacilitatorStatus.choices, default=FacilitatorStatus.PENDING
+    )
+    applied_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="facilitator_profile_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1) & Q(capacity__lte=20), name="facilitator_capacity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} (facilitator at {self.organization})"
+
+    @property
+    def expertise_labels(self) -> list[str]:
+        return [AREA_LABELS.get(key, key) for key in self.expertise]
+
+    def qualification_gaps(self) -> list[str]:
+        """What keeps this application from approval; empty when qualified."""
+        gaps = []
+        if not self.built_own_business:
+            gaps.append("has not built their own business")
+        if not self.trained_feedback_coach:
+            gaps.append("is not a trained feedback coach")
+        if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
+            gaps.append(f"names fewer than {MIN_FACILITATOR_AREAS} areas of expertise")
+        return gaps

@@ -1,0 +1,64 @@
+"""Reads of people that depend on who is asking."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from peergroups.accounts.models import User
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import Role
+from peergroups.people.models import FacilitatorProfile, MemberProfile
+
+
+def colleagues(*, access: OrgAccess, exclude: User) -> QuerySet[User]:
+    """People holding a role in the organization, for the intake's pickers."""
+    return (
+        User.objects.filter(organization_roles__organization=access.organization)
+        .exclude(pk=exclude.pk)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def member_search(
+    *,
+    access: OrgAccess,
+    query: str = "",
+    region: str = "",
+    industry: str = "",
+    program_id: int | None = None,
+    intake: str = "",
+) -> QuerySet[MemberProfile]:
+    """Admin's member list; the caller has checked the admin role."""
+    access.require(Role.ADMIN)
+    profiles = MemberProfile.objects.filter(organization=access.organization).select_related(
+        "user", "program"
+    )
+    if query:
+        profiles = profiles.filter(
+            Q(user__full_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(company__icontains=query)
+        )
+    if region:
+        profiles = profiles.filter(region=region)
+    if industry:
+        profiles = profiles.filter(industry=industry)
+    if program_id:
+        profiles = profiles.filter(program_id=program_id)
+    if intake == "complete":
+        profiles = profiles.filter(completed_at__isnull=False)
+    elif intake == "pending":
+        profiles = profiles.filter(completed_at__isnull=True)
+    return profiles.order_by("user__full_name", "pk")
+
+
+def facilitator_profile_for_admin(*, access: OrgAccess, profile_id: int) -> FacilitatorProfile:
+    access.require(Role.ADMIN)
+    profile = (
+        FacilitatorProfile.objects.select_related("user", "organization")
+        .filter(organization=access.organization, pk=profile_id)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No such application")
+    return profile

@@ -1,0 +1,104 @@
+"""Intake, facilitator applications and their review."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from peergroups.organizations.access import OrgAccess, org_render, org_view
+from peergroups.organizations.models import Role
+from peergroups.people import services
+from peergroups.people.forms import FacilitatorApplicationForm, FacilitatorReviewForm, IntakeForm
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, NotWith
+from peergroups.people.selectors import colleagues, facilitator_profile_for_admin
+
+
+@org_view(Role.MEMBER)
+def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    profile = services.member_profile_ensure(organization=access.organization, user=request.user)
+    not_with_ids = NotWith.objects.filter(
+        organization=access.organization, user=request.user
+    ).values_list("other_id", flat=True)
+    form = IntakeForm(
+        request.POST or None,
+        instance=profile,
+        colleagues=colleagues(access=access, exclude=request.user),
+        not_with_initial=not_with_ids,
+    )
+    if request.method == "POST" and form.is_valid():
+        was_complete = profile.is_complete
+        services.member_profile_save(
+            profile=form.save(commit=False),
+            not_with=list(form.cleaned_data["not_with"]),
+            acting_user=request.user,
+        )
+        messages.success(
+            request,
+            "Your profile is updated." if was_complete else "Thank you — your intake is complete.",
+        )
+        return redirect("organizations-dashboard", org_slug=access.organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return org_render(request, access, "people/intake.html", {"form": form}, status=status)
+
+
+@org_view()
+def facilitator_apply(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    profile = FacilitatorProfile.objects.filter(
+        organization=access.organization, user=request.user
+    ).first() or FacilitatorProfile(organization=access.organization, user=request.user)
+    form = FacilitatorApplicationForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.facilitator_apply(profile=form.save(commit=False), acting_user=request.user)
+        messages.success(request, "Your application is in. A program admin will review it.")
+        return redirect("organizations-dashboard", org_slug=access.organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return org_render(
+        request,
+        access,
+        "people/facilitator_apply.html",
+        {"form": form, "profile": profile if profile.pk else None},
+        status=status,
+    )
+
+
+@org_view(Role.ADMIN)
+def facilitator_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    status = request.GET.get("status", FacilitatorStatus.PENDING)
+    if status not in FacilitatorStatus.values:
+        status = FacilitatorStatus.PENDING
+    profiles = (
+        FacilitatorProfile.objects.filter(organization=access.organization, status=status)
+        .select_related("user")
+        .order_by("applied_at")
+    )
+    return org_render(
+        request,
+        access,
+        "people/facilitator_list.html",
+        {"profiles": profiles, "status": status, "statuses": FacilitatorStatus.choices},
+    )
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def facilitator_review(request: HttpRequest, access: OrgAccess, profile_id: int) -> HttpResponse:
+    profile = facilitator_profile_for_admin(access=access, profile_id=profile_id)
+    form = FacilitatorReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or decline.")
+    elif form.cleaned_data["decision"] == "approve":
+        try:
+            services.facilitator_approve(
+                profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, f"{profile.user}: {error.message}")
+        else:
+            messages.success(request, f"{profile.user} is now an approved facilitator.")
+    else:
+        services.facilitator_reject(
+            profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, f"{profile.user}'s application was declined.")
+    return redirect("people-facilitators", org_slug=access.organization.slug)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peergroups.api.api import api
+
+urlpatterns = [
+    path("", include("peergroups.accounts.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.organizations.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.people.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.groups.urls")),
+    path("account/tokens/", include("peergroups.api.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
