@@ -63,7 +63,8 @@ def org_view(*roles: str) -> Callable:
             access = organization_access(request.user, org_slug)
             if roles:
                 access.require(*roles)
-            request.session["last_org"] = org_slug
+            if request.session.get("last_org") != org_slug:  # no session write per page
+                request.session["last_org"] = org_slug
             return view(request, access, *args, **kwargs)
 
         return wrapper

@@ -1,0 +1,85 @@
+"""A group never exceeds its capacity, even when many people join at once."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from conftest import make_user
+from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.services import (
+    AlreadyGrouped,
+    GroupFull,
+    group_create,
+    membership_add,
+    membership_remove,
+)
+
+
+def test_join_beyond_capacity_is_refused(cast):
+    group = group_create(program=cast.program, name="Tiny", capacity=2, acting_user=cast.admin)
+    membership_add(group=group, user=make_user("a@acme.test", "A"), acting_user=cast.admin)
+    membership_add(group=group, user=make_user("b@acme.test", "B"), acting_user=cast.admin)
+    with pytest.raises(GroupFull):
+        membership_add(group=group, user=make_user("c@acme.test", "C"), acting_user=cast.admin)
+    group.refresh_from_db()
+    assert group.member_count == 2 == group.memberships.count()
+
+
+def test_person_joins_one_group_per_program_and_the_seat_is_given_back(cast):
+    with pytest.raises(AlreadyGrouped):
+        membership_add(group=cast.other_group, user=cast.member, acting_user=cast.admin)
+    cast.other_group.refresh_from_db()
+    assert cast.other_group.member_count == 1  # the failed join released its seat
+
+
+def test_leaving_frees_a_seat(cast):
+    membership_remove(group=cast.group, user=cast.member, acting_user=cast.admin)
+    cast.group.refresh_from_db()
+    assert cast.group.member_count == 1 == cast.group.memberships.count()
+
+
+def test_database_refuses_an_overfull_count(cast):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeerGroup.objects.filter(pk=cast.group.pk).update(member_count=11)
+
+
+def test_database_refuses_a_group_larger_than_ten(cast):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeerGroup.objects.filter(pk=cast.group.pk).update(capacity=11)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_joins_fill_exactly_the_open_seats(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent joins are tested on PostgreSQL (SQLite runs one writer at a time)")
+    group = group_create(program=cast.program, name="Popular", capacity=3, acting_user=cast.admin)
+    joiners = [make_user(f"joiner{i}@acme.test", f"Joiner {i}") for i in range(50)]
+    barrier = threading.Barrier(len(joiners))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def join(user):
+        try:
+            barrier.wait()
+            membership_add(group=group, user=user, acting_user=None)
+            result = "joined"
+        except GroupFull:
+            result = "full"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=join, args=(user,)) for user in joiners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes.count("joined") == 3
+    assert outcomes.count("full") == 47
+    group.refresh_from_db()
+    assert group.member_count == 3
+    assert GroupMembership.objects.filter(group=group).count() == 3

@@ -1,0 +1,201 @@
+"""Every URL pattern and API route, requested by every member of the cast.
+
+Adding a URL without rows here fails `test_every_url_has_rows`: decide who may
+open it before it ships. Statuses: 200 page, 302 redirect (LOGIN = to sign-in),
+401 API without credentials, 403 wrong role, 404 not in this organization.
+"""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from peergroups.organizations.models import Role
+from peergroups.organizations.services import invitation_create
+from peergroups.people.models import FacilitatorProfile
+
+ROLES = [
+    "anonymous",
+    "member",
+    "other_member",
+    "facilitator",
+    "other_facilitator",
+    "admin",
+    "outsider",
+]
+LOGIN = "login"  # a 302 to the sign-in page
+
+# Shorthands for the common shapes of a row.
+ANY_SIGNED_IN = dict(
+    anonymous=LOGIN,
+    member=200,
+    other_member=200,
+    facilitator=200,
+    other_facilitator=200,
+    admin=200,
+    outsider=404,
+)
+ADMIN_ONLY = dict(
+    anonymous=LOGIN,
+    member=403,
+    other_member=403,
+    facilitator=403,
+    other_facilitator=403,
+    admin=200,
+    outsider=404,
+)
+MEMBER_ONLY = dict(
+    anonymous=LOGIN,
+    member=200,
+    other_member=200,
+    facilitator=403,
+    other_facilitator=403,
+    admin=403,
+    outsider=404,
+)
+EVERYONE = dict.fromkeys(ROLES, 200)
+GROUP_A = dict(
+    anonymous=LOGIN,
+    member=200,
+    other_member=403,
+    facilitator=200,
+    other_facilitator=403,
+    admin=200,  # the roster only; test_groups checks no content is shown
+    outsider=404,
+)
+
+# name -> (method, kwargs from the world, expected status by role[, POST data])
+MATRIX = {
+    "home": ("get", {}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
+    "accounts-healthz": ("get", {}, EVERYONE),
+    "login": ("get", {}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
+    "logout": ("post", {}, dict.fromkeys(ROLES, 302)),
+    "password_reset": ("get", {}, EVERYONE),
+    "password_reset_done": ("get", {}, EVERYONE),
+    "password_reset_confirm": ("get", {"uidb64": "uid", "token": "token"}, EVERYONE),
+    "password_reset_complete": ("get", {}, EVERYONE),
+    # The link is for new@acme.test: anyone signed in under another address is told so.
+    "accounts-invitation": (
+        "get",
+        {"token": "invitation_token"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=200),
+    ),
+    "organizations-dashboard": ("get", {"org_slug": "acme"}, ANY_SIGNED_IN),
+    "organizations-program-create": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "organizations-program": ("get", {"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
+    "organizations-members": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "organizations-invitations": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "people-intake": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "people-facilitator-apply": ("get", {"org_slug": "acme"}, ANY_SIGNED_IN),
+    "people-facilitators": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "people-facilitator-review": (
+        "post",
+        {"org_slug": "acme", "profile_id": "applicant_profile"},
+        dict(ADMIN_ONLY, admin=302),
+        {"decision": "reject", "note": "Not this year."},
+    ),
+    "people-import": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "people-export": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "groups-detail": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_A),
+    "api-tokens": ("get", {}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
+    "api-token-revoke": (
+        "post",
+        {"token_id": "admin_token"},
+        # Only the token's owner may revoke it; to anyone else it does not exist.
+        dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, admin=302),
+    ),
+}
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue  # Django's own admin: staff only, covered by test_django_admin_is_staff_only
+            names |= url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(namespace + entry.name)
+    return names
+
+
+def test_every_url_has_rows():
+    missing = url_names() - MATRIX.keys()
+    stale = MATRIX.keys() - url_names()
+    assert not missing, f"URLs without access rows: {sorted(missing)}"
+    assert not stale, f"Rows for URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(cast):
+    """The cast plus the objects some URLs point at."""
+    applicant = FacilitatorProfile.objects.create(
+        organization=cast.organization,
+        user=cast.member2,
+        built_own_business=True,
+        trained_feedback_coach=False,
+        expertise=["sales"],
+    )
+    _, token = invitation_create(
+        organization=cast.organization,
+        email="new@acme.test",
+        role=Role.MEMBER,
+        acting_user=cast.admin,
+        send=False,
+    )
+    from peergroups.api.services import token_create
+
+    api_token, _ = token_create(user=cast.admin, name="matrix")
+    return {
+        "cast": cast,
+        "program": cast.program.pk,
+        "group": cast.group.pk,
+        "applicant_profile": applicant.pk,
+        "invitation_token": token,
+        "admin_token": api_token.pk,
+        "uid": urlsafe_base64_encode(force_bytes(cast.member.pk)),
+        "token": "bad-token",
+    }
+
+
+def resolve_kwargs(kwargs: dict, world: dict) -> dict:
+    return {key: world.get(value, value) for key, value in kwargs.items()}
+
+
+ROWS = [(name, role) for name in sorted(MATRIX) for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), ROWS)
+def test_access(client, world, name, role):
+    method, kwargs, expected, *data = MATRIX[name]
+    cast = world["cast"]
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    url = reverse(name, kwargs=resolve_kwargs(kwargs, world))
+    response = getattr(client, method)(url, data[0] if data else None)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302, f"{name} as {role}: {response.status_code}"
+        assert response["Location"].startswith(reverse("login")), response["Location"]
+    else:
+        assert response.status_code == want, f"{name} as {role}: {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_staff_only(client, cast, role):
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_password_reset_token_link_is_accepted(client, cast):
+    """The matrix uses a bad reset token; a good one opens the form."""
+    uid = urlsafe_base64_encode(force_bytes(cast.member.pk))
+    token = default_token_generator.make_token(cast.member)
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
+    assert response.status_code == 200
+    assert b"new_password1" in response.content

@@ -1,0 +1,86 @@
+"""Settings read the environment and refuse values they cannot use."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from peergroups.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, parse_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_bool_refuses_a_typo(monkeypatch):
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ImproperlyConfiguredEnv, match="DEBUG"):
+        env_bool("DEBUG", False)
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch):
+    for raw, value in [("1", True), ("yes", True), ("Off", False), ("0", False)]:
+        monkeypatch.setenv("FLAG", raw)
+        assert env_bool("FLAG", not value) is value
+
+
+def test_env_int_names_the_variable(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "five-eight-seven")
+    with pytest.raises(ImproperlyConfiguredEnv, match="EMAIL_PORT"):
+        env_int("EMAIL_PORT", 587)
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example , b.example,,")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_postgres_url_becomes_a_database_entry():
+    entry = parse_database_url("postgres://pg:s%40cret@db.internal:6543/peergroups?sslmode=require")
+    assert entry["ENGINE"] == "django.db.backends.postgresql"
+    assert (entry["USER"], entry["PASSWORD"], entry["HOST"], entry["PORT"]) == (
+        "pg",
+        "s@cret",
+        "db.internal",
+        "6543",
+    )
+    assert entry["NAME"] == "peergroups"
+    assert entry["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_sqlite_url_turns_on_wal_and_a_busy_timeout():
+    entry = parse_database_url("sqlite:////tmp/x.sqlite3")
+    assert entry["NAME"] == "/tmp/x.sqlite3"
+    assert "journal_mode=WAL" in entry["OPTIONS"]["init_command"]
+    assert entry["OPTIONS"]["timeout"] > 0
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://"])
+def test_unusable_database_urls_are_refused(url):
+    with pytest.raises(ImproperlyConfiguredEnv, match="DATABASE_URL"):
+        parse_database_url(url)
+
+
+def run_check(**env) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_check(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_boolean_stops_start_up_with_the_variable_named():
+    result = run_check(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
