@@ -45,7 +45,9 @@ def test_invited_member_signs_up_fills_intake_and_sees_dashboard(
     page.get_by_role("group", name="Areas of expertise").get_by_label("Hiring").check()
     page.get_by_role("group", name="Areas of expertise").get_by_label("Finance").check()
     page.get_by_role("group", name="When you can meet").get_by_label("Tue morning").check()
-    page.get_by_label("Your current challenges").fill("Scaling the team without losing the culture.")
+    page.get_by_label("Your current challenges").fill(
+        "Scaling the team without losing the culture."
+    )
     page.get_by_role("button", name="Save my profile").click()
 
     expect(page.get_by_text("your intake is complete")).to_be_visible()
