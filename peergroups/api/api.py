@@ -139,5 +139,22 @@ def _organizations_out(user) -> list[dict]:
     ]
 
 
+# Its own router, added last, so it matches only what no route above does: a
+# mistyped path gets a JSON answer too, not Django's HTML 404 page.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    auth=None,
+    include_in_schema=False,
+    url_name="api-unknown",
+)
+def unknown(request: HttpRequest, rest: str):
+    raise Http404("No such endpoint. See /api/docs for the ones there are.")
+
+
 api.add_router("", account)
 api.add_router("", organizations)
+api.add_router("", fallback)

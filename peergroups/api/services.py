@@ -59,7 +59,7 @@ def token_authenticate(*, raw_key: str) -> ApiToken | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional, so parallel requests from one key still write once.
-        ApiToken.objects.filter(pk=token.pk, key_hash=token.key_hash).exclude(
+        ApiToken.objects.filter(pk=token.pk).exclude(
             last_used_at__gt=now - LAST_USED_RESOLUTION
         ).update(last_used_at=now)
         token.last_used_at = now

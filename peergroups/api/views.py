@@ -15,7 +15,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = services.token_create(user=request.user, name=form.cleaned_data["name"])
+        _token, new_key = services.token_create(user=request.user, name=form.cleaned_data["name"])
         # Rendered here rather than redirected: the key must not travel through the
         # session or a message store, and this page is the only time it is shown.
         form = ApiTokenForm()

@@ -37,3 +37,11 @@ def test_every_operation_has_a_url_name(db):
 
 def test_interactive_docs_are_served(client, db):
     assert client.get("/api/docs").status_code == 200
+
+
+def test_unknown_api_path_is_json_404(client, db):
+    for url in ("/api/nope", "/api/me/", "/api/organizations/acme/programs/extra"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "No such endpoint" in response.json()["detail"]
+    assert "/api/{rest}" not in client.get("/api/openapi.json").json()["paths"]
