@@ -1,0 +1,90 @@
+"""What the API returns; only fields an admin may see on the pages, never a secret."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class OrganizationOut(Schema):
+    slug: str
+    name: str
+    roles: list[str]
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    organizations: list[OrganizationOut]
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    description: str
+    min_group_size: int
+    max_group_size: int
+    grouping_basis: str
+    meeting_cadence: str
+    starts_on: date | None
+    created_at: datetime
+    enrolled: int = Field(description="Members whose profile names this program.")
+    group_count: int
+
+
+class PersonOut(Schema):
+    id: int
+    email: str
+    full_name: str
+
+
+class ProgramRefOut(Schema):
+    id: int
+    name: str
+
+
+class MemberOut(Schema):
+    """An intake profile as the admin's member list shows it.
+
+    Free-text challenges and goals, conflicts (reports-to, competitors, "not with")
+    and availability stay out: they serve group formation, not a directory.
+    """
+
+    id: int
+    user: PersonOut
+    program: ProgramRefOut | None
+    region: str
+    locale: str
+    time_zone: str
+    industry: str
+    function: str
+    management_level: str
+    team_size: int | None
+    years_managing: int | None
+    company: str
+    company_size: str
+    company_stage: str
+    expertise: list[str]
+    challenge_topics: list[str]
+    goal_topics: list[str]
+    intake_complete: bool
+    completed_at: datetime | None
+
+    @staticmethod
+    def resolve_intake_complete(profile) -> bool:
+        return profile.is_complete
+
+
+class MemberFilters(Schema):
+    q: str = Field("", max_length=200, description="Part of a name, e-mail or company.")
+    region: str = Field("", max_length=100)
+    industry: str = Field("", max_length=100)
+    program: int | None = Field(None, description="A program id.")
+    intake: Literal["complete", "pending", ""] = Field(
+        "", description="`complete`: intake filled in; `pending`: not yet."
+    )

@@ -1,0 +1,66 @@
+"""Writes on API tokens: create, revoke, and note when a key is used."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from peergroups.accounts.models import User
+from peergroups.api.models import ApiToken
+from peergroups.organizations.models import hash_token
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "pg_"  # Makes a leaked key recognisable to secret scanners and to people.
+PREFIX_LENGTH = len(KEY_PREFIX) + 8
+# `last_used_at` is a hint for people tidying their keys, not an audit log: one write a
+# minute per key is enough, and spares a database write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a key for `user`; returns it with the raw key, which is never stored."""
+    raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=raw_key[:PREFIX_LENGTH], key_hash=hash_token(raw_key)
+    )
+    logger.info("api token %s created by user %s", token.pk, user.pk)
+    return token, raw_key
+
+
+def token_revoke(*, token: ApiToken, acting_user: User) -> None:
+    """Revoke a key at once; revoking it again changes nothing.
+
+    People revoke their own keys; staff may revoke anyone's (a leaked key).
+    """
+    if token.user_id != acting_user.pk and not acting_user.is_staff:
+        raise PermissionDenied("You can only revoke your own API tokens.")
+    now = timezone.now()
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if updated:
+        token.revoked_at = now
+        logger.info("api token %s revoked by user %s", token.pk, acting_user.pk)
+
+
+def token_authenticate(*, raw_key: str) -> ApiToken | None:
+    """Return the live token for a raw key, or None when it is unknown, revoked or its
+    user is deactivated; records the use at most once per LAST_USED_RESOLUTION."""
+    if not raw_key.startswith(KEY_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw_key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # Conditional, so parallel requests from one key still write once.
+        ApiToken.objects.filter(pk=token.pk).exclude(
+            last_used_at__gt=now - LAST_USED_RESOLUTION
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token
