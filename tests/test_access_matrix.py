@@ -65,6 +65,9 @@ GROUP_A = dict(
     outsider=404,
 )
 
+API_SIGNED_IN = dict(dict.fromkeys(ROLES, 200), anonymous=401)
+API_ADMIN_ONLY = dict(ADMIN_ONLY, anonymous=401)
+
 # name -> (method, kwargs from the world, expected status by role[, POST data])
 MATRIX = {
     "home": ("get", {}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
@@ -105,6 +108,14 @@ MATRIX = {
         # Only the token's owner may revoke it; to anyone else it does not exist.
         dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, admin=302),
     ),
+    "api:api-root": ("get", {}, dict.fromkeys(ROLES, 404)),
+    "api:api-unknown": ("get", {"rest": "no/such/thing"}, dict.fromkeys(ROLES, 404)),
+    "api:openapi-json": ("get", {}, EVERYONE),
+    "api:openapi-view": ("get", {}, EVERYONE),
+    "api:api-me": ("get", {}, API_SIGNED_IN),
+    "api:api-organizations": ("get", {}, API_SIGNED_IN),
+    "api:api-programs": ("get", {"slug": "acme"}, API_ADMIN_ONLY),
+    "api:api-members": ("get", {"slug": "acme"}, API_ADMIN_ONLY),
 }
 
 
