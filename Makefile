@@ -47,7 +47,15 @@ test: install browser lint
 	@mkdir -p var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.bench-* && touch $@
+
 bench: bench-engine bench-web
+
+bench-web: install
+	$(PY) -m benchmarks.web $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

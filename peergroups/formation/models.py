@@ -1,0 +1,69 @@
+"""A formation run: the engine's proposal for a program's groups, reviewed and published."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from peergroups.organizations.models import Organization, Program
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Proposal ready"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    PUBLISHED = "published", "Published"
+
+
+class FormationRun(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="formation_runs")
+    cycle = models.PositiveSmallIntegerField(help_text="The cycle whose groups this run forms.")
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    # What the admin asked for: basis, criteria, size bounds, time budget, seed.
+    parameters = models.JSONField(default=dict)
+    # The people and their attributes as they were when the run started, so that
+    # later profile edits do not change a proposal under review.
+    snapshot = models.JSONField(default=dict, blank=True)
+    # {"groups": [[user_id, ...], ...], "facilitators": [user_id | None, ...]}
+    proposal = models.JSONField(default=dict, blank=True)
+    undo_stack = models.JSONField(default=list, blank=True)
+    progress = models.FloatField(default=0.0)
+    best_objective = models.FloatField(null=True, blank=True)
+    upper_bound = models.FloatField(null=True, blank=True)
+    baselines = models.JSONField(default=dict, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Formation of {self.program} (cycle {self.cycle}) — {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "formation-run", kwargs={"org_slug": self.organization.slug, "run_id": self.pk}
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {RunStatus.QUEUED, RunStatus.RUNNING}
+
+    @property
+    def seconds_used(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
