@@ -28,7 +28,7 @@ from peergroups.people.models import (
     MemberProfile,
     NotWith,
 )
-from peergroups.people.vocabulary import AREA_KEYS, AVAILABILITY_KEYS
+from peergroups.people.vocabulary import AREA_KEYS, AVAILABILITY_SLOTS
 
 SEED = 20270101
 SLUG = "northwind"
@@ -299,9 +299,14 @@ BUSINESSES = [
 MEMBERS_PER_COMPANY = (4, 6)
 FACILITATORS = 15
 APPROVED_FACILITATORS = 11
-GROUPS = [("Boston", "Boston Circle"), ("Chicago", "Chicago Circle"), ("Denver", "Denver Circle")]
-GROUPS += [("Seattle", "Seattle Circle")]
-GROUP_SIZE = 8
+SLOT_KEYS = [key for key, _label in AVAILABILITY_SLOTS]
+# (region, group name, members): formed groups, so group pages have content from the start.
+GROUPS = [
+    ("Boston", "Boston Circle", 8),
+    ("Chicago", "Chicago Circle", 9),
+    ("Denver", "Denver Circle", 7),
+    ("Seattle", "Seattle Circle", 8),
+]
 
 
 @dataclass(frozen=True)
@@ -424,9 +429,7 @@ def _members(rng, organization, program, used_names, demo_hash, now) -> list[_Pe
                     challenge_topics=challenge_topics if complete else [],
                     goals=" ".join(GOALS[t] for t in goal_topics) if complete else "",
                     goal_topics=goal_topics if complete else [],
-                    availability=sorted(rng.sample(sorted(AVAILABILITY_KEYS), rng.randint(3, 6)))
-                    if complete
-                    else [],
+                    availability=_slots(rng) if complete else [],
                     completed_at=now - timedelta(days=rng.randint(1, 60)) if complete else None,
                 )
                 people.append(_Person(user, profile))
@@ -446,6 +449,11 @@ def _members(rng, organization, program, used_names, demo_hash, now) -> list[_Pe
     )
     _not_with(rng, organization, people)
     return people
+
+
+def _slots(rng: random.Random) -> list[str]:
+    picked = set(rng.sample(SLOT_KEYS, rng.randint(3, 6)))
+    return [key for key in SLOT_KEYS if key in picked]  # in week order, as the form shows them
 
 
 def _reporting_lines(rng: random.Random, people: list[_Person]) -> None:
@@ -560,13 +568,13 @@ def _groups(rng, program, admin, people: list[_Person], facilitators) -> None:
             manager = by_user[manager].profile.reports_to_id if manager in by_user else None
         return above
 
-    for region, name in GROUPS:
+    for region, name, size in GROUPS:
         candidates = [p for p in people if p.profile.region == region and p.profile.completed_at]
         rng.shuffle(candidates)
         candidates.sort(key=lambda p: p.user.email != MEMBER_EMAIL)  # the demo member first
         chosen: list[_Person] = []
         for candidate in candidates:
-            if len(chosen) == GROUP_SIZE:
+            if len(chosen) == size:
                 break
             if not any(_conflicts(candidate, other, not_with, chain) for other in chosen):
                 chosen.append(candidate)

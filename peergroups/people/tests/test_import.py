@@ -25,6 +25,12 @@ GOOD = (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The cast signs in with real passwords; a fast hasher keeps these tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def csv_upload(text: str, name: str = "members.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
