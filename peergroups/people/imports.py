@@ -206,7 +206,11 @@ class _RowChecker:
 
     def check_header(self, header: list[str]) -> list[str] | None:
         columns = [name.strip().casefold() for name in header]
-        unknown = [name for name in columns if name not in COLUMNS]
+        unknown = [
+            name or f"(unnamed column {position})"
+            for position, name in enumerate(columns, start=1)
+            if name not in COLUMNS
+        ]
         if unknown:
             self.error(
                 1,

@@ -301,3 +301,19 @@ def test_signed_in_member_keeps_their_name(cast):
     cast.member.refresh_from_db()
     assert cast.member.full_name == "Mia Member"
     assert cast.member.has_usable_password()
+
+
+def test_example_csv_from_the_import_page_imports_cleanly(cast, client):
+    client.force_login(cast.admin)
+    url = reverse("people-import", kwargs={"org_slug": "acme"})
+    page = client.get(url).content.decode()
+    assert "?example=1" in page and "full_name" in page
+    example = client.get(url, {"example": "1"})
+    assert example["Content-Disposition"] == "attachment; filename=members-example.csv"
+    report = members_import(
+        organization=cast.organization,
+        file=example.content,
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    assert report.created == 2
