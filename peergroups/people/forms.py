@@ -196,3 +196,22 @@ class FacilitatorApplicationForm(forms.ModelForm):
 class FacilitatorReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Decline")])
     note = forms.CharField(required=False, max_length=2000)
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, comma- or semicolon-separated.")
+    send_invitations = forms.BooleanField(
+        label="Send an invitation e-mail to each new member", required=False, initial=True
+    )
+
+    def clean_file(self):
+        from peergroups.people.imports import MAX_IMPORT_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
+                "Split it into several files."
+            )
+        return upload

@@ -1,11 +1,70 @@
-"""Placeholder: CSV import/export pages are being written (helper owns this file)."""
+"""The admin's CSV import and export of members."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from peergroups.organizations.access import OrgAccess, org_render, org_view
+from peergroups.organizations.models import Role
+from peergroups.people.forms import MemberImportForm
+from peergroups.people.imports import (
+    COLUMNS,
+    ImportInvalid,
+    members_export,
+    members_import,
+)
+
+EXAMPLE_CSV = (
+    "email,full_name,region,time_zone,industry,function,management_level,team_size,"
+    "years_managing,company,expertise,availability,reports_to,competitors\n"
+    "dana.lee@example.com,Dana Lee,Boston,America/New_York,Biotech,Research,senior,24,8,"
+    "Helix Bio,hiring;finance,tue-am;thu-pm,,Genova Therapeutics\n"
+    "sam.ortiz@example.com,Sam Ortiz,Boston,America/New_York,Biotech,Operations,middle,9,3,"
+    "Helix Bio,operations;team-building,tue-am,dana.lee@example.com,\n"
+)
 
 
-def member_import(request, org_slug):
-    raise Http404
+@org_view(Role.ADMIN)
+def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    if request.GET.get("example"):
+        response = HttpResponse(EXAMPLE_CSV, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = "attachment; filename=members-example.csv"
+        return response
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = members_import(
+                organization=access.organization,
+                file=form.cleaned_data["file"],
+                acting_user=request.user,
+                send_invitations=form.cleaned_data["send_invitations"],
+            )
+        except ImportInvalid as invalid:
+            row_errors = invalid.errors
+        else:
+            message = (
+                f"Imported {report.total} member{'s' if report.total != 1 else ''} "
+                f"({report.created} new, {report.updated} updated)."
+            )
+            if report.invited:
+                message += f" {report.invited} invitation{'s' if report.invited != 1 else ''} sent."
+            messages.success(request, message)
+            return redirect("organizations-members", org_slug=access.organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return org_render(
+        request,
+        access,
+        "people/member_import.html",
+        {"form": form, "row_errors": row_errors, "columns": COLUMNS},
+        status=status,
+    )
 
 
-def member_export(request, org_slug):
-    raise Http404
+@org_view(Role.ADMIN)
+def member_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    # The byte-order mark makes Excel read the file as UTF-8; the import accepts it.
+    content = "\ufeff" + members_export(organization=access.organization)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=members-{access.organization.slug}.csv"
+    return response

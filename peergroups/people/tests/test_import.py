@@ -1,0 +1,319 @@
+"""CSV import and export of members: all or nothing, every bad row reported, admins only."""
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from peergroups.accounts.models import User
+from peergroups.organizations.models import AuditEvent, Invitation, OrganizationRole, Role
+from peergroups.people.imports import ImportInvalid, members_export, members_import
+from peergroups.people.models import MemberProfile, NotWith
+
+HEADER = (
+    "email,full_name,region,time_zone,industry,management_level,team_size,years_managing,"
+    "company,expertise,availability,reports_to,competitors,not_with,program"
+)
+GOOD = (
+    f"{HEADER}\n"
+    "dana@helix.test,Dana Lee,Boston,America/New_York,Biotech,Senior manager / director,24,8,"
+    "Helix Bio,hiring;Finance,tue-am;thu-pm,,Genova;Amgenix,,Leaders 2027\n"
+    "sam@helix.test,Sam Ortiz,Boston,America/New_York,Biotech,middle,9,3,"
+    "Helix Bio,operations,tue-am,dana@helix.test,,mia@acme.test,\n"
+    "lee@quill.test,Lee Quill,,,,,,,Quill,,,,,,\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The cast signs in with real passwords; a fast hasher keeps these tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def csv_upload(text: str, name: str = "members.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_import_creates_users_roles_profiles_and_conflicts(cast):
+    report = members_import(
+        organization=cast.organization, file=GOOD, acting_user=cast.admin, send_invitations=False
+    )
+    assert (report.created, report.updated, report.invited) == (3, 0, 0)
+    dana = User.objects.get(email="dana@helix.test")
+    sam = User.objects.get(email="sam@helix.test")
+    assert dana.full_name == "Dana Lee" and not dana.has_usable_password()
+    assert OrganizationRole.objects.filter(
+        organization=cast.organization, user=sam, role=Role.MEMBER
+    ).exists()
+    profile = MemberProfile.objects.get(organization=cast.organization, user=dana)
+    assert profile.management_level == "senior"
+    assert profile.expertise == ["hiring", "finance"]
+    assert profile.availability == ["tue-am", "thu-pm"]
+    assert profile.competitors == ["Genova", "Amgenix"]
+    assert profile.program == cast.program
+    assert profile.time_zone == "America/New_York"
+    assert profile.is_complete  # region, industry and expertise: the intake essentials
+    sam_profile = MemberProfile.objects.get(organization=cast.organization, user=sam)
+    assert sam_profile.reports_to == dana
+    assert NotWith.objects.filter(user=sam, other=cast.member).exists()
+    lee = MemberProfile.objects.get(user__email="lee@quill.test")
+    assert not lee.is_complete and lee.time_zone == "UTC"
+    assert AuditEvent.objects.filter(
+        organization=cast.organization, action="members_import", detail__created=3
+    ).exists()
+
+
+def test_import_with_bad_rows_imports_nothing_and_reports_each_line(cast):
+    text = (
+        f"{HEADER}\n"
+        "dana@helix.test,Dana Lee,Boston,UTC,Biotech,senior,24,8,Helix,hiring,,,,,\n"  # line 2 ok
+        "not-an-email,Bad Mail,Boston,UTC,Biotech,senior,1,1,Helix,hiring,,,,,\n"  # line 3
+        "ok@helix.test,Ok Person,Boston,UTC,Biotech,senior,1,1,Helix,hiring,,,,,\n"  # line 4 ok
+        "ten@helix.test,Ten,Boston,UTC,Biotech,senior,ten,1,Helix,hiring,,,,,\n"  # line 5
+        "x@helix.test,X,Boston,UTC,Biotech,senior,1,1,Helix,juggling,,,,,\n"  # line 6
+    )
+    users_before = User.objects.count()
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file=text,
+            acting_user=cast.admin,
+            send_invitations=True,
+        )
+    found = [(error.line, error.column) for error in raised.value.errors]
+    assert found == [(3, "email"), (5, "team_size"), (6, "expertise")]
+    assert User.objects.count() == users_before
+    assert not Invitation.objects.filter(email="dana@helix.test").exists()
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "column", "reason"),
+    [
+        ("a@x.test,A,\na@x.test,A again,\n", 3, "email", "line 2"),
+        ("a@x.test,A,a@x.test\n", 2, "reports_to", "themselves"),
+        ("a@x.test,A,nobody@x.test\n", 2, "reports_to", "neither"),
+        ("a@x.test,A,b@x.test\nb@x.test,B,a@x.test\n", 2, "reports_to", "loops"),
+    ],
+)
+def test_import_checks_email_references(cast, rows, line, column, reason):
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file=f"email,full_name,reports_to\n{rows}",
+            acting_user=cast.admin,
+            send_invitations=False,
+        )
+    error = raised.value.errors[0]
+    assert (error.line, error.column) == (line, column)
+    assert reason in error.reason
+
+
+def test_reporting_loop_through_an_existing_member_is_refused(cast):
+    profile = MemberProfile.objects.get(organization=cast.organization, user=cast.member)
+    profile.reports_to = cast.member2
+    profile.save()
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file="email,full_name,reports_to\nmax@acme.test,Max Member,mia@acme.test\n",
+            acting_user=cast.admin,
+            send_invitations=False,
+        )
+    assert "loops" in raised.value.errors[0].reason
+
+
+def test_unknown_columns_and_program_are_named(cast):
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file="Email,Full_Name,shoe_size,hobby\na@x.test,A,42,golf\n",
+            acting_user=cast.admin,
+            send_invitations=False,
+        )
+    [error] = raised.value.errors
+    assert error.line == 1 and "shoe_size, hobby" in error.reason
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file="email,full_name,program\na@x.test,A,Nope 2030\n",
+            acting_user=cast.admin,
+            send_invitations=False,
+        )
+    assert raised.value.errors[0].column == "program"
+
+
+def test_semicolon_file_with_byte_order_mark_is_read(cast):
+    text = '\ufeffEMAIL;Full_Name;expertise\nb@x.test;Bo Berg;"hiring;sales"\n'
+    report = members_import(
+        organization=cast.organization,
+        file=text.encode("utf-8"),
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    assert report.created == 1
+    assert MemberProfile.objects.get(user__email="b@x.test").expertise == ["hiring", "sales"]
+
+
+def test_import_updates_existing_member(cast):
+    text = (
+        "email,full_name,region,industry,expertise\nmia@acme.test,Mia Member,Denver,Retail,sales\n"
+    )
+    report = members_import(
+        organization=cast.organization, file=text, acting_user=cast.admin, send_invitations=True
+    )
+    assert (report.created, report.updated, report.invited) == (0, 1, 0)
+    profile = MemberProfile.objects.get(organization=cast.organization, user=cast.member)
+    assert (profile.region, profile.industry, profile.expertise) == ("Denver", "Retail", ["sales"])
+    assert profile.program == cast.program  # not in the file: left as it was
+    assert not Invitation.objects.filter(email="mia@acme.test").exists()
+
+
+def test_export_then_import_round_trips(cast):
+    members_import(
+        organization=cast.organization, file=GOOD, acting_user=cast.admin, send_invitations=False
+    )
+    dana = MemberProfile.objects.get(user__email="dana@helix.test")
+    dana.challenges = '=cmd|"/c calc"!A1, and a line\nbreak'
+    dana.save()
+    exported = members_export(organization=cast.organization)
+    assert "'=cmd" in exported  # a spreadsheet must not run it as a formula
+    before = {
+        profile.user.email: (profile.challenges, profile.reports_to_id, profile.expertise)
+        for profile in MemberProfile.objects.select_related("user")
+    }
+    report = members_import(
+        organization=cast.organization,
+        file=exported,
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    assert report.created == 0 and report.updated == MemberProfile.objects.count()
+    after = {
+        profile.user.email: (profile.challenges, profile.reports_to_id, profile.expertise)
+        for profile in MemberProfile.objects.select_related("user")
+    }
+    assert after == before
+    assert members_export(organization=cast.organization) == exported
+
+
+# The worker calls close_old_connections(), which closes a connection inside a test's
+# transaction on PostgreSQL; a transactional test keeps it working there too.
+@pytest.mark.django_db(transaction=True)
+def test_invitations_are_emailed_to_new_members_when_asked(
+    cast, django_capture_on_commit_callbacks, run_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = members_import(
+            organization=cast.organization,
+            file=GOOD,
+            acting_user=cast.admin,
+            send_invitations=True,
+        )
+    assert report.invited == 3
+    run_tasks()
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == ["dana@helix.test", "lee@quill.test", "sam@helix.test"]
+
+
+def test_import_page_imports_and_redirects_with_counts(cast, client):
+    client.force_login(cast.admin)
+    url = reverse("people-import", kwargs={"org_slug": "acme"})
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"file": csv_upload(GOOD)}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "organizations-members", kwargs={"org_slug": "acme"}
+    )
+    assert "Imported 3 members (3 new, 0 updated)" in response.content.decode()
+
+
+def test_import_page_shows_every_bad_row_with_status_400(cast, client):
+    client.force_login(cast.admin)
+    text = f"{HEADER}\nbad,Bad,,,,,,,,,,,,,\nok@x.test,Ok,,,,,-3,,,,,,,,\n"
+    response = client.post(
+        reverse("people-import", kwargs={"org_slug": "acme"}), {"file": csv_upload(text)}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page
+    assert "<td>2</td><td>email</td>" in page and "<td>3</td><td>team_size</td>" in page
+    assert not User.objects.filter(email="ok@x.test").exists()
+
+
+def test_import_page_refuses_files_over_the_limit(cast, client, settings):
+    client.force_login(cast.admin)
+    big = csv_upload("email,full_name\n" + "a" * (5 * 1024 * 1024 + 10))
+    response = client.post(reverse("people-import", kwargs={"org_slug": "acme"}), {"file": big})
+    assert response.status_code == 400
+    assert "the limit is 5 MB" in response.content.decode()
+
+
+def test_export_page_downloads_csv(cast, client):
+    client.force_login(cast.admin)
+    response = client.get(reverse("people-export", kwargs={"org_slug": "acme"}))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=members-acme.csv"
+    assert "mia@acme.test" in response.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("name", ["people-import", "people-export"])
+def test_import_and_export_are_for_admins_only(cast, client, name):
+    url = reverse(name, kwargs={"org_slug": "acme"})
+    client.force_login(cast.member)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.facilitator)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the sign-in page
+
+
+def test_command_prints_file_line_errors_and_imports_nothing(cast, tmp_path, capsys):
+    path = tmp_path / "members.csv"
+    path.write_text(f"{HEADER}\nbad,Bad,,,,,,,,,,,,,\nok@x.test,Ok,,,,,,99,,,,,,,\n")
+    with pytest.raises(CommandError):
+        call_command("import_members", str(path), "--org", "acme")
+    err = capsys.readouterr().err
+    assert f"{path}:2: email:" in err and f"{path}:3: years_managing:" in err
+    assert not User.objects.filter(email="ok@x.test").exists()
+
+
+def test_commands_export_and_import(cast, tmp_path, capsys):
+    path = tmp_path / "in.csv"
+    path.write_text(GOOD)
+    call_command("import_members", str(path), "--org", "acme")
+    assert "3 new, 0 updated" in capsys.readouterr().out
+    out = tmp_path / "out.csv"
+    call_command("export_members", "--org", "acme", "--out", str(out))
+    assert "dana@helix.test" in out.read_text()
+    call_command("export_members", "--org", "acme")
+    assert capsys.readouterr().out == out.read_text()
+
+
+def test_signed_in_member_keeps_their_name(cast):
+    members_import(
+        organization=cast.organization,
+        file="email,full_name\nmia@acme.test,Someone Else\n",
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    cast.member.refresh_from_db()
+    assert cast.member.full_name == "Mia Member"
+    assert cast.member.has_usable_password()
+
+
+def test_example_csv_from_the_import_page_imports_cleanly(cast, client):
+    client.force_login(cast.admin)
+    url = reverse("people-import", kwargs={"org_slug": "acme"})
+    page = client.get(url).content.decode()
+    assert "?example=1" in page and "full_name" in page
+    example = client.get(url, {"example": "1"})
+    assert example["Content-Disposition"] == "attachment; filename=members-example.csv"
+    report = members_import(
+        organization=cast.organization,
+        file=example.content,
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    assert report.created == 2
