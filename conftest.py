@@ -105,9 +105,18 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture
-def run_tasks():
-    """Run the background tasks queued so far, as a `db_worker` process would."""
+def run_tasks(monkeypatch):
+    """Run the background tasks queued so far, as a `db_worker` process would.
+
+    The worker calls close_old_connections() between tasks, which drops a
+    connection that is inside a transaction: on PostgreSQL that is the test's own
+    transaction. In a test the worker shares that connection, so it must stay.
+    """
     from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
 
     def run() -> None:
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

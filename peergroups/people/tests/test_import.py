@@ -25,12 +25,6 @@ GOOD = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The cast signs in with real passwords; a fast hasher keeps these tests quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def csv_upload(text: str, name: str = "members.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
@@ -197,9 +191,6 @@ def test_export_then_import_round_trips(cast):
     assert members_export(organization=cast.organization) == exported
 
 
-# The worker calls close_old_connections(), which closes a connection inside a test's
-# transaction on PostgreSQL; a transactional test keeps it working there too.
-@pytest.mark.django_db(transaction=True)
 def test_invitations_are_emailed_to_new_members_when_asked(
     cast, django_capture_on_commit_callbacks, run_tasks
 ):
