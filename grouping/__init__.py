@@ -1,0 +1,1 @@
+"""Peergroups grouping engine (no Django imports)."""
