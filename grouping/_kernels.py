@@ -181,8 +181,27 @@ def perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength):
 
 @njit(cache=True)
 def tabu_search(
-    D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-    iterations, tenure_min, tenure_span, stall_limit, strength,
+    D,
+    w,
+    lo,
+    hi,
+    ptr,
+    idx,
+    assign,
+    M,
+    C,
+    size,
+    tabu,
+    best_assign,
+    fstate,
+    istate,
+    rng,
+    iterations,
+    tenure_min,
+    tenure_span,
+    stall_limit,
+    strength,
+    elite_per_mille,
 ):
     """Run ``iterations`` steps of iterated tabu search.
 
@@ -190,7 +209,8 @@ def tabu_search(
     when it puts a person back into a group they left less than a tenure ago,
     unless it beats the best objective: aspiration). After ``stall_limit``
     steps without improving the walk's best, the search restarts from the
-    best solution found, perturbed by ``strength`` random swaps, and runs a
+    current solution (or, with probability ``elite_per_mille / 1000``, from
+    the best one found), perturbed by ``strength`` random swaps, and runs a
     descent. ``fstate = [f, best_f, walk_best]``,
     ``istate = [iteration, last_improvement]``.
     """
@@ -270,11 +290,12 @@ def tabu_search(
                 walk_best = f
                 last = it
         if bu < 0 or it - last > stall_limit:
-            assign[:] = best_assign
-            M2, C2, size2, f = build_state(D, w, assign, m, ptr, idx)
-            M[:, :] = M2
-            C[:, :] = C2
-            size[:] = size2
+            if rand_below(rng, 1000) < elite_per_mille:
+                assign[:] = best_assign
+                M2, C2, size2, f = build_state(D, w, assign, m, ptr, idx)
+                M[:, :] = M2
+                C[:, :] = C2
+                size[:] = size2
             f = perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength)
             f = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
             if f > best_f + EPS:

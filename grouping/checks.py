@@ -15,7 +15,9 @@ def _as_assignment(assignment) -> np.ndarray:
     return np.asarray(assignment, dtype=np.int64).ravel()
 
 
-def group_scores(affinity: np.ndarray | Problem, assignment, groups: int | None = None) -> np.ndarray:
+def group_scores(
+    affinity: np.ndarray | Problem, assignment, groups: int | None = None
+) -> np.ndarray:
     """Sum of affinities over the unordered pairs inside each group.
 
     Parameters

@@ -52,7 +52,9 @@ def read_instance(path: str | Path) -> Instance:
     values = np.array(body.split(), dtype=np.float64)
     pairs = n * (n - 1) // 2
     if values.size != 3 * pairs:
-        raise InputError(f"{path}: expected {pairs} pair lines of 3 numbers, got {values.size} numbers")
+        raise InputError(
+            f"{path}: expected {pairs} pair lines of 3 numbers, got {values.size} numbers"
+        )
     values = values.reshape(pairs, 3)
     i = values[:, 0].astype(np.int64)
     j = values[:, 1].astype(np.int64)
@@ -115,6 +117,8 @@ def read_pairs(path: str | Path, n: int) -> tuple[tuple[int, int], ...]:
         except (ValueError, IndexError) as exc:
             raise InputError(f"{path}:{number}: expected 'i j', got {line!r}") from exc
         if len(parts) != 2 or not (0 <= i < n and 0 <= j < n) or i == j:
-            raise InputError(f"{path}:{number}: expected two distinct indices in 0..{n - 1}, got {line!r}")
+            raise InputError(
+                f"{path}:{number}: expected two distinct indices in 0..{n - 1}, got {line!r}"
+            )
         out.append((i, j))
     return tuple(out)

@@ -28,7 +28,8 @@ class Problem:
         its own size bounds (MDGPLIB's ``ss`` and ``ds`` forms).
     group_size : (int, int), optional
         ``(min, max)``: groups of min..max people, as many groups as needed.
-        The solver uses the fewest groups that it can fill feasibly.
+        The solver uses the fewest groups that it can fill feasibly, with
+        sizes differing by at most one where the constraints allow.
     cannot_link : tuple of (int, int)
         Pairs of people (0-based) that must not share a group.
     must_link : tuple of (int, int)
@@ -77,7 +78,9 @@ class Problem:
             pairs = tuple((int(i), int(j)) for i, j in getattr(self, name))
             for i, j in pairs:
                 if not (0 <= i < n and 0 <= j < n) or i == j:
-                    raise InputError(f"{name}: pair ({i}, {j}) is not two distinct people in 0..{n - 1}")
+                    raise InputError(
+                        f"{name}: pair ({i}, {j}) is not two distinct people in 0..{n - 1}"
+                    )
             object.__setattr__(self, name, pairs)
         if self.segments is not None:
             if len(self.segments) != n:

@@ -275,7 +275,7 @@ def _repair_minimums(part, assign, size, lo, hi, blocked) -> bool:
         if not len(short):
             return True
         g = int(short[0])
-        movable = (size[assign] - w >= lo[assign]) & (size[g] + w <= hi) & (assign != g)
+        movable = (size[assign] - w >= lo[assign]) & (size[g] + w <= hi[g]) & (assign != g)
         if blocked is not None:
             movable &= blocked[:, g] == 0
         cand = np.flatnonzero(movable)
@@ -306,8 +306,15 @@ def _bound_options(problem: Problem, part: _Part):
         raise Infeasible(
             f"{_where(part)}{total} people cannot be split into groups of {smin} to {smax}"
         )
-    counts = range(m_min, min(m_max, m_min + GROUP_COUNTS_TRIED - 1) + 1)
-    return [(np.full(m, smin, dtype=np.int64), np.full(m, smax, dtype=np.int64)) for m in counts]
+    # Summing pairs favours uneven groups (one of 10 beats two of 5); people expect
+    # groups of about the same size, so try balanced sizes first, then the full range.
+    options = []
+    for m in range(m_min, min(m_max, m_min + GROUP_COUNTS_TRIED - 1) + 1):
+        even_lo, even_hi = max(smin, total // m), min(smax, -(-total // m))
+        options.append((np.full(m, even_lo, dtype=np.int64), np.full(m, even_hi, dtype=np.int64)))
+        if (even_lo, even_hi) != (smin, smax):
+            options.append((np.full(m, smin, dtype=np.int64), np.full(m, smax, dtype=np.int64)))
+    return options
 
 
 def _tuning(k: int, m: int) -> dict:
@@ -316,6 +323,7 @@ def _tuning(k: int, m: int) -> dict:
         "tenure_span": max(2, k // 20),
         "stall_limit": max(50, 2 * k),
         "strength": max(3, k // 20),
+        "elite_per_mille": 200,
     }
 
 
@@ -345,7 +353,7 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         step = chunk if max_iterations is None else min(chunk, max_iterations - done)
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"],
+            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
         )  # fmt: skip
         done += step
         if report(fstate[1]) is False:
@@ -453,7 +461,9 @@ def solve(
             return None
 
         if not cancelled:
-            iterations += _search(part, lo, hi, assign, seed + index, sub_budget, max_iterations, report)
+            iterations += _search(
+                part, lo, hi, assign, seed + index, sub_budget, max_iterations, report
+            )
         M, C, size, f = K.build_state(part.D, part.w, assign, len(lo), part.ptr, part.idx)
         finished += f + inside
     stopped = "cancelled" if cancelled else ("budget" if budget.expired() else "iterations")
