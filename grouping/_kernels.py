@@ -38,7 +38,7 @@ def rand_below(rng, k):
 
 @njit(cache=True)
 def is_conflict(u, v, ptr, idx):
-    for t in range(ptr[u], ptr[u + 1]):
+    for t in range(ptr[u], ptr[u + 1]):  # noqa: SIM110 (numba has no generator any())
         if idx[t] == v:
             return True
     return False
@@ -95,10 +95,8 @@ def swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
             return False
     cu = C[u, g2]
     cv = C[v, g1]
-    if cu > 0 or cv > 0:
-        if not (cu == 1 and cv == 1 and is_conflict(u, v, ptr, idx)):
-            return False
-    return True
+    # u and v may leave a conflict behind each other's back: only then is one allowed
+    return (cu == 0 and cv == 0) or (cu == 1 and cv == 1 and is_conflict(u, v, ptr, idx))
 
 
 @njit(cache=True)

@@ -450,11 +450,11 @@ def solve(
         sub_budget = _sub_budget(budget, share)
         inside = float(np.trace(part.D)) / 2.0 if len(part.w) < len(part.people) else 0.0
 
-        def report(best, _inside=inside, _base=finished, _sub=sub_budget):
+        def report(best, _inside=inside, _base=finished, _sub=sub_budget, _index=index):
             nonlocal cancelled
             if progress is None:
                 return None
-            frac = (index + _sub.fraction()) / len(plans)
+            frac = (_index + _sub.fraction()) / len(plans)
             if progress(_base + best + _inside, frac) is False:
                 cancelled = True
                 return False
