@@ -322,44 +322,190 @@ def _tuning(k: int, m: int) -> dict:
         "tenure_min": max(2, k // 20),
         "tenure_span": max(2, k // 20),
         "stall_limit": max(50, 2 * k),
-        "strength": max(3, k // 20),
-        "elite_per_mille": 200,
+        "strength": max(3, k // 10),
+        "elite_per_mille": 1000,
+        "child_iterations": max(500, 20 * k),
+        "population": 8,
     }
 
 
-def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
-    """Improve ``assign`` in place; returns the number of tabu iterations done."""
-    k = len(part.w)
-    m = len(lo)
-    if m <= 1 or k <= 1:
-        return 0
-    rng = np.array([_splitmix64(seed)], dtype=np.uint64)
+# Above this many nodes one tabu step costs too much for a population: a single
+# trajectory (descent, then iterated tabu search) uses the time better.
+MEMETIC_MAX_NODES = 1500
+
+
+class _Run:
+    """Shared stopping rule and progress reporting of one part's search."""
+
+    def __init__(self, budget, max_iterations, report):
+        self.budget = budget
+        self.limit = max_iterations
+        self.report = report
+        self.done = 0
+        self.best = -np.inf
+        self.stopped = False
+
+    def remaining(self) -> int | None:
+        return None if self.limit is None else self.limit - self.done
+
+    def should_stop(self) -> bool:
+        if not self.stopped and (
+            (self.limit is not None and self.done >= self.limit) or self.budget.expired()
+        ):
+            self.stopped = True
+        return self.stopped
+
+    def progress(self, best: float) -> None:
+        self.best = max(self.best, best)
+        if self.report(self.best) is False:
+            self.stopped = True
+
+
+def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
+    """Descent, then up to ``iterations`` tabu steps (None: until the run stops).
+
+    Returns the best assignment met and its objective.
+    """
+    k, m = len(part.w), len(lo)
+    rng = np.array([_splitmix64(kseed)], dtype=np.uint64)
     D, w, ptr, idx = part.D, part.w, part.ptr, part.idx
+    assign = assign.copy()
     M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
+    if shake:
+        f = K.perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, t["strength"])
     f = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
     best_assign = assign.copy()
     tabu = np.zeros((k, m), dtype=np.int64)
     fstate = np.array([f, f, f])
     istate = np.zeros(2, dtype=np.int64)
     chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
-    t = _tuning(k, m)
     done = 0
-    if report(fstate[1]) is False:
-        assign[:] = best_assign
-        return done
-    while max_iterations is None or done < max_iterations:
-        if budget.expired():
-            break
-        step = chunk if max_iterations is None else min(chunk, max_iterations - done)
+    run.progress(f)
+    while not run.should_stop() and (iterations is None or done < iterations):
+        step = chunk
+        if iterations is not None:
+            step = min(step, iterations - done)
+        if run.remaining() is not None:
+            step = min(step, run.remaining())
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
             step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
         )  # fmt: skip
         done += step
-        if report(fstate[1]) is False:
+        run.done += step
+        run.progress(fstate[1])
+    return best_assign, float(fstate[1])
+
+
+def _crossover(part, lo, hi, parent_a, parent_b, gen):
+    """Group-based crossover: children inherit whole groups, alternately from each parent.
+
+    At each step the parent whose turn it is hands over the not yet used group
+    with the largest affinity per member (counting only people still free);
+    the people left over go greedily to the group where they add most, groups
+    short of their minimum first. Returns None when that cannot be completed
+    feasibly. (After the crossover of Lai and Hao's memetic search and of
+    Yang et al., EJOR 302 (2022) 925-953.)
+    """
+    D, w = part.D, part.w
+    k, m = len(w), len(lo)
+    child = np.full(k, -1, dtype=np.int64)
+    size = np.zeros(m, dtype=np.int64)
+    used = np.zeros(m, dtype=bool)
+    parents = (parent_a, parent_b) if gen.random() < 0.5 else (parent_b, parent_a)
+    for step in range(m):
+        parent = parents[step % 2]
+        best_g, best_score, best_members = -1, -np.inf, None
+        for g in np.flatnonzero(~used).tolist():
+            members = np.flatnonzero((parent == g) & (child < 0))
+            if len(members) == 0:
+                score = 0.0
+            else:
+                score = float(D[np.ix_(members, members)].sum()) / float(w[members].sum())
+            if score > best_score:
+                best_g, best_score, best_members = g, score, members
+        used[best_g] = True
+        child[best_members] = best_g
+        size[best_g] = int(w[best_members].sum())
+    blocked = np.zeros((k, m), dtype=np.int32) if len(part.idx) else None
+    gain = np.zeros((k, m))
+    for g in range(m):
+        members = np.flatnonzero(child == g)
+        if len(members):
+            gain[:, g] = D[:, members].sum(axis=1)
+            if blocked is not None:
+                for u in members.tolist():
+                    for x in part.neighbours[u]:
+                        blocked[x, g] += 1
+    rest = np.flatnonzero(child < 0)
+    rest = rest[gen.permutation(len(rest))]
+    left = int(w[rest].sum())
+    for u in rest.tolist():
+        ok = size + w[u] <= hi
+        if blocked is not None:
+            ok &= blocked[u] == 0
+        if not ok.any():
+            return None
+        deficit = np.maximum(lo - size, 0)
+        short = ok & (deficit > 0)
+        if short.any() and left - w[u] < deficit.sum():
+            ok = short
+        g = int(np.where(ok, gain[u], -np.inf).argmax())
+        child[u] = g
+        size[g] += w[u]
+        left -= w[u]
+        gain[:, g] += D[:, u]
+        if blocked is not None:
+            for x in part.neighbours[u]:
+                blocked[x, g] += 1
+    if (size < lo).any() and not _repair_minimums(part, child, size, lo, hi, blocked):
+        return None
+    return child
+
+
+def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
+    """Improve ``assign`` in place; returns the number of tabu iterations done.
+
+    A small memetic search: a population of locally optimised groupings,
+    crossover of two random parents, tabu search on the child, the child
+    replacing the worst member when it is better and not a duplicate.
+    """
+    k, m = len(part.w), len(lo)
+    if m <= 1 or k <= 1:
+        return 0
+    run = _Run(budget, max_iterations, report)
+    gen = np.random.default_rng(seed)
+    t = _tuning(k, m)
+
+    def next_seed():
+        return int(gen.integers(2**62))
+
+    if k > MEMETIC_MAX_NODES:
+        best, _ = _improve(part, lo, hi, assign, None, run, next_seed(), t)
+        assign[:] = best
+        return run.done
+    population: list[tuple[np.ndarray, float]] = []
+    for i in range(t["population"]):
+        start = assign if i == 0 else _construct(part, lo, hi, gen)
+        shake = start is None
+        start = assign if start is None else start
+        population.append(
+            _improve(part, lo, hi, start, t["child_iterations"], run, next_seed(), t, shake)
+        )
+        if run.should_stop():
             break
-    assign[:] = best_assign
-    return done
+    while not run.should_stop() and len(population) > 1:
+        i, j = gen.choice(len(population), 2, replace=False)
+        child = _crossover(part, lo, hi, population[i][0], population[j][0], gen)
+        shake = child is None
+        child = population[i][0] if child is None else child
+        new = _improve(part, lo, hi, child, t["child_iterations"], run, next_seed(), t, shake)
+        worst = min(range(len(population)), key=lambda x: population[x][1])
+        duplicate = any(abs(new[1] - f) <= 1e-6 for _, f in population)
+        if new[1] > population[worst][1] and not duplicate:
+            population[worst] = new
+    assign[:] = max(population, key=lambda x: x[1])[0]
+    return run.done
 
 
 def solve(
