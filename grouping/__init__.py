@@ -1,1 +1,20 @@
-"""Peergroups grouping engine (no Django imports)."""
+"""Peergroups grouping engine: maximally diverse grouping with conflicts (no Django imports)."""
+
+from grouping.checks import group_scores, is_valid, objective, upper_bound, violations
+from grouping.exceptions import GroupingError, Infeasible, InputError
+from grouping.problem import Problem, Solution
+from grouping.solver import solve
+
+__all__ = [
+    "GroupingError",
+    "Infeasible",
+    "InputError",
+    "Problem",
+    "Solution",
+    "group_scores",
+    "is_valid",
+    "objective",
+    "solve",
+    "upper_bound",
+    "violations",
+]

@@ -1,156 +1,139 @@
-"""Affinity between people from their attributes: d[i][j] = sum_k w_k * s_k(i, j).
+"""Affinity from people's attributes and the admin's criteria: d[i][j] = sum_k w_k s_k(i, j).
 
-Each criterion compares one attribute: equality for categories, closeness for
-numbers, overlap (Jaccard) for sets such as areas of expertise or availability
-slots. ``s_k`` lies in [0, 1] and becomes ``1 - s_k`` for a *diverse* criterion,
-so the same maximisation brings together people who share a context (similar)
-and who bring different expertise (diverse).
+``s_k`` is in [0, 1]: equality for categories, closeness for numbers, overlap
+(Jaccard) for sets such as expertise or availability slots; a *diverse*
+criterion uses ``1 - s_k``. A pair where either value is missing gets 0 for
+that criterion, whatever its mode.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
+
 from grouping.exceptions import InputError
 
 Kind = Literal["category", "number", "set"]
-Mode = Literal["similar", "diverse"]
-
-# A missing answer says nothing either way: it scores half, for similar and diverse alike.
-NEUTRAL = 0.5
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One attribute compared between two people.
+    """One attribute the grouping should make groups similar or diverse in.
 
     Parameters
     ----------
     attribute : str
         Key of the attribute in each person's mapping.
     mode : {"similar", "diverse"}
-        Reward equal values (similar) or different ones (diverse).
+        *similar*: groups share the value; *diverse*: groups mix values.
     weight : float
         Non-negative weight ``w_k``.
     kind : {"category", "number", "set"}, optional
-        How values compare; inferred from the values when omitted.
-    scale : float, optional
-        For numbers: the difference at which closeness reaches 0 (default: the
-        range of the values).
+        How values compare; detected from the values when omitted.
     """
 
     attribute: str
-    mode: Mode = "similar"
+    mode: Literal["similar", "diverse"] = "diverse"
     weight: float = 1.0
     kind: Kind | None = None
-    scale: float | None = None
 
     def __post_init__(self):
         if self.mode not in ("similar", "diverse"):
-            raise InputError(f"criterion {self.attribute!r}: mode must be similar or diverse")
+            raise InputError(f"criterion {self.attribute!r}: mode must be 'similar' or 'diverse'")
         if not self.weight >= 0:
             raise InputError(f"criterion {self.attribute!r}: weight must be >= 0")
-        if self.kind not in (None, "category", "number", "set"):
-            raise InputError(f"criterion {self.attribute!r}: unknown kind {self.kind!r}")
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def infer_kind(values: Sequence[Any]) -> Kind:
+def detect_kind(values: Sequence) -> Kind:
+    """``set`` for sets/lists/tuples, ``number`` for numbers, else ``category``."""
     present = [v for v in values if not _missing(v)]
-    if present and all(isinstance(v, (set, frozenset, list, tuple)) for v in present):
+    if present and all(isinstance(v, set | frozenset | list | tuple) for v in present):
         return "set"
-    if present and all(
-        isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in present
-    ):
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
         return "number"
     return "category"
 
 
-def similarity(
-    people: Sequence[Mapping[str, Any]], criterion: Criterion, dtype=np.float64
-) -> np.ndarray:
-    """The ``(n, n)`` matrix ``s_k`` of one criterion, before the diverse flip."""
-    values = [person.get(criterion.attribute) for person in people]
-    kind = criterion.kind or infer_kind(values)
-    missing = np.array([_missing(v) or (kind == "set" and len(v) == 0) for v in values])
-    n = len(values)
-    if kind == "number":
-        x = np.array(
-            [np.nan if m else float(v) for v, m in zip(values, missing, strict=True)],
-            dtype=np.float64,
-        )
-        known = x[~missing]
-        span = criterion.scale or (float(known.max() - known.min()) if known.size else 0.0)
-        if span <= 0:
-            s = np.ones((n, n), dtype=dtype)
-        else:
-            s = 1.0 - np.abs(x[:, None] - x[None, :]) / span
-            s = np.clip(s, 0.0, 1.0).astype(dtype)
-    else:
-        vocabulary: dict[Any, int] = {}
-        rows, cols = [], []
-        for i, value in enumerate(values):
-            if missing[i]:
-                continue
-            items = set(value) if kind == "set" else {value}
-            for item in items:
-                rows.append(i)
-                cols.append(vocabulary.setdefault(item, len(vocabulary)))
-        incidence = np.zeros((n, max(len(vocabulary), 1)), dtype=dtype)
-        incidence[rows, cols] = 1.0
-        common = incidence @ incidence.T
-        if kind == "category":
-            s = common
-        else:
-            sizes = incidence.sum(axis=1)
-            union = sizes[:, None] + sizes[None, :] - common
-            with np.errstate(invalid="ignore", divide="ignore"):
-                s = np.where(union > 0, common / union, 0.0).astype(dtype)
-    if missing.any():
-        s[missing, :] = NEUTRAL
-        s[:, missing] = NEUTRAL
-    return s
-
-
 def build_affinity(
-    people: Sequence[Mapping[str, Any]], criteria: Sequence[Criterion], dtype=np.float64
+    people: Sequence[Mapping[str, object]],
+    criteria: Sequence[Criterion],
+    *,
+    dtype=np.float64,
+    block: int = 1024,
 ) -> np.ndarray:
-    """The affinity matrix ``d`` (zero diagonal) of people described by attribute mappings.
+    """The affinity matrix of ``people`` under ``criteria``.
 
     Parameters
     ----------
     people : sequence of mapping
-        One mapping of attribute name to value per person.
+        Each person's attributes, e.g. ``{"region": "north", "expertise": {"hiring"}}``.
     criteria : sequence of Criterion
     dtype : numpy dtype
-        float32 halves the memory for thousands of people.
+        float32 halves the memory on large programmes (10,000 people: 400 MB).
+    block : int
+        Rows computed at once, to bound temporary memory.
 
     Returns
     -------
     numpy.ndarray
-        Symmetric ``(n, n)`` matrix.
+        Symmetric ``(n, n)`` matrix with zero diagonal.
 
     Raises
     ------
     InputError
-        When no criterion is given or an attribute is absent from everyone.
+        Unknown attribute or a value that does not fit the criterion's kind.
     """
-    if not criteria:
-        raise InputError("give at least one criterion")
     n = len(people)
-    total = np.zeros((n, n), dtype=dtype)
-    for criterion in criteria:
-        if n and all(criterion.attribute not in person for person in people):
-            raise InputError(f"no person has the attribute {criterion.attribute!r}")
-        s = similarity(people, criterion, dtype)
-        if criterion.mode == "diverse":
-            np.subtract(1.0, s, out=s)
-        total += np.asarray(criterion.weight, dtype=dtype) * s
-    np.fill_diagonal(total, 0.0)
-    return total
+    D = np.zeros((n, n), dtype=dtype)
+    for crit in criteria:
+        if any(crit.attribute not in p for p in people):
+            raise InputError(f"unknown attribute {crit.attribute!r}")
+        values = [p[crit.attribute] for p in people]
+        kind = crit.kind or detect_kind(values)
+        present = np.array([not _missing(v) for v in values])
+        if kind == "category":
+            codes = {}
+            code = np.array([codes.setdefault(v, len(codes)) for v in values])
+        elif kind == "number":
+            try:
+                num = np.array([float(v) if not _missing(v) else np.nan for v in values])
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"attribute {crit.attribute!r}: not a number ({exc})") from exc
+            span = np.nanmax(num) - np.nanmin(num) if present.any() else 0.0
+            span = span if span > 0 else 1.0
+        else:
+            vocab: dict[object, int] = {}
+            for v in values:
+                if not _missing(v):
+                    for item in v:
+                        vocab.setdefault(item, len(vocab))
+            X = np.zeros((n, max(1, len(vocab))), dtype=np.float32)
+            for i, v in enumerate(values):
+                if not _missing(v):
+                    for item in v:
+                        X[i, vocab[item]] = 1.0
+            counts = X.sum(axis=1)
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            if kind == "category":
+                s = (code[start:stop, None] == code[None, :]).astype(dtype)
+            elif kind == "number":
+                s = (1.0 - np.abs(num[start:stop, None] - num[None, :]) / span).astype(dtype)
+            else:
+                inter = X[start:stop] @ X.T
+                union = counts[start:stop, None] + counts[None, :] - inter
+                s = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0).astype(dtype)
+            if crit.mode == "diverse":
+                s = 1.0 - s
+            s *= present[start:stop, None] & present[None, :]
+            np.nan_to_num(s, copy=False)
+            D[start:stop] += np.asarray(crit.weight, dtype=D.dtype) * s
+    np.fill_diagonal(D, 0)
+    return D

@@ -1,103 +1,111 @@
-"""Plain-language reasons for a group: what its members share and what they bring.
-
-"shares: biotech, Boston; brings: marketing, hiring, finance" is what a program
-admin reads next to each proposed group.
-"""
+"""Plain-words explanations of a group: what its members share and what they bring."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-
-from grouping.affinity import Criterion, _missing, infer_kind, similarity
+from grouping.affinity import Criterion, _missing, detect_kind
 
 
-@dataclass(frozen=True)
-class GroupExplanation:
-    """Why a group fits together.
-
-    Attributes
-    ----------
-    shares : tuple of str
-        Values that most members have in common on *similar* criteria.
-    brings : tuple of str
-        The spread of values on *diverse* criteria, most frequent first.
-    breakdown : dict of str to float
-        Per criterion, the mean over the group's pairs of ``s_k`` (similar) or
-        ``1 - s_k`` (diverse), in [0, 1].
-    """
-
-    shares: tuple[str, ...]
-    brings: tuple[str, ...]
-    breakdown: dict[str, float]
-
-    @property
-    def text(self) -> str:
-        parts = []
-        if self.shares:
-            parts.append("shares: " + ", ".join(self.shares))
-        if self.brings:
-            parts.append("brings: " + ", ".join(self.brings))
-        return "; ".join(parts)
-
-
-def _items(value: Any) -> list:
+def _items(value, kind) -> list:
     if _missing(value):
         return []
-    if isinstance(value, (set, frozenset, list, tuple)):
-        return list(value)
-    return [value]
+    return sorted(value, key=str) if kind == "set" else [value]
 
 
 def explain_group(
-    people: Sequence[Mapping[str, Any]],
+    people: Sequence[Mapping[str, object]],
     members: Sequence[int],
     criteria: Sequence[Criterion],
     *,
-    label=str,
-    max_brings: int = 6,
-) -> GroupExplanation:
-    """Explain one group.
+    limit: int = 6,
+) -> str:
+    """Describe one group, e.g. ``"shares: biotech, north; brings: marketing, hiring, finance"``.
+
+    *Shares* lists, for the *similar* criteria, the values more than half the
+    group has in common (with the count when not everyone has it) (numbers as their range); *brings* lists, for the
+    *diverse* criteria, the distinct values the members bring, most common
+    last so that rare skills come first.
 
     Parameters
     ----------
     people : sequence of mapping
-        Everyone's attributes (as given to :func:`grouping.affinity.build_affinity`).
+        Attributes of everyone (indexed by ``members``).
     members : sequence of int
-        Indices of the group's members in ``people``.
     criteria : sequence of Criterion
-    label : callable
-        Turns a value into display text (e.g. an area key into its label).
-    max_brings : int
-        At most this many values listed under "brings".
+    limit : int
+        Most values named per part; the rest are counted ("+3 more").
+
+    Returns
+    -------
+    str
     """
-    members = list(members)
-    group = [people[i] for i in members]
     shares: list[str] = []
-    brings: Counter = Counter()
-    breakdown: dict[str, float] = {}
-    for criterion in criteria:
-        values = [person.get(criterion.attribute) for person in group]
-        counts = Counter(item for value in values for item in dict.fromkeys(_items(value)))
-        if criterion.mode == "similar":
-            # A value "shared" by the group: held by at least half of its members.
-            shares.extend(
-                str(label(item))
-                for item, count in counts.most_common()
-                if count * 2 >= len(group) and count > 1
-            )
+    brings: list[str] = []
+    size = len(members)
+    for crit in criteria:
+        values = [people[i][crit.attribute] for i in members]
+        kind = crit.kind or detect_kind([p[crit.attribute] for p in people])
+        if kind == "number":
+            nums = [float(v) for v in values if not _missing(v)]
+            if nums:
+                low, high = min(nums), max(nums)
+                text = (
+                    f"{crit.attribute} {low:g}"
+                    if low == high
+                    else f"{crit.attribute} {low:g}-{high:g}"
+                )
+                (shares if crit.mode == "similar" else brings).append(text)
+            continue
+        counts = Counter(item for v in values for item in _items(v, kind))
+        if crit.mode == "similar":
+            for x, c in counts.most_common():
+                if 2 * c > size and c > 1:
+                    shares.append(str(x) if c == size else f"{x} ({c}/{size})")
         else:
-            brings.update(counts)
-        if len(group) > 1:
-            kind = criterion.kind or infer_kind([p.get(criterion.attribute) for p in people])
-            s = similarity(
-                group, Criterion(criterion.attribute, "similar", 1.0, kind, criterion.scale)
+            brings.extend(
+                str(x) for x, _ in sorted(counts.items(), key=lambda kv: (kv[1], str(kv[0])))
             )
-            mean = float((s.sum() - np.trace(s)) / (len(group) * (len(group) - 1)))
-            breakdown[criterion.attribute] = mean if criterion.mode == "similar" else 1.0 - mean
-    ordered = [str(label(item)) for item, _ in brings.most_common(max_brings)]
-    return GroupExplanation(shares=tuple(shares), brings=tuple(ordered), breakdown=breakdown)
+
+    def words(items: list[str]) -> str:
+        unique = list(dict.fromkeys(items))
+        text = ", ".join(unique[:limit])
+        return text + (f" (+{len(unique) - limit} more)" if len(unique) > limit else "")
+
+    parts = []
+    if shares:
+        parts.append("shares: " + words(shares))
+    if brings:
+        parts.append("brings: " + words(brings))
+    return "; ".join(parts) if parts else "no criteria"
+
+
+def explain(people, groups: Sequence[Sequence[int]], criteria, **kwargs) -> list[str]:
+    """:func:`explain_group` for every group, in order."""
+    return [explain_group(people, members, criteria, **kwargs) for members in groups]
+
+
+def criterion_breakdown(
+    people: Sequence[Mapping[str, object]],
+    members: Sequence[int],
+    criteria: Sequence[Criterion],
+) -> dict[str, float]:
+    """Per criterion, the mean over the group's pairs of ``s_k`` (similar) or ``1 - s_k`` (diverse).
+
+    Each value is in [0, 1]: how far the group meets that criterion, for the
+    "score by criterion" an admin reads beside the explanation.
+    """
+    from grouping.affinity import build_affinity
+
+    group = [people[i] for i in members]
+    size = len(group)
+    result = {}
+    for crit in criteria:
+        if size < 2:
+            result[crit.attribute] = 0.0
+            continue
+        kind = crit.kind or detect_kind([p[crit.attribute] for p in people])
+        unit = Criterion(crit.attribute, crit.mode, 1.0, kind)
+        result[crit.attribute] = float(build_affinity(group, [unit]).sum() / (size * (size - 1)))
+    return result

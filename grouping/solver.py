@@ -1,0 +1,655 @@
+"""The solver: feasible randomized construction, then iterated tabu search (numba kernels).
+
+The search follows the move/swap neighbourhood and incremental evaluation of
+Lai and Hao's iterated maxima search (EJOR 254 (2016) 780-800) with a tabu
+walk in between restarts as in Gallego et al. (JORS 64 (2013) 724-734):
+descent, then best-admissible tabu steps, then, when the walk stalls, a
+restart from the best solution perturbed by random swaps. Hard constraints
+never enter the objective: moves that would break them are not considered.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from grouping import _kernels as K
+from grouping import checks
+from grouping.exceptions import Infeasible
+from grouping.problem import Problem, Solution
+
+ProgressCallback = Callable[[float, float], bool | None]
+
+CONSTRUCTION_ATTEMPTS = 30
+GROUP_COUNTS_TRIED = 8
+
+
+@dataclass
+class _Budget:
+    wall_deadline: float | None
+    cpu_deadline: float | None
+    wall_start: float
+    cpu_start: float
+    wall_total: float | None
+    cpu_total: float | None
+
+    @classmethod
+    def start(cls, seconds, cpu_seconds, cpu_start=None):
+        w0 = time.perf_counter()
+        c0 = time.process_time() if cpu_start is None else cpu_start
+        return cls(
+            None if seconds is None else w0 + seconds,
+            None if cpu_seconds is None else c0 + cpu_seconds,
+            w0,
+            c0,
+            seconds,
+            cpu_seconds,
+        )
+
+    def expired(self) -> bool:
+        if self.wall_deadline is not None and time.perf_counter() >= self.wall_deadline:
+            return True
+        return self.cpu_deadline is not None and time.process_time() >= self.cpu_deadline
+
+    def fraction(self) -> float:
+        parts = [0.0]
+        if self.wall_total:
+            parts.append((time.perf_counter() - self.wall_start) / self.wall_total)
+        if self.cpu_total:
+            parts.append((time.process_time() - self.cpu_start) / self.cpu_total)
+        return min(1.0, max(parts))
+
+
+def _splitmix64(seed: int) -> int:
+    z = (seed + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return (z ^ (z >> 31)) or 1
+
+
+@dataclass
+class _Part:
+    """One independent subproblem: a segment, with must-link components contracted."""
+
+    label: object
+    people: np.ndarray  # original indices, grouped by component
+    comp_start: np.ndarray  # component c holds people[comp_start[c]:comp_start[c + 1]]
+    D: np.ndarray  # contracted affinity (diagonal = twice the inside sum; ignored)
+    w: np.ndarray  # component sizes
+    ptr: np.ndarray  # conflict graph between components (CSR)
+    idx: np.ndarray
+    neighbours: list[set[int]]
+
+
+def effective_affinity(problem: Problem) -> np.ndarray:
+    """The affinity with the pair-history penalty folded in (no copy when there is none)."""
+    if not problem.history or not problem.history_penalty:
+        return problem.affinity
+    D = problem.affinity.copy()
+    for i, j in problem.history:
+        D[i, j] -= problem.history_penalty
+        D[j, i] -= problem.history_penalty
+    return D
+
+
+def _components(n: int, pairs) -> np.ndarray:
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return np.array([find(x) for x in range(n)], dtype=np.int64)
+
+
+def _make_parts(problem: Problem, D: np.ndarray) -> list[_Part]:
+    n = problem.n
+    root = _components(n, problem.must_link)
+    if problem.segments is not None:
+        labels = problem.segments
+        for i, j in problem.must_link:
+            if labels[i] != labels[j]:
+                raise Infeasible(
+                    f"people {i} and {j} must share a group but are in segments "
+                    f"{labels[i]!r} and {labels[j]!r}"
+                )
+        segment_of: dict[object, list[int]] = {}
+        for person, label in enumerate(labels):
+            segment_of.setdefault(label, []).append(person)
+        groups = list(segment_of.items())
+    else:
+        groups = [(None, list(range(n)))]
+    person_part = np.empty(n, dtype=np.int64)
+    for p, (_, people) in enumerate(groups):
+        person_part[people] = p
+    conflicts_of: list[list[tuple[int, int]]] = [[] for _ in groups]
+    for i, j in problem.cannot_link:
+        if root[i] == root[j]:
+            raise Infeasible(
+                f"people {i} and {j} must not share a group, but must-links put them together"
+            )
+        if person_part[i] == person_part[j]:
+            conflicts_of[person_part[i]].append((i, j))
+    parts = []
+    for p, (label, people) in enumerate(groups):
+        people = np.asarray(people, dtype=np.int64)
+        roots = root[people]
+        order = np.argsort(roots, kind="stable")
+        people = people[order]
+        roots = roots[order]
+        comp_start = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1], True])
+        k = len(comp_start) - 1
+        w = np.diff(comp_start).astype(np.int64)
+        if k == n:
+            Dp = D
+        elif k == len(people):
+            Dp = np.ascontiguousarray(D[np.ix_(people, people)])
+        else:
+            sub = D[np.ix_(people, people)].astype(np.float64)
+            sub = np.add.reduceat(sub, comp_start[:-1], axis=0)
+            Dp = np.ascontiguousarray(np.add.reduceat(sub, comp_start[:-1], axis=1))
+        comp_of = np.empty(n, dtype=np.int64)
+        for c in range(k):
+            comp_of[people[comp_start[c] : comp_start[c + 1]]] = c
+        neighbours: list[set[int]] = [set() for _ in range(k)]
+        for i, j in conflicts_of[p]:
+            a, b = int(comp_of[i]), int(comp_of[j])
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+        ptr = np.zeros(k + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(s) for s in neighbours])
+        idx = np.array([x for s in neighbours for x in sorted(s)], dtype=np.int64)
+        parts.append(_Part(label, people, comp_start, Dp, w, ptr, idx, neighbours))
+    return parts
+
+
+def _greedy_clique(neighbours: list[set[int]], tries: int = 200) -> int:
+    """Size of a conflict clique found greedily (a lower bound on the groups needed)."""
+    k = len(neighbours)
+    if k == 0:
+        return 0
+    by_degree = sorted(range(k), key=lambda x: -len(neighbours[x]))
+    best = 1
+    for u in by_degree[:tries]:
+        if len(neighbours[u]) + 1 <= best:
+            break
+        clique = [u]
+        for v in sorted(neighbours[u], key=lambda x: -len(neighbours[x])):
+            if all(v in neighbours[c] for c in clique):
+                clique.append(v)
+        best = max(best, len(clique))
+    return best
+
+
+def _where(part: _Part) -> str:
+    return "" if part.label is None else f"segment {part.label!r}: "
+
+
+def _check_necessary(part: _Part, lo: np.ndarray, hi: np.ndarray) -> None:
+    total = int(part.w.sum())
+    where = _where(part)
+    if total < lo.sum() or total > hi.sum():
+        raise Infeasible(
+            f"{where}{total} people cannot fill {len(lo)} groups holding "
+            f"{int(lo.sum())} to {int(hi.sum())} people in all"
+        )
+    if len(part.w) and part.w.max() > hi.max():
+        c = int(part.w.argmax())
+        members = part.people[part.comp_start[c] : part.comp_start[c + 1]]
+        raise Infeasible(
+            f"{where}must-links join {int(part.w.max())} people (e.g. {members[:5].tolist()}), "
+            f"more than the largest group ({int(hi.max())})"
+        )
+    clique = _greedy_clique(part.neighbours)
+    if clique > len(lo):
+        raise Infeasible(
+            f"{where}{clique} people (or must-link groups) are pairwise in conflict, "
+            f"more than the {len(lo)} groups"
+        )
+
+
+def _construct(part: _Part, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator):
+    """Randomized greedy with conflict and capacity checks; None after all attempts fail.
+
+    Nodes are placed most constrained first (degree, then weight), each into
+    the least filled group that has room and no conflict, groups short of
+    their minimum first. A node that cannot be placed moves to the front of
+    the order for the next attempt (squeaky wheel).
+    """
+    k = len(part.w)
+    m = len(lo)
+    w = part.w
+    degree = np.diff(part.ptr)
+    priority = degree.astype(np.float64) + w
+    bumped: list[int] = []
+    for _attempt in range(CONSTRUCTION_ATTEMPTS):
+        noise = rng.random(k)
+        order = np.lexsort((noise, -priority))
+        if bumped:
+            seen = set()
+            front = [x for x in reversed(bumped) if not (x in seen or seen.add(x))]
+            order = np.r_[front, [x for x in order.tolist() if x not in seen]].astype(np.int64)
+        assign = np.full(k, -1, dtype=np.int64)
+        size = np.zeros(m, dtype=np.int64)
+        blocked = np.zeros((k, m), dtype=np.int32) if len(part.idx) else None
+        failed = None
+        for u in order.tolist():
+            ok = size + w[u] <= hi
+            if blocked is not None:
+                ok &= blocked[u] == 0
+            if not ok.any():
+                failed = u
+                break
+            short = ok & (size < lo)
+            cand = short if short.any() else ok
+            fill = np.where(cand, size / hi + 1e-6 * rng.random(m), np.inf)
+            g = int(fill.argmin())
+            assign[u] = g
+            size[g] += w[u]
+            if blocked is not None:
+                for x in part.neighbours[u]:
+                    blocked[x, g] += 1
+        if failed is not None:
+            bumped.append(failed)
+            continue
+        if _repair_minimums(part, assign, size, lo, hi, blocked):
+            return assign
+        bumped.extend(int(x) for x in rng.permutation(k)[:1])
+    return None
+
+
+def _repair_minimums(part, assign, size, lo, hi, blocked) -> bool:
+    w = part.w
+    for _ in range(4 * len(w)):
+        short = np.flatnonzero(size < lo)
+        if not len(short):
+            return True
+        g = int(short[0])
+        movable = (size[assign] - w >= lo[assign]) & (size[g] + w <= hi[g]) & (assign != g)
+        if blocked is not None:
+            movable &= blocked[:, g] == 0
+        cand = np.flatnonzero(movable)
+        if not len(cand):
+            return False
+        u = int(cand[0])
+        h = int(assign[u])
+        assign[u] = g
+        size[h] -= w[u]
+        size[g] += w[u]
+        if blocked is not None:
+            for x in part.neighbours[u]:
+                blocked[x, h] -= 1
+                blocked[x, g] += 1
+    return bool((size >= lo).all())
+
+
+def _bound_options(problem: Problem, part: _Part):
+    if problem.group_bounds is not None:
+        lo = np.array([a for a, _ in problem.group_bounds], dtype=np.int64)
+        hi = np.array([b for _, b in problem.group_bounds], dtype=np.int64)
+        return [(lo, hi)]
+    smin, smax = problem.group_size
+    total = int(part.w.sum())
+    m_min = max(1, math.ceil(total / smax))
+    m_max = total // smin
+    if m_min > m_max:
+        raise Infeasible(
+            f"{_where(part)}{total} people cannot be split into groups of {smin} to {smax}"
+        )
+    # Summing pairs favours uneven groups (one of 10 beats two of 5); people expect
+    # groups of about the same size, so try balanced sizes first, then the full range.
+    options = []
+    for m in range(m_min, min(m_max, m_min + GROUP_COUNTS_TRIED - 1) + 1):
+        even_lo, even_hi = max(smin, total // m), min(smax, -(-total // m))
+        options.append((np.full(m, even_lo, dtype=np.int64), np.full(m, even_hi, dtype=np.int64)))
+        if (even_lo, even_hi) != (smin, smax):
+            options.append((np.full(m, smin, dtype=np.int64), np.full(m, smax, dtype=np.int64)))
+    return options
+
+
+def _tuning(k: int, m: int) -> dict:
+    return {
+        "tenure_min": max(2, k // 20),
+        "tenure_span": max(2, k // 20),
+        "stall_limit": max(50, 2 * k),
+        "strength": max(3, k // 10),
+        "elite_per_mille": 1000,
+        "child_iterations": max(500, 20 * k),
+        "population": 8,
+    }
+
+
+# Above this many nodes one tabu step costs too much for a population: a single
+# trajectory (descent, then iterated tabu search) uses the time better.
+MEMETIC_MAX_NODES = 1500
+
+
+class _Run:
+    """Shared stopping rule and progress reporting of one part's search."""
+
+    def __init__(self, budget, max_iterations, report):
+        self.budget = budget
+        self.limit = max_iterations
+        self.report = report
+        self.done = 0
+        self.best = -np.inf
+        self.stopped = False
+
+    def remaining(self) -> int | None:
+        return None if self.limit is None else self.limit - self.done
+
+    def should_stop(self) -> bool:
+        if not self.stopped and (
+            (self.limit is not None and self.done >= self.limit) or self.budget.expired()
+        ):
+            self.stopped = True
+        return self.stopped
+
+    def progress(self, best: float) -> None:
+        self.best = max(self.best, best)
+        if self.report(self.best) is False:
+            self.stopped = True
+
+
+def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
+    """Descent, then up to ``iterations`` tabu steps (None: until the run stops).
+
+    Returns the best assignment met and its objective.
+    """
+    k, m = len(part.w), len(lo)
+    rng = np.array([_splitmix64(kseed)], dtype=np.uint64)
+    D, w, ptr, idx = part.D, part.w, part.ptr, part.idx
+    assign = assign.copy()
+    M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
+    if shake:
+        f = K.perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, t["strength"])
+    f = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+    best_assign = assign.copy()
+    tabu = np.zeros((k, m), dtype=np.int64)
+    fstate = np.array([f, f, f])
+    istate = np.zeros(2, dtype=np.int64)
+    chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
+    done = 0
+    run.progress(f)
+    while not run.should_stop() and (iterations is None or done < iterations):
+        step = chunk
+        if iterations is not None:
+            step = min(step, iterations - done)
+        if run.remaining() is not None:
+            step = min(step, run.remaining())
+        K.tabu_search(
+            D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
+            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
+        )  # fmt: skip
+        done += step
+        run.done += step
+        run.progress(fstate[1])
+    return best_assign, float(fstate[1])
+
+
+def _crossover(part, lo, hi, parent_a, parent_b, gen):
+    """Group-based crossover: children inherit whole groups, alternately from each parent.
+
+    At each step the parent whose turn it is hands over the not yet used group
+    with the largest affinity per member (counting only people still free);
+    the people left over go greedily to the group where they add most, groups
+    short of their minimum first. Returns None when that cannot be completed
+    feasibly. (After the crossover of Lai and Hao's memetic search and of
+    Yang et al., EJOR 302 (2022) 925-953.)
+    """
+    D, w = part.D, part.w
+    k, m = len(w), len(lo)
+    child = np.full(k, -1, dtype=np.int64)
+    size = np.zeros(m, dtype=np.int64)
+    used = np.zeros(m, dtype=bool)
+    parents = (parent_a, parent_b) if gen.random() < 0.5 else (parent_b, parent_a)
+    for step in range(m):
+        parent = parents[step % 2]
+        best_g, best_score, best_members = -1, -np.inf, None
+        for g in np.flatnonzero(~used).tolist():
+            members = np.flatnonzero((parent == g) & (child < 0))
+            if len(members) == 0:
+                score = 0.0
+            else:
+                score = float(D[np.ix_(members, members)].sum()) / float(w[members].sum())
+            if score > best_score:
+                best_g, best_score, best_members = g, score, members
+        used[best_g] = True
+        child[best_members] = best_g
+        size[best_g] = int(w[best_members].sum())
+    blocked = np.zeros((k, m), dtype=np.int32) if len(part.idx) else None
+    gain = np.zeros((k, m))
+    for g in range(m):
+        members = np.flatnonzero(child == g)
+        if len(members):
+            gain[:, g] = D[:, members].sum(axis=1)
+            if blocked is not None:
+                for u in members.tolist():
+                    for x in part.neighbours[u]:
+                        blocked[x, g] += 1
+    rest = np.flatnonzero(child < 0)
+    rest = rest[gen.permutation(len(rest))]
+    left = int(w[rest].sum())
+    for u in rest.tolist():
+        ok = size + w[u] <= hi
+        if blocked is not None:
+            ok &= blocked[u] == 0
+        if not ok.any():
+            return None
+        deficit = np.maximum(lo - size, 0)
+        short = ok & (deficit > 0)
+        if short.any() and left - w[u] < deficit.sum():
+            ok = short
+        g = int(np.where(ok, gain[u], -np.inf).argmax())
+        child[u] = g
+        size[g] += w[u]
+        left -= w[u]
+        gain[:, g] += D[:, u]
+        if blocked is not None:
+            for x in part.neighbours[u]:
+                blocked[x, g] += 1
+    if (size < lo).any() and not _repair_minimums(part, child, size, lo, hi, blocked):
+        return None
+    return child
+
+
+def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
+    """Improve ``assign`` in place; returns the number of tabu iterations done.
+
+    A small memetic search: a population of locally optimised groupings,
+    crossover of two random parents, tabu search on the child, the child
+    replacing the worst member when it is better and not a duplicate.
+    """
+    k, m = len(part.w), len(lo)
+    if m <= 1 or k <= 1:
+        return 0
+    run = _Run(budget, max_iterations, report)
+    gen = np.random.default_rng(seed)
+    t = _tuning(k, m)
+
+    def next_seed():
+        return int(gen.integers(2**62))
+
+    if k > MEMETIC_MAX_NODES:
+        best, _ = _improve(part, lo, hi, assign, None, run, next_seed(), t)
+        assign[:] = best
+        return run.done
+    population: list[tuple[np.ndarray, float]] = []
+    for i in range(t["population"]):
+        start = assign if i == 0 else _construct(part, lo, hi, gen)
+        shake = start is None
+        start = assign if start is None else start
+        population.append(
+            _improve(part, lo, hi, start, t["child_iterations"], run, next_seed(), t, shake)
+        )
+        if run.should_stop():
+            break
+    while not run.should_stop() and len(population) > 1:
+        i, j = gen.choice(len(population), 2, replace=False)
+        child = _crossover(part, lo, hi, population[i][0], population[j][0], gen)
+        shake = child is None
+        child = population[i][0] if child is None else child
+        new = _improve(part, lo, hi, child, t["child_iterations"], run, next_seed(), t, shake)
+        worst = min(range(len(population)), key=lambda x: population[x][1])
+        duplicate = any(abs(new[1] - f) <= 1e-6 for _, f in population)
+        if new[1] > population[worst][1] and not duplicate:
+            population[worst] = new
+    assign[:] = max(population, key=lambda x: x[1])[0]
+    return run.done
+
+
+def solve(
+    problem: Problem,
+    *,
+    seconds: float | None = None,
+    cpu_seconds: float | None = None,
+    max_iterations: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    cpu_start: float | None = None,
+) -> Solution:
+    """Group people to maximise the affinity inside groups, respecting every hard constraint.
+
+    Parameters
+    ----------
+    problem : Problem
+    seconds : float, optional
+        Wall-clock budget for the whole call.
+    cpu_seconds : float, optional
+        Budget of process CPU seconds (``time.process_time``), as in the papers.
+    max_iterations : int, optional
+        Tabu iterations per segment. With no time budget the result depends
+        only on ``problem``, ``seed`` and ``max_iterations``.
+    seed : int
+        Seed of every random choice.
+    progress : callable, optional
+        Called as ``progress(best_objective, fraction_of_budget_used)`` between
+        chunks of iterations; returning ``False`` stops the search early (the
+        best solution so far is returned).
+    cpu_start : float, optional
+        ``time.process_time()`` value the CPU budget counts from (default:
+        now); the CLI passes 0 to count the whole process.
+
+    Returns
+    -------
+    Solution
+        Always feasible; re-scored by :mod:`grouping.checks`.
+
+    Raises
+    ------
+    Infeasible
+        When a necessary condition fails (the message says which) or no
+        feasible grouping was constructed after the stated effort.
+
+    Notes
+    -----
+    When neither a time budget nor ``max_iterations`` is given, the search
+    runs for 5 wall-clock seconds.
+    """
+    if seconds is None and cpu_seconds is None and max_iterations is None:
+        seconds = 5.0
+    budget = _Budget.start(seconds, cpu_seconds, cpu_start)
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    D = effective_affinity(problem)
+    parts = _make_parts(problem, D)
+    rng = np.random.default_rng(seed)
+    plans = []
+    for part in parts:
+        options = _bound_options(problem, part)
+        last_reason = None
+        for lo, hi in options:
+            try:
+                _check_necessary(part, lo, hi)
+            except Infeasible as exc:
+                last_reason = exc
+                if problem.group_bounds is not None:
+                    raise
+                continue
+            assign = _construct(part, lo, hi, rng)
+            if assign is not None:
+                plans.append((part, lo, hi, assign))
+                break
+            last_reason = Infeasible(
+                f"{_where(part)}no grouping into {len(lo)} groups met the conflicts and size "
+                f"bounds after {CONSTRUCTION_ATTEMPTS} randomized construction attempts"
+            )
+        else:
+            raise last_reason
+    # Give each part a share of the time proportional to its search cost (k^2).
+    weights = np.array([float(len(p.w)) ** 2 for p, *_ in plans])
+    finished = 0.0
+    iterations = 0
+    stopped = ""
+    cancelled = False
+    for index, (part, lo, hi, assign) in enumerate(plans):
+        share = weights[index] / weights[index:].sum() if weights[index:].sum() else 1.0
+        sub_budget = _sub_budget(budget, share)
+        inside = float(np.trace(part.D)) / 2.0 if len(part.w) < len(part.people) else 0.0
+
+        def report(best, _inside=inside, _base=finished, _sub=sub_budget, _index=index):
+            nonlocal cancelled
+            if progress is None:
+                return None
+            frac = (_index + _sub.fraction()) / len(plans)
+            if progress(_base + best + _inside, frac) is False:
+                cancelled = True
+                return False
+            return None
+
+        if not cancelled:
+            iterations += _search(
+                part, lo, hi, assign, seed + index, sub_budget, max_iterations, report
+            )
+        M, C, size, f = K.build_state(part.D, part.w, assign, len(lo), part.ptr, part.idx)
+        finished += f + inside
+    stopped = "cancelled" if cancelled else ("budget" if budget.expired() else "iterations")
+    return _assemble(problem, plans, iterations, seed, wall0, cpu0, stopped)
+
+
+def _sub_budget(budget: _Budget, share: float) -> _Budget:
+    now_w, now_c = time.perf_counter(), time.process_time()
+    wall = None if budget.wall_deadline is None else (budget.wall_deadline - now_w) * share
+    cpu = None if budget.cpu_deadline is None else (budget.cpu_deadline - now_c) * share
+    return _Budget.start(wall, cpu)
+
+
+def _assemble(problem, plans, iterations, seed, wall0, cpu0, stopped) -> Solution:
+    n = problem.n
+    result = np.empty(n, dtype=np.int64)
+    bounds: list[tuple[int, int]] = []
+    for part, lo, hi, assign in plans:
+        offset = len(bounds)
+        for c in range(len(part.w)):
+            members = part.people[part.comp_start[c] : part.comp_start[c + 1]]
+            result[members] = offset + assign[c]
+        bounds.extend(zip(lo.tolist(), hi.tolist(), strict=True))
+    bounds_t = tuple(bounds)
+    found = checks.violations(problem, result, bounds_t)
+    if found:
+        # Guarded by construction; reaching this is a bug, never a result.
+        raise RuntimeError("solver produced an infeasible grouping: " + "; ".join(found[:5]))
+    scores = checks.group_scores(problem, result, len(bounds_t))
+    return Solution(
+        assignment=result,
+        group_bounds=bounds_t,
+        objective=float(scores.sum()),
+        group_scores=tuple(float(s) for s in scores),
+        valid=True,
+        violations=(),
+        upper_bound=checks.upper_bound(problem),
+        wall_seconds=time.perf_counter() - wall0,
+        cpu_seconds=time.process_time() - cpu0,
+        iterations=iterations,
+        seed=seed,
+        stopped=stopped,
+    )
