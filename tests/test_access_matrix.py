@@ -65,6 +65,7 @@ GROUP_A = dict(
     outsider=404,
 )
 
+ADMIN_POST = dict(ADMIN_ONLY, admin=302)  # an admin's form post redirects back to the page
 API_SIGNED_IN = dict(dict.fromkeys(ROLES, 200), anonymous=401)
 API_ADMIN_ONLY = dict(ADMIN_ONLY, anonymous=401)
 
@@ -108,6 +109,20 @@ MATRIX = {
         # Only the token's owner may revoke it; to anyone else it does not exist.
         dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, admin=302),
     ),
+    "formation-start": ("get", {"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
+    "formation-placement": (
+        "get",
+        {"org_slug": "acme", "program_id": "program", "user_id": "waiting_member"},
+        ADMIN_ONLY,
+    ),
+    "formation-run": ("get", {"org_slug": "acme", "run_id": "run"}, ADMIN_ONLY),
+    "formation-progress": ("get", {"org_slug": "acme", "run_id": "run"}, ADMIN_ONLY),
+    "formation-cancel": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "formation-move": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "formation-swap": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "formation-undo": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "formation-facilitator": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "formation-publish": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     "api:api-root": ("get", {}, dict.fromkeys(ROLES, 404)),
     "api:api-unknown": ("get", {"rest": "no/such/thing"}, dict.fromkeys(ROLES, 404)),
     "api:openapi-json": ("get", {}, EVERYONE),
@@ -159,7 +174,10 @@ def world(cast):
     from peergroups.api.services import token_create
 
     api_token, _ = token_create(user=cast.admin, name="matrix")
+    run = matrix_formation_run(cast)
     return {
+        "run": run.pk,
+        "waiting_member": cast.member.pk,
         "cast": cast,
         "program": cast.program.pk,
         "group": cast.group.pk,
@@ -169,6 +187,36 @@ def world(cast):
         "uid": urlsafe_base64_encode(force_bytes(cast.member.pk)),
         "token": "bad-token",
     }
+
+
+def matrix_formation_run(cast):
+    """A finished formation run with a one-group proposal, for the formation URLs."""
+    from peergroups.formation.criteria import default_criteria, profile_attributes
+    from peergroups.formation.models import FormationRun, RunStatus
+    from peergroups.people.models import MemberProfile
+
+    profiles = MemberProfile.objects.filter(program=cast.program).select_related("user")
+    people = [
+        {"user_id": p.user_id, "name": str(p.user), **profile_attributes(p)} for p in profiles
+    ]
+    return FormationRun.objects.create(
+        organization=cast.organization,
+        program=cast.program,
+        cycle=2,
+        status=RunStatus.DONE,
+        parameters={
+            "mode": "new_cycle",
+            "basis": "mixed",
+            "criteria": default_criteria("mixed"),
+            "min_size": 2,
+            "max_size": 10,
+            "seconds": 1,
+            "seed": 1,
+            "history_penalty": 0,
+        },
+        snapshot={"people": people, "conflicts": [], "history": [], "facilitators": []},
+        proposal={"groups": [[p["user_id"] for p in people]], "facilitators": [None]},
+    )
 
 
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:

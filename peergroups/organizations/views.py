@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from peergroups.formation.services import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors, services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
@@ -59,7 +60,13 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
         request,
         access,
         "organizations/program_detail.html",
-        {"program": program, "groups": groups, "enrolled": enrolled},
+        {
+            "program": program,
+            "groups": groups,
+            "enrolled": enrolled,
+            "unplaced": unplaced_members(program),
+            "runs": program.formation_runs.select_related("created_by")[:5],
+        },
     )
 
 

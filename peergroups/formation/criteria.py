@@ -1,0 +1,104 @@
+"""What the engine compares: intake attributes, their kinds, and defaults per grouping basis."""
+
+import math
+
+from grouping.affinity import Criterion
+from peergroups.organizations.models import GroupingBasis
+from peergroups.people.models import MemberProfile
+from peergroups.people.vocabulary import AREA_LABELS, AVAILABILITY_SLOTS, ManagementLevel
+
+# attribute -> (label, kind)
+ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "region": ("Region", "category"),
+    "industry": ("Industry", "category"),
+    "function": ("Function", "category"),
+    "management_level": ("Management level", "number"),
+    "team_size": ("Team size", "number"),
+    "years_managing": ("Years managing", "number"),
+    "company_size": ("Company size", "category"),
+    "company_stage": ("Company stage", "category"),
+    "expertise": ("Areas of expertise", "set"),
+    "challenge_topics": ("Challenge topics", "set"),
+    "availability": ("Availability", "set"),
+}
+
+DEFAULT_CRITERIA: dict[str, list[tuple[str, str, float]]] = {
+    # Grouped by region: the region is a segment no group crosses.
+    GroupingBasis.REGION: [
+        ("industry", "similar", 2.0),
+        ("management_level", "similar", 1.0),
+        ("availability", "similar", 2.0),
+        ("expertise", "diverse", 2.0),
+        ("function", "diverse", 1.0),
+    ],
+    GroupingBasis.INDUSTRY: [
+        ("region", "similar", 2.0),
+        ("management_level", "similar", 1.0),
+        ("availability", "similar", 2.0),
+        ("expertise", "diverse", 2.0),
+        ("function", "diverse", 1.0),
+    ],
+    GroupingBasis.MIXED: [
+        ("region", "similar", 3.0),
+        ("industry", "similar", 3.0),
+        ("management_level", "similar", 1.0),
+        ("availability", "similar", 2.0),
+        ("expertise", "diverse", 2.0),
+    ],
+}
+
+SEGMENT_BY_BASIS = {GroupingBasis.REGION: "region", GroupingBasis.INDUSTRY: "industry"}
+
+_LEVEL_RANK = {level: rank for rank, level in enumerate(ManagementLevel.values, start=1)}
+_SLOT_LABELS = dict(AVAILABILITY_SLOTS)
+
+
+def default_criteria(basis: str) -> list[dict]:
+    return [
+        {"attribute": attribute, "mode": mode, "weight": weight}
+        for attribute, mode, weight in DEFAULT_CRITERIA[basis]
+    ]
+
+
+def engine_criteria(criteria: list[dict]) -> list[Criterion]:
+    return [
+        Criterion(
+            attribute=item["attribute"],
+            mode=item["mode"],
+            weight=float(item["weight"]),
+            kind=ATTRIBUTES[item["attribute"]][1],
+        )
+        for item in criteria
+        if float(item["weight"]) > 0
+    ]
+
+
+def profile_attributes(profile: MemberProfile) -> dict:
+    """A profile as the engine sees it: plain values, JSON-serialisable for the snapshot."""
+    return {
+        "region": profile.region.strip(),
+        "industry": profile.industry.strip(),
+        "function": profile.function.strip().casefold(),
+        "management_level": _LEVEL_RANK.get(profile.management_level),
+        # Team sizes compare on a log scale: 5 vs 10 differ as much as 50 vs 100.
+        "team_size": math.log2(1 + profile.team_size) if profile.team_size is not None else None,
+        "years_managing": profile.years_managing,
+        "company_size": profile.company_size,
+        "company_stage": profile.company_stage,
+        "expertise": sorted(profile.expertise),
+        "challenge_topics": sorted(profile.challenge_topics),
+        "availability": sorted(profile.availability),
+    }
+
+
+def display_attributes(person: dict) -> dict:
+    """The same attributes with keys such as "tue-am" turned into words for explanations."""
+
+    def word(value):
+        if isinstance(value, list):
+            return [word(item) for item in value]
+        if isinstance(value, str):
+            return AREA_LABELS.get(value) or _SLOT_LABELS.get(value) or value
+        return value
+
+    return {key: word(value) for key, value in person.items()}
