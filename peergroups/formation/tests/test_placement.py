@@ -1,0 +1,144 @@
+"""Late joiners and facilitator matching."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from peergroups.formation.models import FormationRun
+from peergroups.formation.services import (
+    ProposalRefused,
+    assign_facilitators,
+    placement_apply,
+    placement_suggestions,
+)
+from peergroups.formation.tests.conftest import add_member
+from peergroups.groups.models import GroupMembership
+from peergroups.groups.services import GroupFull, group_create
+from peergroups.people.models import MemberProfile, NotWith
+
+
+def test_suggestions_skip_full_groups_and_conflicts_and_rank_by_fit(cast):
+    MemberProfile.objects.filter(user__in=[cast.member, cast.member2]).update(
+        region="Boston", industry="Biotech"
+    )
+    MemberProfile.objects.filter(user=cast.other_member).update(region="Denver", industry="Retail")
+    newcomer = add_member(cast, "late@acme.test", "Lena Late", "Boston", industry="Biotech")
+    suggestions = placement_suggestions(program=cast.program, user=newcomer)
+    assert [s.group for s in suggestions] == [cast.group, cast.other_group]  # Boston peers first
+
+    NotWith.objects.create(organization=cast.organization, user=newcomer, other=cast.member2)
+    assert [s.group for s in placement_suggestions(program=cast.program, user=newcomer)] == [
+        cast.other_group
+    ]
+    cast.other_group.capacity = 1
+    cast.other_group.save()
+    assert placement_suggestions(program=cast.program, user=newcomer) == []
+
+
+def test_admin_places_a_late_joiner_from_the_program_page(client, cast):
+    newcomer = add_member(cast, "late@acme.test", "Lena Late", "Boston")
+    client.force_login(cast.admin)
+    program_page = client.get(cast.program.get_absolute_url())
+    place_url = reverse("formation-placement", args=["acme", cast.program.pk, newcomer.pk])
+    assert place_url.encode() in program_page.content
+    response = client.post(place_url, {"group_id": cast.group.pk})
+    assert response.status_code == 302
+    assert GroupMembership.objects.filter(group=cast.group, user=newcomer).exists()
+
+
+def test_placement_into_a_conflicting_group_is_refused(cast):
+    newcomer = add_member(cast, "late@acme.test", "Lena Late", "Boston")
+    MemberProfile.objects.filter(user=newcomer).update(reports_to=cast.member)
+    with pytest.raises(ProposalRefused, match="reporting line"):
+        placement_apply(group=cast.group, user=newcomer, acting_user=cast.admin)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_placements_never_overfill(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent placements are tested on PostgreSQL")
+    group = group_create(program=cast.program, name="Last seat", capacity=1, acting_user=None)
+    joiners = [add_member(cast, f"late{i}@acme.test", f"Late {i}", "Boston") for i in range(12)]
+    barrier = threading.Barrier(len(joiners))
+    results = []
+    lock = threading.Lock()
+
+    def place(user):
+        try:
+            barrier.wait()
+            placement_apply(group=group, user=user, acting_user=None)
+            outcome = "placed"
+        except GroupFull:
+            outcome = "full"
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=place, args=(u,)) for u in joiners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results.count("placed") == 1
+    assert GroupMembership.objects.filter(group=group).count() == 1
+
+
+def test_facilitators_are_matched_as_an_assignment_not_greedily():
+    """Greedy by group order gives Flex to group 1 and leaves group 2 with Niche, a poor fit.
+
+    The optimal matching gives group 1 to Niche (a good fit there) and group 2 to Flex.
+    """
+    people = [
+        {"region": "Boston", "industry": "Biotech", "challenge_topics": ["finance"]},
+        {"region": "Denver", "industry": "Retail", "challenge_topics": ["sales"]},
+    ]
+    run = FormationRun(
+        snapshot={
+            "people": people,
+            "facilitators": [
+                {
+                    "user_id": 1,
+                    "name": "Flex",
+                    "free": 1,
+                    "regions": ["boston", "denver"],
+                    "industries": [],
+                    "expertise": ["finance", "sales"],
+                },
+                {
+                    "user_id": 2,
+                    "name": "Niche",
+                    "free": 1,
+                    "regions": ["boston"],
+                    "industries": ["biotech"],
+                    "expertise": ["finance"],
+                },
+            ],
+        }
+    )
+    assert assign_facilitators(run, [[0], [1]]) == [2, 1]
+
+
+def test_facilitator_capacity_limits_the_matching():
+    people = [{"region": "Boston", "industry": "", "challenge_topics": []}] * 3
+    run = FormationRun(
+        snapshot={
+            "people": people,
+            "facilitators": [
+                {
+                    "user_id": 7,
+                    "name": "Solo",
+                    "free": 2,
+                    "regions": ["boston"],
+                    "industries": [],
+                    "expertise": [],
+                },
+            ],
+        }
+    )
+    chosen = assign_facilitators(run, [[0], [1], [2]])
+    assert chosen.count(7) == 2
+    assert chosen.count(None) == 1
