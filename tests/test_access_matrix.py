@@ -8,6 +8,7 @@ open it before it ships. Statuses: 200 page, 302 redirect (LOGIN = to sign-in),
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -123,6 +124,15 @@ MATRIX = {
     "formation-undo": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     "formation-facilitator": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     "formation-publish": ("post", {"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    "api:api-formation-start": (
+        "post_json",
+        {"slug": "acme", "program_id": "program"},
+        dict(API_ADMIN_ONLY, admin=201),
+        {"mode": "new_cycle", "seconds": 1, "min_size": 2, "max_size": 3},
+    ),
+    "api:api-formation-status": ("get", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
+    "api:api-formation-proposal": ("get", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
+    "api:api-formation-publish": ("post", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     "api:api-root": ("get", {}, dict.fromkeys(ROLES, 404)),
     "api:api-unknown": ("get", {"rest": "no/such/thing"}, dict.fromkeys(ROLES, 404)),
     "api:openapi-json": ("get", {}, EVERYONE),
@@ -196,6 +206,7 @@ def matrix_formation_run(cast):
     from peergroups.people.models import MemberProfile
 
     profiles = MemberProfile.objects.filter(program=cast.program).select_related("user")
+    profiles.update(completed_at=timezone.now(), region="Boston")
     people = [
         {"user_id": p.user_id, "name": str(p.user), **profile_attributes(p)} for p in profiles
     ]
@@ -233,7 +244,10 @@ def test_access(client, world, name, role):
     if role != "anonymous":
         client.force_login(getattr(cast, role))
     url = reverse(name, kwargs=resolve_kwargs(kwargs, world))
-    response = getattr(client, method)(url, data[0] if data else None)
+    if method == "post_json":
+        response = client.post(url, data[0], content_type="application/json")
+    else:
+        response = getattr(client, method)(url, data[0] if data else None)
     want = expected[role]
     if want == LOGIN:
         assert response.status_code == 302, f"{name} as {role}: {response.status_code}"
