@@ -54,7 +54,7 @@ def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @org_view(Role.ADMIN)
 def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = selectors.program_for_admin(access=access, program_id=program_id)
-    groups = program.groups.select_related("facilitator").order_by("-cycle", "name")
+    groups = program.groups.select_related("facilitator").order_by("-cycle", "pk")
     enrolled = MemberProfile.objects.filter(program=program).count()
     return org_render(
         request,
