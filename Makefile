@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install browser bench bench-engine bench-web clean
+.PHONY: run test lint format install browser bench bench-engine bench-formation bench-web clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -52,7 +52,10 @@ $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	rm -f $(VENV)/.bench-* && touch $@
 
-bench: bench-engine bench-web
+bench: bench-engine bench-formation bench-web
+
+bench-formation: install
+	$(PY) -m benchmarks.formation $(BENCH_ARGS)
 
 bench-web: install
 	$(PY) -m benchmarks.web $(BENCH_ARGS)

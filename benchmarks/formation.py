@@ -1,0 +1,137 @@
+"""Formation benchmark: the demo program (about 130 people with a complete intake) formed anew.
+
+Prints the wall time of the run and its score against a random grouping of the
+same shape and a greedy grouping (each person, in random order, joins the group
+where they add the most affinity, respecting sizes and conflicts). A benchmark,
+not a test.
+
+    python -m benchmarks.formation [--seconds 10] [--seeds 1,2,3]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def greedy(problem, affinity, groups_count: int, seed: int) -> list[list[int]] | None:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    low, high = problem.group_size
+    conflicts = {(a, b) for a, b in problem.cannot_link} | {(b, a) for a, b in problem.cannot_link}
+    segment = problem.segments or (None,) * problem.n
+    groups: list[list[int]] = [[] for _ in range(groups_count)]
+    for person in rng.permutation(problem.n).tolist():
+        best, best_gain = None, None
+        for g, members in enumerate(groups):
+            if len(members) >= high:
+                continue
+            if members and segment[members[0]] != segment[person]:
+                continue
+            if any((person, other) in conflicts for other in members):
+                continue
+            gain = float(affinity[person, members].sum()) if members else 0.0
+            key = (gain, -len(members))
+            if best is None or key > best_gain:
+                best, best_gain = g, key
+        if best is None:
+            return None
+        groups[best].append(person)
+    if any(len(g) < low for g in groups):
+        return None
+    return groups
+
+
+def score(affinity, groups) -> float:
+    import numpy as np
+
+    return float(sum(affinity[np.ix_(g, g)].sum() / 2 for g in groups))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seeds", default="1,2,3")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+
+    workdir = tempfile.mkdtemp(prefix="peergroups-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/formation.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peergroups.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from peergroups.accounts.models import User
+    from peergroups.formation import services
+    from peergroups.formation.criteria import default_criteria
+    from peergroups.formation.models import FormationRun
+    from peergroups.organizations.demo import ADMIN_EMAIL
+    from peergroups.organizations.models import Program
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    program = Program.objects.get()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    rows = []
+    for seed in seeds:
+        parameters = services.Parameters(
+            mode=services.MODE_NEW_CYCLE,
+            basis=program.grouping_basis,
+            criteria=default_criteria(program.grouping_basis),
+            min_size=program.min_group_size,
+            max_size=program.max_group_size,
+            seconds=args.seconds,
+            seed=seed,
+            history_penalty=0.0,
+        )
+        run = services.formation_run_start(
+            program=program, acting_user=admin, parameters=parameters
+        )
+        started = time.perf_counter()
+        services.formation_run_execute(run.pk)
+        wall = time.perf_counter() - started
+        run = FormationRun.objects.get(pk=run.pk)
+        affinity = services.run_affinity(run)
+        problem = services.run_problem(run, affinity)
+        count = len(run.proposal["groups"])
+        greedy_groups = greedy(problem, affinity, count, seed)
+        rows.append(
+            {
+                "seed": seed,
+                "people": problem.n,
+                "groups": count,
+                "wall_s": wall,
+                "ours": run.best_objective,
+                "bound": run.upper_bound,
+                "random": run.baselines["random"],
+                "greedy": score(affinity, greedy_groups) if greedy_groups else float("nan"),
+            }
+        )
+    print(
+        f"demo program, {rows[0]['people']} people, {rows[0]['groups']} groups, "
+        f"budget {args.seconds:g} s, default criteria ({program.grouping_basis})"
+    )
+    print(f"{'seed':>4} {'wall s':>7} {'ours':>9} {'greedy':>9} {'random':>9} {'bound':>9}")
+    for row in rows:
+        print(
+            f"{row['seed']:>4} {row['wall_s']:7.2f} {row['ours']:9.1f} {row['greedy']:9.1f} "
+            f"{row['random']:9.1f} {row['bound'] or float('nan'):9.1f}"
+        )
+    ours = statistics.median(r["ours"] for r in rows)
+    print(
+        f"median: ours {ours:.1f}; ours/greedy {ours / statistics.median(r['greedy'] for r in rows):.3f}; "
+        f"ours/random {ours / statistics.median(r['random'] for r in rows):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
