@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F as models_F
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 import grouping
@@ -533,9 +532,7 @@ def placement_suggestions(*, program: Program, user: User) -> list[Placement]:
     """Groups of the current cycle with an open seat and no conflict, best fit first."""
     cycle = current_cycle(program)
     groups = list(
-        PeerGroup.objects.filter(
-            program=program, cycle=cycle, member_count__lt=models_F("capacity")
-        )
+        PeerGroup.objects.filter(program=program, cycle=cycle, member_count__lt=F("capacity"))
         .prefetch_related("memberships")
         .order_by("name")
     )
