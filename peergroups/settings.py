@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "peergroups.organizations",
     "peergroups.people",
     "peergroups.groups",
+    "peergroups.meetings",
     "peergroups.api",
 ]
 
