@@ -7,6 +7,7 @@ third-party servers.
 """
 
 from collections.abc import Iterable
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -48,7 +49,14 @@ def meeting_event(meeting: Meeting) -> Event:
 
 def calendar_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
     calendar = _calendar(name)
+    meetings = list(meetings)
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting))
-    calendar.add_missing_timezones()
+    if meetings:
+        # Transitions only for the years the events span, not icalendar's 1970–2038.
+        first = min(m.starts_at for m in meetings).date()
+        last = max(m.ends_at for m in meetings).date()
+        calendar.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     return calendar.to_ical()
