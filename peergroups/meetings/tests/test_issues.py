@@ -71,7 +71,7 @@ def test_vote_by_htmx_returns_the_updated_button(client, accepted):
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert 'id="vote-%d"' % issue.pk in response.text
+    assert f'id="vote-{issue.pk}"' in response.text
     assert "Remove my vote" in response.text
     assert "<html" not in response.text
 

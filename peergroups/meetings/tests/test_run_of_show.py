@@ -115,7 +115,7 @@ def test_member_checks_in(client, scheduled, meeting):
     url = reverse("meetings-check-in", args=["acme", scheduled.group.pk, meeting.pk])
     response = client.post(url, {"work": "Hiring freeze", "personal": "", "rating": "11"})
     assert response.status_code == 400
-    assert 'Hiring freeze' in response.text
+    assert "Hiring freeze" in response.text
     client.post(url, {"work": "Hiring freeze", "personal": "New baby", "rating": "7"})
     check_in = CheckIn.objects.get()
     assert (check_in.member, check_in.rating) == (scheduled.member, 7)
