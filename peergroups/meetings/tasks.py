@@ -63,13 +63,19 @@ def reminders_send_now() -> int:
         )
         ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
         for person in _recipients(meeting):
-            with transaction.atomic():
-                if not services.reminder_claim(meeting=meeting, user=person):
-                    continue
-                # Issue titles are group content: only for people bound by the agreement.
-                may_read = person.pk == meeting.group.facilitator_id or person.pk in accepted
-                _send(meeting, person, steps, titles if may_read else None, ics)
-                sent += 1
+            # Issue titles are group content: only for people bound by the agreement.
+            may_read = person.pk == meeting.group.facilitator_id or person.pk in accepted
+            try:
+                with transaction.atomic():
+                    if not services.reminder_claim(meeting=meeting, user=person):
+                        continue
+                    _send(meeting, person, steps, titles if may_read else None, ics)
+            except Exception:
+                # One bad address or a mail-server hiccup must not stop the others;
+                # the claim rolled back, so the next run tries this person again.
+                logger.exception("reminder for meeting %s to user %s failed", meeting.pk, person.pk)
+                continue
+            sent += 1
     return sent
 
 
