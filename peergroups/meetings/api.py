@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from peergroups.meetings import selectors, services
@@ -218,7 +218,7 @@ def issue_create(request, org_slug: str, group_id: int, payload: IssueIn):
         ask=payload.ask,
         urgency=payload.urgency,
     )
-    return 201, _issue(selectors.issue_for_user(ctx=ctx, issue_id=issue.pk))
+    return Status(201, _issue(selectors.issue_for_user(ctx=ctx, issue_id=issue.pk)))
 
 
 def _vote(request, org_slug, group_id, issue_id, vote: bool):
