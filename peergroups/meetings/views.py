@@ -457,7 +457,12 @@ def _run_action(request, ctx, meeting, action, issue, attendance_form, note_form
     elif action == "issue-start":
         if issue is None:
             raise Http404("No such issue on this agenda")
-        services.meeting_step_set(meeting=meeting, step=meeting.current_step, issue=issue)
+        # Starting an issue means the meeting is in its issue-processing step.
+        steps = services.agenda_steps_ensure(group=ctx.group)
+        step = next(
+            (i for i, s in enumerate(steps) if s.kind == StepKind.ISSUES), meeting.current_step
+        )
+        services.meeting_step_set(meeting=meeting, step=step, issue=issue)
     elif action == "issue-done":
         if issue is None:
             raise Http404("No such issue on this agenda")

@@ -33,6 +33,7 @@ def test_facilitator_records_notes_commitment_and_attendance(client, scheduled, 
     client.post(run_url(meeting), {"action": "issue-start", "issue": issue.pk})
     meeting.refresh_from_db()
     assert meeting.current_issue == issue
+    assert meeting.current_step == 1  # the default protocol's issue-processing step
     client.post(
         run_url(meeting),
         {
