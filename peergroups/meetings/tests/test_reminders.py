@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 from django.core import mail
 from django.core.management import call_command
 
@@ -87,6 +88,9 @@ def test_a_failed_send_is_retried_next_run(scheduled, meeting, frozen, monkeypat
     assert sorted(m.to[0] for m in mail.outbox).count("mia@acme.test") == 1
 
 
+# The worker closes its database connection when done; outside a test transaction
+# that is harmless on PostgreSQL too.
+@pytest.mark.django_db(transaction=True)
 def test_command_queues_the_task_and_the_worker_sends(scheduled, meeting, frozen, run_tasks):
     frozen.move_to(DAY_BEFORE)
     call_command("send_meeting_reminders", verbosity=0)
