@@ -46,7 +46,7 @@ def json_errors(handler: Callable) -> Callable:
 
 
 def _ctx(request: HttpRequest, org_slug: str, group_id: int) -> GroupContext:
-    user = request.auth
+    user = getattr(request, "auth", None)
     if user is None or not getattr(user, "is_authenticated", False):
         raise HttpError(401, "Authentication required")
     access = organization_access(user, org_slug)

@@ -1,11 +1,13 @@
 """E-mail reminders 24 hours ahead, with the agenda and an .ics; never twice."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, connections
 
 from peergroups.meetings import services
 from peergroups.meetings.models import ReminderSent
@@ -111,3 +113,35 @@ def test_horizon_is_topped_up_as_time_passes(scheduled, frozen):
     reminders_send_now()
     ahead = scheduled.group.meetings.filter(starts_at__gt=datetime(2027, 6, 1, tzinfo=UTC))
     assert ahead.count() == 12
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_at_once_still_send_one_reminder_each(scheduled, meeting, frozen):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrent workers are tested on PostgreSQL (SQLite runs one writer at a time)"
+        )
+    frozen.move_to(DAY_BEFORE)
+    workers = 4
+    barrier = threading.Barrier(workers)
+    counts: list[int] = []
+
+    def work():
+        try:
+            barrier.wait()
+            counts.append(reminders_send_now())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "fran@acme.test",
+        "max@acme.test",
+        "mia@acme.test",
+    ]
