@@ -92,16 +92,23 @@ def agreement_accepted(*, group: PeerGroup, user: User) -> bool:
     return AgreementAcceptance.objects.filter(agreement=latest, user=user).exists()
 
 
-def viewer_time_zone(*, user: User, group: PeerGroup) -> ZoneInfo:
-    """The member's own zone once their intake says it; otherwise the group's."""
+def member_time_zone(*, user: User, organization_id: int) -> ZoneInfo | None:
+    """The zone the member gave at intake; None until the intake is complete."""
     zone = (
         MemberProfile.objects.filter(
-            organization_id=group.organization_id, user=user, completed_at__isnull=False
+            organization_id=organization_id, user=user, completed_at__isnull=False
         )
         .values_list("time_zone", flat=True)
         .first()
     )
-    return ZoneInfo(zone or group.time_zone)
+    return ZoneInfo(zone) if zone else None
+
+
+def viewer_time_zone(*, user: User, group: PeerGroup) -> ZoneInfo:
+    """The member's own zone once their intake says it; otherwise the group's."""
+    return member_time_zone(user=user, organization_id=group.organization_id) or ZoneInfo(
+        group.time_zone
+    )
 
 
 def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:

@@ -511,6 +511,9 @@ def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "feed": feed,
             "feed_url": feed_url,
             "upcoming": selectors.upcoming_meetings_for_user(user=request.user, access=access),
+            "zone": selectors.member_time_zone(
+                user=request.user, organization_id=access.organization.pk
+            ),
         },
     )
 

@@ -151,3 +151,13 @@ def test_series_change_keeps_uids_and_bumps_sequence(scheduled):
     assert [m.uid for m in after] == before
     assert all(m.sequence == 1 for m in after)
     assert after[0].starts_at.astimezone(NEW_YORK) == datetime(2027, 1, 7, 9, tzinfo=NEW_YORK)
+
+
+def test_calendar_page_lists_next_meetings_in_the_members_zone(client, scheduled):
+    MemberProfile.objects.filter(user=scheduled.member).update(
+        time_zone="Asia/Tokyo", completed_at=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    client.force_login(scheduled.member)
+    page = client.get(reverse("meetings-calendar", args=["acme"]))
+    assert "Tue 12 Jan 2027, 22:00" in page.text  # 08:00 New York
+    assert "(Asia/Tokyo)" in page.text

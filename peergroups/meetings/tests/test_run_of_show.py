@@ -122,3 +122,58 @@ def test_member_checks_in(client, scheduled, meeting):
     assert (check_in.member, check_in.rating) == (scheduled.member, 7)
     client.force_login(scheduled.facilitator)
     assert "New baby" in client.get(run_url(meeting)).text
+
+
+def test_facilitator_adapts_the_agenda_protocol(client, meeting):
+    group = meeting.group
+    client.force_login(group.facilitator)
+    url = reverse("meetings-agenda-template", args=["acme", group.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "steps-TOTAL_FORMS": "6",
+        "steps-INITIAL_FORMS": "5",
+        "steps-MIN_NUM_FORMS": "1",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    rows = [
+        ("checkin", "Check-in round", "20", ""),
+        ("issues", "Issue processing", "120", ""),
+        ("commitments", "Commitments review", "30", ""),
+        ("resources", "Resource share", "15", "on"),  # removed
+        ("close", "Close", "10", ""),
+        ("other", "Guest speaker", "45", ""),  # added
+    ]
+    for i, (kind, title, minutes, delete) in enumerate(rows):
+        data |= {f"steps-{i}-kind": kind, f"steps-{i}-title": title, f"steps-{i}-minutes": minutes}
+        if delete:
+            data[f"steps-{i}-DELETE"] = delete
+    assert client.post(url, data).status_code == 302
+    steps = list(group.agenda_steps.values_list("title", "minutes"))
+    assert steps == [
+        ("Check-in round", 20),
+        ("Issue processing", 120),
+        ("Commitments review", 30),
+        ("Close", 10),
+        ("Guest speaker", 45),
+    ]
+    assert "Guest speaker" in client.get(meeting.get_absolute_url()).text
+
+
+def test_agenda_protocol_errors_are_shown(client, meeting):
+    group = meeting.group
+    client.force_login(group.facilitator)
+    response = client.post(
+        reverse("meetings-agenda-template", args=["acme", group.pk]),
+        {
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "1",
+            "steps-MAX_NUM_FORMS": "1000",
+            "steps-0-kind": "checkin",
+            "steps-0-title": "Check-in",
+            "steps-0-minutes": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert 'value="Check-in"' in response.text
