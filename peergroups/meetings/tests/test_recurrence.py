@@ -161,3 +161,13 @@ def test_calendar_page_lists_next_meetings_in_the_members_zone(client, scheduled
     page = client.get(reverse("meetings-calendar", args=["acme"]))
     assert "Tue 12 Jan 2027, 22:00" in page.text  # 08:00 New York
     assert "(Asia/Tokyo)" in page.text
+
+
+def test_group_page_shows_next_meetings_to_the_group_only(client, scheduled):
+    url = reverse("groups-detail", args=["acme", scheduled.group.pk])
+    client.force_login(scheduled.member)
+    assert "Tue 12 Jan 2027, 08:00" in client.get(url).text
+    client.force_login(scheduled.admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Next meetings" not in page.text
