@@ -22,5 +22,11 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["group", "starts_at", "ends_at", "status", "sequence"]
     list_filter = ["status"]
     raw_id_fields = ["group", "series"]
-    # Changes here would skip the SEQUENCE bump calendar apps rely on.
-    readonly_fields = ["uid", "sequence", "current_issue", "current_step", "closed_at"]
+
+    # View only: edits here would skip the SEQUENCE bump calendar apps rely on;
+    # facilitators move and cancel meetings through the app.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
