@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -41,6 +41,8 @@ def json_errors(handler: Callable) -> Callable:
             raise HttpError(403, str(refused) or "Not allowed") from None
         except services.MeetingClosed as closed:
             raise HttpError(409, str(closed)) from None
+        except ValidationError as invalid:
+            raise HttpError(422, "; ".join(invalid.messages)) from None
 
     return wrapper
 
@@ -207,8 +209,6 @@ def issue_create(request, org_slug: str, group_id: int, payload: IssueIn):
     ctx = _ctx(request, org_slug, group_id)
     if not ctx.is_member:
         raise PermissionDenied("Members bring issues; the facilitator runs the queue.")
-    if not payload.title.strip() or not payload.situation.strip() or not payload.ask.strip():
-        raise HttpError(422, "title, situation and ask must not be empty")
     issue = services.issue_submit(
         group=ctx.group,
         author=ctx.user,

@@ -75,6 +75,20 @@ def test_bad_issue_is_refused_with_a_reason(accepted):
     assert not Issue.objects.exists()
 
 
+def test_too_long_or_empty_issue_is_refused_with_a_reason(accepted):
+    fields = {"category": "finance", "situation": "s", "ask": "a"}
+    response = client.post(
+        base(accepted) + "/issues", json={**fields, "title": "x" * 200}, auth=accepted.member
+    )
+    assert response.status_code == 422
+    assert "at most 160 characters" in response.json()["detail"]
+    response = client.post(
+        base(accepted) + "/issues", json={**fields, "title": "   "}, auth=accepted.member
+    )
+    assert response.status_code == 422
+    assert not Issue.objects.exists()
+
+
 def test_facilitator_records_attendance(scheduled, meeting):
     url = base(scheduled) + f"/meetings/{meeting.pk}/attendance"
     rows = [
