@@ -23,6 +23,7 @@ from peergroups.meetings.models import (
     AgreementAcceptance,
     AttendanceStatus,
     CalendarFeed,
+    Commitment,
     ConfidentialityAgreement,
     Issue,
     IssueCategory,
@@ -170,6 +171,17 @@ def meeting_agenda_issues(*, meeting: Meeting) -> QuerySet[Issue]:
         .select_related("author")
         .annotate(vote_count=Count("votes"))
         .order_by("-vote_count", "-urgency", "created_at")
+    )
+
+
+def commitments_to_review(*, meeting: Meeting, limit: int = 30) -> QuerySet[Commitment]:
+    """Commitments made in the group's earlier meetings, for the commitments review step."""
+    return (
+        Commitment.objects.filter(
+            meeting__group_id=meeting.group_id, meeting__starts_at__lt=meeting.starts_at
+        )
+        .select_related("member", "meeting")
+        .order_by("-meeting__starts_at", "member__full_name")[:limit]
     )
 
 

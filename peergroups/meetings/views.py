@@ -412,6 +412,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             "commitment_form": commitment_form,
             "notes": meeting.notes.select_related("author", "issue"),
             "commitments": meeting.commitments.select_related("member", "issue"),
+            "to_review": selectors.commitments_to_review(meeting=meeting),
             "check_ins": meeting.check_ins.select_related("member"),
             "recorded": len(recorded),
             "StepKind": StepKind,

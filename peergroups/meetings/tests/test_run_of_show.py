@@ -177,3 +177,16 @@ def test_agenda_protocol_errors_are_shown(client, meeting):
     )
     assert response.status_code == 400
     assert 'value="Check-in"' in response.text
+
+
+def test_commitments_from_earlier_meetings_come_up_for_review(client, scheduled):
+    first, second = scheduled.group.meetings.order_by("starts_at")[:2]
+    services.commitment_record(
+        meeting=first,
+        member=scheduled.member,
+        text="Call the bank about the credit line.",
+        acting_user=scheduled.facilitator,
+    )
+    client.force_login(scheduled.facilitator)
+    assert "Call the bank" in client.get(run_url(second)).text
+    assert "Nothing from earlier meetings." in client.get(run_url(first)).text
