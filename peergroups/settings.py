@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "peergroups.people",
     "peergroups.groups",
     "peergroups.formation",
+    "peergroups.meetings",
     "peergroups.api",
 ]
 

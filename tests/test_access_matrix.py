@@ -65,10 +65,17 @@ GROUP_A = dict(
     admin=200,  # the roster only; test_groups checks no content is shown
     outsider=404,
 )
+# Group A's content (meetings, issues, notes, check-ins): never the admins.
+GROUP_CONTENT = dict(GROUP_A, admin=403)
+GROUP_FACILITATOR = dict(GROUP_CONTENT, member=403)
+GROUP_MEMBER = dict(GROUP_CONTENT, facilitator=403)
+MEETING = {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"}
+ISSUE = {"org_slug": "acme", "group_id": "group", "issue_id": "issue"}
 
 ADMIN_POST = dict(ADMIN_ONLY, admin=302)  # an admin's form post redirects back to the page
 API_SIGNED_IN = dict(dict.fromkeys(ROLES, 200), anonymous=401)
 API_ADMIN_ONLY = dict(ADMIN_ONLY, anonymous=401)
+API_GROUP = dict(GROUP_CONTENT, anonymous=401)
 
 # name -> (method, kwargs from the world, expected status by role[, POST data])
 MATRIX = {
@@ -133,6 +140,17 @@ MATRIX = {
     "api:api-formation-status": ("get", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     "api:api-formation-proposal": ("get", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     "api:api-formation-publish": ("post", {"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
+    # The meetings API mirrors the pages: group content for Group A's members and
+    # facilitator only (the vote is a member's act, attendance a facilitator's).
+    "api:api-meetings-list": ("get", {"org_slug": "acme", "group_id": "group"}, API_GROUP),
+    "api:api-meetings-agenda": ("get", MEETING, API_GROUP),
+    "api:api-meetings-issues": ("get", {"org_slug": "acme", "group_id": "group"}, API_GROUP),
+    "api:api-meetings-issue-vote": (
+        "post",
+        ISSUE,
+        dict(API_GROUP, facilitator=403, member=200),
+    ),
+    "api:api-meetings-attendance": ("get", MEETING, API_GROUP),
     "api:api-root": ("get", {}, dict.fromkeys(ROLES, 404)),
     "api:api-unknown": ("get", {"rest": "no/such/thing"}, dict.fromkeys(ROLES, 404)),
     "api:openapi-json": ("get", {}, EVERYONE),
@@ -141,6 +159,40 @@ MATRIX = {
     "api:api-organizations": ("get", {}, API_SIGNED_IN),
     "api:api-programs": ("get", {"slug": "acme"}, API_ADMIN_ONLY),
     "api:api-members": ("get", {"slug": "acme"}, API_ADMIN_ONLY),
+    # Meetings. Group content is for Group A's members and facilitator only: admins
+    # get 403 (they see aggregates on meetings-insights), other groups 403, other
+    # organizations 404. A member who has not accepted the group's current
+    # confidentiality agreement gets a 302 to meetings-agreement instead of the page
+    # (tested in peergroups/meetings/tests/test_agreement.py); here they have accepted.
+    "meetings-agreement": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    "meetings-list": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    "meetings-schedule": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_FACILITATOR),
+    "meetings-agenda-template": (
+        "get",
+        {"org_slug": "acme", "group_id": "group"},
+        GROUP_FACILITATOR,
+    ),
+    "meetings-detail": ("get", MEETING, GROUP_CONTENT),
+    "meetings-edit": ("get", MEETING, GROUP_FACILITATOR),
+    "meetings-ics": ("get", MEETING, GROUP_CONTENT),
+    "meetings-agenda-pick": ("post", MEETING, dict(GROUP_FACILITATOR, facilitator=302), {}),
+    "meetings-check-in": ("get", MEETING, GROUP_MEMBER),
+    "meetings-run": ("get", MEETING, GROUP_FACILITATOR),
+    "meetings-issues": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    "meetings-issue-create": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_MEMBER),
+    "meetings-issue-detail": ("get", ISSUE, GROUP_CONTENT),
+    # Members vote (302 back to the queue); the facilitator picks, so does not vote.
+    "meetings-issue-vote": ("post", ISSUE, dict(GROUP_MEMBER, member=302), {"vote": "1"}),
+    # Everyone with a group in the organization has a feed page; admins hold no group.
+    "meetings-calendar": (
+        "get",
+        {"org_slug": "acme"},
+        dict(ANY_SIGNED_IN, admin=403),
+    ),
+    # Public but secret: calendar apps cannot sign in, the token is the credential
+    # (a revoked or unknown token is 404: test_schedule_and_feed.py).
+    "meetings-feed": ("get", {"org_slug": "acme", "token": "feed_token"}, EVERYONE),
+    "meetings-insights": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
 }
 
 
@@ -185,9 +237,13 @@ def world(cast):
 
     api_token, _ = token_create(user=cast.admin, name="matrix")
     run = matrix_formation_run(cast)
+    meeting, issue, feed_token = meetings_world(cast)
     return {
         "run": run.pk,
         "waiting_member": cast.member.pk,
+        "meeting": meeting.pk,
+        "issue": issue.pk,
+        "feed_token": feed_token,
         "cast": cast,
         "program": cast.program.pk,
         "group": cast.group.pk,
@@ -228,6 +284,33 @@ def matrix_formation_run(cast):
         snapshot={"people": people, "conflicts": [], "history": [], "facilitators": []},
         proposal={"groups": [[p["user_id"] for p in people]], "facilitators": [None]},
     )
+
+
+def meetings_world(cast):
+    """Group A has a meeting and an issue; its members accepted the agreement."""
+    from datetime import UTC, datetime, timedelta
+
+    from peergroups.meetings import services as meetings
+    from peergroups.meetings.models import Meeting
+
+    agreement = meetings.agreement_current(group=cast.group)
+    for member in (cast.member, cast.member2):
+        meetings.agreement_accept(agreement=agreement, user=member)
+    starts = datetime(2030, 1, 8, 13, tzinfo=UTC)
+    meeting = Meeting.objects.create(
+        group=cast.group, starts_at=starts, ends_at=starts + timedelta(hours=4)
+    )
+    issue = meetings.issue_submit(
+        group=cast.group,
+        author=cast.member2,
+        title="A hard call",
+        category="hiring",
+        situation="Confidential situation.",
+        ask="Experiences, please.",
+        urgency=2,
+    )
+    _, feed_token = meetings.calendar_feed_issue(user=cast.member, organization=cast.organization)
+    return meeting, issue, feed_token
 
 
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:

@@ -1,0 +1,163 @@
+"""Forms for schedules, issues, check-ins and the run-of-show; clean_* return domain values."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from peergroups.meetings.models import (
+    AttendanceStatus,
+    Frequency,
+    Issue,
+    NoteKind,
+    StepKind,
+    Weekday,
+    WeekOfMonth,
+)
+from peergroups.people.forms import TIME_ZONES
+
+TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ScheduleForm(forms.Form):
+    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY)
+    week_of_month = forms.TypedChoiceField(
+        label="Week of the month (monthly only)",
+        choices=[("", "—")] + WeekOfMonth.choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
+    start_time = forms.TimeField(label="Starts at (local time)", widget=TIME)
+    end_time = forms.TimeField(label="Ends at (local time)", widget=TIME)
+    time_zone = forms.ChoiceField(label="Group's time zone", choices=TIME_ZONE_CHOICES)
+    starts_on = forms.DateField(label="First meeting on or after", widget=DATE)
+    location = forms.CharField(max_length=200, required=False)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The meeting must end after it starts.")
+        if cleaned.get("frequency") == Frequency.MONTHLY and not cleaned.get("week_of_month"):
+            self.add_error("week_of_month", "Say which week of the month, e.g. second.")
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    """One occurrence's new date and times, in the group's zone."""
+
+    date = forms.DateField(widget=DATE)
+    start_time = forms.TimeField(label="Starts at", widget=TIME)
+    end_time = forms.TimeField(label="Ends at", widget=TIME)
+    location = forms.CharField(max_length=200, required=False)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        self.fields["start_time"].label = f"Starts at ({time_zone})"
+        self.fields["end_time"].label = f"Ends at ({time_zone})"
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", "The meeting must end after it starts.")
+            else:
+                zone = ZoneInfo(self.time_zone)
+                cleaned["starts_at"] = datetime.combine(day, start, tzinfo=zone)
+                cleaned["ends_at"] = datetime.combine(day, end, tzinfo=zone)
+        return cleaned
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["title", "category", "situation", "ask", "urgency"]
+        labels = {
+            "title": "Title",
+            "situation": "The situation",
+            "ask": "What you want from the group",
+            "urgency": "How urgent is it?",
+        }
+        help_texts = {
+            "situation": "What is going on, who is involved, what you have tried. "
+            "Only your group and its facilitator will read this.",
+            "ask": "E.g. “experiences with…”, “help me decide between…”.",
+        }
+
+
+class CheckInForm(forms.Form):
+    work = forms.CharField(label="Work: what is going on", widget=forms.Textarea(attrs={"rows": 3}))
+    personal = forms.CharField(
+        label="Personal (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    rating = forms.IntegerField(
+        label="How are you, from 1 (awful) to 10 (great)?", min_value=1, max_value=10
+    )
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(
+        label="New version of the agreement", widget=forms.Textarea(attrs={"rows": 10})
+    )
+
+
+class AgendaStepForm(forms.Form):
+    kind = forms.ChoiceField(choices=StepKind.choices)
+    title = forms.CharField(max_length=120)
+    minutes = forms.IntegerField(min_value=1, max_value=600)
+
+
+AgendaStepFormSet = forms.formset_factory(
+    AgendaStepForm, extra=1, can_delete=True, min_num=1, validate_min=True
+)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=NoteKind.choices, label="Kind of note")
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommitmentForm(forms.Form):
+    member = forms.TypedChoiceField(label="Presenter", coerce=int)
+    text = forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label="Due on", required=False, widget=DATE)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, str(m)) for m in members]
+
+
+class AttendanceForm(forms.Form):
+    """One choice per member of the group."""
+
+    def __init__(self, *args, members, recorded: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            self.fields[f"member_{member.pk}"] = forms.ChoiceField(
+                label=str(member),
+                choices=AttendanceStatus.choices,
+                initial=recorded.get(member.pk, AttendanceStatus.PRESENT),
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"member_{m.pk}"] for m in self.members}
+
+
+def default_move_initial(meeting, zone: ZoneInfo) -> dict:
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    return {
+        "date": start.date(),
+        "start_time": start.time(),
+        "end_time": end.time() if end - start < timedelta(days=1) else start.time(),
+        "location": meeting.location,
+        "video_url": meeting.video_url,
+    }

@@ -1,0 +1,315 @@
+"""Reads of meetings and group content; the one place that decides who may read them.
+
+Every group-content page and API endpoint starts from `group_content_for_user`:
+- not in the organization: 404 (from organization_access);
+- the organization's admins, other groups' people: 403 — admins see counts only;
+- a member who has not accepted the current confidentiality agreement: AgreementRequired
+  (pages redirect to the agreement, the API answers 403 with the reason).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from peergroups.accounts.models import User
+from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.selectors import group_for_user
+from peergroups.meetings.models import (
+    AgreementAcceptance,
+    AttendanceStatus,
+    CalendarFeed,
+    Commitment,
+    ConfidentialityAgreement,
+    Issue,
+    IssueCategory,
+    IssueStatus,
+    IssueVote,
+    Meeting,
+    MeetingStatus,
+)
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import Organization, Role, hash_token
+from peergroups.people.models import MemberProfile
+
+MIN_AGGREGATE_PEOPLE = 5  # never show an aggregate over fewer people than this
+
+
+class AgreementRequired(PermissionDenied):
+    """A member must accept the group's current confidentiality agreement first."""
+
+    def __init__(self, group: PeerGroup):
+        super().__init__("Accept the group's confidentiality agreement to see its content.")
+        self.group = group
+
+
+@dataclass(frozen=True)
+class GroupContext:
+    """A group, resolved for one viewer who may read its content."""
+
+    group: PeerGroup
+    access: OrgAccess
+    user: User
+    is_facilitator: bool
+
+    @property
+    def is_member(self) -> bool:
+        return not self.is_facilitator
+
+    def require_facilitator(self) -> None:
+        if not self.is_facilitator:
+            raise PermissionDenied("Only the group's facilitator can do this.")
+
+
+def group_content_for_user(
+    *, user: User, access: OrgAccess, group_id: int, require_agreement: bool = True
+) -> GroupContext:
+    group, sees_content = group_for_user(user=user, access=access, group_id=group_id)
+    if not sees_content:
+        raise PermissionDenied(
+            "What a group discusses stays with its members and facilitator; "
+            "program admins see aggregate figures only."
+        )
+    is_facilitator = group.facilitator_id == user.pk
+    # The facilitator publishes the agreement and is bound by it as its keeper;
+    # members must accept the current version before they read anything.
+    if require_agreement and not is_facilitator and not agreement_accepted(group=group, user=user):
+        raise AgreementRequired(group)
+    return GroupContext(group=group, access=access, user=user, is_facilitator=is_facilitator)
+
+
+def agreement_latest(*, group: PeerGroup) -> ConfidentialityAgreement | None:
+    return group.agreements.order_by("-version").first()
+
+
+def agreement_accepted(*, group: PeerGroup, user: User) -> bool:
+    latest = agreement_latest(group=group)
+    if latest is None:
+        return False
+    return AgreementAcceptance.objects.filter(agreement=latest, user=user).exists()
+
+
+def member_time_zone(*, user: User, organization_id: int) -> ZoneInfo | None:
+    """The zone the member gave at intake; None until the intake is complete."""
+    zone = (
+        MemberProfile.objects.filter(
+            organization_id=organization_id, user=user, completed_at__isnull=False
+        )
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return ZoneInfo(zone) if zone else None
+
+
+def viewer_time_zone(*, user: User, group: PeerGroup) -> ZoneInfo:
+    """The member's own zone once their intake says it; otherwise the group's."""
+    return member_time_zone(user=user, organization_id=group.organization_id) or ZoneInfo(
+        group.time_zone
+    )
+
+
+def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("group__organization", "series", "current_issue")
+        .filter(group=ctx.group, pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting in this group")
+    return meeting
+
+
+def issue_for_user(*, ctx: GroupContext, issue_id: int) -> Issue:
+    issue = _issues_with_votes(ctx).filter(pk=issue_id).select_related("author", "meeting").first()
+    if issue is None:
+        raise Http404("No such issue in this group")
+    return issue
+
+
+def _issues_with_votes(ctx: GroupContext) -> QuerySet[Issue]:
+    return Issue.objects.filter(group=ctx.group).annotate(
+        vote_count=Count("votes", distinct=True),
+        voted=Exists(IssueVote.objects.filter(issue=OuterRef("pk"), voter=ctx.user)),
+    )
+
+
+def issue_queue(*, ctx: GroupContext) -> QuerySet[Issue]:
+    """Issues still waiting (open or on an agenda): most votes first, then most urgent."""
+    return (
+        _issues_with_votes(ctx)
+        .filter(status__in=[IssueStatus.OPEN, IssueStatus.SCHEDULED])
+        .select_related("author", "meeting")
+        .order_by("-vote_count", "-urgency", "created_at", "pk")
+    )
+
+
+def issues_processed(*, ctx: GroupContext) -> QuerySet[Issue]:
+    return (
+        Issue.objects.filter(group=ctx.group, status=IssueStatus.PROCESSED)
+        .select_related("author", "meeting")
+        .order_by("-processed_at")
+    )
+
+
+def meetings_of_group(*, ctx: GroupContext, upcoming: bool) -> QuerySet[Meeting]:
+    now = timezone.now()
+    meetings = Meeting.objects.filter(group=ctx.group).annotate(
+        issue_count=Count("issues", filter=Q(issues__status=IssueStatus.SCHEDULED))
+    )
+    if upcoming:
+        return meetings.filter(ends_at__gte=now).order_by("starts_at")
+    return meetings.filter(ends_at__lt=now).order_by("-starts_at")
+
+
+def meeting_agenda_issues(*, meeting: Meeting) -> QuerySet[Issue]:
+    return (
+        Issue.objects.filter(meeting=meeting)
+        .select_related("author")
+        .annotate(vote_count=Count("votes"))
+        .order_by("-vote_count", "-urgency", "created_at")
+    )
+
+
+def commitments_to_review(*, meeting: Meeting, limit: int = 30) -> QuerySet[Commitment]:
+    """Commitments made in the group's earlier meetings, for the commitments review step."""
+    return (
+        Commitment.objects.filter(
+            meeting__group_id=meeting.group_id, meeting__starts_at__lt=meeting.starts_at
+        )
+        .select_related("member", "meeting")
+        .order_by("-meeting__starts_at", "member__full_name")[:limit]
+    )
+
+
+def group_roster_users(*, group: PeerGroup) -> list[User]:
+    return [
+        membership.user
+        for membership in GroupMembership.objects.filter(group=group)
+        .select_related("user")
+        .order_by("user__full_name")
+    ]
+
+
+def upcoming_meetings_for_user(*, user: User, access: OrgAccess, limit: int = 5) -> list[Meeting]:
+    """The next meetings of the groups the user is in or facilitates (no content)."""
+    return list(
+        Meeting.objects.filter(
+            Q(group__memberships__user=user) | Q(group__facilitator=user),
+            group__organization=access.organization,
+            ends_at__gte=timezone.now(),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("group")
+        .distinct()
+        .order_by("starts_at")[:limit]
+    )
+
+
+# --- calendar feed ---------------------------------------------------------------------
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed:
+    feed = (
+        CalendarFeed.objects.select_related("user", "organization")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar feed")
+    return feed
+
+
+def calendar_feed_live(*, user: User, organization: Organization) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(
+        user=user, organization=organization, revoked_at__isnull=True
+    ).first()
+
+
+FEED_PAST_DAYS = 90
+
+
+def meetings_for_feed(*, user: User, organization: Organization) -> QuerySet[Meeting]:
+    """Every meeting of the user's groups in the organization, recent and ahead."""
+    return (
+        Meeting.objects.filter(
+            Q(group__memberships__user=user) | Q(group__facilitator=user),
+            group__organization=organization,
+            starts_at__gte=timezone.now() - timedelta(days=FEED_PAST_DAYS),
+        )
+        .select_related("group__organization")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+# --- aggregates for admins -------------------------------------------------------------
+
+
+def meeting_insights(*, access: OrgAccess) -> list[dict]:
+    """Per program: issue counts by category and attendance rates — numbers, never text.
+
+    A program's figures are shown only when at least MIN_AGGREGATE_PEOPLE people are
+    in its groups, and a group's attendance only for groups that large, so no figure
+    can be traced back to one or two people.
+    """
+    access.require(Role.ADMIN)
+    groups = list(
+        PeerGroup.objects.filter(organization=access.organization)
+        .select_related("program")
+        .annotate(
+            attended=Count(
+                "meetings__attendance",
+                filter=Q(meetings__attendance__status=AttendanceStatus.PRESENT),
+            ),
+            recorded=Count("meetings__attendance"),
+        )
+        .order_by("program__name", "name")
+    )
+    categories = {
+        (row["group__program_id"], row["category"]): row["n"]
+        for row in Issue.objects.filter(group__organization=access.organization)
+        .values("group__program_id", "category")
+        .annotate(n=Count("pk"))
+    }
+    programs: dict[int, dict] = {}
+    for group in groups:
+        entry = programs.setdefault(
+            group.program_id,
+            {"program": group.program, "people": 0, "attended": 0, "recorded": 0, "groups": []},
+        )
+        entry["people"] += group.member_count
+        entry["attended"] += group.attended
+        entry["recorded"] += group.recorded
+        if group.member_count >= MIN_AGGREGATE_PEOPLE:
+            entry["groups"].append(
+                {"group": group, "attendance_rate": _rate(group.attended, group.recorded)}
+            )
+        else:
+            entry["groups"].append({"group": group, "attendance_rate": None})
+    result = []
+    for program_id, entry in programs.items():
+        shown = entry["people"] >= MIN_AGGREGATE_PEOPLE
+        result.append(
+            {
+                "program": entry["program"],
+                "people": entry["people"],
+                "shown": shown,
+                "attendance_rate": _rate(entry["attended"], entry["recorded"]) if shown else None,
+                "categories": [
+                    (label, categories.get((program_id, value), 0))
+                    for value, label in IssueCategory.choices
+                ]
+                if shown
+                else [],
+                "groups": entry["groups"] if shown else [],
+            }
+        )
+    return result
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None

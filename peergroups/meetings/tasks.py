@@ -1,0 +1,108 @@
+"""Meeting reminders, run by `manage.py db_worker` (queued by `send_meeting_reminders`)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from peergroups.meetings import selectors, services
+from peergroups.meetings.ical import calendar_ics
+from peergroups.meetings.models import (
+    AgreementAcceptance,
+    IssueStatus,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+REMIND_AHEAD = timedelta(hours=24)
+
+
+def _recipients(meeting: Meeting) -> list:
+    people = selectors.group_roster_users(group=meeting.group)
+    if meeting.group.facilitator is not None:
+        people.append(meeting.group.facilitator)
+    return people
+
+
+def reminders_send_now() -> int:
+    """Send the reminders that are due; returns how many e-mails went out.
+
+    Each e-mail is sent inside the transaction that claims its ReminderSent row, so
+    a reminder is never sent twice (the unique constraint) and never lost (a failed
+    send rolls the claim back for the next run).
+    """
+    now = timezone.now()
+    for series in MeetingSeries.objects.all():
+        services.meeting_series_extend(series=series)
+    meetings = (
+        Meeting.objects.filter(starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("group__organization", "group__facilitator")
+    )
+    sent = 0
+    for meeting in meetings:
+        steps = services.agenda_steps_ensure(group=meeting.group)
+        titles = list(
+            meeting.issues.filter(status=IssueStatus.SCHEDULED).values_list("title", flat=True)
+        )
+        agreement = selectors.agreement_latest(group=meeting.group)
+        accepted = set(
+            AgreementAcceptance.objects.filter(agreement=agreement).values_list(
+                "user_id", flat=True
+            )
+            if agreement
+            else []
+        )
+        ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
+        for person in _recipients(meeting):
+            # Issue titles are group content: only for people bound by the agreement.
+            may_read = person.pk == meeting.group.facilitator_id or person.pk in accepted
+            try:
+                with transaction.atomic():
+                    if not services.reminder_claim(meeting=meeting, user=person):
+                        continue
+                    _send(meeting, person, steps, titles if may_read else None, ics)
+            except Exception:
+                # One bad address or a mail-server hiccup must not stop the others;
+                # the claim rolled back, so the next run tries this person again.
+                logger.exception("reminder for meeting %s to user %s failed", meeting.pk, person.pk)
+                continue
+            sent += 1
+    return sent
+
+
+def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
+    zone = selectors.viewer_time_zone(user=person, group=meeting.group)
+    context = {
+        "meeting": meeting,
+        "person": person,
+        "steps": steps,
+        "titles": titles,
+        "starts": meeting.starts_at.astimezone(zone),
+        "ends": meeting.ends_at.astimezone(zone),
+        "zone": zone.key,
+        "link": settings.BASE_URL + meeting.get_absolute_url(),
+    }
+    message = EmailMessage(
+        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %d %b, %H:%M}",
+        body=render_to_string("meetings/email/reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )
+    message.attach("meeting.ics", ics, "text/calendar")
+    message.send()
+
+
+@task()
+def meeting_reminders_send() -> int:
+    sent = reminders_send_now()
+    logger.info("meeting reminders sent: %s", sent)
+    return sent

@@ -1,0 +1,147 @@
+"""E-mail reminders 24 hours ahead, with the agenda and an .ics; never twice."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, connections
+
+from peergroups.meetings import services
+from peergroups.meetings.models import ReminderSent
+from peergroups.meetings.tasks import reminders_send_now
+
+from .conftest import issue_for
+
+# 13:00 UTC on Monday 11 January: Group A's first meeting is 24 h away.
+DAY_BEFORE = datetime(2027, 1, 11, 13, 30, tzinfo=UTC)
+
+
+def test_reminders_go_once_to_each_member_and_the_facilitator(scheduled, meeting, frozen):
+    frozen.move_to(DAY_BEFORE)
+    assert reminders_send_now() == 3
+    assert reminders_send_now() == 0  # the second run finds them all sent
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "fran@acme.test",
+        "max@acme.test",
+        "mia@acme.test",
+    ]
+    assert ReminderSent.objects.count() == 3
+
+
+def test_reminder_has_agenda_and_a_valid_ics(scheduled, meeting, frozen):
+    issue = issue_for(scheduled, title="Pricing the new tier")
+    services.agenda_issues_pick(meeting=meeting, issues=[issue], acting_user=scheduled.facilitator)
+    frozen.move_to(DAY_BEFORE)
+    reminders_send_now()
+    message = next(m for m in mail.outbox if m.to == ["mia@acme.test"])
+    assert "Group A meets" in message.subject
+    assert "Check-in round (30 min)" in message.body
+    assert "- Pricing the new tier" in message.body
+    assert "internal candidates" not in message.body  # titles only, never the situation
+    assert "08:00" in message.body  # the group's zone (no intake yet)
+    name, content, mimetype = message.attachments[0]
+    assert (name, mimetype) == ("meeting.ics", "text/calendar")
+    (event,) = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(event["UID"]) == meeting.uid
+
+
+def test_member_without_the_agreement_gets_no_issue_titles(scheduled, meeting, frozen):
+    issue = issue_for(scheduled, title="Pricing the new tier")
+    services.agenda_issues_pick(meeting=meeting, issues=[issue], acting_user=scheduled.facilitator)
+    services.agreement_publish(group=scheduled.group, text="v2", acting_user=scheduled.facilitator)
+    frozen.move_to(DAY_BEFORE)
+    reminders_send_now()
+    member = next(m for m in mail.outbox if m.to == ["mia@acme.test"])
+    facilitator = next(m for m in mail.outbox if m.to == ["fran@acme.test"])
+    assert "Pricing the new tier" not in member.body
+    assert "Accept your group's confidentiality agreement" in member.body
+    assert "Pricing the new tier" in facilitator.body
+
+
+def test_no_reminder_for_cancelled_or_far_meetings(scheduled, meeting, frozen):
+    services.meeting_cancel(meeting=meeting, acting_user=scheduled.facilitator)
+    frozen.move_to(DAY_BEFORE)
+    assert reminders_send_now() == 0
+    frozen.move_to(DAY_BEFORE - timedelta(days=2))
+    assert reminders_send_now() == 0
+    assert mail.outbox == []
+
+
+def test_a_failed_send_is_retried_next_run(scheduled, meeting, frozen, monkeypatch):
+    from peergroups.meetings import tasks
+
+    frozen.move_to(DAY_BEFORE)
+    real = tasks._send
+    calls = []
+
+    def flaky(meeting, person, *args):
+        calls.append(person.email)
+        if person.email == "mia@acme.test" and calls.count("mia@acme.test") == 1:
+            raise ConnectionError("SMTP down")
+        return real(meeting, person, *args)
+
+    monkeypatch.setattr(tasks, "_send", flaky)
+    assert reminders_send_now() == 2  # the others are not held up
+    assert not ReminderSent.objects.filter(user=scheduled.member).exists()
+    assert reminders_send_now() == 1
+    assert sorted(m.to[0] for m in mail.outbox).count("mia@acme.test") == 1
+
+
+# The worker closes its database connection when done; outside a test transaction
+# that is harmless on PostgreSQL too.
+@pytest.mark.django_db(transaction=True)
+def test_command_queues_the_task_and_the_worker_sends(scheduled, meeting, frozen, run_tasks):
+    frozen.move_to(DAY_BEFORE)
+    call_command("send_meeting_reminders", verbosity=0)
+    call_command("send_meeting_reminders", verbosity=0)
+    run_tasks()
+    assert len(mail.outbox) == 3
+
+
+def test_command_now_sends_in_process(scheduled, meeting, frozen):
+    frozen.move_to(DAY_BEFORE)
+    call_command("send_meeting_reminders", "--now", verbosity=0)
+    call_command("send_meeting_reminders", "--now", verbosity=0)
+    assert len(mail.outbox) == 3
+
+
+def test_horizon_is_topped_up_as_time_passes(scheduled, frozen):
+    frozen.move_to(datetime(2027, 6, 1, tzinfo=UTC))
+    reminders_send_now()
+    ahead = scheduled.group.meetings.filter(starts_at__gt=datetime(2027, 6, 1, tzinfo=UTC))
+    assert ahead.count() == 12
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_at_once_still_send_one_reminder_each(scheduled, meeting, frozen):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrent workers are tested on PostgreSQL (SQLite runs one writer at a time)"
+        )
+    frozen.move_to(DAY_BEFORE)
+    workers = 4
+    barrier = threading.Barrier(workers)
+    counts: list[int] = []
+
+    def work():
+        try:
+            barrier.wait()
+            counts.append(reminders_send_now())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "fran@acme.test",
+        "max@acme.test",
+        "mia@acme.test",
+    ]
