@@ -4,6 +4,8 @@ acme: admin; facilitator (group A); other_facilitator (group B); member and
 member2 (group A); other_member (group B). globex: outsider, its admin.
 """
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -102,6 +104,35 @@ def cast(db) -> Cast:
         other_member=other_member,
         outsider=outsider,
     )
+
+
+def race(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls at the same moment, one thread each, as concurrent requests would.
+
+    A barrier releases them together; each thread uses (and closes) its own database
+    connection. Returns each call's result, or the exception it raised, in call order.
+    Meant for PostgreSQL in a `transaction=True` test.
+    """
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - the caller inspects what each call raised
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
 
 
 @pytest.fixture

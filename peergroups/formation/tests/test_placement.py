@@ -1,11 +1,12 @@
 """Late joiners and facilitator matching."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
+from conftest import race
 from peergroups.formation.models import FormationRun
 from peergroups.formation.services import (
     ProposalRefused,
@@ -62,28 +63,11 @@ def test_concurrent_placements_never_overfill(cast):
         pytest.skip("concurrent placements are tested on PostgreSQL")
     group = group_create(program=cast.program, name="Last seat", capacity=1, acting_user=None)
     joiners = [add_member(cast, f"late{i}@acme.test", f"Late {i}", "Boston") for i in range(12)]
-    barrier = threading.Barrier(len(joiners))
-    results = []
-    lock = threading.Lock()
-
-    def place(user):
-        try:
-            barrier.wait()
-            placement_apply(group=group, user=user, acting_user=None)
-            outcome = "placed"
-        except GroupFull:
-            outcome = "full"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=place, args=(u,)) for u in joiners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert results.count("placed") == 1
+    results = race(
+        *(partial(placement_apply, group=group, user=user, acting_user=None) for user in joiners)
+    )
+    assert sum(result is None for result in results) == 1  # placement_apply returns None
+    assert all(isinstance(r, GroupFull) for r in results if r is not None)
     assert GroupMembership.objects.filter(group=group).count() == 1
 
 

@@ -1,14 +1,14 @@
 """E-mail reminders 24 hours ahead, with the agenda and an .ics; never twice."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import race
 from peergroups.meetings import services
 from peergroups.meetings.models import ReminderSent
 from peergroups.meetings.tasks import reminders_send_now
@@ -123,22 +123,7 @@ def test_four_workers_at_once_still_send_one_reminder_each(scheduled, meeting, f
             "concurrent workers are tested on PostgreSQL (SQLite runs one writer at a time)"
         )
     frozen.move_to(DAY_BEFORE)
-    workers = 4
-    barrier = threading.Barrier(workers)
-    counts: list[int] = []
-
-    def work():
-        try:
-            barrier.wait()
-            counts.append(reminders_send_now())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    counts = race(*[reminders_send_now] * 4)
     assert sum(counts) == 3
     assert sorted(m.to[0] for m in mail.outbox) == [
         "fran@acme.test",
