@@ -2,21 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(SUM)
+DEV_STAMP := $(VENV)/.dev-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install browser bench bench-engine bench-formation bench-web clean
+.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
+# What the tests, linters and browser tests need on top.
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.dev-* && touch $@
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	@mkdir -p var
@@ -35,20 +44,20 @@ browser:
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
 	else echo "Chromium not found at /usr/bin/chromium: browser tests will be skipped (install Debian's 'chromium' package to run them)"; fi
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: install browser lint
+test: install-dev browser lint
 	@mkdir -p var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
-$(BENCH_STAMP): $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-$(SUM)
+$(BENCH_STAMP): $(DEV_STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	rm -f $(VENV)/.bench-* && touch $@
 
