@@ -218,6 +218,36 @@ def _check_necessary(part: _Part, lo: np.ndarray, hi: np.ndarray) -> None:
         )
 
 
+def _target_sizes(total: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Group sizes within the bounds with the most pairs in all (sum of s(s-1)/2).
+
+    With affinities of about the same size everywhere, more pairs mean a
+    higher objective, so the best groupings of ``ds`` instances keep most
+    groups at a bound; starting from this profile saves the search from
+    discovering it one move at a time. Dynamic programming over the total.
+    """
+    if total < lo.sum() or total > hi.sum():
+        return None
+    best = np.full(total + 1, -np.inf)
+    best[0] = 0.0
+    choice = np.zeros((len(lo), total + 1), dtype=np.int64)
+    for g in range(len(lo)):
+        new = np.full(total + 1, -np.inf)
+        for s in range(int(lo[g]), int(min(hi[g], total)) + 1):
+            cand = np.full(total + 1, -np.inf)
+            cand[s:] = best[: total + 1 - s] + s * (s - 1) / 2
+            better = cand > new
+            new[better] = cand[better]
+            choice[g][better] = s
+        best = new
+    sizes = np.zeros(len(lo), dtype=np.int64)
+    t = total
+    for g in range(len(lo) - 1, -1, -1):
+        sizes[g] = choice[g][t]
+        t -= sizes[g]
+    return sizes
+
+
 def _construct(part: _Part, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator):
     """Randomized greedy with conflict and capacity checks; None after all attempts fail.
 
@@ -319,8 +349,8 @@ def _bound_options(problem: Problem, part: _Part):
 
 def _tuning(k: int, m: int) -> dict:
     return {
-        "tenure_min": max(2, k // 20),
-        "tenure_span": max(2, k // 20),
+        "tenure_min": max(2, k // 40),
+        "tenure_span": max(2, k // 40),
         "stall_limit": max(50, 2 * k),
         "strength": max(3, k // 10),
         "elite_per_mille": 1000,
@@ -485,8 +515,15 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         assign[:] = best
         return run.done
     population: list[tuple[np.ndarray, float]] = []
+    target = None
+    if (hi - lo).max() > 1 and len(lo) * int(part.w.sum()) * int((hi - lo).max()) <= 5e6:
+        target = _target_sizes(int(part.w.sum()), lo, hi)
     for i in range(t["population"]):
-        start = assign if i == 0 else _construct(part, lo, hi, gen)
+        start = None
+        if target is not None:
+            start = _construct(part, target, target, gen)
+        if start is None:
+            start = assign if i == 0 else _construct(part, lo, hi, gen)
         shake = start is None
         start = assign if start is None else start
         population.append(
