@@ -282,7 +282,7 @@ def _construct(part: _Part, lo: np.ndarray, hi: np.ndarray, rng: np.random.Gener
                 break
             short = ok & (size < lo)
             cand = short if short.any() else ok
-            fill = np.where(cand, size / hi + 1e-6 * rng.random(m), np.inf)
+            fill = np.where(cand, size / np.maximum(hi, 1) + 1e-6 * rng.random(m), np.inf)
             g = int(fill.argmin())
             assign[u] = g
             size[g] += w[u]
