@@ -89,7 +89,7 @@ def run_greedy(instance: mdgplib.Instance, seconds: float, seed: int):
             gain[:, g] += D[:, u]
             left -= 1
         M, C, size, f = K.build_state(D, part.w, assign, m, part.ptr, part.idx)
-        f = K.descent(D, part.w, lo, hi, part.ptr, part.idx, assign, M, C, size, f, rng)
+        f, _ = K.descent(D, part.w, lo, hi, part.ptr, part.idx, assign, M, C, size, f, rng)
         if f > best_f:
             best_f, best_a = f, assign.copy()
     return checks.objective(D, best_a), time.process_time() - c0, best_a

@@ -105,13 +105,20 @@ def move_ok(u, g1, g2, w, lo, hi, size, C):
 
 
 @njit(cache=True)
-def descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng):
-    """First-improvement descent over one-moves and swaps; returns the new objective."""
+def descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, max_sweeps=1 << 30):
+    """First-improvement descent over one-moves and swaps.
+
+    Each sweep visits every node once in random order and applies its best
+    improving move, else its best improving swap. Stops at a local optimum
+    or after ``max_sweeps`` sweeps; returns ``(f, at_local_optimum)``.
+    """
     n = D.shape[0]
     m = M.shape[1]
     order = np.arange(n)
     improved = True
-    while improved:
+    sweeps = 0
+    while improved and sweeps < max_sweeps:
+        sweeps += 1
         improved = False
         for k in range(n - 1, 0, -1):
             r = rand_below(rng, k + 1)
@@ -149,7 +156,7 @@ def descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng):
                 apply_move(bv, g1, D, w, assign, M, C, size, ptr, idx)
                 f += best
                 improved = True
-    return f
+    return f, not improved
 
 
 @njit(cache=True)
@@ -295,7 +302,7 @@ def tabu_search(
                 C[:, :] = C2
                 size[:] = size2
             f = perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength)
-            f = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+            f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
             if f > best_f + EPS:
                 best_f = f
                 best_assign[:] = assign
@@ -359,7 +366,7 @@ def maxima_search(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, patience, 
     state and returns its objective.
     """
     n = D.shape[0]
-    f = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+    f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
     keep_assign = assign.copy()
     keep_M = M.copy()
     keep_C = C.copy()
@@ -369,7 +376,7 @@ def maxima_search(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, patience, 
     while counter < patience:
         for _ in range(weak_steps):
             f = sampled_best_step(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, n)
-        f = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+        f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
         if f > keep_f + EPS:
             keep_f = f
             keep_assign[:] = assign

@@ -354,8 +354,11 @@ def _tuning(k: int, m: int) -> dict:
         "stall_limit": max(50, 2 * k),
         "strength": max(3, k // 10),
         "elite_per_mille": 1000,
-        "child_iterations": max(500, 20 * k),
+        "child_iterations": max(500, 50 * k),
         "population": 8,
+        "improver": "tabu",
+        "ims_strength": max(2, k // m),
+        "ims_patience": 3,
     }
 
 
@@ -403,7 +406,10 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
     if shake:
         f = K.perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, t["strength"])
-    f = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+    # Sweep by sweep, so that a large part (one sweep is O(k^2)) keeps to the budget.
+    local_optimum = False
+    while not local_optimum and not run.should_stop():
+        f, local_optimum = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 1)
     best_assign = assign.copy()
     tabu = np.zeros((k, m), dtype=np.int64)
     fstate = np.array([f, f, f])
@@ -411,6 +417,17 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
     done = 0
     run.progress(f)
+    if t.get("improver") == "ims":
+        rounds_chunk = max(1, chunk // 50)
+        while not run.should_stop() and (iterations is None or done < iterations):
+            K.iterated_maxima_search(
+                D, w, lo, hi, ptr, idx, assign, M, C, size, best_assign, fstate, rng,
+                rounds_chunk, t["ims_strength"], t["ims_patience"], 3,
+            )  # fmt: skip
+            done += 50 * rounds_chunk
+            run.done += 50 * rounds_chunk
+            run.progress(fstate[1])
+        return best_assign, float(fstate[1])
     while not run.should_stop() and (iterations is None or done < iterations):
         step = chunk
         if iterations is not None:
