@@ -354,7 +354,8 @@ def _tuning(k: int, m: int) -> dict:
         "stall_limit": max(50, 2 * k),
         "strength": max(3, k // 10),
         "elite_per_mille": 1000,
-        "child_iterations": max(500, 50 * k),
+        "child_iterations": max(500, 20 * k),
+        "init_iterations": max(100, 5 * k),
         "population": 8,
         "improver": "tabu",
         "ims_strength": max(2, k // m),
@@ -544,7 +545,7 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         shake = start is None
         start = assign if start is None else start
         population.append(
-            _improve(part, lo, hi, start, t["child_iterations"], run, next_seed(), t, shake)
+            _improve(part, lo, hi, start, t["init_iterations"], run, next_seed(), t, shake)
         )
         if run.should_stop():
             break
