@@ -207,12 +207,14 @@ def tabu_search(
     stall_limit,
     strength,
     elite_per_mille,
+    element_tabu,
 ):
     """Run ``iterations`` steps of iterated tabu search.
 
     Each step applies the best admissible one-move or swap (a move is tabu
     when it puts a person back into a group they left less than a tenure ago,
-    unless it beats the best objective: aspiration). After ``stall_limit``
+    unless it beats the best objective: aspiration; with ``element_tabu``
+    a moved person may not move at all for a tenure, as in Gallego et al. 2013). After ``stall_limit``
     steps without improving the walk's best, the search restarts from the
     current solution (or, with probability ``elite_per_mille / 1000``, from
     the best one found), perturbed by ``strength`` random swaps, and runs a
@@ -283,10 +285,16 @@ def tabu_search(
         if bu >= 0:
             g1 = assign[bu]
             apply_move(bu, bg, D, w, assign, M, C, size, ptr, idx)
-            tabu[bu, g1] = it + tenure_min + rand_below(rng, tenure_span)
+            if element_tabu:
+                tabu[bu, :] = it + tenure_min + rand_below(rng, tenure_span)
+            else:
+                tabu[bu, g1] = it + tenure_min + rand_below(rng, tenure_span)
             if bv >= 0:
                 apply_move(bv, g1, D, w, assign, M, C, size, ptr, idx)
-                tabu[bv, bg] = it + tenure_min + rand_below(rng, tenure_span)
+                if element_tabu:
+                    tabu[bv, :] = it + tenure_min + rand_below(rng, tenure_span)
+                else:
+                    tabu[bv, bg] = it + tenure_min + rand_below(rng, tenure_span)
             f += bestd
             if f > best_f + EPS:
                 best_f = f

@@ -358,6 +358,7 @@ def _tuning(k: int, m: int) -> dict:
         "init_iterations": max(100, 5 * k),
         "population": 8,
         "improver": "tabu",
+        "element_tabu": False,
         "ims_strength": max(2, k // m),
         "ims_patience": 3,
     }
@@ -437,7 +438,7 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
             step = min(step, run.remaining())
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
+            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"], t["element_tabu"],
         )  # fmt: skip
         done += step
         run.done += step
