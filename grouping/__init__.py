@@ -1,11 +1,17 @@
 """Peergroups grouping engine: maximally diverse grouping with conflicts (no Django imports)."""
 
+from grouping.affinity import Criterion, build_affinity
 from grouping.checks import group_scores, is_valid, objective, upper_bound, violations
 from grouping.exceptions import GroupingError, Infeasible, InputError
+from grouping.explain import explain, explain_group
 from grouping.problem import Problem, Solution
 from grouping.solver import solve
 
 __all__ = [
+    "Criterion",
+    "build_affinity",
+    "explain",
+    "explain_group",
     "GroupingError",
     "Infeasible",
     "InputError",

@@ -218,6 +218,36 @@ def _check_necessary(part: _Part, lo: np.ndarray, hi: np.ndarray) -> None:
         )
 
 
+def _target_sizes(total: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Group sizes within the bounds with the most pairs in all (sum of s(s-1)/2).
+
+    With affinities of about the same size everywhere, more pairs mean a
+    higher objective, so the best groupings of ``ds`` instances keep most
+    groups at a bound; starting from this profile saves the search from
+    discovering it one move at a time. Dynamic programming over the total.
+    """
+    if total < lo.sum() or total > hi.sum():
+        return None
+    best = np.full(total + 1, -np.inf)
+    best[0] = 0.0
+    choice = np.zeros((len(lo), total + 1), dtype=np.int64)
+    for g in range(len(lo)):
+        new = np.full(total + 1, -np.inf)
+        for s in range(int(lo[g]), int(min(hi[g], total)) + 1):
+            cand = np.full(total + 1, -np.inf)
+            cand[s:] = best[: total + 1 - s] + s * (s - 1) / 2
+            better = cand > new
+            new[better] = cand[better]
+            choice[g][better] = s
+        best = new
+    sizes = np.zeros(len(lo), dtype=np.int64)
+    t = total
+    for g in range(len(lo) - 1, -1, -1):
+        sizes[g] = choice[g][t]
+        t -= sizes[g]
+    return sizes
+
+
 def _construct(part: _Part, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator):
     """Randomized greedy with conflict and capacity checks; None after all attempts fail.
 
@@ -252,7 +282,7 @@ def _construct(part: _Part, lo: np.ndarray, hi: np.ndarray, rng: np.random.Gener
                 break
             short = ok & (size < lo)
             cand = short if short.any() else ok
-            fill = np.where(cand, size / hi + 1e-6 * rng.random(m), np.inf)
+            fill = np.where(cand, size / np.maximum(hi, 1) + 1e-6 * rng.random(m), np.inf)
             g = int(fill.argmin())
             assign[u] = g
             size[g] += w[u]
@@ -319,13 +349,18 @@ def _bound_options(problem: Problem, part: _Part):
 
 def _tuning(k: int, m: int) -> dict:
     return {
-        "tenure_min": max(2, k // 20),
-        "tenure_span": max(2, k // 20),
+        "tenure_min": max(2, k // 40),
+        "tenure_span": max(2, k // 40),
         "stall_limit": max(50, 2 * k),
         "strength": max(3, k // 10),
         "elite_per_mille": 1000,
         "child_iterations": max(500, 20 * k),
+        "init_iterations": max(100, 5 * k),
         "population": 8,
+        "improver": "tabu",
+        "element_tabu": False,
+        "ims_strength": max(2, k // m),
+        "ims_patience": 3,
     }
 
 
@@ -373,7 +408,10 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
     if shake:
         f = K.perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, t["strength"])
-    f = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+    # Sweep by sweep, so that a large part (one sweep is O(k^2)) keeps to the budget.
+    local_optimum = False
+    while not local_optimum and not run.should_stop():
+        f, local_optimum = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 1)
     best_assign = assign.copy()
     tabu = np.zeros((k, m), dtype=np.int64)
     fstate = np.array([f, f, f])
@@ -381,6 +419,17 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
     done = 0
     run.progress(f)
+    if t.get("improver") == "ims":
+        rounds_chunk = max(1, chunk // 50)
+        while not run.should_stop() and (iterations is None or done < iterations):
+            K.iterated_maxima_search(
+                D, w, lo, hi, ptr, idx, assign, M, C, size, best_assign, fstate, rng,
+                rounds_chunk, t["ims_strength"], t["ims_patience"], 3,
+            )  # fmt: skip
+            done += 50 * rounds_chunk
+            run.done += 50 * rounds_chunk
+            run.progress(fstate[1])
+        return best_assign, float(fstate[1])
     while not run.should_stop() and (iterations is None or done < iterations):
         step = chunk
         if iterations is not None:
@@ -389,7 +438,7 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
             step = min(step, run.remaining())
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
+            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"], t["element_tabu"],
         )  # fmt: skip
         done += step
         run.done += step
@@ -485,12 +534,19 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         assign[:] = best
         return run.done
     population: list[tuple[np.ndarray, float]] = []
+    target = None
+    if (hi - lo).max() > 1 and len(lo) * int(part.w.sum()) * int((hi - lo).max()) <= 5e6:
+        target = _target_sizes(int(part.w.sum()), lo, hi)
     for i in range(t["population"]):
-        start = assign if i == 0 else _construct(part, lo, hi, gen)
+        start = None
+        if target is not None:
+            start = _construct(part, target, target, gen)
+        if start is None:
+            start = assign if i == 0 else _construct(part, lo, hi, gen)
         shake = start is None
         start = assign if start is None else start
         population.append(
-            _improve(part, lo, hi, start, t["child_iterations"], run, next_seed(), t, shake)
+            _improve(part, lo, hi, start, t["init_iterations"], run, next_seed(), t, shake)
         )
         if run.should_stop():
             break
