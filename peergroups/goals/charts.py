@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 WIDTH = 480
 HEIGHT = 180
-TOP = 10
+TOP = 16  # room for the value above a full bar
 BOTTOM = 30  # room for the month labels
-LEFT = 36  # room for the 0–100 % axis labels
+LEFT = 44  # room for the 0–100 % axis labels
 
 
 @dataclass(frozen=True)
