@@ -166,7 +166,7 @@ def goal_update_create(request, org_slug: str, goal_id: int, payload: GoalUpdate
     """Record progress on one of the caller's goals (its owner only)."""
     access = _access(request, org_slug)
     goal = selectors.goal_for_user(user=request.auth, access=access, goal_id=goal_id)
-    selectors.permission_for_goal_owner(goal, request.auth)
+    selectors.require_goal_owner(goal, request.auth)
     update = services.goal_progress_add(goal=goal, value=payload.value, note=payload.note)
     goal = selectors.goal_for_user(user=request.auth, access=access, goal_id=goal_id)
     return Status(

@@ -433,6 +433,6 @@ def reminder_frequency(*, user: User, organization_id: int) -> str:
     )
 
 
-def permission_for_goal_owner(goal: KeyGoal, user: User) -> None:
+def require_goal_owner(goal: KeyGoal, user: User) -> None:
     if goal.owner_id != user.pk:
         raise PermissionDenied("Only the goal's owner can change it.")

@@ -133,7 +133,7 @@ def goal_detail(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpRe
 def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpResponse:
     """The owner records progress (action=progress) or drops the goal (action=drop)."""
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
-    selectors.permission_for_goal_owner(goal, request.user)
+    selectors.require_goal_owner(goal, request.user)
     if request.POST.get("action") == "drop":
         services.goal_drop(goal=goal)
         messages.success(request, "Goal dropped. It stays in your history.")
