@@ -316,21 +316,25 @@ def _month_starts(today: date, months: int) -> list[date]:
 
 
 def monthly_rates(*, user: User, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict]:
-    """The member's completion rate by month of due date, over the last `months` months.
+    """The member's completion rate by month of due date, over the last `months` months."""
+    return _monthly(
+        Commitment.objects.filter(member=user, group__organization=access.organization), months
+    )
 
-    Only commitments whose due date has come count (one due later this month is not
-    yet kept or missed). One query, whatever the number of commitments.
-    """
+
+def group_monthly_rates(*, ctx: GroupContext, months: int = CHART_MONTHS) -> list[dict]:
+    """The group's kept rate by month, for its facilitator."""
+    return _monthly(Commitment.objects.filter(group=ctx.group), months)
+
+
+def _monthly(commitments: QuerySet[Commitment], months: int) -> list[dict]:
+    """Rates by month of due date. Only commitments whose due date has come count (one
+    due later this month is not yet kept or missed). One query, whatever the data."""
     today = timezone.localdate()
     starts = _month_starts(today, months)
-    rows = with_outcome(
-        Commitment.objects.filter(
-            member=user,
-            group__organization=access.organization,
-            due_on__gte=starts[0],
-            due_on__lte=today,
-        )
-    ).values_list("due_on", "outcome")
+    rows = with_outcome(commitments.filter(due_on__gte=starts[0], due_on__lte=today)).values_list(
+        "due_on", "outcome"
+    )
     by_month: dict[date, list] = defaultdict(list)
     for due_on, outcome in rows:
         by_month[due_on.replace(day=1)].append(outcome)

@@ -251,6 +251,7 @@ def group_commitments(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     }
     if ctx.is_facilitator:
         context["health"] = selectors.group_health(ctx=ctx)
+        context["chart"] = _chart(selectors.group_monthly_rates(ctx=ctx))
     return render_group(request, ctx, "goals/group.html", context)
 
 

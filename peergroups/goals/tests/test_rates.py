@@ -51,6 +51,7 @@ def test_facilitator_sees_the_kept_rate_and_who_is_slipping(client, accepted, co
         client.force_login(accepted.facilitator)
         page = client.get(reverse("goals-group", args=["acme", accepted.group.pk])).text
         assert 'id="group-rate">25 %' in page
+        assert "Mar: 25 %" in page  # the group's monthly chart
         slipping = page[page.index("Who is slipping") : page.index("Accountability partners")]
         assert "Mia Member" in slipping and "Max Member" not in slipping
         # Members see the group's commitments, not the facilitator's health panel.
