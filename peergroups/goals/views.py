@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from peergroups.goals import selectors, services
@@ -278,11 +279,14 @@ def partners(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 # --- the one-click link ----------------------------------------------------------------
 
 
+@csrf_exempt
 def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """Public but secret: the e-mailed token is the credential, good once and for 14 days.
 
     GET only shows the choice (mail scanners open links; that must not check in);
-    the POST records it and uses the link up.
+    the POST records it and uses the link up. CSRF protection guards credentials a
+    browser sends by itself (cookies); this one is in the URL, which a forging site
+    does not have, so a POST straight from a mail client is accepted.
     """
     try:
         link = services.check_in_token_resolve(token)

@@ -64,3 +64,13 @@ def test_only_a_digest_of_the_token_is_stored(commit):
     token = services.check_in_token_issue(commitment=commitment)
     assert not CheckInToken.objects.filter(token_hash=token).exists()
     assert CheckInToken.objects.get().token_hash != token
+
+
+def test_a_direct_post_needs_no_csrf_token_the_link_is_the_credential(commit, frozen):
+    from django.test import Client
+
+    commitment = commit(date(2027, 1, 12))
+    token = services.check_in_token_issue(commitment=commitment)
+    response = Client(enforce_csrf_checks=True).post(link(token), {"status": "partly"})
+    assert response.status_code == 200
+    assert CommitmentCheckIn.objects.get().status == "partly"
