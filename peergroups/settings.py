@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "peergroups.groups",
     "peergroups.formation",
     "peergroups.meetings",
+    "peergroups.goals",
     "peergroups.api",
 ]
 

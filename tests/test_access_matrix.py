@@ -193,6 +193,53 @@ MATRIX = {
     # (a revoked or unknown token is 404: test_schedule_and_feed.py).
     "meetings-feed": ("get", {"org_slug": "acme", "token": "feed_token"}, EVERYONE),
     "meetings-insights": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    # Goals and accountability. A member's own pages are for members (their own data;
+    # other_member sees their own). The world's goal is Mia's, shared with Group A:
+    # the group reads it, only Mia changes it. A private goal is a 404 to anyone but
+    # its owner (peergroups/goals/tests/test_access.py). Commitments and check-ins are
+    # Group A's content: admins 403, and only Mia checks in on hers.
+    "goals-dashboard": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "goals-create": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "goals-reminders": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "goals-commitments": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "goals-detail": ("get", {"org_slug": "acme", "goal_id": "goal"}, GROUP_CONTENT),
+    "goals-progress": (
+        "post",
+        {"org_slug": "acme", "goal_id": "goal"},
+        dict(GROUP_CONTENT, member=302, facilitator=403),
+        {"action": "progress", "value": "3"},
+    ),
+    "goals-check-in": (
+        "get",
+        {"org_slug": "acme", "commitment_id": "commitment"},
+        GROUP_MEMBER,
+    ),
+    "goals-group": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    "goals-partners": (
+        "post",
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_FACILITATOR, facilitator=302),
+        {},
+    ),
+    # Public but secret: the e-mailed token is the credential (used or expired: 410,
+    # in peergroups/goals/tests/test_check_in_link.py).
+    "goals-token-check-in": ("get", {"org_slug": "acme", "token": "check_in_token"}, EVERYONE),
+    "goals-insights": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "api:api-goals": ("get", {"org_slug": "acme"}, dict(MEMBER_ONLY, anonymous=401)),
+    "api:api-goals-updates": (
+        "post_json",
+        {"org_slug": "acme", "goal_id": "goal"},
+        dict(API_GROUP, member=201, facilitator=403),
+        {"value": "4", "note": "matrix"},
+    ),
+    "api:api-commitments": ("get", {"org_slug": "acme"}, dict(MEMBER_ONLY, anonymous=401)),
+    "api:api-commitments-check-ins": (
+        "post_json",
+        {"org_slug": "acme", "commitment_id": "commitment"},
+        dict(API_GROUP, member=201, facilitator=403),
+        {"status": "done"},
+    ),
+    "api:api-group-commitments": ("get", {"org_slug": "acme", "group_id": "group"}, API_GROUP),
 }
 
 
@@ -238,7 +285,11 @@ def world(cast):
     api_token, _ = token_create(user=cast.admin, name="matrix")
     run = matrix_formation_run(cast)
     meeting, issue, feed_token = meetings_world(cast)
+    goal, commitment, check_in_token = goals_world(cast)
     return {
+        "goal": goal.pk,
+        "commitment": commitment.pk,
+        "check_in_token": check_in_token,
         "run": run.pk,
         "waiting_member": cast.member.pk,
         "meeting": meeting.pk,
@@ -311,6 +362,30 @@ def meetings_world(cast):
     )
     _, feed_token = meetings.calendar_feed_issue(user=cast.member, organization=cast.organization)
     return meeting, issue, feed_token
+
+
+def goals_world(cast):
+    """Mia has a goal shared with Group A, a commitment, and a one-click check-in link."""
+    from datetime import date
+
+    from peergroups.goals import services as goals
+
+    goal = goals.goal_create(
+        organization=cast.organization,
+        owner=cast.member,
+        group=cast.group,
+        title="Hire two team leads",
+        measure="team leads hired",
+        baseline=0,
+        target=2,
+        due_on=date(2031, 1, 1),
+        visibility="group",
+    )
+    commitment = goals.commitment_make(
+        group=cast.group, member=cast.member, text="Write the job ad.", due_on=date(2030, 2, 1)
+    )
+    token = goals.check_in_token_issue(commitment=commitment)
+    return goal, commitment, token
 
 
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:

@@ -22,6 +22,7 @@ from peergroups.api.schemas import (
 )
 from peergroups.api.selectors import organizations_with_roles
 from peergroups.formation.api import router as formation_router
+from peergroups.goals.api import router as goals_router
 from peergroups.meetings.api import router as meetings_router
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
@@ -161,4 +162,5 @@ api.add_router("", account)
 api.add_router("", organizations)
 api.add_router("", formation_router)
 api.add_router("", meetings_router)
+api.add_router("", goals_router)
 api.add_router("", fallback)

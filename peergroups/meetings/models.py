@@ -295,9 +295,17 @@ class MeetingNote(models.Model):
 
 
 class Commitment(models.Model):
-    """What a presenter leaves the meeting committed to; the goals work tracks it later."""
+    """What a member commits to, in a meeting (the presenter's commitment) or on their own.
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
+    `meeting` is empty for a commitment a member makes outside a meeting; `group` is
+    always set, because access to a commitment is access to its group's content.
+    Check-ins and reminders live in the goals app (goals.CommitmentCheckIn).
+    """
+
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="commitments")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="commitments"
+    )
     issue = models.ForeignKey(
         Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
     )
@@ -313,9 +321,13 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["group", "due_on"]),
+            models.Index(fields=["member", "due_on"]),
+        ]
 
     def __str__(self) -> str:
-        return f"Commitment of {self.member_id} at meeting {self.meeting_id}"
+        return f"Commitment of {self.member_id} in group {self.group_id}"
 
 
 class AttendanceStatus(models.TextChoices):

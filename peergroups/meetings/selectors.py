@@ -175,14 +175,13 @@ def meeting_agenda_issues(*, meeting: Meeting) -> QuerySet[Issue]:
 
 
 def commitments_to_review(*, meeting: Meeting, limit: int = 30) -> QuerySet[Commitment]:
-    """Commitments made in the group's earlier meetings, for the commitments review step."""
-    return (
-        Commitment.objects.filter(
-            meeting__group_id=meeting.group_id, meeting__starts_at__lt=meeting.starts_at
-        )
-        .select_related("member", "meeting")
-        .order_by("-meeting__starts_at", "member__full_name")[:limit]
-    )
+    """For the commitments review step: the group's open commitments made before this
+    meeting (in earlier meetings or by members on their own), each with `outcome`, its
+    latest check-in (goals.CommitmentCheckIn), annotated."""
+    # Imported here: the goals app builds on meetings, not the other way round.
+    from peergroups.goals.selectors import commitments_for_review
+
+    return commitments_for_review(group_id=meeting.group_id, meeting=meeting)[:limit]
 
 
 def group_roster_users(*, group: PeerGroup) -> list[User]:

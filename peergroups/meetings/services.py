@@ -5,7 +5,8 @@ which is where access is decided; these functions keep the invariants.
 """
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -408,13 +409,35 @@ def commitment_record(
 ) -> Commitment:
     _open(meeting)
     return Commitment.objects.create(
+        group_id=meeting.group_id,
         meeting=meeting,
         issue=issue,
         member=member,
         text=text.strip(),
-        due_on=due_on,
+        due_on=due_on or commitment_default_due(group=meeting.group, after=meeting.starts_at),
         created_by=acting_user,
     )
+
+
+COMMITMENT_DEFAULT_DAYS = 30
+
+
+def commitment_default_due(*, group: PeerGroup, after: datetime | None = None) -> date:
+    """A commitment is due by the group's next meeting, so it comes up for review there.
+
+    With no meeting scheduled after `after` (default: now), it is due in 30 days.
+    """
+    after = after or timezone.now()
+    upcoming = (
+        Meeting.objects.filter(group=group, starts_at__gt=after)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    if upcoming is not None:
+        return upcoming.astimezone(ZoneInfo(group.time_zone)).date()
+    return (after + timedelta(days=COMMITMENT_DEFAULT_DAYS)).date()
 
 
 @transaction.atomic

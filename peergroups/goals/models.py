@@ -1,0 +1,221 @@
+"""Key goals, commitment check-ins, accountability partners and goal reminders.
+
+Commitments themselves are meetings.Commitment (made in a meeting or by the member);
+this app records what became of them. Check-ins and group-visible goals are group
+content: members and the facilitator only, never the organization's admins.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from peergroups.groups.models import PeerGroup
+from peergroups.meetings.models import Commitment
+from peergroups.organizations.models import Organization
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Only me"
+    GROUP = "group", "My group and its facilitator"
+
+
+class GoalStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class KeyGoal(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="key_goals"
+    )
+    # The group that may see it when visibility is "group"; the owner's group at creation.
+    group = models.ForeignKey(
+        PeerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_goals"
+    )
+    title = models.CharField(max_length=160)
+    why = models.TextField("why it matters", blank=True)
+    measure = models.CharField(max_length=120, help_text="What you count, e.g. “NPS” or “hires”.")
+    baseline = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    starts_on = models.DateField(default=timezone.localdate)
+    due_on = models.DateField()
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    dropped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["organization", "owner"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gt=models.F("starts_on")), name="goal_due_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(target=models.F("baseline")), name="goal_target_differs"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "goals-detail", kwargs={"org_slug": self.organization.slug, "goal_id": self.pk}
+        )
+
+
+class GoalUpdate(models.Model):
+    goal = models.ForeignKey(KeyGoal, on_delete=models.CASCADE, related_name="updates")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.value} on goal {self.goal_id}"
+
+
+class CheckInStatus(models.TextChoices):
+    DONE = "done", "Done"
+    PARTLY = "partly", "Partly done"
+    NOT_DONE = "not_done", "Not done"
+
+
+# A check-in's weight in the completion rate: partly done counts half.
+CHECK_IN_CREDIT = {
+    CheckInStatus.DONE: Decimal(1),
+    CheckInStatus.PARTLY: Decimal("0.5"),
+    CheckInStatus.NOT_DONE: Decimal(0),
+}
+
+
+class CommitmentCheckIn(models.Model):
+    """What became of a commitment; the latest check-in is its outcome."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="check_ins")
+    status = models.CharField(max_length=10, choices=CheckInStatus.choices)
+    note = models.TextField(blank=True)
+    # Empty when recorded through a one-click e-mail link (the token is the credential).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["commitment", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.status} for commitment {self.commitment_id}"
+
+
+class AccountabilityPair(models.Model):
+    """Two members (or three, when the group is odd) who keep each other accountable."""
+
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="partner_pairs")
+    cycle = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "-cycle", "pk"]
+
+    def __str__(self) -> str:
+        return f"Partners {self.pk} of group {self.group_id}, cycle {self.cycle}"
+
+
+class AccountabilityPartner(models.Model):
+    pair = models.ForeignKey(AccountabilityPair, on_delete=models.CASCADE, related_name="partners")
+    # Denormalised from the pair so the database keeps "one pair per member and cycle".
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="+")
+    cycle = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "cycle", "user"], name="one_partner_pair_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in pair {self.pair_id}"
+
+
+class ReminderFrequency(models.TextChoices):
+    EACH = "each", "An e-mail for each commitment as it comes due"
+    WEEKLY_DIGEST = "weekly_digest", "One digest e-mail on Mondays"
+    OFF = "off", "No reminders"
+
+
+class ReminderPreference(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(
+        max_length=20, choices=ReminderFrequency.choices, default=ReminderFrequency.EACH
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_reminder_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"
+
+
+class ReminderStage(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue without a check-in"
+    PARTNER_OVERDUE = "partner_overdue", "Partner's commitment overdue"
+
+
+class GoalReminderSent(models.Model):
+    """The database keeps "one reminder per commitment, stage and person", with any workers."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ReminderStage.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "stage", "user"], name="goal_reminder_sent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} reminder to {self.user_id} for commitment {self.commitment_id}"
+
+
+class CheckInToken(models.Model):
+    """A one-click check-in link: single use, expiring; only its SHA-256 is stored."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Check-in link for commitment {self.commitment_id}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
