@@ -1,12 +1,12 @@
 """Several workers or clicks at once: still one reminder per stage, one check-in per link."""
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import race
 from peergroups.goals import services
 from peergroups.goals.models import CommitmentCheckIn, GoalReminderSent
 from peergroups.goals.tasks import goal_reminders_send_now
@@ -17,22 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def at_once(workers: int, work) -> list:
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (SQLite runs one writer at a time)")
-    barrier = threading.Barrier(workers)
-    results: list = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return race(*[work] * workers)
 
 
 def test_four_workers_at_once_send_each_reminder_once(accepted, commit, frozen):
