@@ -209,11 +209,12 @@ class CheckIn(models.Model):
 
 
 class IssueCategory(models.TextChoices):
+    # Keys match the areas of the intake (people/vocabulary.py), so reports can join them.
     MARKETING = "marketing", "Marketing"
-    STRATEGIC_PLANNING = "strategic_planning", "Strategic planning"
+    STRATEGIC_PLANNING = "strategic-planning", "Strategic planning"
     HIRING = "hiring", "Hiring"
-    LEADING_CHANGE = "leading_change", "Leading change"
-    TEAM_BUILDING = "team_building", "Team building"
+    LEADING_CHANGE = "leading-change", "Leading change"
+    TEAM_BUILDING = "team-building", "Team building"
     FINANCE = "finance", "Finance"
     OPERATIONS = "operations", "Operations"
     OTHER = "other", "Other"

@@ -381,7 +381,8 @@ def _build(rng: random.Random) -> Organization:
     used_names: set[tuple[str, str]] = set()
     people = _members(rng, organization, program, used_names, demo_hash, now)
     facilitators = _facilitators(rng, organization, admin, used_names, demo_hash, now)
-    _groups(rng, program, admin, people, facilitators)
+    groups = _groups(rng, program, admin, people, facilitators)
+    _group_life(groups, now)
     audit(organization=organization, acting_user=admin, action="demo_seed", members=len(people))
     return organization
 
@@ -555,7 +556,7 @@ def _conflicts(person: _Person, other: _Person, not_with: set[tuple[int, int]], 
     )
 
 
-def _groups(rng, program, admin, people: list[_Person], facilitators) -> None:
+def _groups(rng, program, admin, people: list[_Person], facilitators) -> list:
     by_user = {person.user.pk: person for person in people}
     not_with = set(
         NotWith.objects.filter(organization=program.organization).values_list("user_id", "other_id")
@@ -568,6 +569,7 @@ def _groups(rng, program, admin, people: list[_Person], facilitators) -> None:
             manager = by_user[manager].profile.reports_to_id if manager in by_user else None
         return above
 
+    groups = []
     for region, name, size in GROUPS:
         candidates = [p for p in people if p.profile.region == region and p.profile.completed_at]
         rng.shuffle(candidates)
@@ -588,3 +590,97 @@ def _groups(rng, program, admin, people: list[_Person], facilitators) -> None:
         )
         for person in chosen:
             membership_add(group=group, user=person.user, acting_user=admin)
+        groups.append(group)
+    return groups
+
+
+DEMO_ISSUES = [
+    (
+        "Promote from within or hire the star?",
+        "hiring",
+        "Two solid internal candidates and one outside star for a team-lead role.",
+        "Experiences with passing someone over, and how it went afterwards.",
+        3,
+    ),
+    (
+        "Our biggest customer wants exclusivity",
+        "strategic-planning",
+        "A customer worth 30 % of revenue asks us to stop serving their competitor.",
+        "How did you weigh concentration risk against growth?",
+        2,
+    ),
+    (
+        "A senior engineer undermines decisions in meetings",
+        "team-building",
+        "Agrees in the room, then reopens every decision in side conversations.",
+        "What worked when you confronted this?",
+        2,
+    ),
+]
+
+
+def _group_life(groups, now) -> None:
+    """Meetings, an issue queue and goals, so the group pages show a working group.
+
+    Every member but the demo member accepts the agreement: signing in as the demo
+    member shows the confidentiality gate first, then the group's content.
+    """
+    from datetime import time
+    from decimal import Decimal
+
+    from peergroups.goals.services import commitment_make, goal_create
+    from peergroups.meetings import services as meetings
+
+    first_meeting = (now + timedelta(days=7)).date()
+    for group in groups:
+        meetings.meeting_series_set(
+            group=group,
+            acting_user=group.facilitator,
+            frequency="monthly",
+            weekday=1,  # Tuesday
+            week_of_month=2,
+            starts_on=first_meeting,
+            start_time=time(8, 0),
+            end_time=time(12, 0),
+            time_zone=group.time_zone,
+            location=f"{group.name}, Northwind offices",
+        )
+        agreement = meetings.agreement_current(group=group)
+        members = [m.user for m in group.memberships.select_related("user")]
+        for member in members:
+            if member.email != MEMBER_EMAIL:
+                meetings.agreement_accept(agreement=agreement, user=member)
+        authors = [m for m in members if m.email != MEMBER_EMAIL]
+        for (title, category, situation, ask, urgency), author in zip(
+            DEMO_ISSUES, authors, strict=False
+        ):
+            issue = meetings.issue_submit(
+                group=group,
+                author=author,
+                title=title,
+                category=category,
+                situation=situation,
+                ask=ask,
+                urgency=urgency,
+            )
+            for voter in authors[: urgency + 1]:
+                if voter != author:
+                    meetings.issue_vote_set(issue=issue, voter=voter, vote=True)
+        for member in members[:3]:
+            commitment_make(
+                group=group,
+                member=member,
+                text="Hold a one-to-one with each direct report before the next meeting.",
+            )
+            goal_create(
+                organization=group.organization,
+                owner=member,
+                group=group,
+                title="Grow the team's retention",
+                measure="12-month retention, %",
+                baseline=Decimal("82"),
+                target=Decimal("90"),
+                due_on=(now + timedelta(days=300)).date(),
+                visibility="group",
+                why="Every departure costs us a quarter of momentum.",
+            )

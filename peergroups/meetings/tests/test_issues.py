@@ -22,7 +22,7 @@ def test_member_submits_an_issue(client, accepted):
         reverse("meetings-issue-create", args=["acme", accepted.group.pk]),
         {
             "title": "A co-founder who stopped showing up",
-            "category": "leading_change",
+            "category": "leading-change",
             "situation": "He owns 30 % and does not come in.",
             "ask": "How did you handle a partner like this?",
             "urgency": "3",

@@ -136,3 +136,26 @@ def test_seed_demo_is_deterministic(demo):
         key=str,
     )
     assert first == second
+
+
+def test_seed_demo_groups_have_meetings_issues_and_goals(demo, client):
+    from django.urls import reverse
+
+    from peergroups.goals.models import KeyGoal
+    from peergroups.meetings.models import Issue, Meeting
+
+    organization, _out = demo
+    for group in PeerGroup.objects.filter(organization=organization):
+        assert Meeting.objects.filter(group=group).count() >= 6
+        assert Issue.objects.filter(group=group).count() == 3
+        assert KeyGoal.objects.filter(group=group).count() == 3
+    # The demo member meets the confidentiality gate first, then sees the queue.
+    member = User.objects.get(email=MEMBER_EMAIL)
+    group = GroupMembership.objects.get(user=member).group
+    client.force_login(member)
+    queue = reverse("meetings-issues", args=[organization.slug, group.pk])
+    response = client.get(queue)
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        reverse("meetings-agreement", args=[organization.slug, group.pk])
+    )
