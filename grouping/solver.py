@@ -519,8 +519,18 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         return run.done
     population: list[tuple[np.ndarray, float]] = []
     target = None
+    free_lo, free_hi = lo, hi
     if (hi - lo).max() > 1 and len(lo) * int(part.w.sum()) * int((hi - lo).max()) <= 5e6:
         target = _target_sizes(int(part.w.sum()), lo, hi)
+        # With non-negative affinities, search within the size profile with the
+        # most pairs (measured at n=240 ds: 0.20% mean gap vs 0.27% with free
+        # sizes); a final descent with the real bounds may still adjust sizes.
+        if (
+            target is not None
+            and float(part.D.min()) >= 0
+            and _construct(part, target, target, np.random.default_rng(seed)) is not None
+        ):
+            lo = hi = target
     for i in range(t["population"]):
         start = None
         if target is not None:
@@ -544,7 +554,12 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         duplicate = any(abs(new[1] - f) <= 1e-6 for _, f in population)
         if new[1] > population[worst][1] and not duplicate:
             population[worst] = new
-    assign[:] = max(population, key=lambda x: x[1])[0]
+    best = max(population, key=lambda x: x[1])[0].copy()
+    if lo is not free_lo:
+        rng = np.array([_splitmix64(next_seed())], dtype=np.uint64)
+        M, C, size, f = K.build_state(part.D, part.w, best, len(lo), part.ptr, part.idx)
+        K.descent(part.D, part.w, free_lo, free_hi, part.ptr, part.idx, best, M, C, size, f, rng)
+    assign[:] = best
     return run.done
 
 
