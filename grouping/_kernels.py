@@ -207,14 +207,12 @@ def tabu_search(
     stall_limit,
     strength,
     elite_per_mille,
-    element_tabu,
 ):
     """Run ``iterations`` steps of iterated tabu search.
 
     Each step applies the best admissible one-move or swap (a move is tabu
     when it puts a person back into a group they left less than a tenure ago,
-    unless it beats the best objective: aspiration; with ``element_tabu``
-    a moved person may not move at all for a tenure, as in Gallego et al. 2013). After ``stall_limit``
+    unless it beats the best objective: aspiration). After ``stall_limit``
     steps without improving the walk's best, the search restarts from the
     current solution (or, with probability ``elite_per_mille / 1000``, from
     the best one found), perturbed by ``strength`` random swaps, and runs a
@@ -285,16 +283,10 @@ def tabu_search(
         if bu >= 0:
             g1 = assign[bu]
             apply_move(bu, bg, D, w, assign, M, C, size, ptr, idx)
-            if element_tabu:
-                tabu[bu, :] = it + tenure_min + rand_below(rng, tenure_span)
-            else:
-                tabu[bu, g1] = it + tenure_min + rand_below(rng, tenure_span)
+            tabu[bu, g1] = it + tenure_min + rand_below(rng, tenure_span)
             if bv >= 0:
                 apply_move(bv, g1, D, w, assign, M, C, size, ptr, idx)
-                if element_tabu:
-                    tabu[bv, :] = it + tenure_min + rand_below(rng, tenure_span)
-                else:
-                    tabu[bv, bg] = it + tenure_min + rand_below(rng, tenure_span)
+                tabu[bv, bg] = it + tenure_min + rand_below(rng, tenure_span)
             f += bestd
             if f > best_f + EPS:
                 best_f = f
@@ -322,118 +314,3 @@ def tabu_search(
     fstate[2] = walk_best
     istate[0] = it
     istate[1] = last
-
-
-@njit(cache=True)
-def sampled_best_step(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, samples):
-    """Apply the best of ``samples`` random feasible moves or swaps, improving or not."""
-    n = D.shape[0]
-    m = M.shape[1]
-    best = -np.inf
-    bu = -1
-    bv = -1
-    bg = -1
-    seen = 0
-    tries = 0
-    while seen < samples and tries < 20 * samples:
-        tries += 1
-        u = rand_below(rng, n)
-        g1 = assign[u]
-        if rand_below(rng, n + m) < m:
-            g = rand_below(rng, m)
-            if g == g1 or not move_ok(u, g1, g, w, lo, hi, size, C):
-                continue
-            delta = M[u, g] - M[u, g1]
-            seen += 1
-            if delta > best:
-                best, bu, bv, bg = delta, u, -1, g
-        else:
-            v = rand_below(rng, n)
-            g2 = assign[v]
-            if g2 == g1 or not swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
-                continue
-            delta = M[u, g2] - M[u, g1] + M[v, g1] - M[v, g2] - 2.0 * D[u, v]
-            seen += 1
-            if delta > best:
-                best, bu, bv, bg = delta, u, v, g2
-    if bu < 0:
-        return f
-    g1 = assign[bu]
-    apply_move(bu, bg, D, w, assign, M, C, size, ptr, idx)
-    if bv >= 0:
-        apply_move(bv, g1, D, w, assign, M, C, size, ptr, idx)
-    return f + best
-
-
-@njit(cache=True)
-def maxima_search(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, patience, weak_steps):
-    """Descent to a local optimum, then weak perturbations (best of n sampled
-    neighbours, ``weak_steps`` times) and descent again, from the best local
-    optimum, until ``patience`` rounds bring no improvement (the maxima search
-    of Lai and Hao 2016, section 3.4). Leaves the best local optimum in the
-    state and returns its objective.
-    """
-    n = D.shape[0]
-    f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
-    keep_assign = assign.copy()
-    keep_M = M.copy()
-    keep_C = C.copy()
-    keep_size = size.copy()
-    keep_f = f
-    counter = 0
-    while counter < patience:
-        for _ in range(weak_steps):
-            f = sampled_best_step(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, n)
-        f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
-        if f > keep_f + EPS:
-            keep_f = f
-            keep_assign[:] = assign
-            keep_M[:, :] = M
-            keep_C[:, :] = C
-            keep_size[:] = size
-            counter = 0
-        else:
-            counter += 1
-            assign[:] = keep_assign
-            M[:, :] = keep_M
-            C[:, :] = keep_C
-            size[:] = keep_size
-            f = keep_f
-    return keep_f
-
-
-@njit(cache=True)
-def iterated_maxima_search(
-    D,
-    w,
-    lo,
-    hi,
-    ptr,
-    idx,
-    assign,
-    M,
-    C,
-    size,
-    best_assign,
-    fstate,
-    rng,
-    rounds,
-    strength,
-    patience,
-    weak_steps,
-):
-    """``rounds`` rounds of: strong perturbation (``strength`` random feasible
-    moves or swaps), then maxima search; the walk always goes on from the new
-    local optimum, the best one is kept in ``best_assign`` (iterated maxima
-    search, Lai and Hao 2016). ``fstate = [f, best_f]``.
-    """
-    f = fstate[0]
-    best_f = fstate[1]
-    for _ in range(rounds):
-        f = perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength)
-        f = maxima_search(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, patience, weak_steps)
-        if f > best_f + EPS:
-            best_f = f
-            best_assign[:] = assign
-    fstate[0] = f
-    fstate[1] = best_f

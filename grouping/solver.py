@@ -1,12 +1,11 @@
-"""The solver: feasible randomized construction, then iterated tabu search (numba kernels).
+"""The solver: feasible randomized construction, then a memetic search (numba kernels).
 
-The search follows the move/swap neighbourhood and incremental evaluation of
-Lai and Hao's iterated maxima search (EJOR 254 (2016) 780-800) with a tabu
-walk in between restarts as in Gallego et al. (JORS 64 (2013) 724-734):
-descent, then best-admissible tabu steps, then, when the walk stalls, a
-restart from the best solution perturbed by random swaps. Hard constraints
-never enter the objective: moves that would break them are not considered.
-"""
+A population of groupings, each improved by iterated tabu search over
+one-moves and swaps with the incremental evaluation of Lai and Hao (EJOR 254
+(2016) 780-800) and a tabu walk between restarts as in Gallego et al. (JORS 64
+(2013) 724-734); children come from a group-based crossover (after Yang et
+al., EJOR 302 (2022) 925-953). Hard constraints never enter the objective:
+moves that would break them are not considered."""
 
 from __future__ import annotations
 
@@ -357,10 +356,6 @@ def _tuning(k: int, m: int) -> dict:
         "child_iterations": max(500, 20 * k),
         "init_iterations": max(100, 5 * k),
         "population": 8,
-        "improver": "tabu",
-        "element_tabu": False,
-        "ims_strength": max(2, k // m),
-        "ims_patience": 3,
     }
 
 
@@ -419,17 +414,6 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
     done = 0
     run.progress(f)
-    if t.get("improver") == "ims":
-        rounds_chunk = max(1, chunk // 50)
-        while not run.should_stop() and (iterations is None or done < iterations):
-            K.iterated_maxima_search(
-                D, w, lo, hi, ptr, idx, assign, M, C, size, best_assign, fstate, rng,
-                rounds_chunk, t["ims_strength"], t["ims_patience"], 3,
-            )  # fmt: skip
-            done += 50 * rounds_chunk
-            run.done += 50 * rounds_chunk
-            run.progress(fstate[1])
-        return best_assign, float(fstate[1])
     while not run.should_stop() and (iterations is None or done < iterations):
         step = chunk
         if iterations is not None:
@@ -438,7 +422,7 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
             step = min(step, run.remaining())
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"], t["element_tabu"],
+            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
         )  # fmt: skip
         done += step
         run.done += step
@@ -535,8 +519,18 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         return run.done
     population: list[tuple[np.ndarray, float]] = []
     target = None
+    free_lo, free_hi = lo, hi
     if (hi - lo).max() > 1 and len(lo) * int(part.w.sum()) * int((hi - lo).max()) <= 5e6:
         target = _target_sizes(int(part.w.sum()), lo, hi)
+        # With non-negative affinities, search within the size profile with the
+        # most pairs (measured at n=240 ds: 0.20% mean gap vs 0.27% with free
+        # sizes); a final descent with the real bounds may still adjust sizes.
+        if (
+            target is not None
+            and float(part.D.min()) >= 0
+            and _construct(part, target, target, np.random.default_rng(seed)) is not None
+        ):
+            lo = hi = target
     for i in range(t["population"]):
         start = None
         if target is not None:
@@ -560,7 +554,12 @@ def _search(part, lo, hi, assign, seed, budget, max_iterations, report):
         duplicate = any(abs(new[1] - f) <= 1e-6 for _, f in population)
         if new[1] > population[worst][1] and not duplicate:
             population[worst] = new
-    assign[:] = max(population, key=lambda x: x[1])[0]
+    best = max(population, key=lambda x: x[1])[0].copy()
+    if lo is not free_lo:
+        rng = np.array([_splitmix64(next_seed())], dtype=np.uint64)
+        M, C, size, f = K.build_state(part.D, part.w, best, len(lo), part.ptr, part.idx)
+        K.descent(part.D, part.w, free_lo, free_hi, part.ptr, part.idx, best, M, C, size, f, rng)
+    assign[:] = best
     return run.done
 
 

@@ -103,3 +103,14 @@ def test_upper_bound_is_above_a_known_optimum():
     D = D + D.T
     p = Problem(D, group_bounds=((4, 4), (4, 4)))
     assert upper_bound(p) >= objective(D, [0, 0, 0, 0, 1, 1, 1, 1])
+
+
+def test_engine_never_imports_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, grouping, grouping.cli, grouping.mdgplib; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
