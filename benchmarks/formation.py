@@ -9,6 +9,7 @@ not a test.
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -19,32 +20,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def greedy(problem, affinity, groups_count: int, seed: int) -> list[list[int]] | None:
+def greedy(problem, affinity, sizes: list[int], seed: int) -> list[list[int]] | None:
+    """Each person joins the open group where they fit best (mean affinity to its members).
+
+    People with the most conflicts go first (the usual rule that keeps a greedy
+    placement feasible), the rest in random order; groups get the proposal's sizes,
+    so both groupings have the same shape. None when someone cannot be placed.
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    low, high = problem.group_size
     conflicts = {(a, b) for a, b in problem.cannot_link} | {(b, a) for a, b in problem.cannot_link}
     segment = problem.segments or (None,) * problem.n
-    groups: list[list[int]] = [[] for _ in range(groups_count)]
-    for person in rng.permutation(problem.n).tolist():
+    groups: list[list[int]] = [[] for _ in sizes]
+    degree = [0] * problem.n
+    for a, b in problem.cannot_link:
+        degree[a] += 1
+        degree[b] += 1
+    shuffled = rng.permutation(problem.n).tolist()
+    for person in sorted(shuffled, key=lambda p: -degree[p]):
         best, best_gain = None, None
         for g, members in enumerate(groups):
-            if len(members) >= high:
+            if len(members) >= sizes[g]:
                 continue
             if members and segment[members[0]] != segment[person]:
                 continue
             if any((person, other) in conflicts for other in members):
                 continue
-            gain = float(affinity[person, members].sum()) if members else 0.0
+            # An empty group is opened first (one seed per group), then people join
+            # the group they fit best on average.
+            gain = float(affinity[person, members].mean()) if members else float("inf")
             key = (gain, -len(members))
             if best is None or key > best_gain:
                 best, best_gain = g, key
         if best is None:
             return None
         groups[best].append(person)
-    if any(len(g) < low for g in groups):
-        return None
     return groups
 
 
@@ -78,7 +89,7 @@ def main() -> None:
     from peergroups.organizations.models import Program
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
     program = Program.objects.get()
     admin = User.objects.get(email=ADMIN_EMAIL)
     rows = []
@@ -103,7 +114,7 @@ def main() -> None:
         affinity = services.run_affinity(run)
         problem = services.run_problem(run, affinity)
         count = len(run.proposal["groups"])
-        greedy_groups = greedy(problem, affinity, count, seed)
+        greedy_groups = greedy(problem, affinity, [len(g) for g in run.proposal["groups"]], seed)
         rows.append(
             {
                 "seed": seed,
