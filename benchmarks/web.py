@@ -96,7 +96,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
 
-    env = dict(os.environ, DEBUG="0", SECRET_KEY="benchmark-only-secret", ALLOWED_HOSTS="127.0.0.1")
+    env = dict(
+        os.environ,
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-secret",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="0",  # plain HTTP on the loopback
+    )
     if "DATABASE_URL" not in env:
         bench_dir = ROOT / "var" / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
