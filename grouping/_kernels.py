@@ -226,6 +226,20 @@ def tabu_search(
     walk_best = fstate[2]
     it = istate[0]
     last = istate[1]
+    # Swaps of u (in g1) with a member v of g2 gain at most
+    # M[u, g2] - M[u, g1] + max_v (M[v, g1] - M[v, g2]) - 2 min_v D[u, v]: groups whose
+    # bound cannot reach the best delta so far are skipped whole (the result is unchanged).
+    dmin = np.empty(n)
+    for u in range(n):
+        lowest = np.inf
+        for v in range(n):
+            if v != u and D[u, v] < lowest:
+                lowest = D[u, v]
+        dmin[u] = 2.0 * lowest
+    gain_to = np.empty((m, m))
+    start = np.zeros(m + 1, dtype=np.int64)
+    members = np.empty(n, dtype=np.int64)
+    fill = np.empty(m, dtype=np.int64)
     for _ in range(iterations):
         it += 1
         bestd = -np.inf
@@ -233,6 +247,23 @@ def tabu_search(
         bu = -1
         bv = -1
         bg = -1
+        start[:] = 0
+        for v in range(n):
+            start[assign[v] + 1] += 1
+        for g in range(m):
+            start[g + 1] += start[g]
+            fill[g] = start[g]
+        for v in range(n):
+            members[fill[assign[v]]] = v
+            fill[assign[v]] += 1
+        gain_to[:, :] = -np.inf
+        for v in range(n):
+            g2 = assign[v]
+            mv2 = M[v, g2]
+            for g in range(m):
+                x = M[v, g] - mv2
+                if x > gain_to[g, g2]:
+                    gain_to[g, g2] = x
         for u in range(n):
             g1 = assign[u]
             mu1 = M[u, g1]
@@ -257,29 +288,35 @@ def tabu_search(
                             bu = u
                             bv = -1
                             bg = g
-            for v in range(u + 1, n):
-                g2 = assign[v]
+            for g2 in range(m):
                 if g2 == g1:
                     continue
-                delta = M[u, g2] - mu1 + M[v, g1] - M[v, g2] - 2.0 * D[u, v]
-                if delta < bestd - EPS:
+                base = M[u, g2] - mu1
+                if base + gain_to[g1, g2] - dmin[u] < bestd - EPS:
                     continue
-                if not swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
-                    continue
-                if (tabu[u, g2] > it or tabu[v, g1] > it) and f + delta <= best_f + EPS:
-                    continue
-                if delta > bestd + EPS:
-                    bestd = delta
-                    ties = 1
-                    bu = u
-                    bv = v
-                    bg = g2
-                else:
-                    ties += 1
-                    if rand_below(rng, ties) == 0:
+                for t in range(start[g2], start[g2 + 1]):
+                    v = members[t]
+                    if v <= u:
+                        continue
+                    delta = base + M[v, g1] - M[v, g2] - 2.0 * D[u, v]
+                    if delta < bestd - EPS:
+                        continue
+                    if not swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
+                        continue
+                    if (tabu[u, g2] > it or tabu[v, g1] > it) and f + delta <= best_f + EPS:
+                        continue
+                    if delta > bestd + EPS:
+                        bestd = delta
+                        ties = 1
                         bu = u
                         bv = v
                         bg = g2
+                    else:
+                        ties += 1
+                        if rand_below(rng, ties) == 0:
+                            bu = u
+                            bv = v
+                            bg = g2
         if bu >= 0:
             g1 = assign[bu]
             apply_move(bu, bg, D, w, assign, M, C, size, ptr, idx)
