@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "peergroups.http.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "peergroups.urls"

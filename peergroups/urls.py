@@ -15,3 +15,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "peergroups.http.handler400"
+handler403 = "peergroups.http.handler403"
+handler404 = "peergroups.http.handler404"

@@ -5,10 +5,8 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 `detail` that says why.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peergroups.api.auth import API_AUTH
@@ -23,6 +21,7 @@ from peergroups.api.schemas import (
 from peergroups.api.selectors import organizations_with_roles
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
+from peergroups.http import error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
@@ -40,32 +39,11 @@ api = NinjaAPI(
     auth=API_AUTH,
 )
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = error_responses(403, 404)
 MEMBERS_MAX_LIMIT = 200
 
 
-@api.exception_handler(AuthenticationError)
-def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request,
-        {"detail": "Authentication required: send a valid API token as 'Authorization: Bearer'."},
-        status=401,
-    )
-    response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
-
-
-@api.exception_handler(PermissionDenied)
-def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    detail = str(exc) or "You do not have permission to do this."
-    return api.create_response(request, {"detail": detail}, status=403)
-
-
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    # The messages of our Http404s are written for users ("No such organization").
-    detail = str(exc) or "Not found."
-    return api.create_response(request, {"detail": detail}, status=404)
+install_api_errors(api)
 
 
 account = Router(tags=["account"])

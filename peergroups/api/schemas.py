@@ -5,9 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-
-class ErrorOut(Schema):
-    detail: str
+from peergroups.http import ErrorOut  # noqa: F401  (re-exported for the routers)
 
 
 class OrganizationOut(Schema):

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
+from peergroups.errors import NotFound, Refused
 from peergroups.organizations.models import Organization, OrganizationRole, Role
 
 
@@ -35,20 +35,20 @@ class OrgAccess:
 
     def require(self, *roles: str) -> None:
         if not self.roles.intersection(roles):
-            raise PermissionDenied("Your role in this organization does not allow this.")
+            raise Refused("Your role in this organization does not allow this.")
 
 
 def organization_access(user, org_slug: str) -> OrgAccess:
-    """Return the user's access to the organization, or raise Http404 if they have none."""
+    """Return the user's access to the organization, or raise NotFound if they have none."""
     if not user.is_authenticated:
-        raise Http404
+        raise NotFound("No such organization.")
     roles = frozenset(
         OrganizationRole.objects.filter(user=user, organization__slug=org_slug).values_list(
             "role", flat=True
         )
     )
     if not roles:
-        raise Http404("No such organization")
+        raise NotFound("No such organization.")
     organization = Organization.objects.get(slug=org_slug)
     return OrgAccess(organization=organization, roles=roles)
 
@@ -61,6 +61,7 @@ def org_view(*roles: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
             access = organization_access(request.user, org_slug)
+            request.org_access = access  # the error page shows the organization's navigation
             if roles:
                 access.require(*roles)
             if request.session.get("last_org") != org_slug:  # no session write per page

@@ -1,0 +1,93 @@
+"""Domain errors: what a service raises when a rule says no.
+
+Services check their own rules and raise one of these with a sentence a person can
+read. Pages (`peergroups.http.ErrorPageMiddleware`) and the API
+(`peergroups.http.install_api_errors`) map each class to the same status and show the
+same sentence, so a refusal reads the same wherever it happens.
+
+`NotFound` is also an `Http404` and `Refused` a `PermissionDenied`, so Django's own
+machinery (login redirects, test clients, admin) treats them as it always has.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+
+class DomainError(Exception):
+    """A rule said no. `status` is the HTTP status pages and the API answer with."""
+
+    status = 400
+    default_reason = "This request cannot be done."
+
+    def __init__(self, reason: str = "", *, errors: list[dict] | None = None):
+        self.reason = reason or self.default_reason
+        self.errors = errors or []
+        super().__init__(self.reason)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class NotFound(DomainError, Http404):
+    """The object does not exist for this viewer (we do not say whether it exists at all)."""
+
+    status = 404
+    default_reason = "Not found."
+
+
+class Refused(DomainError, PermissionDenied):
+    """The viewer may not do this: a role, an ownership or a confidentiality rule."""
+
+    status = 403
+    default_reason = "You do not have permission to do this."
+
+
+class Conflict(DomainError):
+    """The object is not in a state that allows this (closed, processed, full, taken)."""
+
+    status = 409
+    default_reason = "This cannot be done in the object's current state."
+
+
+class Gone(DomainError):
+    """A one-time link or object that was valid once and is not any more."""
+
+    status = 410
+    default_reason = "This link has been used or has expired."
+
+
+class Invalid(DomainError):
+    """Input broke a bound or a format rule. `field` names the input when there is one."""
+
+    status = 422
+    default_reason = "The input is not valid."
+
+    def __init__(self, reason: str = "", *, field: str = "", errors: list[dict] | None = None):
+        self.field = field
+        if field and not errors:
+            errors = [{"field": field, "message": reason or self.default_reason}]
+        super().__init__(reason, errors=errors)
+
+
+class Throttled(DomainError):
+    """Too many attempts in a short time; `retry_after` says when to try again (seconds)."""
+
+    status = 429
+    default_reason = "Too many attempts. Please wait a little and try again."
+
+    def __init__(self, reason: str = "", *, retry_after: int = 60):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(reason)
+
+
+STATUS_TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible right now",
+    410: "No longer available",
+    413: "Too large",
+    422: "Not valid",
+    429: "Too many attempts",
+}

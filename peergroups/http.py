@@ -1,0 +1,173 @@
+"""One error mapping for pages and one for the API.
+
+Pages: `ErrorPageMiddleware` turns a domain error (and Django's own 403/404) into the
+site's error page, with the navigation and the sentence the rule gave; the
+`handler*` views below do the same for errors raised outside a view. The API:
+`install_api_errors` gives a Ninja API the same mapping as JSON,
+`{"detail": str, "errors": [...]}`; `error_responses` lists those statuses for a
+route's OpenAPI schema.
+
+A refusal writes one log line, not a traceback: refusals are the rules working.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from peergroups.errors import STATUS_TITLES, DomainError, Throttled
+
+logger = logging.getLogger("peergroups.refusals")
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """`{status: ErrorOut}` for a route's `response=`; 401 and 422 come with every route."""
+    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
+
+
+def _status_and_reason(exc: Exception) -> tuple[int, str, list[dict]]:
+    if isinstance(exc, DomainError):
+        return exc.status, exc.reason, exc.errors
+    if isinstance(exc, Http404):
+        return 404, str(exc) or "Not found.", []
+    if isinstance(exc, PermissionDenied):
+        return 403, str(exc) or "You do not have permission to do this.", []
+    if isinstance(exc, ValidationError):
+        return 422, " ".join(exc.messages), []
+    raise TypeError(exc)
+
+
+def _log_refusal(request: HttpRequest, status: int, reason: str) -> None:
+    user = getattr(request, "user", None) or getattr(request, "auth", None)
+    who = getattr(user, "pk", None) or "anonymous"
+    logger.warning("%s %s %s (user %s): %s", status, request.method, request.path, who, reason)
+
+
+# Pages ---------------------------------------------------------------------------------
+
+
+def error_page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
+    """The site's error page (or, for htmx, a fragment the page can show inline)."""
+    context = {"status": status, "title": STATUS_TITLES.get(status, "Error"), "reason": reason}
+    if getattr(request, "htmx", False):
+        html = render_to_string("errors/_inline.html", context, request=request)
+    else:
+        # The layout shows the organization's navigation when the URL names one we may see.
+        context.update(_organization_context(request))
+        html = render_to_string("errors/error.html", context, request=request)
+    response = HttpResponse(html, status=status)
+    response._has_been_logged = True  # we wrote our own line; no second one from Django
+    return response
+
+
+def _organization_context(request: HttpRequest) -> dict:
+    # `org_view` leaves the viewer's access on the request before the view runs.
+    access = getattr(request, "org_access", None)
+    if access is None:
+        return {}
+    return {"organization": access.organization, "access": access}
+
+
+class ErrorPageMiddleware:
+    """Render refusals raised by views as the site's error page with the rule's sentence."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, DomainError | Http404 | PermissionDenied):
+            return None
+        status, reason, _ = _status_and_reason(exc)
+        _log_refusal(request, status, reason)
+        response = error_page(request, status, reason)
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(request, 400, "The request could not be understood.")
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    reason = str(exception) if exception and str(exception) else ""
+    return error_page(request, 403, reason or "You do not have permission to do this.")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The resolver's own message names URL patterns; ours are written for people.
+    reason = str(exception) if isinstance(exception, DomainError) else ""
+    return error_page(request, 404, reason or "There is no such page.")
+
+
+# API -----------------------------------------------------------------------------------
+
+
+def install_api_errors(api: NinjaAPI) -> None:
+    """Map every error a route can raise to JSON with a `detail` that says why."""
+
+    def respond(request, status: int, detail: str, errors: list[dict] | None = None):
+        body = {"detail": detail}
+        if errors:
+            body["errors"] = errors
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(DomainError)
+    @api.exception_handler(Http404)
+    @api.exception_handler(PermissionDenied)
+    @api.exception_handler(ValidationError)
+    def domain_error(request, exc):
+        status, reason, errors = _status_and_reason(exc)
+        _log_refusal(request, status, reason)
+        response = respond(request, status, reason, errors)
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request, exc):
+        response = respond(
+            request,
+            401,
+            "Authentication required: send a valid API token as 'Authorization: Bearer'.",
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request, exc: NinjaValidationError):
+        errors = [
+            {
+                "field": ".".join(str(part) for part in error.get("loc", ())[1:])
+                or str(error.get("loc", ["body"])[0]),
+                "message": str(error.get("msg", "invalid")),
+            }
+            for error in exc.errors
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return respond(request, 422, f"The request is not valid: {summary}", errors)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return respond(request, exc.status_code, str(exc.message))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return respond(request, 413, "The request body is too large.")
