@@ -43,6 +43,11 @@ def make_user(email: str, name: str):
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return build_cast()
+
+
+def build_cast() -> Cast:
+    """The cast, created in the database; the `cast` fixture and module-wide worlds use it."""
     from peergroups.groups.services import group_create, membership_add
     from peergroups.organizations.models import Role
     from peergroups.organizations.services import organization_create, program_create, role_grant
