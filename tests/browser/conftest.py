@@ -5,6 +5,7 @@ REQUIRE_BROWSER=1 a missing browser fails instead, so CI cannot pass without the
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,54 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, serving one request per connection, stopped cleanly.
+
+    The server hands the test's in-memory SQLite connection to each request thread and
+    marks it shareable until it stops. With HTTP keep-alive, a request thread waits on
+    Chromium's idle connection, outlives `stop()`, and then closes a connection that is
+    no longer shareable ("DatabaseWrapper objects created in a thread can only be used
+    in that same thread"). Closing each connection after its response ends every
+    request thread with its request; at the end we wait for any still running before
+    taking the sharing back.
+    """
+    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+    from pytest_django.live_server_helper import LiveServer
+
+    class OneRequestHandler(QuietWSGIRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+    class Thread(LiveServerThread):
+        def _create_server(self, connections_override=None):
+            return self.server_class(
+                (self.host, self.port),
+                OneRequestHandler,
+                allow_reuse_address=False,
+                connections_override=connections_override,
+            )
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    original = server.thread
+    server.thread = Thread(
+        original.host,
+        static_handler=original.static_handler,
+        connections_override=original.connections_override,
+        port=original.port,
+    )
+    server.thread.daemon = True
+    server.start()
+    yield server
+    server.thread.terminate()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
+    for connection in server.thread.connections_override.values():
+        connection.dec_thread_sharing()
