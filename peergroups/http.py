@@ -35,8 +35,11 @@ class ErrorOut(Schema):
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """`{status: ErrorOut}` for a route's `response=`; 401 and 422 come with every route."""
-    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
+    """`{status: ErrorOut}` for a route's `response=`.
+
+    400 (a body or query that cannot be parsed), 401 and 422 can answer any route.
+    """
+    return dict.fromkeys(sorted({400, 401, 422, *statuses}), ErrorOut)
 
 
 def _status_and_reason(exc: Exception) -> tuple[int, str, list[dict]]:
