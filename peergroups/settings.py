@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "peergroups.ops",
     "peergroups.accounts",
     "peergroups.organizations",
     "peergroups.people",

@@ -5,6 +5,7 @@ from peergroups.api.api import api
 
 urlpatterns = [
     path("", include("peergroups.accounts.urls")),
+    path("", include("peergroups.ops.urls")),
     path("o/<slug:org_slug>/", include("peergroups.organizations.urls")),
     path("o/<slug:org_slug>/", include("peergroups.people.urls")),
     path("o/<slug:org_slug>/", include("peergroups.groups.urls")),

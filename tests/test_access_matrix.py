@@ -99,6 +99,9 @@ API_GROUP = dict(GROUP_CONTENT, anonymous=401)
 MATRIX = {
     ("home", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
     ("accounts-healthz", "get"): ({}, EVERYONE),
+    # Readiness is public like liveness; the world has no task worker running, so 503.
+    ("ops-readyz", "get"): ({}, dict.fromkeys(ROLES, 503)),
+    ("ops-readyz", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),

@@ -1,0 +1,84 @@
+"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat and a warm engine.
+
+Run it instead of `db_worker` (it takes the same options). It records a heartbeat every
+few seconds so `/readyz` knows a worker is alive, and, when it serves the formation
+queue, loads the grouping engine's compiled kernels before taking the first task, so a
+formation's time budget is spent searching, not compiling.
+"""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from django.db import close_old_connections, connections
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from peergroups.ops.services import HEARTBEAT_SECONDS, worker_heartbeat, worker_stopped
+
+logger = logging.getLogger(__name__)
+
+ENGINE_QUEUES = {"*", "formation"}
+
+
+class Command(DbWorkerCommand):
+    help = "Run background tasks (db_worker), with a heartbeat for /readyz and a warm engine."
+
+    def handle(self, *args, **options):
+        worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
+        options["worker_id"] = worker_id
+        queues = options.get("queue_name") or "default"
+        if ENGINE_QUEUES & set(queues.split(",")):
+            warm_engine()
+        started_at = timezone.now()
+        host = f"{socket.gethostname()}:{os.getpid()}"
+        # The first beat before any task, so /readyz sees the worker as soon as it runs.
+        worker_heartbeat(worker_id=worker_id, queues=queues, host=host, started_at=started_at)
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=_beat,
+            kwargs={
+                "stop": stop,
+                "worker_id": worker_id,
+                "queues": queues,
+                "host": host,
+                "started_at": started_at,
+            },
+            name="worker-heartbeat",
+            daemon=True,
+        )
+        beat.start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            stop.set()
+            beat.join(timeout=HEARTBEAT_SECONDS)
+            worker_stopped(worker_id=worker_id)
+
+
+def warm_engine() -> None:
+    """Load (or compile, on a first run) the engine's kernels before any task starts."""
+    try:
+        import grouping
+    except ImportError:  # pragma: no cover - the engine ships with the project
+        return
+    warm_up = getattr(grouping, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+        logger.info("grouping engine warmed up")
+
+
+def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, started_at) -> None:
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                close_old_connections()
+                worker_heartbeat(
+                    worker_id=worker_id, queues=queues, host=host, started_at=started_at
+                )
+            except Exception:  # noqa: BLE001 - a missed beat must never stop the worker
+                logger.exception("worker heartbeat failed")
+    finally:
+        connections.close_all()

@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from peergroups.ops.models import WorkerHeartbeat
+from peergroups.ops.services import WORKER_STALE_AFTER, worker_heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_not_ready_without_a_live_worker(client):
+    response = client.get(reverse("ops-readyz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "not ready"
+    assert body["database"] == "ok"
+    assert "No task worker" in body["problem"]
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_ready_once_a_worker_beats(client):
+    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=timezone.now())
+    response = client.get(reverse("ops-readyz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "database": "ok", "workers": 1}
+
+
+def test_a_silent_worker_stops_counting(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=timezone.now())
+    time_machine.shift(WORKER_STALE_AFTER.total_seconds() + 1)
+    assert client.get(reverse("ops-readyz")).status_code == 503
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_worker_command_beats_while_running_and_leaves_no_row(settings):
+    """`manage.py worker --batch` beats from its own thread and cleans up when it stops."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the heartbeat thread needs a database that another connection can see")
+    seen = []
+
+    def record(sender, **kwargs):  # noqa: ARG001
+        seen.extend(WorkerHeartbeat.objects.values_list("worker_id", flat=True))
+
+    from django.db.models.signals import post_save
+
+    post_save.connect(record, sender=WorkerHeartbeat, weak=False)
+    try:
+        call_command("worker", batch=True, worker_id="batch-1", queue_name="default")
+    finally:
+        post_save.disconnect(record, sender=WorkerHeartbeat)
+    assert seen == ["batch-1"]
+    assert not WorkerHeartbeat.objects.exists()
+
+
+def test_gunicorn_config_reads_the_environment(tmp_path):
+    code = (
+        "import json, runpy; c = runpy.run_path('gunicorn.conf.py');"
+        "print(json.dumps({k: c[k] for k in ('workers', 'threads', 'timeout', 'preload_app')}))"
+    )
+    env = {"WEB_CONCURRENCY": "3", "GUNICORN_TIMEOUT": "45", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "workers": 3,
+        "threads": 4,
+        "timeout": 45,
+        "preload_app": True,
+    }
