@@ -215,6 +215,10 @@ MATRIX = {
         GROUP_MEMBER,
     ),
     "goals-group": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    # A meeting's and an issue's commitments, included by the run-of-show and the issue
+    # page with htmx: Group A's content (the recording form is the facilitator's).
+    "goals-meeting-commitments": ("get", MEETING, GROUP_CONTENT),
+    "goals-issue-commitments": ("get", ISSUE, GROUP_CONTENT),
     "goals-partners": (
         "post",
         {"org_slug": "acme", "group_id": "group"},
