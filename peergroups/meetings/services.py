@@ -475,6 +475,11 @@ def _open(meeting: Meeting) -> None:
         raise MeetingClosed("This meeting is cancelled; it has no records.")
 
 
+def _require_on_agenda(*, meeting: Meeting, issue: Issue) -> None:
+    if not Issue.objects.filter(pk=issue.pk, meeting=meeting).exists():
+        raise NotFound("No such issue on this agenda.")
+
+
 def meeting_open_require(*, meeting: Meeting) -> None:
     """For the apps above (goals): records of a closed or cancelled meeting are final."""
     _open(meeting)
@@ -488,8 +493,8 @@ def meeting_step_set(
     steps = meeting.group.agenda_steps.count()
     if not 0 <= step < max(steps, 1):
         raise Invalid(f"The agenda has {steps} steps.", field="step")
-    if issue is not None and issue.meeting_id != meeting.pk:
-        raise NotFound("No such issue on this agenda.")
+    if issue is not None:
+        _require_on_agenda(meeting=meeting, issue=issue)
     meeting.current_step = step
     meeting.current_issue = issue
     meeting.save(update_fields=["current_step", "current_issue"])
@@ -499,8 +504,7 @@ def meeting_step_set(
 def issue_mark_processed(*, meeting: Meeting, issue: Issue, acting_user: User) -> None:
     require_facilitator(group=meeting.group, user=acting_user)
     _open(meeting)
-    if issue.meeting_id != meeting.pk:
-        raise NotFound("No such issue on this agenda.")
+    _require_on_agenda(meeting=meeting, issue=issue)
     issue.status = IssueStatus.PROCESSED
     issue.meeting = meeting
     issue.processed_at = timezone.now()
