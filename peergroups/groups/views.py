@@ -17,6 +17,6 @@ def group_detail(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
             "group": group,
             "roster": group_roster(group),
             # Links to the content pages; those pages decide access themselves.
-            "in_group": group_role(user=request.user, group=group) is not None,
+            "sees_content": group_role(user=request.user, group=group) is not None,
         },
     )
