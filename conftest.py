@@ -49,6 +49,7 @@ def cast(db) -> Cast:
 def build_cast() -> Cast:
     """The cast, created in the database; the `cast` fixture and module-wide worlds use it."""
     from peergroups.groups.services import group_create, membership_add
+    from peergroups.meetings.services import group_defaults_create
     from peergroups.organizations.models import Role
     from peergroups.organizations.services import organization_create, program_create, role_grant
     from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
@@ -90,6 +91,9 @@ def build_cast() -> Cast:
     other_group = group_create(
         program=program, name="Group B", acting_user=admin, facilitator=other_facilitator
     )
+    # Every path that makes a group gives it its defaults (agenda protocol, agreement v1).
+    for made in (group, other_group):
+        group_defaults_create(group=made)
     for user in (member, member2):
         membership_add(group=group, user=user, acting_user=admin)
     membership_add(group=other_group, user=other_member, acting_user=admin)

@@ -9,7 +9,7 @@ same sentence, so a refusal reads the same wherever it happens.
 machinery (login redirects, test clients, admin) treats them as it always has.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 
@@ -18,6 +18,9 @@ class DomainError(Exception):
 
     status = 400
     default_reason = "This request cannot be done."
+    # Where a page sends the person instead of showing the error (one step away from
+    # access, e.g. a confidentiality agreement to accept); the API answers `status`.
+    redirect_to = ""
 
     def __init__(self, reason: str = "", *, errors: list[dict] | None = None):
         self.reason = reason or self.default_reason
@@ -67,6 +70,22 @@ class Invalid(DomainError):
         if field and not errors:
             errors = [{"field": field, "message": reason or self.default_reason}]
         super().__init__(reason, errors=errors)
+
+
+def invalid_from(error: ValidationError) -> Invalid:
+    """A model's `full_clean` refusal as `Invalid`, with one entry per field."""
+    if hasattr(error, "error_dict"):
+        errors = [
+            {"field": "" if field == "__all__" else field, "message": message}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+        reason = " ".join(
+            f"{entry['field']}: {entry['message']}" if entry["field"] else entry["message"]
+            for entry in errors
+        )
+        return Invalid(reason, errors=errors)
+    return Invalid(" ".join(error.messages))
 
 
 class Throttled(DomainError):

@@ -12,8 +12,9 @@ A refusal writes one log line, not a traceback: refusals are the rules working.
 
 import logging
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -98,6 +99,14 @@ class ErrorPageMiddleware:
         if not isinstance(exc, DomainError | Http404 | PermissionDenied):
             return None
         status, reason, _ = _status_and_reason(exc)
+        if getattr(exc, "redirect_to", ""):
+            # Not an error page: the person belongs here and is one step away from access.
+            messages.info(request, reason)
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = exc.redirect_to
+                return response
+            return HttpResponseRedirect(exc.redirect_to)
         _log_refusal(request, status, reason)
         response = error_page(request, status, reason)
         if isinstance(exc, Throttled):

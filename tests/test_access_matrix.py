@@ -226,6 +226,13 @@ MATRIX = {
         GROUP_MEMBER,
     ),
     ("goals-group", "get"): ({"org_slug": "acme", "group_id": "group"}, GROUP_CONTENT),
+    # A meeting's and an issue's commitments, included by the run-of-show and the issue
+    # page with htmx: Group A's content (the recording form is the facilitator's).
+    ("goals-meeting-commitments", "get"): (MEETING, GROUP_CONTENT),
+    ("goals-issue-commitments", "get"): (ISSUE, GROUP_CONTENT),
+    ("goals-issue-commitments", "post"): (ISSUE, GROUP_CONTENT),
+    # The facilitator records here (400: the empty form re-renders with its errors).
+    ("goals-meeting-commitments", "post"): (MEETING, dict(GROUP_FACILITATOR, facilitator=400)),
     ("goals-partners", "post"): (
         {"org_slug": "acme", "group_id": "group"},
         dict(GROUP_FACILITATOR, facilitator=302),

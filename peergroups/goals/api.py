@@ -1,21 +1,30 @@
 """JSON API for goals, commitments and check-ins (Django Ninja router).
 
-The same selectors as the pages decide access: my goals and commitments are the
-caller's own (members only); a group's commitments are for its members and
-facilitator (admins 403, other organizations 404). Errors are JSON with a reason.
+The same selectors as the pages decide access and the same services check each write:
+my goals and commitments are the caller's own (members only); a group's commitments
+are for its members and facilitator (admins 403, other organizations 404). Domain
+errors become JSON through the project's error mapping (peergroups.http).
 """
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
 
+from peergroups.errors import NotFound
 from peergroups.goals import selectors, services
-from peergroups.goals.models import CheckInStatus, Visibility
-from peergroups.meetings.api import ERRORS, json_errors
+from peergroups.goals.models import (
+    GOAL_VALUE_DIGITS,
+    GOAL_VALUE_MAX,
+    GOAL_VALUE_MIN,
+    GOAL_VALUE_PLACES,
+    CheckInStatus,
+    KeyGoal,
+    Visibility,
+)
+from peergroups.http import error_responses
 from peergroups.meetings.selectors import group_content_for_user
 from peergroups.organizations.access import OrgAccess, organization_access
 from peergroups.organizations.models import Role
@@ -23,16 +32,40 @@ from peergroups.organizations.models import Role
 router = Router(tags=["goals"])
 
 ORG = "/organizations/{org_slug}"
+TEXT_MAX = 10_000
+
+# The one bound of every goal figure (goals.models), as the form and the service use it.
+GoalValue = Annotated[
+    Decimal,
+    Field(
+        ge=GOAL_VALUE_MIN,
+        le=GOAL_VALUE_MAX,
+        max_digits=GOAL_VALUE_DIGITS,
+        decimal_places=GOAL_VALUE_PLACES,
+        allow_inf_nan=False,
+    ),
+]
+
+READ = error_responses(403, 404)
+WRITE = error_responses(403, 404, 409)
 
 
 def _access(request: HttpRequest, org_slug: str, *roles: str) -> OrgAccess:
-    user = getattr(request, "auth", None)
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise HttpError(401, "Authentication required")
-    access = organization_access(user, org_slug)
+    access = organization_access(request.auth, org_slug)
     if roles:
         access.require(*roles)
     return access
+
+
+def _group(request: HttpRequest, access: OrgAccess, group_id: int | None):
+    """The group the caller chose, or the one they meet in next (the default)."""
+    groups = selectors.member_groups(user=request.auth, access=access)
+    if group_id is None:
+        return groups[0] if groups else None
+    chosen = next((g for g in groups if g.pk == group_id), None)
+    if chosen is None:
+        raise NotFound("No such group among yours.")
+    return chosen
 
 
 class GoalOut(Schema):
@@ -50,18 +83,21 @@ class GoalOut(Schema):
 
 
 class GoalIn(Schema):
-    title: str
-    why: str = ""
-    measure: str
-    baseline: Decimal
-    target: Decimal
+    title: str = Field(..., max_length=KeyGoal._meta.get_field("title").max_length)
+    why: str = Field("", max_length=TEXT_MAX)
+    measure: str = Field(..., max_length=KeyGoal._meta.get_field("measure").max_length)
+    baseline: GoalValue
+    target: GoalValue
     due_on: date
     visibility: Visibility = Visibility.PRIVATE
+    group_id: int | None = Field(
+        None, description="One of your groups; default: the one you meet in next."
+    )
 
 
 class GoalUpdateIn(Schema):
-    value: Decimal
-    note: str = ""
+    value: GoalValue
+    note: str = Field("", max_length=TEXT_MAX)
 
 
 class GoalUpdateOut(Schema):
@@ -86,13 +122,16 @@ class CommitmentOut(Schema):
 
 
 class CommitmentIn(Schema):
-    text: str
+    text: str = Field(..., max_length=TEXT_MAX)
     due_on: date | None = None
+    group_id: int | None = Field(
+        None, description="One of your groups; default: the one you meet in next."
+    )
 
 
 class CheckInIn(Schema):
     status: CheckInStatus
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX)
 
 
 class CheckInOut(Schema):
@@ -133,23 +172,23 @@ def _commitment(c) -> dict:
     }
 
 
-@router.get(ORG + "/goals", response={200: list[GoalOut], **ERRORS}, url_name="api-goals")
-@json_errors
+@router.get(ORG + "/goals", response={200: list[GoalOut], **READ}, url_name="api-goals")
 def goals_list(request, org_slug: str):
     """The caller's own key goals, with their derived status. Members only."""
     access = _access(request, org_slug, Role.MEMBER)
     return [_goal(g) for g in selectors.goals_of_member(user=request.auth, access=access)]
 
 
-@router.post(ORG + "/goals", response={201: GoalOut, **ERRORS}, url_name="api-goals")
-@json_errors
+@router.post(ORG + "/goals", response={201: GoalOut, **READ}, url_name="api-goals")
 def goal_create(request, org_slug: str, payload: GoalIn):
+    """A key goal; shared with `group_id` (one of yours) or the group you meet in next."""
     access = _access(request, org_slug, Role.MEMBER)
+    fields = payload.dict(exclude={"group_id"})
     goal = services.goal_create(
         organization=access.organization,
         owner=request.auth,
-        group=selectors.member_group(user=request.auth, access=access),
-        **payload.dict(),
+        group=_group(request, access, payload.group_id),
+        **fields,
     )
     return Status(
         201, _goal(selectors.goal_for_user(user=request.auth, access=access, goal_id=goal.pk))
@@ -158,16 +197,16 @@ def goal_create(request, org_slug: str, payload: GoalIn):
 
 @router.post(
     ORG + "/goals/{goal_id}/updates",
-    response={201: GoalUpdateOut, **ERRORS},
+    response={201: GoalUpdateOut, **WRITE},
     url_name="api-goals-updates",
 )
-@json_errors
 def goal_update_create(request, org_slug: str, goal_id: int, payload: GoalUpdateIn):
-    """Record progress on one of the caller's goals (its owner only)."""
+    """Record progress on one of the caller's goals (its owner only; 409 once dropped)."""
     access = _access(request, org_slug)
     goal = selectors.goal_for_user(user=request.auth, access=access, goal_id=goal_id)
-    selectors.require_goal_owner(goal, request.auth)
-    update = services.goal_progress_add(goal=goal, value=payload.value, note=payload.note)
+    update = services.goal_progress_add(
+        goal=goal, value=payload.value, note=payload.note, acting_user=request.auth
+    )
     goal = selectors.goal_for_user(user=request.auth, access=access, goal_id=goal_id)
     return Status(
         201,
@@ -183,9 +222,8 @@ def goal_update_create(request, org_slug: str, goal_id: int, payload: GoalUpdate
 
 
 @router.get(
-    ORG + "/commitments", response={200: list[CommitmentOut], **ERRORS}, url_name="api-commitments"
+    ORG + "/commitments", response={200: list[CommitmentOut], **READ}, url_name="api-commitments"
 )
-@json_errors
 def commitments_list(request, org_slug: str):
     """The caller's own commitments with their latest check-in. Members only."""
     access = _access(request, org_slug, Role.MEMBER)
@@ -198,16 +236,15 @@ def commitments_list(request, org_slug: str):
 
 
 @router.post(
-    ORG + "/commitments", response={201: CommitmentOut, **ERRORS}, url_name="api-commitments"
+    ORG + "/commitments", response={201: CommitmentOut, **READ}, url_name="api-commitments"
 )
-@json_errors
 def commitment_create(request, org_slug: str, payload: CommitmentIn):
-    """Commit to your group outside a meeting; due by its next meeting unless you say."""
+    """Commit to a group of yours outside a meeting (`group_id`, default: the one you meet
+    in next); due by its next meeting unless you say."""
     access = _access(request, org_slug, Role.MEMBER)
-    group = selectors.member_group(user=request.auth, access=access)
-    if group is None:
-        raise PermissionDenied("You make commitments to your group; you are not in one yet.")
-    group_content_for_user(user=request.auth, access=access, group_id=group.pk)
+    group = _group(request, access, payload.group_id)
+    if group is not None:  # the group's content rules: its agreement accepted
+        group_content_for_user(user=request.auth, access=access, group_id=group.pk)
     commitment = services.commitment_make(
         group=group, member=request.auth, text=payload.text, due_on=payload.due_on
     )
@@ -216,18 +253,15 @@ def commitment_create(request, org_slug: str, payload: CommitmentIn):
 
 @router.post(
     ORG + "/commitments/{commitment_id}/check-ins",
-    response={201: CheckInOut, **ERRORS},
+    response={201: CheckInOut, **READ},
     url_name="api-commitments-check-ins",
 )
-@json_errors
 def check_in_create(request, org_slug: str, commitment_id: int, payload: CheckInIn):
     """Check in on your own commitment: done, partly or not done, with a note."""
     access = _access(request, org_slug)
-    commitment, _ctx = selectors.commitment_for_user(
+    commitment = selectors.commitment_for_user(
         user=request.auth, access=access, commitment_id=commitment_id
     )
-    if commitment.member_id != request.auth.pk:
-        raise PermissionDenied("Only the member who made the commitment checks in on it.")
     check_in = services.commitment_check_in(
         commitment=commitment, status=payload.status, note=payload.note, acting_user=request.auth
     )
@@ -245,10 +279,9 @@ def check_in_create(request, org_slug: str, commitment_id: int, payload: CheckIn
 
 @router.get(
     ORG + "/groups/{group_id}/commitments",
-    response={200: list[CommitmentOut], **ERRORS},
+    response={200: list[CommitmentOut], **READ},
     url_name="api-group-commitments",
 )
-@json_errors
 def group_commitments(request, org_slug: str, group_id: int):
     """A group's commitments with their latest check-ins: its members and facilitator only."""
     access = _access(request, org_slug)

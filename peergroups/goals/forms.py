@@ -1,22 +1,65 @@
-"""Forms for goals, progress, commitments, check-ins and reminder preferences."""
+"""Forms for goals, progress, commitments, check-ins and reminder preferences.
+
+Goal figures use the one bound of goals.models (GOAL_VALUE_*), as do the API schema
+and the service; create forms carry a one-time key so a double submit makes one row.
+"""
 
 from django import forms
 
-from peergroups.goals.models import CheckInStatus, ReminderFrequency, Visibility
+from peergroups.goals.models import (
+    GOAL_VALUE_DIGITS,
+    GOAL_VALUE_MAX,
+    GOAL_VALUE_MIN,
+    GOAL_VALUE_PLACES,
+    CheckInStatus,
+    ReminderFrequency,
+    Visibility,
+)
+from peergroups.meetings.forms import SubmitOnceMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GoalForm(forms.Form):
+def goal_value_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=GOAL_VALUE_DIGITS,
+        decimal_places=GOAL_VALUE_PLACES,
+        min_value=GOAL_VALUE_MIN,
+        max_value=GOAL_VALUE_MAX,
+        **kwargs,
+    )
+
+
+class GroupChoiceMixin:
+    """Which of the member's groups it belongs to; shown only to members of several."""
+
+    def add_group_choice(self, groups, label: str) -> None:
+        if len(groups) < 2:
+            return
+        self.fields["group"] = forms.TypedChoiceField(
+            label=label,
+            coerce=int,
+            choices=[(g.pk, f"{g.name} ({g.program.name})") for g in groups],
+            help_text="The group you meet in next comes first.",
+        )
+        if not self.is_bound:
+            self.initial["group"] = groups[0].pk
+
+
+class GoalForm(GroupChoiceMixin, forms.Form):
     title = forms.CharField(max_length=160)
     why = forms.CharField(
         label="Why it matters", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     measure = forms.CharField(max_length=120, help_text="What you count, e.g. “NPS” or “hires”.")
-    baseline = forms.DecimalField(max_digits=14, decimal_places=2)
-    target = forms.DecimalField(max_digits=14, decimal_places=2)
+    baseline = goal_value_field()
+    target = goal_value_field()
     due_on = forms.DateField(label="Due on", widget=DATE)
     visibility = forms.ChoiceField(label="Who sees it", choices=Visibility.choices)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_group_choice(groups, "The group it is shared with")
 
     def clean(self):
         cleaned = super().clean()
@@ -26,11 +69,11 @@ class GoalForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    value = forms.DecimalField(label="Where you are now", max_digits=14, decimal_places=2)
+    value = goal_value_field(label="Where you are now")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(SubmitOnceMixin, GroupChoiceMixin, forms.Form):
     text = forms.CharField(label="I commit to", widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(
         label="Due on",
@@ -38,6 +81,24 @@ class CommitmentForm(forms.Form):
         widget=DATE,
         help_text="Leave empty for your group's next meeting.",
     )
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_group_choice(groups, "To the group")
+        self.add_idempotency_key()
+
+
+class MeetingCommitmentForm(SubmitOnceMixin, forms.Form):
+    """The presenter's commitment, recorded by the facilitator in the run-of-show."""
+
+    member = forms.TypedChoiceField(label="Presenter", coerce=int)
+    text = forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label="Due on", required=False, widget=DATE)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, str(m)) for m in members]
+        self.add_idempotency_key()
 
 
 class CheckInForm(forms.Form):

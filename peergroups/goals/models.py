@@ -1,8 +1,9 @@
-"""Key goals, commitment check-ins, accountability partners and goal reminders.
+"""Key goals, commitments and their check-ins, accountability partners and goal reminders.
 
-Commitments themselves are meetings.Commitment (made in a meeting or by the member);
-this app records what became of them. Check-ins and group-visible goals are group
-content: members and the facilitator only, never the organization's admins.
+A commitment is made in a meeting (the presenter's, recorded by the facilitator) or by
+a member on their own; this app keeps it and what became of it. Commitments, check-ins
+and group-visible goals are group content: members and the facilitator only, never
+the organization's admins. Goals builds on meetings, never the other way round.
 """
 
 from decimal import Decimal
@@ -14,8 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peergroups.groups.models import PeerGroup
-from peergroups.meetings.models import Commitment
+from peergroups.meetings.models import Issue, Meeting
 from peergroups.organizations.models import Organization
+
+# One bound for every goal figure (baseline, target, progress): what a DecimalField of
+# 14 digits with 2 decimals can hold. The form, the API schema and the service use it.
+GOAL_VALUE_DIGITS = 14
+GOAL_VALUE_PLACES = 2
+GOAL_VALUE_MAX = Decimal("999999999999.99")
+GOAL_VALUE_MIN = -GOAL_VALUE_MAX
 
 
 class Visibility(models.TextChoices):
@@ -42,8 +50,8 @@ class KeyGoal(models.Model):
     title = models.CharField(max_length=160)
     why = models.TextField("why it matters", blank=True)
     measure = models.CharField(max_length=120, help_text="What you count, e.g. “NPS” or “hires”.")
-    baseline = models.DecimalField(max_digits=14, decimal_places=2)
-    target = models.DecimalField(max_digits=14, decimal_places=2)
+    baseline = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
+    target = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
     starts_on = models.DateField(default=timezone.localdate)
     due_on = models.DateField()
     visibility = models.CharField(
@@ -75,7 +83,7 @@ class KeyGoal(models.Model):
 
 class GoalUpdate(models.Model):
     goal = models.ForeignKey(KeyGoal, on_delete=models.CASCADE, related_name="updates")
-    value = models.DecimalField(max_digits=14, decimal_places=2)
+    value = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -84,6 +92,51 @@ class GoalUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} on goal {self.goal_id}"
+
+
+class Commitment(models.Model):
+    """What a member commits to, in a meeting (the presenter's commitment) or on their own.
+
+    `meeting` is empty for a commitment a member makes outside a meeting; `group` is
+    always set, because access to a commitment is access to its group's content.
+    (Moved from the meetings app; its rows were kept: migrations goals 0002–0003.)
+    """
+
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="commitments")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="commitments"
+    )
+    issue = models.ForeignKey(
+        Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_commitments"
+    )
+    text = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The submitting form's one-time key: the same form posted twice makes one commitment.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["group", "due_on"], name="commitment_group_due_idx"),
+            models.Index(fields=["member", "due_on"], name="commitment_member_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="commitment_made_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Commitment of {self.member_id} in group {self.group_id}"
 
 
 class CheckInStatus(models.TextChoices):

@@ -5,7 +5,8 @@
   even confirm it exists; a group goal is a 403 to people outside that group.
 - A commitment and its check-ins are group content: `commitment_for_user` resolves the
   group through meetings.selectors.group_content_for_user, so admins get 403 and a
-  member who has not accepted the agreement is sent to it.
+  member who has not accepted the agreement is sent to it. Reminder e-mails use the
+  same functions to decide what a recipient may read.
 - Admins see completion rates per program and month, only over 5 or more people.
 """
 
@@ -14,16 +15,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.errors import DomainError, NotFound
 from peergroups.goals.models import (
     CHECK_IN_CREDIT,
     AccountabilityPartner,
     CheckInStatus,
+    Commitment,
     CommitmentCheckIn,
     GoalStatus,
     GoalUpdate,
@@ -32,15 +33,15 @@ from peergroups.goals.models import (
     ReminderPreference,
     Visibility,
 )
-from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.meetings.models import Commitment
+from peergroups.groups.models import PeerGroup
+from peergroups.meetings.models import Meeting
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
     GroupContext,
-    agreement_accepted,
     group_content_for_user,
+    member_groups_next_first,
 )
-from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.access import OrgAccess, organization_access
 from peergroups.organizations.models import Role
 
 AT_RISK_SHARE = Decimal("0.2")  # behind the straight path by more than 20 % of the span
@@ -136,10 +137,10 @@ def goal_for_user(*, user: User, access: OrgAccess, goal_id: int) -> KeyGoal:
         .first()
     )
     if goal is None:
-        raise Http404("No such goal")
+        raise NotFound("No such goal.")
     if goal.owner_id != user.pk:
         if goal.visibility != Visibility.GROUP or goal.group is None:
-            raise Http404("No such goal")  # private: its existence is the owner's business
+            raise NotFound("No such goal.")  # private: its existence is the owner's business
         group_content_for_user(user=user, access=access, group_id=goal.group_id)
     return with_status([goal])[0]
 
@@ -186,11 +187,11 @@ def commitments_of_group(*, ctx: GroupContext) -> QuerySet[Commitment]:
     )
 
 
-def commitments_for_review(*, group_id: int, meeting) -> QuerySet[Commitment]:
+def commitments_for_review(*, ctx: GroupContext, meeting: Meeting) -> QuerySet[Commitment]:
     """For the run-of-show's review step: the group's open commitments made before it."""
     return (
         open_commitments(
-            Commitment.objects.filter(group_id=group_id).filter(
+            Commitment.objects.filter(group=ctx.group).filter(
                 Q(meeting__starts_at__lt=meeting.starts_at)
                 | Q(meeting__isnull=True, created_at__lt=meeting.ends_at)
             )
@@ -200,34 +201,54 @@ def commitments_for_review(*, group_id: int, meeting) -> QuerySet[Commitment]:
     )
 
 
-def commitment_for_user(*, user: User, access: OrgAccess, commitment_id: int):
-    """The commitment and the group context it is read in; group content rules apply."""
+def commitments_of_meeting(*, ctx: GroupContext, meeting: Meeting) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(group=ctx.group, meeting=meeting).select_related(
+        "member", "issue"
+    )
+
+
+def commitments_of_issue(*, ctx: GroupContext, issue_id: int) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(group=ctx.group, issue_id=issue_id).select_related("member")
+
+
+def commitment_for_user(*, user: User, access: OrgAccess, commitment_id: int) -> Commitment:
+    """The commitment if the user may read it: its group's content rules apply."""
     commitment = (
         with_outcome(
             Commitment.objects.filter(group__organization=access.organization, pk=commitment_id)
         )
-        .select_related("group", "member", "meeting")
+        .select_related("group__organization", "member", "meeting")
         .first()
     )
     if commitment is None:
-        raise Http404("No such commitment")
-    ctx = group_content_for_user(user=user, access=access, group_id=commitment.group_id)
-    return commitment, ctx
+        raise NotFound("No such commitment.")
+    group_content_for_user(user=user, access=access, group_id=commitment.group_id)
+    return commitment
+
+
+def may_read_commitment(*, user: User, commitment: Commitment) -> bool:
+    """For e-mails and tasks: does `commitment_for_user` let this person read it?"""
+    try:
+        access = organization_access(user, commitment.group.organization.slug)
+        commitment_for_user(user=user, access=access, commitment_id=commitment.pk)
+    except DomainError:
+        return False
+    return True
 
 
 def check_ins_of(commitment: Commitment) -> QuerySet[CommitmentCheckIn]:
     return commitment.check_ins.select_related("created_by")
 
 
+def member_groups(*, user: User, access: OrgAccess) -> list[PeerGroup]:
+    """The member's groups here, the one they meet in next first (the default choice)."""
+    return member_groups_next_first(user=user, access=access)
+
+
 def member_group(*, user: User, access: OrgAccess) -> PeerGroup | None:
-    """The member's current group in the organization (latest cycle)."""
-    membership = (
-        GroupMembership.objects.filter(user=user, group__organization=access.organization)
-        .select_related("group")
-        .order_by("-cycle", "-joined_at")
-        .first()
-    )
-    return membership.group if membership else None
+    """The group the member meets in next (their only group, for most members)."""
+    groups = member_groups(user=user, access=access)
+    return groups[0] if groups else None
 
 
 # --- partners --------------------------------------------------------------------------
@@ -272,11 +293,15 @@ def partners_of(*, user: User, group: PeerGroup) -> list[User]:
 
 
 def partner_commitments(*, user: User, group: PeerGroup) -> QuerySet[Commitment]:
-    """My partners' open commitments in our group; empty until I accept the agreement."""
+    """My partners' open commitments in our group; empty until I may read group content."""
     partners = partners_of(user=user, group=group)
-    if not partners or not (
-        group.facilitator_id == user.pk or agreement_accepted(group=group, user=user)
-    ):
+    if not partners:
+        return Commitment.objects.none()
+    try:
+        group_content_for_user(
+            user=user, access=organization_access(user, group.organization.slug), group_id=group.pk
+        )
+    except DomainError:
         return Commitment.objects.none()
     return (
         open_commitments(Commitment.objects.filter(group=group, member__in=partners))
@@ -435,8 +460,3 @@ def reminder_frequency(*, user: User, organization_id: int) -> str:
         .first()
         or ReminderFrequency.EACH
     )
-
-
-def require_goal_owner(goal: KeyGoal, user: User) -> None:
-    if goal.owner_id != user.pk:
-        raise PermissionDenied("Only the goal's owner can change it.")

@@ -1,42 +1,82 @@
-"""Writes on goals, commitments' check-ins, partners, reminder preferences and check-in links.
+"""Writes on goals, commitments and their check-ins, partners, reminder preferences and
+check-in links.
 
-Callers have resolved access through goals.selectors (or meetings.selectors); these
-functions keep the invariants and write the audit trail.
+Each service checks its own rules (whose goal or commitment it is, which group it
+belongs to, the bounds of every figure) and raises a domain error from
+peergroups.errors. Reading is decided in goals.selectors.
 """
 
 import random
 import secrets
-from datetime import date, timedelta
-from decimal import Decimal
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from itertools import combinations
+from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.goals.models import (
+    GOAL_VALUE_MAX,
+    GOAL_VALUE_MIN,
+    GOAL_VALUE_PLACES,
     AccountabilityPair,
     AccountabilityPartner,
+    CheckInStatus,
     CheckInToken,
+    Commitment,
     CommitmentCheckIn,
     GoalReminderSent,
     GoalUpdate,
     KeyGoal,
+    ReminderFrequency,
     ReminderPreference,
     Visibility,
 )
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.meetings.models import Commitment
-from peergroups.meetings.services import commitment_default_due
+from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
+from peergroups.meetings.models import Issue, Meeting, MeetingStatus
+from peergroups.meetings.services import meeting_open_require, require_facilitator
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
 
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
+COMMITMENT_DEFAULT_DAYS = 30
+
+NOT_IN_A_GROUP = "You make commitments to your group; you are not in one yet."
+NOT_YOUR_GROUP = "You can only choose a group you are a member of."
+ONLY_GOAL_OWNER = "Only the goal's owner can change it."
+ONLY_COMMITMENT_OWNER = "Only the member who made the commitment checks in on it."
 
 
-class CheckInLinkInvalid(Exception):
+class CheckInLinkInvalid(Gone):
     """A one-click check-in link that can no longer be used; the message says why."""
+
+
+def goal_value_check(value: Decimal, *, field: str) -> Decimal:
+    """Every goal figure within GOAL_VALUE_MIN..MAX with at most 2 decimals (one bound)."""
+    try:
+        finite = value.is_finite()
+    except AttributeError:
+        finite = False
+    if not finite or not GOAL_VALUE_MIN <= value <= GOAL_VALUE_MAX:
+        raise Invalid(
+            f"Enter a number between {GOAL_VALUE_MIN:,} and {GOAL_VALUE_MAX:,}.", field=field
+        )
+    try:
+        return value.quantize(Decimal(1).scaleb(-GOAL_VALUE_PLACES))
+    except InvalidOperation:
+        raise Invalid("Enter a number with at most 2 decimals.", field=field) from None
+
+
+def _require_group_member(*, group: PeerGroup | None, user: User, organization_id: int) -> None:
+    if group is None:
+        raise Refused(NOT_IN_A_GROUP)
+    if group.organization_id != organization_id or group_role(user=user, group=group) != MEMBER:
+        raise Refused(NOT_YOUR_GROUP)
 
 
 # --- goals -----------------------------------------------------------------------------
@@ -55,6 +95,15 @@ def goal_create(
     visibility: str = Visibility.PRIVATE,
     why: str = "",
 ) -> KeyGoal:
+    """A key goal; `group` is the one the member chose to share it with (or None)."""
+    if group is not None:
+        _require_group_member(group=group, user=owner, organization_id=organization.pk)
+    elif visibility == Visibility.GROUP:
+        raise Invalid(
+            "You are not in a group yet, so the goal can only be private.", field="visibility"
+        )
+    baseline = goal_value_check(Decimal(baseline), field="baseline")
+    target = goal_value_check(Decimal(target), field="target")
     goal = KeyGoal(
         organization=organization,
         owner=owner,
@@ -67,24 +116,30 @@ def goal_create(
         due_on=due_on,
         visibility=visibility,
     )
-    if visibility == Visibility.GROUP and group is None:
-        raise ValidationError("You are not in a group yet, so the goal can only be private.")
     if due_on <= goal.starts_on:
-        raise ValidationError("The due date must be after today.")
+        raise Invalid("The due date must be after today.", field="due_on")
     if target == baseline:
-        raise ValidationError("The target must differ from the baseline.")
-    goal.full_clean()
+        raise Invalid("The target must differ from the baseline.", field="target")
+    if not goal.title or not goal.measure:
+        raise Invalid("Give the goal a title and a measure.", field="title")
     goal.save()
     return goal
 
 
-def goal_progress_add(*, goal: KeyGoal, value: Decimal, note: str = "") -> GoalUpdate:
+def goal_progress_add(
+    *, goal: KeyGoal, value: Decimal, acting_user: User, note: str = ""
+) -> GoalUpdate:
+    if goal.owner_id != acting_user.pk:
+        raise Refused(ONLY_GOAL_OWNER)
     if goal.dropped_at is not None:
-        raise ValidationError("This goal was dropped; it takes no more updates.")
+        raise Conflict("This goal was dropped; it takes no more updates.")
+    value = goal_value_check(Decimal(value), field="value")
     return GoalUpdate.objects.create(goal=goal, value=value, note=note.strip())
 
 
-def goal_drop(*, goal: KeyGoal) -> KeyGoal:
+def goal_drop(*, goal: KeyGoal, acting_user: User) -> KeyGoal:
+    if goal.owner_id != acting_user.pk:
+        raise Refused(ONLY_GOAL_OWNER)
     if goal.dropped_at is None:
         goal.dropped_at = timezone.now()
         goal.save(update_fields=["dropped_at"])
@@ -94,34 +149,120 @@ def goal_drop(*, goal: KeyGoal) -> KeyGoal:
 # --- commitments -----------------------------------------------------------------------
 
 
+def commitment_default_due(*, group: PeerGroup, after: datetime | None = None) -> date:
+    """A commitment is due by the group's next meeting, so it comes up for review there.
+
+    With no meeting scheduled after `after` (default: now), it is due in 30 days.
+    """
+    after = after or timezone.now()
+    upcoming = (
+        Meeting.objects.filter(group=group, starts_at__gt=after)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    if upcoming is not None:
+        return upcoming.astimezone(ZoneInfo(group.time_zone)).date()
+    return (after + timedelta(days=COMMITMENT_DEFAULT_DAYS)).date()
+
+
+def _commitment_create(*, idempotency_key: uuid.UUID | None, created_by: User, **fields):
+    """Create once per form: the same key from the same person returns the first one."""
+    if idempotency_key is not None:
+        existing = Commitment.objects.filter(
+            created_by=created_by, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return Commitment.objects.create(
+                created_by=created_by, idempotency_key=idempotency_key, **fields
+            )
+    except IntegrityError:
+        # The same form posted twice at once: the other request made it.
+        existing = Commitment.objects.filter(
+            created_by=created_by, idempotency_key=idempotency_key
+        ).first()
+        if idempotency_key is None or existing is None:
+            raise
+        return existing
+
+
 def commitment_make(
-    *, group: PeerGroup, member: User, text: str, due_on: date | None = None
+    *,
+    group: PeerGroup | None,
+    member: User,
+    text: str,
+    due_on: date | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Commitment:
-    """A commitment the member makes on their own, outside a meeting."""
+    """A commitment the member makes on their own, outside a meeting, to a group of theirs."""
+    _require_group_member(
+        group=group,
+        user=member,
+        organization_id=group.organization_id if group is not None else 0,
+    )
     text = text.strip()
     if not text:
-        raise ValidationError("Say what you commit to.")
+        raise Invalid("Say what you commit to.", field="text")
     if due_on is not None and due_on < timezone.localdate():
-        raise ValidationError("The due date cannot be in the past.")
-    return Commitment.objects.create(
+        raise Invalid("The due date cannot be in the past.", field="due_on")
+    return _commitment_create(
+        idempotency_key=idempotency_key,
+        created_by=member,
         group=group,
         member=member,
         text=text,
         due_on=due_on or commitment_default_due(group=group),
-        created_by=member,
+    )
+
+
+def commitment_record(
+    *,
+    meeting: Meeting,
+    member_id: int,
+    text: str,
+    acting_user: User,
+    issue: Issue | None = None,
+    due_on: date | None = None,
+    idempotency_key: uuid.UUID | None = None,
+) -> Commitment:
+    """The facilitator records a member's commitment in the meeting (the presenter's)."""
+    group = meeting.group
+    require_facilitator(group=group, user=acting_user)
+    meeting_open_require(meeting=meeting)
+    if member_id not in group_member_ids(group=group):
+        raise Invalid("Not a member of this group.", field="member")
+    if issue is not None and issue.group_id != group.pk:
+        raise NotFound("No such issue in this group.")
+    text = text.strip()
+    if not text:
+        raise Invalid("Say what the member commits to.", field="text")
+    return _commitment_create(
+        idempotency_key=idempotency_key,
+        created_by=acting_user,
+        group=group,
+        meeting=meeting,
+        issue=issue,
+        member_id=member_id,
+        text=text,
+        due_on=due_on or commitment_default_due(group=group, after=meeting.starts_at),
     )
 
 
 def commitment_check_in(
-    *, commitment: Commitment, status: str, note: str = "", acting_user: User | None
+    *, commitment: Commitment, status: str, acting_user: User, note: str = ""
 ) -> CommitmentCheckIn:
     """Record what became of the commitment; checking in again replaces the outcome."""
-    check_in = CommitmentCheckIn(
+    if commitment.member_id != acting_user.pk:
+        raise Refused(ONLY_COMMITMENT_OWNER)
+    if status not in CheckInStatus.values:
+        raise Invalid("Say whether it is done, partly done or not done.", field="status")
+    return CommitmentCheckIn.objects.create(
         commitment=commitment, status=status, note=note.strip(), created_by=acting_user
     )
-    check_in.full_clean(exclude=["commitment", "created_by"])
-    check_in.save()
-    return check_in
 
 
 @transaction.atomic
@@ -166,6 +307,7 @@ def check_in_by_token(*, token: str, status: str, note: str = "") -> CommitmentC
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     commitment = Commitment.objects.select_related("member").get(pk=link.commitment_id)
+    # The link is the member's own credential: the check-in is theirs.
     return commitment_check_in(
         commitment=commitment, status=status, note=note, acting_user=commitment.member
     )
@@ -201,6 +343,7 @@ def partners_assign(
     of one gets no partner. Assigning a cycle again replaces its pairs.
     Returns the sets of user ids.
     """
+    require_facilitator(group=group, user=acting_user)
     members = sorted(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
     before = {
         frozenset(pair)
@@ -254,6 +397,8 @@ def partners_assign(
 def reminder_preference_set(
     *, organization: Organization, user: User, frequency: str
 ) -> ReminderPreference:
+    if frequency not in ReminderFrequency.values:
+        raise Invalid("Choose how often to be reminded.", field="frequency")
     preference, _ = ReminderPreference.objects.update_or_create(
         organization=organization,
         user=user,

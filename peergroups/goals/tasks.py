@@ -21,12 +21,11 @@ from django_tasks import task
 from peergroups.goals import selectors, services
 from peergroups.goals.models import (
     AccountabilityPartner,
+    Commitment,
     ReminderFrequency,
     ReminderPreference,
     ReminderStage,
 )
-from peergroups.meetings.models import AgreementAcceptance, Commitment
-from peergroups.meetings.selectors import agreement_latest
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +95,6 @@ def goal_reminders_send_now() -> int:
         (p.organization_id, p.user_id): p.frequency
         for p in ReminderPreference.objects.filter(user__in={user for _, user in items})
     }
-    readers = _agreement_readers({c.group for entries in items.values() for c, _ in entries})
     sent = 0
     for (org_id, person), entries in items.items():
         frequency = preferences.get((org_id, person.pk), ReminderFrequency.EACH)
@@ -118,7 +116,7 @@ def goal_reminders_send_now() -> int:
                     ]
                     if not claimed:
                         continue
-                    _send(person, claimed, readers, digest=len(batches) == 1 and len(batch) > 1)
+                    _send(person, claimed, digest=len(batches) == 1 and len(batch) > 1)
             except Exception:
                 # One bad address must not stop the others; the claims rolled back.
                 logger.exception("goal reminder to user %s failed", person.pk)
@@ -127,22 +125,7 @@ def goal_reminders_send_now() -> int:
     return sent
 
 
-def _agreement_readers(groups) -> set[tuple[int, int]]:
-    """(group id, user id) of those who may read the group's content."""
-    readers = {(g.pk, g.facilitator_id) for g in groups if g.facilitator_id}
-    for group in groups:
-        agreement = agreement_latest(group=group)
-        if agreement is not None:
-            readers |= {
-                (group.pk, user_id)
-                for user_id in AgreementAcceptance.objects.filter(agreement=agreement).values_list(
-                    "user_id", flat=True
-                )
-            }
-    return readers
-
-
-def _send(person, claimed, readers, *, digest: bool) -> None:
+def _send(person, claimed, *, digest: bool) -> None:
     lines = []
     for commitment, stage in claimed:
         org_slug = commitment.group.organization.slug
@@ -153,8 +136,8 @@ def _send(person, claimed, readers, *, digest: bool) -> None:
             entry["link"] = settings.BASE_URL + path
             entry["done_link"] = settings.BASE_URL + path + "?status=done"
         else:
-            # A partner reads the text only once bound by the group's agreement.
-            entry["may_read"] = (commitment.group_id, person.pk) in readers
+            # A partner reads the text only where the commitment's page would show it.
+            entry["may_read"] = selectors.may_read_commitment(user=person, commitment=commitment)
             entry["link"] = settings.BASE_URL + reverse(
                 "goals-group", kwargs={"org_slug": org_slug, "group_id": commitment.group_id}
             )

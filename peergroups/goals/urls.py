@@ -16,6 +16,16 @@ urlpatterns = [
     ),
     path("groups/<int:group_id>/commitments/", views.group_commitments, name="goals-group"),
     path("groups/<int:group_id>/partners/", views.partners, name="goals-partners"),
+    path(
+        "groups/<int:group_id>/meetings/<int:meeting_id>/commitments/",
+        views.meeting_commitments,
+        name="goals-meeting-commitments",
+    ),
+    path(
+        "groups/<int:group_id>/issues/<int:issue_id>/commitments/",
+        views.issue_commitments,
+        name="goals-issue-commitments",
+    ),
     path("check-in/<str:token>/", views.token_check_in, name="goals-token-check-in"),
     path("insights/goals/", views.insights, name="goals-insights"),
 ]

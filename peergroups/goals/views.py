@@ -1,15 +1,14 @@
 """Goal and commitment pages: the member's dashboard, the group's commitments and partners,
-the one-click check-in link, and the admins' aggregate rates.
+a meeting's commitments (included in the run-of-show), the one-click check-in link,
+and the admins' aggregate rates.
 
 Views parse input, resolve objects through goals.selectors (group content through
-meetings' group_view, which also sends members to the agreement first) and call services.
+meetings.access.group_view) and call services, where the rules are; a refusal is a
+domain error that the page error mapping renders (a member who has not accepted the
+group's agreement is sent to it).
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,42 +16,41 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from peergroups.errors import Invalid, Refused
 from peergroups.goals import selectors, services
 from peergroups.goals.charts import bar_chart
 from peergroups.goals.forms import (
     CheckInForm,
     CommitmentForm,
     GoalForm,
+    MeetingCommitmentForm,
     ProgressForm,
     ReminderPreferenceForm,
 )
 from peergroups.goals.models import CheckInStatus
-from peergroups.meetings.selectors import MIN_AGGREGATE_PEOPLE, AgreementRequired, GroupContext
-from peergroups.meetings.views import group_view, render_group
+from peergroups.meetings.access import group_url, group_view, render_group
+from peergroups.meetings.selectors import (
+    MIN_AGGREGATE_PEOPLE,
+    GroupContext,
+    group_content_for_user,
+    group_roster_users,
+    issue_for_user,
+    meeting_for_user,
+)
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 
 
-def member_view(*roles: str) -> Callable:
-    """org_view, plus: reading group content without the agreement leads to the agreement."""
+def _form_error(form, error: Invalid) -> None:
+    """A service's Invalid shown on the form it came from, so nothing typed is lost."""
+    field = getattr(error, "field", "")
+    form.add_error(field if field in form.fields else None, error.reason)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @org_view(*roles)
-        @wraps(view)
-        def wrapper(request: HttpRequest, access: OrgAccess, *args, **kwargs):
-            try:
-                return view(request, access, *args, **kwargs)
-            except AgreementRequired as refused:
-                messages.info(request, str(refused))
-                return redirect(
-                    "meetings-agreement",
-                    org_slug=access.organization.slug,
-                    group_id=refused.group.pk,
-                )
 
-        return wrapper
-
-    return decorator
+def _chosen_group(form, groups):
+    """The group the member chose on the form, or the default (the one they meet in next)."""
+    chosen = form.cleaned_data.get("group")
+    return next((g for g in groups if g.pk == chosen), groups[0] if groups else None)
 
 
 def _chart(points) -> dict:
@@ -62,7 +60,7 @@ def _chart(points) -> dict:
 # --- the member's own ------------------------------------------------------------------
 
 
-@member_view(Role.MEMBER)
+@org_view(Role.MEMBER)
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     user = request.user
     group = selectors.member_group(user=user, access=access)
@@ -88,19 +86,21 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
-@member_view(Role.MEMBER)
+@org_view(Role.MEMBER)
 def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    form = GoalForm(request.POST or None)
+    groups = selectors.member_groups(user=request.user, access=access)
+    form = GoalForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "group"}
         try:
             goal = services.goal_create(
                 organization=access.organization,
                 owner=request.user,
-                group=selectors.member_group(user=request.user, access=access),
-                **form.cleaned_data,
+                group=_chosen_group(form, groups),
+                **fields,
             )
-        except ValidationError as invalid:
-            form.add_error(None, invalid)
+        except Invalid as error:
+            _form_error(form, error)
         else:
             messages.success(request, f"Goal “{goal.title}” added.")
             return redirect(goal.get_absolute_url())
@@ -113,7 +113,7 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
-@member_view()
+@org_view()
 def goal_detail(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpResponse:
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
     return org_render(
@@ -130,56 +130,66 @@ def goal_detail(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpRe
 
 
 @require_POST
-@member_view()
+@org_view()
 def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpResponse:
     """The owner records progress (action=progress) or drops the goal (action=drop)."""
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
-    selectors.require_goal_owner(goal, request.user)
     if request.POST.get("action") == "drop":
-        services.goal_drop(goal=goal)
+        services.goal_drop(goal=goal, acting_user=request.user)
         messages.success(request, "Goal dropped. It stays in your history.")
         return redirect(goal.get_absolute_url())
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
-            services.goal_progress_add(goal=goal, **form.cleaned_data)
+            services.goal_progress_add(goal=goal, acting_user=request.user, **form.cleaned_data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
             messages.success(request, "Progress recorded.")
             return redirect(goal.get_absolute_url())
-        except ValidationError as invalid:
-            form.add_error(None, invalid)
     return org_render(
         request,
         access,
         "goals/goal_detail.html",
-        {"goal": goal, "updates": goal.updates.all()[:50], "is_owner": True, "form": form},
+        {
+            "goal": goal,
+            "updates": goal.updates.all()[:50],
+            "is_owner": goal.owner_id == request.user.pk,
+            "form": form,
+        },
         status=400,
     )
 
 
-@member_view(Role.MEMBER)
+@org_view(Role.MEMBER)
 def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """The member's commitments, and a form to make one outside a meeting."""
-    group = selectors.member_group(user=request.user, access=access)
-    form = CommitmentForm(request.POST or None)
-    if request.method == "POST":
-        if group is None:
-            raise PermissionDenied("You make commitments to your group; you are not in one yet.")
-        if form.is_valid():
-            try:
-                commitment = services.commitment_make(
-                    group=group, member=request.user, **form.cleaned_data
-                )
-            except ValidationError as invalid:
-                form.add_error(None, invalid)
-            else:
-                messages.success(request, f"Commitment made, due {commitment.due_on:%a %d %b %Y}.")
-                return redirect("goals-commitments", org_slug=access.organization.slug)
+    groups = selectors.member_groups(user=request.user, access=access)
+    form = CommitmentForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        group = _chosen_group(form, groups)
+        if group is not None:  # the group's content rules: its agreement accepted
+            group_content_for_user(user=request.user, access=access, group_id=group.pk)
+        try:
+            commitment = services.commitment_make(
+                group=group,
+                member=request.user,
+                text=form.cleaned_data["text"],
+                due_on=form.cleaned_data["due_on"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"Commitment made, due {commitment.due_on:%a %d %b %Y}.")
+            return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
         access,
         "goals/commitments.html",
         {
-            "group": group,
+            "group": groups[0] if groups else None,
+            "groups": groups,
             "form": form,
             "commitments": selectors.commitments_of_member(user=request.user, access=access),
             "today": timezone.localdate(),
@@ -188,13 +198,13 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
-@member_view()
+@org_view()
 def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: int):
-    commitment, _ctx = selectors.commitment_for_user(
+    commitment = selectors.commitment_for_user(
         user=request.user, access=access, commitment_id=commitment_id
     )
-    if commitment.member_id != request.user.pk:
-        raise PermissionDenied("Only the member who made the commitment checks in on it.")
+    if commitment.member_id != request.user.pk:  # the form is the owner's; the service agrees
+        raise Refused(services.ONLY_COMMITMENT_OWNER)
     form = CheckInForm(request.POST or None, initial={"status": CheckInStatus.DONE})
     if request.method == "POST" and form.is_valid():
         services.commitment_check_in(
@@ -215,7 +225,7 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
     )
 
 
-@member_view(Role.MEMBER)
+@org_view(Role.MEMBER)
 def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     current = selectors.reminder_frequency(
         user=request.user, organization_id=access.organization.pk
@@ -260,7 +270,7 @@ def group_commitments(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 @group_view(facilitator=True)
 def partners(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     """Rotate the group's accountability partners: a new cycle avoids last cycle's pairs."""
-    cycle = (selectors.partner_cycle(group=ctx.group) or 0) + 1
+    cycle = (selectors.partner_cycle(group=ctx.group) or 0) + 1  # the service checks the role
     services.partners_assign(
         group=ctx.group,
         cycle=cycle,
@@ -273,6 +283,69 @@ def partners(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
             "goals-group",
             kwargs={"org_slug": ctx.access.organization.slug, "group_id": ctx.group.pk},
         )
+    )
+
+
+@group_view()
+def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpResponse:
+    """A meeting's commitments: the presenter's (recorded by the facilitator) and the
+    review of earlier ones. The run-of-show includes it with htmx; without htmx it is
+    a page of its own. The form posts here and returns to the run-of-show."""
+    meeting = meeting_for_user(ctx=ctx, meeting_id=meeting_id)
+    form = None
+    if ctx.is_facilitator and meeting.closed_at is None and not meeting.is_cancelled:
+        form = MeetingCommitmentForm(
+            request.POST or None,
+            members=group_roster_users(group=ctx.group),
+            prefix="commitment",
+            # The presenter of the issue in progress is who usually commits.
+            initial={"member": meeting.current_issue.author_id} if meeting.current_issue else None,
+        )
+    if request.method == "POST":
+        if form is None:
+            ctx.require_facilitator()
+            services.meeting_open_require(meeting=meeting)
+        if form.is_valid():
+            issue_id = request.POST.get("issue")
+            issue = meeting.current_issue if str(meeting.current_issue_id) == issue_id else None
+            try:
+                services.commitment_record(
+                    meeting=meeting,
+                    member_id=form.cleaned_data["member"],
+                    text=form.cleaned_data["text"],
+                    due_on=form.cleaned_data["due_on"],
+                    issue=issue,
+                    acting_user=request.user,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except Invalid as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, "Commitment recorded.")
+                return redirect(
+                    group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "#commitment"
+                )
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "commitments": selectors.commitments_of_meeting(ctx=ctx, meeting=meeting),
+        "to_review": selectors.commitments_for_review(ctx=ctx, meeting=meeting)[:30],
+    }
+    status = 400 if request.method == "POST" else 200
+    template = (
+        "goals/_meeting_commitments.html" if request.htmx else "goals/meeting_commitments.html"
+    )
+    return render_group(request, ctx, template, context, status=status)
+
+
+@group_view()
+def issue_commitments(request: HttpRequest, ctx: GroupContext, issue_id: int) -> HttpResponse:
+    """The commitments made on an issue, for the issue's page (included with htmx)."""
+    issue = issue_for_user(ctx=ctx, issue_id=issue_id)
+    return render(
+        request,
+        "goals/_issue_commitments.html",
+        {"commitments": selectors.commitments_of_issue(ctx=ctx, issue_id=issue.pk)},
     )
 
 

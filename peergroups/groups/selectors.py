@@ -1,12 +1,14 @@
-"""Reads of groups that depend on who is asking."""
+"""Reads of groups that depend on who is asking; the one access function for a group."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from peergroups.accounts.models import User
+from peergroups.errors import NotFound, Refused
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import OrgAccess
+
+FACILITATOR = "facilitator"
+MEMBER = "member"
 
 
 def groups_of_user(*, user: User, access: OrgAccess) -> QuerySet[PeerGroup]:
@@ -22,11 +24,27 @@ def groups_of_user(*, user: User, access: OrgAccess) -> QuerySet[PeerGroup]:
     )
 
 
-def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> tuple[PeerGroup, bool]:
-    """Return the group and whether the user may see its confidential content.
+def group_role(*, user: User, group: PeerGroup) -> str | None:
+    """FACILITATOR, MEMBER or None: the user's place in the group (not in the organization)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if group.facilitator_id == user.pk:
+        return FACILITATOR
+    if GroupMembership.objects.filter(group=group, user=user).exists():
+        return MEMBER
+    return None
 
-    Members and the facilitator see the group; the organization's admins see its
-    roster (they formed it) but never its content. Anyone else: 403.
+
+def group_member_ids(*, group: PeerGroup) -> set[int]:
+    return set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
+
+
+def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup:
+    """The group, for its roster page: members, the facilitator and the organization's admins.
+
+    Admins see the roster (they formed the group) but never its content; content goes
+    through meetings.selectors.group_content_for_user. Another organization's group
+    is a 404, anyone else in this organization gets 403.
     """
     group = (
         PeerGroup.objects.select_related("program", "facilitator", "organization")
@@ -34,16 +52,10 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> tuple[Pee
         .first()
     )
     if group is None:
-        raise Http404("No such group")
-    in_group = (
-        group.facilitator_id == user.pk
-        or GroupMembership.objects.filter(group=group, user=user).exists()
-    )
-    if in_group:
-        return group, True
-    if access.is_admin:
-        return group, False
-    raise PermissionDenied("Only the group's members and facilitator can open this group.")
+        raise NotFound("No such group.")
+    if access.is_admin or group_role(user=user, group=group) is not None:
+        return group
+    raise Refused("Only the group's members and facilitator can open this group.")
 
 
 def group_roster(group: PeerGroup) -> QuerySet[GroupMembership]:

@@ -9,16 +9,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from peergroups.accounts.models import User
+from peergroups.errors import Conflict
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.models import Program
 from peergroups.organizations.services import audit
 
 
-class GroupFull(Exception):
+class GroupFull(Conflict):
     """The group has no open seat."""
 
 
-class AlreadyGrouped(Exception):
+class AlreadyGrouped(Conflict):
     """The person already belongs to a group of this program and cycle."""
 
 

@@ -2,16 +2,21 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from peergroups.groups.selectors import group_for_user, group_roster
+from peergroups.groups.selectors import group_for_user, group_role, group_roster
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 
 
 @org_view()
 def group_detail(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpResponse:
-    group, sees_content = group_for_user(user=request.user, access=access, group_id=group_id)
+    group = group_for_user(user=request.user, access=access, group_id=group_id)
     return org_render(
         request,
         access,
         "groups/detail.html",
-        {"group": group, "roster": group_roster(group), "sees_content": sees_content},
+        {
+            "group": group,
+            "roster": group_roster(group),
+            # Links to the content pages; those pages decide access themselves.
+            "sees_content": group_role(user=request.user, group=group) is not None,
+        },
     )

@@ -1,5 +1,6 @@
 """Forms for schedules, issues, check-ins and the run-of-show; clean_* return domain values."""
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,11 +15,25 @@ from peergroups.meetings.models import (
     Weekday,
     WeekOfMonth,
 )
+from peergroups.meetings.services import CHECK_IN_RATING, STEP_MINUTES
 from peergroups.people.forms import TIME_ZONES
 
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SubmitOnceMixin:
+    """A create form's one-time key, made when the form is shown and posted back hidden.
+
+    Services create once per key (a uniqueness rule in the database), so a double
+    click, a re-sent POST or two racing requests make one object, not two.
+    """
+
+    def add_idempotency_key(self) -> None:
+        self.fields["idempotency_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial["idempotency_key"] = uuid.uuid4()
 
 
 class ScheduleForm(forms.Form):
@@ -76,7 +91,11 @@ class MoveForm(forms.Form):
         return cleaned
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(SubmitOnceMixin, forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_idempotency_key()
+
     class Meta:
         model = Issue
         fields = ["title", "category", "situation", "ask", "urgency"]
@@ -99,7 +118,9 @@ class CheckInForm(forms.Form):
         label="Personal (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     rating = forms.IntegerField(
-        label="How are you, from 1 (awful) to 10 (great)?", min_value=1, max_value=10
+        label="How are you, from 1 (awful) to 10 (great)?",
+        min_value=CHECK_IN_RATING[0],
+        max_value=CHECK_IN_RATING[1],
     )
 
 
@@ -112,7 +133,7 @@ class AgreementForm(forms.Form):
 class AgendaStepForm(forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices)
     title = forms.CharField(max_length=120)
-    minutes = forms.IntegerField(min_value=1, max_value=600)
+    minutes = forms.IntegerField(min_value=STEP_MINUTES[0], max_value=STEP_MINUTES[1])
 
 
 AgendaStepFormSet = forms.formset_factory(
@@ -123,16 +144,6 @@ AgendaStepFormSet = forms.formset_factory(
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices, label="Kind of note")
     text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CommitmentForm(forms.Form):
-    member = forms.TypedChoiceField(label="Presenter", coerce=int)
-    text = forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(label="Due on", required=False, widget=DATE)
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, str(m)) for m in members]
 
 
 class AttendanceForm(forms.Form):

@@ -1,7 +1,8 @@
 """A group's working life: its meeting schedule, agendas, issues, notes, attendance.
 
 Everything here except the schedule is confidential group content: only the group's
-members and facilitator read it (see selectors.group_content_for_user).
+members and facilitator read it (see selectors.group_content_for_user). Commitments
+made in a meeting live in the goals app, which builds on this one.
 """
 
 import uuid
@@ -249,10 +250,19 @@ class Issue(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The submitting form's one-time key: the same form posted twice makes one issue.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-urgency", "created_at"]
         indexes = [models.Index(fields=["group", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="issue_submitted_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -293,42 +303,6 @@ class MeetingNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at meeting {self.meeting_id}"
-
-
-class Commitment(models.Model):
-    """What a member commits to, in a meeting (the presenter's commitment) or on their own.
-
-    `meeting` is empty for a commitment a member makes outside a meeting; `group` is
-    always set, because access to a commitment is access to its group's content.
-    Check-ins and reminders live in the goals app (goals.CommitmentCheckIn).
-    """
-
-    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="commitments")
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="commitments"
-    )
-    issue = models.ForeignKey(
-        Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
-    )
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_commitments"
-    )
-    text = models.TextField()
-    due_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["group", "due_on"]),
-            models.Index(fields=["member", "due_on"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"Commitment of {self.member_id} in group {self.group_id}"
 
 
 class AttendanceStatus(models.TextChoices):

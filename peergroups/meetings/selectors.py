@@ -1,29 +1,31 @@
 """Reads of meetings and group content; the one place that decides who may read them.
 
-Every group-content page and API endpoint starts from `group_content_for_user`:
+Every group-content page, API route, e-mail and task starts from `group_content_for_user`:
 - not in the organization: 404 (from organization_access);
 - the organization's admins, other groups' people: 403 — admins see counts only;
 - a member who has not accepted the current confidentiality agreement: AgreementRequired
-  (pages redirect to the agreement, the API answers 403 with the reason).
+  (a 403 whose `redirect_to` sends pages to the agreement; the API answers 403).
+A meeting or an issue is then resolved inside that context (`meeting_for_user`,
+`issue_for_user`): another group's id is a 404.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.errors import NotFound, Refused
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.groups.selectors import group_for_user
+from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role
 from peergroups.meetings.models import (
+    AgendaStep,
     AgreementAcceptance,
     AttendanceStatus,
     CalendarFeed,
-    Commitment,
     ConfidentialityAgreement,
     Issue,
     IssueCategory,
@@ -38,13 +40,23 @@ from peergroups.people.models import MemberProfile
 
 MIN_AGGREGATE_PEOPLE = 5  # never show an aggregate over fewer people than this
 
+CONTENT_REFUSED = (
+    "What a group discusses stays with its members and facilitator; "
+    "program admins see aggregate figures only."
+)
+ONLY_FACILITATOR = "Only the group's facilitator can do this."
 
-class AgreementRequired(PermissionDenied):
+
+class AgreementRequired(Refused):
     """A member must accept the group's current confidentiality agreement first."""
 
     def __init__(self, group: PeerGroup):
         super().__init__("Accept the group's confidentiality agreement to see its content.")
         self.group = group
+        self.redirect_to = reverse(
+            "meetings-agreement",
+            kwargs={"org_slug": group.organization.slug, "group_id": group.pk},
+        )
 
 
 @dataclass(frozen=True)
@@ -62,27 +74,34 @@ class GroupContext:
 
     def require_facilitator(self) -> None:
         if not self.is_facilitator:
-            raise PermissionDenied("Only the group's facilitator can do this.")
+            raise Refused(ONLY_FACILITATOR)
 
 
-def group_content_for_user(
-    *, user: User, access: OrgAccess, group_id: int, require_agreement: bool = True
-) -> GroupContext:
-    group, sees_content = group_for_user(user=user, access=access, group_id=group_id)
-    if not sees_content:
-        raise PermissionDenied(
-            "What a group discusses stays with its members and facilitator; "
-            "program admins see aggregate figures only."
-        )
-    is_facilitator = group.facilitator_id == user.pk
+def _group_context(*, user: User, access: OrgAccess, group_id: int) -> GroupContext:
+    group = group_for_user(user=user, access=access, group_id=group_id)
+    role = group_role(user=user, group=group)
+    if role is None:
+        raise Refused(CONTENT_REFUSED)
+    return GroupContext(group=group, access=access, user=user, is_facilitator=role == FACILITATOR)
+
+
+def group_content_for_user(*, user: User, access: OrgAccess, group_id: int) -> GroupContext:
+    """The group's content for its members (agreement accepted) and its facilitator."""
+    ctx = _group_context(user=user, access=access, group_id=group_id)
     # The facilitator publishes the agreement and is bound by it as its keeper;
     # members must accept the current version before they read anything.
-    if require_agreement and not is_facilitator and not agreement_accepted(group=group, user=user):
-        raise AgreementRequired(group)
-    return GroupContext(group=group, access=access, user=user, is_facilitator=is_facilitator)
+    if ctx.is_member and not agreement_accepted(group=ctx.group, user=user):
+        raise AgreementRequired(ctx.group)
+    return ctx
+
+
+def group_agreement_for_user(*, user: User, access: OrgAccess, group_id: int) -> GroupContext:
+    """The group's agreement page: its members and facilitator, accepted or not."""
+    return _group_context(user=user, access=access, group_id=group_id)
 
 
 def agreement_latest(*, group: PeerGroup) -> ConfidentialityAgreement | None:
+    """The current version (group_defaults_create makes version 1 with the group)."""
     return group.agreements.order_by("-version").first()
 
 
@@ -119,14 +138,14 @@ def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise Http404("No such meeting in this group")
+        raise NotFound("No such meeting in this group.")
     return meeting
 
 
 def issue_for_user(*, ctx: GroupContext, issue_id: int) -> Issue:
     issue = _issues_with_votes(ctx).filter(pk=issue_id).select_related("author", "meeting").first()
     if issue is None:
-        raise Http404("No such issue in this group")
+        raise NotFound("No such issue in this group.")
     return issue
 
 
@@ -174,14 +193,9 @@ def meeting_agenda_issues(*, meeting: Meeting) -> QuerySet[Issue]:
     )
 
 
-def commitments_to_review(*, meeting: Meeting, limit: int = 30) -> QuerySet[Commitment]:
-    """For the commitments review step: the group's open commitments made before this
-    meeting (in earlier meetings or by members on their own), each with `outcome`, its
-    latest check-in (goals.CommitmentCheckIn), annotated."""
-    # Imported here: the goals app builds on meetings, not the other way round.
-    from peergroups.goals.selectors import commitments_for_review
-
-    return commitments_for_review(group_id=meeting.group_id, meeting=meeting)[:limit]
+def agenda_steps_of(*, group: PeerGroup) -> list[AgendaStep]:
+    """The group's protocol (made with the group by services.group_defaults_create)."""
+    return list(group.agenda_steps.all())
 
 
 def group_roster_users(*, group: PeerGroup) -> list[User]:
@@ -208,6 +222,29 @@ def upcoming_meetings_for_user(*, user: User, access: OrgAccess, limit: int = 5)
     )
 
 
+def member_groups_next_first(*, user: User, access: OrgAccess) -> list[PeerGroup]:
+    """The groups the user is a member of here, the one they meet in next first.
+
+    Groups with no meeting ahead follow, latest cycle first. A member who is in two
+    groups (two programs) chooses where a commitment or a shared goal belongs; this
+    order gives the default.
+    """
+    now = timezone.now()
+    groups = (
+        PeerGroup.objects.filter(organization=access.organization, memberships__user=user)
+        .select_related("program")
+        .annotate(
+            next_meeting=Min(
+                "meetings__starts_at",
+                filter=Q(meetings__starts_at__gt=now)
+                & ~Q(meetings__status=MeetingStatus.CANCELLED),
+            )
+        )
+    )
+    far = now + timedelta(days=365 * 100)
+    return sorted(groups, key=lambda g: (g.next_meeting or far, -g.cycle, -g.pk))
+
+
 # --- calendar feed ---------------------------------------------------------------------
 
 
@@ -218,7 +255,7 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
         .first()
     )
     if feed is None:
-        raise Http404("No such calendar feed")
+        raise NotFound("No such calendar feed.")
     return feed
 
 

@@ -1,18 +1,24 @@
 """Writes on schedules, agendas, issues, run-of-show records, agreements and feeds.
 
-Callers have already resolved the group through selectors.group_content_for_user,
-which is where access is decided; these functions keep the invariants.
+Each service checks its own rules — who may do it (the group's facilitator, its
+members), what state the meeting or issue must be in, the bounds of its input — and
+raises a domain error from peergroups.errors with a sentence a person can read.
+Pages and the API map those errors the same way. Which group content a viewer may
+*read* is decided in selectors.group_content_for_user.
 """
 
 import secrets
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+import uuid
+from datetime import date, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from
 from peergroups.groups.models import PeerGroup
+from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.meetings.models import (
     DEFAULT_AGREEMENT,
     DEFAULT_PROTOCOL,
@@ -20,9 +26,9 @@ from peergroups.meetings.models import (
     AgendaStep,
     AgreementAcceptance,
     Attendance,
+    AttendanceStatus,
     CalendarFeed,
     CheckIn,
-    Commitment,
     ConfidentialityAgreement,
     Issue,
     IssueStatus,
@@ -31,39 +37,84 @@ from peergroups.meetings.models import (
     MeetingNote,
     MeetingSeries,
     MeetingStatus,
+    ReminderSent,
 )
 from peergroups.meetings.recurrence import occurrences
+from peergroups.meetings.selectors import ONLY_FACILITATOR
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
 
+CHECK_IN_RATING = (1, 10)
+STEP_MINUTES = (1, 600)
 
-class MeetingClosed(Exception):
+ONLY_MEMBERS_ISSUES = "Members bring issues; the facilitator runs the queue."
+ONLY_MEMBERS_VOTE = "Members vote; the facilitator picks from the queue."
+ONLY_MEMBERS_CHECK_IN = "Check-ins are the members' own updates."
+ISSUE_PROCESSED = "This issue has been processed already."
+
+
+class MeetingClosed(Conflict):
     """The meeting is over (closed or cancelled); its records can no longer change."""
+
+
+def require_facilitator(*, group: PeerGroup, user: User | None) -> None:
+    """The group's facilitator, or a system caller (`None`: a command, the demo)."""
+    if user is not None and group.facilitator_id != user.pk:
+        raise Refused(ONLY_FACILITATOR)
+
+
+def require_member(*, group: PeerGroup, user: User, reason: str) -> None:
+    if group_role(user=user, group=group) != MEMBER:
+        raise Refused(reason)
+
+
+def require_in_group(*, group: PeerGroup, user: User) -> None:
+    if group_role(user=user, group=group) is None:
+        raise Refused("Only the group's members and facilitator can do this.")
+
+
+def idempotency_key_parse(value) -> uuid.UUID | None:
+    """A create form's one-time key (a hidden field); None when absent or malformed."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+# --- defaults of a new group -----------------------------------------------------------
+
+
+@transaction.atomic
+def group_defaults_create(*, group: PeerGroup) -> None:
+    """Give a new group the default agenda protocol and version 1 of the agreement.
+
+    Called where a group is created or published (formation, the demo, tests), so no
+    page GET has to write them. Idempotent: what the group already has is kept.
+    """
+    # Lock the group row so two callers do not both create the defaults.
+    PeerGroup.objects.select_for_update().filter(pk=group.pk).first()
+    if not group.agenda_steps.exists():
+        AgendaStep.objects.bulk_create(
+            AgendaStep(group=group, position=i, kind=kind, title=title, minutes=minutes)
+            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+        )
+    if not group.agreements.exists():
+        ConfidentialityAgreement.objects.create(group=group, version=1, text=DEFAULT_AGREEMENT)
 
 
 # --- agenda protocol -------------------------------------------------------------------
 
 
-def agenda_steps_ensure(*, group: PeerGroup) -> list[AgendaStep]:
-    """The group's protocol, creating the default one the first time it is needed."""
-    steps = list(group.agenda_steps.all())
-    if steps:
-        return steps
-    with transaction.atomic():
-        # Lock the group row so two first visits do not both create the default.
-        PeerGroup.objects.select_for_update().filter(pk=group.pk).first()
-        steps = list(group.agenda_steps.all())
-        if not steps:
-            steps = AgendaStep.objects.bulk_create(
-                AgendaStep(group=group, position=i, kind=kind, title=title, minutes=minutes)
-                for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
-            )
-    return steps
-
-
 @transaction.atomic
 def agenda_steps_replace(*, group: PeerGroup, steps: list[dict], acting_user: User) -> None:
     """Replace the protocol by `steps` (dicts of kind, title, minutes), in that order."""
+    require_facilitator(group=group, user=acting_user)
+    if not steps:
+        raise Invalid("The agenda needs at least one step.", field="steps")
+    low, high = STEP_MINUTES
+    for step in steps:
+        if not low <= int(step["minutes"]) <= high:
+            raise Invalid(f"A step lasts {low} to {high} minutes.", field="minutes")
     group.agenda_steps.all().delete()
     AgendaStep.objects.bulk_create(
         AgendaStep(group=group, position=i, **step) for i, step in enumerate(steps)
@@ -100,6 +151,11 @@ def meeting_series_set(
     update the events they have instead of showing duplicates; surplus ones are
     cancelled rather than deleted, so feeds can tell the apps to remove them.
     """
+    require_facilitator(group=group, user=acting_user)
+    if end_time <= start_time:
+        raise Invalid("The meeting must end after it starts.", field="end_time")
+    if frequency == "monthly" and not week_of_month:
+        raise Invalid("Say which week of the month, e.g. second.", field="week_of_month")
     series, _ = MeetingSeries.objects.update_or_create(
         group=group,
         defaults=dict(
@@ -171,7 +227,11 @@ def meeting_series_set(
 
 @transaction.atomic
 def meeting_series_extend(*, series: MeetingSeries) -> int:
-    """Top the stored occurrences up to the horizon; returns how many were added."""
+    """Top the stored occurrences up to the horizon; returns how many were added.
+
+    Run for every series by `manage.py extend_meeting_series` (its own scheduled job;
+    reminders only read what is stored).
+    """
     now = timezone.now()
     last = (
         Meeting.objects.select_for_update()
@@ -208,6 +268,13 @@ def meeting_series_extend(*, series: MeetingSeries) -> int:
     return len(wanted)
 
 
+def meeting_series_extend_all() -> int:
+    """Top every series up to the horizon; returns how many occurrences were added."""
+    return sum(
+        meeting_series_extend(series=series) for series in MeetingSeries.objects.order_by("pk")
+    )
+
+
 def _meeting_update(meeting: Meeting, **fields) -> None:
     changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
     if not changed:
@@ -230,8 +297,11 @@ def meeting_move(
     acting_user: User,
 ) -> Meeting:
     """Move one occurrence; the UID stays, the SEQUENCE goes up."""
+    require_facilitator(group=meeting.group, user=acting_user)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
+    if ends_at <= starts_at:
+        raise Invalid("The meeting must end after it starts.", field="end_time")
     _meeting_update(
         meeting,
         starts_at=starts_at,
@@ -252,6 +322,7 @@ def meeting_move(
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
     """Cancel one occurrence; issues on its agenda go back to the queue."""
+    require_facilitator(group=meeting.group, user=acting_user)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
     _meeting_update(meeting, status=MeetingStatus.CANCELLED)
@@ -271,17 +342,16 @@ def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
 
 
 def agreement_current(*, group: PeerGroup) -> ConfidentialityAgreement:
-    """The group's latest agreement; version 1 is the default text."""
-    agreement = group.agreements.order_by("-version").first()
-    if agreement is not None:
-        return agreement
-    try:
-        with transaction.atomic():
-            return ConfidentialityAgreement.objects.create(
-                group=group, version=1, text=DEFAULT_AGREEMENT
-            )
-    except IntegrityError:  # created by a concurrent request
-        return group.agreements.order_by("-version").first()
+    """The group's latest agreement, making the group's defaults first if it has none.
+
+    For callers that made a group without group_defaults_create (the demo seeding,
+    older scripts); never called from a page GET. Pages read selectors.agreement_latest.
+    """
+    latest = group.agreements.order_by("-version").first()
+    if latest is None:
+        group_defaults_create(group=group)
+        latest = group.agreements.order_by("-version").first()
+    return latest
 
 
 @transaction.atomic
@@ -289,9 +359,16 @@ def agreement_publish(
     *, group: PeerGroup, text: str, acting_user: User
 ) -> ConfidentialityAgreement:
     """A new version: every member must accept it before seeing group content again."""
-    current = agreement_current(group=group)
+    require_facilitator(group=group, user=acting_user)
+    text = text.strip()
+    if not text:
+        raise Invalid("Write the agreement's text.", field="text")
+    latest = group.agreements.select_for_update().order_by("-version").first()
     agreement = ConfidentialityAgreement.objects.create(
-        group=group, version=current.version + 1, text=text.strip(), created_by=acting_user
+        group=group,
+        version=(latest.version if latest else 0) + 1,
+        text=text,
+        created_by=acting_user,
     )
     audit(
         organization=group.organization,
@@ -304,6 +381,9 @@ def agreement_publish(
 
 
 def agreement_accept(*, agreement: ConfidentialityAgreement, user: User) -> AgreementAcceptance:
+    require_in_group(group=agreement.group, user=user)
+    if agreement.group.agreements.filter(version__gt=agreement.version).exists():
+        raise Conflict("A newer version of the agreement has been published; read that one.")
     acceptance, _ = AgreementAcceptance.objects.get_or_create(agreement=agreement, user=user)
     return acceptance
 
@@ -320,7 +400,14 @@ def issue_submit(
     situation: str,
     ask: str,
     urgency: int,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Issue:
+    """A member brings an issue. The same form submitted twice (same key) makes one issue."""
+    require_member(group=group, user=author, reason=ONLY_MEMBERS_ISSUES)
+    if idempotency_key is not None:
+        existing = Issue.objects.filter(author=author, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     issue = Issue(
         group=group,
         author=author,
@@ -329,14 +416,29 @@ def issue_submit(
         situation=situation.strip(),
         ask=ask.strip(),
         urgency=urgency,
+        idempotency_key=idempotency_key,
     )
-    issue.full_clean()
-    issue.save()
+    try:
+        issue.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise invalid_from(error) from None
+    try:
+        with transaction.atomic():
+            issue.save()
+    except IntegrityError:
+        # The same form posted twice at once: the other request made it.
+        existing = Issue.objects.filter(author=author, idempotency_key=idempotency_key).first()
+        if idempotency_key is None or existing is None:
+            raise
+        return existing
     return issue
 
 
 def issue_vote_set(*, issue: Issue, voter: User, vote: bool) -> bool:
     """Give or take back a member's one vote; the unique constraint keeps it at one."""
+    require_member(group=issue.group, user=voter, reason=ONLY_MEMBERS_VOTE)
+    if issue.status == IssueStatus.PROCESSED:
+        raise Conflict(ISSUE_PROCESSED)
     if not vote:
         IssueVote.objects.filter(issue=issue, voter=voter).delete()
         return False
@@ -351,6 +453,7 @@ def issue_vote_set(*, issue: Issue, voter: User, vote: bool) -> bool:
 @transaction.atomic
 def agenda_issues_pick(*, meeting: Meeting, issues: list[Issue], acting_user: User) -> None:
     """Put exactly `issues` on the meeting's agenda; ones taken off go back to the queue."""
+    require_facilitator(group=meeting.group, user=acting_user)
     if meeting.closed_at is not None or meeting.is_cancelled:
         raise MeetingClosed("This meeting is closed or cancelled.")
     picked = [issue.pk for issue in issues if issue.status != IssueStatus.PROCESSED]
@@ -368,18 +471,40 @@ def agenda_issues_pick(*, meeting: Meeting, issues: list[Issue], acting_user: Us
 def _open(meeting: Meeting) -> None:
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed; its records are final.")
+    if meeting.is_cancelled:
+        raise MeetingClosed("This meeting is cancelled; it has no records.")
 
 
-def meeting_step_set(*, meeting: Meeting, step: int, issue: Issue | None = None) -> None:
+def _require_on_agenda(*, meeting: Meeting, issue: Issue) -> None:
+    if not Issue.objects.filter(pk=issue.pk, meeting=meeting).exists():
+        raise NotFound("No such issue on this agenda.")
+
+
+def meeting_open_require(*, meeting: Meeting) -> None:
+    """For the apps above (goals): records of a closed or cancelled meeting are final."""
     _open(meeting)
+
+
+def meeting_step_set(
+    *, meeting: Meeting, step: int, acting_user: User, issue: Issue | None = None
+) -> None:
+    require_facilitator(group=meeting.group, user=acting_user)
+    _open(meeting)
+    steps = meeting.group.agenda_steps.count()
+    if not 0 <= step < max(steps, 1):
+        raise Invalid(f"The agenda has {steps} steps.", field="step")
+    if issue is not None:
+        _require_on_agenda(meeting=meeting, issue=issue)
     meeting.current_step = step
     meeting.current_issue = issue
     meeting.save(update_fields=["current_step", "current_issue"])
 
 
 @transaction.atomic
-def issue_mark_processed(*, meeting: Meeting, issue: Issue) -> None:
+def issue_mark_processed(*, meeting: Meeting, issue: Issue, acting_user: User) -> None:
+    require_facilitator(group=meeting.group, user=acting_user)
     _open(meeting)
+    _require_on_agenda(meeting=meeting, issue=issue)
     issue.status = IssueStatus.PROCESSED
     issue.meeting = meeting
     issue.processed_at = timezone.now()
@@ -392,58 +517,29 @@ def issue_mark_processed(*, meeting: Meeting, issue: Issue) -> None:
 def meeting_note_add(
     *, meeting: Meeting, author: User, kind: str, text: str, issue: Issue | None = None
 ) -> MeetingNote:
+    require_in_group(group=meeting.group, user=author)
     _open(meeting)
+    if issue is not None and issue.group_id != meeting.group_id:
+        raise NotFound("No such issue in this group.")
+    text = text.strip()
+    if not text:
+        raise Invalid("Write the note.", field="text")
     return MeetingNote.objects.create(
-        meeting=meeting, issue=issue, kind=kind, text=text.strip(), author=author
+        meeting=meeting, issue=issue, kind=kind, text=text, author=author
     )
-
-
-def commitment_record(
-    *,
-    meeting: Meeting,
-    member: User,
-    text: str,
-    acting_user: User,
-    issue: Issue | None = None,
-    due_on: date | None = None,
-) -> Commitment:
-    _open(meeting)
-    return Commitment.objects.create(
-        group_id=meeting.group_id,
-        meeting=meeting,
-        issue=issue,
-        member=member,
-        text=text.strip(),
-        due_on=due_on or commitment_default_due(group=meeting.group, after=meeting.starts_at),
-        created_by=acting_user,
-    )
-
-
-COMMITMENT_DEFAULT_DAYS = 30
-
-
-def commitment_default_due(*, group: PeerGroup, after: datetime | None = None) -> date:
-    """A commitment is due by the group's next meeting, so it comes up for review there.
-
-    With no meeting scheduled after `after` (default: now), it is due in 30 days.
-    """
-    after = after or timezone.now()
-    upcoming = (
-        Meeting.objects.filter(group=group, starts_at__gt=after)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    if upcoming is not None:
-        return upcoming.astimezone(ZoneInfo(group.time_zone)).date()
-    return (after + timedelta(days=COMMITMENT_DEFAULT_DAYS)).date()
 
 
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, statuses: dict[int, str], acting_user: User) -> None:
     """Record each member's attendance (user id -> status); recording again corrects it."""
+    require_facilitator(group=meeting.group, user=acting_user)
     _open(meeting)
+    strangers = sorted(set(statuses) - group_member_ids(group=meeting.group))
+    if strangers:
+        raise Invalid(f"Not members of this group: {strangers}", field="member_id")
+    unknown = sorted(set(statuses.values()) - set(AttendanceStatus.values))
+    if unknown:
+        raise Invalid(f"Unknown attendance status: {unknown}", field="status")
     for user_id, status in statuses.items():
         Attendance.objects.update_or_create(
             meeting=meeting,
@@ -466,6 +562,7 @@ def meeting_close(*, meeting: Meeting, acting_user: User) -> int:
     They go back to the queue with their votes, so they are first in line for the
     next meeting. Returns how many carried over.
     """
+    require_facilitator(group=meeting.group, user=acting_user)
     _open(meeting)
     carried = Issue.objects.filter(meeting=meeting, status=IssueStatus.SCHEDULED).update(
         status=IssueStatus.OPEN, meeting=None
@@ -486,7 +583,13 @@ def meeting_close(*, meeting: Meeting, acting_user: User) -> int:
 def check_in_save(
     *, meeting: Meeting, member: User, work: str, personal: str, rating: int
 ) -> CheckIn:
+    require_member(group=meeting.group, user=member, reason=ONLY_MEMBERS_CHECK_IN)
     _open(meeting)
+    low, high = CHECK_IN_RATING
+    if not low <= rating <= high:
+        raise Invalid(f"The rating is from {low} to {high}.", field="rating")
+    if not work.strip():
+        raise Invalid("Say what is going on at work.", field="work")
     check_in, _ = CheckIn.objects.update_or_create(
         meeting=meeting,
         member=member,
@@ -525,8 +628,6 @@ def reminder_claim(*, meeting: Meeting, user: User) -> bool:
     rolls back with it and a later run tries again. A second worker racing for the
     same row waits on the unique index and then gets False.
     """
-    from peergroups.meetings.models import ReminderSent
-
     try:
         with transaction.atomic():
             ReminderSent.objects.create(meeting=meeting, user=user)

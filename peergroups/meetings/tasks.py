@@ -1,4 +1,8 @@
-"""Meeting reminders, run by `manage.py db_worker` (queued by `send_meeting_reminders`)."""
+"""Meeting reminders and the series top-up, run by `manage.py db_worker`.
+
+`send_meeting_reminders` queues the reminders, `extend_meeting_series` the top-up of
+each series to its horizon: two jobs, so sending reminders never writes meetings.
+"""
 
 import logging
 from datetime import timedelta
@@ -10,15 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from peergroups.errors import DomainError
 from peergroups.meetings import selectors, services
 from peergroups.meetings.ical import calendar_ics
-from peergroups.meetings.models import (
-    AgreementAcceptance,
-    IssueStatus,
-    Meeting,
-    MeetingSeries,
-    MeetingStatus,
-)
+from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
+from peergroups.organizations.access import organization_access
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,16 @@ def _recipients(meeting: Meeting) -> list:
     return people
 
 
+def may_read_group_content(*, user, group) -> bool:
+    """What the pages decide, asked for an e-mail: selectors.group_content_for_user."""
+    try:
+        access = organization_access(user, group.organization.slug)
+        selectors.group_content_for_user(user=user, access=access, group_id=group.pk)
+    except DomainError:
+        return False
+    return True
+
+
 def reminders_send_now() -> int:
     """Send the reminders that are due; returns how many e-mails went out.
 
@@ -40,8 +50,6 @@ def reminders_send_now() -> int:
     send rolls the claim back for the next run).
     """
     now = timezone.now()
-    for series in MeetingSeries.objects.all():
-        services.meeting_series_extend(series=series)
     meetings = (
         Meeting.objects.filter(starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD)
         .exclude(status=MeetingStatus.CANCELLED)
@@ -49,22 +57,14 @@ def reminders_send_now() -> int:
     )
     sent = 0
     for meeting in meetings:
-        steps = services.agenda_steps_ensure(group=meeting.group)
+        steps = selectors.agenda_steps_of(group=meeting.group)
         titles = list(
             meeting.issues.filter(status=IssueStatus.SCHEDULED).values_list("title", flat=True)
         )
-        agreement = selectors.agreement_latest(group=meeting.group)
-        accepted = set(
-            AgreementAcceptance.objects.filter(agreement=agreement).values_list(
-                "user_id", flat=True
-            )
-            if agreement
-            else []
-        )
         ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
         for person in _recipients(meeting):
-            # Issue titles are group content: only for people bound by the agreement.
-            may_read = person.pk == meeting.group.facilitator_id or person.pk in accepted
+            # Issue titles are group content: for those the pages would show them to.
+            may_read = may_read_group_content(user=person, group=meeting.group)
             try:
                 with transaction.atomic():
                     if not services.reminder_claim(meeting=meeting, user=person):
@@ -99,6 +99,13 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     )
     message.attach("meeting.ics", ics, "text/calendar")
     message.send()
+
+
+@task()
+def meeting_series_extend_all() -> int:
+    added = services.meeting_series_extend_all()
+    logger.info("meeting occurrences added: %s", added)
+    return added
 
 
 @task()

@@ -1,29 +1,28 @@
 """Meeting pages: schedule, agenda, issue queue, run-of-show, agreement, calendar feed.
 
 Views parse input, resolve objects through the selectors (the access decisions live
-there) and call services. Group pages use `group_view`, which resolves the group
-for the viewer and sends a member who has not accepted the current agreement to it.
+there) and call services (the rules of each write live there); a refusal from either
+is a domain error that the page error mapping renders. Group pages use
+`meetings.access.group_view`.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from peergroups.errors import Invalid, NotFound, Refused
 from peergroups.meetings import selectors, services
+from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.forms import (
     AgendaStepFormSet,
     AgreementForm,
     AttendanceForm,
     CheckInForm,
-    CommitmentForm,
     IssueForm,
     MoveForm,
     NoteForm,
@@ -31,48 +30,28 @@ from peergroups.meetings.forms import (
     default_move_initial,
 )
 from peergroups.meetings.ical import calendar_ics
-from peergroups.meetings.models import Attendance, CheckIn, IssueStatus, MeetingSeries, StepKind
-from peergroups.meetings.selectors import AgreementRequired, GroupContext
+from peergroups.meetings.models import (
+    DEFAULT_AGREEMENT,
+    Attendance,
+    CheckIn,
+    ConfidentialityAgreement,
+    IssueStatus,
+    MeetingSeries,
+    StepKind,
+)
+from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 
 
-def group_view(*, facilitator: bool = False) -> Callable:
-    """Decorate a view taking `group_id`; it receives a GroupContext `ctx` instead."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @org_view()
-        @wraps(view)
-        def wrapper(request: HttpRequest, access: OrgAccess, group_id: int, *args, **kwargs):
-            try:
-                ctx = selectors.group_content_for_user(
-                    user=request.user, access=access, group_id=group_id
-                )
-            except AgreementRequired as refused:
-                # Not a 403: the member belongs here and is one click away from access.
-                messages.info(request, str(refused))
-                return redirect(
-                    "meetings-agreement", org_slug=access.organization.slug, group_id=group_id
-                )
-            if facilitator:
-                ctx.require_facilitator()
-            return view(request, ctx, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def render_group(request, ctx: GroupContext, template: str, context: dict | None = None, **kw):
-    zone = selectors.viewer_time_zone(user=request.user, group=ctx.group)
-    full = {"group": ctx.group, "ctx": ctx, "zone": zone, **(context or {})}
-    return org_render(request, ctx.access, template, full, **kw)
-
-
 def _group_url(ctx: GroupContext, name: str, **kwargs) -> str:
-    return reverse(
-        name, kwargs={"org_slug": ctx.access.organization.slug, "group_id": ctx.group.pk, **kwargs}
-    )
+    return group_url(ctx, name, **kwargs)
+
+
+def _form_error(form, error: Invalid) -> None:
+    """A service's Invalid shown on the form it came from, so nothing typed is lost."""
+    field = getattr(error, "field", "")
+    form.add_error(field if field in form.fields else None, error.reason)
 
 
 # --- agreement -------------------------------------------------------------------------
@@ -80,15 +59,17 @@ def _group_url(ctx: GroupContext, name: str, **kwargs) -> str:
 
 @org_view()
 def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpResponse:
-    ctx = selectors.group_content_for_user(
-        user=request.user, access=access, group_id=group_id, require_agreement=False
-    )
-    current = services.agreement_current(group=ctx.group)
+    ctx = selectors.group_agreement_for_user(user=request.user, access=access, group_id=group_id)
+    current = selectors.agreement_latest(group=ctx.group)
+    if current is None:
+        # A group made by a path that skipped group_defaults_create: show the default
+        # text, and let accepting it create version 1 (a POST, not this GET).
+        current = ConfidentialityAgreement(group=ctx.group, version=1, text=DEFAULT_AGREEMENT)
     form = AgreementForm(initial={"text": current.text})
     if request.method == "POST":
         if request.POST.get("action") == "publish":
-            ctx.require_facilitator()
             form = AgreementForm(request.POST)
+            ctx.require_facilitator()
             if form.is_valid():
                 new = services.agreement_publish(
                     group=ctx.group, text=form.cleaned_data["text"], acting_user=request.user
@@ -98,6 +79,9 @@ def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpRes
                 )
                 return redirect(_group_url(ctx, "meetings-agreement"))
         else:
+            if current.pk is None:
+                services.group_defaults_create(group=ctx.group)
+                current = selectors.agreement_latest(group=ctx.group)
             services.agreement_accept(agreement=current, user=request.user)
             messages.success(request, "Thank you. You can now see your group's content.")
             return redirect(_group_url(ctx, "meetings-list"))
@@ -141,9 +125,17 @@ def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         }
     form = ScheduleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.meeting_series_set(group=ctx.group, acting_user=request.user, **form.cleaned_data)
-        messages.success(request, "Schedule saved; the next meetings are in everyone's calendar.")
-        return redirect(_group_url(ctx, "meetings-list"))
+        try:
+            services.meeting_series_set(
+                group=ctx.group, acting_user=request.user, **form.cleaned_data
+            )
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, "Schedule saved; the next meetings are in everyone's calendar."
+            )
+            return redirect(_group_url(ctx, "meetings-list"))
     return render_group(
         request,
         ctx,
@@ -158,7 +150,7 @@ def meeting_detail(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> 
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     context = {
         "meeting": meeting,
-        "steps": services.agenda_steps_ensure(group=ctx.group),
+        "steps": selectors.agenda_steps_of(group=ctx.group),
         "agenda_issues": selectors.meeting_agenda_issues(meeting=meeting),
         "my_check_in": CheckIn.objects.filter(meeting=meeting, member=request.user).first(),
     }
@@ -179,24 +171,20 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
         time_zone=ctx.group.time_zone,
     )
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "cancel":
-                services.meeting_cancel(meeting=meeting, acting_user=request.user)
-                messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
-                return redirect(_group_url(ctx, "meetings-list"))
-            if form.is_valid():
-                services.meeting_move(
-                    meeting=meeting,
-                    starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"],
-                    location=form.cleaned_data["location"],
-                    video_url=form.cleaned_data["video_url"],
-                    acting_user=request.user,
-                )
-                messages.success(request, "Meeting moved.")
-                return redirect(meeting.get_absolute_url())
-        except services.MeetingClosed as closed:
-            messages.error(request, str(closed))
+        if request.POST.get("action") == "cancel":
+            services.meeting_cancel(meeting=meeting, acting_user=request.user)
+            messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
+            return redirect(_group_url(ctx, "meetings-list"))
+        if form.is_valid():
+            services.meeting_move(
+                meeting=meeting,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                location=form.cleaned_data["location"],
+                video_url=form.cleaned_data["video_url"],
+                acting_user=request.user,
+            )
+            messages.success(request, "Meeting moved.")
             return redirect(meeting.get_absolute_url())
     return render_group(
         request,
@@ -220,7 +208,7 @@ def meeting_ics(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Htt
 
 @group_view(facilitator=True)
 def agenda_template(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
-    steps = services.agenda_steps_ensure(group=ctx.group)
+    steps = selectors.agenda_steps_of(group=ctx.group)
     initial = [{"kind": s.kind, "title": s.title, "minutes": s.minutes} for s in steps]
     formset = AgendaStepFormSet(request.POST or None, initial=initial, prefix="steps")
     if request.method == "POST" and formset.is_valid():
@@ -248,21 +236,18 @@ def agenda_pick(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Htt
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     ids = [int(value) for value in request.POST.getlist("issues") if value.isdigit()]
     issues = list(selectors.issue_queue(ctx=ctx).filter(pk__in=ids))
-    try:
-        services.agenda_issues_pick(meeting=meeting, issues=issues, acting_user=request.user)
-        messages.success(
-            request, f"{len(issues)} issue{'s' if len(issues) != 1 else ''} on the agenda."
-        )
-    except services.MeetingClosed as closed:
-        messages.error(request, str(closed))
+    services.agenda_issues_pick(meeting=meeting, issues=issues, acting_user=request.user)
+    messages.success(
+        request, f"{len(issues)} issue{'s' if len(issues) != 1 else ''} on the agenda."
+    )
     return redirect(meeting.get_absolute_url())
 
 
 @group_view()
 def check_in(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
-    if not ctx.is_member:
-        raise PermissionDenied("Check-ins are the members' own updates.")
+    if not ctx.is_member:  # the page holds the member's own form; the service says the same
+        raise Refused(services.ONLY_MEMBERS_CHECK_IN)
     existing = CheckIn.objects.filter(meeting=meeting, member=request.user).first()
     initial = (
         {"work": existing.work, "personal": existing.personal, "rating": existing.rating}
@@ -271,11 +256,8 @@ def check_in(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRe
     )
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.check_in_save(meeting=meeting, member=request.user, **form.cleaned_data)
-            messages.success(request, "Check-in saved.")
-        except services.MeetingClosed as closed:
-            messages.error(request, str(closed))
+        services.check_in_save(meeting=meeting, member=request.user, **form.cleaned_data)
+        messages.success(request, "Check-in saved.")
         return redirect(meeting.get_absolute_url())
     return render_group(
         request,
@@ -304,13 +286,17 @@ def issue_list(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 
 @group_view()
 def issue_create(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
-    if not ctx.is_member:
-        raise PermissionDenied("Members bring issues; the facilitator runs the queue.")
+    if not ctx.is_member:  # the page holds the member's form; the service says the same
+        raise Refused(services.ONLY_MEMBERS_ISSUES)
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.issue_submit(group=ctx.group, author=request.user, **form.cleaned_data)
-        messages.success(request, "Your issue is in the queue. Your group can now vote on it.")
-        return redirect(_group_url(ctx, "meetings-issues"))
+        try:
+            services.issue_submit(group=ctx.group, author=request.user, **form.cleaned_data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your issue is in the queue. Your group can now vote on it.")
+            return redirect(_group_url(ctx, "meetings-issues"))
     return render_group(
         request,
         ctx,
@@ -327,11 +313,7 @@ def issue_detail(request: HttpRequest, ctx: GroupContext, issue_id: int) -> Http
         request,
         ctx,
         "meetings/issue_detail.html",
-        {
-            "issue": issue,
-            "notes": issue.notes.select_related("author"),
-            "commitments": issue.commitments.select_related("member"),
-        },
+        {"issue": issue, "notes": issue.notes.select_related("author")},
     )
 
 
@@ -339,10 +321,6 @@ def issue_detail(request: HttpRequest, ctx: GroupContext, issue_id: int) -> Http
 @group_view()
 def issue_vote(request: HttpRequest, ctx: GroupContext, issue_id: int) -> HttpResponse:
     issue = selectors.issue_for_user(ctx=ctx, issue_id=issue_id)
-    if not ctx.is_member:
-        raise PermissionDenied("Members vote; the facilitator picks from the queue.")
-    if issue.status == IssueStatus.PROCESSED:
-        raise PermissionDenied("This issue has been processed already.")
     services.issue_vote_set(issue=issue, voter=request.user, vote=request.POST.get("vote") != "0")
     if request.htmx:
         issue = selectors.issue_for_user(ctx=ctx, issue_id=issue_id)
@@ -356,15 +334,19 @@ def issue_vote(request: HttpRequest, ctx: GroupContext, issue_id: int) -> HttpRe
 # --- run of show -----------------------------------------------------------------------
 
 
-RUN_ACTIONS = {"attendance", "note", "commitment", "step", "issue-start", "issue-done", "close"}
+RUN_ACTIONS = {"attendance", "note", "step", "issue-start", "issue-done", "close"}
 
 
 @group_view(facilitator=True)
 def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpResponse:
-    """The facilitator's page during the meeting; each form posts one `action` here."""
+    """The facilitator's page during the meeting; each form posts one `action` here.
+
+    The commitments part (record the presenter's commitment, review earlier ones) is
+    the goals app's: the page includes it from a goals URL with htmx.
+    """
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     if meeting.is_cancelled:
-        raise Http404("This meeting is cancelled")
+        raise NotFound("This meeting is cancelled.")
     members = selectors.group_roster_users(group=ctx.group)
     recorded = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "status"))
     action = request.POST.get("action") if request.method == "POST" else None
@@ -376,28 +358,14 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
         prefix="attendance",
     )
     note_form = NoteForm(data if action == "note" else None, prefix="note")
-    commitment_form = CommitmentForm(
-        data if action == "commitment" else None,
-        members=members,
-        prefix="commitment",
-        # The presenter of the issue in progress is who usually commits.
-        initial={"member": meeting.current_issue.author_id} if meeting.current_issue else None,
-    )
     agenda_issues = list(selectors.meeting_agenda_issues(meeting=meeting))
+    steps = selectors.agenda_steps_of(group=ctx.group)
     if action is not None:
         if action not in RUN_ACTIONS:
             return HttpResponse("Unknown action", status=400)
         issue = next((i for i in agenda_issues if str(i.pk) == request.POST.get("issue")), None)
-        try:
-            done = _run_action(
-                request, ctx, meeting, action, issue, attendance_form, note_form, commitment_form
-            )
-        except services.MeetingClosed as closed:
-            messages.error(request, str(closed))
-            done = True
-        if done:
+        if _run_action(request, meeting, action, issue, steps, attendance_form, note_form):
             return redirect(_group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "#" + action)
-    steps = services.agenda_steps_ensure(group=ctx.group)
     return render_group(
         request,
         ctx,
@@ -409,10 +377,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             "agenda_issues": agenda_issues,
             "attendance_form": attendance_form,
             "note_form": note_form,
-            "commitment_form": commitment_form,
             "notes": meeting.notes.select_related("author", "issue"),
-            "commitments": meeting.commitments.select_related("member", "issue"),
-            "to_review": selectors.commitments_to_review(meeting=meeting),
             "check_ins": meeting.check_ins.select_related("member"),
             "recorded": len(recorded),
             "StepKind": StepKind,
@@ -421,7 +386,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     )
 
 
-def _run_action(request, ctx, meeting, action, issue, attendance_form, note_form, commitment_form):
+def _run_action(request, meeting, action, issue, steps, attendance_form, note_form) -> bool:
     """Apply one run-of-show action; False when its form has errors to show."""
     user = request.user
     if action == "attendance":
@@ -438,36 +403,26 @@ def _run_action(request, ctx, meeting, action, issue, attendance_form, note_form
             meeting=meeting, author=user, issue=issue, **note_form.cleaned_data
         )
         messages.success(request, "Note added.")
-    elif action == "commitment":
-        if not commitment_form.is_valid():
-            return False
-        services.commitment_record(
-            meeting=meeting,
-            member=_roster_member(ctx, commitment_form.cleaned_data["member"]),
-            text=commitment_form.cleaned_data["text"],
-            due_on=commitment_form.cleaned_data["due_on"],
-            issue=issue,
-            acting_user=user,
-        )
-        messages.success(request, "Commitment recorded.")
     elif action == "step":
         step = request.POST.get("step", "")
         services.meeting_step_set(
-            meeting=meeting, step=int(step) if step.isdigit() else 0, issue=meeting.current_issue
+            meeting=meeting,
+            step=int(step) if step.isdigit() else 0,
+            issue=meeting.current_issue,
+            acting_user=user,
         )
     elif action == "issue-start":
         if issue is None:
-            raise Http404("No such issue on this agenda")
+            raise NotFound("No such issue on this agenda.")
         # Starting an issue means the meeting is in its issue-processing step.
-        steps = services.agenda_steps_ensure(group=ctx.group)
         step = next(
             (i for i, s in enumerate(steps) if s.kind == StepKind.ISSUES), meeting.current_step
         )
-        services.meeting_step_set(meeting=meeting, step=step, issue=issue)
+        services.meeting_step_set(meeting=meeting, step=step, issue=issue, acting_user=user)
     elif action == "issue-done":
         if issue is None:
-            raise Http404("No such issue on this agenda")
-        services.issue_mark_processed(meeting=meeting, issue=issue)
+            raise NotFound("No such issue on this agenda.")
+        services.issue_mark_processed(meeting=meeting, issue=issue, acting_user=user)
         messages.success(request, f"“{issue.title}” processed.")
     elif action == "close":
         carried = services.meeting_close(meeting=meeting, acting_user=user)
@@ -476,13 +431,6 @@ def _run_action(request, ctx, meeting, action, issue, attendance_form, note_form
             f"Meeting closed. {carried} unprocessed issue{'s' if carried != 1 else ''} carried over.",
         )
     return True
-
-
-def _roster_member(ctx: GroupContext, user_id: int):
-    for member in selectors.group_roster_users(group=ctx.group):
-        if member.pk == user_id:
-            return member
-    raise Http404("Not a member of this group")
 
 
 # --- calendar feed ---------------------------------------------------------------------
@@ -523,7 +471,7 @@ def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """Public but secret: calendar apps cannot sign in, so the token is the credential."""
     live = selectors.calendar_feed_by_token(token)
     if live.organization.slug != org_slug:
-        raise Http404("No such calendar feed")
+        raise NotFound("No such calendar feed.")
     meetings = selectors.meetings_for_feed(user=live.user, organization=live.organization)
     body = calendar_ics(meetings, name=f"Peer group meetings — {live.organization.name}")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

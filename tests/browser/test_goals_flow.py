@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, expect
 
-from peergroups.goals.models import CommitmentCheckIn
+from peergroups.goals.models import Commitment, CommitmentCheckIn
 from peergroups.meetings import services
-from peergroups.meetings.models import Commitment, Meeting
+from peergroups.meetings.models import Meeting
 
 from .test_meeting_flow import signed_in
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from conftest import PASSWORD
+from peergroups.goals.models import Commitment
 from peergroups.meetings import services
-from peergroups.meetings.models import Attendance, Commitment, Issue, IssueStatus, Meeting
+from peergroups.meetings.models import Attendance, Issue, IssueStatus, Meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

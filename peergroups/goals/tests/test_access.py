@@ -73,7 +73,10 @@ def test_owner_records_progress_and_drops_a_goal(client, accepted):
     assert "Done" in page  # 3.5 is below the target of 4: a downward goal reached
     assert client.post(url, {"action": "drop"}).status_code == 302
     assert "Dropped" in client.get(shared.get_absolute_url()).text
-    assert client.post(url, {"action": "progress", "value": "5"}).status_code == 400
+    # A dropped goal takes no updates: 409 with the rule's sentence, as the API answers.
+    refused = client.post(url, {"action": "progress", "value": "5"})
+    assert refused.status_code == 409
+    assert "dropped" in refused.text
 
 
 def test_goal_form_errors_are_shown_again(client, accepted):

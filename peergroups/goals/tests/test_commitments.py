@@ -4,19 +4,17 @@ and reviewed in the next meeting's run-of-show."""
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from peergroups.errors import Invalid
 from peergroups.goals import services
-from peergroups.goals.models import CommitmentCheckIn
-from peergroups.meetings import services as meetings
-from peergroups.meetings.models import Commitment
+from peergroups.goals.models import Commitment, CommitmentCheckIn
 
 
 def test_commitment_made_in_a_meeting_is_due_at_the_next_meeting(scheduled, meeting):
-    commitment = meetings.commitment_record(
+    commitment = services.commitment_record(
         meeting=meeting,
-        member=scheduled.member,
+        member_id=scheduled.member.pk,
         text="Talk to both.",
         acting_user=meeting.group.facilitator,
     )
@@ -42,9 +40,9 @@ def test_without_a_schedule_a_commitment_is_due_in_30_days(accepted, frozen):
 
 
 def test_a_commitment_needs_text_and_a_date_not_in_the_past(accepted, frozen):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.commitment_make(group=accepted.group, member=accepted.member, text="  ")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.commitment_make(
             group=accepted.group, member=accepted.member, text="x", due_on=date(2026, 12, 1)
         )
@@ -84,9 +82,9 @@ def test_bad_check_in_is_shown_again_and_nothing_is_lost(client, commit):
 
 def test_review_step_lists_open_commitments_with_their_latest_check_in(client, scheduled, commit):
     first, second = scheduled.group.meetings.order_by("starts_at")[:2]
-    meetings.commitment_record(
+    services.commitment_record(
         meeting=first,
-        member=scheduled.member,
+        member_id=scheduled.member.pk,
         text="Call the bank.",
         acting_user=scheduled.facilitator,
     )
@@ -98,7 +96,10 @@ def test_review_step_lists_open_commitments_with_their_latest_check_in(client, s
     )
     commit(date(2027, 1, 20), outcome="done", text="Already finished.")
     client.force_login(scheduled.facilitator)
-    page = client.get(reverse("meetings-run", args=["acme", scheduled.group.pk, second.pk])).text
+    # The run-of-show includes the goals app's commitments part with htmx.
+    url = reverse("goals-meeting-commitments", args=["acme", scheduled.group.pk, second.pk])
+    page = client.get(url, HTTP_HX_REQUEST="true").text
+    assert "<html" not in page
     review = page[page.index('id="review"') :]
     assert "Call the bank." in review and "No check-in yet" in review
     assert "Fix the rota." in review and "Partly done" in review and "Half the shifts." in review

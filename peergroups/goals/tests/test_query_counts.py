@@ -27,7 +27,9 @@ def populate(cast, commit, n):
             due_on=date(2031, 1, 1),
             visibility="group",
         )
-        services.goal_progress_add(goal=cast.member.key_goals.last(), value=i)
+        services.goal_progress_add(
+            goal=cast.member.key_goals.last(), value=i, acting_user=cast.member
+        )
     services.partners_assign(group=cast.group, cycle=1, seed=1)
 
 

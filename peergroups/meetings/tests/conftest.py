@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import time_machine
 
-from peergroups.meetings import services
+from peergroups.meetings import selectors, services
 from peergroups.meetings.models import Meeting
 
 # A Friday; Group A's first meetings fall in January 2027.
@@ -25,7 +25,7 @@ def accepted(cast):
         (cast.group, [cast.member, cast.member2]),
         (cast.other_group, [cast.other_member]),
     ):
-        agreement = services.agreement_current(group=group)
+        agreement = selectors.agreement_latest(group=group)
         for member in members:
             services.agreement_accept(agreement=agreement, user=member)
     return cast

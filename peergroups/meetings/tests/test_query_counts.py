@@ -35,9 +35,6 @@ def add_content(cast, meeting, n: int) -> None:
         services.meeting_note_add(
             meeting=meeting, author=cast.member, kind="general", text=f"note {i}", issue=issue
         )
-        services.commitment_record(
-            meeting=meeting, member=author, text=f"do {i}", acting_user=cast.facilitator
-        )
 
 
 @pytest.mark.parametrize(

@@ -108,11 +108,29 @@ def test_command_now_sends_in_process(scheduled, meeting, frozen):
     assert len(mail.outbox) == 3
 
 
-def test_horizon_is_topped_up_as_time_passes(scheduled, frozen):
+def test_reminders_do_not_extend_the_series(scheduled, frozen):
+    before = scheduled.group.meetings.count()
     frozen.move_to(datetime(2027, 6, 1, tzinfo=UTC))
     reminders_send_now()
-    ahead = scheduled.group.meetings.filter(starts_at__gt=datetime(2027, 6, 1, tzinfo=UTC))
-    assert ahead.count() == 12
+    assert scheduled.group.meetings.count() == before
+
+
+def test_horizon_is_topped_up_by_its_own_job_as_time_passes(scheduled, frozen):
+    june = datetime(2027, 6, 1, tzinfo=UTC)
+    frozen.move_to(june)
+    call_command("extend_meeting_series", "--now", verbosity=0)
+    assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
+    call_command("extend_meeting_series", "--now", verbosity=0)  # nothing more to add
+    assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extension_command_queues_a_task_the_worker_runs(scheduled, frozen, run_tasks):
+    june = datetime(2027, 6, 1, tzinfo=UTC)
+    frozen.move_to(june)
+    call_command("extend_meeting_series", verbosity=0)
+    run_tasks()
+    assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
 
 
 @pytest.mark.postgres

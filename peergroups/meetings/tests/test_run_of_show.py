@@ -1,11 +1,9 @@
 """The facilitator runs the meeting: steps, current issue, notes, commitment, attendance."""
 
-from datetime import date
-
 from django.urls import reverse
 
 from peergroups.meetings import services
-from peergroups.meetings.models import Attendance, CheckIn, Commitment, MeetingNote
+from peergroups.meetings.models import Attendance, CheckIn, MeetingNote
 
 from .conftest import issue_for
 
@@ -26,7 +24,7 @@ def test_run_of_show_shows_steps_with_time_boxes(client, meeting):
     assert meeting.current_step == 1
 
 
-def test_facilitator_records_notes_commitment_and_attendance(client, scheduled, meeting):
+def test_facilitator_records_notes_and_attendance(client, scheduled, meeting):
     issue = issue_for(scheduled)
     services.agenda_issues_pick(meeting=meeting, issues=[issue], acting_user=scheduled.facilitator)
     client.force_login(scheduled.facilitator)
@@ -46,16 +44,6 @@ def test_facilitator_records_notes_commitment_and_attendance(client, scheduled, 
     client.post(
         run_url(meeting),
         {
-            "action": "commitment",
-            "issue": issue.pk,
-            "commitment-member": scheduled.member.pk,
-            "commitment-text": "Talk to both internal candidates by Friday.",
-            "commitment-due_on": "2027-01-15",
-        },
-    )
-    client.post(
-        run_url(meeting),
-        {
             "action": "attendance",
             f"attendance-member_{scheduled.member.pk}": "present",
             f"attendance-member_{scheduled.member2.pk}": "excused",
@@ -63,19 +51,17 @@ def test_facilitator_records_notes_commitment_and_attendance(client, scheduled, 
     )
     note = MeetingNote.objects.get()
     assert (note.kind, note.issue, note.author) == ("clarifying", issue, scheduled.facilitator)
-    commitment = Commitment.objects.get()
-    assert (commitment.member, commitment.issue, commitment.due_on) == (
-        scheduled.member,
-        issue,
-        date(2027, 1, 15),
-    )
     assert dict(Attendance.objects.values_list("member__email", "status")) == {
         "mia@acme.test": "present",
         "max@acme.test": "excused",
     }
     page = client.get(run_url(meeting))
-    assert "Talk to both internal candidates" in page.text
     assert "Has the star accepted yet?" in page.text
+    # The commitments part is the goals app's, included from its URL.
+    commitments = reverse(
+        "goals-meeting-commitments", args=["acme", scheduled.group.pk, meeting.pk]
+    )
+    assert f'hx-get="{commitments}"' in page.text
 
 
 def test_attendance_can_be_corrected(client, meeting):
@@ -88,14 +74,6 @@ def test_attendance_can_be_corrected(client, meeting):
         )
     assert set(Attendance.objects.values_list("status", flat=True)) == {"present"}
     assert Attendance.objects.count() == 2
-
-
-def test_commitment_form_errors_are_shown(client, meeting):
-    client.force_login(meeting.group.facilitator)
-    response = client.post(run_url(meeting), {"action": "commitment", "commitment-text": ""})
-    assert response.status_code == 400
-    assert "Please correct the fields" in response.text
-    assert not Commitment.objects.exists()
 
 
 def test_closed_meeting_records_are_final(client, meeting):
@@ -177,16 +155,3 @@ def test_agenda_protocol_errors_are_shown(client, meeting):
     )
     assert response.status_code == 400
     assert 'value="Check-in"' in response.text
-
-
-def test_commitments_from_earlier_meetings_come_up_for_review(client, scheduled):
-    first, second = scheduled.group.meetings.order_by("starts_at")[:2]
-    services.commitment_record(
-        meeting=first,
-        member=scheduled.member,
-        text="Call the bank about the credit line.",
-        acting_user=scheduled.facilitator,
-    )
-    client.force_login(scheduled.facilitator)
-    assert "Call the bank" in client.get(run_url(second)).text
-    assert "Nothing from earlier meetings." in client.get(run_url(first)).text

@@ -1,0 +1,23 @@
+"""Queue (or, with --now, run) the top-up of every meeting series; run it from cron daily."""
+
+from django.core.management.base import BaseCommand
+
+from peergroups.meetings.services import meeting_series_extend_all
+from peergroups.meetings.tasks import meeting_series_extend_all as extend_task
+
+
+class Command(BaseCommand):
+    help = "Keep each group's next meetings stored up to the horizon (12 ahead)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", action="store_true", help="Run in this process instead of queueing a task."
+        )
+
+    def handle(self, *args, now: bool = False, **options):
+        if now:
+            added = meeting_series_extend_all()
+            self.stdout.write(f"{added} meeting(s) added.")
+        else:
+            result = extend_task.enqueue()
+            self.stdout.write(f"Series top-up task queued ({result.id}).")
