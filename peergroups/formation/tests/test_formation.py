@@ -8,7 +8,7 @@ from django.utils.html import escape
 from peergroups.errors import Conflict, DomainError
 from peergroups.formation.execute import formation_run_execute
 from peergroups.formation.models import FormationRun, RunStatus
-from peergroups.formation.parameters import MODE_NEW_CYCLE, MODE_UNPLACED, Parameters
+from peergroups.formation.parameters import MODE_NEW_CYCLE, MODE_UNPLACED
 from peergroups.formation.proposal import Proposal
 from peergroups.formation.selectors import proposal_review
 from peergroups.formation.services import (
@@ -18,46 +18,10 @@ from peergroups.formation.services import (
     proposal_set_facilitator,
     proposal_swap,
 )
+from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import membership_add
 from peergroups.people.models import MemberProfile, NotWith
-
-
-def groups_of(run: FormationRun) -> list[list[int]]:
-    return [list(g.members) for g in Proposal.from_json(run.proposal).groups]
-
-
-def params(**overrides) -> Parameters:
-    values = dict(
-        mode=MODE_UNPLACED,
-        basis="mixed",
-        criteria=[
-            {"attribute": "region", "mode": "similar", "weight": 3.0},
-            {"attribute": "industry", "mode": "similar", "weight": 1.0},
-            {"attribute": "expertise", "mode": "diverse", "weight": 2.0},
-        ],
-        min_size=3,
-        max_size=5,
-        seconds=1.0,
-        seed=7,
-        history_penalty=2.0,
-    )
-    values.update(overrides)
-    return Parameters(**values)
-
-
-@pytest.fixture
-def solved(cast, waiting, django_capture_on_commit_callbacks, run_tasks):
-    def solve(**overrides) -> FormationRun:
-        with django_capture_on_commit_callbacks(execute=True):
-            run = formation_run_start(
-                program=cast.program, acting_user=cast.admin, parameters=params(**overrides)
-            )
-        run_tasks()
-        run.refresh_from_db()
-        return run
-
-    return solve
 
 
 def start_form(**overrides) -> dict:
