@@ -88,6 +88,9 @@ def formation_run_execute(run_id: int) -> None:
         )
         return not FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
 
+    warm_up = getattr(grouping, "warm_up", None)
+    if warm_up is not None:  # load the kernels before the budget starts (once per worker)
+        warm_up()
     try:
         problem = run_problem(snapshot, parameters)
         solution = grouping.solve(
