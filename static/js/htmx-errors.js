@@ -8,7 +8,7 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   if (status < 400 || status >= 500) {
     return;
   }
-  var source = event.detail.elt;
+  var source = event.detail.requestConfig ? event.detail.requestConfig.elt : event.target;
   var owner = source && source.closest ? source.closest("[data-error-target]") : null;
   var slot = owner ? document.querySelector(owner.getAttribute("data-error-target")) : null;
   if (!slot) {
