@@ -12,6 +12,7 @@ from django.urls import reverse
 from peergroups.errors import Conflict
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import ACTIVE_RUNS_PER_ORGANIZATION
+from peergroups.formation.proposal import Proposal
 from peergroups.formation.services import (
     formation_run_publish,
     formation_run_rerun,
@@ -195,3 +196,35 @@ def test_facilitator_refusal_is_inline_and_the_select_keeps_the_truth(
     assert response.status_code == 422
     assert b"Only approved facilitators with free capacity" in response.content
     assert b"<html" not in response.content  # a fragment for the slot, not a page
+
+
+def test_migration_renames_positions_to_user_ids_and_keeps_the_proposal(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "peergroups.formation.migrations.0003_snapshot_and_proposal_by_user_id"
+    )
+    people = [{"user_id": uid, "name": f"P{uid}", "region": "Boston"} for uid in (30, 10, 20)]
+    old = {"groups": [[30, 10], [20]], "facilitators": [7, None]}
+    run = FormationRun.objects.create(
+        organization=cast.organization,
+        program=cast.program,
+        cycle=1,
+        status=RunStatus.DONE,
+        snapshot={"people": people, "conflicts": [[0, 2, "reporting line"]], "history": [[1, 2]]},
+        proposal=old,
+        undo_stack=[old],
+    )
+    migration.by_user_id(apps, None)
+    run.refresh_from_db()
+    assert run.snapshot["conflicts"] == [[30, 20, "reporting line"]]
+    assert run.snapshot["history"] == [[10, 20]]
+    proposal = Proposal.from_json(run.proposal)
+    assert [g.members for g in proposal.groups] == [(30, 10), (20,)]
+    assert [g.facilitator_id for g in proposal.groups] == [7, None]
+    assert run.undo_stack == [run.proposal]
+    migration.by_index(apps, None)
+    run.refresh_from_db()
+    assert run.proposal == old and run.snapshot["conflicts"] == [[0, 2, "reporting line"]]
