@@ -31,9 +31,10 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT) (Ctrl-C stops both)"
-	@$(PY) manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Starting two task workers (e-mail and reminders; formation) and the web server on http://$(HOST):$(PORT) (Ctrl-C stops all)"
+	@$(PY) manage.py worker --queue-name default & mail=$$!; \
+	$(PY) manage.py worker --queue-name formation & formation=$$!; \
+	trap 'kill $$mail $$formation 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when we are root on Debian, else they skip.

@@ -146,7 +146,7 @@ def race(*calls: Callable[[], object]) -> list[object]:
 
 @pytest.fixture
 def run_tasks(monkeypatch):
-    """Run the background tasks queued so far, as a `db_worker` process would.
+    """Run the background tasks queued so far, on every queue, as the `db_worker`s would.
 
     The worker calls close_old_connections() between tasks, which drops a
     connection that is inside a transaction: on PostgreSQL that is the test's own
@@ -159,6 +159,6 @@ def run_tasks(monkeypatch):
     )
 
     def run() -> None:
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
     return run

@@ -84,7 +84,11 @@ def main() -> None:
     from peergroups.accounts.models import User
     from peergroups.formation import services
     from peergroups.formation.criteria import default_criteria
+    from peergroups.formation.execute import formation_run_execute, run_problem
     from peergroups.formation.models import FormationRun
+    from peergroups.formation.parameters import MODE_NEW_CYCLE, Parameters
+    from peergroups.formation.proposal import Proposal
+    from peergroups.formation.snapshot import Snapshot
     from peergroups.organizations.demo import ADMIN_EMAIL
     from peergroups.organizations.models import Program
 
@@ -94,8 +98,8 @@ def main() -> None:
     admin = User.objects.get(email=ADMIN_EMAIL)
     rows = []
     for seed in seeds:
-        parameters = services.Parameters(
-            mode=services.MODE_NEW_CYCLE,
+        parameters = Parameters(
+            mode=MODE_NEW_CYCLE,
             basis=program.grouping_basis,
             criteria=default_criteria(program.grouping_basis),
             min_size=program.min_group_size,
@@ -108,13 +112,14 @@ def main() -> None:
             program=program, acting_user=admin, parameters=parameters
         )
         started = time.perf_counter()
-        services.formation_run_execute(run.pk)
+        formation_run_execute(run.pk)
         wall = time.perf_counter() - started
         run = FormationRun.objects.get(pk=run.pk)
-        affinity = services.run_affinity(run)
-        problem = services.run_problem(run, affinity)
-        count = len(run.proposal["groups"])
-        greedy_groups = greedy(problem, affinity, [len(g) for g in run.proposal["groups"]], seed)
+        problem = run_problem(Snapshot.from_json(run.snapshot), parameters)
+        affinity = problem.affinity
+        sizes = [len(g.members) for g in Proposal.from_json(run.proposal).groups]
+        count = len(sizes)
+        greedy_groups = greedy(problem, affinity, sizes, seed)
         rows.append(
             {
                 "seed": seed,

@@ -130,9 +130,12 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Peergroups <noreply@peergroups.local>")
 
 # Background work runs in `manage.py db_worker` processes; several may share one PostgreSQL.
+# Two queues: "default" (e-mail, reminders) and "formation" (engine runs of up to ten
+# minutes), each with its own worker, so an invitation never waits behind a formation.
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "formation"],
     }
 }
 

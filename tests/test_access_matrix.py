@@ -143,10 +143,25 @@ MATRIX = {
     ("formation-run", "get"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_ONLY),
     ("formation-progress", "get"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_ONLY),
     ("formation-cancel", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
-    ("formation-move", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
-    ("formation-swap", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
-    ("formation-undo", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
-    ("formation-facilitator", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    # An edit without its fields is refused by the service (422); nothing to undo is a 409.
+    ("formation-move", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=422),
+    ),
+    ("formation-swap", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=422),
+    ),
+    ("formation-undo", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=409),
+    ),
+    ("formation-facilitator", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        ADMIN_POST,
+        {"group": "1", "facilitator_id": ""},
+    ),
+    ("formation-rerun", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
@@ -156,6 +171,10 @@ MATRIX = {
     ("api:api-formation-status", "get"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     ("api:api-formation-proposal", "get"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     ("api:api-formation-publish", "post"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
+    ("api:api-formation-rerun", "post"): (
+        {"slug": "acme", "run_id": "run"},
+        dict(API_ADMIN_ONLY, admin=201),
+    ),
     # The meetings API mirrors the pages: group content for Group A's members and
     # facilitator only (the vote is a member's act, attendance a facilitator's).
     ("api:api-meetings-list", "get"): ({"org_slug": "acme", "group_id": "group"}, API_GROUP),
@@ -679,32 +698,37 @@ def other_organization_objects(cast) -> dict:
 
 def matrix_formation_run(organization, program):
     """A finished formation run with a one-group proposal, for the formation URLs."""
-    from peergroups.formation.criteria import default_criteria, profile_attributes
+    from peergroups.formation.criteria import default_criteria
     from peergroups.formation.models import FormationRun, RunStatus
+    from peergroups.formation.parameters import MODE_NEW_CYCLE, Parameters
+    from peergroups.formation.proposal import Proposal, ProposedGroup
+    from peergroups.formation.snapshot import snapshot_take
     from peergroups.people.models import MemberProfile
 
-    profiles = MemberProfile.objects.filter(program=program).select_related("user")
-    profiles.update(completed_at=timezone.now(), region="Boston")
-    people = [
-        {"user_id": p.user_id, "name": str(p.user), **profile_attributes(p)} for p in profiles
-    ]
+    MemberProfile.objects.filter(program=program).update(
+        completed_at=timezone.now(), region="Boston"
+    )
+    snapshot = snapshot_take(program, cycle=2, everyone=True)
+    parameters = Parameters(
+        mode=MODE_NEW_CYCLE,
+        basis="mixed",
+        criteria=default_criteria("mixed"),
+        min_size=2,
+        max_size=10,
+        seconds=1,
+        seed=1,
+        history_penalty=0,
+    )
+    members = tuple(p.user_id for p in snapshot.people)
     return FormationRun.objects.create(
         organization=organization,
         program=program,
         cycle=2,
         status=RunStatus.DONE,
-        parameters={
-            "mode": "new_cycle",
-            "basis": "mixed",
-            "criteria": default_criteria("mixed"),
-            "min_size": 2,
-            "max_size": 10,
-            "seconds": 1,
-            "seed": 1,
-            "history_penalty": 0,
-        },
-        snapshot={"people": people, "conflicts": [], "history": [], "facilitators": []},
-        proposal={"groups": [[p["user_id"] for p in people]], "facilitators": [None]},
+        iterations=100,
+        parameters=parameters.as_json(),
+        snapshot=snapshot.as_json(),
+        proposal=Proposal(groups=(ProposedGroup(members=members),)).as_json(),
     )
 
 

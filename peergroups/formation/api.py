@@ -1,37 +1,59 @@
-"""Formation runs over the API: start, follow, read the proposal, publish. Program admins only."""
+"""Formation runs over the API: start, follow, read the proposal, rerun, publish. Admins only.
+
+Bounds are documented in the schema and checked by the service (`parameters_check`), so
+the API refuses a setting with the same sentence as the start form (422).
+"""
 
 from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from peergroups.api.schemas import ErrorOut
 from peergroups.formation import services
 from peergroups.formation.criteria import ATTRIBUTES, default_criteria
-from peergroups.formation.selectors import proposal_review, run_for_admin
+from peergroups.formation.parameters import (
+    HISTORY_PENALTY,
+    MIN_GROUP_SIZE,
+    MODE_UNPLACED,
+    MODES,
+    SECONDS,
+    SEED_MAX,
+    WEIGHT,
+    Parameters,
+)
+from peergroups.formation.selectors import formation_run_for_user, proposal_review
+from peergroups.http import error_responses
 from peergroups.organizations.access import organization_access
-from peergroups.organizations.models import GroupingBasis
+from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
 from peergroups.organizations.selectors import program_for_admin
 
 router = Router(tags=["formation"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _bounds(low, high) -> dict:
+    return {"json_schema_extra": {"minimum": low, "maximum": high}}
 
 
 class CriterionIn(Schema):
     attribute: str = Field(description=f"One of: {', '.join(ATTRIBUTES)}")
-    mode: str = Field(pattern="^(similar|diverse)$")
-    weight: float = Field(ge=0, le=10)
+    mode: str = Field(description="similar or diverse")
+    weight: float = Field(**_bounds(*WEIGHT))
 
 
 class RunIn(Schema):
-    mode: str = Field(services.MODE_UNPLACED, pattern="^(unplaced|new_cycle)$")
+    mode: str = Field(MODE_UNPLACED, description=f"One of: {', '.join(MODES)}")
     basis: GroupingBasis | None = Field(None, description="Default: the program's basis.")
     criteria: list[CriterionIn] | None = Field(None, description="Default: the basis's criteria.")
-    min_size: int | None = Field(None, ge=2, le=10)
-    max_size: int | None = Field(None, ge=2, le=10)
-    seconds: float = Field(10, gt=0, le=600)
-    seed: int = Field(1, ge=0)
-    history_penalty: float = Field(2.0, ge=0, le=100)
+    min_size: int | None = Field(None, **_bounds(MIN_GROUP_SIZE, MAX_GROUP_SIZE))
+    max_size: int | None = Field(None, **_bounds(MIN_GROUP_SIZE, MAX_GROUP_SIZE))
+    open_seats: int | None = Field(
+        None,
+        description="Seats each group keeps free for late joiners. Default: the program's.",
+        **_bounds(0, MAX_GROUP_SIZE - MIN_GROUP_SIZE),
+    )
+    seconds: float = Field(10, **_bounds(*SECONDS))
+    seed: int = Field(1, **_bounds(0, SEED_MAX))
+    history_penalty: float = Field(2.0, **_bounds(*HISTORY_PENALTY))
 
 
 class RunOut(Schema):
@@ -42,6 +64,10 @@ class RunOut(Schema):
     progress: float
     best_objective: float | None
     upper_bound: float | None
+    seed: int | None
+    iterations: int | None = Field(description="Search steps reached; a rerun repeats them.")
+    engine_version: str
+    rerun_of_id: int | None
     error: str
     created_at: datetime
     finished_at: datetime | None
@@ -79,64 +105,57 @@ class PublishedOut(Schema):
 
 @router.post(
     "/organizations/{slug}/programs/{program_id}/formation-runs",
-    response={201: RunOut, 400: ErrorOut, **ERRORS},
+    response={201: RunOut, **error_responses(403, 404, 409)},
     url_name="api-formation-start",
 )
 def run_start(request: HttpRequest, slug: str, program_id: int, payload: RunIn):
-    """Start a formation run; a worker solves it. Poll the run for its status."""
+    """Start a formation run; a worker solves it. Poll the run for its status.
+
+    409 while this program has a run queued or running, or the organization has its
+    share of runs active.
+    """
     access = organization_access(request.auth, slug)
     program = program_for_admin(access=access, program_id=program_id)
-    unknown = [c.attribute for c in payload.criteria or [] if c.attribute not in ATTRIBUTES]
-    if unknown:
-        return Status(400, {"detail": f"Unknown attribute(s): {', '.join(unknown)}."})
     basis = payload.basis or program.grouping_basis
-    low = payload.min_size or program.min_group_size
-    high = payload.max_size or program.max_group_size
-    if low > high:
-        return Status(400, {"detail": "min_size cannot be larger than max_size."})
-    parameters = services.Parameters(
+    parameters = Parameters(
         mode=payload.mode,
         basis=basis,
         criteria=[c.dict() for c in payload.criteria]
         if payload.criteria
         else default_criteria(basis),
-        min_size=low,
-        max_size=high,
+        min_size=program.min_group_size if payload.min_size is None else payload.min_size,
+        max_size=program.max_group_size if payload.max_size is None else payload.max_size,
+        open_seats=program.open_seats if payload.open_seats is None else payload.open_seats,
         seconds=payload.seconds,
         seed=payload.seed,
         history_penalty=payload.history_penalty,
     )
-    try:
-        run = services.formation_run_start(
-            program=program, acting_user=request.auth, parameters=parameters
-        )
-    except services.ProposalRefused as error:
-        return Status(400, {"detail": str(error)})
+    run = services.formation_run_start(
+        program=program, acting_user=request.auth, parameters=parameters
+    )
     return Status(201, run)
 
 
 @router.get(
     "/organizations/{slug}/formation-runs/{run_id}",
-    response={200: RunOut, **ERRORS},
+    response={200: RunOut, **error_responses(403, 404)},
     url_name="api-formation-status",
 )
 def run_status(request: HttpRequest, slug: str, run_id: int):
-    """Status, progress (0..1) and the best score found so far."""
-    return run_for_admin(access=organization_access(request.auth, slug), run_id=run_id)
+    """Status, progress (0..1), the best score found so far, and what reproduces the run."""
+    access = organization_access(request.auth, slug)
+    return formation_run_for_user(user=request.auth, access=access, run_id=run_id)
 
 
 @router.get(
     "/organizations/{slug}/formation-runs/{run_id}/proposal",
-    response={200: ProposalOut, 409: ErrorOut, **ERRORS},
+    response={200: ProposalOut, **error_responses(403, 404, 409)},
     url_name="api-formation-proposal",
 )
 def run_proposal(request: HttpRequest, slug: str, run_id: int):
     """The proposed groups with their scores, explanations and constraint checks."""
-    run = run_for_admin(access=organization_access(request.auth, slug), run_id=run_id)
-    if not run.proposal:
-        return Status(
-            409, {"detail": f"No proposal: the run is {run.get_status_display().lower()}."}
-        )
+    access = organization_access(request.auth, slug)
+    run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     review = proposal_review(run)
     return {
         "run": run,
@@ -160,15 +179,25 @@ def run_proposal(request: HttpRequest, slug: str, run_id: int):
 
 
 @router.post(
+    "/organizations/{slug}/formation-runs/{run_id}/rerun",
+    response={201: RunOut, **error_responses(403, 404, 409)},
+    url_name="api-formation-rerun",
+)
+def run_rerun(request: HttpRequest, slug: str, run_id: int):
+    """Repeat a finished run exactly (same people, seed and search steps): the same groups."""
+    access = organization_access(request.auth, slug)
+    run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
+    return Status(201, services.formation_run_rerun(run=run, acting_user=request.auth))
+
+
+@router.post(
     "/organizations/{slug}/formation-runs/{run_id}/publish",
-    response={200: PublishedOut, 409: ErrorOut, **ERRORS},
+    response={200: PublishedOut, **error_responses(403, 404, 409)},
     url_name="api-formation-publish",
 )
 def run_publish(request: HttpRequest, slug: str, run_id: int):
     """Create the proposal's groups in one transaction; refused (409) if not possible."""
-    run = run_for_admin(access=organization_access(request.auth, slug), run_id=run_id)
-    try:
-        groups = services.formation_run_publish(run=run, acting_user=request.auth)
-    except services.ProposalRefused as error:
-        return Status(409, {"detail": str(error)})
+    access = organization_access(request.auth, slug)
+    run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
+    groups = services.formation_run_publish(run=run, acting_user=request.auth)
     return {"group_ids": [group.pk for group in groups]}

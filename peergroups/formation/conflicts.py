@@ -1,8 +1,12 @@
-"""Who must never share a group, read from the intake data.
+"""Who must never share a group, read from the intake data: the one place that decides it.
 
 Peer groups work because members speak freely, so three kinds of pairs are kept
 apart: anyone in the same reporting chain (both directions, skip levels too),
 people whose company a member declared a competitor, and declared "not with" pairs.
+Formation, late-joiner placement and the demo all ask `conflict_pairs`.
+
+A "not with" declaration is private: the intake promises that only the grouping uses
+it. `kept_apart_sentence` is the one wording admins see, and it never names that reason.
 """
 
 from collections import defaultdict
@@ -69,6 +73,13 @@ def conflict_pairs(
     ).values_list("user_id", "other_id"):
         conflicts.setdefault(_pair(user_id, other), DECLARED)
     return conflicts
+
+
+def kept_apart_sentence(name_a: str, name_b: str, reason: str) -> str:
+    """What an admin reads about a pair kept apart (a private declaration stays unnamed)."""
+    if reason in (REPORTING_LINE, COMPETITOR):
+        return f"{name_a} and {name_b} cannot share a group ({reason})."
+    return f"{name_a} and {name_b} cannot share a group."
 
 
 def pair_history(

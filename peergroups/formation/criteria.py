@@ -1,8 +1,11 @@
-"""What the engine compares: intake attributes, their kinds, and defaults per grouping basis."""
+"""What the engine compares: intake attributes, their kinds, and defaults per grouping basis.
+
+Pure data (no engine import): web pages read it; the task turns it into engine criteria.
+"""
 
 import math
+from typing import NamedTuple
 
-from grouping.affinity import Criterion
 from peergroups.organizations.models import GroupingBasis
 from peergroups.people.models import MemberProfile
 from peergroups.people.vocabulary import AREA_LABELS, AVAILABILITY_SLOTS, ManagementLevel
@@ -60,17 +63,42 @@ def default_criteria(basis: str) -> list[dict]:
     ]
 
 
-def engine_criteria(criteria: list[dict]) -> list[Criterion]:
+class Measure(NamedTuple):
+    """One criterion as the engine reads it (`grouping.Criterion` has the same fields)."""
+
+    attribute: str
+    mode: str  # "similar" | "diverse"
+    weight: float
+    kind: str  # "category" | "number" | "set"
+
+
+def measures(criteria: list[dict]) -> list[Measure]:
+    """The admin's criteria with a weight above 0, with each attribute's kind."""
     return [
-        Criterion(
-            attribute=item["attribute"],
-            mode=item["mode"],
-            weight=float(item["weight"]),
-            kind=ATTRIBUTES[item["attribute"]][1],
+        Measure(
+            item["attribute"], item["mode"], float(item["weight"]), ATTRIBUTES[item["attribute"]][1]
         )
         for item in criteria
         if float(item["weight"]) > 0
     ]
+
+
+def worded_measures(criteria: list[dict], basis: str) -> list[Measure]:
+    """What a group's explanation names: values in words ("Hiring", "Tue morning").
+
+    Numbers show in the breakdown instead. The segment is a hard rule, not a criterion,
+    but it is what the group shares first.
+    """
+    worded = [m for m in measures(criteria) if m.kind != "number"]
+    segment = SEGMENT_BY_BASIS.get(basis)
+    if segment and all(m.attribute != segment for m in worded):
+        worded.insert(0, Measure(segment, "similar", 1.0, "category"))
+    return worded
+
+
+def program_criteria(program) -> list[dict]:
+    """The program's saved criteria, or the defaults of its grouping basis."""
+    return program.criteria_weights.get("criteria") or default_criteria(program.grouping_basis)
 
 
 def profile_attributes(profile: MemberProfile) -> dict:

@@ -1,10 +1,35 @@
+"""The formation start form: parses the settings; `parameters_check` judges them."""
+
 from django import forms
 
-from peergroups.formation.criteria import ATTRIBUTES, default_criteria
-from peergroups.formation.services import MODE_NEW_CYCLE, MODE_UNPLACED, Parameters
-from peergroups.organizations.models import GroupingBasis, Program
+from peergroups.errors import Invalid
+from peergroups.formation.criteria import ATTRIBUTES, program_criteria
+from peergroups.formation.parameters import (
+    HISTORY_PENALTY,
+    MIN_GROUP_SIZE,
+    MODE_NEW_CYCLE,
+    MODE_UNPLACED,
+    SECONDS,
+    SEED_MAX,
+    WEIGHT,
+    Parameters,
+    parameters_check,
+)
+from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis, Program
 
 MODES = [("ignore", "Ignore"), ("similar", "Similar"), ("diverse", "Diverse")]
+
+SEED_HELP = (
+    "The seed fixes every random choice of the search. The search stops when its time is "
+    "up, so the same seed can give a slightly different proposal on a busier machine; "
+    "“Rerun exactly” on a finished run repeats its search step for step and gives the "
+    "same groups."
+)
+
+
+def _bounded(low, high, **attrs):
+    # The browser hints at the bounds; the service checks them and says why.
+    return forms.NumberInput(attrs={"min": low, "max": high, **attrs})
 
 
 class FormationStartForm(forms.Form):
@@ -20,26 +45,31 @@ class FormationStartForm(forms.Form):
         initial=MODE_UNPLACED,
     )
     basis = forms.ChoiceField(label="Groups share their", choices=GroupingBasis.choices)
-    min_size = forms.IntegerField(label="Smallest group", min_value=2, max_value=10)
-    max_size = forms.IntegerField(label="Largest group", min_value=2, max_value=10)
+    min_size = forms.IntegerField(
+        label="Smallest group", widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
+    )
+    max_size = forms.IntegerField(
+        label="Largest group", widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
+    )
+    open_seats = forms.IntegerField(
+        label="Open seats per group",
+        initial=0,
+        widget=_bounded(0, MAX_GROUP_SIZE - MIN_GROUP_SIZE),
+        help_text="Seats each group keeps free for members who join later.",
+    )
     seconds = forms.IntegerField(
         label="Time budget (seconds)",
-        min_value=1,
-        max_value=600,
         initial=10,
+        widget=_bounded(*SECONDS),
         help_text="More time can find a slightly better grouping; 10 s is plenty for a few hundred people.",
     )
     seed = forms.IntegerField(
-        label="Random seed",
-        min_value=0,
-        initial=1,
-        help_text="The same seed and settings give the same proposal.",
+        label="Random seed", initial=1, widget=_bounded(0, SEED_MAX), help_text=SEED_HELP
     )
     history_penalty = forms.FloatField(
         label="Penalty for meeting a past peer again",
-        min_value=0,
-        max_value=100,
         initial=2.0,
+        widget=_bounded(*HISTORY_PENALTY, step="any"),
         help_text="Used in a new cycle: higher values favour new peers over other criteria.",
     )
 
@@ -49,12 +79,8 @@ class FormationStartForm(forms.Form):
         self.fields["basis"].initial = program.grouping_basis
         self.fields["min_size"].initial = program.min_group_size
         self.fields["max_size"].initial = program.max_group_size
-        defaults = {
-            c["attribute"]: c
-            for c in (
-                program.criteria_weights.get("criteria") or default_criteria(program.grouping_basis)
-            )
-        }
+        self.fields["open_seats"].initial = program.open_seats
+        defaults = {c["attribute"]: c for c in program_criteria(program)}
         for attribute, (label, _kind) in ATTRIBUTES.items():
             chosen = defaults.get(attribute)
             self.fields[f"mode_{attribute}"] = forms.ChoiceField(
@@ -64,9 +90,8 @@ class FormationStartForm(forms.Form):
             )
             self.fields[f"weight_{attribute}"] = forms.FloatField(
                 label=f"{label}: weight",
-                min_value=0,
-                max_value=10,
                 initial=chosen["weight"] if chosen else 1.0,
+                widget=_bounded(*WEIGHT, step="any"),
             )
 
     def criteria_rows(self):
@@ -77,30 +102,31 @@ class FormationStartForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        low, high = cleaned.get("min_size"), cleaned.get("max_size")
-        if low and high and low > high:
-            self.add_error("min_size", "The smallest group cannot be larger than the largest.")
+        if self.errors:
+            return cleaned
         criteria = [
-            {"attribute": a, "mode": cleaned.get(f"mode_{a}"), "weight": cleaned.get(f"weight_{a}")}
+            {"attribute": a, "mode": cleaned[f"mode_{a}"], "weight": cleaned[f"weight_{a}"]}
             for a in ATTRIBUTES
-            if cleaned.get(f"mode_{a}") not in (None, "ignore") and cleaned.get(f"weight_{a}")
+            if cleaned[f"mode_{a}"] != "ignore" and cleaned[f"weight_{a}"] != 0
         ]
-        if not criteria:
-            raise forms.ValidationError(
-                "Choose at least one attribute to compare, with a weight above 0."
-            )
-        cleaned["criteria"] = criteria
+        parameters = Parameters(
+            mode=cleaned["mode"],
+            basis=cleaned["basis"],
+            criteria=criteria,
+            min_size=cleaned["min_size"],
+            max_size=cleaned["max_size"],
+            open_seats=cleaned["open_seats"],
+            seconds=float(cleaned["seconds"]),
+            seed=cleaned["seed"],
+            history_penalty=float(cleaned["history_penalty"]),
+        )
+        try:
+            parameters_check(parameters)
+        except Invalid as error:
+            self.add_error(error.field if error.field in self.fields else None, error.reason)
+            return cleaned
+        cleaned["parameters"] = parameters
         return cleaned
 
     def parameters(self) -> Parameters:
-        data = self.cleaned_data
-        return Parameters(
-            mode=data["mode"],
-            basis=data["basis"],
-            criteria=data["criteria"],
-            min_size=data["min_size"],
-            max_size=data["max_size"],
-            seconds=float(data["seconds"]),
-            seed=data["seed"],
-            history_penalty=float(data["history_penalty"]),
-        )
+        return self.cleaned_data["parameters"]

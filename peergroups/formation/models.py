@@ -22,18 +22,26 @@ class FormationRun(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="formation_runs")
     cycle = models.PositiveSmallIntegerField(help_text="The cycle whose groups this run forms.")
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    # What the admin asked for: basis, criteria, size bounds, time budget, seed.
+    # What the admin asked for: `formation.parameters.Parameters.as_json()`.
     parameters = models.JSONField(default=dict)
     # The people and their attributes as they were when the run started, so that
-    # later profile edits do not change a proposal under review.
+    # later profile edits do not change a proposal under review: `snapshot.Snapshot`.
     snapshot = models.JSONField(default=dict, blank=True)
-    # {"groups": [[user_id, ...], ...], "facilitators": [user_id | None, ...]}
+    # `proposal.Proposal`: groups of user ids with a facilitator and figures each.
     proposal = models.JSONField(default=dict, blank=True)
     undo_stack = models.JSONField(default=list, blank=True)
     progress = models.FloatField(default=0.0)
     best_objective = models.FloatField(null=True, blank=True)
     upper_bound = models.FloatField(null=True, blank=True)
     baselines = models.JSONField(default=dict, blank=True)
+    # What repeats the search exactly: the seed (in `parameters`), the search steps the
+    # run reached, and the engine that took them.
+    iterations = models.PositiveBigIntegerField(null=True, blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    stopped = models.CharField(max_length=20, blank=True, help_text="budget, iterations, cancelled")
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -57,6 +65,14 @@ class FormationRun(models.Model):
         return reverse(
             "formation-run", kwargs={"org_slug": self.organization.slug, "run_id": self.pk}
         )
+
+    @property
+    def seed(self) -> int | None:
+        return self.parameters.get("seed")
+
+    @property
+    def can_rerun_exactly(self) -> bool:
+        return self.iterations is not None and bool(self.proposal)
 
     @property
     def is_active(self) -> bool:

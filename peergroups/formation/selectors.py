@@ -1,45 +1,102 @@
-"""Reads for formation pages: the run as its admin sees it, scored and explained."""
+"""Reads for formation pages, the API and services: the run as its admin sees it.
+
+`formation_run_for_user` is the one way to a run. Nothing here loads the engine: the
+proposal carries the engine's figures, and `proposal_review` only reads them (a run
+migrated from before they were stored is scored with `formation.scoring`).
+"""
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
-import numpy as np
-from django.http import Http404
-
-from grouping.affinity import Criterion
-from grouping.explain import criterion_breakdown, explain_group
-from peergroups.formation import criteria as criteria_module
+from peergroups.accounts.models import User
+from peergroups.errors import Conflict, NotFound, Refused
+from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS, measures
 from peergroups.formation.models import FormationRun
-from peergroups.formation.services import run_affinity
+from peergroups.formation.parameters import Parameters
+from peergroups.formation.proposal import (
+    Proposal,
+    Violation,
+    group_refigured,
+    group_violations,
+)
+from peergroups.formation.snapshot import Person, Snapshot, current_cycle, waiting_profiles
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.people.models import MemberProfile
 
 
-def run_for_admin(*, access: OrgAccess, run_id: int) -> FormationRun:
+def require_admin(user: User | None, organization: Organization) -> None:
+    """Refuse anyone but an admin of `organization` (None is the system: commands, tests)."""
+    if user is None:
+        return
+    if not OrganizationRole.objects.filter(
+        user=user, organization=organization, role=Role.ADMIN
+    ).exists():
+        raise Refused("Only the organization's admins run group formation.")
+
+
+def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> FormationRun:
+    """The run, for an admin of its organization; NotFound for another organization's id."""
     access.require(Role.ADMIN)
     run = (
-        FormationRun.objects.select_related("program", "organization")
+        FormationRun.objects.select_related("program", "organization", "published_by")
         .filter(organization=access.organization, pk=run_id)
         .first()
     )
     if run is None:
-        raise Http404("No such formation run")
+        raise NotFound("No such formation run.")
     return run
+
+
+def unplaced_members(program: Program) -> list[MemberProfile]:
+    """Members of the program with a complete intake and no group in the current cycle."""
+    return list(waiting_profiles(program, cycle=max(current_cycle(program), 1)))
+
+
+def placement_candidate(*, access: OrgAccess, program: Program, user_id: int) -> User:
+    """A member of `program` (in the viewer's organization) an admin may place in a group."""
+    access.require(Role.ADMIN)
+    member = User.objects.filter(
+        pk=user_id,
+        member_profiles__program=program,
+        member_profiles__organization=access.organization,
+    ).first()
+    if member is None:
+        raise NotFound("No such member in this program.")
+    return member
 
 
 @dataclass
 class GroupReview:
     index: int
-    members: list[dict]
+    members: list[Person]
     score: float
     explanation: str
     breakdown: list[tuple[str, str, float]]  # (label, mode, 0..1)
-    size_ok: bool
-    conflicts: list[str]
+    violations: list[Violation]
     facilitator_id: int | None
     facilitator_name: str
     new_pairs: int
     pairs: int
     segment: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def size_ok(self) -> bool:
+        return all(v.kind != "size" for v in self.violations)
+
+    @property
+    def rule_breaks(self) -> list[str]:
+        """Sentences for the rules other than size that this group breaks."""
+        return [v.sentence for v in self.violations if v.kind != "size"]
+
+    @property
+    def conflicts(self) -> list[str]:
+        """Pairs kept apart that share this group (a private declaration stays unnamed)."""
+        return [v.sentence for v in self.violations if v.kind == "kept_apart"]
 
 
 @dataclass
@@ -49,62 +106,49 @@ class ProposalReview:
     upper_bound: float | None
     random_baseline: float | None
     new_pair_share: float | None
-    facilitators: list[dict] = field(default_factory=list)
+    facilitators: list = field(default_factory=list)
 
     @property
     def all_ok(self) -> bool:
-        return all(g.size_ok and not g.conflicts for g in self.groups)
+        return all(g.ok for g in self.groups)
 
 
 def proposal_review(run: FormationRun) -> ProposalReview:
-    """Score, explain and check each proposed group, recomputed from the run's snapshot."""
-    people = run.snapshot["people"]
-    index = {person["user_id"]: i for i, person in enumerate(people)}
-    affinity = run_affinity(run)
-    history = {tuple(sorted(pair)) for pair in run.snapshot["history"]}
-    conflicts = {(min(a, b), max(a, b)): why for a, b, why in run.snapshot["conflicts"]}
-    criteria = criteria_module.engine_criteria(run.parameters["criteria"])
-    # Explanations name values in words ("Hiring", "Tue morning"); numbers show in the breakdown.
-    worded = [c for c in criteria if c.kind != "number"]
-    segment = criteria_module.SEGMENT_BY_BASIS.get(run.parameters["basis"])
-    if segment and all(c.attribute != segment for c in worded):
-        # The segment is a hard rule, not a criterion, but it is what the group shares first.
-        worded.insert(0, Criterion(segment, "similar", 1.0, "category"))
-    display = [criteria_module.display_attributes(person) for person in people]
-    penalty = float(run.parameters.get("history_penalty", 0))
-    low, high = run.parameters["min_size"], run.parameters["max_size"]
-    names = {f["user_id"]: f["name"] for f in run.snapshot["facilitators"]}
+    """Each proposed group with its score, explanation and the rules it breaks, if any."""
+    if not run.proposal:
+        raise Conflict(f"No proposal: the run is {run.get_status_display().lower()}.")
+    snapshot = Snapshot.from_json(run.snapshot)
+    parameters = Parameters.from_json(run.parameters)
+    proposal = Proposal.from_json(run.proposal)
+    criteria = measures(parameters.criteria)
+    segment = SEGMENT_BY_BASIS.get(parameters.basis)
     reviews = []
     total_pairs = total_new = 0
-    for g, (members, facilitator_id) in enumerate(
-        zip(run.proposal["groups"], run.proposal["facilitators"], strict=True)
-    ):
-        idx = [index[u] for u in members]
-        block = affinity[np.ix_(idx, idx)]
-        pairs = [(a, b) for k, a in enumerate(idx) for b in idx[k + 1 :]]
-        met = sum((min(a, b), max(a, b)) in history for a, b in pairs)
-        breakdown = criterion_breakdown(people, idx, criteria)
+    for g, group in enumerate(proposal.groups):
+        if group.score is None:
+            group = group_refigured(snapshot=snapshot, parameters=parameters, group=group)
+        members = [snapshot.person[u] for u in group.members]
+        pairs = list(combinations(sorted(group.members), 2))
+        met = sum(pair in snapshot.met for pair in pairs)
+        facilitator = snapshot.facilitator.get(group.facilitator_id)
         reviews.append(
             GroupReview(
                 index=g,
-                members=[people[i] for i in idx],
-                score=float(block.sum() / 2) - penalty * met,
-                explanation=explain_group(display, idx, worded) if worded else "",
+                members=members,
+                score=group.score,
+                explanation=group.explanation or "",
                 breakdown=[
-                    (criteria_module.ATTRIBUTES[c.attribute][0], c.mode, breakdown[c.attribute])
-                    for c in criteria
+                    (ATTRIBUTES[m.attribute][0], m.mode, group.breakdown.get(m.attribute, 0.0))
+                    for m in criteria
                 ],
-                size_ok=low <= len(idx) <= high,
-                conflicts=[
-                    f"{people[a]['name']} and {people[b]['name']} ({conflicts[(min(a, b), max(a, b))]})"
-                    for a, b in pairs
-                    if (min(a, b), max(a, b)) in conflicts
-                ],
-                facilitator_id=facilitator_id,
-                facilitator_name=names.get(facilitator_id, ""),
+                violations=group_violations(
+                    snapshot=snapshot, parameters=parameters, index=g, members=group.members
+                ),
+                facilitator_id=group.facilitator_id,
+                facilitator_name=facilitator.name if facilitator else "",
                 new_pairs=len(pairs) - met,
                 pairs=len(pairs),
-                segment=people[idx[0]][segment] if segment and idx else "",
+                segment=members[0].attributes[segment] if segment and members else "",
             )
         )
         total_pairs += len(pairs)
@@ -114,6 +158,6 @@ def proposal_review(run: FormationRun) -> ProposalReview:
         objective=sum(r.score for r in reviews),
         upper_bound=run.upper_bound,
         random_baseline=run.baselines.get("random"),
-        new_pair_share=(total_new / total_pairs) if history and total_pairs else None,
-        facilitators=run.snapshot["facilitators"],
+        new_pair_share=(total_new / total_pairs) if snapshot.history and total_pairs else None,
+        facilitators=list(snapshot.facilitators),
     )

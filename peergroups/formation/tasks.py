@@ -1,4 +1,10 @@
-"""Background work of group formation, run by `manage.py db_worker`."""
+"""Background work of group formation, run by `manage.py db_worker`.
+
+Formation runs take minutes of CPU, so they have their own queue (`FORMATION_QUEUE`,
+its own worker in `make run`): e-mail and reminders on the default queue never wait
+behind them. The engine is imported inside the task, so importing this module (as
+services do to queue work) does not load it.
+"""
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -7,12 +13,14 @@ from django_tasks import task
 
 from peergroups.groups.models import PeerGroup
 
+FORMATION_QUEUE = "formation"
 
-@task()
+
+@task(queue_name=FORMATION_QUEUE)
 def formation_run_task(run_id: int) -> None:
-    from peergroups.formation import services
+    from peergroups.formation.execute import formation_run_execute
 
-    services.formation_run_execute(run_id)
+    formation_run_execute(run_id)
 
 
 @task()

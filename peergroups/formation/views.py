@@ -1,17 +1,23 @@
-"""Formation pages: start a run, watch it, review and adjust the proposal, publish; place late joiners."""
+"""Formation pages: start a run, watch it, review and adjust the proposal, publish; place late joiners.
+
+Views parse and render. A refusal is a domain error from the service: the error
+middleware shows its sentence (for htmx, as a fragment the page puts beside the control).
+"""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from peergroups.accounts.models import User
+from peergroups.errors import DomainError, Invalid
 from peergroups.formation import services
 from peergroups.formation.forms import FormationStartForm
 from peergroups.formation.models import RunStatus
-from peergroups.formation.selectors import proposal_review, run_for_admin
-from peergroups.groups.models import PeerGroup
-from peergroups.groups.services import AlreadyGrouped, GroupFull
+from peergroups.formation.selectors import (
+    formation_run_for_user,
+    placement_candidate,
+    proposal_review,
+)
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.organizations.selectors import program_for_admin
@@ -21,16 +27,19 @@ from peergroups.organizations.selectors import program_for_admin
 def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = program_for_admin(access=access, program_id=program_id)
     form = FormationStartForm(request.POST or None, program=program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.formation_run_start(
-                program=program, acting_user=request.user, parameters=form.parameters()
-            )
-        except services.ProposalRefused as error:
-            form.add_error(None, str(error))
-        else:
-            return redirect(run.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                run = services.formation_run_start(
+                    program=program, acting_user=request.user, parameters=form.parameters()
+                )
+            except DomainError as error:  # the form keeps what was typed, with the reason
+                form.add_error(None, error.reason)
+                status = error.status
+            else:
+                return redirect(run.get_absolute_url())
     return org_render(
         request,
         access,
@@ -42,7 +51,7 @@ def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) ->
 
 @org_view(Role.ADMIN)
 def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    run = run_for_admin(access=access, run_id=run_id)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     context = {"run": run}
     if run.status in (RunStatus.DONE, RunStatus.PUBLISHED):
         context["review"] = proposal_review(run)
@@ -51,7 +60,7 @@ def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpR
 
 @org_view(Role.ADMIN)
 def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    run = run_for_admin(access=access, run_id=run_id)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     response = org_render(request, access, "formation/_progress.html", {"run": run})
     if not run.is_active:
         # htmx follows this header: the finished run's page shows the proposal.
@@ -62,105 +71,94 @@ def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_cancel(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    run = run_for_admin(access=access, run_id=run_id)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     services.formation_run_cancel(run=run, acting_user=request.user)
     messages.info(request, "The run is cancelled.")
     return redirect(run.get_absolute_url())
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+@org_view(Role.ADMIN)
+@require_POST
+def formation_rerun(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    rerun = services.formation_run_rerun(run=run, acting_user=request.user)
+    messages.info(request, "The run is repeated with the same people, seed and search steps.")
+    return redirect(rerun.get_absolute_url())
 
 
-def _edit(request: HttpRequest, access: OrgAccess, run_id: int, change) -> HttpResponse:
-    """Apply one hand adjustment; htmx gets the re-scored proposal, others a redirect."""
-    run = run_for_admin(access=access, run_id=run_id)
-    error = None
+def _int(request: HttpRequest, name: str, message: str) -> int:
     try:
-        change(run)
-    except services.ProposalRefused as refused:
-        error = str(refused)
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Invalid(message, field=name) from None
+
+
+def _edited(request: HttpRequest, access: OrgAccess, run) -> HttpResponse:
+    """htmx gets the re-scored proposal; a plain form post goes back to the run's page."""
     if request.htmx:
         run.refresh_from_db()
         return org_render(
             request,
             access,
             "formation/_proposal.html",
-            {"run": run, "review": proposal_review(run), "edit_error": error},
-            status=200 if error is None else 422,
+            {"run": run, "review": proposal_review(run)},
         )
-    if error:
-        messages.error(request, error)
     return redirect(run.get_absolute_url())
 
 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_move(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    user_id, to_group = _int(request.POST.get("user_id")), _int(request.POST.get("to_group"))
-
-    def change(run):
-        if user_id is None or to_group is None:
-            raise services.ProposalRefused("Choose a person and a group.")
-        services.proposal_move(
-            run=run, user_id=user_id, to_group=to_group - 1, acting_user=request.user
-        )
-
-    return _edit(request, access, run_id, change)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    services.proposal_move(
+        run=run,
+        user_id=_int(request, "user_id", "Choose a person and a group."),
+        to_group=_int(request, "to_group", "Choose a person and a group.") - 1,
+        acting_user=request.user,
+    )
+    return _edited(request, access, run)
 
 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_swap(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    user_a, user_b = _int(request.POST.get("user_a")), _int(request.POST.get("user_b"))
-
-    def change(run):
-        if user_a is None or user_b is None:
-            raise services.ProposalRefused("Choose two people to swap.")
-        services.proposal_swap(run=run, user_a=user_a, user_b=user_b, acting_user=request.user)
-
-    return _edit(request, access, run_id, change)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    services.proposal_swap(
+        run=run,
+        user_a=_int(request, "user_a", "Choose two people to swap."),
+        user_b=_int(request, "user_b", "Choose two people to swap."),
+        acting_user=request.user,
+    )
+    return _edited(request, access, run)
 
 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_undo(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    return _edit(
-        request,
-        access,
-        run_id,
-        lambda run: services.proposal_undo(run=run, acting_user=request.user),
-    )
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    services.proposal_undo(run=run, acting_user=request.user)
+    return _edited(request, access, run)
 
 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    group = _int(request.POST.get("group"))
-    facilitator_id = _int(request.POST.get("facilitator_id"))
-
-    def change(run):
-        if group is None:
-            raise services.ProposalRefused("Choose a group.")
-        services.proposal_set_facilitator(
-            run=run, group=group - 1, facilitator_id=facilitator_id, acting_user=request.user
-        )
-
-    return _edit(request, access, run_id, change)
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    chosen = request.POST.get("facilitator_id", "")
+    services.proposal_set_facilitator(
+        run=run,
+        group=_int(request, "group", "Choose a group.") - 1,
+        facilitator_id=_int(request, "facilitator_id", "Choose a facilitator.") if chosen else None,
+        acting_user=request.user,
+    )
+    return _edited(request, access, run)
 
 
 @org_view(Role.ADMIN)
 @require_POST
 def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
-    run = run_for_admin(access=access, run_id=run_id)
-    try:
-        groups = services.formation_run_publish(run=run, acting_user=request.user)
-    except services.ProposalRefused as error:
-        messages.error(request, str(error))
-        return redirect(run.get_absolute_url())
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    groups = services.formation_run_publish(run=run, acting_user=request.user)
     messages.success(
         request, f"Published {len(groups)} groups. Each member is being told their group by e-mail."
     )
@@ -172,31 +170,27 @@ def formation_placement(
     request: HttpRequest, access: OrgAccess, program_id: int, user_id: int
 ) -> HttpResponse:
     program = program_for_admin(access=access, program_id=program_id)
-    member = User.objects.filter(
-        pk=user_id,
-        member_profiles__program=program,
-        member_profiles__organization=access.organization,
-    ).first()
-    if member is None:
-        raise Http404("No such member in this program")
+    member = placement_candidate(access=access, program=program, user_id=user_id)
+    error, status = "", 200
     if request.method == "POST":
-        group = PeerGroup.objects.filter(
-            program=program, pk=_int(request.POST.get("group_id"))
-        ).first()
-        if group is None:
-            messages.error(request, "Choose one of the suggested groups.")
+        group_id = request.POST.get("group_id", "")
+        try:
+            group = services.placement_apply(
+                program=program,
+                group_id=int(group_id) if group_id.isdigit() else None,
+                user=member,
+                acting_user=request.user,
+            )
+        except DomainError as refused:  # the page shows the reason beside the suggestions
+            error, status = refused.reason, refused.status
         else:
-            try:
-                services.placement_apply(group=group, user=member, acting_user=request.user)
-            except (services.ProposalRefused, GroupFull, AlreadyGrouped) as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, f"{member} joined {group.name}.")
-                return redirect(program.get_absolute_url())
+            messages.success(request, f"{member} joined {group.name}.")
+            return redirect(program.get_absolute_url())
     suggestions = services.placement_suggestions(program=program, user=member)
     return org_render(
         request,
         access,
         "formation/placement.html",
-        {"program": program, "member": member, "suggestions": suggestions},
+        {"program": program, "member": member, "suggestions": suggestions, "error": error},
+        status=status,
     )

@@ -11,6 +11,7 @@ class ProgramForm(forms.ModelForm):
             "description",
             "min_group_size",
             "max_group_size",
+            "open_seats",
             "grouping_basis",
             "meeting_cadence",
             "starts_on",
@@ -18,6 +19,7 @@ class ProgramForm(forms.ModelForm):
         labels = {
             "min_group_size": "Smallest group",
             "max_group_size": "Largest group (at most 10)",
+            "open_seats": "Open seats per group",
             "grouping_basis": "Members of a group share their",
             "starts_on": "First meetings from",
         }
@@ -29,6 +31,8 @@ class ProgramForm(forms.ModelForm):
         self.instance.organization = organization
         self.fields["min_group_size"].widget.attrs.update(min=2, max=10)
         self.fields["max_group_size"].widget.attrs.update(min=2, max=10)
+        self.fields["open_seats"].required = False  # none left open unless asked
+        self.fields["open_seats"].widget.attrs.update(min=0, max=8)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -47,6 +51,13 @@ class ProgramForm(forms.ModelForm):
         if low is not None and high is not None and low > high:
             self.add_error(
                 "min_group_size", "The smallest group cannot be larger than the largest."
+            )
+        seats = cleaned["open_seats"] = cleaned.get("open_seats") or 0
+        if None not in (low, high, seats) and low + seats > high:
+            self.add_error(
+                "open_seats",
+                f"With {seats} open seat(s), groups of at most {high} would hold fewer than "
+                f"the smallest group ({low}).",
             )
         return cleaned
 

@@ -79,6 +79,12 @@ class Program(models.Model):
     description = models.TextField(blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=6)
     max_group_size = models.PositiveSmallIntegerField(default=MAX_GROUP_SIZE)
+    # Seats each group leaves free when it is formed, for late joiners: formation fills
+    # groups to at most max_group_size - open_seats; the seats stay open after publish.
+    open_seats = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Seats each new group keeps free for members who join later.",
+    )
     grouping_basis = models.CharField(
         max_length=20, choices=GroupingBasis.choices, default=GroupingBasis.MIXED
     )
@@ -98,6 +104,13 @@ class Program(models.Model):
                 & Q(min_group_size__lte=models.F("max_group_size"))
                 & Q(max_group_size__lte=MAX_GROUP_SIZE),
                 name="program_group_size_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    open_seats__lte=models.F("max_group_size") - models.F("min_group_size")
+                ),
+                name="program_open_seats_fit",
+                violation_error_message="Open seats leave groups smaller than the smallest group.",
             ),
             models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique"),
         ]

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from peergroups.formation.services import unplaced_members
+from peergroups.formation.selectors import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors, services
 from peergroups.organizations.access import OrgAccess, org_render, org_view

@@ -4,6 +4,10 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_user
+from peergroups.formation.models import FormationRun
+from peergroups.formation.parameters import MODE_UNPLACED, Parameters
+from peergroups.formation.proposal import Proposal
+from peergroups.formation.services import formation_run_start
 from peergroups.organizations.models import Role
 from peergroups.organizations.services import role_grant
 from peergroups.people.models import MemberProfile
@@ -52,3 +56,40 @@ def waiting(cast):
             )
         )
     return people
+
+
+def groups_of(run: FormationRun) -> list[list[int]]:
+    return [list(g.members) for g in Proposal.from_json(run.proposal).groups]
+
+
+def params(**overrides) -> Parameters:
+    values = dict(
+        mode=MODE_UNPLACED,
+        basis="mixed",
+        criteria=[
+            {"attribute": "region", "mode": "similar", "weight": 3.0},
+            {"attribute": "industry", "mode": "similar", "weight": 1.0},
+            {"attribute": "expertise", "mode": "diverse", "weight": 2.0},
+        ],
+        min_size=3,
+        max_size=5,
+        seconds=1.0,
+        seed=7,
+        history_penalty=2.0,
+    )
+    values.update(overrides)
+    return Parameters(**values)
+
+
+@pytest.fixture
+def solved(cast, waiting, django_capture_on_commit_callbacks, run_tasks):
+    def solve(**overrides) -> FormationRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = formation_run_start(
+                program=cast.program, acting_user=cast.admin, parameters=params(**overrides)
+            )
+        run_tasks()
+        run.refresh_from_db()
+        return run
+
+    return solve

@@ -52,12 +52,17 @@ def test_bad_run_settings_get_a_json_reason(client, cast, waiting):
         content_type="application/json",
         **auth,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "shoe_size" in response.json()["detail"]
     response = client.post(url, {"max_size": 12}, content_type="application/json", **auth)
     assert response.status_code == 422
+    # The start form's sentence, word for word.
+    assert response.json()["detail"] == "Groups have between 2 and 10 members."
+    assert response.json()["errors"] == [
+        {"field": "max_size", "message": "Groups have between 2 and 10 members."}
+    ]
     response = client.post(
         url, {"min_size": 6, "max_size": 4}, content_type="application/json", **auth
     )
-    assert response.status_code == 400
-    assert "min_size" in response.json()["detail"]
+    assert response.status_code == 422
+    assert response.json()["detail"] == "The smallest group cannot be larger than the largest."

@@ -5,54 +5,23 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
+from peergroups.errors import Conflict, DomainError
+from peergroups.formation.execute import formation_run_execute
 from peergroups.formation.models import FormationRun, RunStatus
+from peergroups.formation.parameters import MODE_NEW_CYCLE, MODE_UNPLACED
+from peergroups.formation.proposal import Proposal
+from peergroups.formation.selectors import proposal_review
 from peergroups.formation.services import (
-    MODE_NEW_CYCLE,
-    MODE_UNPLACED,
-    Parameters,
-    ProposalRefused,
     formation_run_publish,
     formation_run_start,
     proposal_move,
     proposal_set_facilitator,
     proposal_swap,
 )
+from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import membership_add
 from peergroups.people.models import MemberProfile, NotWith
-
-
-def params(**overrides) -> Parameters:
-    values = dict(
-        mode=MODE_UNPLACED,
-        basis="mixed",
-        criteria=[
-            {"attribute": "region", "mode": "similar", "weight": 3.0},
-            {"attribute": "industry", "mode": "similar", "weight": 1.0},
-            {"attribute": "expertise", "mode": "diverse", "weight": 2.0},
-        ],
-        min_size=3,
-        max_size=5,
-        seconds=1.0,
-        seed=7,
-        history_penalty=2.0,
-    )
-    values.update(overrides)
-    return Parameters(**values)
-
-
-@pytest.fixture
-def solved(cast, waiting, django_capture_on_commit_callbacks, run_tasks):
-    def solve(**overrides) -> FormationRun:
-        with django_capture_on_commit_callbacks(execute=True):
-            run = formation_run_start(
-                program=cast.program, acting_user=cast.admin, parameters=params(**overrides)
-            )
-        run_tasks()
-        run.refresh_from_db()
-        return run
-
-    return solve
 
 
 def start_form(**overrides) -> dict:
@@ -81,6 +50,7 @@ def start_form(**overrides) -> dict:
         data[f"mode_{attribute}"] = "ignore"
         data[f"weight_{attribute}"] = "1"
     data.update(mode_industry="similar", mode_expertise="diverse", weight_expertise="2")
+    data["open_seats"] = "0"
     data.update(overrides)
     return data
 
@@ -103,7 +73,7 @@ def test_admin_starts_a_run_and_the_worker_proposes_valid_groups(
     run_tasks()
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
-    groups = run.proposal["groups"]
+    groups = groups_of(run)
     placed = sorted(u for g in groups for u in g)
     assert placed == sorted(u.pk for u in waiting)  # everyone once, no one already grouped
     assert all(3 <= len(g) <= 5 for g in groups)
@@ -118,15 +88,27 @@ def test_admin_starts_a_run_and_the_worker_proposes_valid_groups(
     assert run.best_objective > run.baselines["random"]
 
 
-def test_bad_settings_re_render_with_the_reason(client, cast, waiting):
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        (
+            {"min_size": "6", "max_size": "4"},
+            "The smallest group cannot be larger than the largest.",
+        ),
+        ({"max_size": "12"}, "Groups have between 2 and 10 members."),
+        ({"mode_industry": "ignore", "mode_expertise": "ignore"}, "Choose at least one attribute"),
+        ({"open_seats": "3"}, "With 3 open seat(s), groups of at most 5"),
+        ({"seconds": "0"}, "The time budget is between 1 and 600 seconds."),
+    ],
+)
+def test_bad_settings_re_render_with_the_service_reason(client, cast, waiting, overrides, reason):
     client.force_login(cast.admin)
     response = client.post(
-        reverse("formation-start", args=["acme", cast.program.pk]),
-        start_form(min_size="6", max_size="4", mode_industry="ignore", mode_expertise="ignore"),
+        reverse("formation-start", args=["acme", cast.program.pk]), start_form(**overrides)
     )
-    assert response.status_code == 400
-    assert b"cannot be larger than the largest" in response.content
-    assert b"Choose at least one attribute" in response.content
+    assert response.status_code == 422
+    assert escape(reason).encode() in response.content
+    assert b'name="min_size"' in response.content  # the form again, with what was typed
     assert not FormationRun.objects.exists()
 
 
@@ -141,7 +123,7 @@ def test_infeasible_run_fails_with_a_reason_the_admin_reads(client, cast, waitin
 def test_move_is_rescored_refused_with_reasons_and_undone(client, cast, waiting, solved):
     run = solved(basis="region")
     client.force_login(cast.admin)
-    groups = run.proposal["groups"]
+    groups = groups_of(run)
     boston = next(g for g in groups if waiting[0].pk in g)
     denver = next(g for g in groups if waiting[13].pk in g)
     url = reverse("formation-move", args=["acme", run.pk])
@@ -152,8 +134,9 @@ def test_move_is_rescored_refused_with_reasons_and_undone(client, cast, waiting,
         {"user_id": waiting[0].pk, "to_group": groups.index(denver) + 1},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert b"stay within one region" in response.content
+    assert b'class="inline-error"' in response.content  # the fragment htmx puts beside the form
 
     other_boston = next(
         g
@@ -170,46 +153,42 @@ def test_move_is_rescored_refused_with_reasons_and_undone(client, cast, waiting,
     )
     assert response.status_code == 200
     run.refresh_from_db()
-    assert mover in run.proposal["groups"][groups.index(other_boston)]
+    assert mover in groups_of(run)[groups.index(other_boston)]
     assert len(run.undo_stack) == 1
 
     client.post(reverse("formation-undo", args=["acme", run.pk]), HTTP_HX_REQUEST="true")
     run.refresh_from_db()
-    assert run.proposal["groups"] == groups
+    assert groups_of(run) == groups
     assert run.undo_stack == []
 
 
 def test_move_that_breaks_a_conflict_or_size_bound_is_refused(cast, waiting, solved):
     run = solved(basis="mixed")
-    groups = run.proposal["groups"]
+    groups = groups_of(run)
     a, b = groups[0][0], groups[1][0]
-    run.snapshot["conflicts"].append(
-        [
-            [p["user_id"] for p in run.snapshot["people"]].index(a),
-            [p["user_id"] for p in run.snapshot["people"]].index(b),
-            "declared not-with",
-        ]
-    )
+    run.snapshot["conflicts"].append([min(a, b), max(a, b), "reporting line"])
     run.save(update_fields=["snapshot"])
-    with pytest.raises(ProposalRefused, match="cannot share a group"):
+    with pytest.raises(Conflict, match=r"cannot share a group \(reporting line\)"):
         proposal_swap(run=run, user_a=groups[0][1], user_b=b, acting_user=cast.admin)
     smallest = min(range(len(groups)), key=lambda g: len(groups[g]))
     if len(groups[smallest]) == 3:
         target = (smallest + 1) % len(groups)
-        with pytest.raises(ProposalRefused, match="drop below 3"):
+        with pytest.raises(Conflict, match="would have 2 member"):
             proposal_move(
                 run=run, user_id=groups[smallest][0], to_group=target, acting_user=cast.admin
             )
+    run.refresh_from_db()
+    assert groups_of(run) == groups and run.undo_stack == []
 
 
 def test_swap_keeps_sizes_and_is_applied(cast, waiting, solved):
     run = solved(basis="mixed", history_penalty=0.0)
-    groups = run.proposal["groups"]
+    groups = groups_of(run)
     a, b = groups[0][0], groups[1][0]
     proposal_swap(run=run, user_a=a, user_b=b, acting_user=cast.admin)
     run.refresh_from_db()
-    assert b in run.proposal["groups"][0] and a in run.proposal["groups"][1]
-    assert [len(g) for g in run.proposal["groups"]] == [len(g) for g in groups]
+    assert b in groups_of(run)[0] and a in groups_of(run)[1]
+    assert [len(g) for g in groups_of(run)] == [len(g) for g in groups]
 
 
 def test_publish_creates_groups_and_emails_members_once(
@@ -223,7 +202,7 @@ def test_publish_creates_groups_and_emails_members_once(
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED
     new_groups = PeerGroup.objects.exclude(pk__in=[cast.group.pk, cast.other_group.pk])
-    assert new_groups.count() == len(run.proposal["groups"])
+    assert new_groups.count() == len(groups_of(run))
     for group in new_groups:
         assert group.member_count == group.memberships.count() <= 5
     run_tasks()
@@ -239,18 +218,18 @@ def test_publish_creates_groups_and_emails_members_once(
     client.force_login(cast.admin)
     again = client.post(reverse("formation-publish", args=["acme", run.pk]), follow=True)
     assert b"published already" in again.content
-    assert PeerGroup.objects.count() == 2 + len(run.proposal["groups"])
+    assert PeerGroup.objects.count() == 2 + len(groups_of(run))
 
 
 def test_interrupted_publish_leaves_nothing_half_applied(cast, waiting, solved):
     run = solved()
     # Between proposal and publish, one member was placed by hand elsewhere.
-    late = run.proposal["groups"][-1][-1]
+    late = groups_of(run)[-1][-1]
     from peergroups.accounts.models import User
 
     membership_add(group=cast.other_group, user=User.objects.get(pk=late), acting_user=cast.admin)
     before = PeerGroup.objects.count()
-    with pytest.raises(ProposalRefused, match="Nothing was published"):
+    with pytest.raises(Conflict, match="Nothing was published"):
         formation_run_publish(run=run, acting_user=cast.admin)
     assert PeerGroup.objects.count() == before
     run.refresh_from_db()
@@ -262,16 +241,17 @@ def test_facilitator_override_respects_capacity(cast, waiting, solved):
     facilitators = run.snapshot["facilitators"]
     assert facilitators, "the cast's facilitators have free capacity"
     busy = facilitators[0]
-    for group in range(len(run.proposal["groups"])):
+    for group in range(len(groups_of(run))):
         try:
             proposal_set_facilitator(
                 run=run, group=group, facilitator_id=busy["user_id"], acting_user=cast.admin
             )
-        except ProposalRefused as error:
+        except DomainError as error:
             assert "no free capacity" in str(error)
             break
     run.refresh_from_db()
-    assert run.proposal["facilitators"].count(busy["user_id"]) <= busy["free"]
+    chosen = [g.facilitator_id for g in Proposal.from_json(run.proposal).groups]
+    assert chosen.count(busy["user_id"]) <= busy["free"]
 
 
 def test_new_cycle_prefers_new_peers(
@@ -289,10 +269,8 @@ def test_new_cycle_prefers_new_peers(
     second.refresh_from_db()
     assert second.cycle == 2
     assert second.status == RunStatus.DONE
-    everyone = {u for g in second.proposal["groups"] for u in g}
+    everyone = {u for g in groups_of(second) for u in g}
     assert {u.pk for u in waiting} <= everyone  # all members, grouped anew
-    from peergroups.formation.selectors import proposal_review
-
     review = proposal_review(second)
     assert review.new_pair_share is not None and review.new_pair_share > 0.6
 
@@ -303,8 +281,6 @@ def test_cancel_before_a_worker_starts(client, cast, waiting):
     client.post(reverse("formation-cancel", args=["acme", run.pk]))
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
-    from peergroups.formation.services import formation_run_execute
-
     formation_run_execute(run.pk)  # a worker picking it up later does nothing
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED

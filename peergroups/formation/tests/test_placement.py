@@ -7,16 +7,13 @@ from django.db import connection
 from django.urls import reverse
 
 from conftest import race
-from peergroups.formation.models import FormationRun
-from peergroups.formation.services import (
-    ProposalRefused,
-    assign_facilitators,
-    placement_apply,
-    placement_suggestions,
-)
+from peergroups.errors import Conflict
+from peergroups.formation.facilitators import facilitators_assign
+from peergroups.formation.services import placement_apply, placement_suggestions
+from peergroups.formation.snapshot import FacilitatorOption
 from peergroups.formation.tests.conftest import add_member
 from peergroups.groups.models import GroupMembership
-from peergroups.groups.services import GroupFull, group_create
+from peergroups.groups.services import group_create
 from peergroups.people.models import MemberProfile, NotWith
 
 
@@ -52,8 +49,24 @@ def test_admin_places_a_late_joiner_from_the_program_page(client, cast):
 def test_placement_into_a_conflicting_group_is_refused(cast):
     newcomer = add_member(cast, "late@acme.test", "Lena Late", "Boston")
     MemberProfile.objects.filter(user=newcomer).update(reports_to=cast.member)
-    with pytest.raises(ProposalRefused, match="reporting line"):
-        placement_apply(group=cast.group, user=newcomer, acting_user=cast.admin)
+    with pytest.raises(Conflict, match=r"cannot share a group \(reporting line\)"):
+        placement_apply(
+            program=cast.program, group_id=cast.group.pk, user=newcomer, acting_user=cast.admin
+        )
+
+
+def test_placement_refusal_does_not_name_a_not_with_declaration(client, cast):
+    newcomer = add_member(cast, "late@acme.test", "Lena Late", "Boston")
+    NotWith.objects.create(organization=cast.organization, user=cast.member, other=newcomer)
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("formation-placement", args=["acme", cast.program.pk, newcomer.pk]),
+        {"group_id": cast.group.pk},
+    )
+    assert response.status_code == 409
+    assert b"cannot share a group." in response.content
+    assert b"not-with" not in response.content and b"declar" not in response.content
+    assert not GroupMembership.objects.filter(user=newcomer).exists()
 
 
 @pytest.mark.postgres
@@ -64,10 +77,20 @@ def test_concurrent_placements_never_overfill(cast):
     group = group_create(program=cast.program, name="Last seat", capacity=1, acting_user=None)
     joiners = [add_member(cast, f"late{i}@acme.test", f"Late {i}", "Boston") for i in range(12)]
     results = race(
-        *(partial(placement_apply, group=group, user=user, acting_user=None) for user in joiners)
+        *(
+            partial(
+                placement_apply,
+                program=cast.program,
+                group_id=group.pk,
+                user=user,
+                acting_user=None,
+            )
+            for user in joiners
+        )
     )
-    assert sum(result is None for result in results) == 1  # placement_apply returns None
-    assert all(isinstance(r, GroupFull) for r in results if r is not None)
+    placed = [r for r in results if not isinstance(r, Exception)]
+    assert placed == [group]
+    assert all(isinstance(r, Conflict) for r in results if r not in placed)
     assert GroupMembership.objects.filter(group=group).count() == 1
 
 
@@ -76,53 +99,25 @@ def test_facilitators_are_matched_as_an_assignment_not_greedily():
 
     The optimal matching gives group 1 to Niche (a good fit there) and group 2 to Flex.
     """
-    people = [
-        {"region": "Boston", "industry": "Biotech", "challenge_topics": ["finance"]},
-        {"region": "Denver", "industry": "Retail", "challenge_topics": ["sales"]},
-    ]
-    run = FormationRun(
-        snapshot={
-            "people": people,
-            "facilitators": [
-                {
-                    "user_id": 1,
-                    "name": "Flex",
-                    "free": 1,
-                    "regions": ["boston", "denver"],
-                    "industries": [],
-                    "expertise": ["finance", "sales"],
-                },
-                {
-                    "user_id": 2,
-                    "name": "Niche",
-                    "free": 1,
-                    "regions": ["boston"],
-                    "industries": ["biotech"],
-                    "expertise": ["finance"],
-                },
-            ],
-        }
+    boston = {"region": "Boston", "industry": "Biotech", "challenge_topics": ["finance"]}
+    denver = {"region": "Denver", "industry": "Retail", "challenge_topics": ["sales"]}
+    flex = FacilitatorOption(
+        user_id=1, name="Flex", free=1, regions=("boston", "denver"), expertise=("finance", "sales")
     )
-    assert assign_facilitators(run, [[0], [1]]) == [2, 1]
+    niche = FacilitatorOption(
+        user_id=2,
+        name="Niche",
+        free=1,
+        regions=("boston",),
+        industries=("biotech",),
+        expertise=("finance",),
+    )
+    assert facilitators_assign([flex, niche], [[boston], [denver]]) == [2, 1]
 
 
 def test_facilitator_capacity_limits_the_matching():
-    people = [{"region": "Boston", "industry": "", "challenge_topics": []}] * 3
-    run = FormationRun(
-        snapshot={
-            "people": people,
-            "facilitators": [
-                {
-                    "user_id": 7,
-                    "name": "Solo",
-                    "free": 2,
-                    "regions": ["boston"],
-                    "industries": [],
-                    "expertise": [],
-                },
-            ],
-        }
-    )
-    chosen = assign_facilitators(run, [[0], [1], [2]])
+    person = {"region": "Boston", "industry": "", "challenge_topics": []}
+    solo = FacilitatorOption(user_id=7, name="Solo", free=2, regions=("boston",))
+    chosen = facilitators_assign([solo], [[person], [person], [person]])
     assert chosen.count(7) == 2
     assert chosen.count(None) == 1

@@ -1,0 +1,182 @@
+"""The formation task's work: solve a queued run with the engine and store the proposal.
+
+Only the task worker imports this module (through `formation.tasks`, inside the task
+function): it loads the engine, NumPy, numba and SciPy, which web processes never do.
+"""
+
+import logging
+import time
+
+import numpy as np
+from django.utils import timezone
+
+import grouping
+from grouping.affinity import Criterion, build_affinity
+from grouping.explain import criterion_breakdown, explain_group
+from peergroups.formation.criteria import (
+    ATTRIBUTES,
+    SEGMENT_BY_BASIS,
+    display_attributes,
+    measures,
+    worded_measures,
+)
+from peergroups.formation.facilitators import facilitators_assign
+from peergroups.formation.models import FormationRun, RunStatus
+from peergroups.formation.parameters import SECONDS, Parameters
+from peergroups.formation.proposal import Proposal, ProposedGroup
+from peergroups.formation.snapshot import Snapshot
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def engine_criteria(parameters: Parameters) -> list[Criterion]:
+    return [Criterion(*m) for m in measures(parameters.criteria)]
+
+
+def run_problem(snapshot: Snapshot, parameters: Parameters) -> grouping.Problem:
+    """The engine's problem: people in user id order, pairs as positions in that order."""
+    position = {p.user_id: i for i, p in enumerate(snapshot.people)}
+    segment = SEGMENT_BY_BASIS.get(parameters.basis)
+    attributes = [p.attributes for p in snapshot.people]
+    return grouping.Problem(
+        affinity=build_affinity(attributes, engine_criteria(parameters)),
+        group_size=(parameters.min_size, parameters.fill_size),
+        cannot_link=tuple((position[a], position[b]) for a, b in snapshot.kept_apart),
+        segments=tuple(p[segment] or "—" for p in attributes) if segment else None,
+        history=tuple((position[a], position[b]) for a, b in snapshot.history),
+        history_penalty=float(parameters.history_penalty),
+    )
+
+
+def _budget(parameters: Parameters) -> dict:
+    if parameters.max_iterations is None:
+        return {"seconds": float(parameters.seconds)}
+    # "Rerun exactly": the step count decides where the search stops. The time limit is
+    # only a guard against a much slower machine (then `stopped` says "budget").
+    return {
+        "max_iterations": int(parameters.max_iterations),
+        "seconds": float(min(SECONDS[1], 2 * parameters.seconds + 30)),
+    }
+
+
+def formation_run_execute(run_id: int) -> None:
+    """Solve a queued run; called by the task worker. Never raises for a bad run."""
+    claimed = FormationRun.objects.filter(
+        pk=run_id, status=RunStatus.QUEUED, cancel_requested=False
+    ).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    if not claimed:
+        FormationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.CANCELLED, finished_at=timezone.now()
+        )
+        return
+    run = FormationRun.objects.get(pk=run_id)
+    snapshot = Snapshot.from_json(run.snapshot)
+    parameters = Parameters.from_json(run.parameters)
+    last_report = [0.0]
+
+    def progress(best: float, fraction: float) -> bool:
+        # Called between chunks of iterations: report at most twice a second and
+        # learn whether the admin pressed cancel.
+        now = time.monotonic()
+        if now - last_report[0] < PROGRESS_EVERY_SECONDS:
+            return True
+        last_report[0] = now
+        FormationRun.objects.filter(pk=run_id).update(
+            progress=min(fraction, 0.99), best_objective=best
+        )
+        return not FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+
+    warm_up = getattr(grouping, "warm_up", None)
+    if warm_up is not None:  # load the kernels before the budget starts (once per worker)
+        warm_up()
+    try:
+        problem = run_problem(snapshot, parameters)
+        solution = grouping.solve(
+            problem, seed=int(parameters.seed), progress=progress, **_budget(parameters)
+        )
+    except grouping.GroupingError as error:
+        message = str(error)
+        segment = SEGMENT_BY_BASIS.get(parameters.basis)
+        if segment:  # the engine says "segment"; the admin chose "by region"
+            message = message.replace("segment", ATTRIBUTES[segment][0].lower())
+        FormationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+        return
+    except Exception:
+        logger.exception("Formation run %s failed", run_id)
+        FormationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            error="The run stopped on an unexpected error; it was logged for the team.",
+            finished_at=timezone.now(),
+        )
+        return
+
+    proposal = proposal_from_solution(snapshot, parameters, solution)
+    member_indices = [members for members in solution.groups if members]
+    cancelled = FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+    FormationRun.objects.filter(pk=run_id).update(
+        status=RunStatus.CANCELLED if cancelled else RunStatus.DONE,
+        proposal=proposal.as_json(),
+        best_objective=solution.objective,
+        upper_bound=solution.upper_bound,
+        iterations=solution.iterations,
+        engine_version=str(getattr(grouping, "ENGINE_VERSION", "")),
+        stopped=getattr(solution, "stopped", ""),
+        progress=1.0,
+        baselines={"random": random_baseline(problem, member_indices, seed=int(parameters.seed))},
+        finished_at=timezone.now(),
+    )
+
+
+def proposal_from_solution(
+    snapshot: Snapshot, parameters: Parameters, solution: grouping.Solution
+) -> Proposal:
+    """The engine's groups (empty ones dropped) with its scores, breakdowns and explanations."""
+    attributes = [p.attributes for p in snapshot.people]
+    display = [display_attributes(a) for a in attributes]
+    criteria = engine_criteria(parameters)
+    worded = [Criterion(*m) for m in worded_measures(parameters.criteria, parameters.basis)]
+    kept = [
+        (members, score)
+        for members, score in zip(solution.groups, solution.group_scores, strict=True)
+        if members
+    ]
+    facilitators = facilitators_assign(
+        snapshot.facilitators, [[attributes[i] for i in members] for members, _ in kept]
+    )
+    return Proposal(
+        groups=tuple(
+            ProposedGroup(
+                members=tuple(snapshot.people[i].user_id for i in members),
+                facilitator_id=facilitator_id,
+                score=float(score),
+                breakdown=criterion_breakdown(attributes, members, criteria),
+                explanation=explain_group(display, members, worded) if worded else "",
+            )
+            for (members, score), facilitator_id in zip(kept, facilitators, strict=True)
+        )
+    )
+
+
+def random_baseline(problem: grouping.Problem, groups: list[list[int]], *, seed: int) -> float:
+    """The objective of a random grouping of the same shape, for comparison.
+
+    People are shuffled within their segment into groups of the proposal's sizes,
+    so the two differ only in who is with whom (conflicts are not avoided).
+    """
+    rng = np.random.default_rng(seed)
+    segment_of = problem.segments or (None,) * problem.n
+    pools: dict = {}
+    for person in range(problem.n):
+        pools.setdefault(segment_of[person], []).append(person)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    total = 0.0
+    for members in groups:
+        pool = pools[segment_of[members[0]]]
+        drawn = [pool.pop() for _ in members]
+        total += float(problem.affinity[np.ix_(drawn, drawn)].sum() / 2)
+    return total

@@ -1,0 +1,105 @@
+"""What an admin asks a formation run for, with its bounds, defined once.
+
+The start form, the API schema and the service read the bounds from here; the service
+checks them (`parameters_check`) and its sentences are what the form and the API show.
+"""
+
+from dataclasses import asdict, dataclass
+
+from peergroups.errors import Invalid
+from peergroups.formation.criteria import ATTRIBUTES
+from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
+
+MODE_UNPLACED = "unplaced"
+MODE_NEW_CYCLE = "new_cycle"
+MODES = (MODE_UNPLACED, MODE_NEW_CYCLE)
+CRITERION_MODES = ("similar", "diverse")
+
+MIN_GROUP_SIZE = 2  # a group of one is not a peer group
+SECONDS = (1, 600)
+WEIGHT = (0, 10)
+HISTORY_PENALTY = (0, 100)
+SEED_MAX = 2**31 - 1
+
+# At most one run per program at a time, and this many per organization: a run holds a
+# worker of the formation queue for up to SECONDS[1], so one organization cannot take
+# every formation worker of the site.
+ACTIVE_RUNS_PER_ORGANIZATION = 2
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A run's settings. `open_seats` seats per group stay free for late joiners.
+
+    `max_iterations` is set only by "rerun exactly": the search then stops after that
+    many steps instead of after `seconds`, so the same seed repeats the same search.
+    """
+
+    mode: str
+    basis: str
+    criteria: list[dict]
+    min_size: int
+    max_size: int
+    seconds: float
+    seed: int
+    history_penalty: float
+    open_seats: int = 0
+    max_iterations: int | None = None
+
+    @property
+    def fill_size(self) -> int:
+        """The largest group this run forms: the size bound less the open seats."""
+        return self.max_size - self.open_seats
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Parameters":
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+def parameters_check(parameters: Parameters) -> None:
+    """Raise `Invalid` (naming the field) for the first setting out of bounds."""
+    p = parameters
+    if p.mode not in MODES:
+        raise Invalid("Choose whom to group.", field="mode")
+    if p.basis not in GroupingBasis.values:
+        raise Invalid("Choose what the groups share.", field="basis")
+    for name, value in (("min_size", p.min_size), ("max_size", p.max_size)):
+        if not MIN_GROUP_SIZE <= value <= MAX_GROUP_SIZE:
+            raise Invalid(
+                f"Groups have between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE} members.", field=name
+            )
+    if p.min_size > p.max_size:
+        raise Invalid("The smallest group cannot be larger than the largest.", field="min_size")
+    if p.open_seats < 0 or p.fill_size < p.min_size:
+        raise Invalid(
+            f"With {p.open_seats} open seat(s), groups of at most {p.max_size} would hold fewer "
+            f"than the smallest group ({p.min_size}).",
+            field="open_seats",
+        )
+    if not SECONDS[0] <= p.seconds <= SECONDS[1]:
+        raise Invalid(
+            f"The time budget is between {SECONDS[0]} and {SECONDS[1]} seconds.", field="seconds"
+        )
+    if not 0 <= p.seed <= SEED_MAX:
+        raise Invalid(f"The seed is a whole number from 0 to {SEED_MAX}.", field="seed")
+    if not HISTORY_PENALTY[0] <= p.history_penalty <= HISTORY_PENALTY[1]:
+        raise Invalid(
+            f"The penalty is between {HISTORY_PENALTY[0]} and {HISTORY_PENALTY[1]}.",
+            field="history_penalty",
+        )
+    unknown = sorted({str(c.get("attribute")) for c in p.criteria} - ATTRIBUTES.keys())
+    if unknown:
+        raise Invalid(f"Unknown attribute(s): {', '.join(unknown)}.", field="criteria")
+    for criterion in p.criteria:
+        if criterion.get("mode") not in CRITERION_MODES:
+            raise Invalid("Compare each attribute as similar or diverse.", field="criteria")
+        if not WEIGHT[0] <= float(criterion.get("weight", -1)) <= WEIGHT[1]:
+            raise Invalid(f"Weights are between {WEIGHT[0]} and {WEIGHT[1]}.", field="criteria")
+    if not any(float(c["weight"]) > 0 for c in p.criteria):
+        raise Invalid(
+            "Choose at least one attribute to compare, with a weight above 0.", field="criteria"
+        )
