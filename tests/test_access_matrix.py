@@ -161,6 +161,10 @@ MATRIX = {
         ADMIN_POST,
         {"group": "1", "facilitator_id": ""},
     ),
+    ("formation-rerun", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=405),
+    ),
     ("formation-rerun", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("api:api-formation-start", "post"): (
@@ -319,7 +323,7 @@ MATRIX = {
     ),
     ("formation-placement", "post"): (
         {"org_slug": "acme", "program_id": "program", "user_id": "waiting_member"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=200, outsider=404),
+        dict(ADMIN_ONLY, admin=422),  # no group chosen: the service says so
     ),
     ("formation-progress", "post"): (
         {"org_slug": "acme", "run_id": "run"},
@@ -335,7 +339,7 @@ MATRIX = {
     ),
     ("formation-start", "post"): (
         {"org_slug": "acme", "program_id": "program"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(ADMIN_ONLY, admin=422),  # the empty form re-renders with the service's reasons
     ),
     ("formation-swap", "get"): (
         {"org_slug": "acme", "run_id": "run"},
