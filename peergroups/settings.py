@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "peergroups.accounts",
+    "peergroups.audit",
     "peergroups.organizations",
     "peergroups.people",
     "peergroups.groups",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "peergroups.meetings",
     "peergroups.goals",
     "peergroups.api",
+    "peergroups.demo",
 ]
 
 MIDDLEWARE = [

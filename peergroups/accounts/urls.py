@@ -4,7 +4,6 @@ from django.urls import path
 from peergroups.accounts import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="accounts-healthz"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -36,5 +35,4 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("invite/<str:token>/", views.invitation, name="accounts-invitation"),
 ]

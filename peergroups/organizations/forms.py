@@ -1,6 +1,6 @@
 from django import forms
 
-from peergroups.organizations.models import Invitation, Program, Role
+from peergroups.organizations.models import Program, Role
 
 
 class ProgramForm(forms.ModelForm):
@@ -69,28 +69,5 @@ class InvitationForm(forms.Form):
         self.fields["program"].queryset = organization.programs.all()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        pending = Invitation.objects.filter(
-            organization=self.organization, email=email, accepted_at__isnull=True
-        ).exists()
-        if pending:
-            raise forms.ValidationError("This person has an open invitation already.")
-        return email
-
-
-class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
-    region = forms.ChoiceField(required=False)
-    industry = forms.ChoiceField(required=False)
-    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    intake = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
-        label="Intake",
-    )
-
-    def __init__(self, *args, regions, industries, programs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
-        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
-        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]
+        # The rules (one open invitation per address) are the service's.
+        return self.cleaned_data["email"].strip().lower()

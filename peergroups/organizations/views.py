@@ -1,20 +1,34 @@
 """The organization's dashboard and the admin's pages for programs, members and invitations."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from peergroups.errors import Conflict, Invalid
 from peergroups.formation.services import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors, services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.forms import InvitationForm, MemberFilterForm, ProgramForm
-from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.forms import InvitationForm, ProgramForm
+from peergroups.organizations.models import Invitation, Organization, Role
 from peergroups.people.models import FacilitatorProfile, MemberProfile
-from peergroups.people.selectors import member_search
+from peergroups.people.selectors import admin_overview
 
-MEMBERS_PER_PAGE = 50
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in person to the organization they used last (or their only one)."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    organizations = list(
+        Organization.objects.filter(roles__user=request.user).distinct().order_by("name")
+    )
+    slugs = {o.slug for o in organizations}
+    last = request.session.get("last_org")
+    if last in slugs:
+        return redirect("organizations-dashboard", org_slug=last)
+    if len(organizations) == 1:
+        return redirect("organizations-dashboard", org_slug=organizations[0].slug)
+    return render(request, "organizations/home.html", {"organizations": organizations})
 
 
 @org_view()
@@ -22,7 +36,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     context: dict = {}
     organization = access.organization
     if access.is_admin:
-        context["overview"] = selectors.admin_overview(access=access)
+        context["overview"] = admin_overview(access=access)
     if access.is_member or access.is_facilitator:
         context["my_groups"] = groups_of_user(user=request.user, access=access)
     if access.is_member:
@@ -71,51 +85,22 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
 
 
 @org_view(Role.ADMIN)
-def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    base = MemberProfile.objects.filter(organization=access.organization)
-    regions = base.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
-    industries = (
-        base.exclude(industry="").values_list("industry", flat=True).distinct().order_by("industry")
-    )
-    form = MemberFilterForm(
-        request.GET or None,
-        regions=list(regions),
-        industries=list(industries),
-        programs=list(access.organization.programs.all()),
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
-    profiles = member_search(
-        access=access,
-        query=filters.get("q", ""),
-        region=filters.get("region", ""),
-        industry=filters.get("industry", ""),
-        program_id=filters.get("program"),
-        intake=filters.get("intake", ""),
-    )
-    page = Paginator(profiles, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return org_render(
-        request,
-        access,
-        "organizations/member_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-@org_view(Role.ADMIN)
 def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = InvitationForm(request.POST or None, organization=access.organization)
     if request.method == "POST" and form.is_valid():
-        invitation, _token = services.invitation_create(
-            organization=access.organization,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            program=form.cleaned_data["program"],
-            acting_user=request.user,
-        )
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect("organizations-invitations", org_slug=access.organization.slug)
+        try:
+            invitation, _token = services.invitation_create(
+                organization=access.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                program=form.cleaned_data["program"],
+                acting_user=request.user,
+            )
+        except (Conflict, Invalid) as refusal:  # the service's rule, shown beside the form
+            form.add_error(getattr(refusal, "field", "") or "email", refusal.reason)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("organizations-invitations", org_slug=access.organization.slug)
     invitations = Invitation.objects.filter(organization=access.organization).select_related(
         "program", "accepted_by"
     )[:200]
