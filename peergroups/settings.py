@@ -137,6 +137,13 @@ TASKS = {
     }
 }
 
+# Behind a TLS-terminating proxy (opt-in): trust its X-Forwarded-Proto for "is this HTTPS"
+# and its X-Forwarded-For for the client's address (throttling). Never without one: a
+# client could claim either.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Cookies only over HTTPS in production; SECURE_COOKIES=0 serves plain HTTP (e.g. a local benchmark).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True

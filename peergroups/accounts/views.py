@@ -1,17 +1,40 @@
 """Sign-in and the health check. Pages about organizations live in the apps above."""
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from peergroups.accounts.forms import SignInForm
+from peergroups.accounts.throttle import (
+    PASSWORD_RESET_ACCOUNT,
+    PASSWORD_RESET_ADDRESS,
+    client_address,
+    throttle_check,
+    throttle_hit,
+)
 
 
 class SignInView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset (an HMAC token, never stored), throttled per address and account."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].lower()
+        address = client_address(self.request)
+        throttle_check((PASSWORD_RESET_ACCOUNT, email), (PASSWORD_RESET_ADDRESS, address))
+        throttle_hit((PASSWORD_RESET_ACCOUNT, email), (PASSWORD_RESET_ADDRESS, address))
+        return super().form_valid(form)
 
 
 @require_GET

@@ -7,7 +7,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from peergroups.accounts.forms import AcceptInvitationForm
-from peergroups.errors import Conflict
+from peergroups.accounts.throttle import (
+    INVITATION_ACCOUNT,
+    INVITATION_ADDRESS,
+    client_address,
+    throttle_check,
+    throttle_hit,
+)
+from peergroups.errors import Conflict, Gone
 from peergroups.organizations.models import Invitation, Role
 from peergroups.people.invitations import (
     invitation_accept,
@@ -17,9 +24,17 @@ from peergroups.people.invitations import (
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    # Gone (used, expired, unknown) and Refused (another address) render as error pages.
-    invitation = invitation_for_token(token=token, user=request.user)
+    address = client_address(request)
+    throttle_check((INVITATION_ADDRESS, address))
+    try:
+        invitation = invitation_for_token(token=token, user=request.user)
+    except Gone:
+        throttle_hit((INVITATION_ADDRESS, address))  # guessing links counts against the caller
+        raise  # Gone (used, expired, unknown) and Refused render as error pages
     organization = invitation.organization
+    if request.method == "POST":
+        throttle_check((INVITATION_ACCOUNT, invitation.email))
+        throttle_hit((INVITATION_ADDRESS, address), (INVITATION_ACCOUNT, invitation.email))
     if request.user.is_authenticated:
         if request.method == "POST":
             invitation_accept(token=token, user=request.user)
