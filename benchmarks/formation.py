@@ -82,10 +82,10 @@ def main() -> None:
     from django.core.management import call_command
 
     from peergroups.accounts.models import User
+    from peergroups.demo.seed import ADMIN_EMAIL
     from peergroups.formation import services
     from peergroups.formation.criteria import default_criteria
     from peergroups.formation.models import FormationRun
-    from peergroups.organizations.demo import ADMIN_EMAIL
     from peergroups.organizations.models import Program
 
     call_command("migrate", verbosity=0)
