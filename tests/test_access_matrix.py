@@ -98,6 +98,8 @@ MATRIX = {
     "organizations-program": ("get", {"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     "organizations-members": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
     "organizations-invitations": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "organizations-audit": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "organizations-audit-export": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
     "people-intake": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
     "people-facilitator-apply": ("get", {"org_slug": "acme"}, ANY_SIGNED_IN),
     "people-facilitators": ("get", {"org_slug": "acme"}, ADMIN_ONLY),

@@ -71,3 +71,15 @@ class InvitationForm(forms.Form):
     def clean_email(self) -> str:
         # The rules (one open invitation per address) are the service's.
         return self.cleaned_data["email"].strip().lower()
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(required=False)
+    actor = forms.EmailField(label="By (e-mail)", required=False)
+    object_type = forms.CharField(label="Object kind", required=False, max_length=60)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any")] + [(a, a.replace("_", " ")) for a in actions]

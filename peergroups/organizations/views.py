@@ -1,15 +1,18 @@
 """The organization's dashboard and the admin's pages for programs, members and invitations."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation.services import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors, services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.forms import InvitationForm, ProgramForm
+from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
 from peergroups.organizations.models import Invitation, Organization, Role
 from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.selectors import admin_overview
@@ -112,3 +115,60 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {"form": form, "invitations": invitations},
         status=status,
     )
+
+
+AUDIT_PER_PAGE = 100
+
+
+def _audit_filtered(request: HttpRequest, access: OrgAccess):
+    form = AuditFilterForm(
+        request.GET or None, actions=audit_actions(organization=access.organization)
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    actor_id = None
+    if filters.get("actor"):
+        actor_id = (
+            access.organization.roles.filter(user__email__iexact=filters["actor"])
+            .values_list("user_id", flat=True)
+            .first()
+        ) or -1  # someone outside the organization: no rows
+    entries = audit_entries(
+        organization=access.organization,
+        action=filters.get("action", ""),
+        actor_id=actor_id,
+        object_type=filters.get("object_type", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    return form, entries
+
+
+@org_view(Role.ADMIN)
+def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Who changed who sees what in this organization, newest first."""
+    form, entries = _audit_filtered(request, access)
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return org_render(
+        request,
+        access,
+        "organizations/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@org_view(Role.ADMIN)
+def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The filtered log as CSV. An export is itself a row in the log."""
+    _form, entries = _audit_filtered(request, access)
+    content = "\ufeff" + audit_csv(entries)
+    audit_record(
+        organization=access.organization,
+        actor=request.user,
+        action="audit_export",
+        after={"rows": content.count("\n") - 1},
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=audit-{access.organization.slug}.csv"
+    return response

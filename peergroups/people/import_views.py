@@ -66,7 +66,7 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @org_view(Role.ADMIN)
 def member_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8; the import accepts it.
-    content = "\ufeff" + members_export(organization=access.organization)
+    content = "\ufeff" + members_export(organization=access.organization, acting_user=request.user)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename=members-{access.organization.slug}.csv"
     return response

@@ -527,7 +527,7 @@ def _link_members(organization, rows, members, open_invitations) -> None:
         invitation.save(update_fields=["intake"])
 
 
-def members_export(*, organization: Organization) -> str:
+def members_export(*, organization: Organization, acting_user: User | None = None) -> str:
     """Every member of the organization as CSV, in columns `members_import` reads.
 
     Leaves out the members' "not with" declarations: the intake promises that only the
@@ -561,4 +561,11 @@ def members_export(*, organization: Organization) -> str:
         for column in AREA_COLUMNS:
             cells[column] = LIST_SEPARATOR.join(getattr(profile, column))
         writer.writerow(_defuse(cells[column]) for column in EXPORT_COLUMNS)
+    # Who took the organization's people out of the system, and how many.
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="members_export",
+        after={"rows": len(profiles)},
+    )
     return out.getvalue()
