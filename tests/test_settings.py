@@ -62,7 +62,10 @@ def test_unusable_database_urls_are_refused(url):
 
 
 def run_check(*args: str, **env) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # Playwright's fixtures leave DJANGO_ALLOW_ASYNC_UNSAFE set in this process; a real
+    # deployment has no such variable (check --deploy refuses it).
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],

@@ -54,7 +54,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     """
     invitation_for_token(token=token, user=user)  # the reasons, before taking the lock
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organization", "program")
         .get(token_hash=hash_token(token))
     )
