@@ -388,3 +388,9 @@ def test_example_csv_from_the_import_page_imports_cleanly(cast, client):
         send_invitations=False,
     )
     assert report.created == 2
+
+
+def test_django_admin_does_not_list_not_with_declarations():
+    from django.contrib import admin
+
+    assert NotWith not in admin.site._registry
