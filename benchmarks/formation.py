@@ -82,6 +82,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from peergroups.accounts.models import User
+    from peergroups.demo.seed import ADMIN_EMAIL
     from peergroups.formation import services
     from peergroups.formation.criteria import default_criteria
     from peergroups.formation.execute import formation_run_execute, run_problem
@@ -89,7 +90,6 @@ def main() -> None:
     from peergroups.formation.parameters import MODE_NEW_CYCLE, Parameters
     from peergroups.formation.proposal import Proposal
     from peergroups.formation.snapshot import Snapshot
-    from peergroups.organizations.demo import ADMIN_EMAIL
     from peergroups.organizations.models import Program
 
     call_command("migrate", verbosity=0)

@@ -12,9 +12,10 @@ A refusal writes one log line, not a traceback: refusals are the rules working.
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -115,6 +116,8 @@ class ErrorPageMiddleware:
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):  # raised while Django read the body
+        return too_large(request)
     return error_page(request, 400, "The request could not be understood.")
 
 
@@ -183,3 +186,60 @@ def install_api_errors(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, "The request body is too large.")
+
+
+# Request size ----------------------------------------------------------------------------
+
+TOO_LARGE = "The request is too large: files up to {mb} MB are accepted."
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413, as JSON for the API and as the error page elsewhere."""
+    reason = TOO_LARGE.format(mb=settings.MAX_REQUEST_BYTES // (1024 * 1024))
+    _log_refusal(request, 413, reason)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=413)
+    return error_page(request, 413, reason)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body over MAX_REQUEST_BYTES from its Content-Length, before reading it.
+
+    Under WSGI Django never reads past the Content-Length, so this one check bounds
+    every upload; a form's own limit (the 5 MB import) then speaks for the file.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return too_large(request)
+        return self.get_response(request)
+
+
+# Headers ----------------------------------------------------------------------------------
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every page, and no caching of dynamic responses.
+
+    The pages hold confidential content and one-time secrets (a new API key, a calendar
+    feed's address), so nothing they send may sit in a shared or a browser cache unless
+    a view says otherwise. Static files never pass through here (WhiteNoise answers
+    them earlier, with their own long cache headers).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -20,6 +20,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
+    # It signs sessions, password-reset and invitation links: a guessable one opens them all.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for DEBUG=0: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -33,10 +41,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves /api/docs from our own static files (the CSP allows no CDN)
     "django_tasks",
     "django_tasks_db",
     "peergroups.ops",
     "peergroups.accounts",
+    "peergroups.audit",
     "peergroups.organizations",
     "peergroups.people",
     "peergroups.groups",
@@ -44,11 +54,14 @@ INSTALLED_APPS = [
     "peergroups.meetings",
     "peergroups.goals",
     "peergroups.api",
+    "peergroups.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "peergroups.http.SecurityHeadersMiddleware",
+    "peergroups.http.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,10 +152,41 @@ TASKS = {
     }
 }
 
+# Behind a TLS-terminating proxy (opt-in): trust its X-Forwarded-Proto for "is this HTTPS"
+# and its X-Forwarded-For for the client's address (throttling). Never without one: a
+# client could claim either.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Cookies only over HTTPS in production; SECURE_COOKIES=0 serves plain HTTP (e.g. a local benchmark).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only, wherever cookies are: redirect plain HTTP, and have browsers remember it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL_REDIRECT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading asks browser vendors to hard-code the domain: an operator's decision
+    # (SECURE_HSTS_PRELOAD=1), not a default; check --deploy would otherwise warn.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Scripts, styles and images from our own origin only: the templates have no inline
+# script, style nor event handler (templates/base.html, static/js/app.js).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# Request bodies: forms and API JSON up to 2.5 MB in memory, an upload (a member CSV
+# of 5 MB and its form) up to 6 MB. A larger body is refused from its Content-Length,
+# before it is read (peergroups.http.RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 6 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary file
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)

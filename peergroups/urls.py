@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from peergroups.api.api import api
+from peergroups.organizations.views import home
+from peergroups.people.invitation_views import invitation
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("peergroups.accounts.urls")),
     path("", include("peergroups.ops.urls")),
+    # Named for where it began; the page lives with the people it brings in.
+    path("invite/<str:token>/", invitation, name="accounts-invitation"),
     path("o/<slug:org_slug>/", include("peergroups.organizations.urls")),
     path("o/<slug:org_slug>/", include("peergroups.people.urls")),
     path("o/<slug:org_slug>/", include("peergroups.groups.urls")),

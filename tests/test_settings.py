@@ -61,11 +61,14 @@ def test_unusable_database_urls_are_refused(url):
         parse_database_url(url)
 
 
-def run_check(**env) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+def run_check(*args: str, **env) -> subprocess.CompletedProcess:
+    # Playwright's fixtures leave DJANGO_ALLOW_ASYNC_UNSAFE set in this process; a real
+    # deployment has no such variable (check --deploy refuses it).
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,
         env=full_env,
         capture_output=True,
@@ -84,3 +87,29 @@ def test_bad_boolean_stops_start_up_with_the_variable_named():
     result = run_check(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+# The production environment the README documents (a strong key, real host names).
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+    "ALLOWED_HOSTS": "groups.example.org",
+    "BASE_URL": "https://groups.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://groups.example.org",
+    "BEHIND_PROXY": "1",
+}
+
+
+def test_check_deploy_is_clean_with_the_documented_production_env():
+    result = run_check("--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "key", ["x", "short-but-not-empty", "a" * 60, "django-insecure-" + "q1w2e3r4t5" * 5]
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = run_check(**{**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr

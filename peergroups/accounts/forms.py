@@ -3,6 +3,14 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from peergroups.accounts.models import User
+from peergroups.accounts.throttle import (
+    SIGN_IN_ACCOUNT,
+    SIGN_IN_ADDRESS,
+    client_address,
+    throttle_check,
+    throttle_clear,
+    throttle_hit,
+)
 
 
 class SignInForm(AuthenticationForm):
@@ -10,6 +18,19 @@ class SignInForm(AuthenticationForm):
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean(self):
+        """Past the limit of failures, even the right password waits (raises Throttled)."""
+        email = (self.cleaned_data.get("username") or "").lower()
+        address = client_address(self.request) if self.request else ""
+        throttle_check((SIGN_IN_ACCOUNT, email), (SIGN_IN_ADDRESS, address))
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle_hit((SIGN_IN_ACCOUNT, email), (SIGN_IN_ADDRESS, address))
+            raise
+        throttle_clear(SIGN_IN_ACCOUNT, email)
+        return cleaned
 
 
 class AcceptInvitationForm(forms.Form):

@@ -50,3 +50,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split()[0]
+
+
+class ThrottleCounter(models.Model):
+    """Attempts in one fixed time window, per scope and key (see `accounts.throttle`).
+
+    In the database, not in process memory, so every app process and worker counts
+    together. `key` is a SHA-256 digest: the table keeps no addresses nor e-mails.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="throttle_counter_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}… {self.count} since {self.window_start:%H:%M}"

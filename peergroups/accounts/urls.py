@@ -4,17 +4,12 @@ from django.urls import path
 from peergroups.accounts import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="accounts-healthz"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -36,5 +31,4 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("invite/<str:token>/", views.invitation, name="accounts-invitation"),
 ]

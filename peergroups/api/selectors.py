@@ -1,10 +1,10 @@
 """Reads for the API and the token pages that depend on who is asking."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
+from peergroups.errors import NotFound
 from peergroups.organizations.models import Organization, OrganizationRole
 
 
@@ -16,7 +16,7 @@ def token_for_user(*, user: User, token_id: int) -> ApiToken:
     """The user's own token; someone else's is answered as if it did not exist."""
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
-        raise Http404("No such token")
+        raise NotFound("No such token.")
     return token
 
 

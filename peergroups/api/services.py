@@ -4,12 +4,16 @@ import logging
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
+from peergroups.audit.services import audit_record
+from peergroups.errors import Invalid, Refused
 from peergroups.organizations.models import hash_token
+
+NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +24,23 @@ PREFIX_LENGTH = len(KEY_PREFIX) + 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+@transaction.atomic
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a key for `user`; returns it with the raw key, which is never stored."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise Invalid(f"Name the token in 1 to {NAME_MAX_LENGTH} characters.", field="name")
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip(), prefix=raw_key[:PREFIX_LENGTH], key_hash=hash_token(raw_key)
+        user=user, name=name, prefix=raw_key[:PREFIX_LENGTH], key_hash=hash_token(raw_key)
+    )
+    # A person's key, not an organization's: the row has no organization.
+    audit_record(
+        organization=None,
+        actor=user,
+        action="api_token_issue",
+        target=token,
+        after={"prefix": token.prefix, "user": user.pk},
     )
     logger.info("api token %s created by user %s", token.pk, user.pk)
     return token, raw_key
@@ -36,11 +52,23 @@ def token_revoke(*, token: ApiToken, acting_user: User) -> None:
     People revoke their own keys; staff may revoke anyone's (a leaked key).
     """
     if token.user_id != acting_user.pk and not acting_user.is_staff:
-        raise PermissionDenied("You can only revoke your own API tokens.")
+        raise Refused("You can only revoke your own API tokens.")
     now = timezone.now()
-    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if updated:
+            token.revoked_at = now
+            audit_record(
+                organization=None,
+                actor=acting_user,
+                action="api_token_revoke",
+                target=token,
+                before={"revoked": False},
+                after={"revoked": True, "user": token.user_id},
+            )
     if updated:
-        token.revoked_at = now
         logger.info("api token %s revoked by user %s", token.pk, acting_user.pk)
 
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from peergroups.organizations.models import (
-    AuditEvent,
     Invitation,
     Organization,
     OrganizationRole,
@@ -37,10 +36,3 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     exclude = ["token_hash"]
     readonly_fields = ["accepted_at", "accepted_by"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "organization", "acting_user", "action"]
-    list_filter = ["organization", "action"]
-    readonly_fields = ["organization", "acting_user", "action", "detail", "created_at"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from peergroups.organizations.models import Invitation, Program, Role
+from peergroups.organizations.models import Program, Role
 
 
 class ProgramForm(forms.ModelForm):
@@ -80,28 +80,17 @@ class InvitationForm(forms.Form):
         self.fields["program"].queryset = organization.programs.all()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        pending = Invitation.objects.filter(
-            organization=self.organization, email=email, accepted_at__isnull=True
-        ).exists()
-        if pending:
-            raise forms.ValidationError("This person has an open invitation already.")
-        return email
+        # The rules (one open invitation per address) are the service's.
+        return self.cleaned_data["email"].strip().lower()
 
 
-class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
-    region = forms.ChoiceField(required=False)
-    industry = forms.ChoiceField(required=False)
-    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    intake = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
-        label="Intake",
-    )
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(required=False)
+    actor = forms.EmailField(label="By (e-mail)", required=False)
+    object_type = forms.CharField(label="Object kind", required=False, max_length=60)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, regions, industries, programs, **kwargs):
+    def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
-        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
-        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]
+        self.fields["action"].choices = [("", "Any")] + [(a, a.replace("_", " ")) for a in actions]

@@ -1,6 +1,7 @@
 """Tenants (organizations), the roles people hold in them, programs and invitations."""
 
 import hashlib
+import hmac
 
 from django.conf import settings
 from django.db import models
@@ -130,6 +131,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_from_salt(purpose: str, salt: str) -> str:
+    """A link token derived from a stored random salt and the server's SECRET_KEY.
+
+    The database holds the salt and the token's SHA-256, neither of which opens the
+    link; a task that knows only the row's id can still rebuild the link to e-mail it.
+    """
+    key = f"peergroups.{purpose}:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, salt.encode(), hashlib.sha256).hexdigest()
+
+
 class Invitation(models.Model):
     """A single-use, expiring link that gives a role in an organization."""
 
@@ -140,6 +151,13 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    # With SECRET_KEY it rebuilds the link (`token_from_salt`); alone it opens nothing.
+    token_salt = models.CharField(max_length=32, blank=True)
+    # What the organization's own records say until the person accepts: the name it
+    # uses for them and the intake values from an import. Never copied onto an account.
+    full_name = models.CharField(max_length=150, blank=True)
+    intake = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -152,9 +170,14 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "email"])]
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.organization}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_used and not self.is_expired
 
     @property
     def is_used(self) -> bool:
@@ -163,23 +186,3 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
-
-
-class AuditEvent(models.Model):
-    """Who changed what: every service that changes access or membership writes one."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="audit_events"
-    )
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=60)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.action} by {self.acting_user} at {self.created_at:%Y-%m-%d %H:%M}"

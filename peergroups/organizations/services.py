@@ -1,84 +1,124 @@
-"""Writes on organizations, roles, programs and invitations."""
+"""Writes on organizations, roles, programs and invitations.
+
+Accepting an invitation gives a role and, for members, a profile: that lives in
+`peergroups.people.invitations`, above this app.
+"""
 
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
+from peergroups.errors import Conflict, Invalid
 from peergroups.organizations.models import (
-    AuditEvent,
     Invitation,
     Organization,
     OrganizationRole,
     Program,
     Role,
     hash_token,
+    token_from_salt,
 )
 
-
-class InvitationInvalid(Exception):
-    """An invitation link that can no longer be used; the message says why."""
+INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
 
 def audit(*, organization: Organization, acting_user: User | None, action: str, **detail) -> None:
-    AuditEvent.objects.create(
-        organization=organization, acting_user=acting_user, action=action, detail=detail
-    )
+    """Older form of `audit_record` (detail becomes the `after` values); new code calls that."""
+    audit_record(organization=organization, actor=acting_user, action=action, after=detail)
 
 
 @transaction.atomic
 def organization_create(*, name: str, slug: str, admin: User | None = None) -> Organization:
     organization = Organization.objects.create(name=name, slug=slug)
+    audit_record(
+        organization=organization,
+        actor=admin,
+        action="organization_create",
+        target=organization,
+        after={"slug": slug},
+    )
     if admin is not None:
         role_grant(organization=organization, user=admin, role=Role.ADMIN, acting_user=admin)
     return organization
 
 
+@transaction.atomic
 def role_grant(
     *, organization: Organization, user: User, role: str, acting_user: User | None
 ) -> OrganizationRole:
+    if role not in Role.values:
+        raise Invalid(f"“{role}” is not a role.", field="role")
     granted, created = OrganizationRole.objects.get_or_create(
         organization=organization, user=user, role=role
     )
     if created:
-        audit(
+        audit_record(
             organization=organization,
-            acting_user=acting_user,
+            actor=acting_user,
             action="role_grant",
-            user_id=user.pk,
-            role=role,
+            object_type="user",
+            object_id=user.pk,
+            after={"role": role},
         )
     return granted
 
 
-def role_revoke(*, organization: Organization, user: User, role: str, acting_user: User) -> None:
+@transaction.atomic
+def role_revoke(
+    *, organization: Organization, user: User, role: str, acting_user: User | None
+) -> None:
+    if role == Role.ADMIN:
+        admins = OrganizationRole.objects.select_for_update().filter(
+            organization=organization, role=Role.ADMIN
+        )
+        if list(admins.values_list("user_id", flat=True)) == [user.pk]:
+            raise Conflict("An organization keeps at least one program admin.")
     deleted, _ = OrganizationRole.objects.filter(
         organization=organization, user=user, role=role
     ).delete()
     if deleted:
-        audit(
+        audit_record(
             organization=organization,
-            acting_user=acting_user,
+            actor=acting_user,
             action="role_revoke",
-            user_id=user.pk,
-            role=role,
+            object_type="user",
+            object_id=user.pk,
+            before={"role": role},
         )
 
 
+@transaction.atomic
 def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
     program = Program(organization=organization, **fields)
     program.full_clean()
     program.save()
-    audit(
+    audit_record(
         organization=organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="program_create",
-        program_id=program.pk,
+        target=program,
+        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
     )
     return program
+
+
+def _new_link(invitation: Invitation) -> str:
+    """Give the invitation a fresh link; only the salt and the link's hash are stored."""
+    invitation.token_salt = secrets.token_hex(16)
+    token = token_from_salt("invitation", invitation.token_salt)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    return token
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The invitation's link token, rebuilt from its salt (for the e-mail task)."""
+    return token_from_salt("invitation", invitation.token_salt)
 
 
 @transaction.atomic
@@ -89,103 +129,91 @@ def invitation_create(
     role: str = Role.MEMBER,
     acting_user: User | None,
     program: Program | None = None,
+    full_name: str = "",
+    intake: dict | None = None,
     send: bool = True,
 ) -> tuple[Invitation, str]:
-    """Create an invitation; returns it with the raw token, which only the link carries."""
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    """Create an invitation; returns it with the raw token, which only the link carries.
+
+    The e-mail task is queued with the invitation's id and rebuilds the link itself,
+    so no task row (nor any other) holds a token that would open it.
+    """
+    email = email.strip().lower()
+    if role not in INVITABLE_ROLES:
+        raise Invalid("Invite people as a member, a facilitator or a program admin.", field="role")
+    if program is not None and program.organization_id != organization.pk:
+        raise Invalid("No such program in this organization.", field="program")
+    pending = Invitation.objects.select_for_update().filter(
+        organization=organization, email=email, accepted_at__isnull=True
+    )
+    if any(not invitation.is_expired for invitation in pending):
+        raise Conflict("This person has an open invitation already.")
+    invitation = Invitation(
         organization=organization,
-        email=email.strip().lower(),
+        email=email,
         role=role,
         program=program,
-        token_hash=hash_token(token),
+        full_name=full_name.strip(),
+        intake=intake or {},
         created_by=acting_user,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    audit(
+    token = _new_link(invitation)
+    invitation.save()
+    audit_record(
         organization=organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="invitation_create",
-        email=invitation.email,
-        role=role,
+        target=invitation,
+        after={"email": email, "role": role, "program": program.pk if program else None},
     )
     if send:
-        from peergroups.organizations.tasks import invitation_send
-
-        transaction.on_commit(lambda: invitation_send.enqueue(invitation.pk, token))
+        invitation_send_later(invitation=invitation)
     return invitation, token
 
 
-def invitation_by_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("organization", "program")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-
-
 @transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Invitation:
-    """Give the invited role to `user`; a link works once, before it expires.
-
-    The row lock makes "single use" hold even when the link is opened twice at once.
-    """
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("organization")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None:
-        raise InvitationInvalid(
-            "This invitation link is not valid. Check that you copied all of it."
-        )
+def invitation_refresh(
+    *,
+    invitation: Invitation,
+    acting_user: User | None,
+    full_name: str | None = None,
+    intake: dict | None = None,
+    program: Program | None = None,
+    send: bool = False,
+) -> Invitation:
+    """Update an open invitation's records (a re-import); an expired one gets a new link."""
     if invitation.is_used:
-        raise InvitationInvalid("This invitation has already been used. Sign in instead.")
+        raise Conflict("This invitation has been accepted already.")
+    before = {"expires_at": invitation.expires_at}
+    if full_name is not None:
+        invitation.full_name = full_name.strip()
+    if intake is not None:
+        invitation.intake = intake
+    if program is not None:
+        invitation.program = program
     if invitation.is_expired:
-        raise InvitationInvalid(
-            "This invitation has expired. Ask your program admin for a new one."
-        )
-    # Facilitators must apply and be approved before they hold the role.
-    role = Role.APPLICANT if invitation.role == Role.FACILITATOR else invitation.role
-    role_grant(organization=invitation.organization, user=user, role=role, acting_user=user)
-    if invitation.role == Role.MEMBER:
-        from peergroups.people.services import member_profile_ensure
-
-        member_profile_ensure(
-            organization=invitation.organization, user=user, program=invitation.program
-        )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
+        _new_link(invitation)
+    invitation.save()
+    audit_record(
+        organization=invitation.organization_id,
+        actor=acting_user,
+        action="invitation_refresh",
+        target=invitation,
+        before=before,
+        after={"expires_at": invitation.expires_at},
+    )
+    if send:
+        invitation_send_later(invitation=invitation)
     return invitation
 
 
-def user_create_from_invitation(
-    *, token: str, full_name: str, password: str
-) -> tuple[User, Invitation]:
-    """Create the account for an invited person and accept the invitation, in one step."""
-    invitation = invitation_by_token(token)
-    if invitation is None:
-        raise InvitationInvalid(
-            "This invitation link is not valid. Check that you copied all of it."
-        )
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=invitation.email).first()
-        if user is not None and user.has_usable_password():
-            raise InvitationInvalid(
-                "An account with this e-mail exists already. Sign in to accept."
-            )
-        try:
-            if user is None:
-                user = User.objects.create_user(
-                    email=invitation.email, password=password, full_name=full_name
-                )
-            else:  # created by an import, never signed in
-                user.full_name = full_name or user.full_name
-                user.set_password(password)
-                user.save(update_fields=["full_name", "password"])
-        except IntegrityError:
-            raise InvitationInvalid("An account with this e-mail exists already.") from None
-        invitation = invitation_accept(token=token, user=user)
-    return user, invitation
+def invitation_send_later(*, invitation: Invitation) -> None:
+    """Queue the invitation e-mail (by id) for when the transaction commits."""
+    from peergroups.organizations.tasks import invitation_send
+
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: invitation_send.enqueue(invitation_id))
+
+
+def invitation_mark_sent(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

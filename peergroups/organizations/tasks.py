@@ -1,4 +1,8 @@
-"""Background e-mail for invitations, run by `manage.py db_worker`."""
+"""Background e-mail for invitations, run by `manage.py db_worker`.
+
+The task is queued with the invitation's id only: the task table is readable by
+anyone with database access, so it must not hold a link that opens the invitation.
+"""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,20 +11,27 @@ from django.urls import reverse
 from django_tasks import task
 
 from peergroups.organizations.models import Invitation
+from peergroups.organizations.services import invitation_mark_sent, invitation_token
 
 
 @task()
-def invitation_send(invitation_id: int, token: str) -> None:
-    invitation = Invitation.objects.select_related("organization", "created_by").get(
-        pk=invitation_id
+def invitation_send(invitation_id: int) -> None:
+    invitation = (
+        Invitation.objects.select_related("organization", "created_by", "program")
+        .filter(pk=invitation_id)
+        .first()
     )
-    context = {
-        "invitation": invitation,
-        "link": settings.BASE_URL + reverse("accounts-invitation", kwargs={"token": token}),
-    }
+    if invitation is None or not invitation.is_open or not invitation.token_salt:
+        return  # accepted, expired or withdrawn since it was queued: nothing to send
+    link = settings.BASE_URL + reverse(
+        "accounts-invitation", kwargs={"token": invitation_token(invitation)}
+    )
     send_mail(
         subject=f"You are invited to {invitation.organization.name} on Peergroups",
-        message=render_to_string("organizations/email/invitation.txt", context),
+        message=render_to_string(
+            "organizations/email/invitation.txt", {"invitation": invitation, "link": link}
+        ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.email],
     )
+    invitation_mark_sent(invitation=invitation)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="organizations-dashboard"),
     path("programs/new/", views.program_create, name="organizations-program-create"),
     path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
-    path("members/", views.member_list, name="organizations-members"),
     path("invitations/", views.invitation_list, name="organizations-invitations"),
+    path("audit/", views.audit_log, name="organizations-audit"),
+    path("audit/export.csv", views.audit_export, name="organizations-audit-export"),
 ]

@@ -3,18 +3,35 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
+from peergroups.audit.services import audit_record
+from peergroups.errors import Conflict, Invalid
 from peergroups.formation.selectors import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors, services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.forms import InvitationForm, MemberFilterForm, ProgramForm
-from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
+from peergroups.organizations.models import Invitation, Organization, Role
 from peergroups.people.models import FacilitatorProfile, MemberProfile
-from peergroups.people.selectors import member_search
+from peergroups.people.selectors import admin_overview
 
-MEMBERS_PER_PAGE = 50
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in person to the organization they used last (or their only one)."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    organizations = list(
+        Organization.objects.filter(roles__user=request.user).distinct().order_by("name")
+    )
+    slugs = {o.slug for o in organizations}
+    last = request.session.get("last_org")
+    if last in slugs:
+        return redirect("organizations-dashboard", org_slug=last)
+    if len(organizations) == 1:
+        return redirect("organizations-dashboard", org_slug=organizations[0].slug)
+    return render(request, "organizations/home.html", {"organizations": organizations})
 
 
 @org_view()
@@ -22,7 +39,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     context: dict = {}
     organization = access.organization
     if access.is_admin:
-        context["overview"] = selectors.admin_overview(access=access)
+        context["overview"] = admin_overview(access=access)
     if access.is_member or access.is_facilitator:
         context["my_groups"] = groups_of_user(user=request.user, access=access)
     if access.is_member:
@@ -71,51 +88,22 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
 
 
 @org_view(Role.ADMIN)
-def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    base = MemberProfile.objects.filter(organization=access.organization)
-    regions = base.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
-    industries = (
-        base.exclude(industry="").values_list("industry", flat=True).distinct().order_by("industry")
-    )
-    form = MemberFilterForm(
-        request.GET or None,
-        regions=list(regions),
-        industries=list(industries),
-        programs=list(access.organization.programs.all()),
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
-    profiles = member_search(
-        access=access,
-        query=filters.get("q", ""),
-        region=filters.get("region", ""),
-        industry=filters.get("industry", ""),
-        program_id=filters.get("program"),
-        intake=filters.get("intake", ""),
-    )
-    page = Paginator(profiles, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return org_render(
-        request,
-        access,
-        "organizations/member_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-@org_view(Role.ADMIN)
 def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = InvitationForm(request.POST or None, organization=access.organization)
     if request.method == "POST" and form.is_valid():
-        invitation, _token = services.invitation_create(
-            organization=access.organization,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            program=form.cleaned_data["program"],
-            acting_user=request.user,
-        )
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect("organizations-invitations", org_slug=access.organization.slug)
+        try:
+            invitation, _token = services.invitation_create(
+                organization=access.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                program=form.cleaned_data["program"],
+                acting_user=request.user,
+            )
+        except (Conflict, Invalid) as refusal:  # the service's rule, shown beside the form
+            form.add_error(getattr(refusal, "field", "") or "email", refusal.reason)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("organizations-invitations", org_slug=access.organization.slug)
     invitations = Invitation.objects.filter(organization=access.organization).select_related(
         "program", "accepted_by"
     )[:200]
@@ -127,3 +115,60 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {"form": form, "invitations": invitations},
         status=status,
     )
+
+
+AUDIT_PER_PAGE = 100
+
+
+def _audit_filtered(request: HttpRequest, access: OrgAccess):
+    form = AuditFilterForm(
+        request.GET or None, actions=audit_actions(organization=access.organization)
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    actor_id = None
+    if filters.get("actor"):
+        actor_id = (
+            access.organization.roles.filter(user__email__iexact=filters["actor"])
+            .values_list("user_id", flat=True)
+            .first()
+        ) or -1  # someone outside the organization: no rows
+    entries = audit_entries(
+        organization=access.organization,
+        action=filters.get("action", ""),
+        actor_id=actor_id,
+        object_type=filters.get("object_type", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    return form, entries
+
+
+@org_view(Role.ADMIN)
+def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Who changed who sees what in this organization, newest first."""
+    form, entries = _audit_filtered(request, access)
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return org_render(
+        request,
+        access,
+        "organizations/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@org_view(Role.ADMIN)
+def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The filtered log as CSV. An export is itself a row in the log."""
+    _form, entries = _audit_filtered(request, access)
+    content = "\ufeff" + audit_csv(entries)
+    audit_record(
+        organization=access.organization,
+        actor=request.user,
+        action="audit_export",
+        after={"rows": content.count("\n") - 1},
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=audit-{access.organization.slug}.csv"
+    return response

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from peergroups.people.models import FacilitatorProfile, MemberProfile, NotWith
+from peergroups.people.models import FacilitatorProfile, MemberProfile
+
+# "Not with" declarations are not registered: only the grouping may read them.
 
 
 @admin.register(MemberProfile)
@@ -17,9 +19,3 @@ class FacilitatorProfileAdmin(admin.ModelAdmin):
     list_filter = ["organization", "status"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user", "reviewed_by"]
-
-
-@admin.register(NotWith)
-class NotWithAdmin(admin.ModelAdmin):
-    list_display = ["user", "other", "organization"]
-    raw_id_fields = ["user", "other"]

@@ -5,14 +5,17 @@ import zoneinfo
 from django import forms
 
 from peergroups.accounts.models import User
-from peergroups.people.models import FacilitatorProfile, MemberProfile
+from peergroups.people.models import FACILITATOR_CAPACITY, FacilitatorProfile, MemberProfile
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
 
-def _split_list(text: str) -> list[str]:
-    """'Acme, Globex;  Initech' -> ['Acme', 'Globex', 'Initech'], duplicates dropped."""
+def split_list(text: str) -> list[str]:
+    """'Acme, Globex;  Initech' -> ['Acme', 'Globex', 'Initech'], duplicates dropped.
+
+    Every list a person types (the intake, a CSV import) is split by this one rule.
+    """
     items = [part.strip() for part in text.replace(";", ",").split(",")]
     return list(dict.fromkeys(item for item in items if item))
 
@@ -26,7 +29,7 @@ class ListField(forms.CharField):
         return value
 
     def to_python(self, value) -> list[str]:
-        return _split_list(super().to_python(value) or "")
+        return split_list(super().to_python(value) or "")
 
 
 def checkboxes(label: str, choices, required: bool = False, help_text: str = ""):
@@ -121,6 +124,22 @@ class IntakeForm(forms.ModelForm):
         self.fields["years_managing"].validators.append(_at_most(60, "years"))
         self.fields["team_size"].validators.append(_at_most(1_000_000, "people"))
 
+    @classmethod
+    def for_import(cls, data: dict, columns) -> "IntakeForm":
+        """The same field rules for one row of a CSV import: one source of truth.
+
+        Only the row's columns take part and none is required: a file may fill in part of
+        an intake (the member completes the rest). People are named by e-mail in a file,
+        so the import checks `reports_to` and `not_with` itself.
+        """
+        form = cls(data, instance=MemberProfile(), colleagues=User.objects.none())
+        for name in list(form.fields):
+            if name not in columns or name in ("reports_to", "not_with"):
+                del form.fields[name]
+            else:
+                form.fields[name].required = False
+        return form
+
     def clean_region(self) -> str:
         return self.cleaned_data["region"].strip()
 
@@ -177,8 +196,9 @@ class FacilitatorApplicationForm(forms.ModelForm):
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
-        if not 1 <= capacity <= 20:
-            raise forms.ValidationError("Choose between 1 and 20 groups.")
+        low, high = FACILITATOR_CAPACITY
+        if not low <= capacity <= high:
+            raise forms.ValidationError(f"Choose between {low} and {high} groups.")
         return capacity
 
     def clean(self):
@@ -215,3 +235,21 @@ class MemberImportForm(forms.Form):
                 "Split it into several files."
             )
         return upload
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    region = forms.ChoiceField(required=False)
+    industry = forms.ChoiceField(required=False)
+    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    intake = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
+        label="Intake",
+    )
+
+    def __init__(self, *args, regions, industries, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
+        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
+        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]

@@ -43,12 +43,14 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except ImportInvalid as invalid:
             row_errors = invalid.errors
         else:
+            # The same words whether or not an address has an account anywhere.
             message = (
-                f"Imported {report.total} member{'s' if report.total != 1 else ''} "
-                f"({report.created} new, {report.updated} updated)."
+                f"Imported {report.total} row{'s' if report.total != 1 else ''}: "
+                f"{report.created} new invitation{'s' if report.created != 1 else ''}, "
+                f"{report.updated} updated."
             )
             if report.invited:
-                message += f" {report.invited} invitation{'s' if report.invited != 1 else ''} sent."
+                message += f" {report.invited} e-mail{'s' if report.invited != 1 else ''} queued."
             messages.success(request, message)
             return redirect("organizations-members", org_slug=access.organization.slug)
     status = 400 if request.method == "POST" else 200
@@ -64,7 +66,7 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @org_view(Role.ADMIN)
 def member_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8; the import accepts it.
-    content = "\ufeff" + members_export(organization=access.organization)
+    content = "\ufeff" + members_export(organization=access.organization, acting_user=request.user)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename=members-{access.organization.slug}.csv"
     return response

@@ -5,7 +5,6 @@ The export writes the same columns the import reads, so an exported file re-impo
 
 import csv
 import io
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
@@ -16,9 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
-from peergroups.organizations.models import Organization, Program, Role
-from peergroups.organizations.services import audit, invitation_create, role_grant
-from peergroups.people.models import MemberProfile, NotWith
+from peergroups.audit.services import audit_record
+from peergroups.errors import Conflict
+from peergroups.organizations.models import (
+    Invitation,
+    Organization,
+    OrganizationRole,
+    Program,
+    Role,
+)
+from peergroups.organizations.services import invitation_create, invitation_refresh
+from peergroups.people.forms import IntakeForm, split_list
+from peergroups.people.models import MemberProfile
 from peergroups.people.services import not_with_set
 from peergroups.people.vocabulary import (
     AREAS,
@@ -56,26 +64,17 @@ COLUMNS = (
     "not_with",
     "program",
 )
-# Plain text columns copied to the profile as they are, with the model's length limits.
-TEXT_COLUMNS = {
-    "region": 100,
-    "locale": 20,
-    "industry": 100,
-    "function": 100,
-    "company": 200,
-    "challenges": None,
-    "goals": None,
-}
+# "Not with" declarations are for the grouping only, never for an admin's spreadsheet.
+EXPORT_COLUMNS = tuple(column for column in COLUMNS if column != "not_with")
+# Plain text columns, copied to the profile (the intake form holds their limits).
+TEXT_COLUMNS = ("region", "locale", "industry", "function", "company", "challenges", "goals")
 CHOICE_COLUMNS = {
     "management_level": ManagementLevel,
     "company_size": CompanySize,
     "company_stage": CompanyStage,
 }
 AREA_COLUMNS = ("expertise", "challenge_topics", "goal_topics")
-LIST_SEPARATOR = ";"
-TIME_ZONES = zoneinfo.available_timezones()
-MAX_TEAM_SIZE = 1_000_000
-MAX_YEARS_MANAGING = 60
+LIST_SEPARATOR = ";"  # what the export writes; the import reads the form's separators
 # Spreadsheets run cells starting with these as formulas; the export defuses them with a quote.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -137,13 +136,10 @@ def _lookup(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return table
 
 
-AREA_LOOKUP = _lookup(AREAS)
-SLOT_LOOKUP = _lookup(AVAILABILITY_SLOTS)
 CHOICE_LOOKUPS = {name: _lookup(choices.choices) for name, choices in CHOICE_COLUMNS.items()}
-
-
-def _split(text: str) -> list[str]:
-    return list(dict.fromkeys(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()))
+LIST_LOOKUPS = {column: _lookup(AREAS) for column in AREA_COLUMNS} | {
+    "availability": _lookup(AVAILABILITY_SLOTS)
+}
 
 
 def _read_text(file: IO[bytes] | bytes | str) -> str:
@@ -184,6 +180,27 @@ def _defuse(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def _form_data(row: dict[str, str]) -> dict:
+    """A row as the intake form receives it: keys for labels, lists for list columns."""
+    data: dict = {}
+    for column in TEXT_COLUMNS:
+        if column in row:
+            data[column] = row[column]
+    if "time_zone" in row:
+        data["time_zone"] = row["time_zone"].strip() or "UTC"
+    for column, lookup in CHOICE_LOOKUPS.items():
+        if column in row:
+            text = row[column].strip()
+            data[column] = lookup.get(_normalise(text), text)
+    for column in ("team_size", "years_managing", "competitors"):
+        if column in row:
+            data[column] = row[column]
+    for column, lookup in LIST_LOOKUPS.items():
+        if column in row:
+            data[column] = [lookup.get(_normalise(item), item) for item in split_list(row[column])]
+    return data
+
+
 class _RowChecker:
     """Validates one organization's import file; collects errors instead of stopping."""
 
@@ -194,12 +211,17 @@ class _RowChecker:
             _normalise(program.name): program
             for program in Program.objects.filter(organization=organization)
         }
+        # People a row may point at: those of the organization and those it invited.
         self.org_emails = {
             email.lower()
             for email in User.objects.filter(
                 organization_roles__organization=organization
             ).values_list("email", flat=True)
-        }
+        } | set(
+            Invitation.objects.filter(
+                organization=organization, accepted_at__isnull=True
+            ).values_list("email", flat=True)
+        )
 
     def error(self, line: int, column: str, reason: str) -> None:
         self.errors.append(RowError(line, column, reason))
@@ -241,50 +263,20 @@ class _RowChecker:
         elif len(full_name) > 150:
             self.error(line, "full_name", "is longer than 150 characters.")
         parsed = MemberRow(line=line, email=email, full_name=full_name)
-        values = parsed.values
-        for column, limit in TEXT_COLUMNS.items():
-            if column in row:
-                value = row[column].strip()
-                if limit and len(value) > limit:
-                    self.error(line, column, f"is longer than {limit} characters.")
-                values[column] = value
-        if "time_zone" in row:
-            zone = row["time_zone"].strip() or "UTC"
-            if zone not in TIME_ZONES:
-                self.error(
-                    line, "time_zone", f"“{zone}” is not a time zone name like Europe/Zurich."
-                )
-            values["time_zone"] = zone
-        for column, lookup in CHOICE_LOOKUPS.items():
-            if column in row:
-                text = row[column].strip()
-                value = lookup.get(_normalise(text), None) if text else ""
-                if value is None:
-                    allowed = ", ".join(CHOICE_COLUMNS[column].values)
-                    self.error(line, column, f"“{text}” is not one of: {allowed}.")
-                values[column] = value or ""
-        for column, low, high in (
-            ("team_size", 0, MAX_TEAM_SIZE),
-            ("years_managing", 0, MAX_YEARS_MANAGING),
-        ):
-            if column in row:
-                values[column] = self._integer(line, column, row[column], low, high)
-        for column in AREA_COLUMNS:
-            if column in row:
-                values[column] = self._keys(line, column, row[column], AREA_LOOKUP, "area")
-        if "availability" in row:
-            values["availability"] = self._keys(
-                line, "availability", row["availability"], SLOT_LOOKUP, "time slot (like tue-am)"
-            )
-        if "competitors" in row:
-            values["competitors"] = _split(row["competitors"])
+        # The profile's fields are checked by the intake form itself, so a file can hold
+        # no value a member could not have typed; only labels are turned into keys first.
+        form = IntakeForm.for_import(_form_data(row), columns=row.keys())
+        if form.is_valid():
+            parsed.values = {name: form.cleaned_data[name] for name in form.fields}
+        for column, messages in form.errors.items():
+            self.error(line, column, " ".join(messages))
         if "reports_to" in row:
             manager = row["reports_to"].strip().lower()
             if manager and manager == email:
                 self.error(line, "reports_to", "a person cannot report to themselves.")
             parsed.reports_to = manager
         if "not_with" in row:
-            others = [other.lower() for other in _split(row["not_with"])]
+            others = [other.lower() for other in split_list(row["not_with"])]
             if email in others:
                 self.error(line, "not_with", "lists the person themselves.")
             parsed.not_with = [other for other in others if other != email]
@@ -294,30 +286,6 @@ class _RowChecker:
             if parsed.program is None:
                 self.error(line, "program", f"no program named “{name}” in this organization.")
         return parsed
-
-    def _integer(self, line: int, column: str, text: str, low: int, high: int) -> int | None:
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            number = int(text)
-        except ValueError:
-            self.error(line, column, f"“{text}” is not a whole number.")
-            return None
-        if not low <= number <= high:
-            self.error(line, column, f"{number} is not between {low} and {high:,}.")
-            return None
-        return number
-
-    def _keys(self, line: int, column: str, text: str, lookup: dict, what: str) -> list[str]:
-        keys = []
-        for item in _split(text):
-            key = lookup.get(_normalise(item))
-            if key is None:
-                self.error(line, column, f"“{item}” is not a known {what}.")
-            elif key not in keys:
-                keys.append(key)
-        return keys
 
     def check_references(self, rows: list[MemberRow]) -> None:
         """E-mails that point at other people: duplicates, unknown people, reporting loops."""
@@ -421,106 +389,158 @@ def members_import(
     acting_user: User | None,
     send_invitations: bool,
 ) -> ImportReport:
-    """Import every row of the file, or raise ImportInvalid and import none."""
+    """Import every row of the file, or raise ImportInvalid and import none.
+
+    A file is the organization's own records. A row for one of its members updates
+    that member's profile; any other row becomes (or refreshes) an invitation that
+    carries the row's values until the person accepts it. The import never attaches
+    an account nor changes one (its name, its other organizations): whether an address
+    has an account elsewhere changes nothing in what it does or answers.
+    """
     rows = members_parse(organization=organization, file=file)
     emails = [row.email for row in rows]
-    users = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
-    profiles = {
-        profile.user_id: profile
+    members = {
+        profile.user.email.lower(): profile
         for profile in MemberProfile.objects.filter(
-            organization=organization, user__in=users.values()
-        )
+            organization=organization,
+            user__email__in=emails,
+            user__organization_roles__organization=organization,
+            user__organization_roles__role=Role.MEMBER,
+        ).select_related("user")
+    }
+    open_invitations = {
+        invitation.email: invitation
+        for invitation in Invitation.objects.select_for_update()
+        .filter(organization=organization, email__in=emails, accepted_at__isnull=True)
+        .order_by("created_at")
     }
     created = updated = invited = 0
-    to_invite: list[MemberRow] = []
-    saved: dict[str, MemberProfile] = {}
     for row in rows:
-        user = users.get(row.email)
-        if user is None:
-            user = User.objects.create_user(email=row.email, password=None, full_name=row.full_name)
-            users[row.email] = user
-        elif not user.has_usable_password() and user.full_name != row.full_name:
-            # Until they sign in, the admin's file is the best source for the name.
-            user.full_name = row.full_name
-            user.save(update_fields=["full_name"])
-        role_grant(organization=organization, user=user, role=Role.MEMBER, acting_user=acting_user)
-        profile = profiles.get(user.pk)
-        if profile is None:
-            profile = MemberProfile(organization=organization, user=user)
-            created += 1
-            if not user.has_usable_password():
-                to_invite.append(row)
-        else:
+        profile = members.get(row.email)
+        if profile is not None:
+            for name, value in row.values.items():
+                setattr(profile, name, value)
+            if row.program is not None:
+                profile.program = row.program
+            if profile.completed_at is None and _essentials(row.values):
+                profile.completed_at = timezone.now()
+            profile.save()
             updated += 1
-        for name, value in row.values.items():
-            setattr(profile, name, value)
-        if row.program is not None:
-            profile.program = row.program
-        if (
-            profile.completed_at is None
-            and profile.region
-            and profile.industry
-            and profile.expertise
-        ):
-            profile.completed_at = timezone.now()
-        profile.save()
-        saved[row.email] = profile
-    # Second pass: the people a row points at may come later in the file.
-    everyone = {
-        user.email.lower(): user
-        for user in User.objects.filter(
-            email__in={row.reports_to for row in rows if row.reports_to}
-            | {other for row in rows for other in row.not_with or []}
-        )
-    }
-    for row in rows:
-        profile = saved[row.email]
-        if row.reports_to is not None:
-            manager = everyone.get(row.reports_to) if row.reports_to else None
-            if profile.reports_to_id != (manager.pk if manager else None):
-                profile.reports_to = manager
-                profile.save(update_fields=["reports_to"])
-        if row.not_with is not None:
-            not_with_set(profile=profile, others=[everyone[other] for other in row.not_with])
-    if send_invitations:
-        for row in to_invite:
-            invitation_create(
-                organization=organization,
-                email=row.email,
-                role=Role.MEMBER,
-                program=row.program,
+            continue
+        intake = {"values": row.values, "complete": _essentials(row.values)}
+        if row.reports_to:
+            intake["reports_to"] = row.reports_to
+        if row.not_with:
+            intake["not_with"] = row.not_with
+        invitation = open_invitations.get(row.email)
+        if invitation is not None and invitation.role == Role.MEMBER:
+            # Keep what accepted members' rows left waiting on this invitation.
+            for key in ("direct_reports", "not_with_by"):
+                if invitation.intake.get(key):
+                    intake[key] = invitation.intake[key]
+            send = send_invitations and invitation.sent_at is None
+            invitation_refresh(
+                invitation=invitation,
                 acting_user=acting_user,
-                send=True,
+                full_name=row.full_name,
+                intake=intake,
+                program=row.program,
+                send=send,
             )
-            invited += 1
-    audit(
+            updated += 1
+        else:
+            # An open invitation for another role is withdrawn by the admin first; the
+            # service says so, and the whole file is refused.
+            try:
+                invitation, _token = invitation_create(
+                    organization=organization,
+                    email=row.email,
+                    role=Role.MEMBER,
+                    program=row.program,
+                    full_name=row.full_name,
+                    intake=intake,
+                    acting_user=acting_user,
+                    send=send_invitations,
+                )
+            except Conflict as conflict:
+                raise ImportInvalid([RowError(row.line, "email", conflict.reason)]) from None
+            open_invitations[row.email] = invitation
+            created += 1
+            send = send_invitations
+        invited += send
+    _link_members(organization, rows, members, open_invitations)
+    audit_record(
         organization=organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="members_import",
-        created=created,
-        updated=updated,
-        invited=invited,
+        after={"created": created, "updated": updated, "invited": invited},
     )
     return ImportReport(created=created, updated=updated, invited=invited)
 
 
-def members_export(*, organization: Organization) -> str:
-    """Every member of the organization as CSV, in the columns `members_import` reads."""
+def _essentials(values: dict) -> bool:
+    """Region, industry and expertise: enough of an intake to be grouped."""
+    return bool(values.get("region") and values.get("industry") and values.get("expertise"))
+
+
+def _link_members(organization, rows, members, open_invitations) -> None:
+    """References from members' rows: link people of the organization now; for people
+    still invited, leave the reference on their invitation until they accept."""
+    in_organization = {
+        granted.user.email.lower(): granted.user
+        for granted in OrganizationRole.objects.filter(
+            organization=organization,
+            user__email__in={row.reports_to for row in rows if row.reports_to}
+            | {other for row in rows for other in row.not_with or []},
+        ).select_related("user")
+    }
+    waiting: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        profile = members.get(row.email)
+        if profile is None:
+            continue  # an invited person's references travel on their own invitation
+        if row.reports_to is not None:
+            manager = in_organization.get(row.reports_to)
+            if profile.reports_to_id != (manager.pk if manager else None):
+                profile.reports_to = manager
+                profile.save(update_fields=["reports_to"])
+            if row.reports_to and manager is None:
+                waiting.setdefault(row.reports_to, {}).setdefault("direct_reports", set()).add(
+                    row.email
+                )
+        if row.not_with is not None:
+            not_with_set(
+                profile=profile,
+                others=[in_organization[o] for o in row.not_with if o in in_organization],
+            )
+            for other in row.not_with:
+                if other not in in_organization:
+                    waiting.setdefault(other, {}).setdefault("not_with_by", set()).add(row.email)
+    for email, references in waiting.items():
+        invitation = open_invitations.get(email)
+        if invitation is None:
+            continue
+        intake = dict(invitation.intake)
+        for key, values in references.items():
+            intake[key] = sorted(set(intake.get(key) or []) | values)
+        invitation.intake = intake
+        invitation.save(update_fields=["intake"])
+
+
+def members_export(*, organization: Organization, acting_user: User | None = None) -> str:
+    """Every member of the organization as CSV, in columns `members_import` reads.
+
+    Leaves out the members' "not with" declarations: the intake promises that only the
+    grouping uses them.
+    """
     profiles = (
         MemberProfile.objects.filter(organization=organization)
         .select_related("user", "reports_to", "program")
         .order_by("user__email")
     )
-    not_with: dict[int, list[str]] = {}
-    for user_id, other_email in (
-        NotWith.objects.filter(organization=organization)
-        .order_by("other__email")
-        .values_list("user_id", "other__email")
-    ):
-        not_with.setdefault(user_id, []).append(other_email)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(EXPORT_COLUMNS)
     for profile in profiles:
         cells = {
             "email": profile.user.email,
@@ -534,12 +554,18 @@ def members_export(*, organization: Organization) -> str:
             "availability": LIST_SEPARATOR.join(profile.availability),
             "reports_to": profile.reports_to.email if profile.reports_to else "",
             "competitors": LIST_SEPARATOR.join(profile.competitors),
-            "not_with": LIST_SEPARATOR.join(not_with.get(profile.user_id, [])),
             "program": profile.program.name if profile.program else "",
         }
         for column in TEXT_COLUMNS:
             cells[column] = getattr(profile, column)
         for column in AREA_COLUMNS:
             cells[column] = LIST_SEPARATOR.join(getattr(profile, column))
-        writer.writerow(_defuse(cells[column]) for column in COLUMNS)
+        writer.writerow(_defuse(cells[column]) for column in EXPORT_COLUMNS)
+    # Who took the organization's people out of the system, and how many.
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="members_export",
+        after={"rows": len(profiles)},
+    )
     return out.getvalue()

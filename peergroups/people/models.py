@@ -102,6 +102,7 @@ class FacilitatorStatus(models.TextChoices):
 
 
 MIN_FACILITATOR_AREAS = 2  # "expertise in more than one area of running a business"
+FACILITATOR_CAPACITY = (1, 20)  # groups at once: the form, the service and the database agree
 
 
 class FacilitatorProfile(models.Model):
@@ -141,7 +142,9 @@ class FacilitatorProfile(models.Model):
                 fields=["organization", "user"], name="facilitator_profile_unique"
             ),
             models.CheckConstraint(
-                condition=Q(capacity__gte=1) & Q(capacity__lte=20), name="facilitator_capacity"
+                condition=Q(capacity__gte=FACILITATOR_CAPACITY[0])
+                & Q(capacity__lte=FACILITATOR_CAPACITY[1]),
+                name="facilitator_capacity",
             ),
         ]
 

@@ -1,12 +1,13 @@
 """Reads of people that depend on who is asking."""
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, Q, QuerySet
 
 from peergroups.accounts.models import User
+from peergroups.errors import NotFound
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Role
-from peergroups.people.models import FacilitatorProfile, MemberProfile
+from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.selectors import programs_with_counts
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 
 
 def colleagues(*, access: OrgAccess, exclude: User) -> QuerySet[User]:
@@ -60,5 +61,28 @@ def facilitator_profile_for_admin(*, access: OrgAccess, profile_id: int) -> Faci
         .first()
     )
     if profile is None:
-        raise Http404("No such application")
+        raise NotFound("No such application.")
     return profile
+
+
+def admin_overview(*, access: OrgAccess) -> dict:
+    """Counts for the admin's dashboard: never a name, never a text."""
+    access.require(Role.ADMIN)
+    organization = access.organization
+    profiles = MemberProfile.objects.filter(organization=organization).aggregate(
+        total=Count("pk"), complete=Count("pk", filter=Q(completed_at__isnull=False))
+    )
+    return {
+        "members": profiles["total"],
+        "intake_complete": profiles["complete"],
+        "pending_facilitators": FacilitatorProfile.objects.filter(
+            organization=organization, status=FacilitatorStatus.PENDING
+        ).count(),
+        "approved_facilitators": FacilitatorProfile.objects.filter(
+            organization=organization, status=FacilitatorStatus.APPROVED
+        ).count(),
+        "open_invitations": Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True
+        ).count(),
+        "programs": programs_with_counts(access=access),
+    }

@@ -1,18 +1,37 @@
-"""Writes on intake profiles, conflict declarations and facilitator applications."""
+"""Writes on intake profiles, conflict declarations and facilitator applications.
 
-from django.core.exceptions import ValidationError
+Each service checks who may do it and in what state, and raises a domain error
+(`peergroups.errors`) with a sentence the page and the API show as it is.
+"""
+
 from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
-from peergroups.organizations.models import Organization, Program, Role
-from peergroups.organizations.services import audit, role_grant, role_revoke
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
+from peergroups.audit.services import audit_record
+from peergroups.errors import Conflict, Invalid, Refused
+from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.organizations.services import role_grant, role_revoke
+from peergroups.people.models import (
+    FACILITATOR_CAPACITY,
+    FacilitatorProfile,
+    FacilitatorStatus,
+    MemberProfile,
+    NotWith,
+)
+
+
+def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
+    if not OrganizationRole.objects.filter(
+        organization=organization, user=user, role__in=roles
+    ).exists():
+        raise Refused(reason)
 
 
 def member_profile_ensure(
     *, organization: Organization, user: User, program: Program | None = None
 ) -> MemberProfile:
+    """The member's profile in the organization, created when they join (never on a GET)."""
     profile, created = MemberProfile.objects.get_or_create(
         organization=organization, user=user, defaults={"program": program}
     )
@@ -26,24 +45,46 @@ def member_profile_ensure(
 def member_profile_save(
     *, profile: MemberProfile, not_with: list[User] | None = None, acting_user: User
 ) -> MemberProfile:
-    """Save a filled-in intake (fields already validated by the form) and mark it complete."""
-    if profile.completed_at is None:
+    """Save a filled-in intake (fields parsed by the intake form) and mark it complete.
+
+    Only the member fills their own intake; an admin's changes come through an import.
+    """
+    if profile.user_id != acting_user.pk:
+        raise Refused("Only the member fills in their own intake.")
+    _require_role(
+        profile.organization,
+        acting_user,
+        Role.MEMBER,
+        reason="Only members of this organization fill in an intake.",
+    )
+    if profile.reports_to_id is not None and profile.reports_to_id == profile.user_id:
+        raise Invalid("You cannot be your own manager.", field="reports_to")
+    first = profile.completed_at is None
+    if first:
         profile.completed_at = timezone.now()
     profile.save()
     if not_with is not None:
         not_with_set(profile=profile, others=not_with)
-    audit(
+    # The declarations themselves stay out of the log: only the grouping may know them.
+    audit_record(
         organization=profile.organization,
-        acting_user=acting_user,
-        action="intake_save",
-        user_id=profile.user_id,
+        actor=acting_user,
+        action="intake_complete" if first else "intake_update",
+        target=profile,
     )
     return profile
 
 
 def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
-    """Replace the member's "not with" declarations by `others`."""
+    """Replace the member's "not with" declarations by `others` (people of this organization)."""
     wanted = {other.pk for other in others if other.pk != profile.user_id}
+    in_organization = set(
+        OrganizationRole.objects.filter(
+            organization=profile.organization, user_id__in=wanted
+        ).values_list("user_id", flat=True)
+    )
+    if wanted - in_organization:
+        raise Invalid("Name only people of this organization.", field="not_with")
     existing = NotWith.objects.filter(organization=profile.organization, user=profile.user)
     existing.exclude(other_id__in=wanted).delete()
     have = set(existing.values_list("other_id", flat=True))
@@ -53,30 +94,65 @@ def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
     )
 
 
+def _check_capacity(profile: FacilitatorProfile) -> None:
+    low, high = FACILITATOR_CAPACITY
+    if not low <= profile.capacity <= high:
+        raise Invalid(f"Choose between {low} and {high} groups.", field="capacity")
+
+
 @transaction.atomic
 def facilitator_apply(*, profile: FacilitatorProfile, acting_user: User) -> FacilitatorProfile:
-    """Submit (or resubmit) an application; it waits for an admin's review."""
+    """Submit (or resubmit) one's own application; it waits for an admin's review."""
+    if profile.user_id != acting_user.pk:
+        raise Refused("People apply to facilitate for themselves.")
+    _require_role(
+        profile.organization,
+        acting_user,
+        *Role.values,
+        reason="Only people of this organization apply to facilitate in it.",
+    )
+    _check_capacity(profile)
+    before = {"status": profile.status} if profile.pk else {}
     profile.status = FacilitatorStatus.PENDING
     profile.applied_at = timezone.now()
     profile.reviewed_at = None
     profile.reviewed_by = None
     profile.save()
-    audit(
+    audit_record(
         organization=profile.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="facilitator_apply",
-        user_id=profile.user_id,
+        target=profile,
+        before=before,
+        after={"status": profile.status, "user": profile.user_id},
     )
     return profile
+
+
+def _review_preconditions(profile: FacilitatorProfile, acting_user: User) -> None:
+    _require_role(
+        profile.organization,
+        acting_user,
+        Role.ADMIN,
+        reason="Only a program admin reviews facilitator applications.",
+    )
+    if profile.user_id == acting_user.pk:
+        raise Refused("Another program admin reviews your own application.")
 
 
 @transaction.atomic
 def facilitator_approve(
     *, profile: FacilitatorProfile, acting_user: User, note: str = ""
 ) -> FacilitatorProfile:
+    """Approve a qualified application: the applicant becomes a facilitator."""
+    profile = FacilitatorProfile.objects.select_for_update().get(pk=profile.pk)
+    _review_preconditions(profile, acting_user)
+    if profile.status == FacilitatorStatus.APPROVED:
+        raise Conflict(f"{profile.user} is an approved facilitator already.")
     gaps = profile.qualification_gaps()
     if gaps:
-        raise ValidationError(f"Cannot approve: the applicant {', '.join(gaps)}.")
+        raise Conflict(f"Cannot approve: the applicant {', '.join(gaps)}.")
+    before = {"status": profile.status}
     profile.status = FacilitatorStatus.APPROVED
     profile.reviewed_at = timezone.now()
     profile.reviewed_by = acting_user
@@ -94,11 +170,13 @@ def facilitator_approve(
         role=Role.APPLICANT,
         acting_user=acting_user,
     )
-    audit(
+    audit_record(
         organization=profile.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="facilitator_approve",
-        user_id=profile.user_id,
+        target=profile,
+        before=before,
+        after={"status": profile.status, "user": profile.user_id},
     )
     return profile
 
@@ -107,15 +185,23 @@ def facilitator_approve(
 def facilitator_reject(
     *, profile: FacilitatorProfile, acting_user: User, note: str = ""
 ) -> FacilitatorProfile:
+    """Decline an application that is waiting; an approved facilitator is not declined here."""
+    profile = FacilitatorProfile.objects.select_for_update().get(pk=profile.pk)
+    _review_preconditions(profile, acting_user)
+    if profile.status == FacilitatorStatus.APPROVED:
+        raise Conflict(f"{profile.user} is an approved facilitator; this is not an application.")
+    before = {"status": profile.status}
     profile.status = FacilitatorStatus.REJECTED
     profile.reviewed_at = timezone.now()
     profile.reviewed_by = acting_user
     profile.review_note = note
     profile.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
-    audit(
+    audit_record(
         organization=profile.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="facilitator_reject",
-        user_id=profile.user_id,
+        target=profile,
+        before=before,
+        after={"status": profile.status, "user": profile.user_id},
     )
     return profile

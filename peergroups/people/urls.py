@@ -11,6 +11,8 @@ urlpatterns = [
         views.facilitator_review,
         name="people-facilitator-review",
     ),
+    # Named for the page it began as; the member list is people, not organizations.
+    path("members/", views.member_list, name="organizations-members"),
     path("members/import/", import_views.member_import, name="people-import"),
     path("members/export.csv", import_views.member_export, name="people-export"),
 ]

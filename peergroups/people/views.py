@@ -1,22 +1,31 @@
 """Intake, facilitator applications and their review."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from peergroups.errors import Conflict
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people import services
-from peergroups.people.forms import FacilitatorApplicationForm, FacilitatorReviewForm, IntakeForm
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, NotWith
-from peergroups.people.selectors import colleagues, facilitator_profile_for_admin
+from peergroups.people.forms import (
+    FacilitatorApplicationForm,
+    FacilitatorReviewForm,
+    IntakeForm,
+    MemberFilterForm,
+)
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
+from peergroups.people.selectors import colleagues, facilitator_profile_for_admin, member_search
 
 
 @org_view(Role.MEMBER)
 def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    profile = services.member_profile_ensure(organization=access.organization, user=request.user)
+    # No write on GET: the profile row exists once the member joined (or is made on save).
+    profile = MemberProfile.objects.filter(
+        organization=access.organization, user=request.user
+    ).first() or MemberProfile(organization=access.organization, user=request.user)
     not_with_ids = NotWith.objects.filter(
         organization=access.organization, user=request.user
     ).values_list("other_id", flat=True)
@@ -92,13 +101,53 @@ def facilitator_review(request: HttpRequest, access: OrgAccess, profile_id: int)
             services.facilitator_approve(
                 profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
             )
-        except ValidationError as error:
-            messages.error(request, f"{profile.user}: {error.message}")
+        except Conflict as refusal:  # shown on the list the admin returns to
+            messages.error(request, f"{profile.user}: {refusal.reason}")
         else:
             messages.success(request, f"{profile.user} is now an approved facilitator.")
     else:
-        services.facilitator_reject(
-            profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
-        )
-        messages.success(request, f"{profile.user}'s application was declined.")
+        try:
+            services.facilitator_reject(
+                profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
+            )
+        except Conflict as refusal:
+            messages.error(request, f"{profile.user}: {refusal.reason}")
+        else:
+            messages.success(request, f"{profile.user}'s application was declined.")
     return redirect("people-facilitators", org_slug=access.organization.slug)
+
+
+MEMBERS_PER_PAGE = 50
+
+
+@org_view(Role.ADMIN)
+def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    base = MemberProfile.objects.filter(organization=access.organization)
+    regions = base.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    industries = (
+        base.exclude(industry="").values_list("industry", flat=True).distinct().order_by("industry")
+    )
+    form = MemberFilterForm(
+        request.GET or None,
+        regions=list(regions),
+        industries=list(industries),
+        programs=list(access.organization.programs.all()),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    profiles = member_search(
+        access=access,
+        query=filters.get("q", ""),
+        region=filters.get("region", ""),
+        industry=filters.get("industry", ""),
+        program_id=filters.get("program"),
+        intake=filters.get("intake", ""),
+    )
+    page = Paginator(profiles, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return org_render(
+        request,
+        access,
+        "people/member_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

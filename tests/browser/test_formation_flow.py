@@ -4,13 +4,13 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from peergroups.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, PROGRAM_NAME
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import Proposal
 from peergroups.formation.services import proposal_set_facilitator
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import GroupMembership
-from peergroups.organizations.demo import ADMIN_EMAIL, DEMO_PASSWORD, PROGRAM_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

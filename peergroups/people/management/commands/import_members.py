@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--send-invitations",
             action="store_true",
-            help="e-mail an invitation to each person who has no account yet",
+            help="e-mail the invitation to each person the file invites",
         )
 
     def handle(self, *args, file: str, org: str, send_invitations: bool, **options):
@@ -42,6 +42,6 @@ class Command(BaseCommand):
                 f"{len(invalid.errors)} error(s) in {file}; nothing was imported."
             ) from None
         self.stdout.write(
-            f"Imported {report.total} members ({report.created} new, {report.updated} updated)"
-            f"; {report.invited} invitations queued."
+            f"Imported {report.total} rows ({report.created} new invitations, "
+            f"{report.updated} updated); {report.invited} e-mails queued."
         )

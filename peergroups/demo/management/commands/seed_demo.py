@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from peergroups.organizations.demo import DEMO_PASSWORD, SLUG, URL, demo_seed
+from peergroups.demo.seed import DEMO_PASSWORD, SLUG, URL, demo_seed
 
 
 class Command(BaseCommand):

@@ -6,9 +6,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from peergroups.accounts.models import User
+from peergroups.audit.models import AuditEntry
+from peergroups.demo.seed import DEMO_PASSWORD, LOGINS, MEMBER_EMAIL, SLUG
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.organizations.demo import DEMO_PASSWORD, LOGINS, MEMBER_EMAIL, SLUG
-from peergroups.organizations.models import AuditEvent, Organization, OrganizationRole, Role
+from peergroups.organizations.models import Organization, OrganizationRole, Role
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
 
 
@@ -111,7 +112,7 @@ def test_seed_demo_if_empty_changes_nothing_the_second_time(demo, capsys):
             User.objects.count(),
             MemberProfile.objects.count(),
             GroupMembership.objects.count(),
-            AuditEvent.objects.count(),
+            AuditEntry.objects.count(),
         )
 
     before = counts()

@@ -1,0 +1,72 @@
+"""`audit_record`: the one way to write to the audit log."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+
+from peergroups.audit.models import AuditEntry
+
+# An audit value is an id, a role, a state, a count, a date or a short name: anything
+# longer is likely to be someone's words (an issue, a note), which the log never keeps.
+MAX_VALUE_LENGTH = 200
+
+
+def _plain(value, where: str):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_LENGTH:
+            raise ValueError(
+                f"audit value {where} is {len(value)} characters long; the audit log keeps "
+                "ids, states and short labels, never free text"
+            )
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_plain(item, where) for item in items]
+    raise TypeError(f"audit value {where} has the type {type(value).__name__}")
+
+
+def _values(values: dict | None, name: str) -> dict:
+    return {key: _plain(value, f"{name}.{key}") for key, value in (values or {}).items()}
+
+
+def audit_record(
+    *,
+    organization,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: int | str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Write one audit row: who (`actor`, None for the system) did `action` to what.
+
+    `target` names the object (its model name and primary key), or pass `object_type`
+    and `object_id`. `before` and `after` hold the values that changed; they may be ids,
+    roles, states, counts, dates and short labels, never free text (a string over
+    MAX_VALUE_LENGTH characters raises ValueError, so a mistake fails in the tests).
+    Call it inside the service's transaction so the row and the change commit together.
+    """
+    if target is not None:
+        object_type = object_type or target._meta.model_name
+        object_id = target.pk
+    actor_id = getattr(actor, "pk", actor)
+    return AuditEntry.objects.create(
+        organization_id=getattr(organization, "pk", organization),
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        before=_values(before, "before"),
+        after=_values(after, "after"),
+    )
