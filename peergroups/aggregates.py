@@ -66,6 +66,7 @@ class Table:
         self.own_people: dict[Hashable, set] = defaultdict(set)
         self.own_values: dict[Hashable, list] = defaultdict(list)
         self._shown: set | None = None
+        self._people: dict[Hashable, set] = {}
 
     def node(self, key: Hashable, *, parent: Hashable | None = None) -> None:
         if key in self.parent:
@@ -76,6 +77,7 @@ class Table:
         if parent is not None:
             self.children[parent].append(key)
         self._shown = None
+        self._people = {}
 
     def add(self, key: Hashable, person: Hashable, value: Any = None) -> None:
         if key not in self.parent:
@@ -83,6 +85,7 @@ class Table:
         self.own_people[key].add(person)
         self.own_values[key].append(value)
         self._shown = None
+        self._people = {}
 
     # --- reading --------------------------------------------------------------------
 
@@ -95,7 +98,11 @@ class Table:
         return out
 
     def people(self, key: Hashable) -> set:
-        return set().union(*(self.own_people.get(n, set()) for n in self.subtree(key)))
+        if key not in self._people:
+            self._people[key] = set().union(
+                *(self.own_people.get(n, set()) for n in self.subtree(key))
+            )
+        return self._people[key]
 
     def values(self, key: Hashable) -> list:
         return [v for n in self.subtree(key) for v in self.own_values.get(n, ())]

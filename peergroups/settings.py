@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "peergroups.formation",
     "peergroups.meetings",
     "peergroups.goals",
+    "peergroups.outcomes",
     "peergroups.api",
 ]
 
