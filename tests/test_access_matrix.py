@@ -240,6 +240,36 @@ MATRIX = {
         {"status": "done"},
     ),
     "api:api-group-commitments": ("get", {"org_slug": "acme", "group_id": "group"}, API_GROUP),
+    # Outcomes. A member's baseline and pulses are their own (members only); group
+    # health is the group's facilitator's; program outcomes are the admins' aggregates.
+    "outcomes-member": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "outcomes-baseline": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    "outcomes-pulse": ("get", {"org_slug": "acme"}, MEMBER_ONLY),
+    # Public but secret: the e-mailed token is the credential (used or expired: 410,
+    # in peergroups/outcomes/tests/test_pulse_link.py).
+    "outcomes-pulse-link": ("get", {"org_slug": "acme", "token": "pulse_token"}, EVERYONE),
+    "outcomes-group-health": ("get", {"org_slug": "acme", "group_id": "group"}, GROUP_FACILITATOR),
+    "outcomes-program": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "outcomes-program-csv": ("get", {"org_slug": "acme"}, ADMIN_ONLY),
+    "api:api-outcomes-me": ("get", {"org_slug": "acme"}, dict(MEMBER_ONLY, anonymous=401)),
+    "api:api-outcomes-baseline": (
+        "post_json",
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, anonymous=401, member=201, other_member=201),
+        {"hours_per_week": 50, "productivity": 4, "margin_trend": 0, "goal_confidence": 5},
+    ),
+    "api:api-outcomes-pulse": (
+        "post_json",
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, anonymous=401, member=201, other_member=201),
+        {"hours_per_week": 50, "productivity": 4, "margin_trend": 0, "goal_confidence": 5},
+    ),
+    "api:api-outcomes-group-health": (
+        "get",
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_GROUP, member=403),
+    ),
+    "api:api-outcomes-program": ("get", {"org_slug": "acme"}, API_ADMIN_ONLY),
 }
 
 
@@ -286,7 +316,9 @@ def world(cast):
     run = matrix_formation_run(cast)
     meeting, issue, feed_token = meetings_world(cast)
     goal, commitment, check_in_token = goals_world(cast)
+    pulse_token = outcomes_world(cast)
     return {
+        "pulse_token": pulse_token,
         "goal": goal.pk,
         "commitment": commitment.pk,
         "check_in_token": check_in_token,
@@ -386,6 +418,20 @@ def goals_world(cast):
     )
     token = goals.check_in_token_issue(commitment=commitment)
     return goal, commitment, token
+
+
+def outcomes_world(cast):
+    """Mia has this month's pulse and its one-click link."""
+    from peergroups.outcomes import services as outcomes
+    from peergroups.outcomes.models import Pulse
+
+    pulse = Pulse.objects.create(
+        organization=cast.organization,
+        user=cast.member,
+        group=cast.group,
+        month=timezone.localdate().replace(day=1),
+    )
+    return outcomes.pulse_token_issue(pulse=pulse)
 
 
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:

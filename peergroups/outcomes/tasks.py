@@ -2,7 +2,7 @@
 by `send_pulses`).
 
 Each member in an active group is asked once a month, at PULSE_HOUR on PULSE_DAY in
-their own time zone (their intake's, else their group's), so a member in Auckland
+their own time zone (or within SEND_WINDOW after it) (their intake's, else their group's), so a member in Auckland
 and one in New York both get it on the morning of the 1st, DST or not. A pulse not
 answered after services.REMINDER_AFTER gets one reminder. The database keeps "one
 pulse per member and month" and "one reminder per pulse", with any number of workers.
@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 PULSE_DAY = 1
 PULSE_HOUR = 9
+# A pulse missed by a stopped worker still goes out this long after its time; later
+# (or for someone who joins mid-month) it waits for next month rather than arriving late.
+SEND_WINDOW = timedelta(days=3)
 
 
 def pulse_moment(month, zone) -> datetime:
@@ -46,7 +49,10 @@ def pulses_send_now(now: datetime | None = None) -> dict:
     }
     for r in recipients:
         month = services.month_of(now, r.zone)
-        if (r.organization.pk, r.user.pk, month) in months or now < pulse_moment(month, r.zone):
+        moment = pulse_moment(month, r.zone)
+        if (r.organization.pk, r.user.pk, month) in months or not (
+            moment <= now < moment + SEND_WINDOW
+        ):
             continue
         try:
             with transaction.atomic():
