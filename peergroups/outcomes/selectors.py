@@ -226,8 +226,12 @@ def member_trend(*, user: User, access: OrgAccess, months: int = TREND_MONTHS) -
 
 
 def dropped_two_months_running(values: list) -> bool:
-    """The flag rule: the last three months all have a figure and each is below the one
-    before (a fall, then another)."""
+    """The flag rule: the last three months with a figure, consecutive, each below the one
+    before (a fall, then another). Months at the end without a figure yet (this month,
+    before anyone answered) are not counted; a gap before them breaks the run."""
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
     if len(values) < 3:
         return False
     a, b, c = values[-3:]

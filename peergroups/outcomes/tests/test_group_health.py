@@ -22,6 +22,8 @@ TODAY = datetime(2031, 6, 15, 12, tzinfo=UTC)
         ([6, 5, 5], False),  # a fall, then flat
         ([6, 5, 6, 5], False),  # one fall at the end
         ([6, None, 4], False),  # a gap is not two months running
+        ([6, 5, 4, None], True),  # this month has no figure yet
+        ([6, 5, None, 4], False),
         ([5, 4], False),
         ([4, 5, 6], False),
         ([], False),
