@@ -220,6 +220,7 @@ def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         charts.append(
             {
                 "id": f"change-{key}",
+                "label": label,
                 "title": f"Change since baseline — {label}: median, bar; 25th–75th percentile, line",
                 "chart": bar_chart(points, low=low, high=high, ticks=ticks, unit=unit),
             }
