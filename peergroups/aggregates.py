@@ -84,8 +84,8 @@ class Table:
             raise KeyError(f"no node {key!r}")
         self.own_people[key].add(person)
         self.own_values[key].append(value)
-        self._shown = None
-        self._people = {}
+        if self._shown is not None or self._people:
+            self._shown, self._people = None, {}
 
     # --- reading --------------------------------------------------------------------
 

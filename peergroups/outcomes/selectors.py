@@ -11,10 +11,11 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from peergroups import aggregates
@@ -73,6 +74,7 @@ def month_starts(last: date, months: int) -> list[date]:
     return list(reversed(starts))
 
 
+@lru_cache(maxsize=4096)
 def add_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
@@ -403,27 +405,28 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         for pid, cycle in cycles:
             table.node(_cycle(pid, cycle), parent=_program(pid))
 
-    def leaf(group_id):
-        return _cycle(groups[group_id], cycle_of[group_id]) if group_id in groups else None
+    leaf = {group_id: _cycle(groups[group_id], cycle_of[group_id]) for group_id in groups}
 
     def add(key, group_id, person, value=None):
-        node = leaf(group_id)
+        node = leaf.get(group_id)
         if node is not None:
             tables[key].add(node, person, value)
 
     # Pulses of the recent months: who was asked, who answered, the meeting's value,
     # and each person's latest answers (for the change from baseline).
     latest: dict[int, tuple] = {}
-    for group_id, user_id, _month, answered, value, *answers in (
+    answered_flag = ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField())
+    for group_id, user_id, answered, value, *answers in (
         Pulse.objects.filter(organization=organization, month__gte=recent)
+        .annotate(answered=answered_flag)
         .order_by("month")
-        .values_list("group_id", "user_id", "month", "answered_at", "meeting_value", *MEASURE_KEYS)
+        .values_list("group_id", "user_id", "answered", "meeting_value", *MEASURE_KEYS)
     ):
         add("people", group_id, user_id)
-        add("response_rate", group_id, user_id, answered is not None)
+        add("response_rate", group_id, user_id, answered)
         if value is not None:
             add("meeting_value", group_id, user_id, value)
-        if answered is not None:
+        if answered:
             latest[user_id] = (group_id, answers)
     baselines = {
         row[0]: row[1:]
@@ -508,13 +511,13 @@ def _retention(organization, groups, cycle_of, tables, today) -> None:
     for group_id, user_id, joined_at in (
         GroupMembership.objects.filter(group__organization=organization)
         .order_by("joined_at")
-        .values_list("group_id", "user_id", "joined_at")
+        .values_list("group_id", "user_id", "joined_at__date")
     ):
-        first.setdefault((groups[group_id], user_id), (group_id, joined_at.date()))
+        first.setdefault((groups[group_id], user_id), (group_id, joined_at))
     last_pulse = dict(
         Pulse.objects.filter(organization=organization, answered_at__isnull=False)
         .values("user_id")
-        .annotate(last=Max("answered_at"))
+        .annotate(last=Max("answered_at__date"))
         .values_list("user_id", "last")
     )
     last_present = dict(
@@ -522,12 +525,12 @@ def _retention(organization, groups, cycle_of, tables, today) -> None:
             meeting__group__organization=organization, status=AttendanceStatus.PRESENT
         )
         .values("member_id")
-        .annotate(last=Max("meeting__starts_at"))
+        .annotate(last=Max("meeting__starts_at__date"))
         .values_list("member_id", "last")
     )
     for (_pid, user_id), (group_id, joined) in first.items():
         moments = [m for m in (last_pulse.get(user_id), last_present.get(user_id)) if m]
-        last_seen = max(moments).date() if moments else None
+        last_seen = max(moments) if moments else None
         for n in RETENTION_MONTHS:
             due = add_months(joined, n)
             if due > today:
