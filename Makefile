@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web clean
+.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-outcomes clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -78,6 +78,11 @@ bench-formation: install
 
 bench-web: install
 	$(PY) -m benchmarks.web $(BENCH_ARGS)
+
+# PostgreSQL only: recreates the database named in DATABASE_URL (default
+# peergroups_bench_outcomes on 127.0.0.1) with 10,000 members and a year of pulses.
+bench-outcomes: install
+	$(PY) -m benchmarks.outcomes $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

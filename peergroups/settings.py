@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peergroups.formation",
     "peergroups.meetings",
     "peergroups.goals",
+    "peergroups.outcomes",
     "peergroups.api",
     "peergroups.demo",
 ]

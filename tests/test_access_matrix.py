@@ -282,6 +282,55 @@ MATRIX = {
         {"status": "done"},
     ),
     ("api:api-group-commitments", "get"): ({"org_slug": "acme", "group_id": "group"}, API_GROUP),
+    # Outcomes. A member's baseline and pulses are their own (members only); group
+    # health is the group's facilitator's; program outcomes are the admins' aggregates.
+    ("outcomes-member", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    ("outcomes-baseline", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    ("outcomes-pulse", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    # Public but secret: the e-mailed token is the credential (used or expired: 410,
+    # in peergroups/outcomes/tests/test_pulse_link.py).
+    ("outcomes-pulse-link", "get"): ({"org_slug": "acme", "token": "pulse_token"}, EVERYONE),
+    ("outcomes-group-health", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        GROUP_FACILITATOR,
+    ),
+    ("outcomes-program", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("outcomes-member", "post"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    ("outcomes-baseline", "post"): (
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, member=400, other_member=400),
+    ),
+    ("outcomes-pulse", "post"): (
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, member=400, other_member=400),
+    ),
+    ("outcomes-pulse-link", "post"): (
+        {"org_slug": "acme", "token": "pulse_token"},
+        dict.fromkeys(ROLES, 400),
+    ),
+    ("outcomes-group-health", "post"): (
+        {"org_slug": "acme", "group_id": "group"},
+        GROUP_FACILITATOR,
+    ),
+    ("outcomes-program", "post"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("outcomes-program-csv", "post"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("outcomes-program-csv", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("api:api-outcomes-me", "get"): ({"org_slug": "acme"}, dict(MEMBER_ONLY, anonymous=401)),
+    ("api:api-outcomes-baseline", "post"): (
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, anonymous=401, member=201, other_member=201),
+        {"hours_per_week": 50, "productivity": 4, "margin_trend": 0, "goal_confidence": 5},
+    ),
+    ("api:api-outcomes-pulse", "post"): (
+        {"org_slug": "acme"},
+        dict(MEMBER_ONLY, anonymous=401, member=201, other_member=201),
+        {"hours_per_week": 50, "productivity": 4, "margin_trend": 0, "goal_confidence": 5},
+    ),
+    ("api:api-outcomes-group-health", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_GROUP, member=403),
+    ),
+    ("api:api-outcomes-program", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     # The other side of each page (POST to a page, GET to an action) and the API's other
     # methods. Form posts without data re-render with their errors (400).
     ("accounts-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
@@ -628,7 +677,9 @@ def build_world() -> dict:
     run = matrix_formation_run(cast.organization, cast.program)
     meeting, issue, feed_token = meetings_world(cast.group, cast.member, cast.member2)
     goal, commitment, check_in_token = goals_world(cast.organization, cast.group, cast.member)
+    pulse_token = outcomes_world(cast)
     return {
+        "pulse_token": pulse_token,
         "goal": goal.pk,
         "commitment": commitment.pk,
         "check_in_token": check_in_token,
@@ -789,6 +840,20 @@ def goals_world(organization, group, member):
     )
     token = goals.check_in_token_issue(commitment=commitment)
     return goal, commitment, token
+
+
+def outcomes_world(cast):
+    """Mia has this month's pulse and its one-click link."""
+    from peergroups.outcomes import services as outcomes
+    from peergroups.outcomes.models import Pulse
+
+    pulse = Pulse.objects.create(
+        organization=cast.organization,
+        user=cast.member,
+        group=cast.group,
+        month=timezone.localdate().replace(day=1),
+    )
+    return outcomes.pulse_token_issue(pulse=pulse)
 
 
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:

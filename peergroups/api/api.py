@@ -26,6 +26,7 @@ from peergroups.meetings.api import router as meetings_router
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
 from peergroups.organizations.selectors import programs_with_counts
+from peergroups.outcomes.api import router as outcomes_router
 from peergroups.people.selectors import member_search
 
 api = NinjaAPI(
@@ -141,4 +142,5 @@ api.add_router("", organizations)
 api.add_router("", formation_router)
 api.add_router("", meetings_router)
 api.add_router("", goals_router)
+api.add_router("", outcomes_router)
 api.add_router("", fallback)

@@ -17,6 +17,7 @@ from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.demo.group_life import seed_group_life
 from peergroups.demo.groups import seed_groups
+from peergroups.demo.outcomes import seed_outcomes
 from peergroups.demo.people import (
     FACILITATOR_EMAIL,
     MEMBER_EMAIL,
@@ -35,9 +36,8 @@ ADMIN_EMAIL = "admin@northwind.example"
 URL = "http://127.0.0.1:8000"
 
 # Each app's demo content, called in this order as `step(organization=, rng=, today=)`
-# once the people and groups exist. Add the later apps' steps here, in layer order:
-#   peergroups.demo.resources.seed_resources, then peergroups.demo.outcomes.seed_outcomes.
-SEED_STEPS = (seed_group_life,)
+# once the people and groups exist, in layer order.
+SEED_STEPS = (seed_group_life, seed_outcomes)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peergroups.groups.models import PeerGroup
+from peergroups.links import OneClickLink
 from peergroups.meetings.models import Issue, Meeting
 from peergroups.organizations.models import Organization
 
@@ -253,22 +254,10 @@ class GoalReminderSent(models.Model):
         return f"{self.stage} reminder to {self.user_id} for commitment {self.commitment_id}"
 
 
-class CheckInToken(models.Model):
+class CheckInToken(OneClickLink):
     """A one-click check-in link: single use, expiring; only its SHA-256 is stored."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Check-in link for commitment {self.commitment_id}"
-
-    @property
-    def is_used(self) -> bool:
-        return self.used_at is not None
-
-    @property
-    def is_expired(self) -> bool:
-        return timezone.now() >= self.expires_at

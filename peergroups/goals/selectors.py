@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.aggregates import HIDDEN_FEWER, Table
 from peergroups.errors import DomainError, NotFound
 from peergroups.goals.models import (
     CHECK_IN_CREDIT,
@@ -36,7 +37,6 @@ from peergroups.goals.models import (
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.models import Meeting
 from peergroups.meetings.selectors import (
-    MIN_AGGREGATE_PEOPLE,
     GroupContext,
     group_content_for_user,
     member_groups_next_first,
@@ -411,7 +411,7 @@ def group_health(*, ctx: GroupContext, days: int = RECENT_DAYS) -> dict:
 
 
 def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict]:
-    """Per program and month: the completion rate, only over MIN_AGGREGATE_PEOPLE or more.
+    """Per program and month: the completion rate, only over 5 or more distinct people.
 
     A month's figure is shown only when at least that many distinct members had a
     commitment due in it; otherwise it is None ("not enough people to show"). Counts
@@ -425,27 +425,21 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
             group__organization=access.organization, due_on__gte=starts[0], due_on__lte=today
         )
     ).values_list("group__program_id", "group__program__name", "due_on", "member_id", "outcome")
-    cells: dict[tuple, list] = defaultdict(list)
-    people: dict[tuple, set] = defaultdict(set)
+    # Each (program, month) stands alone (no totals beside it): distinct people, 5 or more.
+    table = Table()
     programs: dict[int, str] = {}
     for program_id, name, due_on, member_id, outcome in rows:
         key = (program_id, due_on.replace(day=1))
-        cells[key].append(outcome)
-        people[key].add(member_id)
+        table.node(key)
+        table.add(key, member_id, outcome)
         programs[program_id] = name
+    figures = table.figures(rate_of)
     result = []
     for program_id, name in sorted(programs.items(), key=lambda item: item[1]):
         months_out = []
         for month in starts:
-            key = (program_id, month)
-            enough = len(people[key]) >= MIN_AGGREGATE_PEOPLE
-            months_out.append(
-                {
-                    "month": month,
-                    "rate": rate_of(cells[key]) if enough else None,
-                    "enough": enough,
-                }
-            )
+            figure = figures.get((program_id, month), HIDDEN_FEWER)
+            months_out.append({"month": month, "rate": figure.value, "enough": figure.shown})
         result.append({"program_id": program_id, "program": name, "months": months_out})
     return result
 

@@ -7,7 +7,6 @@ peergroups.errors. Reading is decided in goals.selectors.
 """
 
 import random
-import secrets
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -38,9 +37,10 @@ from peergroups.goals.models import (
 )
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
+from peergroups.links import LinkWords, link_issue, link_resolve, link_use
 from peergroups.meetings.models import Issue, Meeting, MeetingStatus
 from peergroups.meetings.services import meeting_open_require, require_facilitator
-from peergroups.organizations.models import Organization, hash_token
+from peergroups.organizations.models import Organization
 from peergroups.organizations.services import audit
 
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
@@ -52,8 +52,9 @@ ONLY_GOAL_OWNER = "Only the goal's owner can change it."
 ONLY_COMMITMENT_OWNER = "Only the member who made the commitment checks in on it."
 
 
-class CheckInLinkInvalid(Gone):
-    """A one-click check-in link that can no longer be used; the message says why."""
+# A one-click check-in link that can no longer be used (410); the message says why.
+CheckInLinkInvalid = Gone
+CHECK_IN_LINK = LinkWords("check-in", instead="check in", change="change your check-in")
 
 
 def goal_value_check(value: Decimal, *, field: str) -> Decimal:
@@ -267,45 +268,19 @@ def commitment_check_in(
 
 @transaction.atomic
 def check_in_token_issue(*, commitment: Commitment, days: int = CHECK_IN_LINK_DAYS) -> str:
-    token = secrets.token_urlsafe(32)
-    CheckInToken.objects.create(
-        commitment=commitment,
-        token_hash=hash_token(token),
-        expires_at=timezone.now() + timedelta(days=days),
-    )
-    return token
+    return link_issue(CheckInToken, days=days, commitment=commitment)
 
 
 def check_in_token_resolve(token: str) -> CheckInToken:
     """The link's row; raises CheckInLinkInvalid with a message for the person."""
-    link = (
-        CheckInToken.objects.select_related("commitment__member", "commitment__group")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if link is None:
-        raise CheckInLinkInvalid("This check-in link is not valid. Sign in to check in instead.")
-    if link.is_used:
-        raise CheckInLinkInvalid(
-            "This check-in link has been used already. Sign in to change your check-in."
-        )
-    if link.is_expired:
-        raise CheckInLinkInvalid("This check-in link has expired. Sign in to check in instead.")
-    return link
+    links = CheckInToken.objects.select_related("commitment__member", "commitment__group")
+    return link_resolve(links, token, CHECK_IN_LINK)
 
 
 @transaction.atomic
 def check_in_by_token(*, token: str, status: str, note: str = "") -> CommitmentCheckIn:
     """Record a check-in through a one-click link, once: the row lock makes it single use."""
-    link = check_in_token_resolve(token)
-    # Lock and re-check: two clicks racing must not both record a check-in.
-    link = CheckInToken.objects.select_for_update().get(pk=link.pk)
-    if link.used_at is not None:
-        raise CheckInLinkInvalid(
-            "This check-in link has been used already. Sign in to change your check-in."
-        )
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
+    link = link_use(CheckInToken.objects.all(), token, CHECK_IN_LINK)
     commitment = Commitment.objects.select_related("member").get(pk=link.commitment_id)
     # The link is the member's own credential: the check-in is theirs.
     return commitment_check_in(

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from peergroups.charts import bar_chart
 from peergroups.errors import Invalid, Refused
 from peergroups.goals import selectors, services
-from peergroups.goals.charts import bar_chart
 from peergroups.goals.forms import (
     CheckInForm,
     CommitmentForm,

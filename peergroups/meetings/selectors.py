@@ -17,13 +17,16 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from peergroups import aggregates
 from peergroups.accounts.models import User
+from peergroups.aggregates import MIN_PEOPLE, Figure, Table
 from peergroups.errors import NotFound, Refused
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role
 from peergroups.meetings.models import (
     AgendaStep,
     AgreementAcceptance,
+    Attendance,
     AttendanceStatus,
     CalendarFeed,
     ConfidentialityAgreement,
@@ -38,7 +41,8 @@ from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Organization, Role, hash_token
 from peergroups.people.models import MemberProfile
 
-MIN_AGGREGATE_PEOPLE = 5  # never show an aggregate over fewer people than this
+MIN_AGGREGATE_PEOPLE = MIN_PEOPLE  # kept for callers; the rule lives in peergroups.aggregates
+EMPTY_COUNT = Figure(value=0, people=0)
 
 CONTENT_REFUSED = (
     "What a group discusses stays with its members and facilitator; "
@@ -286,66 +290,64 @@ def meetings_for_feed(*, user: User, organization: Organization) -> QuerySet[Mee
 
 
 def meeting_insights(*, access: OrgAccess) -> list[dict]:
-    """Per program: issue counts by category and attendance rates — numbers, never text.
+    """Per program: people in groups, attendance rates and issue counts by category.
 
-    A program's figures are shown only when at least MIN_AGGREGATE_PEOPLE people are
-    in its groups, and a group's attendance only for groups that large, so no figure
-    can be traced back to one or two people.
+    Numbers, never text, all through peergroups.aggregates: distinct people (not
+    memberships) behind every figure, none over fewer than MIN_AGGREGATE_PEOPLE, and
+    a group's rate hidden beside its program's when it could be worked out from it.
     """
     access.require(Role.ADMIN)
     groups = list(
         PeerGroup.objects.filter(organization=access.organization)
         .select_related("program")
-        .annotate(
-            attended=Count(
-                "meetings__attendance",
-                filter=Q(meetings__attendance__status=AttendanceStatus.PRESENT),
-            ),
-            recorded=Count("meetings__attendance"),
-        )
         .order_by("program__name", "name")
     )
-    categories = {
-        (row["group__program_id"], row["category"]): row["n"]
-        for row in Issue.objects.filter(group__organization=access.organization)
-        .values("group__program_id", "category")
-        .annotate(n=Count("pk"))
-    }
+    people, attendance = Table(), Table()
+    categories: dict[int, Table] = {}
+    for group in groups:
+        for table in (people, attendance):
+            table.node(("program", group.program_id))
+            table.node(("group", group.pk), parent=("program", group.program_id))
+    for group_id, user_id in GroupMembership.objects.filter(
+        group__organization=access.organization
+    ).values_list("group_id", "user_id"):
+        people.add(("group", group_id), user_id)
+    for group_id, member_id, status in Attendance.objects.filter(
+        meeting__group__organization=access.organization
+    ).values_list("meeting__group_id", "member_id", "status"):
+        attendance.add(("group", group_id), member_id, status == AttendanceStatus.PRESENT)
+    for program_id, category, author_id in Issue.objects.filter(
+        group__organization=access.organization
+    ).values_list("group__program_id", "category", "author_id"):
+        table = categories.setdefault(program_id, Table())
+        table.node(category)
+        table.add(category, author_id)
+    headcount = people.figures(aggregates.count)
+    rates = attendance.figures(aggregates.percent)
     programs: dict[int, dict] = {}
     for group in groups:
-        entry = programs.setdefault(
-            group.program_id,
-            {"program": group.program, "people": 0, "attended": 0, "recorded": 0, "groups": []},
-        )
-        entry["people"] += group.member_count
-        entry["attended"] += group.attended
-        entry["recorded"] += group.recorded
-        if group.member_count >= MIN_AGGREGATE_PEOPLE:
-            entry["groups"].append(
-                {"group": group, "attendance_rate": _rate(group.attended, group.recorded)}
-            )
-        else:
-            entry["groups"].append({"group": group, "attendance_rate": None})
-    result = []
-    for program_id, entry in programs.items():
-        shown = entry["people"] >= MIN_AGGREGATE_PEOPLE
-        result.append(
-            {
-                "program": entry["program"],
-                "people": entry["people"],
+        entry = programs.get(group.program_id)
+        if entry is None:
+            key = ("program", group.program_id)
+            shown = headcount[key].shown
+            counts = categories.get(group.program_id, Table()).figures(aggregates.count)
+            entry = programs[group.program_id] = {
+                "program": group.program,
+                "people": headcount[key].people,
                 "shown": shown,
-                "attendance_rate": _rate(entry["attended"], entry["recorded"]) if shown else None,
+                "attendance": rates[key],
+                "attendance_rate": rates[key].value,
                 "categories": [
-                    (label, categories.get((program_id, value), 0))
+                    (label, counts.get(value, EMPTY_COUNT))
                     for value, label in IssueCategory.choices
                 ]
                 if shown
                 else [],
-                "groups": entry["groups"] if shown else [],
+                "groups": [],
             }
-        )
-    return result
-
-
-def _rate(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
+        if entry["shown"]:
+            figure = rates[("group", group.pk)]
+            entry["groups"].append(
+                {"group": group, "attendance": figure, "attendance_rate": figure.value}
+            )
+    return list(programs.values())

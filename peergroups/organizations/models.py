@@ -9,6 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+# Re-exported: tokens here are stored as SHA-256 digests too (peergroups.links).
+from peergroups.links import hash_token as hash_token
+
 MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
 
 
@@ -124,11 +127,6 @@ class Program(models.Model):
             "organizations-program",
             kwargs={"org_slug": self.organization.slug, "program_id": self.pk},
         )
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored as SHA-256 digests so a database leak does not leak live links."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_from_salt(purpose: str, salt: str) -> str:

@@ -82,3 +82,23 @@ def test_admin_sees_no_rate_over_fewer_than_five_people(client, accepted, commit
         page = client.get(reverse("goals-insights", args=["acme"])).text
         assert "80 %" in page
         assert "Call the bank." not in page  # never text
+
+
+def test_admin_rates_count_people_not_commitments_or_memberships(client, accepted, commit):
+    """Issue 10, item 4: three people with commitments in two cycles' groups are three."""
+    from peergroups.groups.services import group_create, membership_add
+
+    cycle_2 = group_create(program=accepted.program, name="Group A2", acting_user=accepted.admin)
+    cycle_2.cycle = 2
+    cycle_2.save(update_fields=["cycle"])
+    people = [accepted.member, accepted.member2, accepted.other_member]
+    for user in people:
+        membership_add(group=cycle_2, user=user, acting_user=accepted.admin)
+    with time_machine.travel(TODAY, tick=False):
+        for user in people:
+            first = accepted.other_group if user == accepted.other_member else accepted.group
+            commit(date(2027, 2, 10), member=user, group=first, outcome="done")
+            commit(date(2027, 2, 12), member=user, group=cycle_2, outcome="done")
+        (program,) = selectors.goal_insights(access=organization_access(accepted.admin, "acme"))
+    february = next(m for m in program["months"] if m["month"] == date(2027, 2, 1))
+    assert (february["enough"], february["rate"]) == (False, None)

@@ -24,8 +24,8 @@ def grow_group(cast, to: int) -> list:
 
 
 def record(cast, meeting, members):
-    issue_for(cast, category="finance")
-    issue_for(cast, category="finance")
+    for author in members:  # five authors of finance issues, one of a hiring issue
+        issue_for(cast, author=author, category="finance")
     issue_for(cast, category="hiring")
     statuses = {m.pk: AttendanceStatus.PRESENT for m in members}
     statuses[members[0].pk] = AttendanceStatus.ABSENT
@@ -38,7 +38,7 @@ def test_program_under_five_people_shows_no_figures(client, scheduled, meeting):
     response = client.get(reverse("meetings-insights", args=["acme"]))
     assert response.status_code == 200
     program = response.context["programs"][0]
-    assert program["people"] == 3  # Group A's two and Group B's one
+    assert program["people"] is None  # 3 people: fewer than 5, not even their count
     assert not program["shown"]
     assert program["attendance_rate"] is None and program["categories"] == []
     assert "Fewer than 5 people" in response.text
@@ -51,13 +51,15 @@ def test_program_of_five_shows_categories_and_attendance(client, scheduled, meet
     response = client.get(reverse("meetings-insights", args=["acme"]))
     program = response.context["programs"][0]
     assert program["shown"]
-    assert dict(program["categories"])["Finance"] == 2
-    assert dict(program["categories"])["Hiring"] == 1
+    categories = dict(program["categories"])
+    assert categories["Finance"].value == len(members)
+    # One author: a count over fewer than 5 people is not shown.
+    assert not categories["Hiring"].shown and categories["Hiring"].value is None
     assert program["attendance_rate"] == 80  # 4 of 5
     by_group = {g["group"].name: g["attendance_rate"] for g in program["groups"]}
-    # Group A has five members: shown. Group B has one: hidden even inside a shown program.
+    # Group A's five: shown. Group B recorded no attendance: nothing to show.
     assert by_group == {"Group A": 80, "Group B": None}
-    assert "fewer than 5 members, not shown" in response.text
+    assert "not shown (fewer than 5 people)" in response.text
     assert "Whether to promote" not in response.text  # titles never
 
 
@@ -65,3 +67,46 @@ def test_only_admins_open_insights(client, cast):
     for user in (cast.member, cast.facilitator):
         client.force_login(user)
         assert client.get(reverse("meetings-insights", args=["acme"])).status_code == 403
+
+
+def test_the_same_three_people_in_two_cycles_are_three_people_not_six(client, cast):
+    """Issue 10, item 4: insights counted memberships, so 3 people in 2 cycles made 6."""
+    from peergroups.groups.services import group_create
+
+    cycle_2 = group_create(program=cast.program, name="Group A2", acting_user=cast.admin)
+    cycle_2.cycle = 2
+    cycle_2.save(update_fields=["cycle"])
+    for user in (cast.member, cast.member2, cast.other_member):
+        membership_add(group=cycle_2, user=user, acting_user=cast.admin)
+    client.force_login(cast.admin)
+    program = client.get(reverse("meetings-insights", args=["acme"])).context["programs"][0]
+    assert not program["shown"]
+    assert program["people"] is None  # 3 distinct people: not even their count is shown
+
+
+def test_a_small_groups_rate_cannot_be_worked_out_from_the_program_rate(client, scheduled, meeting):
+    """Group A (6) and Group B (2) attend; showing A's rate beside the program's would
+    give B's by subtraction, so A's is hidden too: only the program's total is shown."""
+    from peergroups.meetings.models import Attendance
+
+    members = grow_group(scheduled, 6)
+    services.attendance_record(
+        meeting=meeting,
+        statuses={m.pk: AttendanceStatus.PRESENT for m in members},
+        acting_user=scheduled.facilitator,
+    )
+    b_meeting = meeting.__class__.objects.create(
+        group=scheduled.other_group, starts_at=meeting.starts_at, ends_at=meeting.ends_at
+    )
+    extra = make_user("b2@acme.test", "Bea Member")
+    membership_add(group=scheduled.other_group, user=extra, acting_user=None)
+    for user in (scheduled.other_member, extra):
+        Attendance.objects.create(meeting=b_meeting, member=user, status=AttendanceStatus.ABSENT)
+    client.force_login(scheduled.admin)
+    response = client.get(reverse("meetings-insights", args=["acme"]))
+    program = response.context["programs"][0]
+    assert program["attendance_rate"] == 75  # 6 of 8
+    by_group = {g["group"].name: g["attendance"] for g in program["groups"]}
+    assert not by_group["Group B"].shown
+    assert not by_group["Group A"].shown  # else 75 % of 8 − 100 % of 6 gives B: 0 of 2
+    assert "hidden so that a hidden figure cannot be worked out" in response.text

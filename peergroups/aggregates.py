@@ -1,0 +1,219 @@
+"""Aggregates for admins that cannot be unpicked: every figure over 5+ distinct people.
+
+Every aggregate page and API builds its figures through `Table`:
+
+- **Distinct people.** Records are added with the person they belong to; a figure's
+  size is the number of *distinct* people behind it, so the same three people in two
+  cycles are three, not six.
+- **Primary suppression.** A figure over fewer than `MIN_PEOPLE` people is hidden.
+- **Complementary suppression.** Figures form a tree (organization > program >
+  cycle, say); a parent's records are its own plus its children's, so the parent is
+  the total of its children. Shown figures let anyone work out, by subtraction, the
+  records of each *residue*: a shown node's records that are not under a shown
+  descendant of it. Those residues are the smallest things that can be derived (see
+  `residues`), so the table hides more figures until every residue is empty or
+  covers at least `MIN_PEOPLE` people: then no figure over fewer people can be
+  computed from what is shown, whatever sums and differences one takes.
+- **Filters** select nodes of the table computed over everything (`Table.select`);
+  they never compute a figure over a narrower population. So a filtered view shows
+  a subset of the unfiltered view's figures, and subtracting one from the other
+  yields nothing the unfiltered view does not already protect.
+
+Treat every measure of a row (a count, a rate, a median) as if it were additive:
+hiding decisions are made per measure, on the people behind that measure.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+MIN_PEOPLE = 5  # never show an aggregate over fewer distinct people than this
+
+FEWER = "fewer than 5 people"
+COMPLEMENT = "hidden so that a hidden figure cannot be worked out from the others"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell as a page may show it: `value` and `people` are None when hidden."""
+
+    value: Any
+    people: int | None
+    hidden: str = ""  # why, when hidden: FEWER or COMPLEMENT
+
+    @property
+    def shown(self) -> bool:
+        return not self.hidden
+
+
+HIDDEN_FEWER = Figure(value=None, people=None, hidden=FEWER)
+
+
+class Table:
+    """A tree of figures over records that belong to people.
+
+    Declare nodes with `node(key, parent=...)` (a parent before its children), add
+    records with `add(key, person, value)`, then read `figures(reduce)`: the shown
+    figures carry `reduce(values)` and their count of distinct people. A record added
+    to a node counts for all its ancestors too.
+    """
+
+    def __init__(self, *, minimum: int = MIN_PEOPLE):
+        self.minimum = minimum
+        self.parent: dict[Hashable, Hashable | None] = {}
+        self.children: dict[Hashable, list[Hashable]] = defaultdict(list)
+        self.own_people: dict[Hashable, set] = defaultdict(set)
+        self.own_values: dict[Hashable, list] = defaultdict(list)
+        self._shown: set | None = None
+        self._people: dict[Hashable, set] = {}
+
+    def node(self, key: Hashable, *, parent: Hashable | None = None) -> None:
+        if key in self.parent:
+            return
+        if parent is not None and parent not in self.parent:
+            raise KeyError(f"declare the parent {parent!r} before its child {key!r}")
+        self.parent[key] = parent
+        if parent is not None:
+            self.children[parent].append(key)
+        self._shown = None
+        self._people = {}
+
+    def add(self, key: Hashable, person: Hashable, value: Any = None) -> None:
+        if key not in self.parent:
+            raise KeyError(f"no node {key!r}")
+        self.own_people[key].add(person)
+        self.own_values[key].append(value)
+        if self._shown is not None or self._people:
+            self._shown, self._people = None, {}
+
+    # --- reading --------------------------------------------------------------------
+
+    def subtree(self, key: Hashable) -> list[Hashable]:
+        out, stack = [], [key]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(self.children.get(node, ()))
+        return out
+
+    def people(self, key: Hashable) -> set:
+        if key not in self._people:
+            self._people[key] = set().union(
+                *(self.own_people.get(n, set()) for n in self.subtree(key))
+            )
+        return self._people[key]
+
+    def values(self, key: Hashable) -> list:
+        return [v for n in self.subtree(key) for v in self.own_values.get(n, ())]
+
+    def shown_keys(self) -> set:
+        if self._shown is None:
+            self._shown = _decide(self)
+        return self._shown
+
+    def figure(self, key: Hashable, reduce: Callable[[list], Any]) -> Figure:
+        people = self.people(key)
+        if key not in self.shown_keys():
+            return Figure(None, None, FEWER if len(people) < self.minimum else COMPLEMENT)
+        return Figure(value=reduce(self.values(key)), people=len(people))
+
+    def figures(self, reduce: Callable[[list], Any]) -> dict[Hashable, Figure]:
+        return {key: self.figure(key, reduce) for key in self.parent}
+
+    def select(self, keys: Iterable[Hashable], reduce: Callable[[list], Any]) -> dict:
+        """A filtered view: some nodes of the whole table, decided over the whole table."""
+        return {key: self.figure(key, reduce) for key in keys if key in self.parent}
+
+
+def residues(table: Table, shown: set) -> dict[Hashable, set]:
+    """Shown node -> the people behind its residue: its own records and those of
+    descendants not under a shown descendant. Anything derivable from the shown
+    figures is a union of residues (the shown nodes form a laminar family of record
+    sets; each residue is node − Σ maximal shown descendants)."""
+    out: dict[Hashable, set] = {}
+    for key in shown:
+        people: set = set()
+        stack = [key]
+        while stack:
+            node = stack.pop()
+            people |= table.own_people.get(node, set())
+            stack.extend(c for c in table.children.get(node, ()) if c not in shown)
+        out[key] = people
+    return out
+
+
+def _decide(table: Table) -> set:
+    """Primary suppression, then hide the smallest shown descendant under any shown
+    node whose residue covers 1 to minimum-1 people, until there is none."""
+    minimum = table.minimum
+    people = {key: table.people(key) for key in table.parent}
+    shown = {key for key, p in people.items() if len(p) >= minimum or not p}
+    while True:
+        bad = [key for key, residue in residues(table, shown).items() if 0 < len(residue) < minimum]
+        if not bad:
+            return shown
+        # Fix the deepest first: hiding inside it may also repair its ancestors.
+        key = max(bad, key=lambda k: (_depth(table, k), repr(k)))
+        candidates = _maximal_shown_descendants(table, key, shown)
+        if not candidates:  # cannot happen for a shown node (it has 5+ people); be safe
+            shown.discard(key)
+            continue
+        victim = min(candidates, key=lambda k: (len(people[k]), repr(k)))
+        shown.discard(victim)
+
+
+def _depth(table: Table, key: Hashable) -> int:
+    depth = 0
+    while table.parent.get(key) is not None:
+        key = table.parent[key]
+        depth += 1
+    return depth
+
+
+def _maximal_shown_descendants(table: Table, key: Hashable, shown: set) -> list:
+    out, stack = [], list(table.children.get(key, ()))
+    while stack:
+        node = stack.pop()
+        if node in shown and table.people(node):
+            out.append(node)
+        else:
+            stack.extend(table.children.get(node, ()))
+    return out
+
+
+# --- reducers pages use ------------------------------------------------------------------
+
+
+def count(values: list) -> int:
+    return len(values)
+
+
+def total(values: list) -> float:
+    return sum(v for v in values if v is not None)
+
+
+def percent(values: list) -> int | None:
+    """Values are credits in [0, 1] (1 = yes, 0.5 = partly); the share in whole percent."""
+    values = [v for v in values if v is not None]
+    return round(100 * float(sum(values)) / len(values)) if values else None
+
+
+def mean(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(float(sum(values)) / len(values), 1) if values else None
+
+
+def quartiles(values: list) -> tuple[float, float, float] | None:
+    """(25th percentile, median, 75th percentile), linear interpolation."""
+    values = sorted(float(v) for v in values if v is not None)
+    if not values:
+        return None
+
+    def at(q: float) -> float:
+        position = q * (len(values) - 1)
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return round(values[low] + (values[high] - values[low]) * (position - low), 1)
+
+    return at(0.25), at(0.5), at(0.75)

@@ -1,0 +1,590 @@
+"""Reads of outcomes: who is asked, a member's own trend, group health, program outcomes.
+
+- A member's baseline, pulses and private notes: that member only.
+- Group health: the group's facilitator (through meetings' group_content_for_user),
+  figures over the group as a whole, each over 5 or more people.
+- Program outcomes: the organization's admins, every figure through
+  peergroups.aggregates (5+ distinct people, complementary suppression; filters
+  select rows of the table computed over the whole organization).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from peergroups import aggregates
+from peergroups.accounts.models import User
+from peergroups.aggregates import Table
+from peergroups.errors import Invalid
+from peergroups.goals.models import CHECK_IN_CREDIT, Commitment
+from peergroups.goals.selectors import with_outcome
+from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Issue,
+    IssueCategory,
+    IssueStatus,
+    Meeting,
+    MeetingStatus,
+)
+from peergroups.meetings.selectors import GroupContext
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.outcomes.models import Baseline, MarginTrend, Pulse
+from peergroups.people.models import MemberProfile
+
+TREND_MONTHS = 12  # the member's chart
+HEALTH_MONTHS = 6  # the facilitator's trend
+RECENT_MONTHS = 3  # "recent" for admin figures: the last three months
+RETENTION_MONTHS = (6, 12)
+
+# The measures a baseline and a pulse share, with what a chart of each needs.
+MEASURES = [
+    # key, label, unit, low, high, ticks, change low/high/ticks
+    ("hours_per_week", "Hours worked per week", " h", 0, 80, (0, 40, 80), (-20, 20, (-20, 0, 20))),
+    ("productivity", "Productivity (1–7)", "", 1, 7, (1, 4, 7), (-3, 3, (-3, 0, 3))),
+    (
+        "margin_trend",
+        "Margin trend (−1 down, 0 flat, +1 up)",
+        "",
+        -1,
+        1,
+        (-1, 0, 1),
+        (-2, 2, (-2, 0, 2)),
+    ),
+    ("goal_confidence", "Confidence on key goals (1–7)", "", 1, 7, (1, 4, 7), (-3, 3, (-3, 0, 3))),
+]
+MEASURE_KEYS = [m[0] for m in MEASURES]
+
+
+def month_starts(last: date, months: int) -> list[date]:
+    first = last.replace(day=1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(starts))
+
+
+@lru_cache(maxsize=4096)
+def add_months(day: date, months: int) -> date:
+    return day + relativedelta(months=months)
+
+
+# --- who is asked ----------------------------------------------------------------------
+
+
+def active_memberships(*, organization_id: int | None = None):
+    """Memberships in an active group: a group of its program's latest cycle.
+
+    A group of an earlier cycle has been re-formed; its people are asked in their new
+    group, or not at all. Only people who hold the member role are asked.
+    """
+    latest = (
+        PeerGroup.objects.filter(program=OuterRef("program")).order_by("-cycle").values("cycle")[:1]
+    )
+    members = OrganizationRole.objects.filter(
+        organization=OuterRef("group__organization"), user=OuterRef("user"), role=Role.MEMBER
+    )
+    memberships = GroupMembership.objects.annotate(latest_cycle=Subquery(latest)).filter(
+        cycle=F("latest_cycle")
+    )
+    if organization_id is not None:
+        memberships = memberships.filter(group__organization_id=organization_id)
+    return memberships.filter(user__in=members.values("user")).filter(user__is_active=True)
+
+
+def active_group(*, user: User, organization: Organization) -> PeerGroup | None:
+    """The member's active group (the latest joined, if two programs overlap)."""
+    membership = (
+        active_memberships(organization_id=organization.pk)
+        .filter(user=user)
+        .select_related("group")
+        .order_by("-joined_at", "-pk")
+        .first()
+    )
+    return membership.group if membership else None
+
+
+def member_zone(*, user: User, organization: Organization, group: PeerGroup | None) -> ZoneInfo:
+    """As meetings.selectors.viewer_time_zone: the member's own zone once their intake
+    says it, otherwise their group's, otherwise UTC."""
+    zone = (
+        MemberProfile.objects.filter(
+            organization=organization, user=user, completed_at__isnull=False
+        )
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return ZoneInfo(zone or (group.time_zone if group else "UTC"))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    organization: Organization
+    user: User
+    group: PeerGroup
+    zone: ZoneInfo
+
+
+def pulse_recipients() -> list[Recipient]:
+    """Everyone in an active group, once per organization, with their time zone. Three
+    queries, whatever the number of people."""
+    memberships = list(
+        active_memberships()
+        .select_related("user", "group__organization")
+        .order_by("group__organization_id", "user_id", "-joined_at", "-pk")
+    )
+    zones = {
+        (organization_id, user_id): zone
+        for organization_id, user_id, zone in MemberProfile.objects.filter(
+            completed_at__isnull=False, user__in={m.user_id for m in memberships}
+        ).values_list("organization_id", "user_id", "time_zone")
+    }
+    seen = set()
+    out = []
+    for m in memberships:
+        key = (m.group.organization_id, m.user_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            Recipient(
+                organization=m.group.organization,
+                user=m.user,
+                group=m.group,
+                zone=ZoneInfo(zones.get(key) or m.group.time_zone or "UTC"),
+            )
+        )
+    return out
+
+
+# --- the member's own ------------------------------------------------------------------
+
+
+def baseline_of(*, user: User, organization: Organization) -> Baseline | None:
+    return Baseline.objects.filter(organization=organization, user=user).first()
+
+
+def pulses_of(*, user: User, organization: Organization, months: int = TREND_MONTHS):
+    since = month_starts(timezone.localdate(), months)[0]
+    return list(
+        Pulse.objects.filter(organization=organization, user=user, month__gte=since).order_by(
+            "month"
+        )
+    )
+
+
+def pulse_of_month(*, user: User, organization: Organization, month: date) -> Pulse | None:
+    return Pulse.objects.filter(organization=organization, user=user, month=month).first()
+
+
+def member_trend(*, user: User, access: OrgAccess, months: int = TREND_MONTHS) -> dict:
+    """The member's answers by month against their baseline: one series per measure."""
+    baseline = baseline_of(user=user, organization=access.organization)
+    pulses = pulses_of(user=user, organization=access.organization, months=months)
+    answered = {p.month: p for p in pulses if p.is_answered}
+    starts = month_starts(timezone.localdate(), months)
+    series = []
+    for key, label, unit, low, high, ticks, _change in MEASURES:
+        series.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "low": low,
+                "high": high,
+                "ticks": ticks,
+                "baseline": getattr(baseline, key) if baseline else None,
+                "points": [
+                    (m, getattr(answered[m], key) if m in answered else None) for m in starts
+                ],
+            }
+        )
+    series.append(
+        {
+            "key": "meeting_value",
+            "label": "Value of last month's meeting (1–7)",
+            "unit": "",
+            "low": 1,
+            "high": 7,
+            "ticks": (1, 4, 7),
+            "baseline": None,
+            "points": [(m, answered[m].meeting_value if m in answered else None) for m in starts],
+        }
+    )
+    return {"baseline": baseline, "pulses": pulses, "series": series}
+
+
+# --- group health (the facilitator's) --------------------------------------------------
+
+
+def dropped_two_months_running(values: list) -> bool:
+    """The flag rule: the last three months with a figure, consecutive, each below the one
+    before (a fall, then another). Months at the end without a figure yet (this month,
+    before anyone answered) are not counted; a gap before them breaks the run."""
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
+    if len(values) < 3:
+        return False
+    a, b, c = values[-3:]
+    return None not in (a, b, c) and a > b > c
+
+
+HEALTH_MEASURES = [
+    ("attendance", "Attendance", " %"),
+    ("commitments_kept", "Commitments kept", " %"),
+    ("meeting_value", "Meeting value (1–7)", ""),
+    ("response_rate", "Pulse response rate", " %"),
+    ("issues_per_meeting", "Issues processed per meeting", ""),
+]
+
+
+def _month(moment: datetime, zone) -> date:
+    return moment.astimezone(zone).date().replace(day=1)
+
+
+def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
+    """The group's figures by month, each over 5 or more people, and which measures
+    dropped two months running. Only the facilitator reads it. Six queries."""
+    ctx.require_facilitator()
+    group = ctx.group
+    zone = ZoneInfo(group.time_zone or "UTC")
+    starts = month_starts(timezone.now().astimezone(zone).date(), months)
+    since = datetime(starts[0].year, starts[0].month, 1, tzinfo=zone)
+    tables = {key: Table() for key, _, _ in HEALTH_MEASURES}
+    for table in tables.values():
+        for m in starts:
+            table.node(m)
+
+    def add(key, month, person, value):
+        if month in tables[key].parent:
+            tables[key].add(month, person, value)
+
+    for starts_at, member_id, status in Attendance.objects.filter(
+        meeting__group=group, meeting__starts_at__gte=since
+    ).values_list("meeting__starts_at", "member_id", "status"):
+        add("attendance", _month(starts_at, zone), member_id, status == AttendanceStatus.PRESENT)
+    for due_on, member_id, outcome in with_outcome(
+        Commitment.objects.filter(
+            group=group, due_on__gte=starts[0], due_on__lte=timezone.localdate()
+        )
+    ).values_list("due_on", "member_id", "outcome"):
+        add(
+            "commitments_kept",
+            due_on.replace(day=1),
+            member_id,
+            float(CHECK_IN_CREDIT.get(outcome, 0)),
+        )
+    for month, user_id, answered_at, value in Pulse.objects.filter(
+        group=group, month__gte=starts[0]
+    ).values_list("month", "user_id", "answered_at", "meeting_value"):
+        add("response_rate", month, user_id, answered_at is not None)
+        if value is not None:
+            add("meeting_value", month, user_id, value)
+    # Issues processed per meeting held: people behind it are those present.
+    meetings = {
+        pk: _month(starts_at, zone)
+        for pk, starts_at in Meeting.objects.filter(
+            group=group, starts_at__gte=since, starts_at__lte=timezone.now()
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values_list("pk", "starts_at")
+    }
+    processed = defaultdict(int)
+    for meeting_id in Issue.objects.filter(
+        meeting_id__in=meetings, status=IssueStatus.PROCESSED
+    ).values_list("meeting_id", flat=True):
+        processed[meeting_id] += 1
+    present = defaultdict(set)
+    for meeting_id, member_id in Attendance.objects.filter(
+        meeting_id__in=meetings, status=AttendanceStatus.PRESENT
+    ).values_list("meeting_id", "member_id"):
+        present[meeting_id].add(member_id)
+    for meeting_id, month in meetings.items():
+        people = sorted(present[meeting_id]) or [None]
+        # One record per meeting (its count); the people present stand behind it.
+        for i, person in enumerate(people):
+            if person is not None:
+                add("issues_per_meeting", month, person, processed[meeting_id] if i == 0 else None)
+    reducers = {
+        "attendance": aggregates.percent,
+        "commitments_kept": aggregates.percent,
+        "meeting_value": aggregates.mean,
+        "response_rate": aggregates.percent,
+        "issues_per_meeting": _per_meeting,
+    }
+    rows = []
+    for key, label, unit in HEALTH_MEASURES:
+        figures = tables[key].figures(reducers[key])
+        values = [figures[m].value for m in starts]
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "months": [{"month": m, "figure": figures[m]} for m in starts],
+                "latest": figures[starts[-1]],
+                "flag": dropped_two_months_running(values),
+            }
+        )
+    return {"group": group, "months": starts, "measures": rows}
+
+
+def _per_meeting(values: list) -> float | None:
+    counts = [v for v in values if v is not None]
+    return round(sum(counts) / len(counts), 1) if counts else None
+
+
+# --- program outcomes (the admins') ----------------------------------------------------
+
+ALL = ("all",)
+
+
+def _program(pid: int) -> tuple:
+    return ("program", pid)
+
+
+def _cycle(pid: int, cycle: int) -> tuple:
+    return ("cycle", pid, cycle)
+
+
+@dataclass(frozen=True)
+class OutcomeFilters:
+    program_id: int | None = None
+    cycle: int | None = None
+
+
+ADMIN_COLUMNS = [
+    # key, label, unit
+    ("people", "People asked", ""),
+    ("response_rate", "Pulse response rate", " %"),
+    ("meeting_value", "Meeting value (1–7)", ""),
+    ("attendance", "Attendance", " %"),
+    ("commitments_kept", "Commitments kept", " %"),
+    *[(f"change_{key}", f"Change: {label}", unit) for key, label, unit, *_ in MEASURES],
+    *[(f"retention_{n}", f"Still active after {n} months", " %") for n in RETENTION_MONTHS],
+]
+
+
+def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None) -> dict:
+    """Per program and cycle, the organization's outcomes; aggregates only.
+
+    Every figure is decided on the table of the whole organization (all > program >
+    cycle); a filter only selects rows of it. Ten queries, whatever the data's size.
+    """
+    access.require(Role.ADMIN)
+    filters = filters or OutcomeFilters()
+    organization = access.organization
+    today = timezone.localdate()
+    recent = month_starts(today, RECENT_MONTHS)[0]
+    programs = {p.pk: p for p in Program.objects.filter(organization=organization).order_by("name")}
+    if filters.program_id is not None and filters.program_id not in programs:
+        raise Invalid("No such program in this organization.", field="program")
+    groups = dict(
+        PeerGroup.objects.filter(organization=organization).values_list("pk", "program_id")
+    )
+    cycle_of = dict(PeerGroup.objects.filter(organization=organization).values_list("pk", "cycle"))
+    cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
+
+    keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
+    tables = {key: Table() for key in keys}
+    for table in tables.values():
+        table.node(ALL)
+        for pid in programs:
+            table.node(_program(pid), parent=ALL)
+        for pid, cycle in cycles:
+            table.node(_cycle(pid, cycle), parent=_program(pid))
+
+    leaf = {group_id: _cycle(groups[group_id], cycle_of[group_id]) for group_id in groups}
+
+    def add(key, group_id, person, value=None):
+        node = leaf.get(group_id)
+        if node is not None:
+            tables[key].add(node, person, value)
+
+    # Pulses of the recent months: who was asked, who answered, the meeting's value,
+    # and each person's latest answers (for the change from baseline).
+    latest: dict[int, tuple] = {}
+    answered_flag = ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField())
+    for group_id, user_id, answered, value, *answers in (
+        Pulse.objects.filter(organization=organization, month__gte=recent)
+        .annotate(answered=answered_flag)
+        .order_by("month")
+        .values_list("group_id", "user_id", "answered", "meeting_value", *MEASURE_KEYS)
+    ):
+        add("people", group_id, user_id)
+        add("response_rate", group_id, user_id, answered)
+        if value is not None:
+            add("meeting_value", group_id, user_id, value)
+        if answered:
+            latest[user_id] = (group_id, answers)
+    baselines = {
+        row[0]: row[1:]
+        for row in Baseline.objects.filter(organization=organization, user__in=latest).values_list(
+            "user_id", *MEASURE_KEYS
+        )
+    }
+    for user_id, (group_id, answers) in latest.items():
+        base = baselines.get(user_id)
+        if base is None:
+            continue
+        for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
+            if now_value is not None and then_value is not None:
+                add(f"change_{key}", group_id, user_id, float(now_value) - float(then_value))
+    for group_id, member_id, status in Attendance.objects.filter(
+        meeting__group__organization=organization, meeting__starts_at__date__gte=recent
+    ).values_list("meeting__group_id", "member_id", "status"):
+        add("attendance", group_id, member_id, status == AttendanceStatus.PRESENT)
+    for group_id, member_id, outcome in with_outcome(
+        Commitment.objects.filter(
+            group__organization=organization, due_on__gte=recent, due_on__lte=today
+        )
+    ).values_list("group_id", "member_id", "outcome"):
+        add("commitments_kept", group_id, member_id, float(CHECK_IN_CREDIT.get(outcome, 0)))
+    for group_id, author_id, category in Issue.objects.filter(
+        group__organization=organization, created_at__date__gte=month_starts(today, 12)[0]
+    ).values_list("group_id", "author_id", "category"):
+        add(f"issues_{category}", group_id, author_id)
+    _retention(organization, groups, cycle_of, tables, today)
+
+    reducers = {
+        "people": lambda values: None,  # the figure is its count of people
+        "response_rate": aggregates.percent,
+        "meeting_value": aggregates.mean,
+        "attendance": aggregates.percent,
+        "commitments_kept": aggregates.percent,
+        **{f"change_{k}": aggregates.quartiles for k in MEASURE_KEYS},
+        **{f"retention_{n}": aggregates.percent for n in RETENTION_MONTHS},
+        **{f"issues_{c}": aggregates.count for c in IssueCategory.values},
+    }
+    if filters.program_id is None:
+        row_keys = [ALL, *(_program(pid) for pid in programs)]
+    elif filters.cycle is None:
+        row_keys = [_program(filters.program_id)] + [
+            _cycle(pid, c) for pid, c in cycles if pid == filters.program_id
+        ]
+    else:
+        row_keys = [_cycle(filters.program_id, filters.cycle)]
+        if (filters.program_id, filters.cycle) not in cycles:
+            raise Invalid("No such cycle in this program.", field="cycle")
+    views = {key: tables[key].select(row_keys, reducers[key]) for key in keys}
+    rows = []
+    for row_key in row_keys:
+        cells = {key: views[key][row_key] for key in keys}
+        rows.append(
+            {
+                "key": row_key,
+                "label": _row_label(row_key, programs),
+                "program_id": row_key[1] if row_key != ALL else None,
+                "cycle": row_key[2] if row_key[0] == "cycle" else None,
+                "cells": cells,
+                "ordered": [(key, unit, cells[key]) for key, _, unit in ADMIN_COLUMNS],
+                "issues": [cells[f"issues_{c}"] for c in IssueCategory.values],
+            }
+        )
+    return {
+        "rows": rows,
+        "programs": list(programs.values()),
+        "cycles": [c for pid, c in cycles if pid == filters.program_id],
+        "filters": filters,
+        "since": recent,
+        "categories": IssueCategory.choices,
+        "columns": ADMIN_COLUMNS,
+    }
+
+
+def _retention(organization, groups, cycle_of, tables, today) -> None:
+    """Still active N months after joining a program: answered a pulse or was present
+    at a meeting on or after that day. Counted in the cycle they first joined in, for
+    people who joined at least N months ago."""
+    first: dict[tuple[int, int], tuple] = {}
+    for group_id, user_id, joined_at in (
+        GroupMembership.objects.filter(group__organization=organization)
+        .order_by("joined_at")
+        .values_list("group_id", "user_id", "joined_at__date")
+    ):
+        first.setdefault((groups[group_id], user_id), (group_id, joined_at))
+    last_pulse = dict(
+        Pulse.objects.filter(organization=organization, answered_at__isnull=False)
+        .values("user_id")
+        .annotate(last=Max("answered_at__date"))
+        .values_list("user_id", "last")
+    )
+    last_present = dict(
+        Attendance.objects.filter(
+            meeting__group__organization=organization, status=AttendanceStatus.PRESENT
+        )
+        .values("member_id")
+        .annotate(last=Max("meeting__starts_at__date"))
+        .values_list("member_id", "last")
+    )
+    for (_pid, user_id), (group_id, joined) in first.items():
+        moments = [m for m in (last_pulse.get(user_id), last_present.get(user_id)) if m]
+        last_seen = max(moments) if moments else None
+        for n in RETENTION_MONTHS:
+            due = add_months(joined, n)
+            if due > today:
+                continue
+            node = _cycle(groups[group_id], cycle_of[group_id])
+            tables[f"retention_{n}"].add(node, user_id, last_seen is not None and last_seen >= due)
+
+
+def _row_label(key: tuple, programs: dict) -> str:
+    if key == ALL:
+        return "All programs"
+    if key[0] == "program":
+        return programs[key[1]].name
+    return f"{programs[key[1]].name}, cycle {key[2]}"
+
+
+def outcome_rows_flat(result: dict) -> tuple[list[str], list[list[str]]]:
+    """The page's table as text cells, for the CSV export: exactly what the page shows."""
+    header = ["Row"]
+    for key, label, _unit in result["columns"]:
+        if key.startswith("change_"):
+            header += [f"{label}: median", f"{label}: 25th percentile", f"{label}: 75th percentile"]
+        else:
+            header.append(label)
+    header += [f"Issues: {label}" for _, label in result["categories"]]
+    lines = []
+    for row in result["rows"]:
+        line = [row["label"]]
+        for key, _label, unit in result["columns"]:
+            figure = row["cells"][key]
+            if key.startswith("change_"):
+                if not figure.shown:
+                    line += [f"not shown ({figure.hidden})", "", ""]
+                elif figure.value is None:
+                    line += ["", "", ""]
+                else:
+                    q1, median, q3 = figure.value
+                    line += [_signed(median), _signed(q1), _signed(q3)]
+            else:
+                line.append(figure_text(figure, unit, people=key == "people"))
+        for value, _ in result["categories"]:
+            line.append(figure_text(row["cells"][f"issues_{value}"], ""))
+        lines.append(line)
+    return header, lines
+
+
+def _signed(value: float) -> str:
+    return f"{value:+g}"
+
+
+def figure_text(figure, unit: str, people: bool = False) -> str:
+    if not figure.shown:
+        return f"not shown ({figure.hidden})"
+    value = figure.people if people else figure.value
+    return "" if value is None else f"{value}{unit}"
+
+
+MARGIN_LABELS = dict(MarginTrend.choices)

@@ -1,0 +1,143 @@
+"""Program outcomes for admins: change from baseline, rates and retention, all over 5+
+distinct people with complementary suppression, filters that select rows, and a CSV of
+exactly what the page shows."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import time_machine
+from django.urls import reverse
+
+from peergroups.groups.services import group_create
+from peergroups.organizations.access import organization_access
+from peergroups.outcomes import selectors, services
+
+from .conftest import add_members, answered_pulse, answers
+
+TODAY = datetime(2031, 6, 15, 12, tzinfo=UTC)
+
+
+def baseline(cast, user, **changes):
+    services.baseline_record(organization=cast.organization, user=user, answers=answers(**changes))
+
+
+def outcomes(cast, **filters):
+    access = organization_access(cast.admin, "acme")
+    return selectors.program_outcomes(access=access, filters=selectors.OutcomeFilters(**filters))
+
+
+def cycle_two(cast):
+    group = group_create(program=cast.program, name="Group C", acting_user=cast.admin)
+    group.cycle = 2
+    group.save(update_fields=["cycle"])
+    return group
+
+
+def test_change_from_baseline_is_a_median_and_iqr_over_five_or_more(cast):
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    with time_machine.travel(TODAY, tick=False):
+        for i, person in enumerate(people):
+            baseline(cast, person, hours_per_week=60, productivity=3)
+            answered_pulse(
+                cast, person, date(2031, 6, 1), hours_per_week=60 - 2 * i, productivity=3 + i % 3
+            )
+        result = outcomes(cast)
+    (all_row, program_row) = result["rows"]
+    hours = program_row["cells"]["change_hours_per_week"]
+    assert hours.shown and hours.people == 6
+    assert hours.value == (-7.5, -5.0, -2.5)  # changes 0, -2, ... -10
+    assert program_row["cells"]["response_rate"].value == 100
+    assert all_row["cells"]["change_hours_per_week"].value == hours.value
+
+
+def test_a_small_cycle_is_hidden_and_so_is_its_sibling_so_no_subtraction_reveals_it(cast):
+    """Cycle 1 has 6 people, cycle 2 has 3: showing cycle 1 beside the program total
+    would give cycle 2's figure by subtraction, so both cycles are hidden."""
+    cycle_1 = [cast.member, cast.member2, *add_members(cast, 4)]
+    group_c = cycle_two(cast)
+    cycle_2 = add_members(cast, 3, group=group_c, prefix="late")
+    with time_machine.travel(TODAY, tick=False):
+        for person in cycle_1:
+            answered_pulse(cast, person, date(2031, 6, 1), meeting_value=7)
+        for person in cycle_2:
+            answered_pulse(cast, person, date(2031, 6, 1), group=group_c, meeting_value=1)
+        unfiltered = outcomes(cast)
+        by_program = outcomes(cast, program_id=cast.program.pk)
+        only_1 = outcomes(cast, program_id=cast.program.pk, cycle=1)
+    program = {r["label"]: r for r in by_program["rows"]}
+    value = {label: row["cells"]["meeting_value"] for label, row in program.items()}
+    assert value["Leaders 2027"].value == 5.0 and value["Leaders 2027"].people == 9
+    assert not value["Leaders 2027, cycle 2"].shown
+    assert not value["Leaders 2027, cycle 1"].shown  # the complement
+    # Filtering selects rows of the same table: every figure it shows is one the
+    # unfiltered view (or the program view) shows too, with the same value.
+    shown_everywhere = {
+        (r["label"], key): f.value
+        for view in (unfiltered, by_program)
+        for r in view["rows"]
+        for key, f in r["cells"].items()
+        if f.shown
+    }
+    for row in only_1["rows"]:
+        for key, figure in row["cells"].items():
+            assert not figure.shown or shown_everywhere.get((row["label"], key)) == figure.value
+
+
+def test_people_in_two_cycles_count_once(cast):
+    three = [cast.member, cast.member2, cast.other_member]
+    group_c = cycle_two(cast)
+    from peergroups.groups.services import membership_add
+
+    for person in three:
+        membership_add(group=group_c, user=person, acting_user=cast.admin)
+    with time_machine.travel(TODAY, tick=False):
+        for person in three:
+            answered_pulse(cast, person, date(2031, 5, 1), meeting_value=5)
+            answered_pulse(cast, person, date(2031, 6, 1), group=group_c, meeting_value=5)
+        (all_row, program_row) = outcomes(cast)["rows"]
+    assert not program_row["cells"]["meeting_value"].shown  # 3 people, not 6
+
+
+def test_the_csv_is_exactly_the_page(client, cast):
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    with time_machine.travel(TODAY, tick=False):
+        for person in people:
+            baseline(cast, person)
+            answered_pulse(cast, person, date(2031, 6, 1), productivity=6, note="Private!")
+        client.force_login(cast.admin)
+        page = client.get(reverse("outcomes-program", args=["acme"]))
+        export = client.get(reverse("outcomes-program-csv", args=["acme"]))
+    assert page.status_code == 200 and export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    header, lines = selectors.outcome_rows_flat(page.context["result"])
+    assert rows == [header, *lines]
+    assert rows[1][0] == "All programs" and rows[2][0] == "Leaders 2027"
+    assert "+2" in rows[2]  # productivity 4 -> 6
+    assert "Private!" not in export.content.decode() and "Private!" not in page.text
+    assert 'role="img"' in page.text
+
+
+def test_a_cycle_filter_needs_a_program_and_bad_filters_are_422(client, cast):
+    client.force_login(cast.admin)
+    url = reverse("outcomes-program", args=["acme"])
+    assert client.get(url + "?cycle=1").status_code == 422
+    assert client.get(url + "?program=abc").status_code == 422
+    assert client.get(url + "?program=999999").status_code == 422
+    assert client.get(url + f"?program={cast.program.pk}&cycle=1").status_code == 200
+
+
+def test_retention_counts_people_active_six_months_after_joining(cast):
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    from peergroups.groups.models import GroupMembership
+
+    GroupMembership.objects.filter(program=cast.program).update(
+        joined_at=datetime(2030, 11, 1, tzinfo=UTC)
+    )
+    with time_machine.travel(TODAY, tick=False):
+        for person in people[:3]:  # three of the program's seven answer after 1 May 2031
+            answered_pulse(cast, person, date(2031, 6, 1))
+        (all_row, program_row) = outcomes(cast)["rows"]
+    retention = program_row["cells"]["retention_6"]
+    assert (retention.value, retention.people) == (43, 7)  # 3 of 7
+    assert program_row["cells"]["retention_12"].value is None  # nobody joined 12 months ago

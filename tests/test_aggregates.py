@@ -1,0 +1,141 @@
+"""The aggregate helper: no figure over fewer than 5 people can be shown or worked out.
+
+The independent check is linear algebra: a figure is a sum over records, so what a
+viewer can derive from the shown figures is their linear span. For every set T of 1–4
+people, no non-zero vector of that span may lie only on T's records (no sum,
+difference or other combination of shown figures isolates fewer than 5 people).
+"""
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peergroups.aggregates import COMPLEMENT, FEWER, MIN_PEOPLE, Table, count, quartiles
+
+PEOPLE = range(9)
+
+
+@st.composite
+def tables(draw):
+    """A random tree (root > up to 4 children > up to 3 grandchildren) with records."""
+    table = Table()
+    table.node("all")
+    nodes = ["all"]
+    for i in range(draw(st.integers(1, 4))):
+        table.node(("p", i), parent="all")
+        nodes.append(("p", i))
+        for j in range(draw(st.integers(0, 3))):
+            table.node(("c", i, j), parent=("p", i))
+            nodes.append(("c", i, j))
+    records = draw(
+        st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(PEOPLE)), max_size=30)
+    )
+    for node, person in records:
+        table.add(node, person, 1)
+    return table, records
+
+
+def derivable_people_sets(table: Table, records, shown_keys) -> list[frozenset]:
+    """People sets T (1–4 people) on whose records some combination of shown figures lies."""
+    if not records:
+        return []
+    index = {key: {n for n in table.subtree(key)} for key in table.parent}
+    rows = [
+        [1.0 if node in index[key] else 0.0 for node, _ in records]
+        for key in shown_keys
+        if any(node in index[key] for node, _ in records)
+    ]
+    matrix = np.array(rows) if rows else np.zeros((0, len(records)))
+    rank = np.linalg.matrix_rank(matrix) if rows else 0
+    leaks = []
+    for size in range(1, MIN_PEOPLE):
+        for people in itertools.combinations(PEOPLE, size):
+            cols = [i for i, (_, person) in enumerate(records) if person in people]
+            if not cols:
+                continue
+            unit = np.zeros((len(cols), len(records)))
+            for row, col in enumerate(cols):
+                unit[row, col] = 1.0
+            stacked = np.vstack([matrix, unit]) if rows else unit
+            if np.linalg.matrix_rank(stacked) < rank + len(cols):
+                leaks.append(frozenset(people))
+    return leaks
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_no_shown_figure_lets_anyone_derive_a_figure_over_fewer_than_5_people(drawn):
+    table, records = drawn
+    shown = table.shown_keys()
+    for key in shown:
+        people = table.people(key)
+        assert not people or len(people) >= MIN_PEOPLE
+    assert derivable_people_sets(table, records, shown) == []
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.data())
+def test_filtered_and_unfiltered_views_together_reveal_nothing_more(drawn, data):
+    """A filter selects nodes of the whole table; every view's figures are the whole
+    table's, so subtracting a filtered view from the unfiltered one (or from another
+    filtered view) cannot isolate fewer than 5 people."""
+    table, records = drawn
+    whole = table.figures(count)
+    keys = sorted(table.parent, key=repr)
+    union = set()
+    for _ in range(3):
+        chosen = data.draw(st.lists(st.sampled_from(keys), unique=True))
+        view = table.select(chosen, count)
+        for key, figure in view.items():
+            assert figure == whole[key]
+            if figure.shown:
+                union.add(key)
+    union |= {key for key, figure in whole.items() if figure.shown}
+    assert derivable_people_sets(table, records, union) == []
+
+
+def test_people_are_counted_once_however_many_records_they_have():
+    table = Table()
+    table.node("program")
+    for cycle in (1, 2):
+        table.node(("cycle", cycle), parent="program")
+        for person in (1, 2, 3):
+            table.add(("cycle", cycle), person, 1)
+    figure = table.figure("program", count)
+    assert not figure.shown and figure.hidden == FEWER
+
+
+def test_a_lone_small_group_hides_a_sibling_so_the_total_cannot_be_subtracted():
+    table = Table()
+    table.node("program")
+    sizes = {"a": 6, "b": 7, "small": 3}
+    person = 0
+    for name, size in sizes.items():
+        table.node(name, parent="program")
+        for _ in range(size):
+            table.add(name, person, 1)
+            person += 1
+    figures = table.figures(count)
+    assert figures["small"].hidden == FEWER
+    assert figures["a"].hidden == COMPLEMENT  # the smaller of the two others
+    assert figures["b"].shown and figures["program"].shown
+    # program − b = a + small: 9 people, which is allowed.
+    assert figures["program"].value - figures["b"].value == 9
+
+
+def test_empty_figures_are_shown_as_empty():
+    table = Table()
+    table.node("program")
+    table.node("empty", parent="program")
+    for person in range(5):
+        table.add("program", person, 1)
+    figures = table.figures(count)
+    assert figures["empty"].shown and figures["empty"].value == 0
+    assert figures["program"].value == 5
+
+
+def test_quartiles_interpolate():
+    assert quartiles([1, 2, 3, 4, 5]) == (2.0, 3.0, 4.0)
+    assert quartiles([]) is None
