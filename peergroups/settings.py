@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "peergroups.meetings",
     "peergroups.goals",
     "peergroups.outcomes",
+    "peergroups.dashboards",
     "peergroups.api",
     "peergroups.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("peergroups.ops.urls")),
     # Named for where it began; the page lives with the people it brings in.
     path("invite/<str:token>/", invitation, name="accounts-invitation"),
+    path("o/<slug:org_slug>/", include("peergroups.dashboards.urls")),
     path("o/<slug:org_slug>/", include("peergroups.organizations.urls")),
     path("o/<slug:org_slug>/", include("peergroups.people.urls")),
     path("o/<slug:org_slug>/", include("peergroups.groups.urls")),

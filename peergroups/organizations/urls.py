@@ -3,9 +3,7 @@ from django.urls import path
 from peergroups.organizations import views
 
 urlpatterns = [
-    path("", views.dashboard, name="organizations-dashboard"),
     path("programs/new/", views.program_create, name="organizations-program-create"),
-    path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
     path("invitations/", views.invitation_list, name="organizations-invitations"),
     path("audit/", views.audit_log, name="organizations-audit"),
     path("audit/export.csv", views.audit_export, name="organizations-audit-export"),

@@ -1,4 +1,5 @@
-"""The organization's dashboard and the admin's pages for programs, members and invitations."""
+"""The admin's pages for programs, invitations and the audit log (the dashboards that
+gather other apps' figures live in peergroups.dashboards)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,14 +9,10 @@ from django.shortcuts import redirect, render
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
-from peergroups.formation.selectors import unplaced_members
-from peergroups.groups.selectors import groups_of_user
-from peergroups.organizations import selectors, services
+from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
 from peergroups.organizations.models import Invitation, Organization, Role
-from peergroups.people.models import FacilitatorProfile, MemberProfile
-from peergroups.people.selectors import admin_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,24 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "organizations/home.html", {"organizations": organizations})
 
 
-@org_view()
-def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    context: dict = {}
-    organization = access.organization
-    if access.is_admin:
-        context["overview"] = admin_overview(access=access)
-    if access.is_member or access.is_facilitator:
-        context["my_groups"] = groups_of_user(user=request.user, access=access)
-    if access.is_member:
-        context["profile"] = MemberProfile.objects.filter(
-            organization=organization, user=request.user
-        ).first()
-    context["application"] = FacilitatorProfile.objects.filter(
-        organization=organization, user=request.user
-    ).first()
-    return org_render(request, access, "organizations/dashboard.html", context)
-
-
 @org_view(Role.ADMIN)
 def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = ProgramForm(request.POST or None, organization=access.organization)
@@ -65,25 +44,6 @@ def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return org_render(
         request, access, "organizations/program_form.html", {"form": form}, status=status
-    )
-
-
-@org_view(Role.ADMIN)
-def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
-    program = selectors.program_for_admin(access=access, program_id=program_id)
-    groups = program.groups.select_related("facilitator").order_by("-cycle", "pk")
-    enrolled = MemberProfile.objects.filter(program=program).count()
-    return org_render(
-        request,
-        access,
-        "organizations/program_detail.html",
-        {
-            "program": program,
-            "groups": groups,
-            "enrolled": enrolled,
-            "unplaced": unplaced_members(program),
-            "runs": program.formation_runs.select_related("created_by")[:5],
-        },
     )
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from peergroups.dashboards import views
+
+# The names keep the organizations- prefix they were born with: links and tests use them.
+urlpatterns = [
+    path("", views.dashboard, name="organizations-dashboard"),
+    path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
+]
