@@ -1,0 +1,239 @@
+"""Full-text search over resources: PostgreSQL's text search or SQLite's FTS5.
+
+One entry point, `ranked`, takes a queryset the caller has already limited to what the
+viewer may see and returns it filtered to the matches and ordered by relevance, so a
+match outside that queryset can never be returned, counted or snippeted.
+
+- PostgreSQL: a stored generated `search_vector` column (title weight A, topics and
+  summary B, file text C) with a GIN index, created by migration 0002; ranked with
+  `SearchRank`.
+- SQLite: an FTS5 table `resources_resource_fts` (porter stemming) kept in sync by
+  triggers, created by the same migration; ranked with `bm25`.
+
+Words are matched as prefixes, so results come while a person is still typing; a word
+that matches nothing the viewer may see is corrected to the closest known word of the
+viewer's own scopes (SearchTerm), which makes search tolerant of typos without ever
+suggesting a word from a group the viewer is not in.
+"""
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import Exists, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString, mark_safe
+
+from peergroups.organizations.models import Organization
+from peergroups.resources.models import Resource, SearchTerm
+
+MAX_QUERY_WORDS = 8
+MAX_WORD = 40
+MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct
+SIMILARITY_CUTOFF = 0.75
+FTS_TABLE = "resources_resource_fts"
+# bm25 column weights: title, summary, topics, file text (FTS5 column order).
+BM25 = "bm25(resources_resource_fts, 8.0, 3.0, 4.0, 1.0)"
+PG_WEIGHTS = [0.1, 0.3, 0.5, 1.0]  # D, C, B, A
+
+# Words too common to narrow a search; PostgreSQL's English configuration drops them
+# too, and dropping them here keeps both databases answering alike.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "us",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+WORD = re.compile(r"[^\W_]+")
+TERM_WORD = re.compile(r"[^\W\d_]{3,40}")
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str]  # what the person typed, cleaned
+    terms: list[str]  # what is searched for: words, some corrected
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def corrected(self) -> str:
+        return " ".join(self.terms) if self.corrections else ""
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a query, lower-cased, without stopwords (unless that leaves none)."""
+    words = [w[:MAX_WORD] for w in WORD.findall(text.lower())][: MAX_QUERY_WORDS * 2]
+    kept = [w for w in words if w not in STOPWORDS]
+    return (kept or words)[:MAX_QUERY_WORDS]
+
+
+def index_terms(text: str) -> set[str]:
+    """The words of a resource that typo correction may suggest."""
+    return set(TERM_WORD.findall(text.lower()))
+
+
+def parse(text: str, *, organization_id: int, scope_keys: list[str]) -> ParsedQuery:
+    """Clean the query and correct words that match nothing in the viewer's scopes."""
+    words = words_of(text)
+    parsed = ParsedQuery(words=words, terms=list(words))
+    if not words:
+        return parsed
+    vocabulary = SearchTerm.objects.filter(
+        organization_id=organization_id, scope_key__in=scope_keys
+    )
+    # One query answers "does a known word start with this word?" for every word.
+    flags = (
+        Organization.objects.filter(pk=organization_id)
+        .annotate(
+            **{
+                f"w{i}": Exists(vocabulary.filter(term__startswith=word))
+                for i, word in enumerate(words)
+            }
+        )
+        .values(*[f"w{i}" for i in range(len(words))])
+        .first()
+    )
+    if flags is None:
+        return parsed
+    for i, word in enumerate(words):
+        if flags[f"w{i}"] or len(word) < MIN_CORRECTABLE or not word.isalpha():
+            continue
+        candidates = list(
+            vocabulary.filter(
+                term__startswith=word[0],
+                length__gte=len(word) - 2,
+                length__lte=len(word) + 2,
+            )
+            .values_list("term", flat=True)
+            .distinct()[:5000]
+        )
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=SIMILARITY_CUTOFF)
+        if match:
+            parsed.terms[i] = match[0]
+            parsed.corrections[word] = match[0]
+    return parsed
+
+
+def ranked(queryset: QuerySet[Resource], parsed: ParsedQuery, *, any_word: bool = False):
+    """`queryset` narrowed to resources matching every term (or any, with `any_word`),
+    best match first, each with a `rank` (higher is better)."""
+    if not parsed.terms:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        return _ranked_postgres(queryset, parsed.terms, any_word)
+    return _ranked_sqlite(queryset, parsed.terms, any_word)
+
+
+def _ranked_postgres(queryset, terms, any_word):
+    joiner = " | " if any_word else " & "
+    query = SearchQuery(
+        joiner.join(f"{term}:*" for term in terms), search_type="raw", config="english"
+    )
+    vector = RawSQL('"resources_resource"."search_vector"', (), output_field=SearchVectorField())
+    return (
+        queryset.alias(search_vector=vector)
+        .filter(search_vector=query)
+        .annotate(rank=SearchRank(vector, query, weights=PG_WEIGHTS))
+        .order_by("-rank", "-useful_count", "-created_at", "pk")
+    )
+
+
+def _ranked_sqlite(queryset, terms, any_word):
+    joiner = " OR " if any_word else " AND "
+    match = joiner.join(f'"{term}"*' for term in terms)
+    # FTS5 ranks with bm25 only inside the full-text query itself, hence extra():
+    # the virtual table joins the visible resources by rowid.
+    return queryset.extra(
+        select={"rank": f"-{BM25}"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = resources_resource.id", f"{FTS_TABLE} MATCH %s"],
+        params=[match],
+    ).order_by("-rank", "-useful_count", "-created_at", "pk")
+
+
+# --- snippets --------------------------------------------------------------------------
+
+SNIPPET_CHARS = 220
+
+
+def snippet(resource: Resource, terms: list[str]) -> SafeString:
+    """A short, escaped excerpt of the summary or file text with the matches marked."""
+    stems = [t[: max(3, len(t) - 2)] for t in terms if t]
+    if not stems:
+        return mark_safe(html.escape(resource.summary[:SNIPPET_CHARS]))
+    pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
+    for text in (resource.summary, resource.file_text):
+        found = pattern.search(text or "")
+        if found:
+            start = max(0, found.start() - SNIPPET_CHARS // 3)
+            if start:
+                space = text.find(" ", start)
+                start = space + 1 if 0 <= space < found.start() else start
+            excerpt = text[start : start + SNIPPET_CHARS]
+            marked = pattern.sub(
+                lambda m: f"\x00{m.group(0)}\x01", excerpt
+            )  # mark first, escape after, so the text cannot inject markup
+            escaped = html.escape(marked).replace("\x00", "<mark>").replace("\x01", "</mark>")
+            prefix = "… " if start else ""
+            suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
+            return mark_safe(prefix + escaped + suffix)
+    return mark_safe(html.escape(resource.summary[:SNIPPET_CHARS]))
+
+
+def scope_keys_for(group_ids) -> list[str]:
+    return ["o", *(f"g{gid}" for gid in group_ids)]
+
+
+def scope_key_of(resource: Resource) -> str:
+    return "o" if resource.scope == "organization" else f"g{resource.group_id}"
+
+
+def visible_q(group_ids) -> Q:
+    return Q(scope="organization") | Q(scope="group", group_id__in=list(group_ids))
