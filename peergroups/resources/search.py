@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import Exists, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString, mark_safe
 
 from peergroups.organizations.models import Organization
@@ -99,12 +99,20 @@ TERM_WORD = re.compile(r"[^\W\d_]{3,40}")
 @dataclass
 class ParsedQuery:
     words: list[str]  # what the person typed, cleaned
-    terms: list[str]  # what is searched for: words, some corrected
+    terms: list[str]  # what is searched for: the words, some corrected
+    # Per term, known words it begins (a word still being typed): searched as well, since
+    # a stemmer shortens "delegation" to "deleg", which the prefix "delegat" misses.
+    completions: list[list[str]] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
 
     @property
     def corrected(self) -> str:
         return " ".join(self.terms) if self.corrections else ""
+
+    def alternatives(self) -> list[list[str]]:
+        """For each term, the strings any of which may match it."""
+        extra = self.completions or [[] for _ in self.terms]
+        return [[term, *more] for term, more in zip(self.terms, extra, strict=True)]
 
 
 def words_of(text: str) -> list[str]:
@@ -119,31 +127,46 @@ def index_terms(text: str) -> set[str]:
     return set(TERM_WORD.findall(text.lower()))
 
 
+COMPLETIONS = 3
+
+
 def parse(text: str, *, organization_id: int, scope_keys: list[str]) -> ParsedQuery:
-    """Clean the query and correct words that match nothing in the viewer's scopes."""
+    """Clean the query, complete words still being typed and correct words that match
+    nothing, from the words of the resources in the viewer's scopes only."""
     words = words_of(text)
-    parsed = ParsedQuery(words=words, terms=list(words))
+    parsed = ParsedQuery(words=words, terms=list(words), completions=[[] for _ in words])
     if not words:
         return parsed
     vocabulary = SearchTerm.objects.filter(
         organization_id=organization_id, scope_key__in=scope_keys
     )
-    # One query answers "does a known word start with this word?" for every word.
+    # One query answers, for every word, "is it a known word?" and "does one begin with it?"
     flags = (
         Organization.objects.filter(pk=organization_id)
         .annotate(
+            **{f"e{i}": Exists(vocabulary.filter(term=word)) for i, word in enumerate(words)},
             **{
-                f"w{i}": Exists(vocabulary.filter(term__startswith=word))
+                f"p{i}": Exists(vocabulary.filter(term__startswith=word))
                 for i, word in enumerate(words)
-            }
+            },
         )
-        .values(*[f"w{i}" for i in range(len(words))])
+        .values(*[f"{kind}{i}" for i in range(len(words)) for kind in "ep"])
         .first()
     )
     if flags is None:
         return parsed
     for i, word in enumerate(words):
-        if flags[f"w{i}"] or len(word) < MIN_CORRECTABLE or not word.isalpha():
+        if flags[f"e{i}"]:
+            continue
+        if flags[f"p{i}"]:
+            parsed.completions[i] = list(
+                vocabulary.filter(term__startswith=word)
+                .order_by("length", "term")
+                .values_list("term", flat=True)
+                .distinct()[:COMPLETIONS]
+            )
+            continue
+        if len(word) < MIN_CORRECTABLE or not word.isalpha():
             continue
         candidates = list(
             vocabulary.filter(
@@ -167,16 +190,29 @@ def ranked(queryset: QuerySet[Resource], parsed: ParsedQuery, *, any_word: bool 
     if not parsed.terms:
         return queryset.none()
     if connection.vendor == "postgresql":
-        return _ranked_postgres(queryset, parsed.terms, any_word)
-    return _ranked_sqlite(queryset, parsed.terms, any_word)
+        return _ranked_postgres(queryset, parsed.alternatives(), any_word)
+    return _ranked_sqlite(queryset, parsed.alternatives(), any_word)
+
+
+class SearchVectorColumn(Expression):
+    """The generated `search_vector` column, which the model does not declare (it exists
+    on PostgreSQL only, made by migration 0002)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_vector", []
 
 
 def _ranked_postgres(queryset, terms, any_word):
     joiner = " | " if any_word else " & "
     query = SearchQuery(
-        joiner.join(f"{term}:*" for term in terms), search_type="raw", config="english"
+        joiner.join("(" + " | ".join(f"{t}:*" for t in options) + ")" for options in terms),
+        search_type="raw",
+        config="english",
     )
-    vector = RawSQL('"resources_resource"."search_vector"', (), output_field=SearchVectorField())
+    vector = SearchVectorColumn()
     return (
         queryset.alias(search_vector=vector)
         .filter(search_vector=query)
@@ -187,7 +223,7 @@ def _ranked_postgres(queryset, terms, any_word):
 
 def _ranked_sqlite(queryset, terms, any_word):
     joiner = " OR " if any_word else " AND "
-    match = joiner.join(f'"{term}"*' for term in terms)
+    match = joiner.join("(" + " OR ".join(f'"{t}"*' for t in options) + ")" for options in terms)
     # FTS5 ranks with bm25 only inside the full-text query itself, hence extra():
     # the virtual table joins the visible resources by rowid.
     return queryset.extra(
