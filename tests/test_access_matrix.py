@@ -77,6 +77,17 @@ API_SIGNED_IN = dict(dict.fromkeys(ROLES, 200), anonymous=401)
 API_ADMIN_ONLY = dict(ADMIN_ONLY, anonymous=401)
 API_GROUP = dict(GROUP_CONTENT, anonymous=401)
 
+# Resources and the network.
+RESOURCE = {"org_slug": "acme", "resource_id": "resource"}  # Mia's, organization-wide
+API_RESOURCE = RESOURCE
+QUESTION = {"org_slug": "acme", "question_id": "question"}  # Mia asked Max
+SHARER_ONLY = dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, outsider=404)  # Mia shared it
+API_SHARER_ONLY = dict(SHARER_ONLY, anonymous=401)
+API_ANY = dict(ANY_SIGNED_IN, anonymous=401)
+NETWORK_PEOPLE = ["member", "member2", "other_member", "facilitator", "other_facilitator"]
+API_NETWORK = dict(API_ANY, admin=403)
+QUESTION_PEOPLE = dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200, member2=200)
+
 # name -> (method, kwargs from the world, expected status by role[, POST data])
 MATRIX = {
     "home": ("get", {}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
@@ -240,6 +251,135 @@ MATRIX = {
         {"status": "done"},
     ),
     "api:api-group-commitments": ("get", {"org_slug": "acme", "group_id": "group"}, API_GROUP),
+    # Resources. The organization's library is open to everyone in it; a group's
+    # resources (and their files) are Group A's content: never the admins. Only the
+    # sharer edits; the sharer or an admin withdraws an organization-wide resource;
+    # nobody votes for their own. Search never returns, counts or snippets a group's
+    # resource to anyone outside the group (peergroups/resources/tests/test_search.py).
+    "resources-library": ("get", {"org_slug": "acme"}, ANY_SIGNED_IN),
+    "resources-share": ("get", {"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    "resources-detail": ("get", {"org_slug": "acme", "resource_id": "resource"}, ANY_SIGNED_IN),
+    "resources-edit": ("get", RESOURCE, dict(SHARER_ONLY, member=200)),
+    "resources-withdraw": ("post", RESOURCE, dict(SHARER_ONLY, member=302, admin=302)),
+    "resources-vote": (
+        "post",
+        RESOURCE,
+        dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN, member=403, outsider=404),
+        {"useful": "1"},
+    ),
+    "resources-file": (
+        "get",
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        GROUP_CONTENT,
+    ),
+    "resources-meeting-share": ("get", MEETING, GROUP_CONTENT),
+    "api:api-resources-list": ("get", {"org_slug": "acme"}, API_ANY),
+    "api:api-resources-search": ("get", {"org_slug": "acme"}, API_ANY, {"q": "scorecard"}),
+    "api:api-resources-create": (
+        "post_json",
+        {"org_slug": "acme"},
+        dict(API_NETWORK, **dict.fromkeys(NETWORK_PEOPLE, 201)),
+        {
+            "kind": "article",
+            "title": "Matrix article",
+            "summary": "Read it.",
+            "url": "https://example.org/a",
+            "topics": ["sales"],
+            "scope": "organization",
+        },
+    ),
+    "api:api-resources-detail": (
+        "get",
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        API_GROUP,
+    ),
+    "api:api-resources-update": (
+        "patch_json",
+        API_RESOURCE,
+        dict(API_SHARER_ONLY, member=200),
+        {
+            "kind": "tool",
+            "title": "Renamed",
+            "summary": "s",
+            "topics": ["sales"],
+            "url": "https://example.org/b",
+        },
+    ),
+    "api:api-resources-withdraw": (
+        "delete",
+        API_RESOURCE,
+        dict(API_SHARER_ONLY, member=204, admin=204),
+    ),
+    "api:api-resources-vote": (
+        "put",
+        API_RESOURCE,
+        dict(dict.fromkeys(ROLES, 200), anonymous=401, member=403, outsider=404),
+    ),
+    "api:api-resources-unvote": (
+        "delete",
+        API_RESOURCE,
+        dict(dict.fromkeys(ROLES, 200), anonymous=401, member=403, outsider=404),
+    ),
+    "api:api-resources-file-upload": ("post_file", API_RESOURCE, dict(API_SHARER_ONLY, member=200)),
+    "api:api-resources-file": (
+        "get",
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        API_GROUP,
+    ),
+    # The network: the directory is for everyone in the organization; listing, asking
+    # and answering are for members and facilitators. A question is for its asker (Mia)
+    # and the people it went to (Max); to anyone else it does not exist.
+    "network-directory": ("get", {"org_slug": "acme"}, ANY_SIGNED_IN),
+    "network-directory-me": ("get", {"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    "network-questions": ("get", {"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    "network-ask": ("get", {"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    "network-question": ("get", QUESTION, QUESTION_PEOPLE),
+    "network-answer": (
+        "post",
+        QUESTION,
+        dict(QUESTION_PEOPLE, member=403, member2=302),
+        {"body": "An answer."},
+    ),
+    "network-decline": ("post", QUESTION, dict(QUESTION_PEOPLE, member=403, member2=302)),
+    "network-close": ("post", QUESTION, dict(QUESTION_PEOPLE, member=302, member2=403)),
+    "api:api-directory": ("get", {"org_slug": "acme"}, API_ANY),
+    "api:api-directory-me": ("get", {"org_slug": "acme"}, API_NETWORK),
+    "api:api-directory-me-update": (
+        "put_json",
+        {"org_slug": "acme"},
+        API_NETWORK,
+        {"listed": True},
+    ),
+    "api:api-questions-proposals": (
+        "post_json",
+        {"org_slug": "acme"},
+        API_NETWORK,
+        {"topics": ["hiring"]},
+    ),
+    "api:api-questions": ("get", {"org_slug": "acme"}, API_NETWORK),
+    "api:api-questions-create": (
+        "post_json",
+        {"org_slug": "acme"},
+        dict(API_NETWORK, **dict.fromkeys(NETWORK_PEOPLE, 201)),
+        {"title": "Matrix question?", "body": "Context.", "topics": ["hiring"]},
+    ),
+    "api:api-question": ("get", QUESTION, dict(QUESTION_PEOPLE, anonymous=401)),
+    "api:api-question-answer": (
+        "post_json",
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=403, member2=201),
+        {"body": "An answer."},
+    ),
+    "api:api-question-decline": (
+        "post",
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=403, member2=200),
+    ),
+    "api:api-question-close": (
+        "post",
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=200, member2=403),
+    ),
 }
 
 
@@ -264,8 +404,9 @@ def test_every_url_has_rows():
 
 
 @pytest.fixture
-def world(cast):
+def world(cast, settings, tmp_path):
     """The cast plus the objects some URLs point at."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     applicant = FacilitatorProfile.objects.create(
         organization=cast.organization,
         user=cast.member2,
@@ -286,7 +427,11 @@ def world(cast):
     run = matrix_formation_run(cast)
     meeting, issue, feed_token = meetings_world(cast)
     goal, commitment, check_in_token = goals_world(cast)
+    resource, group_resource, question = resources_world(cast)
     return {
+        "resource": resource.pk,
+        "group_resource": group_resource.pk,
+        "question": question.pk,
         "goal": goal.pk,
         "commitment": commitment.pk,
         "check_in_token": check_in_token,
@@ -388,6 +533,50 @@ def goals_world(cast):
     return goal, commitment, token
 
 
+def resources_world(cast):
+    """Mia shared a link with everyone and a file with Group A; Max and Oli are listed
+    for hiring questions, and Mia asked Max one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peergroups.network import services as network
+    from peergroups.organizations.access import organization_access
+    from peergroups.resources import services as resources
+
+    access = organization_access(cast.member, "acme")
+    common = {"user": cast.member, "access": access, "kind": "template", "summary": "Use it."}
+    resource = resources.resource_share(
+        **common,
+        title="Interview scorecard",
+        topics=["hiring"],
+        scope="organization",
+        url="https://example.org/scorecard",
+    )
+    group_resource = resources.resource_share(
+        **common,
+        title="Group plan",
+        topics=["finance"],
+        scope="group",
+        group_id=cast.group.pk,
+        upload=SimpleUploadedFile("plan.md", b"# Plan"),
+    )
+    for user in (cast.member2, cast.other_member):
+        network.directory_entry_save(
+            user=user,
+            access=organization_access(user, "acme"),
+            listed=True,
+            ask_me_about_topics=["hiring"],
+        )
+    question = network.question_ask(
+        user=cast.member,
+        access=access,
+        title="How do you hire?",
+        body="Context.",
+        topics=["hiring"],
+        recipient_ids=[cast.member2.pk],
+    )
+    return resource, group_resource, question
+
+
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:
     return {key: world.get(value, value) for key, value in kwargs.items()}
 
@@ -402,8 +591,13 @@ def test_access(client, world, name, role):
     if role != "anonymous":
         client.force_login(getattr(cast, role))
     url = reverse(name, kwargs=resolve_kwargs(kwargs, world))
-    if method == "post_json":
-        response = client.post(url, data[0], content_type="application/json")
+    if method.endswith("_json"):
+        send = getattr(client, method.removesuffix("_json"))
+        response = send(url, data[0], content_type="application/json")
+    elif method == "post_file":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client.post(url, {"file": SimpleUploadedFile("notes.md", b"# Notes")})
     else:
         response = getattr(client, method)(url, data[0] if data else None)
     want = expected[role]
