@@ -53,6 +53,7 @@ class Resource(models.Model):
     )
     # The group it was shared in. With scope=group only that group sees it; with
     # scope=organization it records where it came from (the meeting's resource share).
+    # If the group is deleted, a group-scoped resource keeps no group and nobody sees it.
     group = models.ForeignKey(
         PeerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="resources"
     )
@@ -82,10 +83,6 @@ class Resource(models.Model):
     class Meta:
         ordering = ["-useful_count", "-created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(scope="organization") | Q(group__isnull=False),
-                name="resource_group_scope_has_group",
-            ),
             models.CheckConstraint(
                 condition=~Q(url="") | ~Q(file=""), name="resource_has_link_or_file"
             ),

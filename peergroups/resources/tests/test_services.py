@@ -165,3 +165,16 @@ def test_another_organizations_resource_is_not_found(share, accepted):
             access=access_of(accepted.outsider, "globex"),
             resource_id=resource.pk,
         )
+
+
+def test_deleting_a_group_hides_its_resources_from_everyone(share, accepted):
+    resource = share(accepted.member, title="Group only", group=accepted.group)
+    accepted.group.delete()
+    resource.refresh_from_db()
+    assert resource.group is None and resource.scope == "group"
+    for user in (accepted.member, accepted.admin, accepted.other_member):
+        with pytest.raises(Refused):
+            selectors.resource_for_user(
+                user=user, access=access_of(user), resource_id=resource.pk
+            )
+        assert selectors.library(user=user, access=access_of(user)).count == 0
