@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from peergroups.errors import Conflict
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import AgreementAcceptance
-from peergroups.errors import Conflict
 from peergroups.network import selectors as network_selectors
 from peergroups.network import services as network
 from peergroups.network.models import Question, QuestionRecipient
@@ -544,13 +544,11 @@ def _readers(organization) -> dict[int, list]:
     """Group id -> people who may share in it (accepted members, the facilitator)."""
     readers: dict[int, list] = {}
     accepted = set(
-        AgreementAcceptance.objects.filter(
-            agreement__group__organization=organization
-        ).values_list("agreement__group_id", "user_id")
+        AgreementAcceptance.objects.filter(agreement__group__organization=organization).values_list(
+            "agreement__group_id", "user_id"
+        )
     )
-    for group in PeerGroup.objects.filter(organization=organization).select_related(
-        "facilitator"
-    ):
+    for group in PeerGroup.objects.filter(organization=organization).select_related("facilitator"):
         people = [
             m.user
             for m in GroupMembership.objects.filter(group=group).select_related("user")

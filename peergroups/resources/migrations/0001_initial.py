@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import peergroups.resources.models
 from django.conf import settings
 from django.db import migrations, models
+
+import peergroups.resources.models
 
 
 class Migration(migrations.Migration):

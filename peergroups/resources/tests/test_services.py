@@ -174,7 +174,5 @@ def test_deleting_a_group_hides_its_resources_from_everyone(share, accepted):
     assert resource.group is None and resource.scope == "group"
     for user in (accepted.member, accepted.admin, accepted.other_member):
         with pytest.raises(Refused):
-            selectors.resource_for_user(
-                user=user, access=access_of(user), resource_id=resource.pk
-            )
+            selectors.resource_for_user(user=user, access=access_of(user), resource_id=resource.pk)
         assert selectors.library(user=user, access=access_of(user)).count == 0
