@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from peergroups.errors import Invalid, Refused
+from peergroups.errors import Conflict, Invalid, Refused, Throttled
 from peergroups.network import selectors, services
 from peergroups.network.forms import (
     AnswerForm,
@@ -119,6 +119,7 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """Write the question, see who the routing proposes, pick (top five preselected), send."""
     _require_network(access)
     form = QuestionForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     candidates = []
     chosen: set[int] = set()
     if request.method == "POST" and form.is_valid():
@@ -140,6 +141,10 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 )
             except Invalid as error:
                 _form_error(form, error)
+            except (Conflict, Throttled) as error:
+                # Nobody to ask, or asked too often: say so above the form, keep the text.
+                form.add_error(None, error.reason)
+                status = error.status
             else:
                 count = question.recipients.count()
                 messages.success(
@@ -160,7 +165,7 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "chosen": chosen,
             "previewed": request.method == "POST" and form.is_valid(),
         },
-        status=400 if request.method == "POST" and form.errors else 200,
+        status=status if form.errors else 200,
     )
 
 
@@ -199,6 +204,8 @@ def answer(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRes
             services.answer_give(user=request.user, view=view, body=form.cleaned_data["body"])
         except Invalid as error:
             _form_error(form, error)
+        except Conflict as error:  # closed, or answered already: keep the text on screen
+            form.add_error(None, error.reason)
         else:
             messages.success(request, "Thank you: your answer is on its way to the asker.")
             return redirect(view.question.get_absolute_url())

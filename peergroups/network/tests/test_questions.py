@@ -168,3 +168,15 @@ def test_ask_page_previews_then_sends(peers, client):
         {"body": "Give them a buddy."},
     )
     assert answered.status_code == 302
+
+
+def test_ask_page_keeps_the_question_when_throttled(peers, settings, client):
+    settings.NETWORK_QUESTIONS_PER_DAY = 1
+    ask(peers.member)
+    client.force_login(peers.member)
+    response = client.post(
+        reverse("network-ask", args=["acme"]),
+        {"title": "Keep this text", "body": "And this.", "topics": ["hiring"], "action": "send"},
+    )
+    assert response.status_code == 429
+    assert b"questions in a day" in response.content and b"Keep this text" in response.content
