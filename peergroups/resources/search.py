@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import Exists, Q, QuerySet
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Expression, RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from peergroups.organizations.models import Organization
@@ -185,13 +185,15 @@ def parse(text: str, *, organization_id: int, scope_keys: list[str]) -> ParsedQu
 
 
 def ranked(queryset: QuerySet[Resource], parsed: ParsedQuery, *, any_word: bool = False):
-    """`queryset` narrowed to resources matching every term (or any, with `any_word`),
-    best match first, each with a `rank` (higher is better)."""
+    """The resources of `queryset` matching every term (or any, with `any_word`), best
+    match first: an object with `count()` and `page(start, stop)`, whose resources carry
+    a `rank` (higher is better)."""
+    terms = parsed.alternatives()
     if not parsed.terms:
-        return queryset.none()
+        return _Postgres(queryset.none())
     if connection.vendor == "postgresql":
-        return _ranked_postgres(queryset, parsed.alternatives(), any_word)
-    return _ranked_sqlite(queryset, parsed.alternatives(), any_word)
+        return _Postgres(_ranked_postgres(queryset, terms, any_word))
+    return _Sqlite(queryset, terms, any_word)
 
 
 class SearchVectorColumn(Expression):
@@ -221,17 +223,57 @@ def _ranked_postgres(queryset, terms, any_word):
     )
 
 
-def _ranked_sqlite(queryset, terms, any_word):
-    joiner = " OR " if any_word else " AND "
-    match = joiner.join("(" + " OR ".join(f'"{t}"*' for t in options) + ")" for options in terms)
-    # FTS5 ranks with bm25 only inside the full-text query itself, hence extra():
-    # the virtual table joins the visible resources by rowid.
-    return queryset.extra(
-        select={"rank": f"-{BM25}"},
-        tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = resources_resource.id", f"{FTS_TABLE} MATCH %s"],
-        params=[match],
-    ).order_by("-rank", "-useful_count", "-created_at", "pk")
+class _Postgres:
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def page(self, start: int, stop: int) -> list[Resource]:
+        return list(self.queryset[start:stop])
+
+
+class _Sqlite:
+    """FTS5 runs the full-text query and ranks with bm25; each match is kept only if the
+    visible queryset has it (a correlated EXISTS on the primary key, compiled from that
+    queryset), so the cost follows the number of matches, not the size of the library."""
+
+    def __init__(self, queryset, terms, any_word):
+        joiner = " OR " if any_word else " AND "
+        self.match = joiner.join(
+            "(" + " OR ".join(f'"{t}"*' for t in options) + ")" for options in terms
+        )
+        self.queryset = queryset
+        visible = queryset.order_by().filter(pk=RawSQL(f"{FTS_TABLE}.rowid", ())).values("pk")
+        self.visible_sql, self.visible_params = visible.query.get_compiler(queryset.db).as_sql()
+
+    def _where(self) -> tuple[str, list]:
+        sql = f"{FTS_TABLE} MATCH %s AND EXISTS ({self.visible_sql})"
+        return sql, [self.match, *self.visible_params]
+
+    def count(self) -> int:
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {where}", params)
+            return cursor.fetchone()[0]
+
+    def page(self, start: int, stop: int) -> list[Resource]:
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, -{BM25} AS rank FROM {FTS_TABLE} WHERE {where} "
+                "ORDER BY rank DESC, rowid LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            ranks = dict(cursor.fetchall())
+        resources = {r.pk: r for r in self.queryset.filter(pk__in=list(ranks))}
+        result = []
+        for pk, rank in ranks.items():
+            if pk in resources:
+                resources[pk].rank = rank
+                result.append(resources[pk])
+        return result
 
 
 # --- snippets --------------------------------------------------------------------------

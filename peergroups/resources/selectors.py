@@ -139,7 +139,7 @@ def library(
             results = search.ranked(visible, parsed, any_word=True)
             count = results.count()
             any_word = True
-        rows = list(results[start : start + page_size])
+        rows = results.page(start, start + page_size)
         for resource in rows:
             resource.snippet = search.snippet(resource, parsed.terms)
     else:
