@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-outcomes clean
+.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-outcomes bench-search clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -62,7 +62,7 @@ $(BENCH_STAMP): $(DEV_STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	rm -f $(VENV)/.bench-* && touch $@
 
-bench: bench-engine bench-formation bench-web
+bench: bench-engine bench-formation bench-web bench-search
 
 # The engine on the MDGPLIB instances against greedy + local search and CP-SAT, plus the
 # 2,000 / 10,000-person scale run. The default is a quick pass (a tenth of the papers'
@@ -83,6 +83,9 @@ bench-web: install
 # peergroups_bench_outcomes on 127.0.0.1) with 10,000 members and a year of pulses.
 bench-outcomes: install
 	$(PY) -m benchmarks.outcomes $(BENCH_ARGS)
+
+bench-search: install
+	$(PY) -m benchmarks.search $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "peergroups.formation",
     "peergroups.meetings",
     "peergroups.goals",
+    "peergroups.resources",
+    "peergroups.network",
     "peergroups.outcomes",
     "peergroups.dashboards",
     "peergroups.api",
@@ -120,8 +122,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Uploaded files (shared resources) go through Django's storage API: local files under
+# MEDIA_ROOT by default, any backend by FILE_STORAGE_BACKEND. They are never served from
+# a public URL: a view checks who may see the resource and streams the file.
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(VAR_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -192,6 +200,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary 
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+
+# Shared resources: the largest file a member may attach.
+RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Ask the network: how many questions one person may send per day and per 30 days.
+NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
+NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)
 
 LOGGING = {
     "version": 1,

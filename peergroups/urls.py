@@ -18,6 +18,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("peergroups.formation.urls")),
     path("o/<slug:org_slug>/", include("peergroups.meetings.urls")),
     path("o/<slug:org_slug>/", include("peergroups.goals.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.resources.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.network.urls")),
     path("o/<slug:org_slug>/", include("peergroups.outcomes.urls")),
     path("account/tokens/", include("peergroups.api.urls")),
     path("api/", api.urls),

@@ -43,6 +43,7 @@ ROLES = [
     "outsider",
 ]
 LOGIN = "login"  # a 302 to the sign-in page
+FILE = object()  # as a row's data: post a small file as multipart, not JSON
 
 # Shorthands for the common shapes of a row.
 ANY_SIGNED_IN = dict(
@@ -93,6 +94,17 @@ ADMIN_POST = dict(ADMIN_ONLY, admin=302)  # an admin's form post redirects back 
 API_SIGNED_IN = dict(dict.fromkeys(ROLES, 200), anonymous=401)
 API_ADMIN_ONLY = dict(ADMIN_ONLY, anonymous=401)
 API_GROUP = dict(GROUP_CONTENT, anonymous=401)
+
+# Resources and the network.
+RESOURCE = {"org_slug": "acme", "resource_id": "resource"}  # Mia's, organization-wide
+API_RESOURCE = RESOURCE
+QUESTION = {"org_slug": "acme", "question_id": "question"}  # Mia asked Max
+SHARER_ONLY = dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, outsider=404)  # Mia shared it
+API_SHARER_ONLY = dict(SHARER_ONLY, anonymous=401)
+API_ANY = dict(ANY_SIGNED_IN, anonymous=401)
+NETWORK_PEOPLE = ["member", "member2", "other_member", "facilitator", "other_facilitator"]
+API_NETWORK = dict(API_ANY, admin=403)
+QUESTION_PEOPLE = dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200, member2=200)
 
 # (url name, method) -> (kwargs from the world, expected status by role[, data])
 # API rows send their data as JSON; page rows as a form.
@@ -585,6 +597,188 @@ MATRIX = {
             dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, other_member=400, outsider=404
         ),
     ),
+    # Resources. The organization's library is open to everyone in it; a group's
+    # resources (and their files) are Group A's content: never the admins. Only the
+    # sharer edits; the sharer or an admin withdraws an organization-wide resource;
+    # nobody votes for their own. Search never returns, counts or snippets a group's
+    # resource to anyone outside the group (peergroups/resources/tests/test_search.py).
+    ("resources-library", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    ("resources-share", "get"): ({"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    ("resources-detail", "get"): ({"org_slug": "acme", "resource_id": "resource"}, ANY_SIGNED_IN),
+    ("resources-edit", "get"): (RESOURCE, dict(SHARER_ONLY, member=200)),
+    ("resources-withdraw", "post"): (RESOURCE, dict(SHARER_ONLY, member=302, admin=302)),
+    ("resources-vote", "post"): (
+        RESOURCE,
+        dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN, member=403, outsider=404),
+        {"useful": "1"},
+    ),
+    ("resources-file", "get"): (
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        GROUP_CONTENT,
+    ),
+    ("resources-meeting-share", "get"): (MEETING, GROUP_CONTENT),
+    ("api:api-resources-list", "get"): ({"org_slug": "acme"}, API_ANY),
+    ("api:api-resources-search", "get"): ({"org_slug": "acme"}, API_ANY, {"q": "scorecard"}),
+    ("api:api-resources-create", "post"): (
+        {"org_slug": "acme"},
+        dict(API_NETWORK, **dict.fromkeys(NETWORK_PEOPLE, 201)),
+        {
+            "kind": "article",
+            "title": "Matrix article",
+            "summary": "Read it.",
+            "url": "https://example.org/a",
+            "topics": ["sales"],
+            "scope": "organization",
+        },
+    ),
+    ("api:api-resources-detail", "get"): (
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        API_GROUP,
+    ),
+    ("api:api-resources-update", "patch"): (
+        API_RESOURCE,
+        dict(API_SHARER_ONLY, member=200),
+        {
+            "kind": "tool",
+            "title": "Renamed",
+            "summary": "s",
+            "topics": ["sales"],
+            "url": "https://example.org/b",
+        },
+    ),
+    ("api:api-resources-withdraw", "delete"): (
+        API_RESOURCE,
+        dict(API_SHARER_ONLY, member=204, admin=204),
+    ),
+    ("api:api-resources-vote", "put"): (
+        API_RESOURCE,
+        dict(dict.fromkeys(ROLES, 200), anonymous=401, member=403, outsider=404),
+    ),
+    ("api:api-resources-unvote", "delete"): (
+        API_RESOURCE,
+        dict(dict.fromkeys(ROLES, 200), anonymous=401, member=403, outsider=404),
+    ),
+    ("api:api-resources-file-upload", "post"): (
+        API_RESOURCE,
+        dict(API_SHARER_ONLY, member=200),
+        FILE,
+    ),
+    ("api:api-resources-file", "get"): (
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        API_GROUP,
+    ),
+    # The network: the directory is for everyone in the organization; listing, asking
+    # and answering are for members and facilitators. A question is for its asker (Mia)
+    # and the people it went to (Max); to anyone else it does not exist.
+    ("network-directory", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    ("network-directory-me", "get"): ({"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    ("network-questions", "get"): ({"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    ("network-ask", "get"): ({"org_slug": "acme"}, dict(ANY_SIGNED_IN, admin=403)),
+    ("network-question", "get"): (QUESTION, QUESTION_PEOPLE),
+    ("network-answer", "post"): (
+        QUESTION,
+        dict(QUESTION_PEOPLE, member=403, member2=302),
+        {"body": "An answer."},
+    ),
+    ("network-decline", "post"): (QUESTION, dict(QUESTION_PEOPLE, member=403, member2=302)),
+    ("network-close", "post"): (QUESTION, dict(QUESTION_PEOPLE, member=302, member2=403)),
+    ("api:api-directory", "get"): ({"org_slug": "acme"}, API_ANY),
+    ("api:api-directory-me", "get"): ({"org_slug": "acme"}, API_NETWORK),
+    ("api:api-directory-me-update", "put"): (
+        {"org_slug": "acme"},
+        API_NETWORK,
+        {"listed": True},
+    ),
+    ("api:api-questions-proposals", "post"): (
+        {"org_slug": "acme"},
+        API_NETWORK,
+        {"topics": ["hiring"]},
+    ),
+    ("api:api-questions", "get"): ({"org_slug": "acme"}, API_NETWORK),
+    ("api:api-questions-create", "post"): (
+        {"org_slug": "acme"},
+        dict(API_NETWORK, **dict.fromkeys(NETWORK_PEOPLE, 201)),
+        {"title": "Matrix question?", "body": "Context.", "topics": ["hiring"]},
+    ),
+    ("api:api-question", "get"): (QUESTION, dict(QUESTION_PEOPLE, anonymous=401)),
+    ("api:api-question-answer", "post"): (
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=403, member2=201),
+        {"body": "An answer."},
+    ),
+    ("api:api-question-decline", "post"): (
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=403, member2=200),
+    ),
+    # The other side of the resources and network pages.
+    ("network-answer", "get"): (
+        {"org_slug": "acme", "question_id": "question"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("network-ask", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN, admin=403, outsider=404),
+    ),
+    ("network-close", "get"): (
+        {"org_slug": "acme", "question_id": "question"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("network-decline", "get"): (
+        {"org_slug": "acme", "question_id": "question"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("network-directory", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN, outsider=404),
+    ),
+    ("network-directory-me", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN, admin=403, outsider=404),
+    ),
+    ("network-question", "post"): (
+        {"org_slug": "acme", "question_id": "question"},
+        dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200),
+    ),
+    ("network-questions", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN, admin=403, outsider=404),
+    ),
+    ("resources-detail", "post"): (
+        {"org_slug": "acme", "resource_id": "resource"},
+        dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN, outsider=404),
+    ),
+    ("resources-edit", "post"): (
+        {"org_slug": "acme", "resource_id": "resource"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, outsider=404),
+    ),
+    ("resources-file", "post"): (
+        {"org_slug": "acme", "resource_id": "group_resource"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=200, facilitator=200, outsider=404),
+    ),
+    ("resources-library", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN, outsider=404),
+    ),
+    ("resources-meeting-share", "post"): (
+        {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=200, facilitator=200, outsider=404),
+    ),
+    ("resources-share", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN, admin=403, outsider=404),
+    ),
+    ("resources-vote", "get"): (
+        {"org_slug": "acme", "resource_id": "resource"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("resources-withdraw", "get"): (
+        {"org_slug": "acme", "resource_id": "resource"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("api:api-question-close", "post"): (
+        QUESTION,
+        dict(QUESTION_PEOPLE, anonymous=401, member=200, member2=403),
+    ),
 }
 
 
@@ -595,11 +789,12 @@ def _api_methods() -> dict[str, set[str]]:
     methods: dict[str, set[str]] = {}
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
-            # Django routes a path to one pattern, named after its first named operation.
+            # An operation without a name of its own answers under the path's first name.
             names = [op.url_name for op in path_view.operations if op.url_name]
             for operation in path_view.operations:
+                name = operation.url_name or names[0]
                 for method in operation.methods:
-                    methods.setdefault(f"api:{names[0]}", set()).add(method.lower())
+                    methods.setdefault(f"api:{name}", set()).add(method.lower())
     return methods
 
 
@@ -636,7 +831,7 @@ def test_every_url_has_rows():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The cast plus the objects some URLs point at, built once for the whole module.
 
     Like Django's setUpTestData: the world lives in a transaction held open for the
@@ -644,7 +839,10 @@ def world(django_db_setup, django_db_blocker):
     """
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        ),
     ):
         outer = transaction.atomic()
         outer.__enter__()
@@ -678,7 +876,11 @@ def build_world() -> dict:
     meeting, issue, feed_token = meetings_world(cast.group, cast.member, cast.member2)
     goal, commitment, check_in_token = goals_world(cast.organization, cast.group, cast.member)
     pulse_token = outcomes_world(cast)
+    resource, group_resource, question = resources_world(cast)
     return {
+        "resource": resource.pk,
+        "group_resource": group_resource.pk,
+        "question": question.pk,
         "pulse_token": pulse_token,
         "goal": goal.pk,
         "commitment": commitment.pk,
@@ -856,15 +1058,65 @@ def outcomes_world(cast):
     return outcomes.pulse_token_issue(pulse=pulse)
 
 
+def resources_world(cast):
+    """Mia shared a link with everyone and a file with Group A; Max and Oli are listed
+    for hiring questions, and Mia asked Max one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peergroups.network import services as network
+    from peergroups.organizations.access import organization_access
+    from peergroups.resources import services as resources
+
+    access = organization_access(cast.member, "acme")
+    common = {"user": cast.member, "access": access, "kind": "template", "summary": "Use it."}
+    resource = resources.resource_share(
+        **common,
+        title="Interview scorecard",
+        topics=["hiring"],
+        scope="organization",
+        url="https://example.org/scorecard",
+    )
+    group_resource = resources.resource_share(
+        **common,
+        title="Group plan",
+        topics=["finance"],
+        scope="group",
+        group_id=cast.group.pk,
+        upload=SimpleUploadedFile("plan.md", b"# Plan"),
+    )
+    for user in (cast.member2, cast.other_member):
+        network.directory_entry_save(
+            user=user,
+            access=organization_access(user, "acme"),
+            listed=True,
+            ask_me_about_topics=["hiring"],
+        )
+    question = network.question_ask(
+        user=cast.member,
+        access=access,
+        title="How do you hire?",
+        body="Context.",
+        topics=["hiring"],
+        recipient_ids=[cast.member2.pk],
+    )
+    return resource, group_resource, question
+
+
 def resolve_kwargs(kwargs: dict, world: dict) -> dict:
     return {key: world.get(value, value) for key, value in kwargs.items()}
 
 
 def request(client, name: str, method: str, kwargs: dict, data: list):
     url = reverse(name, kwargs=kwargs)
-    if name.startswith("api:"):
+    if name.startswith("api:") and method == "get":
+        return client.get(url, data[0] if data else None)  # a GET's data is its query
+    if name.startswith("api:") and not (data and data[0] is FILE):
         body = json.dumps(data[0]) if data else ""
         return client.generic(method.upper(), url, body, content_type="application/json")
+    if data and data[0] is FILE:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(url, {"file": SimpleUploadedFile("notes.md", b"# Notes")})
     return getattr(client, method)(url, data[0] if data else None)
 
 

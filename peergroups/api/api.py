@@ -23,11 +23,13 @@ from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
 from peergroups.http import error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
+from peergroups.network.api import router as network_router
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
 from peergroups.organizations.selectors import programs_with_counts
 from peergroups.outcomes.api import router as outcomes_router
 from peergroups.people.selectors import member_search
+from peergroups.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="Peergroups API",
@@ -142,5 +144,7 @@ api.add_router("", organizations)
 api.add_router("", formation_router)
 api.add_router("", meetings_router)
 api.add_router("", goals_router)
+api.add_router("", resources_router)
+api.add_router("", network_router)
 api.add_router("", outcomes_router)
 api.add_router("", fallback)

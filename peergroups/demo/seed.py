@@ -24,6 +24,7 @@ from peergroups.demo.people import (
     seed_facilitators,
     seed_members,
 )
+from peergroups.demo.resources import seed_resources
 from peergroups.organizations.models import GroupingBasis, MeetingCadence, Organization
 from peergroups.organizations.services import organization_create, program_create
 
@@ -37,7 +38,7 @@ URL = "http://127.0.0.1:8000"
 
 # Each app's demo content, called in this order as `step(organization=, rng=, today=)`
 # once the people and groups exist, in layer order.
-SEED_STEPS = (seed_group_life, seed_outcomes)
+SEED_STEPS = (seed_group_life, seed_resources, seed_outcomes)
 
 
 @dataclass(frozen=True)

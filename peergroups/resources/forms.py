@@ -1,0 +1,74 @@
+"""Forms of the resource pages; bounds come from models, rules are the services'."""
+
+from django import forms
+
+from peergroups.people.vocabulary import AREAS
+from peergroups.resources.models import SUMMARY_MAX, TITLE_MAX, TOPICS_MAX, URL_MAX, Kind, Scope
+
+ORGANIZATION = "organization"
+
+
+def share_with_choices(groups) -> list[tuple[str, str]]:
+    """'organization', or 'group:<id>' for each group the person reads."""
+    return [
+        *[(f"group:{g.pk}", f"My group only ({g.name}): confidential") for g in groups],
+        (ORGANIZATION, "The whole organization"),
+    ]
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    kind = forms.ChoiceField(label="What is it?", choices=Kind.choices)
+    summary = forms.CharField(
+        max_length=SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What it is, when it helped, what to watch out for.",
+    )
+    url = forms.URLField(label="Link", max_length=URL_MAX, required=False, assume_scheme="https")
+    file = forms.FileField(
+        label="Or attach a file",
+        required=False,
+        help_text="PDF, text, markdown, CSV or an office document.",
+    )
+    topics = forms.MultipleChoiceField(
+        choices=AREAS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Up to {TOPICS_MAX}.",
+    )
+    share_with = forms.ChoiceField(label="Share with", widget=forms.RadioSelect)
+
+    def __init__(self, *args, groups=(), edit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_with"].choices = share_with_choices(groups)
+        if groups and not self.initial.get("share_with"):
+            self.fields["share_with"].initial = f"group:{groups[0].pk}"
+        if edit:
+            self.fields["file"].label = "Replace the file"
+
+    def scope_and_group(self) -> tuple[str, int | None]:
+        value = self.cleaned_data["share_with"]
+        if value == ORGANIZATION:
+            return Scope.ORGANIZATION, None
+        return Scope.GROUP, int(value.split(":", 1)[1])
+
+
+class MeetingShareForm(ResourceForm):
+    """The resource share step of a meeting: the group is the meeting's."""
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, groups=[group], **kwargs)
+        self.fields["share_with"].choices = [
+            (f"group:{group.pk}", "This group only: confidential"),
+            (ORGANIZATION, "The whole organization"),
+        ]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    topic = forms.ChoiceField(choices=[("", "Any topic"), *AREAS], required=False)
+    scope = forms.ChoiceField(
+        label="Shared with",
+        choices=[("", "Anyone"), (Scope.GROUP, "My group"), (Scope.ORGANIZATION, "Everyone")],
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)

@@ -1,0 +1,386 @@
+"""Writes on the resource library: share, edit, attach a file, withdraw, vote.
+
+Each service checks every rule of its write (who may, what state, what bounds) and
+raises a domain error from peergroups.errors with a sentence a person can read. The
+caller resolves the resource through `selectors.resource_for_user` first.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from peergroups.accounts.models import User
+from peergroups.errors import Conflict, Invalid, Refused
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.services import audit
+from peergroups.people.vocabulary import AREA_KEYS, AREA_LABELS
+from peergroups.resources import search
+from peergroups.resources.models import (
+    FILE_NAME_MAX,
+    FILE_TEXT_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    TOPICS_MAX,
+    TOPICS_MIN,
+    URL_MAX,
+    Kind,
+    Resource,
+    ResourceTopic,
+    ResourceVote,
+    Scope,
+    SearchTerm,
+)
+from peergroups.resources.selectors import may_edit, may_withdraw, readable_groups
+
+logger = logging.getLogger(__name__)
+
+# Extension -> (content type served, how to recognise the bytes). Anything else is refused.
+PDF, ZIP, TEXT = "pdf", "zip", "text"
+FILE_TYPES = {
+    ".pdf": ("application/pdf", PDF),
+    ".txt": ("text/plain; charset=utf-8", TEXT),
+    ".md": ("text/markdown; charset=utf-8", TEXT),
+    ".csv": ("text/csv; charset=utf-8", TEXT),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
+    ".odt": ("application/vnd.oasis.opendocument.text", ZIP),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", ZIP),
+}
+PDF_PAGES_READ = 20  # text extraction reads at most this many pages: cheap, and enough to find
+
+
+def file_max_bytes() -> int:
+    return settings.RESOURCE_FILE_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    content_type: str
+    text: str
+
+
+# --- checks ----------------------------------------------------------------------------
+
+
+def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(f"Give the resource a {label}.", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"The {label} can be at most {max_length} characters.", field=field)
+    return value
+
+
+def _clean_topics(topics: list[str]) -> list[str]:
+    unknown = [t for t in topics if t not in AREA_KEYS]
+    if unknown:
+        raise Invalid(f"Unknown topic: {', '.join(unknown)}.", field="topics")
+    cleaned = list(dict.fromkeys(topics))
+    if not TOPICS_MIN <= len(cleaned) <= TOPICS_MAX:
+        raise Invalid(f"Choose {TOPICS_MIN} to {TOPICS_MAX} topics.", field="topics")
+    return cleaned
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    if len(url) > URL_MAX:
+        raise Invalid(f"The link can be at most {URL_MAX} characters.", field="url")
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise Invalid("The link must start with https:// or http://.", field="url")
+    return url
+
+
+def file_check(upload: UploadedFile) -> CheckedFile:
+    """Size, type (by extension and by the first bytes) and, for text and PDF, the text."""
+    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][-FILE_NAME_MAX:]
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in FILE_TYPES:
+        allowed = ", ".join(sorted(FILE_TYPES))
+        raise Invalid(f"Files of this type cannot be shared; allowed: {allowed}.", field="file")
+    if upload.size > file_max_bytes():
+        megabytes = file_max_bytes() / (1024 * 1024)
+        raise Invalid(f"The file is larger than {megabytes:g} MB.", field="file")
+    if upload.size == 0:
+        raise Invalid("The file is empty.", field="file")
+    content_type, shape = FILE_TYPES[extension]
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if shape == PDF and not head.startswith(b"%PDF-"):
+        raise Invalid("This file does not look like a PDF.", field="file")
+    if shape == ZIP and not head.startswith(b"PK\x03\x04"):
+        raise Invalid("This file does not look like an office document.", field="file")
+    text = ""
+    if shape == TEXT:
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid("Text files must be UTF-8 encoded.", field="file") from None
+        finally:
+            upload.seek(0)
+    elif shape == PDF:
+        text = pdf_text(upload)
+    return CheckedFile(
+        upload=upload, name=name, content_type=content_type, text=text[:FILE_TEXT_MAX]
+    )
+
+
+def pdf_text(upload) -> str:
+    """The text of a PDF's first pages, with pypdf; an unreadable PDF has no text."""
+    from pypdf import PdfReader  # only the share path pays for the import
+
+    try:
+        upload.seek(0)
+        reader = PdfReader(upload)
+        parts, size = [], 0
+        for page in reader.pages[:PDF_PAGES_READ]:
+            part = page.extract_text() or ""
+            parts.append(part)
+            size += len(part)
+            if size >= FILE_TEXT_MAX:
+                break
+        return "\n".join(parts)
+    except Exception:  # noqa: BLE001 - a PDF we cannot read is shared without its text
+        logger.info("no text extracted from %s", getattr(upload, "name", "a PDF"))
+        return ""
+    finally:
+        upload.seek(0)
+
+
+def _may_share(*, user: User, access: OrgAccess) -> None:
+    if not (access.is_member or access.is_facilitator):
+        raise Refused("Members and facilitators share resources; program admins do not.")
+
+
+def _group_for_share(*, user: User, access: OrgAccess, group_id: int | None):
+    if group_id is None:
+        return None
+    group = next((g for g in readable_groups(user=user, access=access) if g.pk == group_id), None)
+    if group is None:
+        raise Refused("You can share with a group only as its member or facilitator.")
+    return group
+
+
+def _topics_text(topics: list[str]) -> str:
+    return " ".join(AREA_LABELS[t] for t in topics)
+
+
+def _index(resource: Resource) -> None:
+    """Remember the resource's words for typo correction, in the scope that sees them."""
+    words = search.index_terms(
+        " ".join([resource.title, resource.summary, resource.topics_text, resource.file_text])
+    )
+    key = search.scope_key_of(resource)
+    SearchTerm.objects.bulk_create(
+        [
+            SearchTerm(
+                organization_id=resource.organization_id, scope_key=key, term=w, length=len(w)
+            )
+            for w in sorted(words)
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
+def _set_topics(resource: Resource, topics: list[str]) -> None:
+    ResourceTopic.objects.filter(resource=resource).exclude(topic__in=topics).delete()
+    ResourceTopic.objects.bulk_create(
+        [
+            ResourceTopic(resource=resource, organization_id=resource.organization_id, topic=t)
+            for t in topics
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# --- writes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resource_share(
+    *,
+    user: User,
+    access: OrgAccess,
+    kind: str,
+    title: str,
+    summary: str,
+    topics: list[str],
+    scope: str,
+    group_id: int | None = None,
+    url: str = "",
+    upload: UploadedFile | None = None,
+) -> Resource:
+    """Share a practice, tool, article (a link) or template (a file).
+
+    `scope` group needs `group_id`, a group the user reads; scope organization may name
+    the group it was shared in (the meeting's resource share).
+    """
+    _may_share(user=user, access=access)
+    if kind not in Kind.values:
+        raise Invalid("Choose what kind of resource this is.", field="kind")
+    if scope not in Scope.values:
+        raise Invalid("Choose who the resource is shared with.", field="scope")
+    if scope == Scope.GROUP and group_id is None:
+        raise Invalid("Choose the group to share with.", field="scope")
+    group = _group_for_share(user=user, access=access, group_id=group_id)
+    title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
+    summary = _clean_text(summary, field="summary", label="summary", max_length=SUMMARY_MAX)
+    topics = _clean_topics(topics)
+    url = _clean_url(url)
+    checked = file_check(upload) if upload is not None else None
+    if not url and checked is None:
+        raise Invalid("Add a link or attach a file.", field="url")
+    now = timezone.now()
+    resource = Resource(
+        organization=access.organization,
+        group=group,
+        scope=scope,
+        kind=kind,
+        title=title,
+        summary=summary,
+        url=url,
+        topics=topics,
+        topics_text=_topics_text(topics),
+        shared_by=user,
+        created_at=now,
+        updated_at=now,
+    )
+    if checked is not None:
+        _attach(resource, checked)
+    resource.save()
+    _set_topics(resource, topics)
+    _index(resource)
+    audit(
+        organization=access.organization,
+        acting_user=user,
+        action="resource_share",
+        resource_id=resource.pk,
+        scope=scope,
+    )
+    return resource
+
+
+def _attach(resource: Resource, checked: CheckedFile) -> None:
+    old = resource.file.name if resource.file else ""
+    resource.file.save(checked.name, checked.upload, save=False)
+    resource.file_name = checked.name
+    resource.file_size = checked.upload.size
+    resource.file_type = checked.content_type
+    resource.file_text = checked.text
+    if old:
+        # The old file goes once the new row is committed; a rollback keeps it.
+        storage = resource.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+@transaction.atomic
+def resource_edit(
+    *,
+    user: User,
+    access: OrgAccess,
+    resource: Resource,
+    kind: str,
+    title: str,
+    summary: str,
+    topics: list[str],
+    url: str = "",
+    scope: str | None = None,
+    upload: UploadedFile | None = None,
+) -> Resource:
+    """Change what the resource says; only the person who shared it may."""
+    if not may_edit(resource, user):
+        raise Refused("Only the person who shared a resource can edit it.")
+    if resource.is_withdrawn:
+        raise Conflict("This resource was withdrawn; it cannot be edited.")
+    if kind not in Kind.values:
+        raise Invalid("Choose what kind of resource this is.", field="kind")
+    scope = scope or resource.scope
+    if scope not in Scope.values:
+        raise Invalid("Choose who the resource is shared with.", field="scope")
+    if scope == Scope.GROUP and resource.group_id is None:
+        raise Invalid("This resource was not shared in a group.", field="scope")
+    resource.kind = kind
+    resource.title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
+    resource.summary = _clean_text(
+        summary, field="summary", label="summary", max_length=SUMMARY_MAX
+    )
+    resource.topics = _clean_topics(topics)
+    resource.topics_text = _topics_text(resource.topics)
+    resource.url = _clean_url(url)
+    resource.scope = scope
+    if upload is not None:
+        _attach(resource, file_check(upload))
+    if not resource.url and not resource.file:
+        raise Invalid("Add a link or attach a file.", field="url")
+    resource.updated_at = timezone.now()
+    resource.save()
+    _set_topics(resource, resource.topics)
+    _index(resource)
+    audit(
+        organization=access.organization,
+        acting_user=user,
+        action="resource_edit",
+        resource_id=resource.pk,
+        scope=scope,
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_withdraw(*, user: User, access: OrgAccess, resource: Resource) -> Resource:
+    """Take a resource out of the library. Its sharer may; so may an admin for an
+    organization-wide one and the group's facilitator for a group's one."""
+    if not may_withdraw(resource, user, access):
+        raise Refused("Only the person who shared this resource can withdraw it.")
+    claimed = Resource.objects.filter(pk=resource.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    if not claimed:
+        raise Conflict("This resource was already withdrawn.")
+    resource.refresh_from_db(fields=["withdrawn_at"])
+    audit(
+        organization=access.organization,
+        acting_user=user,
+        action="resource_withdraw",
+        resource_id=resource.pk,
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_vote_set(*, user: User, resource: Resource, useful: bool) -> int:
+    """Say the resource was useful (or take it back); returns the new count.
+
+    One vote per person (a unique constraint); the count on the resource moves in the
+    same transaction with conditional updates, so concurrent votes keep it exact.
+    """
+    if resource.shared_by_id == user.pk:
+        raise Refused("You cannot vote for a resource you shared.")
+    if resource.is_withdrawn:
+        raise Conflict("This resource was withdrawn.")
+    if useful:
+        try:
+            with transaction.atomic():
+                ResourceVote.objects.create(resource=resource, voter=user)
+        except IntegrityError:
+            pass  # already voted: saying it twice changes nothing
+        else:
+            Resource.objects.filter(pk=resource.pk).update(useful_count=F("useful_count") + 1)
+    else:
+        deleted, _ = ResourceVote.objects.filter(resource=resource, voter=user).delete()
+        if deleted:
+            Resource.objects.filter(pk=resource.pk, useful_count__gt=0).update(
+                useful_count=F("useful_count") - 1
+            )
+    resource.refresh_from_db(fields=["useful_count"])
+    resource.voted = useful
+    return resource.useful_count
