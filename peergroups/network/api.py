@@ -38,7 +38,7 @@ def _network_access(request: HttpRequest, org_slug: str) -> OrgAccess:
     return access
 
 
-class PersonOut(Schema):
+class DirectoryEntryOut(Schema):
     user_id: int
     name: str
     role_line: str
@@ -52,7 +52,7 @@ class PersonOut(Schema):
 
 class DirectoryPageOut(Schema):
     count: int
-    items: list[PersonOut]
+    items: list[DirectoryEntryOut]
 
 
 class DirectoryFilters(Schema):
