@@ -3,6 +3,7 @@ dashboard and a program's page. They sit above the apps they read, so no lower a
 has to import upward to show them."""
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from peergroups.formation.selectors import unplaced_members
 from peergroups.groups.selectors import groups_of_user
@@ -13,6 +14,7 @@ from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.selectors import admin_overview
 
 
+@require_safe
 @org_view()
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     context: dict = {}
@@ -31,6 +33,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     return org_render(request, access, "organizations/dashboard.html", context)
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = selectors.program_for_admin(access=access, program_id=program_id)

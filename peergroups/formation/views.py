@@ -7,7 +7,7 @@ middleware shows its sentence (for htmx, as a fragment the page puts beside the 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import DomainError, Invalid
 from peergroups.formation import services
@@ -49,6 +49,7 @@ def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) ->
     )
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
@@ -58,6 +59,7 @@ def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpR
     return org_render(request, access, "formation/run.html", context)
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.charts import bar_chart
 from peergroups.errors import Invalid, Refused
@@ -60,6 +60,7 @@ def _chart(points) -> dict:
 # --- the member's own ------------------------------------------------------------------
 
 
+@require_safe
 @org_view(Role.MEMBER)
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     user = request.user
@@ -113,6 +114,7 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view()
 def goal_detail(request: HttpRequest, access: OrgAccess, goal_id: int) -> HttpResponse:
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
@@ -251,6 +253,7 @@ def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpRespons
 # --- the group's -----------------------------------------------------------------------
 
 
+@require_safe
 @group_view()
 def group_commitments(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     context = {
@@ -338,6 +341,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
     return render_group(request, ctx, template, context, status=status)
 
 
+@require_safe
 @group_view()
 def issue_commitments(request: HttpRequest, ctx: GroupContext, issue_id: int) -> HttpResponse:
     """The commitments made on an issue, for the issue's page (included with htmx)."""
@@ -390,6 +394,7 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
 # --- admin aggregates ------------------------------------------------------------------
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     return org_render(

@@ -1,11 +1,13 @@
 """A group's page: who is in it and who facilitates it."""
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from peergroups.groups.selectors import group_for_user, group_role, group_roster
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 
 
+@require_safe
 @org_view()
 def group_detail(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpResponse:
     group = group_for_user(user=request.user, access=access, group_id=group_id)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused
 from peergroups.meetings import selectors, services
@@ -98,6 +98,7 @@ def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpRes
 # --- meetings and schedule -------------------------------------------------------------
 
 
+@require_safe
 @group_view()
 def meeting_list(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     series = MeetingSeries.objects.filter(group=ctx.group).first()
@@ -145,6 +146,7 @@ def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     )
 
 
+@require_safe
 @group_view()
 def meeting_detail(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
@@ -195,6 +197,7 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
     )
 
 
+@require_safe
 @group_view()
 def meeting_ics(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
@@ -271,6 +274,7 @@ def check_in(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRe
 # --- issues ----------------------------------------------------------------------------
 
 
+@require_safe
 @group_view()
 def issue_list(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     return render_group(
@@ -306,6 +310,7 @@ def issue_create(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     )
 
 
+@require_safe
 @group_view()
 def issue_detail(request: HttpRequest, ctx: GroupContext, issue_id: int) -> HttpResponse:
     issue = selectors.issue_for_user(ctx=ctx, issue_id=issue_id)
@@ -467,6 +472,7 @@ def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """Public but secret: calendar apps cannot sign in, so the token is the credential."""
     live = selectors.calendar_feed_by_token(token)
@@ -482,6 +488,7 @@ def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 # --- admin aggregates ------------------------------------------------------------------
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     return org_render(

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
 from peergroups.network import selectors, services
@@ -31,6 +31,7 @@ def _require_network(access: OrgAccess) -> None:
         raise Refused("The network is for members and facilitators.")
 
 
+@require_safe
 @org_view()
 def directory(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
@@ -100,6 +101,7 @@ def directory_me(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view()
 def questions(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_network(access)
@@ -169,6 +171,7 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view()
 def question(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpResponse:
     view = selectors.question_for_user(user=request.user, access=access, question_id=question_id)

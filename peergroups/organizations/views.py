@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
@@ -103,6 +104,7 @@ def _audit_filtered(request: HttpRequest, access: OrgAccess):
     return form, entries
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """Who changed who sees what in this organization, newest first."""
@@ -118,6 +120,7 @@ def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """The filtered log as CSV. An export is itself a row in the log."""

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from peergroups.charts import bar_chart, line_chart
 from peergroups.errors import Invalid
@@ -30,6 +31,7 @@ def _apply(form, invalid: Invalid) -> None:
 # --- the member's own ------------------------------------------------------------------
 
 
+@require_safe
 @org_view(Role.MEMBER)
 def member(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     trend = selectors.member_trend(user=request.user, access=access)
@@ -159,6 +161,7 @@ def pulse_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 # --- the facilitator's -----------------------------------------------------------------
 
 
+@require_safe
 @org_view()
 def group_health(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpResponse:
     # The facilitator only (group_health refuses anyone else), agreement or not.
@@ -204,6 +207,7 @@ def _filters(request: HttpRequest) -> selectors.OutcomeFilters:
     return selectors.OutcomeFilters(program_id=program_id, cycle=cycle)
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     result = selectors.program_outcomes(access=access, filters=_filters(request))
@@ -237,6 +241,7 @@ def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def program_outcomes_csv(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     result = selectors.program_outcomes(access=access, filters=_filters(request))

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -63,6 +64,7 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def member_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8; the import accepts it.

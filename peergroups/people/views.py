@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict
 from peergroups.organizations.access import OrgAccess, org_render, org_view
@@ -71,6 +71,7 @@ def facilitator_apply(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def facilitator_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     status = request.GET.get("status", FacilitatorStatus.PENDING)
@@ -120,6 +121,7 @@ def facilitator_review(request: HttpRequest, access: OrgAccess, profile_id: int)
 MEMBERS_PER_PAGE = 50
 
 
+@require_safe
 @org_view(Role.ADMIN)
 def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     base = MemberProfile.objects.filter(organization=access.organization)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, Refused
 from peergroups.meetings.selectors import group_content_for_user, meeting_for_user
@@ -28,6 +28,7 @@ def _form_error(form, error: Invalid) -> None:
     form.add_error(field if field in form.fields else None, error.reason)
 
 
+@require_safe
 @org_view()
 def library(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """The library; with `q`, search results best first. htmx asks for the results only."""
@@ -82,6 +83,7 @@ def share(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+@require_safe
 @org_view()
 def detail(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpResponse:
     resource = selectors.resource_for_user(
@@ -176,6 +178,7 @@ def vote(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpRespo
     return redirect(resource.get_absolute_url())
 
 
+@require_safe
 @org_view()
 def download(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpResponse:
     """The attached file, for those who may see the resource; never a public URL."""
