@@ -135,6 +135,14 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 # API -----------------------------------------------------------------------------------
 
 
+def _field_name(loc) -> str:
+    """`("body", "payload", "title")` -> `"title"`; `("query", "limit")` -> `"limit"`."""
+    where, *parts = loc or ("body",)
+    if where == "body" and len(parts) > 1:
+        parts = parts[1:]  # the handler's parameter name means nothing to the caller
+    return ".".join(str(part) for part in parts) or str(where)
+
+
 def install_api_errors(api: NinjaAPI) -> None:
     """Map every error a route can raise to JSON with a `detail` that says why."""
 
@@ -170,8 +178,7 @@ def install_api_errors(api: NinjaAPI) -> None:
     def invalid(request, exc: NinjaValidationError):
         errors = [
             {
-                "field": ".".join(str(part) for part in error.get("loc", ())[1:])
-                or str(error.get("loc", ["body"])[0]),
+                "field": _field_name(error.get("loc", ())),
                 "message": str(error.get("msg", "invalid")),
             }
             for error in exc.errors

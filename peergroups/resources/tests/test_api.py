@@ -56,7 +56,7 @@ def test_bad_input_is_422_with_the_field(accepted, client):
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "payload.title"
+    assert response.json()["errors"][0]["field"] == "title"
     response = client.post(
         api_url("api-resources-create"),
         {
