@@ -236,3 +236,32 @@ def test_tabu_step_takes_the_best_swap_despite_pruning(seed):
     )  # fmt: skip
     assert fstate[0] - f0 == pytest.approx(best)
     assert score(assign) - f0 == pytest.approx(best)
+
+
+def test_open_seats_keep_room_in_every_group():
+    problem = Problem(_random_affinity(40, 3), group_size=(6, 10), open_seats=2)
+    sol = solve(problem, max_iterations=50)
+    sizes = [len(g) for g in sol.groups]
+    assert max(sizes) <= 8 and min(sizes) >= 6
+    assert len(sizes) == 5  # the fewest groups of at most 8
+
+
+def test_target_size_sets_the_number_of_groups():
+    problem = Problem(_random_affinity(60, 3), group_size=(5, 10), target_size=6)
+    sol = solve(problem, max_iterations=50)
+    assert sorted(len(g) for g in sol.groups) == [6] * 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"group_size": (6, 8), "open_seats": 3}, "leave groups of 6 to 5"),
+        ({"group_size": (6, 10), "open_seats": 2, "target_size": 9}, "outside 6 to 8"),
+        ({"group_bounds": ((3, 4),) * 2, "open_seats": 1}, "need group_size"),
+    ],
+)
+def test_seat_requests_that_cannot_be_met_are_refused(kwargs, message):
+    from grouping import InputError
+
+    with pytest.raises(InputError, match=message):
+        Problem(np.ones((8, 8)), **kwargs)
