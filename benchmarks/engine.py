@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/engine.py`
     sys.path.insert(0, str(REPO_ROOT))
 
-from grouping import Problem, checks, mdgplib, solve  # noqa: E402
+from grouping import Problem, checks, mdgplib, solve, warm_up  # noqa: E402
 from grouping import _kernels as K  # noqa: E402
 from grouping.affinity import Criterion, build_affinity  # noqa: E402
 from grouping.solver import _make_parts, _splitmix64  # noqa: E402
@@ -41,16 +41,14 @@ PAPER_SECONDS = {120: 3.0, 240: 20.0, 480: 120.0, 960: 600.0}
 
 def _warm_up() -> None:
     """Load (or compile) the numba kernels before any clock starts."""
-    rng = np.random.default_rng(0)
-    D = rng.random((12, 12))
-    solve(Problem(D + D.T, group_bounds=((3, 5),) * 3), max_iterations=5)
+    warm_up()
 
 
 def run_ours(
     instance: mdgplib.Instance, seconds: float, seed: int
 ) -> tuple[float, float, np.ndarray]:
     c0 = time.process_time()
-    sol = solve(instance.problem(), cpu_seconds=seconds, seed=seed)
+    sol = solve(instance.problem(), cpu_seconds=seconds, seed=seed, bound=False)
     return sol.objective, time.process_time() - c0, sol.assignment
 
 
@@ -183,7 +181,7 @@ def _program_job(args):
     instance = mdgplib.read_instance(path)
     cannot = mdgplib.read_pairs(conflicts_path, instance.n) if conflicts_path else ()
     problem = instance.problem(cannot_link=cannot)
-    sol = solve(problem, cpu_seconds=seconds, cpu_start=c0, seed=seed)
+    sol = solve(problem, cpu_seconds=seconds, cpu_start=c0, seed=seed, bound=False)
     used = time.process_time() - c0
     valid = checks.is_valid(problem, sol.assignment)
     return (
@@ -211,7 +209,7 @@ def program_benchmark(args) -> list[dict]:
             continue
         seconds = float(r["cpu_time_limit_s"]) * args.time_scale
         conflicts_path = data / f"{name}.conflicts" if conflicts else None
-        rows.append((name, conflicts, seconds, float(r["objective"])))
+        rows.append((name, conflicts, seconds, float(r["objective"]), float(r["cpu_time_limit_s"])))
         jobs.extend((data / f"{name}.txt", conflicts_path, seconds, s) for s in seeds)
     print(f"{len(jobs)} program runs, seeds {seeds}, {args.jobs} at a time", flush=True)
     runs = []
@@ -231,21 +229,22 @@ def program_benchmark(args) -> list[dict]:
             )
     out = []
     print(
-        "\ninstance\tconflicts\tcpu_s\tseeds\tours_mean\tours_min\tours_max\tpeer\tours/peer\tmin/peer\tmax/peer\tvalid"
+        "\nours / peer at the CPU seconds shown (peer: one run, seed 1; spread: min..max over seeds)"
     )
-    for name, conflicts, seconds, peer_value in rows:
-        values = np.array(
-            [r["objective"] for r in runs if r["instance"] == name and r["conflicts"] == conflicts]
-        )
-        valid = all(
-            r["valid"] for r in runs if r["instance"] == name and r["conflicts"] == conflicts
-        )
-        row = dict(instance=name, conflicts="yes" if conflicts else "no", seconds=seconds, seeds=len(values),
-                   mean=float(values.mean()), min=float(values.min()), max=float(values.max()), peer=peer_value,
-                   ratio=float(values.mean()) / peer_value, ratio_min=float(values.min()) / peer_value,
-                   ratio_max=float(values.max()) / peer_value, all_valid=valid)  # fmt: skip
-        print(f"{name}\t{row['conflicts']}\t{seconds:g}\t{len(values)}\t{row['mean']:.3f}\t{row['min']:.3f}\t"
-              f"{row['max']:.3f}\t{peer_value:.3f}\t{row['ratio']:.4f}\t{row['ratio_min']:.4f}\t{row['ratio_max']:.4f}\t{valid}")  # fmt: skip
+    print("instance\tconflicts\tours_cpu_s\tpeer_cpu_s\tseeds\tours_mean\tours_sd\tpeer"
+          "\tours/peer\tmin/peer\tmax/peer\tvalid")  # fmt: skip
+    for name, conflicts, seconds, peer_value, peer_seconds in rows:
+        mine = [r for r in runs if r["instance"] == name and r["conflicts"] == conflicts]
+        values = np.array([r["objective"] for r in mine])
+        row = dict(instance=name, conflicts="yes" if conflicts else "no", seconds=seconds,
+                   peer_seconds=peer_seconds, seeds=len(values), mean=float(values.mean()),
+                   sd=float(values.std(ddof=1)) if len(values) > 1 else 0.0, min=float(values.min()),
+                   max=float(values.max()), peer=peer_value, ratio=float(values.mean()) / peer_value,
+                   ratio_min=float(values.min()) / peer_value, ratio_max=float(values.max()) / peer_value,
+                   all_valid=all(r["valid"] for r in mine))  # fmt: skip
+        print(f"{name}\t{row['conflicts']}\t{seconds:g}\t{peer_seconds:g}\t{len(values)}\t{row['mean']:.1f}\t"
+              f"{row['sd']:.1f}\t{peer_value:.1f}\t{row['ratio']:.4f}\t{row['ratio_min']:.4f}\t"
+              f"{row['ratio_max']:.4f}\t{row['all_valid']}")  # fmt: skip
         out.append(row)
     return out
 
@@ -347,7 +346,7 @@ def _scale_case(n: int, seconds: float, seed: int) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return dict(n=n, conflicts=len(pairs), groups=len(sol.group_bounds), valid=checks.is_valid(problem, sol.assignment, sol.group_bounds),
                 affinity_s=round(t_affinity, 2), total_wall_s=round(wall, 2), cpu_s=round(time.process_time() - c0, 2),
-                peak_rss_mb=round(peak_mb), objective=round(sol.objective, 2), upper_bound=round(sol.upper_bound, 2),
+                peak_rss_mb=round(peak_mb), objective=round(sol.objective, 2), upper_bound=sol.upper_bound and round(sol.upper_bound, 2),
                 iterations=sol.iterations)  # fmt: skip
 
 

@@ -185,6 +185,20 @@ def perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength):
 
 
 @njit(cache=True)
+def lowest_pair(D):
+    """``2 min_v D[u, v]`` over v != u, for each u (for the swap bounds of tabu_search)."""
+    n = D.shape[0]
+    dmin = np.empty(n)
+    for u in range(n):
+        lowest = np.inf
+        for v in range(n):
+            if v != u and D[u, v] < lowest:
+                lowest = D[u, v]
+        dmin[u] = 2.0 * lowest if n > 1 else 0.0
+    return dmin
+
+
+@njit(cache=True)
 def _members(assign, m, start, members, fill):
     """Fill ``members`` with the nodes of each group: group g holds ``members[start[g]:start[g + 1]]``."""
     start[:] = 0
@@ -256,6 +270,7 @@ def tabu_search(
     fstate,
     istate,
     rng,
+    dmin,
     iterations,
     tenure_min,
     tenure_span,
@@ -290,17 +305,8 @@ def tabu_search(
     last = istate[1]
     # A swap of u (in g1) and v (in g2) gains at most
     # (M[u, g2] - M[u, g1]) + (M[v, g1] - M[v, g2]) - 2 D[u, v]
-    #   <= gain_to[g2, g1] + gain_to[g1, g2] - dmin_all.
-    dmin = np.empty(n)
-    dmin_all = np.inf
-    for u in range(n):
-        lowest = np.inf
-        for v in range(n):
-            if v != u and D[u, v] < lowest:
-                lowest = D[u, v]
-        dmin[u] = 2.0 * lowest
-        if dmin[u] < dmin_all:
-            dmin_all = dmin[u]
+    #   <= gain_to[g2, g1] + gain_to[g1, g2] - dmin_all   (dmin: see lowest_pair)
+    dmin_all = dmin.min()
     wmin = w.min()
     gain_to = np.empty((m, m))
     start = np.zeros(m + 1, dtype=np.int64)
@@ -391,7 +397,9 @@ def tabu_search(
                 walk_best = f
                 last = it
         if bu < 0 or it - last > stall_limit:
-            if rand_below(rng, 1000) < elite_per_mille:
+            # 1000 (the solver's setting): always restart from the best of this walk, without
+            # spending a random number on it
+            if elite_per_mille >= 1000 or rand_below(rng, 1000) < elite_per_mille:
                 assign[:] = best_assign
                 M2, C2, size2, f = build_state(D, w, assign, m, ptr, idx)
                 M[:, :] = M2
@@ -413,8 +421,8 @@ def tabu_search(
     istate[1] = last
 
 
-def warm_up():
-    """Call every kernel once for each affinity dtype (float64, float32), as the solver does.
+def warm_up(dtypes=(np.float64, np.float32)):
+    """Call every kernel once for each affinity dtype given, as the solver does.
 
     Compiles them on a cold cache (``cache=True`` then stores the machine code
     on disk), else just loads them.
@@ -425,7 +433,7 @@ def warm_up():
     w = np.ones(n, dtype=np.int64)
     lo = np.array([3, 3], dtype=np.int64)
     hi = np.array([5, 5], dtype=np.int64)
-    for dtype in (np.float64, np.float32):
+    for dtype in dtypes:
         D = (np.arange(n * n).reshape(n, n) % 7).astype(dtype)
         D = D + D.T
         assign = np.array([0, 1, 0, 1, 0, 1, 0, 1], dtype=np.int64)
@@ -439,5 +447,5 @@ def warm_up():
         istate = np.zeros(2, dtype=np.int64)
         tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, assign.copy(), fstate, istate, rng,
-            5, 2, 2, 2, 2, 1000,
+            lowest_pair(D), 5, 2, 2, 2, 2, 1000,
         )  # fmt: skip

@@ -27,18 +27,17 @@ CPU_MARGIN = 0.05
 
 
 def _mdgp(args) -> int:
-    loading = warm_up()  # loading or compiling the kernels is not search time
+    loading = warm_up(("float64",))  # loading or compiling the kernels is not search time
     inst = mdgplib.read_instance(args.file)
     cannot = mdgplib.read_pairs(args.not_together, inst.n) if args.not_together else ()
     problem = inst.problem(cannot_link=cannot)
-    solution = _solve_within(problem, args, loading)
+    solution = _solve_within(problem, args, loading, bound=False)
     if args.out:
         mdgplib.write_solution(args.out, solution.assignment)
     print(f"instance {inst.name}  n={inst.n}  groups={len(inst.bounds)}  type={inst.kind}")
     print(
         f"iterations {solution.iterations}  cpu {time.process_time():.2f}s  valid {solution.valid}"
     )
-    print(f"upper bound {solution.upper_bound:.6f}")
     print(f"{solution.objective:.6f}")
     return 0
 
@@ -48,13 +47,15 @@ NAME_COLUMNS = ("name", "full name", "full_name", "first name", "first_name", "l
                 "last_name", "surname")  # fmt: skip
 
 
-def _solve_within(problem: Problem, args, loading: float):
+def _solve_within(problem: Problem, args, loading: float, bound: bool = True):
     """Search for ``--seconds`` CPU seconds of this process, kernel loading excluded
     (the same rule for both subcommands), or exactly ``--iterations`` iterations."""
     if getattr(args, "iterations", None) is not None:
-        return solve(problem, max_iterations=args.iterations, seed=args.seed)
+        return solve(problem, max_iterations=args.iterations, seed=args.seed, bound=bound)
     budget = max(0.0, args.seconds - CPU_MARGIN - (time.process_time() - loading))
-    return solve(problem, cpu_seconds=budget, cpu_start=time.process_time(), seed=args.seed)
+    return solve(
+        problem, cpu_seconds=budget, cpu_start=time.process_time(), seed=args.seed, bound=bound
+    )
 
 
 def _split_list(text: str | None) -> list[tuple[str, float]]:
@@ -169,7 +170,7 @@ def _form(args) -> int:
         )
     if smin < 2 or smin > smax:
         raise InputError(f"--size {args.size}: use MIN-MAX with 2 <= MIN <= MAX")
-    loading = warm_up()  # loading or compiling the kernels is not search time
+    loading = warm_up(("float64",))  # loading or compiling the kernels is not search time
     similar = _split_list(args.similar)
     diverse = _split_list(args.diverse)
     criteria = [Criterion(c, "similar", w) for c, w in similar]
@@ -192,8 +193,11 @@ def _form(args) -> int:
     print(
         f"{len(people)} people in {len(groups)} groups of {smin}-{smax}; objective {solution.objective:.2f}"
     )
-    if solution.upper_bound:
-        print(f"upper bound {solution.upper_bound:.2f} (within {solution.gap_to_upper_bound:.1f}%)")
+    if solution.upper_bound and solution.objective > 0:
+        print(
+            f"upper bound {solution.upper_bound:.2f}: no grouping scores more (at most "
+            f"{100 * (solution.upper_bound / solution.objective - 1):.1f}% above this one)"
+        )
     kept = [f"{len(cannot)} conflicts kept apart"] if cannot else []
     kept += [f"{len(together)} pairs kept together"] if together else []
     print("all constraints met: " + "; ".join([str(solution.valid), *kept]))

@@ -143,9 +143,11 @@ class Solution:
     violations : tuple of str
         Empty when valid.
     upper_bound : float or None
-        A cheap bound no grouping can beat (None where not computed).
+        A bound no grouping can beat (:func:`grouping.checks.tight_upper_bound`;
+        None above 1,000 people or when not asked for). The gap to it is a
+        guarantee, not the distance to the best grouping.
     wall_seconds, cpu_seconds : float
-        Time used by the solve call.
+        Time used by the search (the bound not included).
     iterations : int
         Search iterations done (tabu steps and descent sweeps), all segments.
     seed : int

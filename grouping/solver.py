@@ -23,23 +23,24 @@ from grouping.problem import Problem, Solution
 
 ProgressCallback = Callable[[float, float], bool | None]
 
-_WARM = [False]
+_WARM: set[str] = set()
 
 
-def warm_up() -> float:
+def warm_up(dtypes=("float64", "float32")) -> float:
     """Load the numba kernels (compiling them on a cold cache); returns the CPU seconds used.
 
-    ``solve`` calls it before its clock starts, so compiling never eats a
-    budget; a long-lived process (the task worker) calls it at start so that
-    its first run does not make a person wait either, and ``make install``
-    runs ``python -m grouping.warmup`` to fill the on-disk cache. Cheap
-    after the first call.
+    ``solve`` calls it (for the dtype of its affinity) before its clock starts,
+    so compiling never eats a budget; a long-lived process (the task worker)
+    calls it at start so that its first run does not make a person wait either,
+    and ``make install`` runs ``python -m grouping.warmup`` to fill the on-disk
+    cache. Cheap after the first call.
     """
-    if _WARM[0]:
+    todo = [np.dtype(d) for d in dtypes if np.dtype(d).name not in _WARM]
+    if not todo:
         return 0.0
     c0 = time.process_time()
-    K.warm_up()
-    _WARM[0] = True
+    K.warm_up(tuple(d.type for d in todo))
+    _WARM.update(d.name for d in todo)
     return time.process_time() - c0
 
 
@@ -102,6 +103,7 @@ class _Part:
     ptr: np.ndarray  # conflict graph between components (CSR)
     idx: np.ndarray
     neighbours: list[set[int]]
+    dmin: np.ndarray | None = None  # twice each node's lowest affinity (swap bounds)
 
 
 def effective_affinity(problem: Problem) -> np.ndarray:
@@ -382,6 +384,9 @@ def _tuning(k: int, m: int) -> dict:
         # undirected perturbation with n / m too): with many small groups, k // 10
         # random swaps scatter good groups faster than the search can rebuild them.
         "strength": max(3, min(k // 10, round(1.2 * k / m))),
+        # Restarts always continue from the best grouping of the current walk (an
+        # iterated local search with "better" acceptance); the population and the
+        # crossover supply the diversity. (Not re-tuned for the program instances.)
         "elite_per_mille": 1000,
         "child_iterations": max(500, 20 * k),
         "init_iterations": max(100, 5 * k),
@@ -416,11 +421,20 @@ class _Run:
         self.limit = max_iterations
         self.report = report
         self.done = 0
+        self.chunk = 16
         self.best = -np.inf
         self.stopped = (max_iterations is not None and max_iterations <= 0) or budget.expired()
 
     def remaining(self) -> int | None:
         return None if self.limit is None else self.limit - self.done
+
+    def pace(self, steps: int, seconds: float) -> None:
+        """Size the next chunk of tabu steps to about 20 ms between checks (chunks
+        only decide where the clock is read: the steps themselves are the same)."""
+        if steps == self.chunk and seconds < 0.01:
+            self.chunk = min(2 * self.chunk, 1 << 20)
+        elif seconds > 0.04 and self.chunk > 1:
+            self.chunk //= 2
 
     def should_stop(self) -> bool:
         return self.stopped
@@ -458,19 +472,23 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     tabu = np.zeros((k, m), dtype=np.int64)
     fstate = np.array([f, f, f])
     istate = np.zeros(2, dtype=np.int64)
-    chunk = max(1, int(2e6 / (k * k / 2 + k * m)))
+    if part.dmin is None:
+        part.dmin = K.lowest_pair(D)
     done = 0
     run.progress(f)
     while not run.should_stop() and (iterations is None or done < iterations):
-        step = chunk
+        step = run.chunk
         if iterations is not None:
             step = min(step, iterations - done)
         if run.remaining() is not None:
             step = min(step, run.remaining())
+        w0 = time.perf_counter()
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
-            step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"], t["elite_per_mille"],
+            part.dmin, step, t["tenure_min"], t["tenure_span"], t["stall_limit"], t["strength"],
+            t["elite_per_mille"],
         )  # fmt: skip
+        run.pace(step, time.perf_counter() - w0)
         done += step
         run.count(step)
         run.progress(fstate[1])
@@ -623,6 +641,7 @@ def solve(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     cpu_start: float | None = None,
+    bound: bool = True,
 ) -> Solution:
     """Group people to maximise the affinity inside groups, respecting every hard constraint.
 
@@ -649,6 +668,9 @@ def solve(
     cpu_start : float, optional
         ``time.process_time()`` value the CPU budget counts from (default:
         now); the CLI passes 0 to count the whole process.
+    bound : bool
+        Compute ``solution.upper_bound`` (:func:`grouping.checks.tight_upper_bound`,
+        up to 3 CPU seconds after the search, None above 1,000 people).
 
     Returns
     -------
@@ -670,7 +692,7 @@ def solve(
     """
     if seconds is None and cpu_seconds is None and max_iterations is None:
         seconds = 5.0
-    spent = warm_up()
+    spent = warm_up((problem.affinity.dtype,))
     if cpu_start is not None:
         # The caller counts from an earlier point (the CLI: process start); loading
         # the kernels just now is not search time.
@@ -736,7 +758,7 @@ def solve(
         M, C, size, f = K.build_state(part.D, part.w, assign, len(lo), part.ptr, part.idx)
         finished += f + inside
     stopped = "cancelled" if cancelled else ("budget" if budget.expired() else "iterations")
-    return _assemble(problem, plans, tuple(part_iterations), seed, wall0, cpu0, stopped)
+    return _assemble(problem, plans, tuple(part_iterations), seed, wall0, cpu0, stopped, bound)
 
 
 def _sub_budget(budget: _Budget, share: float) -> _Budget:
@@ -746,7 +768,7 @@ def _sub_budget(budget: _Budget, share: float) -> _Budget:
     return _Budget.start(wall, cpu)
 
 
-def _assemble(problem, plans, part_iterations, seed, wall0, cpu0, stopped) -> Solution:
+def _assemble(problem, plans, part_iterations, seed, wall0, cpu0, stopped, bound) -> Solution:
     n = problem.n
     result = np.empty(n, dtype=np.int64)
     bounds: list[tuple[int, int]] = []
@@ -762,6 +784,8 @@ def _assemble(problem, plans, part_iterations, seed, wall0, cpu0, stopped) -> So
         # Guarded by construction; reaching this is a bug, never a result.
         raise RuntimeError("solver produced an infeasible grouping: " + "; ".join(found[:5]))
     scores = checks.group_scores(problem, result, len(bounds_t))
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    upper = checks.tight_upper_bound(problem, float(scores.sum())) if bound else None
     return Solution(
         assignment=result,
         group_bounds=bounds_t,
@@ -769,9 +793,9 @@ def _assemble(problem, plans, part_iterations, seed, wall0, cpu0, stopped) -> So
         group_scores=tuple(float(s) for s in scores),
         valid=True,
         violations=(),
-        upper_bound=checks.upper_bound(problem),
-        wall_seconds=time.perf_counter() - wall0,
-        cpu_seconds=time.process_time() - cpu0,
+        upper_bound=upper,
+        wall_seconds=wall,
+        cpu_seconds=cpu,
         iterations=sum(part_iterations),
         part_iterations=part_iterations,
         seed=seed,
