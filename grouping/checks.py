@@ -193,7 +193,11 @@ def _degree_and_pairs(problem: Problem, n: int) -> tuple[int, int, float]:
     for total in counts:
         best = -np.inf
         for m in range(max(1, -(-int(total) // smax)), int(total) // smin + 1):
-            best = max(best, _most_pairs(int(total), np.full(m, smin), np.full(m, smax)))
+            # equal bounds: the most pairs fill groups to the maximum one by one
+            extra = int(total) - m * smin
+            full, rest = divmod(extra, smax - smin) if smax > smin else (0, 0)
+            sizes = [smax] * full + ([smin + rest] if full < m else []) + [smin] * (m - full - 1)
+            best = max(best, sum(s * (s - 1) / 2 for s in sizes[:m]))
         pairs += best
     return smin - 1, smax - 1, pairs
 
