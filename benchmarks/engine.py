@@ -29,27 +29,26 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/engine.py`
     sys.path.insert(0, str(REPO_ROOT))
 
-from grouping import Problem, checks, mdgplib, solve  # noqa: E402
+from grouping import Problem, checks, mdgplib, solve, warm_up  # noqa: E402
 from grouping import _kernels as K  # noqa: E402
 from grouping.affinity import Criterion, build_affinity  # noqa: E402
 from grouping.solver import _make_parts, _splitmix64  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "benchmarks" / "mdgp"
+DEFAULT_PROGRAMS = REPO_ROOT / ".." / "shared" / "benchmarks" / "programs"
 PAPER_SECONDS = {120: 3.0, 240: 20.0, 480: 120.0, 960: 600.0}
 
 
 def _warm_up() -> None:
     """Load (or compile) the numba kernels before any clock starts."""
-    rng = np.random.default_rng(0)
-    D = rng.random((12, 12))
-    solve(Problem(D + D.T, group_bounds=((3, 5),) * 3), max_iterations=5)
+    warm_up()
 
 
 def run_ours(
     instance: mdgplib.Instance, seconds: float, seed: int
 ) -> tuple[float, float, np.ndarray]:
     c0 = time.process_time()
-    sol = solve(instance.problem(), cpu_seconds=seconds, seed=seed)
+    sol = solve(instance.problem(), cpu_seconds=seconds, seed=seed, bound=False)
     return sol.objective, time.process_time() - c0, sol.assignment
 
 
@@ -175,6 +174,81 @@ def _job(args):
     )
 
 
+def _program_job(args):
+    path, conflicts_path, seconds, seed = args
+    _warm_up()
+    c0 = time.process_time()  # reading the instance counts, as for the peer's process
+    instance = mdgplib.read_instance(path)
+    cannot = mdgplib.read_pairs(conflicts_path, instance.n) if conflicts_path else ()
+    problem = instance.problem(cannot_link=cannot)
+    sol = solve(problem, cpu_seconds=seconds, cpu_start=c0, seed=seed, bound=False)
+    used = time.process_time() - c0
+    valid = checks.is_valid(problem, sol.assignment)
+    return (
+        instance.name,
+        bool(conflicts_path),
+        seed,
+        checks.objective(problem, sol.assignment),
+        used,
+        valid,
+    )
+
+
+def program_benchmark(args) -> list[dict]:
+    """Program-shaped instances (many groups of 7-9, conflicts) against the peer's runs."""
+    data = Path(args.programs).resolve()
+    with open(data / "peer_runs.tsv", newline="") as fh:
+        peer = list(csv.DictReader(fh, delimiter="\t"))
+    seeds = [int(s) for s in args.seeds.split(",")]
+    jobs, rows = [], []
+    for r in peer:
+        name, conflicts = r["instance"], r["conflicts"] == "yes"
+        if args.only and not any(fnmatch.fnmatch(name, f"*{pat}*") for pat in args.only.split(",")):
+            continue
+        if args.conflicts != "both" and conflicts != (args.conflicts == "yes"):
+            continue
+        seconds = float(r["cpu_time_limit_s"]) * args.time_scale
+        conflicts_path = data / f"{name}.conflicts" if conflicts else None
+        rows.append((name, conflicts, seconds, float(r["objective"]), float(r["cpu_time_limit_s"])))
+        jobs.extend((data / f"{name}.txt", conflicts_path, seconds, s) for s in seeds)
+    print(f"{len(jobs)} program runs, seeds {seeds}, {args.jobs} at a time", flush=True)
+    runs = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for name, conflicts, seed, value, used, valid in pool.map(_program_job, jobs):
+            print(f"  {name:14s} conflicts {'yes' if conflicts else 'no ':3s} seed {seed}  {value:14.3f}  "
+                  f"cpu {used:6.1f}s  valid {valid}", flush=True)  # fmt: skip
+            runs.append(
+                dict(
+                    instance=name,
+                    conflicts=conflicts,
+                    seed=seed,
+                    objective=value,
+                    cpu=used,
+                    valid=valid,
+                )
+            )
+    out = []
+    print(
+        "\nours / peer at the CPU seconds shown (peer: one run, seed 1; spread: min..max over seeds)"
+    )
+    print("instance\tconflicts\tours_cpu_s\tpeer_cpu_s\tseeds\tours_mean\tours_sd\tpeer"
+          "\tours/peer\tmin/peer\tmax/peer\tvalid")  # fmt: skip
+    for name, conflicts, seconds, peer_value, peer_seconds in rows:
+        mine = [r for r in runs if r["instance"] == name and r["conflicts"] == conflicts]
+        values = np.array([r["objective"] for r in mine])
+        row = dict(instance=name, conflicts="yes" if conflicts else "no", seconds=seconds,
+                   peer_seconds=peer_seconds, seeds=len(values), mean=float(values.mean()),
+                   sd=float(values.std(ddof=1)) if len(values) > 1 else 0.0, min=float(values.min()),
+                   max=float(values.max()), peer=peer_value, ratio=float(values.mean()) / peer_value,
+                   ratio_min=float(values.min()) / peer_value, ratio_max=float(values.max()) / peer_value,
+                   all_valid=all(r["valid"] for r in mine))  # fmt: skip
+        print(f"{name}\t{row['conflicts']}\t{seconds:g}\t{peer_seconds:g}\t{len(values)}\t{row['mean']:.1f}\t"
+              f"{row['sd']:.1f}\t{peer_value:.1f}\t{row['ratio']:.4f}\t{row['ratio_min']:.4f}\t"
+              f"{row['ratio_max']:.4f}\t{row['all_valid']}")  # fmt: skip
+        out.append(row)
+    return out
+
+
 def _read_best(data: Path) -> dict[str, float]:
     with open(data / "best_known.tsv", newline="") as fh:
         return {r["instance"]: float(r["best_known"]) for r in csv.DictReader(fh, delimiter="\t")}
@@ -272,7 +346,7 @@ def _scale_case(n: int, seconds: float, seed: int) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return dict(n=n, conflicts=len(pairs), groups=len(sol.group_bounds), valid=checks.is_valid(problem, sol.assignment, sol.group_bounds),
                 affinity_s=round(t_affinity, 2), total_wall_s=round(wall, 2), cpu_s=round(time.process_time() - c0, 2),
-                peak_rss_mb=round(peak_mb), objective=round(sol.objective, 2), upper_bound=round(sol.upper_bound, 2),
+                peak_rss_mb=round(peak_mb), objective=round(sol.objective, 2), upper_bound=sol.upper_bound and round(sol.upper_bound, 2),
                 iterations=sol.iterations)  # fmt: skip
 
 
@@ -310,6 +384,18 @@ def main(argv=None) -> int:
         default=os.environ.get("MDGP_DATA", str(DEFAULT_DATA)),
         help="MDGPLIB folder (env MDGP_DATA)",
     )
+    p.add_argument(
+        "--programs",
+        default=os.environ.get("PROGRAMS_DATA", str(DEFAULT_PROGRAMS)),
+        help="program-shaped instances with peer_runs.tsv (env PROGRAMS_DATA)",
+    )
+    p.add_argument(
+        "--suite",
+        default="mdgp",
+        help="comma-separated: mdgp (MDGPLIB vs best known), programs (vs the peer's runs)",
+    )
+    p.add_argument("--conflicts", choices=("both", "yes", "no"), default="both",
+                   help="program rows to run: with the conflicts file, without, or both")  # fmt: skip
     p.add_argument("--only", help="comma-separated name patterns, e.g. 'n240,RanInt_n480_ss_01'")
     p.add_argument("--seeds", default="1")
     p.add_argument("--quick", action="store_true", help="time limits / 10")
@@ -335,7 +421,15 @@ def main(argv=None) -> int:
         args.time_scale = 0.1 if args.quick else 1.0
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out)
-    if not args.scale_only:
+    suites = set(args.suite.split(","))
+    if "programs" in suites and not args.scale_only:
+        if not (Path(args.programs) / "peer_runs.tsv").is_file():
+            print(
+                f"program instances not found at {Path(args.programs).resolve()}", file=sys.stderr
+            )
+            return 1
+        _write_tsv(out / f"engine-programs-{stamp}.tsv", program_benchmark(args))
+    if "mdgp" in suites and not args.scale_only:
         if not (Path(args.data) / "instances").is_dir():
             print(
                 f"MDGPLIB data not found at {Path(args.data).resolve()} (set --data or MDGP_DATA)",

@@ -4,10 +4,11 @@ from grouping.affinity import Criterion, build_affinity
 from grouping.checks import group_scores, is_valid, objective, upper_bound, violations
 from grouping.exceptions import GroupingError, Infeasible, InputError
 from grouping.explain import explain, explain_group
-from grouping.problem import Problem, Solution
-from grouping.solver import solve
+from grouping.problem import ENGINE_VERSION, Problem, Solution
+from grouping.solver import solve, warm_up
 
 __all__ = [
+    "ENGINE_VERSION",
     "Criterion",
     "build_affinity",
     "explain",
@@ -23,4 +24,5 @@ __all__ = [
     "solve",
     "upper_bound",
     "violations",
+    "warm_up",
 ]

@@ -185,6 +185,75 @@ def perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, strength):
 
 
 @njit(cache=True)
+def lowest_pair(D):
+    """``2 min_v D[u, v]`` over v != u, for each u (for the swap bounds of tabu_search)."""
+    n = D.shape[0]
+    dmin = np.empty(n)
+    for u in range(n):
+        lowest = np.inf
+        for v in range(n):
+            if v != u and D[u, v] < lowest:
+                lowest = D[u, v]
+        dmin[u] = 2.0 * lowest if n > 1 else 0.0
+    return dmin
+
+
+@njit(cache=True)
+def _members(assign, m, start, members, fill):
+    """Fill ``members`` with the nodes of each group: group g holds ``members[start[g]:start[g + 1]]``."""
+    start[:] = 0
+    for v in range(assign.shape[0]):
+        start[assign[v] + 1] += 1
+    for g in range(m):
+        start[g + 1] += start[g]
+        fill[g] = start[g]
+    for v in range(assign.shape[0]):
+        members[fill[assign[v]]] = v
+        fill[assign[v]] += 1
+
+
+@njit(cache=True)
+def _gain_all(M, assign, gain_to):
+    """``gain_to[g, h]`` = max over members v of h of ``M[v, g] - M[v, h]``."""
+    gain_to[:, :] = -np.inf
+    m = M.shape[1]
+    for v in range(assign.shape[0]):
+        h = assign[v]
+        mvh = M[v, h]
+        for g in range(m):
+            x = M[v, g] - mvh
+            if x > gain_to[g, h]:
+                gain_to[g, h] = x
+
+
+@njit(cache=True)
+def _gain_update(M, assign, gain_to, g1, g2):
+    """Refresh ``gain_to`` after moves between groups g1 and g2: rows g1, g2 and columns g1, g2."""
+    m = M.shape[1]
+    for h in range(m):
+        gain_to[g1, h] = -np.inf
+        gain_to[g2, h] = -np.inf
+    for g in range(m):
+        gain_to[g, g1] = -np.inf
+        gain_to[g, g2] = -np.inf
+    for v in range(assign.shape[0]):
+        h = assign[v]
+        mvh = M[v, h]
+        if h == g1 or h == g2:  # noqa: SIM109 (plain compares in numba)
+            for g in range(m):
+                x = M[v, g] - mvh
+                if x > gain_to[g, h]:
+                    gain_to[g, h] = x
+        else:
+            x = M[v, g1] - mvh
+            if x > gain_to[g1, h]:
+                gain_to[g1, h] = x
+            x = M[v, g2] - mvh
+            if x > gain_to[g2, h]:
+                gain_to[g2, h] = x
+
+
+@njit(cache=True)
 def tabu_search(
     D,
     w,
@@ -201,6 +270,7 @@ def tabu_search(
     fstate,
     istate,
     rng,
+    dmin,
     iterations,
     tenure_min,
     tenure_span,
@@ -218,6 +288,13 @@ def tabu_search(
     the best one found), perturbed by ``strength`` random swaps, and runs a
     descent. ``fstate = [f, best_f, walk_best]``,
     ``istate = [iteration, last_improvement]``.
+
+    The scan goes group pair by group pair. ``gain_to[g, h]``, the most any
+    member of h gains by leaving for g, is kept up to date after each move
+    (two rows and two columns change), so that a pair of groups whose bound
+    cannot reach the best delta so far is skipped in O(1): a step costs about
+    O(m^2 + n) plus the candidates that survive the bounds, instead of O(n m).
+    The result equals a full scan up to ties.
     """
     n = D.shape[0]
     m = M.shape[1]
@@ -226,20 +303,16 @@ def tabu_search(
     walk_best = fstate[2]
     it = istate[0]
     last = istate[1]
-    # Swaps of u (in g1) with a member v of g2 gain at most
-    # M[u, g2] - M[u, g1] + max_v (M[v, g1] - M[v, g2]) - 2 min_v D[u, v]: groups whose
-    # bound cannot reach the best delta so far are skipped whole (the result is unchanged).
-    dmin = np.empty(n)
-    for u in range(n):
-        lowest = np.inf
-        for v in range(n):
-            if v != u and D[u, v] < lowest:
-                lowest = D[u, v]
-        dmin[u] = 2.0 * lowest
+    # A swap of u (in g1) and v (in g2) gains at most
+    # (M[u, g2] - M[u, g1]) + (M[v, g1] - M[v, g2]) - 2 D[u, v]
+    #   <= gain_to[g2, g1] + gain_to[g1, g2] - dmin_all   (dmin: see lowest_pair)
+    dmin_all = dmin.min()
+    wmin = w.min()
     gain_to = np.empty((m, m))
     start = np.zeros(m + 1, dtype=np.int64)
     members = np.empty(n, dtype=np.int64)
     fill = np.empty(m, dtype=np.int64)
+    _gain_all(M, assign, gain_to)
     for _ in range(iterations):
         it += 1
         bestd = -np.inf
@@ -247,31 +320,19 @@ def tabu_search(
         bu = -1
         bv = -1
         bg = -1
-        start[:] = 0
-        for v in range(n):
-            start[assign[v] + 1] += 1
-        for g in range(m):
-            start[g + 1] += start[g]
-            fill[g] = start[g]
-        for v in range(n):
-            members[fill[assign[v]]] = v
-            fill[assign[v]] += 1
-        gain_to[:, :] = -np.inf
-        for v in range(n):
-            g2 = assign[v]
-            mv2 = M[v, g2]
+        _members(assign, m, start, members, fill)
+        # one-moves from g1 to g
+        for g1 in range(m):
+            if size[g1] - wmin < lo[g1]:
+                continue
             for g in range(m):
-                x = M[v, g] - mv2
-                if x > gain_to[g, g2]:
-                    gain_to[g, g2] = x
-        for u in range(n):
-            g1 = assign[u]
-            mu1 = M[u, g1]
-            if size[g1] - w[u] >= lo[g1]:
-                for g in range(m):
-                    if g == g1 or C[u, g] > 0 or size[g] + w[u] > hi[g]:
+                if g == g1 or size[g] + wmin > hi[g] or gain_to[g, g1] < bestd - EPS:
+                    continue
+                for t in range(start[g1], start[g1 + 1]):
+                    u = members[t]
+                    if size[g1] - w[u] < lo[g1] or size[g] + w[u] > hi[g] or C[u, g] > 0:
                         continue
-                    delta = M[u, g] - mu1
+                    delta = M[u, g] - M[u, g1]
                     if delta < bestd - EPS:
                         continue
                     if tabu[u, g] > it and f + delta <= best_f + EPS:
@@ -288,35 +349,38 @@ def tabu_search(
                             bu = u
                             bv = -1
                             bg = g
-            for g2 in range(m):
-                if g2 == g1:
+        # swaps of u in g1 with v in g2 (g1 < g2)
+        for g1 in range(m):
+            for g2 in range(g1 + 1, m):
+                if gain_to[g2, g1] + gain_to[g1, g2] - dmin_all < bestd - EPS:
                     continue
-                base = M[u, g2] - mu1
-                if base + gain_to[g1, g2] - dmin[u] < bestd - EPS:
-                    continue
-                for t in range(start[g2], start[g2 + 1]):
-                    v = members[t]
-                    if v <= u:
+                back = gain_to[g1, g2]
+                for t in range(start[g1], start[g1 + 1]):
+                    u = members[t]
+                    base = M[u, g2] - M[u, g1]
+                    if base + back - dmin[u] < bestd - EPS:
                         continue
-                    delta = base + M[v, g1] - M[v, g2] - 2.0 * D[u, v]
-                    if delta < bestd - EPS:
-                        continue
-                    if not swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
-                        continue
-                    if (tabu[u, g2] > it or tabu[v, g1] > it) and f + delta <= best_f + EPS:
-                        continue
-                    if delta > bestd + EPS:
-                        bestd = delta
-                        ties = 1
-                        bu = u
-                        bv = v
-                        bg = g2
-                    else:
-                        ties += 1
-                        if rand_below(rng, ties) == 0:
+                    for r in range(start[g2], start[g2 + 1]):
+                        v = members[r]
+                        delta = base + M[v, g1] - M[v, g2] - 2.0 * D[u, v]
+                        if delta < bestd - EPS:
+                            continue
+                        if not swap_ok(u, v, g1, g2, w, lo, hi, size, C, ptr, idx):
+                            continue
+                        if (tabu[u, g2] > it or tabu[v, g1] > it) and f + delta <= best_f + EPS:
+                            continue
+                        if delta > bestd + EPS:
+                            bestd = delta
+                            ties = 1
                             bu = u
                             bv = v
                             bg = g2
+                        else:
+                            ties += 1
+                            if rand_below(rng, ties) == 0:
+                                bu = u
+                                bv = v
+                                bg = g2
         if bu >= 0:
             g1 = assign[bu]
             apply_move(bu, bg, D, w, assign, M, C, size, ptr, idx)
@@ -324,6 +388,7 @@ def tabu_search(
             if bv >= 0:
                 apply_move(bv, g1, D, w, assign, M, C, size, ptr, idx)
                 tabu[bv, bg] = it + tenure_min + rand_below(rng, tenure_span)
+            _gain_update(M, assign, gain_to, g1, bg)
             f += bestd
             if f > best_f + EPS:
                 best_f = f
@@ -332,7 +397,9 @@ def tabu_search(
                 walk_best = f
                 last = it
         if bu < 0 or it - last > stall_limit:
-            if rand_below(rng, 1000) < elite_per_mille:
+            # 1000 (the solver's setting): always restart from the best of this walk, without
+            # spending a random number on it
+            if elite_per_mille >= 1000 or rand_below(rng, 1000) < elite_per_mille:
                 assign[:] = best_assign
                 M2, C2, size2, f = build_state(D, w, assign, m, ptr, idx)
                 M[:, :] = M2
@@ -346,8 +413,39 @@ def tabu_search(
             walk_best = f
             last = it
             tabu[:, :] = 0
+            _gain_all(M, assign, gain_to)
     fstate[0] = f
     fstate[1] = best_f
     fstate[2] = walk_best
     istate[0] = it
     istate[1] = last
+
+
+def warm_up(dtypes=(np.float64, np.float32)):
+    """Call every kernel once for each affinity dtype given, as the solver does.
+
+    Compiles them on a cold cache (``cache=True`` then stores the machine code
+    on disk), else just loads them.
+    """
+    n, m = 8, 2
+    ptr = np.array([0, 1, 2, 2, 2, 2, 2, 2, 2], dtype=np.int64)
+    idx = np.array([1, 0], dtype=np.int64)
+    w = np.ones(n, dtype=np.int64)
+    lo = np.array([3, 3], dtype=np.int64)
+    hi = np.array([5, 5], dtype=np.int64)
+    for dtype in dtypes:
+        D = (np.arange(n * n).reshape(n, n) % 7).astype(dtype)
+        D = D + D.T
+        assign = np.array([0, 1, 0, 1, 0, 1, 0, 1], dtype=np.int64)
+        rng = np.array([12345], dtype=np.uint64)
+        M, C, size, f = build_state(D, w, assign, m, ptr, idx)
+        f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 1)
+        f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
+        f = perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 2)
+        tabu = np.zeros((n, m), dtype=np.int64)
+        fstate = np.array([f, f, f])
+        istate = np.zeros(2, dtype=np.int64)
+        tabu_search(
+            D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, assign.copy(), fstate, istate, rng,
+            lowest_pair(D), 5, 2, 2, 2, 2, 1000,
+        )  # fmt: skip

@@ -6,6 +6,8 @@ bug in the solver's incremental bookkeeping cannot hide.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from grouping.problem import Problem
@@ -167,3 +169,139 @@ def upper_bound(problem: Problem, block: int = 1024) -> float:
         top = np.partition(rows, n - k, axis=1)[:, n - k :]
         total += float(np.clip(top, 0.0, None).sum())
     return total / 2.0
+
+
+# Above this many people the relaxation below takes more than a few seconds.
+TIGHT_BOUND_MAX_N = 1000
+PATIENCE = 10  # rounds without a better bound before the step halves
+
+
+def _degree_and_pairs(problem: Problem, n: int) -> tuple[int, int, float]:
+    """Fewest and most partners a person can have, and the most pairs any grouping has."""
+    if problem.group_bounds is not None:
+        lo = np.array([a for a, _ in problem.group_bounds])
+        hi = np.array([b for _, b in problem.group_bounds])
+        # a person's own group holds at least one (them), whatever its lower bound
+        return int(np.maximum(lo, 1).min()) - 1, int(hi.max()) - 1, _most_pairs(n, lo, hi)
+    smin, smax = problem.group_size
+    smax -= problem.open_seats
+    if problem.segments is None:
+        counts = [n]
+    else:
+        counts = list(np.unique(np.asarray(problem.segments, dtype=object), return_counts=True)[1])
+    pairs = 0.0
+    for total in counts:
+        best = -np.inf
+        for m in range(max(1, -(-int(total) // smax)), int(total) // smin + 1):
+            # equal bounds: the most pairs fill groups to the maximum one by one
+            extra = int(total) - m * smin
+            full, rest = divmod(extra, smax - smin) if smax > smin else (0, 0)
+            sizes = [smax] * full + ([smin + rest] if full < m else []) + [smin] * (m - full - 1)
+            best = max(best, sum(s * (s - 1) / 2 for s in sizes[:m]))
+        pairs += best
+    return smin - 1, smax - 1, pairs
+
+
+def _most_pairs(total: int, lo: np.ndarray, hi: np.ndarray) -> float:
+    """Most pairs sum s_g (s_g - 1) / 2 over sizes lo <= s <= hi adding up to total (DP)."""
+    if total < lo.sum() or total > hi.sum():
+        return -np.inf
+    best = np.full(total + 1, -np.inf)
+    best[0] = 0.0
+    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        new = np.full(total + 1, -np.inf)
+        for s in range(a, min(b, total) + 1):
+            cand = np.full(total + 1, -np.inf)
+            cand[s:] = best[: total + 1 - s] + s * (s - 1) / 2
+            new = np.maximum(new, cand)
+        best = new
+    return float(best[total])
+
+
+def tight_upper_bound(
+    problem: Problem, lower: float | None = None, rounds: int = 300, seconds: float = 3.0
+):
+    """A Lagrangian upper bound on the objective of any feasible grouping, or None.
+
+    Relaxation: each person picks their own partners (at least ``min - 1``, at
+    most ``max - 1``, never a conflict, never across segments); the pairs picked
+    may not exceed the most pairs a grouping can have. Two sets of multipliers
+    tighten it: an antisymmetric ``lambda_ij`` makes "i picks j" cost what "j
+    picks i" gains (the two must agree in a grouping), and ``mu`` prices the
+    number of pairs. Minimised by subgradient steps (Polyak steps towards
+    ``lower``, the best objective known). Every value it returns is a valid
+    bound, whatever the number of rounds; it is the best after ``rounds``
+    rounds or ``seconds`` CPU seconds, whichever comes first.
+
+    Measured (the best objective found / the bound): 4.0 % on the program
+    instance people_n300 (the star bound :func:`upper_bound`: 14.8 %), 5.2 %
+    on people_n800 with conflicts (13.4 %), 7.3 % on a 60-person demo-like
+    program (7.8 %); on uniform random MDGPLIB matrices it stays loose (29 %).
+    So the gap it gives is a guarantee (no grouping is better than this), not
+    the distance to the best grouping, which is usually much smaller.
+
+    Returns None above :data:`TIGHT_BOUND_MAX_N` people (too slow to be worth
+    it), or when no grouping can meet the sizes.
+    """
+    n = problem.n
+    if n > TIGHT_BOUND_MAX_N or n < 2:
+        return None if n > TIGHT_BOUND_MAX_N else 0.0
+    a_deg, b_deg, most_pairs = _degree_and_pairs(problem, n)
+    if not np.isfinite(most_pairs):
+        return None
+    b_deg = min(b_deg, n - 1)
+    a_deg = min(a_deg, b_deg)
+    if b_deg <= 0:
+        return 0.0
+    D = np.array(problem.affinity, dtype=np.float64)
+    if problem.history and problem.history_penalty:
+        for i, j in problem.history:
+            D[i, j] -= problem.history_penalty
+            D[j, i] -= problem.history_penalty
+    allowed = ~np.eye(n, dtype=bool)
+    for i, j in problem.cannot_link:
+        allowed[i, j] = allowed[j, i] = False
+    if problem.segments is not None:
+        labels = np.unique(np.asarray(problem.segments, dtype=object), return_inverse=True)[1]
+        allowed &= labels[:, None] == labels[None, :]
+    BIG = 1e18
+    rows = np.arange(n)[:, None]
+    lam = np.zeros((n, n))
+    mu = 0.0
+    best = np.inf
+    alpha = 1.0
+    since = 0
+    target = lower
+    c0 = time.process_time()
+    for _ in range(rounds):
+        if time.process_time() - c0 > seconds:
+            break
+        W = np.where(allowed, D + lam - mu, -BIG)
+        top = np.argpartition(-W, b_deg - 1, axis=1)[:, :b_deg]
+        vals = W[rows, top]
+        order = np.argsort(-vals, axis=1)
+        top = np.take_along_axis(top, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        take = vals > 0
+        take[:, :a_deg] = True
+        take &= vals > -BIG / 2
+        value = 0.5 * float(vals[take].sum()) + mu * most_pairs
+        if value < best - 1e-9 * max(1.0, abs(value)):
+            best, since = value, 0
+        else:
+            since += 1
+            if since >= PATIENCE:
+                alpha, since = alpha / 2, 0
+        Y = np.zeros((n, n))
+        Y[np.broadcast_to(rows, top.shape)[take], top[take]] = 1.0
+        G = 0.5 * (Y - Y.T)
+        g_mu = most_pairs - 0.5 * float(take.sum())
+        norm = 0.5 * float((G * G).sum()) + g_mu * g_mu
+        if norm <= 1e-12:
+            break  # the relaxation's choice is a consistent degree pattern: no better multipliers
+        if target is None:
+            target = 0.9 * value
+        step = alpha * max(value - target, 0.01 * abs(value) * alpha) / norm
+        lam -= step * G
+        mu = max(0.0, mu - step * g_mu)
+    return best

@@ -28,6 +28,19 @@ class Instance:
         return Problem(self.distances, group_bounds=self.bounds, cannot_link=tuple(cannot_link))
 
 
+def read_text(path: str | Path) -> str:
+    """The file as text (UTF-8, with or without BOM); an InputError names the first bad line."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path} line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); "
+            "save the file as 'CSV UTF-8' and try again"
+        ) from None
+
+
 def read_instance(path: str | Path) -> Instance:
     """Read an MDGPLIB instance file (header ``n m type a_1 b_1 ...``, then ``i j d_ij`` lines).
 
@@ -37,19 +50,29 @@ def read_instance(path: str | Path) -> Instance:
         When the header or the pair lines are malformed.
     """
     path = Path(path)
-    with path.open() as fh:
-        header = fh.readline().split()
-        body = fh.read()
+    first, _, body = read_text(path).partition("\n")
+    header = first.split()
     try:
         n, m = int(header[0]), int(header[1])
         kind = header[2]
         nums = [int(x) for x in header[3 : 3 + 2 * m]]
     except (IndexError, ValueError) as exc:
-        raise InputError(f"{path}:1: malformed header {' '.join(header)!r}") from exc
+        raise InputError(f"{path} line 1: malformed header {' '.join(header)!r}") from exc
     if len(nums) != 2 * m:
-        raise InputError(f"{path}:1: header lists {len(nums) // 2} bounds for {m} groups")
+        raise InputError(f"{path} line 1: header lists {len(nums) // 2} bounds for {m} groups")
     bounds = tuple((nums[2 * g], nums[2 * g + 1]) for g in range(m))
-    values = np.array(body.split(), dtype=np.float64)
+    try:
+        values = np.array(body.split(), dtype=np.float64)
+    except ValueError:
+        for number, line in enumerate(body.splitlines(), start=2):
+            for token in line.split():
+                try:
+                    float(token)
+                except ValueError:
+                    raise InputError(
+                        f"{path} line {number}: expected numbers 'i j d_ij', got {line.strip()!r}"
+                    ) from None
+        raise
     pairs = n * (n - 1) // 2
     if values.size != 3 * pairs:
         raise InputError(
@@ -107,7 +130,7 @@ def write_solution(path: str | Path, assignment) -> None:
 def read_pairs(path: str | Path, n: int) -> tuple[tuple[int, int], ...]:
     """Read lines ``i j`` (0-based); blank lines and ``#`` comments are skipped."""
     out = []
-    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue

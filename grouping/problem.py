@@ -8,6 +8,9 @@ import numpy as np
 
 from grouping.exceptions import InputError
 
+# Bumped whenever the same (problem, seed, iterations) may give different groups.
+ENGINE_VERSION = "2026.11.2"
+
 
 @dataclass(frozen=True, eq=False)
 class Problem:
@@ -41,6 +44,14 @@ class Problem:
     history_penalty : float
         Subtracted from the affinity of a pair once per earlier meeting, so the
         search prefers new peers (rotation).
+    target_size : int, optional
+        With ``group_size``: form about ``total / target_size`` groups (sizes
+        as even as the constraints allow) instead of the fewest that can be
+        filled.
+    open_seats : int
+        With ``group_size``: leave at least this many seats free in every group
+        for late joiners (groups are formed with at most ``max - open_seats``
+        people; ``max`` stays the group's capacity).
     """
 
     affinity: np.ndarray
@@ -51,6 +62,8 @@ class Problem:
     segments: tuple | None = None
     history: tuple[tuple[int, int], ...] = ()
     history_penalty: float = 0.0
+    target_size: int | None = None
+    open_seats: int = 0
 
     def __post_init__(self):
         a = self.affinity
@@ -60,6 +73,8 @@ class Problem:
             object.__setattr__(self, "affinity", a.astype(np.float64))
         if (self.group_bounds is None) == (self.group_size is None):
             raise InputError("give exactly one of group_bounds and group_size")
+        if self.group_bounds is not None and (self.target_size is not None or self.open_seats):
+            raise InputError("target_size and open_seats need group_size")
         if self.group_bounds is not None:
             bounds = tuple((int(lo), int(hi)) for lo, hi in self.group_bounds)
             if not bounds:
@@ -73,6 +88,20 @@ class Problem:
             if lo < 1 or hi < lo:
                 raise InputError(f"group size ({lo}, {hi}) is not 1 <= min <= max")
             object.__setattr__(self, "group_size", (lo, hi))
+            seats = int(self.open_seats)
+            if seats < 0 or hi - seats < lo:
+                raise InputError(
+                    f"{seats} open seats per group leave groups of {lo} to {hi - seats} people"
+                )
+            object.__setattr__(self, "open_seats", seats)
+            if self.target_size is not None:
+                target = int(self.target_size)
+                if not lo <= target <= hi - seats:
+                    raise InputError(
+                        f"target size {target} is outside {lo} to {hi - seats}"
+                        + (f" ({hi} less {seats} open seats)" if seats else "")
+                    )
+                object.__setattr__(self, "target_size", target)
         n = self.n
         for name in ("cannot_link", "must_link", "history"):
             pairs = tuple((int(i), int(j)) for i, j in getattr(self, name))
@@ -114,12 +143,21 @@ class Solution:
     violations : tuple of str
         Empty when valid.
     upper_bound : float or None
-        A cheap bound no grouping can beat (None where not computed).
+        A bound no grouping can beat (:func:`grouping.checks.tight_upper_bound`;
+        None above 1,000 people or when not asked for). The gap to it is a
+        guarantee, not the distance to the best grouping.
     wall_seconds, cpu_seconds : float
-        Time used by the solve call.
+        Time used by the search (the bound not included).
     iterations : int
-        Search iterations done.
+        Search iterations done (tabu steps and descent sweeps), all segments.
     seed : int
+    part_iterations : tuple of int
+        Iterations per segment (one entry without segments): with ``seed``
+        all that ``solve(problem, max_iterations=part_iterations, seed=seed)``
+        needs to give this assignment again.
+    engine_version : str
+        :data:`grouping.ENGINE_VERSION` of the engine that found it (the same
+        seed and iterations give the same groups only on the same version).
     """
 
     assignment: np.ndarray
@@ -134,6 +172,8 @@ class Solution:
     iterations: int
     seed: int
     stopped: str = field(default="")
+    part_iterations: tuple[int, ...] = ()
+    engine_version: str = ENGINE_VERSION
 
     @property
     def groups(self) -> list[list[int]]:

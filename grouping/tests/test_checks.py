@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grouping import Problem, is_valid, mdgplib, objective, violations
-from grouping.checks import group_scores, upper_bound
+from grouping.checks import group_scores, tight_upper_bound, upper_bound
 
 
 def _tsv(path):
@@ -114,3 +114,63 @@ def test_engine_never_imports_django():
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"group_bounds": ((3, 3), (3, 3), (2, 2))},
+        {"group_bounds": ((2, 4),) * 3, "cannot_link": ((0, 1), (2, 3), (4, 5))},
+        {"group_size": (2, 4), "history": ((0, 1), (1, 2)), "history_penalty": 3.0},
+        {"group_size": (2, 5), "open_seats": 1, "cannot_link": ((0, 7),)},
+        {"group_size": (2, 3), "segments": (0, 0, 0, 0, 1, 1, 1, 1)},
+        {"group_bounds": ((1, 5), (2, 2), (3, 4))},
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tight_upper_bound_never_falls_below_the_brute_force_optimum(kwargs, seed):
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    n = 8
+    D = rng.normal(5, 4, (n, n)) if seed else rng.random((n, n)) * 10
+    D = np.triu(D, 1)
+    D = D + D.T
+    problem = Problem(D, **kwargs)
+    bounds = kwargs.get("group_bounds")
+    m = len(bounds) if bounds else 4
+
+    def feasible(a):
+        if not is_valid(problem, a, bounds):
+            return False
+        return bounds or all(
+            s <= kwargs["group_size"][1] - problem.open_seats for s in np.bincount(a)
+        )
+
+    best = max(
+        objective(problem, a)
+        for a in map(np.array, itertools.product(range(m), repeat=n))
+        if feasible(a)
+    )
+    bound = tight_upper_bound(problem, lower=best)
+    assert bound >= best - 1e-6
+
+
+def test_tight_upper_bound_is_tighter_on_a_program_shaped_instance():
+    from grouping import Criterion, build_affinity, solve
+
+    gen = np.random.default_rng(3)
+    people = [
+        {"region": f"r{gen.integers(5)}", "industry": f"i{gen.integers(8)}",
+         "expertise": frozenset(gen.choice([f"s{k}" for k in range(12)], 3, replace=False).tolist())}
+        for _ in range(80)
+    ]  # fmt: skip
+    criteria = [Criterion("region", "similar", 2), Criterion("industry", "similar", 1),
+                Criterion("expertise", "diverse", 1)]  # fmt: skip
+    problem = Problem(build_affinity(people, criteria), group_size=(7, 9))
+    sol = solve(problem, max_iterations=3000, seed=1)
+    assert sol.objective <= sol.upper_bound < upper_bound(problem)
+
+
+def test_no_bound_above_a_thousand_people():
+    assert tight_upper_bound(Problem(np.ones((1001, 1001)), group_size=(6, 10))) is None

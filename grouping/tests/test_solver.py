@@ -196,11 +196,12 @@ def test_every_returned_grouping_respects_all_constraints(problem, seed):
     assert sol.upper_bound >= sol.objective - 1e-9
 
 
+@pytest.mark.parametrize("free_sizes", [False, True])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_tabu_step_takes_the_best_swap_despite_pruning(seed):
-    # The swap scan skips whole groups by an upper bound; one step from a random
-    # grouping (sizes fixed, so swaps only) must still take the best swap there is,
-    # also with negative affinities.
+def test_tabu_step_takes_the_best_move_despite_pruning(seed, free_sizes):
+    # The scan skips whole pairs of groups by upper bounds; one step from a random
+    # grouping must still take the best one-move or swap there is (sizes fixed: swaps
+    # only), also with negative affinities and a conflict.
     from grouping import _kernels as K
 
     rng = np.random.default_rng(seed)
@@ -210,20 +211,38 @@ def test_tabu_step_takes_the_best_swap_despite_pruning(seed):
     D = D + D.T
     assign = rng.permutation(np.arange(n) % m).astype(np.int64)
     w = np.ones(n, dtype=np.int64)
-    lo = hi = np.full(m, n // m, dtype=np.int64)
-    ptr, idx = np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo = np.full(m, n // m - (1 if free_sizes else 0), dtype=np.int64)
+    hi = np.full(m, n // m + (1 if free_sizes else 0), dtype=np.int64)
+    u0, v0 = (int(x) for x in np.flatnonzero(assign != assign[0])[:1].tolist() + [0])
+    conflicts = {(u0, v0), (v0, u0)}
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[u0 + 1 :] += 1
+    ptr[v0 + 1 :] += 1
+    idx = np.zeros(2, dtype=np.int64)
+    idx[ptr[u0]], idx[ptr[v0]] = v0, u0
 
     def score(a):
         return sum(D[i, j] for i in range(n) for j in range(i + 1, n) if a[i] == a[j])
 
+    def ok(a):
+        sizes = np.bincount(a, minlength=m)
+        return (sizes >= lo).all() and (sizes <= hi).all() and a[u0] != a[v0]
+
     f0 = score(assign)
     best = -np.inf
     for u in range(n):
+        for g in range(m):
+            b = assign.copy()
+            b[u] = g
+            if g != assign[u] and ok(b):
+                best = max(best, score(b) - f0)
         for v in range(u + 1, n):
             if assign[u] != assign[v]:
                 b = assign.copy()
                 b[u], b[v] = b[v], b[u]
-                best = max(best, score(b) - f0)
+                if ok(b):
+                    best = max(best, score(b) - f0)
+    assert conflicts
     M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
     tabu = np.zeros((n, m), dtype=np.int64)
     fstate = np.array([f, f, f])
@@ -232,7 +251,37 @@ def test_tabu_step_takes_the_best_swap_despite_pruning(seed):
     best_assign = assign.copy()
     K.tabu_search(
         D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, state,
-        1, 2, 2, 100, 3, 1000,
+        K.lowest_pair(D), 1, 2, 2, 100, 3, 1000,
     )  # fmt: skip
     assert fstate[0] - f0 == pytest.approx(best)
     assert score(assign) - f0 == pytest.approx(best)
+    assert ok(assign)
+
+
+def test_open_seats_keep_room_in_every_group():
+    problem = Problem(_random_affinity(40, 3), group_size=(6, 10), open_seats=2)
+    sol = solve(problem, max_iterations=50)
+    sizes = [len(g) for g in sol.groups]
+    assert max(sizes) <= 8 and min(sizes) >= 6
+    assert len(sizes) == 5  # the fewest groups of at most 8
+
+
+def test_target_size_sets_the_number_of_groups():
+    problem = Problem(_random_affinity(60, 3), group_size=(5, 10), target_size=6)
+    sol = solve(problem, max_iterations=50)
+    assert sorted(len(g) for g in sol.groups) == [6] * 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"group_size": (6, 8), "open_seats": 3}, "leave groups of 6 to 5"),
+        ({"group_size": (6, 10), "open_seats": 2, "target_size": 9}, "outside 6 to 8"),
+        ({"group_bounds": ((3, 4),) * 2, "open_seats": 1}, "need group_size"),
+    ],
+)
+def test_seat_requests_that_cannot_be_met_are_refused(kwargs, message):
+    from grouping import InputError
+
+    with pytest.raises(InputError, match=message):
+        Problem(np.ones((8, 8)), **kwargs)
