@@ -55,8 +55,9 @@ def _budget(parameters: Parameters) -> dict:
         return {"seconds": float(parameters.seconds)}
     # "Rerun exactly": the step count decides where the search stops. The time limit is
     # only a guard against a much slower machine (then `stopped` says "budget").
+    steps = parameters.max_iterations
     return {
-        "max_iterations": int(parameters.max_iterations),
+        "max_iterations": [int(n) for n in steps] if isinstance(steps, list) else int(steps),
         "seconds": float(min(SECONDS[1], 2 * parameters.seconds + 30)),
     }
 
@@ -88,9 +89,7 @@ def formation_run_execute(run_id: int) -> None:
         )
         return not FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
 
-    warm_up = getattr(grouping, "warm_up", None)
-    if warm_up is not None:  # load the kernels before the budget starts (once per worker)
-        warm_up()
+    grouping.warm_up()  # load the kernels before the budget starts (once per process)
     try:
         problem = run_problem(snapshot, parameters)
         solution = grouping.solve(
@@ -123,7 +122,8 @@ def formation_run_execute(run_id: int) -> None:
         best_objective=solution.objective,
         upper_bound=solution.upper_bound,
         iterations=solution.iterations,
-        engine_version=str(getattr(grouping, "ENGINE_VERSION", "")),
+        part_iterations=list(solution.part_iterations),
+        engine_version=solution.engine_version,
         stopped=getattr(solution, "stopped", ""),
         progress=1.0,
         baselines={"random": random_baseline(problem, member_indices, seed=int(parameters.seed))},

@@ -37,6 +37,8 @@ class FormationRun(models.Model):
     # What repeats the search exactly: the seed (in `parameters`), the search steps the
     # run reached, and the engine that took them.
     iterations = models.PositiveBigIntegerField(null=True, blank=True)
+    # The steps of each segment's search (one entry when the run has no segments).
+    part_iterations = models.JSONField(default=list, blank=True)
     engine_version = models.CharField(max_length=40, blank=True)
     stopped = models.CharField(max_length=20, blank=True, help_text="budget, iterations, cancelled")
     rerun_of = models.ForeignKey(

@@ -32,7 +32,8 @@ class Parameters:
     """A run's settings. `open_seats` seats per group stay free for late joiners.
 
     `max_iterations` is set only by "rerun exactly": the search then stops after that
-    many steps instead of after `seconds`, so the same seed repeats the same search.
+    many steps (per segment, a list, when the run has segments) instead of after
+    `seconds`, so the same seed repeats the same search.
     """
 
     mode: str
@@ -44,7 +45,7 @@ class Parameters:
     seed: int
     history_penalty: float
     open_seats: int = 0
-    max_iterations: int | None = None
+    max_iterations: int | list[int] | None = None
 
     @property
     def fill_size(self) -> int:

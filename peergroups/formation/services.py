@@ -119,7 +119,8 @@ def formation_run_rerun(*, run: FormationRun, acting_user: User | None) -> Forma
     if run.iterations is None or not run.proposal:
         raise Conflict("Only a run that reached a proposal can be rerun exactly.")
     _claim_a_worker_slot(run.program)
-    parameters = Parameters.from_json({**run.parameters, "max_iterations": run.iterations})
+    steps = list(run.part_iterations) or run.iterations
+    parameters = Parameters.from_json({**run.parameters, "max_iterations": steps})
     snapshot = Snapshot.from_json(run.snapshot)
     rerun = FormationRun.objects.create(
         organization=run.organization,

@@ -51,22 +51,19 @@ def test_web_processes_do_not_import_the_engine():
 @pytest.fixture
 def warm_engine():
     """Kernels loaded before the run, so its one-second budget is all search."""
-    import numpy as np
-
     import grouping
 
-    if hasattr(grouping, "warm_up"):
-        grouping.warm_up()
-    else:
-        grouping.solve(
-            grouping.Problem(affinity=np.ones((6, 6)), group_size=(3, 3)), max_iterations=10
-        )
+    grouping.warm_up()
 
 
+# "region" forms each region apart: the engine counts steps per segment.
+@pytest.mark.parametrize("basis", ["mixed", "region"])
 def test_rerun_exactly_gives_the_same_groups(
-    client, cast, waiting, solved, run_tasks, warm_engine, django_capture_on_commit_callbacks
+    client, cast, waiting, solved, run_tasks, warm_engine, django_capture_on_commit_callbacks, basis
 ):
-    first = solved(basis="mixed", seconds=1.0, seed=11)
+    first = solved(basis=basis, seconds=1.0, seed=11)
+    # The waiting members live in Boston and Denver: two segments by region.
+    assert len(first.part_iterations) == (1 if basis == "mixed" else 2)
     assert first.iterations and first.iterations > 0
     assert first.stopped == "budget"
     # Profiles change after the run: the rerun still groups the people as they were.
@@ -84,6 +81,7 @@ def test_rerun_exactly_gives_the_same_groups(
     assert again.status == RunStatus.DONE, again.error
     assert again.stopped == "iterations"
     assert again.iterations == first.iterations
+    assert again.part_iterations == first.part_iterations
     assert groups_of(again) == groups_of(first)
     assert again.best_objective == pytest.approx(first.best_objective, rel=1e-12)
 

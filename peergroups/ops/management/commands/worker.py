@@ -60,14 +60,10 @@ class Command(DbWorkerCommand):
 
 def warm_engine() -> None:
     """Load (or compile, on a first run) the engine's kernels before any task starts."""
-    try:
-        import grouping
-    except ImportError:  # pragma: no cover - the engine ships with the project
-        return
-    warm_up = getattr(grouping, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
-        logger.info("grouping engine warmed up")
+    import grouping  # only worker processes load the engine
+
+    grouping.warm_up()
+    logger.info("grouping engine warmed up")
 
 
 def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, started_at) -> None:
