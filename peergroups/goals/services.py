@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.goals.models import (
     GOAL_VALUE_MAX,
@@ -41,7 +42,6 @@ from peergroups.links import LinkWords, link_issue, link_resolve, link_use
 from peergroups.meetings.models import Issue, Meeting, MeetingStatus
 from peergroups.meetings.services import meeting_open_require, require_facilitator
 from peergroups.organizations.models import Organization
-from peergroups.organizations.services import audit
 
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
@@ -355,13 +355,12 @@ def partners_assign(
             AccountabilityPartner(pair=pair, group=group, cycle=cycle, user_id=user_id)
             for user_id in user_ids
         )
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="partners_assign",
-        group_id=group.pk,
-        cycle=cycle,
-        repeats=best_repeats,
+        target=group,
+        after={"cycle": cycle, "sets": len(best), "repeats": best_repeats},
     )
     return best
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
 from peergroups.network import selectors
 from peergroups.network.models import (
@@ -31,7 +32,6 @@ from peergroups.network.models import (
 from peergroups.network.selectors import QuestionView
 from peergroups.network.tasks import answer_notify, question_notify
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.services import audit
 from peergroups.people.vocabulary import AREA_KEYS
 
 
@@ -115,11 +115,12 @@ def directory_entry_save(
     entry.topic_tags = " " + " ".join(sorted(tags)) + " " if tags else ""
     entry.updated_at = timezone.now()
     entry.save()
-    audit(
+    audit_record(
         organization=access.organization,
-        acting_user=user,
+        actor=user,
         action="directory_entry_save",
-        listed=listed,
+        target=entry,
+        after={"listed": listed},
     )
     return entry
 
@@ -199,12 +200,12 @@ def question_ask(
             for c in chosen
         ]
     )
-    audit(
+    audit_record(
         organization=access.organization,
-        acting_user=user,
+        actor=user,
         action="question_ask",
-        question_id=question.pk,
-        recipients=len(chosen),
+        target=question,
+        after={"recipients": len(chosen)},
     )
     transaction.on_commit(lambda: question_notify.enqueue(question.pk))
     return question

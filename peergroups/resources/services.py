@@ -15,9 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.services import audit
 from peergroups.people.vocabulary import AREA_KEYS, AREA_LABELS
 from peergroups.resources import search
 from peergroups.resources.models import (
@@ -259,12 +259,12 @@ def resource_share(
     resource.save()
     _set_topics(resource, topics)
     _index(resource)
-    audit(
+    audit_record(
         organization=access.organization,
-        acting_user=user,
+        actor=user,
         action="resource_share",
-        resource_id=resource.pk,
-        scope=scope,
+        target=resource,
+        after={"scope": scope, "group_id": resource.group_id},
     )
     return resource
 
@@ -303,6 +303,7 @@ def resource_edit(
         raise Conflict("This resource was withdrawn; it cannot be edited.")
     if kind not in Kind.values:
         raise Invalid("Choose what kind of resource this is.", field="kind")
+    scope_before = resource.scope
     scope = scope or resource.scope
     if scope not in Scope.values:
         raise Invalid("Choose who the resource is shared with.", field="scope")
@@ -325,12 +326,13 @@ def resource_edit(
     resource.save()
     _set_topics(resource, resource.topics)
     _index(resource)
-    audit(
+    audit_record(
         organization=access.organization,
-        acting_user=user,
+        actor=user,
         action="resource_edit",
-        resource_id=resource.pk,
-        scope=scope,
+        target=resource,
+        before={"scope": scope_before},
+        after={"scope": scope},
     )
     return resource
 
@@ -347,11 +349,13 @@ def resource_withdraw(*, user: User, access: OrgAccess, resource: Resource) -> R
     if not claimed:
         raise Conflict("This resource was already withdrawn.")
     resource.refresh_from_db(fields=["withdrawn_at"])
-    audit(
+    audit_record(
         organization=access.organization,
-        acting_user=user,
+        actor=user,
         action="resource_withdraw",
-        resource_id=resource.pk,
+        target=resource,
+        before={"withdrawn": False},
+        after={"withdrawn": True},
     )
     return resource
 
