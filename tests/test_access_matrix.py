@@ -126,6 +126,12 @@ MATRIX = {
         dict(dict.fromkeys(ROLES, 403), anonymous=200),
     ),
     ("organizations-dashboard", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    # The operations board: admins see every group, facilitators their own.
+    ("dashboards-board", "get"): (
+        {"org_slug": "acme"},
+        dict(ADMIN_ONLY, facilitator=200, other_facilitator=200),
+    ),
+    ("dashboards-board", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),

@@ -6,4 +6,5 @@ from peergroups.dashboards import views
 urlpatterns = [
     path("", views.dashboard, name="organizations-dashboard"),
     path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
+    path("board/", views.operations_board, name="dashboards-board"),
 ]

@@ -2,8 +2,12 @@
 dashboard and a program's page. They sit above the apps they read, so no lower app
 has to import upward to show them."""
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
 
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
 from peergroups.formation.selectors import unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors
@@ -46,5 +50,56 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
             "enrolled": enrolled,
             "unplaced": unplaced_members(program),
             "runs": program.formation_runs.select_related("created_by")[:5],
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_safe
+@org_view(Role.ADMIN, Role.FACILITATOR)
+def operations_board(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    query = request.GET
+    sort = query.get("sort", "name")
+    descending = query.get("dir") == "desc"
+    filters = {
+        "program_id": _int_or_none(query.get("program")),
+        "facilitator_id": _int_or_none(query.get("facilitator")),
+        "flag": query.get("flag", ""),
+        "search": query.get("q", "").strip()[:120],
+    }
+    board = board_for_user(
+        user=request.user, access=access, sort=sort, descending=descending, **filters
+    )
+    # Each column header links to its sort, flipping the direction of the current one.
+    kept = {key: value for key, value in query.items() if key not in ("sort", "dir") and value}
+    columns = []
+    for key, label in SORTS.items():
+        flip = "asc" if (key == sort and descending) else "desc" if key == sort else "asc"
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + urlencode({**kept, "sort": key, "dir": flip}),
+                "current": key == sort,
+                "descending": descending,
+            }
+        )
+    return org_render(
+        request,
+        access,
+        "dashboards/operations_board.html",
+        {
+            "board": board,
+            "columns": columns,
+            "filters": filters,
+            "flag_labels": FLAG_LABELS,
+            "filtered": any(filters.values()),
+            "stale_days": STALE_DAYS,
         },
     )
