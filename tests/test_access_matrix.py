@@ -132,6 +132,13 @@ MATRIX = {
         dict(ADMIN_ONLY, facilitator=200, other_facilitator=200),
     ),
     ("dashboards-board", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    # A member's page for admins; its POST deactivates them (the world rolls back per test).
+    ("dashboards-person", "get"): ({"org_slug": "acme", "user_id": "waiting_member"}, ADMIN_ONLY),
+    ("dashboards-person", "post"): (
+        {"org_slug": "acme", "user_id": "waiting_member"},
+        ADMIN_POST,
+        {"action": "deactivate", "confirm": "1"},
+    ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
@@ -151,6 +158,16 @@ MATRIX = {
     ("people-import", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("groups-detail", "get"): ({"org_slug": "acme", "group_id": "group"}, GROUP_A),
+    # Editing a group after publish: admins everything, its own facilitator the name.
+    ("groups-manage", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_FACILITATOR, admin=200),
+    ),
+    ("groups-manage", "post"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_FACILITATOR, admin=302, facilitator=302),
+        {"action": "rename", "rename-name": "Group A"},
+    ),
     ("api-tokens", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
     ("api-token-revoke", "post"): (
         {"token_id": "admin_token"},

@@ -4,17 +4,23 @@ has to import upward to show them."""
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
+from peergroups.errors import Invalid
 from peergroups.formation.selectors import unplaced_members
+from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
+from peergroups.groups.services import person_deactivate
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.people.models import FacilitatorProfile, MemberProfile
-from peergroups.people.selectors import admin_overview
+from peergroups.people.selectors import admin_overview, person_for_admin
 
 
 @org_view()
@@ -101,5 +107,62 @@ def operations_board(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "flag_labels": FLAG_LABELS,
             "filtered": any(filters.values()),
             "stale_days": STALE_DAYS,
+        },
+    )
+
+
+@org_view(Role.ADMIN)
+def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> HttpResponse:
+    """An admin's page on one person: profile, roles, groups, invitation state and the
+    admins' own notes on moves. Never what the person wrote in a group."""
+    person = person_for_admin(access=access, user_id=user_id)
+    organization = access.organization
+    if request.method == "POST":
+        if request.POST.get("action") != "deactivate" or not request.POST.get("confirm"):
+            raise Invalid("Tick the box to confirm the deactivation.", field="confirm")
+        roles = person_deactivate(access=access, acting_user=request.user, user_id=person.pk)
+        messages.success(
+            request,
+            f"{person} is deactivated (was: {', '.join(roles)}). What they wrote stays with "
+            "their groups.",
+        )
+        return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
+    roles = list(
+        OrganizationRole.objects.filter(organization=organization, user=person).values_list(
+            "role", flat=True
+        )
+    )
+    memberships = (
+        GroupMembership.objects.filter(group__organization=organization, user=person)
+        .select_related("group", "group__program", "group__facilitator")
+        .order_by("-cycle", "group__name")
+    )
+    return org_render(
+        request,
+        access,
+        "dashboards/person.html",
+        {
+            "person": person,
+            "roles": [Role(role).label for role in roles],
+            "active": bool(roles),
+            "profile": MemberProfile.objects.filter(organization=organization, user=person)
+            .select_related("program")
+            .first(),
+            "facilitator_profile": FacilitatorProfile.objects.filter(
+                organization=organization, user=person
+            ).first(),
+            "memberships": memberships,
+            "facilitated": PeerGroup.objects.filter(organization=organization, facilitator=person)
+            .select_related("program")
+            .order_by("-cycle", "name"),
+            "invitation": Invitation.objects.filter(
+                organization=organization, email__iexact=person.email
+            )
+            .order_by("-created_at")
+            .first(),
+            "changes": MembershipChange.objects.filter(organization=organization, user=person)
+            .select_related("from_group", "to_group", "acting_user")
+            .order_by("-created_at")[:20],
+            "now": timezone.now(),
         },
     )
