@@ -47,7 +47,7 @@ SORTS = {
     "name": "Group",
     "program": "Program",
     "facilitator": "Facilitator",
-    "open": "Open seats",
+    "open": "Seats",
     "next": "Next meeting",
     "last": "Last meeting",
     "flags": "Flags",

@@ -14,7 +14,7 @@ class RenameForm(forms.Form):
 
 class FacilitatorForm(forms.Form):
     facilitator = forms.TypedChoiceField(
-        label="Facilitator", coerce=int, empty_value=None, required=False
+        label="Who leads the group", coerce=int, empty_value=None, required=False
     )
 
     def __init__(self, *args, choices=(), **kwargs):
