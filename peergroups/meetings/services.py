@@ -225,6 +225,61 @@ def meeting_series_set(
     return series
 
 
+# A program's cadence as a series frequency; quarterly groups are scheduled by hand.
+CADENCE_FREQUENCY = {"weekly": "weekly", "biweekly": "biweekly", "monthly": "monthly"}
+SLOT_TIMES = {"am": (time(9), time(12)), "pm": (time(14), time(17)), "eve": (time(18), time(21))}
+SLOT_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
+DEFAULT_SLOT = "tue-am"
+FIRST_MEETING_AFTER_DAYS = 14  # time for members to clear their calendars
+
+
+def schedule_proposal(*, group: PeerGroup) -> dict | None:
+    """The schedule a new group starts with: the program's cadence, on the availability
+    slot most members share, in the time zone most of its members share (ties go to the
+    alphabetically first, so the answer is stable). None for a cadence a series cannot
+    express (quarterly)."""
+    from collections import Counter
+    from datetime import timedelta
+
+    from peergroups.people.models import MemberProfile
+
+    frequency = CADENCE_FREQUENCY.get(group.program.meeting_cadence)
+    if frequency is None:
+        return None
+    profiles = list(
+        MemberProfile.objects.filter(
+            organization_id=group.organization_id, user__group_memberships__group=group
+        ).values_list("time_zone", "availability")
+    )
+    zones = Counter(zone for zone, _ in profiles if zone)
+    time_zone = min(zones, key=lambda z: (-zones[z], z)) if zones else group.time_zone
+    slots = Counter(slot for _, availability in profiles for slot in availability or [])
+    known = [slot for slot in slots if slot.split("-")[0] in SLOT_DAYS and "-" in slot]
+    slot = min(known, key=lambda s: (-slots[s], s)) if known else DEFAULT_SLOT
+    day, part = slot.split("-", 1)
+    start_time, end_time = SLOT_TIMES.get(part, SLOT_TIMES["am"])
+    starts_on = timezone.localdate() + timedelta(days=FIRST_MEETING_AFTER_DAYS)
+    if group.program.starts_on and group.program.starts_on > starts_on:
+        starts_on = group.program.starts_on
+    return {
+        "frequency": frequency,
+        "weekday": SLOT_DAYS[day],
+        "week_of_month": 2 if frequency == "monthly" else None,
+        "starts_on": starts_on,
+        "start_time": start_time,
+        "end_time": end_time,
+        "time_zone": time_zone,
+    }
+
+
+def group_schedule_default(*, group: PeerGroup) -> MeetingSeries | None:
+    """Give a newly published group its meetings (the system acts; the facilitator edits)."""
+    proposal = schedule_proposal(group=group)
+    if proposal is None:
+        return None
+    return meeting_series_set(group=group, acting_user=None, **proposal)
+
+
 @transaction.atomic
 def meeting_series_extend(*, series: MeetingSeries) -> int:
     """Top the stored occurrences up to the horizon; returns how many were added.

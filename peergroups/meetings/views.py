@@ -116,7 +116,8 @@ def meeting_list(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 @group_view(facilitator=True)
 def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     series = MeetingSeries.objects.filter(group=ctx.group).first()
-    initial = {"time_zone": ctx.group.time_zone}
+    # Without a series yet, start from what suits the group (cadence, slot, time zone).
+    initial = services.schedule_proposal(group=ctx.group) or {"time_zone": ctx.group.time_zone}
     if series is not None:
         initial = {
             name: getattr(series, name)
