@@ -125,6 +125,12 @@ MATRIX = {
         {"token": "invitation_token"},
         dict(dict.fromkeys(ROLES, 403), anonymous=200),
     ),
+    ("accounts-notifications", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
+    ("accounts-notifications", "post"): (
+        {},
+        dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN),
+        {"kinds": ["meeting_change"]},
+    ),
     ("organizations-dashboard", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
     # The operations board: admins see every group, facilitators their own.
     ("dashboards-board", "get"): (

@@ -193,6 +193,10 @@ def membership_move(
         before={"group": group.pk},
         after={"group": target.pk, "change": change.pk},
     )
+    from peergroups.groups.tasks import group_assignment_send
+
+    target_id, moved_id = target.pk, membership.user_id
+    transaction.on_commit(lambda: group_assignment_send.enqueue(target_id, moved_id))
     return change
 
 

@@ -341,6 +341,13 @@ def _meeting_update(meeting: Meeting, **fields) -> None:
     meeting.save(update_fields=[*changed, "series", "sequence", "updated_at"])
 
 
+def _meeting_change_notify(meeting: Meeting, acting_user: User | None) -> None:
+    from peergroups.meetings.tasks import meeting_change_send
+
+    meeting_id, actor_id = meeting.pk, getattr(acting_user, "pk", None)
+    transaction.on_commit(lambda: meeting_change_send.enqueue(meeting_id, actor_id))
+
+
 @transaction.atomic
 def meeting_move(
     *,
@@ -371,6 +378,7 @@ def meeting_move(
         action="meeting_move",
         meeting_id=meeting.pk,
     )
+    _meeting_change_notify(meeting, acting_user)
     return meeting
 
 
@@ -390,6 +398,7 @@ def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
         action="meeting_cancel",
         meeting_id=meeting.pk,
     )
+    _meeting_change_notify(meeting, acting_user)
     return meeting
 
 

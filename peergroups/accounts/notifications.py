@@ -1,0 +1,36 @@
+"""Per-person e-mail preferences: every task that e-mails a person asks `wants_email` first."""
+
+from django.db import transaction
+
+from peergroups.accounts.models import NotificationKind, NotificationPreference, User
+from peergroups.audit.services import audit_record
+from peergroups.errors import Invalid
+
+
+def wants_email(*, user: User, kind: str) -> bool:
+    return not NotificationPreference.objects.filter(user=user, kind=kind).exists()
+
+
+def notification_preferences_of(*, user: User) -> dict[str, bool]:
+    off = set(NotificationPreference.objects.filter(user=user).values_list("kind", flat=True))
+    return {kind: kind not in off for kind in NotificationKind.values}
+
+
+@transaction.atomic
+def notification_preferences_save(*, user: User, wanted: set[str]) -> None:
+    """Keep the e-mails in `wanted` on and turn every other kind off."""
+    unknown = set(wanted) - set(NotificationKind.values)
+    if unknown:
+        raise Invalid(f"Unknown notification: {', '.join(sorted(unknown))}.", field="kinds")
+    before = notification_preferences_of(user=user)
+    NotificationPreference.objects.filter(user=user, kind__in=wanted).delete()
+    for kind in set(NotificationKind.values) - set(wanted):
+        NotificationPreference.objects.get_or_create(user=user, kind=kind)
+    audit_record(
+        organization=None,
+        actor=user,
+        action="notification_preferences_save",
+        target=user,
+        before={"off": sorted(k for k, on in before.items() if not on)},
+        after={"off": sorted(set(NotificationKind.values) - set(wanted))},
+    )
