@@ -1,9 +1,11 @@
-"""Per-person e-mail preferences: every task that e-mails a person asks `wants_email` first."""
+"""Per-person e-mail preferences: every task that e-mails a person asks `wants_email` first.
+
+A person's own inbox settings change nobody's access, so they are not audited (and this
+app sits below the audit log)."""
 
 from django.db import transaction
 
 from peergroups.accounts.models import NotificationKind, NotificationPreference, User
-from peergroups.audit.services import audit_record
 from peergroups.errors import Invalid
 
 
@@ -22,15 +24,6 @@ def notification_preferences_save(*, user: User, wanted: set[str]) -> None:
     unknown = set(wanted) - set(NotificationKind.values)
     if unknown:
         raise Invalid(f"Unknown notification: {', '.join(sorted(unknown))}.", field="kinds")
-    before = notification_preferences_of(user=user)
     NotificationPreference.objects.filter(user=user, kind__in=wanted).delete()
     for kind in set(NotificationKind.values) - set(wanted):
         NotificationPreference.objects.get_or_create(user=user, kind=kind)
-    audit_record(
-        organization=None,
-        actor=user,
-        action="notification_preferences_save",
-        target=user,
-        before={"off": sorted(k for k, on in before.items() if not on)},
-        after={"off": sorted(set(NotificationKind.values) - set(wanted))},
-    )

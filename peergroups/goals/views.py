@@ -181,7 +181,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             _form_error(form, error)
         else:
-            messages.success(request, f"Commitment made, due {commitment.due_on:%a %d %b %Y}.")
+            messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,

@@ -20,9 +20,12 @@ from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.meetings.models import (
+    CHECK_IN_TEXT_MAX,
     DEFAULT_AGREEMENT,
     DEFAULT_PROTOCOL,
     HORIZON,
+    ISSUE_TEXT_MAX,
+    NOTE_TEXT_MAX,
     AgendaStep,
     AgreementAcceptance,
     Attendance,
@@ -55,6 +58,13 @@ ISSUE_PROCESSED = "This issue has been processed already."
 
 class MeetingClosed(Conflict):
     """The meeting is over (closed or cancelled); its records can no longer change."""
+
+
+def _text_bound(text: str, limit: int, field: str) -> None:
+    if len(text.strip()) > limit:
+        raise Invalid(
+            f"Keep this under {limit:,} characters (it has {len(text.strip()):,}).", field=field
+        )
 
 
 def require_facilitator(*, group: PeerGroup, user: User | None) -> None:
@@ -472,6 +482,8 @@ def issue_submit(
         existing = Issue.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    for field, text in (("situation", situation), ("ask", ask)):
+        _text_bound(text, ISSUE_TEXT_MAX, field)
     issue = Issue(
         group=group,
         author=author,
@@ -588,6 +600,7 @@ def meeting_note_add(
     text = text.strip()
     if not text:
         raise Invalid("Write the note.", field="text")
+    _text_bound(text, NOTE_TEXT_MAX, "text")
     return MeetingNote.objects.create(
         meeting=meeting, issue=issue, kind=kind, text=text, author=author
     )
@@ -654,6 +667,8 @@ def check_in_save(
         raise Invalid(f"The rating is from {low} to {high}.", field="rating")
     if not work.strip():
         raise Invalid("Say what is going on at work.", field="work")
+    _text_bound(work, CHECK_IN_TEXT_MAX, "work")
+    _text_bound(personal, CHECK_IN_TEXT_MAX, "personal")
     check_in, _ = CheckIn.objects.update_or_create(
         meeting=meeting,
         member=member,

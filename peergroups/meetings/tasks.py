@@ -92,7 +92,7 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
     message = EmailMessage(
-        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %d %b, %H:%M}",
+        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %-d %b, %H:%M}",
         body=render_to_string("meetings/email/reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],
