@@ -323,7 +323,9 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
             else:
                 messages.success(request, "Commitment recorded.")
                 return redirect(
-                    group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "#commitment"
+                    # Back to the run of show the facilitator came from; they had
+                    # confirmed running it (early=1 is moot on the meeting's day).
+                    group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "?early=1#commitment"
                 )
     context = {
         "meeting": meeting,
