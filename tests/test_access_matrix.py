@@ -145,6 +145,13 @@ MATRIX = {
         ADMIN_POST,
         {"action": "deactivate", "confirm": "1"},
     ),
+    ("dashboards-funnel", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    # A resend without an invitation is the service's 422 (test_funnel covers the rest).
+    ("dashboards-funnel", "post"): (
+        {"org_slug": "acme"},
+        dict(ADMIN_ONLY, admin=422),
+        {"action": "resend"},
+    ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),

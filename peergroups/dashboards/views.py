@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
+from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.errors import Invalid
 from peergroups.formation.selectors import unplaced_members
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
@@ -19,6 +20,7 @@ from peergroups.groups.services import person_deactivate
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Invitation, OrganizationRole, Role
+from peergroups.organizations.services import invitation_resend, invitation_revoke
 from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.selectors import admin_overview, person_for_admin
 
@@ -163,6 +165,38 @@ def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> Http
             "changes": MembershipChange.objects.filter(organization=organization, user=person)
             .select_related("from_group", "to_group", "acting_user")
             .order_by("-created_at")[:20],
+            "now": timezone.now(),
+        },
+    )
+
+
+@org_view(Role.ADMIN)
+def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Where people stall between invitation and group; resend or revoke from here."""
+    organization = access.organization
+    if request.method == "POST":
+        invitation_id = _int_or_none(request.POST.get("invitation"))
+        action = request.POST.get("action")
+        if invitation_id is None or action not in ("resend", "revoke"):
+            raise Invalid("Choose an invitation and resend or revoke it.", field="action")
+        act = invitation_resend if action == "resend" else invitation_revoke
+        invitation = act(
+            organization=organization, acting_user=request.user, invitation_id=invitation_id
+        )
+        verb = "sent again" if action == "resend" else "revoked; its link no longer works"
+        messages.success(request, f"The invitation to {invitation.email} is {verb}.")
+        return redirect(request.get_full_path())
+    program_id = _int_or_none(request.GET.get("program"))
+    program = (
+        selectors.program_for_admin(access=access, program_id=program_id) if program_id else None
+    )
+    return org_render(
+        request,
+        access,
+        "dashboards/invitation_funnel.html",
+        {
+            "funnel": invitation_funnel(access=access, program=program),
+            "programs": organization.programs.order_by("name"),
             "now": timezone.now(),
         },
     )

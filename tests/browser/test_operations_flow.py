@@ -124,3 +124,51 @@ def test_facilitator_renames_their_group(browser: Browser, live_server, cast, sc
     screenshot(page, "group-rename-facilitator")
     page.get_by_role("link", name="Operations").click()
     expect(page.get_by_role("link", name="Boston · Biotech", exact=True)).to_be_visible()
+
+
+def test_screenshots_of_the_other_new_pages(browser: Browser, live_server, cast, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peergroups.meetings.models import Meeting
+    from peergroups.organizations.models import Role
+    from peergroups.organizations.services import invitation_create
+
+    invitation_create(
+        organization=cast.organization,
+        email="new@acme.test",
+        role=Role.MEMBER,
+        program=cast.program,
+        acting_user=cast.admin,
+        send=False,
+    )
+    starts = timezone.now() + timedelta(days=5)
+    meeting = Meeting.objects.create(
+        group=cast.group, starts_at=starts, ends_at=starts + timedelta(hours=3)
+    )
+    admin_pages = {
+        "invitations-funnel": reverse("dashboards-funnel", kwargs={"org_slug": "acme"}),
+        "notification-preferences": reverse("accounts-notifications"),
+    }
+    for width, viewport in WIDTHS.items():
+        suffix = "" if width == "desktop" else "-phone"
+        admin = signed_in(browser, live_server, cast.admin, viewport)
+        for name, url in admin_pages.items():
+            admin.goto(live_server.url + url)
+            expect(admin.locator("h1")).to_be_visible()
+            screenshot(admin, name + suffix)
+        fran = signed_in(browser, live_server, cast.facilitator, viewport)
+        fran.goto(
+            live_server.url + reverse("meetings-run", args=["acme", cast.group.pk, meeting.pk])
+        )
+        expect(fran.get_by_role("heading", name="This meeting is not today")).to_be_visible()
+        screenshot(fran, "meeting-run-early" + suffix)
+        # The counter under a bounded text box counts as one types.
+        fran.goto(
+            live_server.url
+            + reverse("meetings-run", args=["acme", cast.group.pk, meeting.pk])
+            + "?early=1"
+        )
+        fran.get_by_label("Note", exact=True).fill("Twelve chars")
+        expect(fran.get_by_text("12 of 5,000 characters")).to_be_visible()
