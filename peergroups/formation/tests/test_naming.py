@@ -47,3 +47,10 @@ def test_publish_names_groups_and_schedules_them_in_the_members_time_zone(
         )
         assert Meeting.objects.filter(group=group).exists()
     assert Counter(PeerGroup.objects.values_list("name", flat=True)).most_common(1)[0][1] == 1
+
+
+def test_the_proposal_page_shows_the_name_each_group_will_get(client, cast, waiting, solved):
+    run = solved()
+    client.force_login(cast.admin)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "Publishes as “Boston · " in page or "Publishes as “Denver · " in page
