@@ -67,6 +67,8 @@ def group_create(
 
 @transaction.atomic
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
+    if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
+        raise Conflict(f"{group.name} is closed.")
     claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
         member_count=F("member_count") + 1
     )

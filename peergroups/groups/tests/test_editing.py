@@ -277,3 +277,14 @@ def test_facilitator_sees_only_the_rename_form(client, cast):
     response = client.post(manage_url(cast.group), {"action": "close", "close-confirm": "on"})
     assert response.status_code == 422
     assert not PeerGroup.objects.get(pk=cast.group.pk).is_closed
+
+
+@pytest.mark.django_db
+def test_a_closed_group_takes_no_late_joiner(cast):
+    from peergroups.formation.placement import placement_suggestions
+
+    services.group_close(access=admin_access(cast), acting_user=cast.admin, group=cast.group)
+    with pytest.raises(Conflict, match="is closed"):
+        services.membership_add(group=cast.group, user=cast.other_member, acting_user=cast.admin)
+    suggested = placement_suggestions(program=cast.program, user=cast.other_member)
+    assert cast.group.pk not in {s.group.pk for s in suggested}
