@@ -125,7 +125,33 @@ MATRIX = {
         {"token": "invitation_token"},
         dict(dict.fromkeys(ROLES, 403), anonymous=200),
     ),
+    ("accounts-notifications", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
+    ("accounts-notifications", "post"): (
+        {},
+        dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN),
+        {"kinds": ["meeting_change"]},
+    ),
     ("organizations-dashboard", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    # The operations board: admins see every group, facilitators their own.
+    ("dashboards-board", "get"): (
+        {"org_slug": "acme"},
+        dict(ADMIN_ONLY, facilitator=200, other_facilitator=200),
+    ),
+    ("dashboards-board", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    # A member's page for admins; its POST deactivates them (the world rolls back per test).
+    ("dashboards-person", "get"): ({"org_slug": "acme", "user_id": "waiting_member"}, ADMIN_ONLY),
+    ("dashboards-person", "post"): (
+        {"org_slug": "acme", "user_id": "waiting_member"},
+        ADMIN_POST,
+        {"action": "deactivate", "confirm": "1"},
+    ),
+    ("dashboards-funnel", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    # A resend without an invitation is the service's 422 (test_funnel covers the rest).
+    ("dashboards-funnel", "post"): (
+        {"org_slug": "acme"},
+        dict(ADMIN_ONLY, admin=422),
+        {"action": "resend"},
+    ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
@@ -143,6 +169,16 @@ MATRIX = {
     ("people-import", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("groups-detail", "get"): ({"org_slug": "acme", "group_id": "group"}, GROUP_A),
+    # Editing a group after publish: admins everything, its own facilitator the name.
+    ("groups-manage", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_FACILITATOR, admin=200),
+    ),
+    ("groups-manage", "post"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_FACILITATOR, admin=302, facilitator=302),
+        {"action": "rename", "rename-name": "Group A"},
+    ),
     ("api-tokens", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
     ("api-token-revoke", "post"): (
         {"token_id": "admin_token"},

@@ -31,7 +31,7 @@ LAYERS = [
     "api",
     "demo",
 ]
-BASE = {"errors", "http", "env", "aggregates", "links", "charts"}
+BASE = {"errors", "http", "env", "aggregates", "links", "charts", "formats"}
 TOP = {"settings", "urls", "wsgi"}
 
 

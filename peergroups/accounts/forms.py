@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from peergroups.accounts.models import User
+from peergroups.accounts.models import NotificationKind, User
 from peergroups.accounts.throttle import (
     SIGN_IN_ACCOUNT,
     SIGN_IN_ADDRESS,
@@ -77,3 +77,12 @@ class UserCreationForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class NotificationsForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label="E-mail me when",
+        choices=NotificationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -74,3 +74,25 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]}… {self.count} since {self.window_start:%H:%M}"
+
+
+class NotificationKind(models.TextChoices):
+    FACILITATOR_REVIEW = "facilitator_review", "My facilitator application is reviewed"
+    GROUP_ASSIGNMENT = "group_assignment", "I am placed in or moved to a group"
+    MEETING_CHANGE = "meeting_change", "A meeting of my group is moved or cancelled"
+
+
+class NotificationPreference(models.Model):
+    """E-mails a person has turned off; no row means every e-mail is on."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_offs")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_off_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} turned off {self.kind}"

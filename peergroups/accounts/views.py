@@ -1,12 +1,19 @@
 """Sign-in and the health check. Pages about organizations live in the apps above."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from peergroups.accounts.forms import SignInForm
+from peergroups.accounts.forms import NotificationsForm, SignInForm
+from peergroups.accounts.notifications import (
+    notification_preferences_of,
+    notification_preferences_save,
+)
 from peergroups.accounts.throttle import (
     PASSWORD_RESET_ACCOUNT,
     PASSWORD_RESET_ADDRESS,
@@ -43,3 +50,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which e-mails a person receives: the same preferences for every organization."""
+    current = notification_preferences_of(user=request.user)
+    form = NotificationsForm(
+        request.POST or None, initial={"kinds": [kind for kind, on in current.items() if on]}
+    )
+    if request.method == "POST" and form.is_valid():
+        notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))
+        messages.success(request, "Your e-mail preferences are saved.")
+        return redirect("accounts-notifications")
+    return render(request, "accounts/notifications.html", {"form": form})

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from peergroups.api import services
 from peergroups.api.models import ApiToken
+from peergroups.formats import count_of
 
 
 @admin.register(ApiToken)
@@ -22,4 +23,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             services.token_revoke(token=token, acting_user=request.user)
-        messages.success(request, f"Revoked {queryset.count()} token(s).")
+        messages.success(request, f"Revoked {count_of(queryset.count(), 'token')}.")

@@ -2,16 +2,27 @@
 dashboard and a program's page. They sit above the apps they read, so no lower app
 has to import upward to show them."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
+from peergroups.dashboards.funnel import invitation_funnel
+from peergroups.errors import Invalid
 from peergroups.formation.selectors import unplaced_members
+from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
+from peergroups.groups.services import person_deactivate
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import Invitation, OrganizationRole, Role
+from peergroups.organizations.services import invitation_resend, invitation_revoke
 from peergroups.people.models import FacilitatorProfile, MemberProfile
-from peergroups.people.selectors import admin_overview
+from peergroups.people.selectors import admin_overview, person_for_admin
 
 
 @require_safe
@@ -49,5 +60,145 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
             "enrolled": enrolled,
             "unplaced": unplaced_members(program),
             "runs": program.formation_runs.select_related("created_by")[:5],
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_safe
+@org_view(Role.ADMIN, Role.FACILITATOR)
+def operations_board(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    query = request.GET
+    sort = query.get("sort", "name")
+    descending = query.get("dir") == "desc"
+    filters = {
+        "program_id": _int_or_none(query.get("program")),
+        "facilitator_id": _int_or_none(query.get("facilitator")),
+        "flag": query.get("flag", ""),
+        "search": query.get("q", "").strip()[:120],
+    }
+    board = board_for_user(
+        user=request.user, access=access, sort=sort, descending=descending, **filters
+    )
+    # Each column header links to its sort, flipping the direction of the current one.
+    kept = {key: value for key, value in query.items() if key not in ("sort", "dir") and value}
+    columns = []
+    for key, label in SORTS.items():
+        flip = "asc" if (key == sort and descending) else "desc" if key == sort else "asc"
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + urlencode({**kept, "sort": key, "dir": flip}),
+                "current": key == sort,
+                "descending": descending,
+            }
+        )
+    return org_render(
+        request,
+        access,
+        "dashboards/operations_board.html",
+        {
+            "board": board,
+            "columns": columns,
+            "filters": filters,
+            "flag_labels": FLAG_LABELS,
+            "filtered": any(filters.values()),
+            "stale_days": STALE_DAYS,
+        },
+    )
+
+
+@org_view(Role.ADMIN)
+def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> HttpResponse:
+    """An admin's page on one person: profile, roles, groups, invitation state and the
+    admins' own notes on moves. Never what the person wrote in a group."""
+    person = person_for_admin(access=access, user_id=user_id)
+    organization = access.organization
+    if request.method == "POST":
+        if request.POST.get("action") != "deactivate" or not request.POST.get("confirm"):
+            raise Invalid("Tick the box to confirm the deactivation.", field="confirm")
+        roles = person_deactivate(access=access, acting_user=request.user, user_id=person.pk)
+        messages.success(
+            request,
+            f"{person} is deactivated (was: {', '.join(roles)}). What they wrote stays with "
+            "their groups.",
+        )
+        return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
+    roles = list(
+        OrganizationRole.objects.filter(organization=organization, user=person).values_list(
+            "role", flat=True
+        )
+    )
+    memberships = (
+        GroupMembership.objects.filter(group__organization=organization, user=person)
+        .select_related("group", "group__program", "group__facilitator")
+        .order_by("-cycle", "group__name")
+    )
+    return org_render(
+        request,
+        access,
+        "dashboards/person.html",
+        {
+            "person": person,
+            "roles": [Role(role).label for role in roles],
+            "active": bool(roles),
+            "profile": MemberProfile.objects.filter(organization=organization, user=person)
+            .select_related("program")
+            .first(),
+            "facilitator_profile": FacilitatorProfile.objects.filter(
+                organization=organization, user=person
+            ).first(),
+            "memberships": memberships,
+            "facilitated": PeerGroup.objects.filter(organization=organization, facilitator=person)
+            .select_related("program")
+            .order_by("-cycle", "name"),
+            "invitation": Invitation.objects.filter(
+                organization=organization, email__iexact=person.email
+            )
+            .order_by("-created_at")
+            .first(),
+            "changes": MembershipChange.objects.filter(organization=organization, user=person)
+            .select_related("from_group", "to_group", "acting_user")
+            .order_by("-created_at")[:20],
+            "now": timezone.now(),
+        },
+    )
+
+
+@org_view(Role.ADMIN)
+def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Where people stall between invitation and group; resend or revoke from here."""
+    organization = access.organization
+    if request.method == "POST":
+        invitation_id = _int_or_none(request.POST.get("invitation"))
+        action = request.POST.get("action")
+        if invitation_id is None or action not in ("resend", "revoke"):
+            raise Invalid("Choose an invitation and resend or revoke it.", field="action")
+        act = invitation_resend if action == "resend" else invitation_revoke
+        invitation = act(
+            organization=organization, acting_user=request.user, invitation_id=invitation_id
+        )
+        verb = "sent again" if action == "resend" else "revoked; its link no longer works"
+        messages.success(request, f"The invitation to {invitation.email} is {verb}.")
+        return redirect(request.get_full_path())
+    program_id = _int_or_none(request.GET.get("program"))
+    program = (
+        selectors.program_for_admin(access=access, program_id=program_id) if program_id else None
+    )
+    return org_render(
+        request,
+        access,
+        "dashboards/invitation_funnel.html",
+        {
+            "funnel": invitation_funnel(access=access, program=program),
+            "programs": organization.programs.order_by("name"),
+            "now": timezone.now(),
         },
     )

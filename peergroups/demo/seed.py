@@ -17,6 +17,7 @@ from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.demo.group_life import seed_group_life
 from peergroups.demo.groups import seed_groups
+from peergroups.demo.history import seed_history
 from peergroups.demo.outcomes import seed_outcomes
 from peergroups.demo.people import (
     FACILITATOR_EMAIL,
@@ -38,7 +39,7 @@ URL = "http://127.0.0.1:8000"
 
 # Each app's demo content, called in this order as `step(organization=, rng=, today=)`
 # once the people and groups exist, in layer order.
-SEED_STEPS = (seed_group_life, seed_resources, seed_outcomes)
+SEED_STEPS = (seed_group_life, seed_history, seed_resources, seed_outcomes)
 
 
 @dataclass(frozen=True)

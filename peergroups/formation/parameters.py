@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from peergroups.errors import Invalid
 from peergroups.formation.criteria import ATTRIBUTES
+from peergroups.formats import count_of
 from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
 
 MODE_UNPLACED = "unplaced"
@@ -77,7 +78,7 @@ def parameters_check(parameters: Parameters) -> None:
         raise Invalid("The smallest group cannot be larger than the largest.", field="min_size")
     if p.open_seats < 0 or p.fill_size < p.min_size:
         raise Invalid(
-            f"With {p.open_seats} open seat(s), groups of at most {p.max_size} would hold fewer "
+            f"With {count_of(p.open_seats, 'open seat')}, groups of at most {p.max_size} would hold fewer "
             f"than the smallest group ({p.min_size}).",
             field="open_seats",
         )

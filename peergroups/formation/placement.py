@@ -34,7 +34,10 @@ def placement_suggestions(*, program: Program, user: User) -> list[Placement]:
     """Groups of the current cycle with an open seat and no conflict, best fit first."""
     groups = list(
         PeerGroup.objects.filter(
-            program=program, cycle=current_cycle(program), member_count__lt=F("capacity")
+            program=program,
+            cycle=current_cycle(program),
+            member_count__lt=F("capacity"),
+            closed_at__isnull=True,  # a closed group takes no one new
         )
         .select_related("facilitator")
         .prefetch_related("memberships")

@@ -6,12 +6,14 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, DomainError
 from peergroups.formation.models import FormationRun, RunStatus
+from peergroups.formation.naming import group_name_suggest, group_names_assign
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.services import AlreadyGrouped, GroupFull, group_create, membership_add
+from peergroups.meetings.services import group_schedule_default
 from peergroups.organizations.services import audit
 
 
@@ -55,15 +57,19 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     )
     defaults_create = _group_defaults_create()
     created = []
-    number = len(taken_names)
+    # Names from what each group shares ("Boston · Biotech"), else the next "Group N".
+    names = group_names_assign(
+        [
+            group_name_suggest(snapshot.person[user_id].attributes for user_id in g.members)
+            for g in proposal.groups
+        ],
+        taken_names,
+    )
     try:
-        for proposed in proposal.groups:
-            number += 1
-            while f"Group {number}" in taken_names:
-                number += 1
+        for proposed, name in zip(proposal.groups, names, strict=True):
             group = group_create(
                 program=program,
-                name=f"Group {number}",
+                name=name,
                 acting_user=acting_user,
                 capacity=program.max_group_size,
                 facilitator=users.get(proposed.facilitator_id),
@@ -73,6 +79,8 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
                 membership_add(group=group, user=users[user_id], acting_user=acting_user)
             if defaults_create is not None:
                 defaults_create(group=group)
+            # Meetings from the program's cadence in the members' most common time zone.
+            group_schedule_default(group=group)
             created.append(group)
     except (AlreadyGrouped, GroupFull, DomainError) as error:
         raise Conflict(f"Nothing was published: {error} Start a new run.") from None

@@ -12,6 +12,7 @@ from peergroups.accounts.models import User
 from peergroups.errors import Conflict, NotFound, Refused
 from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS, measures
 from peergroups.formation.models import FormationRun
+from peergroups.formation.naming import group_name_suggest
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import (
     Proposal,
@@ -83,6 +84,11 @@ class GroupReview:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    @property
+    def suggested_name(self) -> str:
+        """The name publish gives the group ("Boston · Biotech"), before de-duplication."""
+        return group_name_suggest(person.attributes for person in self.members)
 
     @property
     def size_ok(self) -> bool:

@@ -143,7 +143,9 @@ def facilitator_options(program: Program) -> tuple[FacilitatorOption, ...]:
     """Approved facilitators of the organization with free capacity."""
     busy = Counter(
         PeerGroup.objects.filter(
-            program__organization=program.organization, facilitator__isnull=False
+            program__organization=program.organization,
+            facilitator__isnull=False,
+            closed_at__isnull=True,  # a closed group no longer uses its facilitator's time
         ).values_list("facilitator_id", flat=True)
     )
     options = []

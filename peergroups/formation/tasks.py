@@ -32,7 +32,12 @@ def group_welcome_send(group_id: int) -> None:
     members = [m.user for m in group.memberships.select_related("user")]
     link = settings.BASE_URL + group.get_absolute_url()
     messages = []
+    from peergroups.accounts.models import NotificationKind
+    from peergroups.accounts.notifications import wants_email
+
     for member in members:
+        if not wants_email(user=member, kind=NotificationKind.GROUP_ASSIGNMENT):
+            continue
         body = render_to_string(
             "formation/email/welcome.txt",
             {

@@ -146,7 +146,7 @@ def _send(person, claimed, *, digest: bool) -> None:
     if digest:
         subject = f"Your commitments this week ({len(claimed)})"
     elif claimed[0][1] == ReminderStage.DUE_SOON:
-        subject = f"Due {first.due_on:%a %d %b}: your commitment"
+        subject = f"Due {first.due_on:%a %-d %b}: your commitment"
     elif claimed[0][1] == ReminderStage.OVERDUE:
         subject = "How did your commitment go? Check in with one click"
     else:

@@ -183,7 +183,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             _form_error(form, error)
         else:
-            messages.success(request, f"Commitment made, due {commitment.due_on:%a %d %b %Y}.")
+            messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -326,7 +326,9 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
             else:
                 messages.success(request, "Commitment recorded.")
                 return redirect(
-                    group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "#commitment"
+                    # Back to the run of show the facilitator came from; they had
+                    # confirmed running it (early=1 is moot on the meeting's day).
+                    group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "?early=1#commitment"
                 )
     context = {
         "meeting": meeting,

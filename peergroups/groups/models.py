@@ -28,6 +28,9 @@ class PeerGroup(models.Model):
     member_count = models.PositiveSmallIntegerField(default=0)
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(default=timezone.now)
+    # A closed group keeps its roster and history; it no longer takes members nor shows
+    # on the operations board (see groups.services.group_close).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +57,10 @@ class PeerGroup(models.Model):
     def open_seats(self) -> int:
         return max(self.capacity - self.member_count, 0)
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
 
 class GroupMembership(models.Model):
     group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -75,3 +82,41 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group}"
+
+
+class MembershipChangeKind(models.TextChoices):
+    MOVED = "moved", "Moved to another group"
+    REMOVED = "removed", "Removed from the group"
+
+
+MEMBERSHIP_REASON_MAX = 500  # the form, the service and the database agree
+
+
+class MembershipChange(models.Model):
+    """An admin's move or removal of a member after publish, with the reason.
+
+    The reason is the admin's words about a person: it is shown to the organization's
+    admins only (the member detail page), never to the group, and never in the audit
+    log (which keeps ids and states).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_changes"
+    )
+    kind = models.CharField(max_length=10, choices=MembershipChangeKind.choices)
+    from_group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="+")
+    to_group = models.ForeignKey(
+        PeerGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(max_length=MEMBERSHIP_REASON_MAX, blank=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} from group {self.from_group_id}"

@@ -7,12 +7,24 @@ writer at a time), and a check constraint refuses any write that would overfill.
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from peergroups.accounts.models import User
-from peergroups.errors import Conflict
-from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.organizations.models import Program
+from peergroups.audit.services import audit_record
+from peergroups.errors import Conflict, Invalid, NotFound, Refused
+from peergroups.groups.models import (
+    MEMBERSHIP_REASON_MAX,
+    GroupMembership,
+    MembershipChange,
+    MembershipChangeKind,
+    PeerGroup,
+)
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import OrganizationRole, Program, Role
 from peergroups.organizations.services import audit
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+
+GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
 
 
 class GroupFull(Conflict):
@@ -55,6 +67,8 @@ def group_create(
 
 @transaction.atomic
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
+    if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
+        raise Conflict(f"{group.name} is closed.")
     claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
         member_count=F("member_count") + 1
     )
@@ -89,3 +103,290 @@ def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None)
             group_id=group.pk,
             user_id=user.pk,
         )
+
+
+# Editing after publish. Each write takes the viewer's organization access (from the
+# page or the API), checks its own rules and writes one audit row with ids and states.
+
+
+def _require_admin(access: OrgAccess, group: PeerGroup) -> None:
+    if group.organization_id != access.organization.pk:
+        raise NotFound("No such group.")
+    if not access.is_admin:
+        raise Refused("Only the program's admins can change this group.")
+
+
+def _require_open(group: PeerGroup) -> None:
+    if group.closed_at is not None:
+        raise Conflict(f"{group.name} is closed.")
+
+
+def _reason_clean(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > MEMBERSHIP_REASON_MAX:
+        raise Invalid(f"Keep the reason under {MEMBERSHIP_REASON_MAX} characters.", field="reason")
+    return reason
+
+
+def _membership_of(group: PeerGroup, user_id: int) -> GroupMembership:
+    membership = (
+        GroupMembership.objects.select_for_update()
+        .select_related("user")
+        .filter(group=group, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("That person is not in this group.")
+    return membership
+
+
+@transaction.atomic
+def membership_move(
+    *,
+    access: OrgAccess,
+    acting_user: User,
+    group: PeerGroup,
+    user_id: int,
+    to_group_id: int,
+    reason: str = "",
+) -> MembershipChange:
+    """Move a member to another open group of the same program and cycle.
+
+    The new seat is claimed first (the same conditional update as `membership_add`), so
+    a full group refuses the move and nothing changes. The reason is kept for admins.
+    """
+    _require_admin(access, group)
+    reason = _reason_clean(reason)
+    target = PeerGroup.objects.filter(organization=access.organization, pk=to_group_id).first()
+    if target is None:
+        raise Invalid("Choose a group to move to.", field="to_group")
+    if target.pk == group.pk:
+        raise Invalid("They are already in this group.", field="to_group")
+    if (target.program_id, target.cycle) != (group.program_id, group.cycle):
+        raise Invalid(
+            "A member can move only between groups of the same program and cycle.",
+            field="to_group",
+        )
+    _require_open(target)
+    membership = _membership_of(group, user_id)
+    claimed = PeerGroup.objects.filter(pk=target.pk, member_count__lt=F("capacity")).update(
+        member_count=F("member_count") + 1
+    )
+    if not claimed:
+        raise GroupFull(f"{target.name} has no open seat.")
+    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    membership.group = target
+    membership.joined_at = timezone.now()
+    membership.save(update_fields=["group", "joined_at"])
+    change = MembershipChange.objects.create(
+        organization=access.organization,
+        user=membership.user,
+        kind=MembershipChangeKind.MOVED,
+        from_group=group,
+        to_group=target,
+        reason=reason,
+        acting_user=acting_user,
+    )
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="membership_move",
+        target=membership.user,
+        before={"group": group.pk},
+        after={"group": target.pk, "change": change.pk},
+    )
+    from peergroups.groups.tasks import group_assignment_send
+
+    target_id, moved_id = target.pk, membership.user_id
+    transaction.on_commit(lambda: group_assignment_send.enqueue(target_id, moved_id))
+    return change
+
+
+@transaction.atomic
+def membership_withdraw(
+    *, access: OrgAccess, acting_user: User, group: PeerGroup, user_id: int, reason: str = ""
+) -> MembershipChange:
+    """Take a member out of a group after publish; their content stays with the group."""
+    _require_admin(access, group)
+    reason = _reason_clean(reason)
+    membership = _membership_of(group, user_id)
+    membership.delete()
+    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    change = MembershipChange.objects.create(
+        organization=access.organization,
+        user=membership.user,
+        kind=MembershipChangeKind.REMOVED,
+        from_group=group,
+        reason=reason,
+        acting_user=acting_user,
+    )
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="membership_withdraw",
+        target=membership.user,
+        before={"group": group.pk},
+        after={"change": change.pk},
+    )
+    return change
+
+
+def facilitator_load(*, organization_id: int, user_id: int) -> tuple[int, int]:
+    """(open groups led, capacity) of a facilitator in an organization."""
+    leading = PeerGroup.objects.filter(
+        organization_id=organization_id, facilitator_id=user_id, closed_at__isnull=True
+    ).count()
+    capacity = (
+        FacilitatorProfile.objects.filter(organization_id=organization_id, user_id=user_id)
+        .values_list("capacity", flat=True)
+        .first()
+    )
+    return leading, capacity or 0
+
+
+@transaction.atomic
+def group_facilitator_change(
+    *, access: OrgAccess, acting_user: User, group: PeerGroup, facilitator_id: int | None
+) -> PeerGroup:
+    """Give the group another facilitator (approved, with free capacity), or none."""
+    _require_admin(access, group)
+    _require_open(group)
+    group = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    before = group.facilitator_id
+    if facilitator_id == before:
+        return group
+    if facilitator_id is not None:
+        approved = FacilitatorProfile.objects.filter(
+            organization=access.organization,
+            user_id=facilitator_id,
+            status=FacilitatorStatus.APPROVED,
+            user__organization_roles__organization=access.organization,
+            user__organization_roles__role=Role.FACILITATOR,
+        ).exists()
+        if not approved:
+            raise Invalid(
+                "Choose an approved facilitator of this organization.", field="facilitator"
+            )
+        leading, capacity = facilitator_load(
+            organization_id=access.organization.pk, user_id=facilitator_id
+        )
+        if leading >= capacity:
+            raise Conflict(
+                f"That facilitator already leads {leading} of the {capacity} "
+                f"group{'s' if capacity != 1 else ''} they can take."
+            )
+    group.facilitator_id = facilitator_id
+    group.save(update_fields=["facilitator"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="group_facilitator_change",
+        target=group,
+        before={"facilitator": before},
+        after={"facilitator": facilitator_id},
+    )
+    return group
+
+
+@transaction.atomic
+def group_rename(*, access: OrgAccess, acting_user: User, group: PeerGroup, name: str) -> PeerGroup:
+    """Rename a group: its admins and its own facilitator may."""
+    if group.organization_id != access.organization.pk:
+        raise NotFound("No such group.")
+    if not (access.is_admin or group.facilitator_id == acting_user.pk):
+        raise Refused("Only the program's admins and the group's facilitator can rename it.")
+    _require_open(group)
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("Give the group a name.", field="name")
+    if len(name) > GROUP_NAME_MAX:
+        raise Invalid(f"Keep the name under {GROUP_NAME_MAX} characters.", field="name")
+    before = group.name
+    if name == before:
+        return group
+    taken = (
+        PeerGroup.objects.filter(program_id=group.program_id, cycle=group.cycle, name=name)
+        .exclude(pk=group.pk)
+        .exists()
+    )
+    if taken:
+        raise Conflict(f"Another group of this program is already called “{name}”.")
+    group.name = name
+    group.save(update_fields=["name"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="group_rename",
+        target=group,
+        before={"name": before},
+        after={"name": name},
+    )
+    return group
+
+
+@transaction.atomic
+def group_close(*, access: OrgAccess, acting_user: User, group: PeerGroup) -> PeerGroup:
+    """Close a group: it keeps its roster and history, takes no one new and leaves the board."""
+    _require_admin(access, group)
+    group = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    _require_open(group)
+    group.closed_at = timezone.now()
+    group.save(update_fields=["closed_at"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="group_close",
+        target=group,
+        after={"closed_at": group.closed_at, "members": group.member_count},
+    )
+    return group
+
+
+@transaction.atomic
+def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> list[str]:
+    """Take a person out of the organization: their roles end, their seats in open groups
+    free up and the groups they led lose their facilitator. What they wrote (issues,
+    notes, resources) stays with the group. Returns the roles they held."""
+    access.require(Role.ADMIN)
+    organization = access.organization
+    roles = sorted(
+        OrganizationRole.objects.filter(organization=organization, user_id=user_id).values_list(
+            "role", flat=True
+        )
+    )
+    if not roles:
+        raise NotFound("No such person in this organization.")
+    if user_id == acting_user.pk:
+        raise Conflict("You cannot deactivate yourself; ask another admin.")
+    if Role.ADMIN in roles:
+        admins = OrganizationRole.objects.filter(organization=organization, role=Role.ADMIN)
+        if admins.count() <= 1:
+            raise Conflict("The organization's last admin cannot be deactivated.")
+    memberships = list(
+        GroupMembership.objects.select_for_update().filter(
+            group__organization=organization, group__closed_at__isnull=True, user_id=user_id
+        )
+    )
+    for membership in memberships:
+        membership.delete()
+        PeerGroup.objects.filter(pk=membership.group_id).update(member_count=F("member_count") - 1)
+    led = list(
+        PeerGroup.objects.filter(
+            organization=organization, facilitator_id=user_id, closed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
+    OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="person_deactivate",
+        object_type="user",
+        object_id=user_id,
+        before={
+            "roles": roles,
+            "groups": [m.group_id for m in memberships],
+            "facilitated": led,
+        },
+    )
+    return roles

@@ -13,14 +13,21 @@ from ninja import Field, Router, Schema, Status
 
 from peergroups.http import error_responses
 from peergroups.meetings import selectors, services
-from peergroups.meetings.models import Attendance, AttendanceStatus, Issue, IssueCategory, Urgency
+from peergroups.meetings.models import (
+    ISSUE_TEXT_MAX,
+    Attendance,
+    AttendanceStatus,
+    Issue,
+    IssueCategory,
+    Urgency,
+)
 from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import organization_access
 
 router = Router(tags=["meetings"])
 
 TITLE_MAX = Issue._meta.get_field("title").max_length
-TEXT_MAX = 10_000  # an issue's situation or ask: a few pages at most
+TEXT_MAX = ISSUE_TEXT_MAX
 
 
 def _ctx(request: HttpRequest, org_slug: str, group_id: int) -> GroupContext:

@@ -5,8 +5,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from peergroups.meetings.models import (
+    CHECK_IN_TEXT_MAX,
+    ISSUE_TEXT_MAX,
+    NOTE_TEXT_MAX,
     AttendanceStatus,
     Frequency,
     Issue,
@@ -91,10 +95,19 @@ class MoveForm(forms.Form):
         return cleaned
 
 
+def bound_text(field: forms.CharField, limit: int) -> None:
+    """Give a model form's text field the shared bound (the textarea gets maxlength)."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
 class IssueForm(SubmitOnceMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_idempotency_key()
+        for name in ("situation", "ask"):
+            bound_text(self.fields[name], ISSUE_TEXT_MAX)
 
     class Meta:
         model = Issue
@@ -113,9 +126,16 @@ class IssueForm(SubmitOnceMixin, forms.ModelForm):
 
 
 class CheckInForm(forms.Form):
-    work = forms.CharField(label="Work: what is going on", widget=forms.Textarea(attrs={"rows": 3}))
+    work = forms.CharField(
+        label="Work: what is going on",
+        max_length=CHECK_IN_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     personal = forms.CharField(
-        label="Personal (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="Personal (optional)",
+        max_length=CHECK_IN_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     rating = forms.IntegerField(
         label="How are you, from 1 (awful) to 10 (great)?",
@@ -143,7 +163,9 @@ AgendaStepFormSet = forms.formset_factory(
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices, label="Kind of note")
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="Note", max_length=NOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AttendanceForm(forms.Form):

@@ -209,6 +209,13 @@ class CheckIn(models.Model):
         return f"Check-in of {self.member_id} at meeting {self.meeting_id}"
 
 
+# Long-text bounds: the forms (with a live counter), the API schemas and the services
+# all read these, so a text one accepts the others accept too.
+ISSUE_TEXT_MAX = 10_000  # an issue's situation or ask: a few pages at most
+NOTE_TEXT_MAX = 5_000
+CHECK_IN_TEXT_MAX = 2_000
+
+
 class IssueCategory(models.TextChoices):
     # Keys match the areas of the intake (people/vocabulary.py), so reports can join them.
     MARKETING = "marketing", "Marketing"

@@ -351,3 +351,10 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
                 {"group": group, "attendance": figure, "attendance_rate": figure.value}
             )
     return list(programs.values())
+
+
+def meeting_is_before_its_day(*, meeting: Meeting) -> bool:
+    """True while the meeting's day (in the group's zone) has not come: running it now
+    is probably a slip, so the run-of-show page asks first."""
+    zone = ZoneInfo(meeting.group.time_zone)
+    return meeting.starts_at.astimezone(zone).date() > timezone.now().astimezone(zone).date()

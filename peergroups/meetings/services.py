@@ -20,9 +20,12 @@ from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.meetings.models import (
+    CHECK_IN_TEXT_MAX,
     DEFAULT_AGREEMENT,
     DEFAULT_PROTOCOL,
     HORIZON,
+    ISSUE_TEXT_MAX,
+    NOTE_TEXT_MAX,
     AgendaStep,
     AgreementAcceptance,
     Attendance,
@@ -55,6 +58,13 @@ ISSUE_PROCESSED = "This issue has been processed already."
 
 class MeetingClosed(Conflict):
     """The meeting is over (closed or cancelled); its records can no longer change."""
+
+
+def _text_bound(text: str, limit: int, field: str) -> None:
+    if len(text.strip()) > limit:
+        raise Invalid(
+            f"Keep this under {limit:,} characters (it has {len(text.strip()):,}).", field=field
+        )
 
 
 def require_facilitator(*, group: PeerGroup, user: User | None) -> None:
@@ -225,6 +235,61 @@ def meeting_series_set(
     return series
 
 
+# A program's cadence as a series frequency; quarterly groups are scheduled by hand.
+CADENCE_FREQUENCY = {"weekly": "weekly", "biweekly": "biweekly", "monthly": "monthly"}
+SLOT_TIMES = {"am": (time(9), time(12)), "pm": (time(14), time(17)), "eve": (time(18), time(21))}
+SLOT_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
+DEFAULT_SLOT = "tue-am"
+FIRST_MEETING_AFTER_DAYS = 14  # time for members to clear their calendars
+
+
+def schedule_proposal(*, group: PeerGroup) -> dict | None:
+    """The schedule a new group starts with: the program's cadence, on the availability
+    slot most members share, in the time zone most of its members share (ties go to the
+    alphabetically first, so the answer is stable). None for a cadence a series cannot
+    express (quarterly)."""
+    from collections import Counter
+    from datetime import timedelta
+
+    from peergroups.people.models import MemberProfile
+
+    frequency = CADENCE_FREQUENCY.get(group.program.meeting_cadence)
+    if frequency is None:
+        return None
+    profiles = list(
+        MemberProfile.objects.filter(
+            organization_id=group.organization_id, user__group_memberships__group=group
+        ).values_list("time_zone", "availability")
+    )
+    zones = Counter(zone for zone, _ in profiles if zone)
+    time_zone = min(zones, key=lambda z: (-zones[z], z)) if zones else group.time_zone
+    slots = Counter(slot for _, availability in profiles for slot in availability or [])
+    known = [slot for slot in slots if slot.split("-")[0] in SLOT_DAYS and "-" in slot]
+    slot = min(known, key=lambda s: (-slots[s], s)) if known else DEFAULT_SLOT
+    day, part = slot.split("-", 1)
+    start_time, end_time = SLOT_TIMES.get(part, SLOT_TIMES["am"])
+    starts_on = timezone.localdate() + timedelta(days=FIRST_MEETING_AFTER_DAYS)
+    if group.program.starts_on and group.program.starts_on > starts_on:
+        starts_on = group.program.starts_on
+    return {
+        "frequency": frequency,
+        "weekday": SLOT_DAYS[day],
+        "week_of_month": 2 if frequency == "monthly" else None,
+        "starts_on": starts_on,
+        "start_time": start_time,
+        "end_time": end_time,
+        "time_zone": time_zone,
+    }
+
+
+def group_schedule_default(*, group: PeerGroup) -> MeetingSeries | None:
+    """Give a newly published group its meetings (the system acts; the facilitator edits)."""
+    proposal = schedule_proposal(group=group)
+    if proposal is None:
+        return None
+    return meeting_series_set(group=group, acting_user=None, **proposal)
+
+
 @transaction.atomic
 def meeting_series_extend(*, series: MeetingSeries) -> int:
     """Top the stored occurrences up to the horizon; returns how many were added.
@@ -286,6 +351,13 @@ def _meeting_update(meeting: Meeting, **fields) -> None:
     meeting.save(update_fields=[*changed, "series", "sequence", "updated_at"])
 
 
+def _meeting_change_notify(meeting: Meeting, acting_user: User | None) -> None:
+    from peergroups.meetings.tasks import meeting_change_send
+
+    meeting_id, actor_id = meeting.pk, getattr(acting_user, "pk", None)
+    transaction.on_commit(lambda: meeting_change_send.enqueue(meeting_id, actor_id))
+
+
 @transaction.atomic
 def meeting_move(
     *,
@@ -316,6 +388,7 @@ def meeting_move(
         action="meeting_move",
         meeting_id=meeting.pk,
     )
+    _meeting_change_notify(meeting, acting_user)
     return meeting
 
 
@@ -335,6 +408,7 @@ def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
         action="meeting_cancel",
         meeting_id=meeting.pk,
     )
+    _meeting_change_notify(meeting, acting_user)
     return meeting
 
 
@@ -408,6 +482,8 @@ def issue_submit(
         existing = Issue.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    for field, text in (("situation", situation), ("ask", ask)):
+        _text_bound(text, ISSUE_TEXT_MAX, field)
     issue = Issue(
         group=group,
         author=author,
@@ -524,6 +600,7 @@ def meeting_note_add(
     text = text.strip()
     if not text:
         raise Invalid("Write the note.", field="text")
+    _text_bound(text, NOTE_TEXT_MAX, "text")
     return MeetingNote.objects.create(
         meeting=meeting, issue=issue, kind=kind, text=text, author=author
     )
@@ -590,6 +667,8 @@ def check_in_save(
         raise Invalid(f"The rating is from {low} to {high}.", field="rating")
     if not work.strip():
         raise Invalid("Say what is going on at work.", field="work")
+    _text_bound(work, CHECK_IN_TEXT_MAX, "work")
+    _text_bound(personal, CHECK_IN_TEXT_MAX, "personal")
     check_in, _ = CheckIn.objects.update_or_create(
         meeting=meeting,
         member=member,

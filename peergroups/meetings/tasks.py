@@ -92,7 +92,7 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
     message = EmailMessage(
-        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %d %b, %H:%M}",
+        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %-d %b, %H:%M}",
         body=render_to_string("meetings/email/reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],
@@ -112,4 +112,54 @@ def meeting_series_extend_all() -> int:
 def meeting_reminders_send() -> int:
     sent = reminders_send_now()
     logger.info("meeting reminders sent: %s", sent)
+    return sent
+
+
+def meeting_change_message(meeting: Meeting, person) -> EmailMessage:
+    """The e-mail for a moved or cancelled meeting, with the updated .ics (same UID, a
+    higher SEQUENCE, so calendar apps update or remove the event they have)."""
+    zone = selectors.viewer_time_zone(user=person, group=meeting.group)
+    starts = meeting.starts_at.astimezone(zone)
+    context = {
+        "meeting": meeting,
+        "person": person,
+        "starts": starts,
+        "ends": meeting.ends_at.astimezone(zone),
+        "zone": zone.key,
+        "cancelled": meeting.is_cancelled,
+        "link": settings.BASE_URL + meeting.get_absolute_url(),
+    }
+    verb = "Cancelled" if meeting.is_cancelled else "Moved"
+    message = EmailMessage(
+        subject=f"{verb}: {meeting.group.name} meeting of {starts:%a %-d %b}",
+        body=render_to_string("meetings/email/changed.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )
+    ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
+    message.attach("meeting.ics", ics, "text/calendar")
+    return message
+
+
+@task()
+def meeting_change_send(meeting_id: int, acting_user_id: int | None = None) -> int:
+    """Tell the group (not the facilitator who made the change) about a move or a cancel."""
+    from peergroups.accounts.models import NotificationKind
+    from peergroups.accounts.notifications import wants_email
+
+    meeting = (
+        Meeting.objects.select_related("group__organization", "group__facilitator")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        return 0
+    sent = 0
+    for person in _recipients(meeting):
+        if person.pk == acting_user_id:
+            continue
+        if not wants_email(user=person, kind=NotificationKind.MEETING_CHANGE):
+            continue
+        meeting_change_message(meeting, person).send()
+        sent += 1
     return sent

@@ -117,7 +117,8 @@ def meeting_list(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
 @group_view(facilitator=True)
 def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
     series = MeetingSeries.objects.filter(group=ctx.group).first()
-    initial = {"time_zone": ctx.group.time_zone}
+    # Without a series yet, start from what suits the group (cadence, slot, time zone).
+    initial = services.schedule_proposal(group=ctx.group) or {"time_zone": ctx.group.time_zone}
     if series is not None:
         initial = {
             name: getattr(series, name)
@@ -352,6 +353,9 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     if meeting.is_cancelled:
         raise NotFound("This meeting is cancelled.")
+    early = meeting.closed_at is None and selectors.meeting_is_before_its_day(meeting=meeting)
+    if request.method == "GET" and early and request.GET.get("early") != "1":
+        return render_group(request, ctx, "meetings/run_early.html", {"meeting": meeting})
     members = selectors.group_roster_users(group=ctx.group)
     recorded = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "status"))
     action = request.POST.get("action") if request.method == "POST" else None
@@ -370,7 +374,9 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             return HttpResponse("Unknown action", status=400)
         issue = next((i for i in agenda_issues if str(i.pk) == request.POST.get("issue")), None)
         if _run_action(request, meeting, action, issue, steps, attendance_form, note_form):
-            return redirect(_group_url(ctx, "meetings-run", meeting_id=meeting.pk) + "#" + action)
+            again = _group_url(ctx, "meetings-run", meeting_id=meeting.pk)
+            # Confirmed once: an early meeting's page does not ask again after each action.
+            return redirect(again + ("?early=1" if early else "") + "#" + action)
     return render_group(
         request,
         ctx,
@@ -386,6 +392,8 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             "check_ins": meeting.check_ins.select_related("member"),
             "recorded": len(recorded),
             "StepKind": StepKind,
+            "early": early,
+            "unprocessed": [i for i in agenda_issues if i.status == IssueStatus.SCHEDULED],
         },
         status=400 if action else 200,
     )

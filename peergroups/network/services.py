@@ -142,7 +142,7 @@ def _rate_limit(*, user: User, access: OrgAccess) -> None:
             free_at = asked[len(asked) - allowed] + timedelta(days=days)
             raise Throttled(
                 f"You can ask the network {allowed} questions in {period}; "
-                f"you can ask again on {free_at:%d %b at %H:%M} UTC.",
+                f"you can ask again on {free_at:%-d %b at %H:%M} UTC.",
                 retry_after=int((free_at - now).total_seconds()) + 1,
             )
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from peergroups.formats import count_of
 from peergroups.organizations.models import Program, Role
 
 
@@ -56,7 +57,7 @@ class ProgramForm(forms.ModelForm):
         if None not in (low, high, seats) and low + seats > high:
             self.add_error(
                 "open_seats",
-                f"With {seats} open seat(s), groups of at most {high} would hold fewer than "
+                f"With {count_of(seats, 'open seat')}, groups of at most {high} would hold fewer than "
                 f"the smallest group ({low}).",
             )
         return cleaned

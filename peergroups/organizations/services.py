@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid
+from peergroups.errors import Conflict, Invalid, NotFound
 from peergroups.organizations.models import (
     Invitation,
     Organization,
@@ -217,3 +217,46 @@ def invitation_send_later(*, invitation: Invitation) -> None:
 
 def invitation_mark_sent(*, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organization=organization, pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if invitation.is_used:
+        raise Conflict(f"{invitation.email} accepted this invitation already.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(
+    *, organization: Organization, acting_user: User, invitation_id: int
+) -> Invitation:
+    """E-mail an invitation that was not accepted again; an expired one gets a new link."""
+    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    return invitation_refresh(invitation=invitation, acting_user=acting_user, send=True)
+
+
+@transaction.atomic
+def invitation_revoke(
+    *, organization: Organization, acting_user: User, invitation_id: int
+) -> Invitation:
+    """Withdraw an invitation: its link stops working now and no e-mail can rebuild it."""
+    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    before = {"expires_at": invitation.expires_at}
+    invitation.expires_at = timezone.now()
+    invitation.token_salt = ""  # the task that e-mails links can no longer derive this one
+    invitation.save(update_fields=["expires_at", "token_salt"])
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="invitation_revoke",
+        target=invitation,
+        before=before,
+        after={"expires_at": invitation.expires_at},
+    )
+    return invitation

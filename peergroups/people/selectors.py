@@ -86,3 +86,23 @@ def admin_overview(*, access: OrgAccess) -> dict:
         ).count(),
         "programs": programs_with_counts(access=access),
     }
+
+
+def person_for_admin(*, access: OrgAccess, user_id: int) -> User:
+    """A person of the organization (holding a role now, or a profile from before they
+    were deactivated), for the admin's member page. Anyone else is a 404."""
+    access.require(Role.ADMIN)
+    organization = access.organization
+    person = (
+        User.objects.filter(pk=user_id)
+        .filter(
+            Q(organization_roles__organization=organization)
+            | Q(member_profiles__organization=organization)
+            | Q(facilitator_profiles__organization=organization)
+        )
+        .distinct()
+        .first()
+    )
+    if person is None:
+        raise NotFound("No such person in this organization.")
+    return person

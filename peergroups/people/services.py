@@ -140,6 +140,13 @@ def _review_preconditions(profile: FacilitatorProfile, acting_user: User) -> Non
         raise Refused("Another program admin reviews your own application.")
 
 
+def _review_notify(profile: FacilitatorProfile) -> None:
+    from peergroups.people.tasks import facilitator_review_send
+
+    profile_id = profile.pk
+    transaction.on_commit(lambda: facilitator_review_send.enqueue(profile_id))
+
+
 @transaction.atomic
 def facilitator_approve(
     *, profile: FacilitatorProfile, acting_user: User, note: str = ""
@@ -178,6 +185,7 @@ def facilitator_approve(
         before=before,
         after={"status": profile.status, "user": profile.user_id},
     )
+    _review_notify(profile)
     return profile
 
 
@@ -204,4 +212,5 @@ def facilitator_reject(
         before=before,
         after={"status": profile.status, "user": profile.user_id},
     )
+    _review_notify(profile)
     return profile

@@ -62,7 +62,8 @@ def test_share_in_meeting_find_by_search_ask_and_answer(
 
     # Fran runs the meeting; the resource share step loads with htmx and takes a new one.
     fran = signed_in(browser, live_server, cast.facilitator)
-    fran.goto(base + reverse("meetings-run", args=["acme", cast.group.pk, meeting.pk]))
+    # The meeting is tomorrow: running it today is confirmed up front (?early=1).
+    fran.goto(base + reverse("meetings-run", args=["acme", cast.group.pk, meeting.pk]) + "?early=1")
     share = fran.locator("#resource-share")
     expect(share.get_by_text("Nothing shared yet.")).to_be_visible()
     share.get_by_text("Add a resource now").click()

@@ -148,7 +148,8 @@ def test_seed_demo_groups_have_meetings_issues_and_goals(demo, client):
     organization, _out = demo
     for group in PeerGroup.objects.filter(organization=organization):
         assert Meeting.objects.filter(group=group).count() >= 6
-        assert Issue.objects.filter(group=group).count() == 3
+        # Three in the queue, twelve processed over the year of history.
+        assert Issue.objects.filter(group=group).exclude(status="processed").count() == 3
         assert KeyGoal.objects.filter(group=group).count() == 3
     # The demo member meets the confidentiality gate first, then sees the queue.
     member = User.objects.get(email=MEMBER_EMAIL)
@@ -160,3 +161,28 @@ def test_seed_demo_groups_have_meetings_issues_and_goals(demo, client):
     assert response["Location"].startswith(
         reverse("meetings-agreement", args=[organization.slug, group.pk])
     )
+
+
+def test_seed_demo_has_a_year_of_history_on_the_board(demo):
+    from peergroups.dashboards.board import board_for_user
+    from peergroups.demo.seed import ADMIN_EMAIL
+    from peergroups.goals.models import CommitmentCheckIn, GoalUpdate
+    from peergroups.meetings.models import Issue, IssueStatus, Meeting
+    from peergroups.organizations.access import organization_access
+
+    organization, _out = demo
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    board = board_for_user(user=admin, access=organization_access(admin, organization.slug))
+    assert board.rows and all(len(row.attendance) == 3 for row in board.rows)
+    assert all(row.last_meeting and row.next_meeting for row in board.rows)
+    groups = PeerGroup.objects.filter(organization=organization).count()
+    assert (
+        Meeting.objects.filter(group__organization=organization, closed_at__isnull=False).count()
+        == 12 * groups
+    )
+    assert (
+        Issue.objects.filter(group__organization=organization, status=IssueStatus.PROCESSED).count()
+        >= 12 * groups
+    )
+    assert CommitmentCheckIn.objects.filter(commitment__group__organization=organization).exists()
+    assert GoalUpdate.objects.filter(goal__organization=organization).count() >= 12

@@ -97,7 +97,7 @@ def test_admin_starts_a_run_and_the_worker_proposes_valid_groups(
         ),
         ({"max_size": "12"}, "Groups have between 2 and 10 members."),
         ({"mode_industry": "ignore", "mode_expertise": "ignore"}, "Choose at least one attribute"),
-        ({"open_seats": "3"}, "With 3 open seat(s), groups of at most 5"),
+        ({"open_seats": "3"}, "With 3 open seats, groups of at most 5"),
         ({"seconds": "0"}, "The time budget is between 1 and 600 seconds."),
     ],
 )

@@ -143,4 +143,4 @@ def test_command_now_sends_in_process(commit, frozen, capsys):
     commit(DUE)
     frozen.move_to(SUNDAY_BEFORE)
     call_command("send_goal_reminders", "--now")
-    assert "1 goal reminder(s) sent." in capsys.readouterr().out
+    assert "1 goal reminder sent." in capsys.readouterr().out

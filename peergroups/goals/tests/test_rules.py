@@ -353,7 +353,8 @@ def test_facilitator_records_the_presenters_commitment_from_the_run_of_show(
     )
     assert response.status_code == 302
     assert response["Location"].endswith(
-        reverse("meetings-run", args=["acme", scheduled.group.pk, meeting.pk]) + "#commitment"
+        reverse("meetings-run", args=["acme", scheduled.group.pk, meeting.pk])
+        + "?early=1#commitment"
     )
     commitment = Commitment.objects.get()
     assert (commitment.member, commitment.issue, commitment.due_on) == (

@@ -110,5 +110,6 @@ def test_meeting_pages_load_the_fragment_with_htmx(accepted, meetings, client):
     _, upcoming = meetings
     client.force_login(accepted.facilitator)
     for name in ("meetings-run", "meetings-detail"):
-        page = client.get(reverse(name, args=["acme", accepted.group.pk, upcoming.pk]))
+        # The upcoming meeting is days ahead: its run of show is opened confirmed (?early=1).
+        page = client.get(reverse(name, args=["acme", accepted.group.pk, upcoming.pk]) + "?early=1")
         assert f'hx-get="{url(upcoming)}"' in page.content.decode(), name

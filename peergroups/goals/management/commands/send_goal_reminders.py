@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from peergroups.formats import count_of
 from peergroups.goals.tasks import goal_reminders_send, goal_reminders_send_now
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, now: bool = False, **options):
         if now:
             sent = goal_reminders_send_now()
-            self.stdout.write(f"{sent} goal reminder(s) sent.")
+            self.stdout.write(f"{count_of(sent, 'goal reminder')} sent.")
         else:
             result = goal_reminders_send.enqueue()
             self.stdout.write(f"Goal reminder task queued ({result.id}).")

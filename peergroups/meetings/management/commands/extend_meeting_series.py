@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from peergroups.formats import count_of
 from peergroups.meetings.services import meeting_series_extend_all
 from peergroups.meetings.tasks import meeting_series_extend_all as extend_task
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, now: bool = False, **options):
         if now:
             added = meeting_series_extend_all()
-            self.stdout.write(f"{added} meeting(s) added.")
+            self.stdout.write(f"{count_of(added, 'meeting')} added.")
         else:
             result = extend_task.enqueue()
             self.stdout.write(f"Series top-up task queued ({result.id}).")

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from peergroups.formats import count_of
 from peergroups.meetings.tasks import meeting_reminders_send, reminders_send_now
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, now: bool = False, **options):
         if now:
             sent = reminders_send_now()
-            self.stdout.write(f"{sent} reminder(s) sent.")
+            self.stdout.write(f"{count_of(sent, 'reminder')} sent.")
         else:
             result = meeting_reminders_send.enqueue()
             self.stdout.write(f"Reminder task queued ({result.id}).")

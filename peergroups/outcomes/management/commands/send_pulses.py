@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from peergroups.formats import count_of
 from peergroups.outcomes.tasks import pulses_send, pulses_send_now
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if now:
             result = pulses_send_now()
             self.stdout.write(
-                f"{result['sent']} pulse(s) and {result['reminded']} reminder(s) sent."
+                f"{count_of(result['sent'], 'pulse')} and {count_of(result['reminded'], 'reminder')} sent."
             )
         else:
             result = pulses_send.enqueue()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from peergroups.formats import count_of
 from peergroups.organizations.models import Organization
 from peergroups.resources.selectors import resources_for_export
 
@@ -60,4 +61,4 @@ class Command(BaseCommand):
         finally:
             if output:
                 stream.close()
-        self.stderr.write(f"Exported {count} resource(s) of {org.name}.")
+        self.stderr.write(f"Exported {count_of(count, 'resource')} of {org.name}.")

@@ -1,0 +1,254 @@
+"""The operations board: one row per open group with the figures a program admin runs
+the program from (seats, schedule, meetings, attendance counts, agreement acceptances)
+and the flags that say which groups need attention.
+
+Never group content: only counts and dates. Six queries whatever the number of groups:
+the groups with their annotations, attendance counts, facilitator capacities, the
+facilitators' group counts, the programs and the facilitators for the filters.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from peergroups.accounts.models import User
+from peergroups.errors import Invalid
+from peergroups.groups.models import PeerGroup
+from peergroups.meetings.models import (
+    AgreementAcceptance,
+    Attendance,
+    AttendanceStatus,
+    ConfidentialityAgreement,
+    MeetingSeries,
+    MeetingStatus,
+)
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import Program
+from peergroups.people.models import FacilitatorProfile
+
+STALE_DAYS = 60  # "no meeting in 60 days"
+TREND_MEETINGS = 3  # attendance counts of the last three meetings
+
+NO_SCHEDULE = "no_schedule"
+NO_FACILITATOR = "no_facilitator"
+OVER_CAPACITY = "over_capacity"
+STALE = "stale"
+FLAG_LABELS = {
+    NO_SCHEDULE: "no schedule",
+    NO_FACILITATOR: "no facilitator",
+    OVER_CAPACITY: "facilitator over capacity",
+    STALE: f"no meeting in {STALE_DAYS} days",
+}
+SORTS = {
+    "name": "Group",
+    "program": "Program",
+    "facilitator": "Facilitator",
+    "open": "Seats",
+    "next": "Next meeting",
+    "last": "Last meeting",
+    "flags": "Flags",
+}
+
+
+@dataclass
+class BoardRow:
+    group: PeerGroup
+    has_schedule: bool
+    next_meeting: datetime | None
+    last_meeting: datetime | None
+    accepted: int
+    attendance: list[int] = field(default_factory=list)  # oldest first
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [FLAG_LABELS[flag] for flag in self.flags]
+
+    @property
+    def trend(self) -> str:
+        """ "up", "down" or "steady" between the first and last counts shown."""
+        if len(self.attendance) < 2 or self.attendance[-1] == self.attendance[0]:
+            return "steady"
+        return "up" if self.attendance[-1] > self.attendance[0] else "down"
+
+
+@dataclass
+class Board:
+    rows: list[BoardRow]
+    summary: list[tuple[str, int, str]]  # (flag, count, sentence)
+    programs: list[Program]
+    facilitators: list[User]
+
+
+def natural_key(text: str) -> list:
+    """ "Group 5" before "Group 10": digits compare as numbers."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def _summary_sentence(flag: str, count: int) -> str:
+    groups = "1 group" if count == 1 else f"{count} groups"
+    has = "has" if count == 1 else "have"
+    return {
+        NO_SCHEDULE: f"{groups} {has} no schedule",
+        NO_FACILITATOR: f"{groups} {has} no facilitator",
+        OVER_CAPACITY: f"{groups} {has} a facilitator over capacity",
+        STALE: f"{groups} {has} had no meeting in {STALE_DAYS} days",
+    }[flag]
+
+
+def board_for_user(
+    *,
+    user: User,
+    access: OrgAccess,
+    program_id: int | None = None,
+    facilitator_id: int | None = None,
+    flag: str = "",
+    search: str = "",
+    sort: str = "name",
+    descending: bool = False,
+) -> Board:
+    """The board the viewer may see: an admin every open group of the organization, a
+    facilitator the groups they facilitate; anyone else is refused."""
+    access.require("admin", "facilitator")
+    if flag and flag not in FLAG_LABELS:
+        raise Invalid("Unknown flag.", field="flag")
+    if sort not in SORTS:
+        raise Invalid("Unknown sort.", field="sort")
+    now = timezone.now()
+    organization = access.organization
+    visible = PeerGroup.objects.filter(organization=organization, closed_at__isnull=True)
+    if not access.is_admin:
+        visible = visible.filter(facilitator=user)
+    groups = visible
+    if program_id:
+        groups = groups.filter(program_id=program_id)
+    if facilitator_id:
+        groups = groups.filter(facilitator_id=facilitator_id)
+    if search:
+        groups = groups.filter(name__icontains=search)
+
+    live = ~Q(meetings__status=MeetingStatus.CANCELLED)
+    latest_version = (
+        ConfidentialityAgreement.objects.filter(group=OuterRef(OuterRef("pk")))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    # Current members who accepted the group's current agreement.
+    accepted = (
+        AgreementAcceptance.objects.filter(
+            agreement__group=OuterRef("pk"),
+            agreement__version=Subquery(latest_version),
+            user__group_memberships__group=OuterRef("pk"),
+        )
+        .order_by()
+        .values("agreement__group")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    groups = list(
+        groups.select_related("program", "facilitator")
+        .annotate(
+            has_schedule=Exists(MeetingSeries.objects.filter(group=OuterRef("pk"))),
+            next_meeting=Min("meetings__starts_at", filter=live & Q(meetings__starts_at__gt=now)),
+            last_meeting=Max("meetings__starts_at", filter=live & Q(meetings__starts_at__lte=now)),
+            accepted=Subquery(accepted),
+        )
+        .order_by()
+    )
+
+    # Attendance: present counts per past meeting, the last few per group (one query).
+    attendance: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    if groups:
+        counts = (
+            Attendance.objects.filter(
+                meeting__group__in=[group.pk for group in groups],
+                meeting__starts_at__lte=now,
+                meeting__starts_at__gte=now - timedelta(days=365),
+                status=AttendanceStatus.PRESENT,
+            )
+            .exclude(meeting__status=MeetingStatus.CANCELLED)
+            .values("meeting_id", "meeting__group_id", "meeting__starts_at")
+            .annotate(present=Count("pk"))
+            .order_by()
+        )
+        for row in counts:
+            attendance[row["meeting__group_id"]].append((row["meeting__starts_at"], row["present"]))
+
+    # Capacity is over all of a facilitator's open groups, not only the ones shown.
+    capacity = dict(
+        FacilitatorProfile.objects.filter(organization=organization).values_list(
+            "user_id", "capacity"
+        )
+    )
+    leading = dict(
+        PeerGroup.objects.filter(
+            organization=organization, closed_at__isnull=True, facilitator__isnull=False
+        )
+        .values("facilitator_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+        .values_list("facilitator_id", "total")
+    )
+
+    stale_before = now - timedelta(days=STALE_DAYS)
+    rows = []
+    for group in groups:
+        row = BoardRow(
+            group=group,
+            has_schedule=group.has_schedule,
+            next_meeting=group.next_meeting,
+            last_meeting=group.last_meeting,
+            accepted=group.accepted or 0,
+            attendance=[present for _, present in sorted(attendance[group.pk])][-TREND_MEETINGS:],
+        )
+        if not row.has_schedule:
+            row.flags.append(NO_SCHEDULE)
+        if group.facilitator_id is None:
+            row.flags.append(NO_FACILITATOR)
+        elif leading.get(group.facilitator_id, 0) > capacity.get(group.facilitator_id, 0):
+            row.flags.append(OVER_CAPACITY)
+        last = group.last_meeting
+        if group.created_at < stale_before and (last is None or last < stale_before):
+            row.flags.append(STALE)
+        rows.append(row)
+
+    summary = []
+    for name in FLAG_LABELS:
+        count = sum(name in row.flags for row in rows)
+        if count:
+            summary.append((name, count, _summary_sentence(name, count)))
+    if flag:
+        rows = [row for row in rows if flag in row.flags]
+    rows.sort(key=_sort_key(sort), reverse=descending)
+
+    programs = list(Program.objects.filter(groups__in=visible).distinct().order_by("name"))
+    facilitators = list(
+        User.objects.filter(facilitated_groups__in=visible).distinct().order_by("full_name")
+    )
+    return Board(rows=rows, summary=summary, programs=programs, facilitators=facilitators)
+
+
+def _sort_key(sort: str):
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def key(row: BoardRow):
+        name = natural_key(row.group.name)
+        if sort == "program":
+            return (natural_key(row.group.program.name), name)
+        if sort == "facilitator":
+            facilitator = row.group.facilitator
+            return (facilitator is None, str(facilitator or "").lower(), name)
+        if sort == "open":
+            return (row.group.open_seats, name)
+        if sort in ("next", "last"):
+            when = row.next_meeting if sort == "next" else row.last_meeting
+            return (when is None, when or far, name)
+        if sort == "flags":
+            return (-len(row.flags), name)
+        return (name,)
+
+    return key

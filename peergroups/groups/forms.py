@@ -1,0 +1,60 @@
+"""Forms for editing a group after publish; bounds come from the models the services check."""
+
+from django import forms
+
+from peergroups.groups.models import MEMBERSHIP_REASON_MAX
+from peergroups.groups.services import GROUP_NAME_MAX
+
+REASON_HELP = "Seen by the program's admins only; never by the group."
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label="Group name", max_length=GROUP_NAME_MAX)
+
+
+class FacilitatorForm(forms.Form):
+    facilitator = forms.TypedChoiceField(
+        label="Who leads the group", coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].choices = [("", "No facilitator"), *choices]
+
+
+class MoveForm(forms.Form):
+    user = forms.TypedChoiceField(label="Member", coerce=int)
+    to_group = forms.TypedChoiceField(label="Move to", coerce=int)
+    reason = forms.CharField(
+        label="Reason (private)",
+        max_length=MEMBERSHIP_REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=REASON_HELP,
+    )
+
+    def __init__(self, *args, members=(), choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = list(members)
+        self.fields["to_group"].choices = list(choices)
+
+
+class RemoveForm(forms.Form):
+    user = forms.TypedChoiceField(label="Member", coerce=int)
+    reason = forms.CharField(
+        label="Reason (private)",
+        max_length=MEMBERSHIP_REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=REASON_HELP,
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = list(members)
+
+
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, close this group. Its members keep their history; it takes no one new.",
+    )
