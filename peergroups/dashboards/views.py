@@ -2,15 +2,19 @@
 dashboard and a program's page. They sit above the apps they read, so no lower app
 has to import upward to show them."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
-from peergroups.formation.selectors import unplaced_members
+from peergroups.formation.selectors import unplaced_count, unplaced_members
 from peergroups.groups.selectors import groups_of_user
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.selectors import admin_overview
+
+GROUPS_PER_PAGE = 50
+UNPLACED_SHOWN = 50
 
 
 @org_view()
@@ -35,6 +39,8 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = selectors.program_for_admin(access=access, program_id=program_id)
     groups = program.groups.select_related("facilitator").order_by("-cycle", "pk")
+    # Paged, so the page costs the same for 10 groups or 1,200.
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     enrolled = MemberProfile.objects.filter(program=program).count()
     return org_render(
         request,
@@ -42,9 +48,11 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
         "organizations/program_detail.html",
         {
             "program": program,
-            "groups": groups,
+            "groups": page,
+            "page": page,
             "enrolled": enrolled,
-            "unplaced": unplaced_members(program),
+            "unplaced": unplaced_members(program, limit=UNPLACED_SHOWN),
+            "unplaced_count": unplaced_count(program),
             "runs": program.formation_runs.select_related("created_by")[:5],
         },
     )

@@ -54,6 +54,13 @@ class MemberProfile(models.Model):
 
     class Meta:
         ordering = ["user__full_name"]
+        # The Members page and API filter by these within one organization.
+        indexes = [
+            models.Index(fields=["organization", "region"], name="member_org_region_idx"),
+            models.Index(fields=["organization", "industry"], name="member_org_industry_idx"),
+            models.Index(fields=["organization", "program"], name="member_org_program_idx"),
+            models.Index(fields=["organization", "completed_at"], name="member_org_intake_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="member_profile_unique"),
             models.CheckConstraint(
