@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.api.services import token_create
 from peergroups.demo.data import COMPANIES, FIRST_NAMES, FUNCTIONS, LAST_NAMES, LEVELS, REGIONS
 from peergroups.goals.models import (
     Commitment,
@@ -42,6 +43,7 @@ from peergroups.meetings.models import (
     IssueVote,
     Meeting,
 )
+from peergroups.meetings.services import calendar_feed_issue
 from peergroups.organizations.models import (
     GroupingBasis,
     MeetingCadence,
@@ -385,3 +387,36 @@ def _goals(rng, organization, groups, seats, now) -> dict[str, int]:
     ]
     GoalUpdate.objects.bulk_create(updates, batch_size=BATCH)
     return {"goals": len(goals), "goal updates": len(updates)}
+
+
+def key_pages(slug: str) -> list[tuple[str, str | None, str, dict]]:
+    """(name, who, path, headers) of each key page of the organization `slug`, for the
+    benchmark and the scale test: `who` signs in (None: the headers authenticate).
+
+    Issues a calendar feed and an API key for the logins (writes: not for a page).
+    """
+    member = User.objects.get(email=logins(slug)["member"])
+    group = PeerGroup.objects.get(memberships__user=member)
+    held = Meeting.objects.filter(group=group, starts_at__lt=timezone.now()).latest("starts_at")
+    ahead = Meeting.objects.filter(group=group, starts_at__gt=timezone.now()).earliest("starts_at")
+    program = Program.objects.get(organization__slug=slug)
+    _feed, token = calendar_feed_issue(user=member, organization=program.organization)
+    _key, raw = token_create(user=User.objects.get(email=logins(slug)["admin"]), name="count")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    o, g = f"/o/{slug}", f"/o/{slug}/groups/{group.pk}"
+    return [
+        ("member dashboard", "member", f"{o}/", {}),
+        ("group page", "member", f"{g}/", {}),
+        ("meeting page", "member", f"{g}/meetings/{held.pk}/", {}),
+        ("goals dashboard", "member", f"{o}/goals/", {}),
+        ("run-of-show", "facilitator", f"{g}/meetings/{ahead.pk}/run/", {}),
+        ("admin dashboard", "admin", f"{o}/", {}),
+        ("program page", "admin", f"{o}/programs/{program.pk}/", {}),
+        ("members list", "admin", f"{o}/members/", {}),
+        ("members, filtered", "admin", f"{o}/members/?region=Boston&intake=complete", {}),
+        ("goals insights", "admin", f"{o}/insights/goals/", {}),
+        ("meetings insights", "admin", f"{o}/insights/meetings/", {}),
+        ("API members", None, f"/api/organizations/{slug}/members?limit=50", bearer),
+        ("API programs", None, f"/api/organizations/{slug}/programs", bearer),
+        ("calendar feed", None, f"{o}/calendar/{token}.ics", {}),
+    ]

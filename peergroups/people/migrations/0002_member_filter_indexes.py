@@ -5,28 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_merge_20261128_2337'),
-        ('people', '0001_initial'),
+        ("organizations", "0004_merge_20261128_2337"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='memberprofile',
-            index=models.Index(fields=['organization', 'region'], name='member_org_region_idx'),
+            model_name="memberprofile",
+            index=models.Index(fields=["organization", "region"], name="member_org_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='memberprofile',
-            index=models.Index(fields=['organization', 'industry'], name='member_org_industry_idx'),
+            model_name="memberprofile",
+            index=models.Index(fields=["organization", "industry"], name="member_org_industry_idx"),
         ),
         migrations.AddIndex(
-            model_name='memberprofile',
-            index=models.Index(fields=['organization', 'program'], name='member_org_program_idx'),
+            model_name="memberprofile",
+            index=models.Index(fields=["organization", "program"], name="member_org_program_idx"),
         ),
         migrations.AddIndex(
-            model_name='memberprofile',
-            index=models.Index(fields=['organization', 'completed_at'], name='member_org_intake_idx'),
+            model_name="memberprofile",
+            index=models.Index(
+                fields=["organization", "completed_at"], name="member_org_intake_idx"
+            ),
         ),
     ]
