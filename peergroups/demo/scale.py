@@ -149,7 +149,7 @@ def _members(rng, organization, program, count, slug, demo_hash, now) -> list[Us
         )
     User.objects.bulk_create(users, batch_size=BATCH)
     for user, profile in zip(users, profiles, strict=True):
-        profile.user = user
+        profile.user, profile.sort_name = user, user.full_name
     MemberProfile.objects.bulk_create(profiles, batch_size=BATCH)
     OrganizationRole.objects.bulk_create(
         (OrganizationRole(organization=organization, user=u, role=Role.MEMBER) for u in users),
