@@ -40,6 +40,9 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
     access.require(Role.ADMIN)
     run = (
         FormationRun.objects.select_related("program", "organization", "published_by")
+        # The JSON of a large run is megabytes: read only when a caller uses it (the
+        # edits lock and read the row again anyway).
+        .defer("snapshot", "proposal", "undo_stack")
         .filter(organization=access.organization, pk=run_id)
         .first()
     )
