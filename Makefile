@@ -80,6 +80,8 @@ bench-engine: $(BENCH_STAMP)
 bench-formation: install
 	$(PY) -m benchmarks.formation $(BENCH_ARGS)
 
+# PostgreSQL only: recreates DATABASE_URL's database (default peergroups_bench_web) with
+# seed_scale's 300- and 10,000-member organizations; BENCH_ARGS="--reuse" keeps it.
 bench-web: install
 	$(PY) -m benchmarks.web $(BENCH_ARGS)
 

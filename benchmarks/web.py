@@ -1,30 +1,34 @@
-"""Web benchmark: the demo served by gunicorn, requested by concurrent signed-in clients.
+"""Web benchmark: the key pages against the framework's ceiling, at 300 and 10,000 members.
 
-Prints median and 95th-percentile latency and throughput per page. A benchmark,
-not a test: figures vary with the machine, so compare runs made on one machine.
+Serves the app with gunicorn (gunicorn.conf.py, DEBUG off) and, for each key page of
+two organizations built by `seed_scale` (300 and 10,000 members), runs the page and
+then the ceiling (`/healthz`: the whole middleware stack and one query) from the same
+concurrent clients, alternating, so a shared machine slows both alike. Prints per
+page and size: queries, median and 95th-percentile latency and throughput at each
+client count, and the ratio of the page's req/s to the ceiling's.
 
-    python -m benchmarks.web [--clients 8] [--requests 200] [--workers 2]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peergroups_bench_web \\
+        python -m benchmarks.web [--clients 8,20] [--seconds 2] [--workers 2] [--reuse]
 
-Uses a fresh SQLite file under var/bench/ unless DATABASE_URL is set. Traffic goes
-to 127.0.0.1 only and stops after the given number of requests.
+The database is dropped and seeded afresh (about 25 s) unless --reuse finds it seeded.
+A benchmark, not a test: compare ratios, and runs made on one machine.
 """
 
 import argparse
-import http.cookiejar
+import http.client
 import os
-import re
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORD = "peergroups-demo"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/peergroups_bench_web"
+SIZES = {"small": 300, "scale": 10_000}
+CEILING = "/healthz"
 
 
 def free_port() -> int:
@@ -33,45 +37,98 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def signed_in_opener(base: str, email: str) -> urllib.request.OpenerDirector:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode(
-        {"username": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
-    )
-    response = opener.open(request)
-    if "/accounts/login/" in response.geturl():
-        raise SystemExit(f"could not sign in as {email}")
-    return opener
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def measure(base: str, email: str, path: str, clients: int, total: int) -> dict:
-    openers = [signed_in_opener(base, email) for _ in range(clients)]
+def prepare(reuse: bool) -> list[dict]:
+    """Seed both organizations; return each key page with its headers and query count."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from peergroups.accounts.models import User
+    from peergroups.demo.scale import key_pages, logins
+    from peergroups.organizations.models import Organization
+
+    call_command("migrate", verbosity=0)
+    for slug, members in SIZES.items():
+        if not (reuse and Organization.objects.filter(slug=slug).exists()):
+            call_command("seed_scale", members=members, slug=slug)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    pages = []
+    for slug in SIZES:
+        for name, who, path, headers in key_pages(slug):
+            cookie = ""
+            client = Client(SERVER_NAME="127.0.0.1")  # never log out: that ends the session
+            if who:
+                client.force_login(User.objects.get(email=logins(slug)[who]))
+                cookie = f"sessionid={client.cookies['sessionid'].value}"
+            wsgi_headers = {"HTTP_COOKIE": cookie, **headers} if cookie else headers
+            client.get(path, **wsgi_headers)  # first-use work (token last-used, sessions)
+            count = 0
+
+            def counter(execute, sql, params, many, context):
+                nonlocal count
+                count += 1
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(counter):
+                response = client.get(path, **wsgi_headers)
+            assert response.status_code == 200, (path, response.status_code)
+            http_headers = {"Cookie": cookie} if cookie else {}
+            if "HTTP_AUTHORIZATION" in headers:
+                http_headers["Authorization"] = headers["HTTP_AUTHORIZATION"]
+            pages.append(
+                {
+                    "name": name,
+                    "slug": slug,
+                    "path": path,
+                    "headers": http_headers,
+                    "queries": count,
+                }
+            )
+    connection.close()
+    return pages
+
+
+def measure(port: int, path: str, headers: dict, clients: int, seconds: float) -> dict:
+    """`clients` threads, each on its own keep-alive connection, for `seconds`."""
     latencies: list[float] = []
+    failures: list[str] = []
     errors = 0
     lock = threading.Lock()
-    per_client = max(total // clients, 1)
+    deadline = time.perf_counter() + seconds
 
-    def work(opener):
+    def work():
         nonlocal errors
-        for _ in range(per_client):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, failed = [], 0
+        while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                opener.open(base + path).read()
-                ok = True
-            except Exception:  # noqa: BLE001 - any failure counts as an error in the figures
-                ok = False
-            elapsed = time.perf_counter() - start
-            with lock:
-                latencies.append(elapsed)
-                errors += not ok
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                failed += response.status != 200
+                if response.status != 200 and not failures:
+                    failures.append(f"{path}: {response.status}")
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append(time.perf_counter() - start)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += failed
 
-    threads = [threading.Thread(target=work, args=(o,)) for o in openers]
+    threads = [threading.Thread(target=work) for _ in range(clients)]
     wall = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -79,88 +136,94 @@ def measure(base: str, email: str, path: str, clients: int, total: int) -> dict:
         thread.join()
     wall = time.perf_counter() - wall
     latencies.sort()
+    if failures:
+        print(failures[0], file=sys.stderr)
     return {
-        "path": path,
-        "requests": len(latencies),
         "errors": errors,
-        "median_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-        "per_second": len(latencies) / wall,
+        "p50": 1000 * statistics.median(latencies),
+        "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "rps": len(latencies) / wall,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=200, help="per page")
+    parser.add_argument("--clients", default="8,20", help="client counts, comma-separated")
+    parser.add_argument("--seconds", type=float, default=2.0, help="per page and per ceiling")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--reuse", action="store_true", help="keep a seeded database")
+    parser.add_argument("--only", default="", help="pages whose name contains this")
     args = parser.parse_args()
+    client_counts = [int(c) for c in args.clients.split(",")]
 
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
     env = dict(
         os.environ,
+        DATABASE_URL=url,
         DEBUG="0",
-        SECRET_KEY="benchmark-only-secret",
+        SECRET_KEY="benchmark-only-" + "x" * 50,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="0",  # plain HTTP on the loopback
+        DJANGO_SETTINGS_MODULE="peergroups.settings",
     )
-    if "DATABASE_URL" not in env:
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        database = bench_dir / "bench.sqlite3"
-        database.unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{database}"
-    python = sys.executable
-    for command in (["migrate", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run(
-            [python, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    if not args.reuse:
+        recreate_database(url)
+    django.setup()
+    started = time.perf_counter()
+    pages = [p for p in prepare(args.reuse) if args.only in p["name"]]
+    print(f"Prepared in {time.perf_counter() - started:.0f} s")
 
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "peergroups.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "peergroups.wsgi", "-c", "gunicorn.conf.py"]
+        + ["--log-level", "warning"],
         cwd=ROOT,
-        env=env,
+        env=dict(
+            env,
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY=str(args.workers),
+            GUNICORN_ACCESSLOG="/dev/null",
+            GUNICORN_MAX_REQUESTS="0",  # no recycling in the middle of a run
+        ),
     )
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
-                break
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                conn.request("GET", CEILING)
+                if conn.getresponse().status == 200:
+                    break
             except OSError:
                 time.sleep(0.1)
-        pages = [
-            ("admin@northwind.example", "/o/northwind/"),
-            ("admin@northwind.example", "/o/northwind/members/"),
-            ("admin@northwind.example", "/o/northwind/members/?region=Boston&intake=complete"),
-            ("admin@northwind.example", "/api/organizations/northwind/members?limit=50"),
-        ]
         print(
-            f"gunicorn workers={args.workers}, clients={args.clients}, "
-            f"requests per page={args.requests}, database={env['DATABASE_URL'].split(':')[0]}"
+            f"gunicorn -c gunicorn.conf.py, workers={args.workers}, {args.seconds:g} s per run, "
+            f"ceiling {CEILING}; ratio = page req/s / ceiling req/s in the run just after"
         )
-        print(f"{'page':58} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} {'errors':>6}")
-        for email, path in pages:
-            row = measure(base, email, path, args.clients, args.requests)
-            print(
-                f"{path:58} {row['median_ms']:10.1f} {row['p95_ms']:8.1f} "
-                f"{row['per_second']:7.1f} {row['errors']:6d}"
-            )
+        header = f"{'page':<18} {'members':>7} {'queries':>7}"
+        for clients in client_counts:
+            header += f" | c={clients:<3} {'p50':>6} {'p95':>6} {'req/s':>6} {'ratio':>5}"
+        print(header)
+        by_name: dict[str, list[dict]] = {}
+        for page in pages:
+            by_name.setdefault(page["name"], []).append(page)
+        for name, rows in by_name.items():
+            for page in rows:
+                line = f"{name:<18} {SIZES[page['slug']]:>7,} {page['queries']:>7}"
+                for clients in client_counts:
+                    row = measure(port, page["path"], page["headers"], clients, args.seconds)
+                    ceiling = measure(port, CEILING, {}, clients, args.seconds)
+                    flag = "!" if row["errors"] else " "
+                    line += (
+                        f" | {flag:<5} {row['p50']:6.0f} {row['p95']:6.0f} {row['rps']:6.1f} "
+                        f"{row['rps'] / ceiling['rps']:5.2f}"
+                    )
+                print(line, flush=True)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -5,6 +5,7 @@ has to import upward to show them."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_safe
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
 from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.errors import Invalid
-from peergroups.formation.selectors import unplaced_members
+from peergroups.formation.selectors import unplaced_count, unplaced_members
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
 from peergroups.groups.services import person_deactivate
@@ -23,6 +24,9 @@ from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.services import invitation_resend, invitation_revoke
 from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.selectors import admin_overview, person_for_admin
+
+GROUPS_PER_PAGE = 50
+UNPLACED_SHOWN = 50
 
 
 @require_safe
@@ -49,6 +53,8 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = selectors.program_for_admin(access=access, program_id=program_id)
     groups = program.groups.select_related("facilitator").order_by("-cycle", "pk")
+    # Paged, so the page costs the same for 10 groups or 1,200.
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     enrolled = MemberProfile.objects.filter(program=program).count()
     return org_render(
         request,
@@ -56,9 +62,11 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
         "organizations/program_detail.html",
         {
             "program": program,
-            "groups": groups,
+            "groups": page,
+            "page": page,
             "enrolled": enrolled,
-            "unplaced": unplaced_members(program),
+            "unplaced": unplaced_members(program, limit=UNPLACED_SHOWN),
+            "unplaced_count": unplaced_count(program),
             "runs": program.formation_runs.select_related("created_by")[:5],
         },
     )

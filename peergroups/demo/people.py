@@ -123,7 +123,7 @@ def seed_members(
     demo.user.password = demo_hash
     User.objects.bulk_create([person.user for person in people])
     for person in people:
-        person.profile.user = person.user
+        person.profile.user, person.profile.sort_name = person.user, person.user.full_name
     _reporting_lines(rng, people)
     _competitors(rng, people)
     MemberProfile.objects.bulk_create([person.profile for person in people])

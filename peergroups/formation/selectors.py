@@ -41,6 +41,9 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
     access.require(Role.ADMIN)
     run = (
         FormationRun.objects.select_related("program", "organization", "published_by")
+        # The JSON of a large run is megabytes: read only when a caller uses it (the
+        # edits lock and read the row again anyway).
+        .defer("snapshot", "proposal", "undo_stack")
         .filter(organization=access.organization, pk=run_id)
         .first()
     )
@@ -49,9 +52,15 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
     return run
 
 
-def unplaced_members(program: Program) -> list[MemberProfile]:
-    """Members of the program with a complete intake and no group in the current cycle."""
-    return list(waiting_profiles(program, cycle=max(current_cycle(program), 1)))
+def unplaced_members(program: Program, *, limit: int | None = None) -> list[MemberProfile]:
+    """Members of the program with a complete intake and no group in the current cycle
+    (the first `limit` of them, when given)."""
+    profiles = waiting_profiles(program, cycle=max(current_cycle(program), 1))
+    return list(profiles if limit is None else profiles[:limit])
+
+
+def unplaced_count(program: Program) -> int:
+    return waiting_profiles(program, cycle=max(current_cycle(program), 1)).count()
 
 
 def placement_candidate(*, access: OrgAccess, program: Program, user_id: int) -> User:

@@ -5,6 +5,7 @@ middleware shows its sentence (for htmx, as a fragment the page puts beside the 
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
@@ -55,7 +56,7 @@ def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpR
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     context = {"run": run}
     if run.status in (RunStatus.DONE, RunStatus.PUBLISHED):
-        context["review"] = proposal_review(run)
+        context |= _review_context(run, request.GET.get("page"))
     return org_render(request, access, "formation/run.html", context)
 
 
@@ -88,6 +89,17 @@ def formation_rerun(request: HttpRequest, access: OrgAccess, run_id: int) -> Htt
     return redirect(rerun.get_absolute_url())
 
 
+# Groups per page of the review: each group carries a facilitator select, so a
+# 1,000-group proposal on one page was megabytes of <option>s.
+REVIEW_GROUPS_PER_PAGE = 20
+
+
+def _review_context(run, page_number) -> dict:
+    review = proposal_review(run)
+    page = Paginator(review.groups, REVIEW_GROUPS_PER_PAGE).get_page(page_number)
+    return {"review": review, "page": page}
+
+
 def _int(request: HttpRequest, name: str, message: str) -> int:
     try:
         return int(request.POST.get(name, ""))
@@ -103,7 +115,7 @@ def _edited(request: HttpRequest, access: OrgAccess, run) -> HttpResponse:
             request,
             access,
             "formation/_proposal.html",
-            {"run": run, "review": proposal_review(run)},
+            {"run": run, **_review_context(run, request.POST.get("page"))},
         )
     return redirect(run.get_absolute_url())
 

@@ -1,6 +1,6 @@
 """Reads of groups that depend on who is asking; the one access function for a group."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound, Refused
@@ -11,14 +11,24 @@ FACILITATOR = "facilitator"
 MEMBER = "member"
 
 
+def user_group_ids(*, user: User, organization) -> QuerySet:
+    """The ids of the groups the user belongs to or facilitates here, as a subquery.
+
+    Filtering on `group__in=` this keeps the OR inside the small groups table: an OR
+    across the membership join (`memberships__user=... | facilitator=...`) makes the
+    database scan every membership of the organization and de-duplicate the result.
+    """
+    return PeerGroup.objects.filter(
+        Q(facilitator=user)
+        | Q(pk__in=GroupMembership.objects.filter(user=user).values("group_id")),
+        organization=organization,
+    ).values("pk")
+
+
 def groups_of_user(*, user: User, access: OrgAccess) -> QuerySet[PeerGroup]:
     """Groups the user belongs to or facilitates in this organization."""
-    organization = access.organization
-    as_member = PeerGroup.objects.filter(organization=organization, memberships__user=user)
-    as_facilitator = PeerGroup.objects.filter(organization=organization, facilitator=user)
     return (
-        (as_member | as_facilitator)
-        .distinct()
+        PeerGroup.objects.filter(pk__in=user_group_ids(user=user, organization=access.organization))
         .select_related("program", "facilitator")
         .order_by("-cycle", "name")
     )

@@ -22,7 +22,7 @@ from peergroups.accounts.models import User
 from peergroups.aggregates import MIN_PEOPLE, Figure, Table
 from peergroups.errors import NotFound, Refused
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role
+from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role, user_group_ids
 from peergroups.meetings.models import (
     AgendaStep,
     AgreementAcceptance,
@@ -215,13 +215,11 @@ def upcoming_meetings_for_user(*, user: User, access: OrgAccess, limit: int = 5)
     """The next meetings of the groups the user is in or facilitates (no content)."""
     return list(
         Meeting.objects.filter(
-            Q(group__memberships__user=user) | Q(group__facilitator=user),
-            group__organization=access.organization,
+            group__in=user_group_ids(user=user, organization=access.organization),
             ends_at__gte=timezone.now(),
         )
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("group")
-        .distinct()
         .order_by("starts_at")[:limit]
     )
 
@@ -276,12 +274,10 @@ def meetings_for_feed(*, user: User, organization: Organization) -> QuerySet[Mee
     """Every meeting of the user's groups in the organization, recent and ahead."""
     return (
         Meeting.objects.filter(
-            Q(group__memberships__user=user) | Q(group__facilitator=user),
-            group__organization=organization,
+            group__in=user_group_ids(user=user, organization=organization),
             starts_at__gte=timezone.now() - timedelta(days=FEED_PAST_DAYS),
         )
         .select_related("group__organization")
-        .distinct()
         .order_by("starts_at")
     )
 

@@ -50,7 +50,7 @@ def member_search(
         profiles = profiles.filter(completed_at__isnull=False)
     elif intake == "pending":
         profiles = profiles.filter(completed_at__isnull=True)
-    return profiles.order_by("user__full_name", "pk")
+    return profiles.order_by("sort_name", "pk")
 
 
 def facilitator_profile_for_admin(*, access: OrgAccess, profile_id: int) -> FacilitatorProfile:
