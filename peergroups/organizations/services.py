@@ -28,8 +28,21 @@ INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
 
 def audit(*, organization: Organization, acting_user: User | None, action: str, **detail) -> None:
-    """Older form of `audit_record` (detail becomes the `after` values); new code calls that."""
-    audit_record(organization=organization, actor=acting_user, action=action, after=detail)
+    """Older form of `audit_record`; new code calls that, with `before` values too.
+
+    The first `<kind>_id` in `detail` names the object (`group_id=7` is group 7); the
+    rest become the `after` values.
+    """
+    key = next((name for name in detail if name.endswith("_id")), None)
+    object_id = detail.pop(key) if key else None
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action=action,
+        object_type=key.removesuffix("_id") if key else "",
+        object_id=object_id,
+        after=detail,
+    )
 
 
 @transaction.atomic

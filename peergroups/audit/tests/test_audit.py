@@ -127,3 +127,23 @@ def test_log_page_runs_a_bounded_number_of_queries(client, cast, django_assert_m
         audit_record(organization=cast.organization, actor=cast.admin, action="role_grant")
     with django_assert_max_num_queries(12):
         assert client.get(AUDIT).status_code == 200
+
+
+def test_memberships_and_meeting_changes_name_their_object(cast):
+    """Services on the older `audit(...)` form still record which object changed."""
+    from peergroups.groups.services import membership_add
+    from peergroups.people.services import member_profile_ensure
+
+    newcomer = type(cast.member).objects.create_user(email="nia@acme.test", full_name="Nia New")
+    role_grant(
+        organization=cast.organization, user=newcomer, role=Role.MEMBER, acting_user=cast.admin
+    )
+    member_profile_ensure(organization=cast.organization, user=newcomer, program=cast.program)
+    membership_add(group=cast.group, user=newcomer, acting_user=cast.admin)
+    added = last("membership_add")
+    assert (added.actor, added.object_type, added.object_id) == (
+        cast.admin,
+        "group",
+        str(cast.group.pk),
+    )
+    assert added.after == {"user_id": newcomer.pk}
