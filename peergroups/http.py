@@ -65,6 +65,17 @@ def _log_refusal(request: HttpRequest, status: int, reason: str) -> None:
 # Pages ---------------------------------------------------------------------------------
 
 
+def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None) -> None:
+    """Show a service's refusal on the form it came from, so nothing typed is lost.
+
+    The error lands on its field when the form has one (`field_map` renames a service's
+    field to the form's), else at the top of the form.
+    """
+    field = getattr(error, "field", "")
+    field = (field_map or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, error.reason)
+
+
 def error_page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
     """The site's error page (or, for htmx, a fragment the page can show inline)."""
     context = {"status": status, "title": STATUS_TITLES.get(status, "Error"), "reason": reason}

@@ -28,6 +28,7 @@ from peergroups.goals.forms import (
     ReminderPreferenceForm,
 )
 from peergroups.goals.models import CheckInStatus
+from peergroups.http import form_add_invalid
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
@@ -39,12 +40,6 @@ from peergroups.meetings.selectors import (
 )
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
-
-
-def _form_error(form, error: Invalid) -> None:
-    """A service's Invalid shown on the form it came from, so nothing typed is lost."""
-    field = getattr(error, "field", "")
-    form.add_error(field if field in form.fields else None, error.reason)
 
 
 def _chosen_group(form, groups):
@@ -101,7 +96,7 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 **fields,
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(request, f"Goal “{goal.title}” added.")
             return redirect(goal.get_absolute_url())
@@ -145,7 +140,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
         try:
             services.goal_progress_add(goal=goal, acting_user=request.user, **form.cleaned_data)
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(request, "Progress recorded.")
             return redirect(goal.get_absolute_url())
@@ -181,7 +176,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
             return redirect("goals-commitments", org_slug=access.organization.slug)
@@ -322,7 +317,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             except Invalid as error:
-                _form_error(form, error)
+                form_add_invalid(form, error)
             else:
                 messages.success(request, "Commitment recorded.")
                 return redirect(

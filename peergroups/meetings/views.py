@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused
+from peergroups.http import form_add_invalid
 from peergroups.meetings import selectors, services
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.forms import (
@@ -46,12 +47,6 @@ from peergroups.organizations.models import Role
 
 def _group_url(ctx: GroupContext, name: str, **kwargs) -> str:
     return group_url(ctx, name, **kwargs)
-
-
-def _form_error(form, error: Invalid) -> None:
-    """A service's Invalid shown on the form it came from, so nothing typed is lost."""
-    field = getattr(error, "field", "")
-    form.add_error(field if field in form.fields else None, error.reason)
 
 
 # --- agreement -------------------------------------------------------------------------
@@ -132,7 +127,7 @@ def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
                 group=ctx.group, acting_user=request.user, **form.cleaned_data
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(
                 request, "Schedule saved; the next meetings are in everyone's calendar."
@@ -298,7 +293,7 @@ def issue_create(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         try:
             services.issue_submit(group=ctx.group, author=request.user, **form.cleaned_data)
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(request, "Your issue is in the queue. Your group can now vote on it.")
             return redirect(_group_url(ctx, "meetings-issues"))

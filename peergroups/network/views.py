@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
+from peergroups.http import form_add_invalid
 from peergroups.network import selectors, services
 from peergroups.network.forms import (
     AnswerForm,
@@ -20,10 +21,6 @@ from peergroups.network.forms import (
 )
 from peergroups.network.models import RECIPIENTS_DEFAULT, RECIPIENTS_MAX, RecipientStatus
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-
-
-def _form_error(form, error: Invalid) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.reason)
 
 
 def _require_network(access: OrgAccess) -> None:
@@ -83,7 +80,7 @@ def directory_me(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 user=request.user, access=access, **form.cleaned_data
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         else:
             messages.success(
                 request,
@@ -142,7 +139,7 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except Invalid as error:
-                _form_error(form, error)
+                form_add_invalid(form, error)
             except (Conflict, Throttled) as error:
                 # Nobody to ask, or asked too often: say so above the form, keep the text.
                 form.add_error(None, error.reason)
@@ -206,7 +203,7 @@ def answer(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRes
         try:
             services.answer_give(user=request.user, view=view, body=form.cleaned_data["body"])
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error)
         except Conflict as error:  # closed, or answered already: keep the text on screen
             form.add_error(None, error.reason)
         else:

@@ -17,16 +17,12 @@ from django.views.decorators.http import require_safe
 from peergroups.charts import bar_chart, line_chart
 from peergroups.errors import Invalid
 from peergroups.goals import selectors as goals
+from peergroups.http import form_add_invalid
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.outcomes import selectors, services
 from peergroups.outcomes.forms import BaselineForm, PulseForm
-
-
-def _apply(form, invalid: Invalid) -> None:
-    form.add_error(invalid.field or None, invalid.reason)
-
 
 # --- the member's own ------------------------------------------------------------------
 
@@ -81,7 +77,7 @@ def baseline(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 organization=access.organization, user=request.user, answers=form.answers()
             )
         except Invalid as invalid:
-            _apply(form, invalid)
+            form_add_invalid(form, invalid)
         else:
             messages.success(request, "Baseline recorded. Your monthly pulses compare to it.")
             return redirect("outcomes-member", org_slug=access.organization.slug)
@@ -114,7 +110,7 @@ def pulse(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 zone=zone,
             )
         except Invalid as invalid:
-            _apply(form, invalid)
+            form_add_invalid(form, invalid)
         else:
             messages.success(request, "Thank you: your pulse is recorded.")
             return redirect("outcomes-member", org_slug=access.organization.slug)
@@ -143,7 +139,7 @@ def pulse_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         try:
             services.pulse_answer_by_token(token=token, answers=form.answers())
         except Invalid as invalid:
-            _apply(form, invalid)
+            form_add_invalid(form, invalid)
         else:
             return render(
                 request,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, Refused
+from peergroups.http import form_add_invalid
 from peergroups.meetings.selectors import group_content_for_user, meeting_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.resources import selectors, services
@@ -21,11 +22,6 @@ from peergroups.resources.forms import MeetingShareForm, ResourceForm, SearchFor
 from peergroups.resources.models import Scope
 
 FIELD_OF = {"scope": "share_with"}
-
-
-def _form_error(form, error: Invalid) -> None:
-    field = FIELD_OF.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.reason)
 
 
 @require_safe
@@ -70,7 +66,7 @@ def share(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 upload=form.cleaned_data["file"],
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error, field_map=FIELD_OF)
         else:
             messages.success(request, "Shared. Thank you.")
             return redirect(resource.get_absolute_url())
@@ -140,7 +136,7 @@ def edit(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpRespo
                 upload=form.cleaned_data["file"],
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error, field_map=FIELD_OF)
         else:
             messages.success(request, "Saved.")
             return redirect(resource.get_absolute_url())
@@ -213,7 +209,7 @@ def meeting_share(
                 upload=form.cleaned_data["file"],
             )
         except Invalid as error:
-            _form_error(form, error)
+            form_add_invalid(form, error, field_map=FIELD_OF)
         else:
             if not request.htmx:
                 messages.success(request, "Shared with the group.")
