@@ -10,6 +10,8 @@ run stays in seconds.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -29,6 +31,20 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    """Call the WSGI app as Django's test client does: without closing the connection.
+
+    A real request closes the database connection when it ends; inside a test that
+    connection holds the test's transaction (on PostgreSQL, closing it ends the test).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
