@@ -154,6 +154,10 @@ MATRIX = {
     ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
+    ("organizations-program-edit", "get"): (
+        {"org_slug": "acme", "program_id": "program"},
+        ADMIN_ONLY,
+    ),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-invitations", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
@@ -508,6 +512,10 @@ MATRIX = {
     ),
     ("organizations-invitations", "post"): (
         {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
+    ("organizations-program-edit", "post"): (
+        {"org_slug": "acme", "program_id": "program"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
     ("organizations-program-create", "post"): (
