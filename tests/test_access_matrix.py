@@ -163,6 +163,7 @@ MATRIX = {
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-intake", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    ("people-intake-search", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
     ("people-facilitator-apply", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
     ("people-facilitators", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-facilitator-review", "post"): (
@@ -714,6 +715,7 @@ MATRIX = {
     ("organizations-audit", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("organizations-audit-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-facilitators", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("people-intake-search", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("organizations-members", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("groups-detail", "post"): (

@@ -5,19 +5,57 @@ from django.db.models import Count, Q, QuerySet
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.selectors import programs_with_counts
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 
+PEER_SEARCH_MIN = 2  # characters a search needs before it names anyone
+PEER_SEARCH_LIMIT = 20  # matches one search shows at most
 
-def colleagues(*, access: OrgAccess, exclude: User) -> QuerySet[User]:
-    """People holding a role in the organization, for the intake's pickers."""
+
+def program_peers_of(profile: MemberProfile) -> QuerySet[User]:
+    """The people a member may name in their intake: members of their own program.
+
+    Never facilitators, admins, people of another program, nor the member themselves;
+    a member not enrolled in a program names no one. The intake service checks ids
+    against this same set.
+    """
+    if profile.program_id is None:
+        return User.objects.none()
+    staff = OrganizationRole.objects.filter(
+        organization_id=profile.organization_id, role__in=[Role.ADMIN, Role.FACILITATOR]
+    ).values("user_id")
     return (
-        User.objects.filter(organization_roles__organization=access.organization)
-        .exclude(pk=exclude.pk)
-        .distinct()
-        .order_by("full_name")
+        User.objects.filter(
+            is_active=True,
+            member_profiles__organization_id=profile.organization_id,
+            member_profiles__program_id=profile.program_id,
+        )
+        .exclude(pk=profile.user_id)
+        .exclude(pk__in=staff)
+        .order_by("full_name", "pk")
     )
+
+
+def program_peers(*, access: OrgAccess, user: User) -> QuerySet[User]:
+    """`program_peers_of` the viewer's own intake profile (none without a profile)."""
+    profile = MemberProfile.objects.filter(organization=access.organization, user=user).first()
+    if profile is None:
+        return User.objects.none()
+    return program_peers_of(profile)
+
+
+def program_peer_search(*, access: OrgAccess, user: User, query: str) -> list[User]:
+    """At most PEER_SEARCH_LIMIT of the viewer's program peers whose name contains `query`.
+
+    A query shorter than PEER_SEARCH_MIN characters names no one, so the picker never
+    lists the whole program.
+    """
+    query = " ".join(query.split())
+    if len(query) < PEER_SEARCH_MIN:
+        return []
+    peers = program_peers(access=access, user=user)
+    return list(peers.filter(full_name__icontains=query)[:PEER_SEARCH_LIMIT])
 
 
 def member_search(

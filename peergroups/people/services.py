@@ -19,6 +19,7 @@ from peergroups.people.models import (
     MemberProfile,
     NotWith,
 )
+from peergroups.people.selectors import program_peers_of
 
 
 def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
@@ -59,6 +60,7 @@ def member_profile_save(
     )
     if profile.reports_to_id is not None and profile.reports_to_id == profile.user_id:
         raise Invalid("You cannot be your own manager.", field="reports_to")
+    _require_program_peers(profile, not_with or [])
     first = profile.completed_at is None
     if first:
         profile.completed_at = timezone.now()
@@ -73,6 +75,16 @@ def member_profile_save(
         target=profile,
     )
     return profile
+
+
+def _require_program_peers(profile: MemberProfile, not_with: list[User]) -> None:
+    """A member names only people of their own program (no staff, no other program)."""
+    named = {other.pk for other in not_with} | {profile.reports_to_id} - {None}
+    allowed = set(program_peers_of(profile).filter(pk__in=named).values_list("pk", flat=True))
+    if profile.reports_to_id is not None and profile.reports_to_id not in allowed:
+        raise Invalid("Name a manager who takes part in your program.", field="reports_to")
+    if {other.pk for other in not_with} - allowed - {profile.user_id}:
+        raise Invalid("Name only people of your own program.", field="not_with")
 
 
 def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:

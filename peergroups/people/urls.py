@@ -4,6 +4,7 @@ from peergroups.people import import_views, views
 
 urlpatterns = [
     path("intake/", views.intake, name="people-intake"),
+    path("intake/people/", views.intake_people_search, name="people-intake-search"),
     path("facilitator/apply/", views.facilitator_apply, name="people-facilitator-apply"),
     path("facilitators/", views.facilitator_list, name="people-facilitators"),
     path(

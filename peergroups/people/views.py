@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from peergroups.errors import Conflict
+from peergroups.errors import Conflict, Invalid
+from peergroups.http import form_add_invalid
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people import services
@@ -17,7 +18,14 @@ from peergroups.people.forms import (
     MemberFilterForm,
 )
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
-from peergroups.people.selectors import colleagues, facilitator_profile_for_admin, member_search
+from peergroups.people.selectors import (
+    PEER_SEARCH_LIMIT,
+    PEER_SEARCH_MIN,
+    facilitator_profile_for_admin,
+    member_search,
+    program_peer_search,
+    program_peers,
+)
 
 
 @org_view(Role.MEMBER)
@@ -32,23 +40,71 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = IntakeForm(
         request.POST or None,
         instance=profile,
-        colleagues=colleagues(access=access, exclude=request.user),
+        colleagues=program_peers(access=access, user=request.user),
         not_with_initial=not_with_ids,
     )
     if request.method == "POST" and form.is_valid():
         was_complete = profile.is_complete
-        services.member_profile_save(
-            profile=form.save(commit=False),
-            not_with=list(form.cleaned_data["not_with"]),
-            acting_user=request.user,
-        )
-        messages.success(
-            request,
-            "Your profile is updated." if was_complete else "Thank you — your intake is complete.",
-        )
-        return redirect("organizations-dashboard", org_slug=access.organization.slug)
+        try:
+            services.member_profile_save(
+                profile=form.save(commit=False),
+                not_with=list(form.cleaned_data["not_with"]),
+                acting_user=request.user,
+            )
+        except Invalid as error:
+            form_add_invalid(form, error)
+        else:
+            messages.success(
+                request,
+                "Your profile is updated."
+                if was_complete
+                else "Thank you — your intake is complete.",
+            )
+            return redirect("organizations-dashboard", org_slug=access.organization.slug)
     status = 400 if request.method == "POST" else 200
-    return org_render(request, access, "people/intake.html", {"form": form}, status=status)
+    return org_render(
+        request,
+        access,
+        "people/intake.html",
+        {
+            "form": form,
+            "chosen_manager": _chosen(form, "reports_to"),
+            "chosen_not_with": _chosen(form, "not_with"),
+            "search_min": PEER_SEARCH_MIN,
+        },
+        status=status,
+    )
+
+
+def _chosen(form: IntakeForm, name: str) -> list:
+    """The people a picker shows as chosen: what was posted (or saved), among the peers."""
+    value = form[name].value()
+    ids = value if isinstance(value, list | tuple) else [value]
+    ids = [int(pk) for pk in ids if str(pk or "").isdigit()]
+    if not ids:
+        return []
+    return list(form.fields[name].queryset.filter(pk__in=ids))
+
+
+@require_safe
+@org_view(Role.MEMBER)
+def intake_people_search(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The intake pickers' search: people of the member's own program, by name."""
+    picker = request.GET.get("picker", "not_with")
+    if picker not in ("not_with", "reports_to"):
+        picker = "not_with"
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "people/_peer_results.html",
+        {
+            "picker": picker,
+            "query": query,
+            "people": program_peer_search(access=access, user=request.user, query=query),
+            "search_min": PEER_SEARCH_MIN,
+            "limit": PEER_SEARCH_LIMIT,
+        },
+    )
 
 
 @org_view()
