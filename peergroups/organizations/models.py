@@ -159,6 +159,8 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=150, blank=True)
     intake = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when the one reminder for a stalled invitation went out.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

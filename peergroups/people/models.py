@@ -50,6 +50,8 @@ class MemberProfile(models.Model):
         default=list, blank=True, help_text="Companies this member must not share a group with."
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when the one reminder to complete the intake went out.
+    intake_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The account's name, copied here so the Members page and API sort and page through
     # an index (sorting over a join with every account took 50 ms at 10,000 members).

@@ -1,6 +1,8 @@
 """Reads of people that depend on who is asking."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
@@ -144,3 +146,41 @@ def person_for_admin(*, access: OrgAccess, user_id: int) -> User:
     if person is None:
         raise NotFound("No such person in this organization.")
     return person
+
+
+REMIND_AFTER_DAYS = 7  # a stalled invitation or intake gets its one reminder after a week
+
+
+def stalled_invitations(*, now: datetime) -> QuerySet[Invitation]:
+    """Invitations e-mailed over a week ago, still open, not accepted and not reminded yet."""
+    return (
+        Invitation.objects.filter(
+            accepted_at__isnull=True,
+            reminded_at__isnull=True,
+            sent_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+            expires_at__gt=now,
+        )
+        .exclude(token_salt="")  # withdrawn: no link can be rebuilt
+        .select_related("organization", "program", "created_by")
+        .order_by("pk")
+    )
+
+
+def stalled_intakes(*, now: datetime) -> QuerySet[MemberProfile]:
+    """Members who accepted over a week ago and have not completed their intake, not reminded."""
+    accepted = Invitation.objects.filter(
+        organization_id=OuterRef("organization_id"),
+        accepted_by_id=OuterRef("user_id"),
+        accepted_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+    )
+    still_member = OrganizationRole.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=OuterRef("user_id"), role=Role.MEMBER
+    )
+    return (
+        MemberProfile.objects.filter(
+            completed_at__isnull=True, intake_reminded_at__isnull=True, user__is_active=True
+        )
+        .filter(Exists(accepted), Exists(still_member))
+        .select_related("user", "organization", "program")
+        .order_by("pk")
+    )
