@@ -154,6 +154,10 @@ MATRIX = {
     ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
+    ("dashboards-roster-export", "get"): (
+        {"org_slug": "acme", "program_id": "program"},
+        ADMIN_ONLY,
+    ),
     ("organizations-program-edit", "get"): (
         {"org_slug": "acme", "program_id": "program"},
         ADMIN_ONLY,
@@ -716,6 +720,10 @@ MATRIX = {
     ("organizations-audit-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-facilitators", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-intake-search", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("dashboards-roster-export", "post"): (
+        {"org_slug": "acme", "program_id": "program"},
+        dict.fromkeys(ROLES, 405),
+    ),
     ("organizations-members", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("groups-detail", "post"): (
