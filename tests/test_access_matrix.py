@@ -176,6 +176,7 @@ MATRIX = {
         {"decision": "reject", "note": "Not this year."},
     ),
     ("people-import", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("people-categories", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("groups-detail", "get"): ({"org_slug": "acme", "group_id": "group"}, GROUP_A),
     # Editing a group after publish: admins everything, its own facilitator the name.
@@ -516,6 +517,10 @@ MATRIX = {
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=400, outsider=404),
     ),
     ("organizations-invitations", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
+    ("people-categories", "post"): (
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),

@@ -184,3 +184,47 @@ class FacilitatorProfile(models.Model):
         if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
             gaps.append(f"names fewer than {MIN_FACILITATOR_AREAS} areas of expertise")
         return gaps
+
+
+class CategoryKind(models.TextChoices):
+    REGION = "region", "Region"
+    INDUSTRY = "industry", "Industry"
+
+
+CATEGORY_LABEL_MAX = 100  # the same as MemberProfile.region and .industry
+
+
+def category_key(text: str) -> str:
+    """'  boston ' and 'Boston' are one value: spaces collapsed, case folded."""
+    return " ".join((text or "").split()).casefold()
+
+
+class Category(models.Model):
+    """One value of an organization's pick-list for a profile field matching uses.
+
+    When an organization has values for a kind, members choose among them and imports
+    map to them case- and space-insensitively; without any, the field stays free text.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="categories"
+    )
+    kind = models.CharField(max_length=20, choices=CategoryKind.choices)
+    label = models.CharField(max_length=CATEGORY_LABEL_MAX)
+    key = models.CharField(max_length=CATEGORY_LABEL_MAX, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "key"], name="category_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.key = category_key(self.label)
+        super().save(*args, **kwargs)

@@ -9,7 +9,14 @@ from peergroups.errors import NotFound
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.selectors import programs_with_counts
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
+from peergroups.people.models import (
+    Category,
+    CategoryKind,
+    FacilitatorProfile,
+    FacilitatorStatus,
+    MemberProfile,
+    category_key,
+)
 
 PEER_SEARCH_MIN = 2  # characters a search needs before it names anyone
 PEER_SEARCH_LIMIT = 20  # matches one search shows at most
@@ -184,3 +191,37 @@ def stalled_intakes(*, now: datetime) -> QuerySet[MemberProfile]:
         .select_related("user", "organization", "program")
         .order_by("pk")
     )
+
+
+def pick_lists(*, organization) -> dict[str, list[str]]:
+    """The organization's pick-lists: kind -> labels (a kind without values is free text)."""
+    lists: dict[str, list[str]] = {kind: [] for kind in CategoryKind.values}
+    for kind, label in Category.objects.filter(organization=organization).values_list(
+        "kind", "label"
+    ):
+        lists[kind].append(label)
+    return lists
+
+
+def category_usage(*, access: OrgAccess, kind: str) -> list[dict]:
+    """Each spelling members use for `kind`, with how many use it and whether it is listed,
+    grouped by normalised key so 'Boston' and 'boston ' show side by side."""
+    access.require(Role.ADMIN)
+    listed = set(
+        Category.objects.filter(organization=access.organization, kind=kind).values_list(
+            "key", flat=True
+        )
+    )
+    rows = (
+        MemberProfile.objects.filter(organization=access.organization)
+        .exclude(**{kind: ""})
+        .values(kind)
+        .annotate(count=Count("pk"))
+        .order_by(kind)
+    )
+    usage = [
+        {"value": row[kind], "count": row["count"], "key": category_key(row[kind])} for row in rows
+    ]
+    for row in usage:
+        row["listed"] = row["key"] in listed
+    return sorted(usage, key=lambda row: (row["key"], row["value"]))

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     # Named for the page it began as; the member list is people, not organizations.
     path("members/", views.member_list, name="organizations-members"),
+    path("members/lists/", views.category_list, name="people-categories"),
     path("members/import/", import_views.member_import, name="people-import"),
     path("members/export.csv", import_views.member_export, name="people-export"),
 ]
