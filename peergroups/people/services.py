@@ -11,7 +11,13 @@ from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.organizations.models import (
+    Invitation,
+    Organization,
+    OrganizationRole,
+    Program,
+    Role,
+)
 from peergroups.organizations.services import role_grant, role_revoke
 from peergroups.people.models import (
     CATEGORY_LABEL_MAX,
@@ -327,6 +333,14 @@ def category_merge(
     in_use = set(profiles.values_list(kind, flat=True).distinct())
     spellings = [value for value in in_use if category_key(value) in keys and value != into]
     changed = profiles.filter(**{f"{kind}__in": spellings}).update(**{kind: into})
+    # Open invitations carry imported values until accepted: they follow the merge too.
+    for invitation in Invitation.objects.filter(
+        organization=access.organization, accepted_at__isnull=True
+    ).exclude(intake={}):
+        value = invitation.intake.get(kind)
+        if value and value != into and category_key(value) in keys:
+            invitation.intake = {**invitation.intake, kind: into}
+            invitation.save(update_fields=["intake"])
     listed = Category.objects.filter(organization=access.organization, kind=kind)
     listed.filter(key__in=keys - {category_key(into)}).delete()
     kept = listed.filter(key=category_key(into)).first()

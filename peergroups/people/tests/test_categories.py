@@ -6,6 +6,7 @@ from django.urls import reverse
 from peergroups.audit.models import AuditEntry
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.services import invitation_create
 from peergroups.people import services
 from peergroups.people.imports import ImportInvalid, members_import
 from peergroups.people.models import Category, MemberProfile, category_key
@@ -67,6 +68,21 @@ def test_merge_rewrites_every_spelling_and_keeps_one_listed_value(cast):
     assert entry.after["profiles"] == 2 and entry.after["into"] == "Boston"
     usage = category_usage(access=admin(cast), kind="region")
     assert usage == [{"value": "Boston", "count": 3, "key": "boston", "listed": True}]
+
+
+def test_merge_also_rewrites_open_invitations_imported_values(cast):
+    invitation, _ = invitation_create(
+        organization=cast.organization,
+        email="new@acme.test",
+        acting_user=cast.admin,
+        intake={"region": "bostn", "industry": "Biotech"},
+        send=False,
+    )
+    services.category_merge(
+        access=admin(cast), acting_user=cast.admin, kind="region", values=["Bostn"], into="Boston"
+    )
+    invitation.refresh_from_db()
+    assert invitation.intake == {"region": "Boston", "industry": "Biotech"}
 
 
 def test_intake_offers_the_list_and_saves_its_spelling(client, cast):
