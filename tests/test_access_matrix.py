@@ -154,11 +154,20 @@ MATRIX = {
     ),
     ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
+    ("dashboards-roster-export", "get"): (
+        {"org_slug": "acme", "program_id": "program"},
+        ADMIN_ONLY,
+    ),
+    ("organizations-program-edit", "get"): (
+        {"org_slug": "acme", "program_id": "program"},
+        ADMIN_ONLY,
+    ),
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-invitations", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-intake", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
+    ("people-intake-search", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
     ("people-facilitator-apply", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
     ("people-facilitators", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-facilitator-review", "post"): (
@@ -167,6 +176,7 @@ MATRIX = {
         {"decision": "reject", "note": "Not this year."},
     ),
     ("people-import", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("people-categories", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("groups-detail", "get"): ({"org_slug": "acme", "group_id": "group"}, GROUP_A),
     # Editing a group after publish: admins everything, its own facilitator the name.
@@ -510,6 +520,14 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
+    ("people-categories", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
+    ("organizations-program-edit", "post"): (
+        {"org_slug": "acme", "program_id": "program"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
     ("organizations-program-create", "post"): (
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
@@ -706,6 +724,11 @@ MATRIX = {
     ("organizations-audit", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("organizations-audit-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-facilitators", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("people-intake-search", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("dashboards-roster-export", "post"): (
+        {"org_slug": "acme", "program_id": "program"},
+        dict.fromkeys(ROLES, 405),
+    ),
     ("organizations-members", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("people-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     ("groups-detail", "post"): (

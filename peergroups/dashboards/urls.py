@@ -6,6 +6,12 @@ from peergroups.dashboards import views
 urlpatterns = [
     path("", views.dashboard, name="organizations-dashboard"),
     path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
+    path("programs/<int:program_id>/edit/", views.program_edit, name="organizations-program-edit"),
+    path(
+        "programs/<int:program_id>/roster.csv",
+        views.program_roster_export,
+        name="dashboards-roster-export",
+    ),
     path("board/", views.operations_board, name="dashboards-board"),
     path("people/<int:user_id>/", views.person_detail, name="dashboards-person"),
     path("invitations/funnel/", views.invitation_funnel_page, name="dashboards-funnel"),

@@ -20,7 +20,17 @@ from peergroups.groups.models import (
     PeerGroup,
 )
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import OrganizationRole, Program, Role
+from peergroups.organizations.models import (
+    MAX_GROUP_SIZE,
+    MIN_GROUP_SIZE,
+    PROGRAM_DESCRIPTION_MAX,
+    PROGRAM_NAME_MAX,
+    GroupingBasis,
+    MeetingCadence,
+    OrganizationRole,
+    Program,
+    Role,
+)
 from peergroups.organizations.services import audit
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
@@ -322,6 +332,129 @@ def group_rename(*, access: OrgAccess, acting_user: User, group: PeerGroup, name
         after={"name": name},
     )
     return group
+
+
+PROGRAM_EDITABLE = (
+    "name",
+    "description",
+    "min_group_size",
+    "max_group_size",
+    "open_seats",
+    "meeting_cadence",
+    "grouping_basis",
+)
+
+
+@transaction.atomic
+def program_update(
+    *,
+    access: OrgAccess,
+    acting_user: User,
+    program_id: int,
+    name: str,
+    description: str,
+    min_group_size: int,
+    max_group_size: int,
+    open_seats: int,
+    meeting_cadence: str,
+    grouping_basis: str,
+) -> Program:
+    """Edit a program: its admins may, within the size bounds, while its groups still fit.
+
+    The largest group may not drop below the members an open group of the program already
+    has; groups keep their own capacity, the new bounds shape the groups formed next.
+    """
+    if not access.is_admin:
+        raise Refused("Only the program's admins can edit it.")
+    program = (
+        Program.objects.select_for_update()
+        .filter(organization=access.organization, pk=program_id)
+        .first()
+    )
+    if program is None:
+        raise NotFound("No such program.")
+    name = " ".join((name or "").split())
+    description = (description or "").strip()
+    if not name:
+        raise Invalid("Give the program a name.", field="name")
+    if len(name) > PROGRAM_NAME_MAX:
+        raise Invalid(f"Keep the name under {PROGRAM_NAME_MAX} characters.", field="name")
+    if len(description) > PROGRAM_DESCRIPTION_MAX:
+        raise Invalid(
+            f"Keep the description under {PROGRAM_DESCRIPTION_MAX:,} characters.",
+            field="description",
+        )
+    if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
+        raise Invalid(
+            f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
+            field="min_group_size",
+        )
+    if not MIN_GROUP_SIZE <= max_group_size <= MAX_GROUP_SIZE:
+        raise Invalid(
+            f"The largest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
+            field="max_group_size",
+        )
+    if min_group_size > max_group_size:
+        raise Invalid(
+            "The smallest group cannot be larger than the largest.", field="min_group_size"
+        )
+    if open_seats < 0 or min_group_size + open_seats > max_group_size:
+        raise Invalid(
+            f"With {open_seats} open seats, groups of at most {max_group_size} would hold "
+            f"fewer than the smallest group ({min_group_size}).",
+            field="open_seats",
+        )
+    if meeting_cadence not in MeetingCadence.values:
+        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
+    if grouping_basis not in GroupingBasis.values:
+        raise Invalid("Choose what members of a group share.", field="grouping_basis")
+    clash = Program.objects.filter(organization=access.organization, name__iexact=name)
+    if clash.exclude(pk=program.pk).exists():
+        raise Conflict(f"Another program is already called “{name}”.")
+    fullest = (
+        PeerGroup.objects.filter(program=program, closed_at__isnull=True)
+        .order_by("-member_count", "name")
+        .first()
+    )
+    if fullest is not None and fullest.member_count > max_group_size:
+        raise Invalid(
+            f"{fullest.name} has {fullest.member_count} members already; move some before "
+            f"making the largest group {max_group_size}.",
+            field="max_group_size",
+        )
+    after = {
+        "name": name,
+        "description": description,
+        "min_group_size": min_group_size,
+        "max_group_size": max_group_size,
+        "open_seats": open_seats,
+        "meeting_cadence": meeting_cadence,
+        "grouping_basis": grouping_basis,
+    }
+    before = {field: getattr(program, field) for field in PROGRAM_EDITABLE}
+    changed = [field for field in PROGRAM_EDITABLE if before[field] != after[field]]
+    if not changed:
+        return program
+    for field in changed:
+        setattr(program, field, after[field])
+    program.save(update_fields=changed)
+
+    def recorded(values: dict) -> dict:
+        # Audit rows hold no free text: the description is recorded by its length.
+        kept = {field: values[field] for field in changed}
+        if "description" in kept:
+            kept["description"] = f"{len(kept['description'])} characters"
+        return kept
+
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="program_update",
+        target=program,
+        before=recorded(before),
+        after=recorded(after),
+    )
+    return program
 
 
 @transaction.atomic

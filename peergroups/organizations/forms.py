@@ -1,7 +1,16 @@
 from django import forms
 
 from peergroups.formats import count_of
-from peergroups.organizations.models import Program, Role
+from peergroups.organizations.models import (
+    MAX_GROUP_SIZE,
+    MIN_GROUP_SIZE,
+    PROGRAM_DESCRIPTION_MAX,
+    PROGRAM_NAME_MAX,
+    GroupingBasis,
+    MeetingCadence,
+    Program,
+    Role,
+)
 
 
 class ProgramForm(forms.ModelForm):
@@ -61,6 +70,37 @@ class ProgramForm(forms.ModelForm):
                 f"the smallest group ({low}).",
             )
         return cleaned
+
+
+class ProgramEditForm(forms.Form):
+    """Edit a program after it started; `groups.services.program_update` checks the rules."""
+
+    name = forms.CharField(max_length=PROGRAM_NAME_MAX)
+    description = forms.CharField(
+        required=False,
+        max_length=PROGRAM_DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    min_group_size = forms.IntegerField(
+        label="Smallest group", min_value=MIN_GROUP_SIZE, max_value=MAX_GROUP_SIZE
+    )
+    max_group_size = forms.IntegerField(
+        label=f"Largest group (at most {MAX_GROUP_SIZE})",
+        min_value=MIN_GROUP_SIZE,
+        max_value=MAX_GROUP_SIZE,
+    )
+    open_seats = forms.IntegerField(
+        label="Open seats per group", min_value=0, max_value=MAX_GROUP_SIZE - MIN_GROUP_SIZE
+    )
+    meeting_cadence = forms.ChoiceField(label="Groups meet", choices=MeetingCadence.choices)
+    grouping_basis = forms.ChoiceField(
+        label="Members of a group share their", choices=GroupingBasis.choices
+    )
+
+    @classmethod
+    def for_program(cls, program: Program, data=None) -> "ProgramEditForm":
+        initial = {name: getattr(program, name) for name in cls.base_fields}
+        return cls(data, initial=initial)
 
 
 class InvitationForm(forms.Form):

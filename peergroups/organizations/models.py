@@ -13,6 +13,9 @@ from django.utils import timezone
 from peergroups.links import hash_token as hash_token
 
 MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
+MIN_GROUP_SIZE = 2  # Fewer is not a group.
+PROGRAM_NAME_MAX = 200
+PROGRAM_DESCRIPTION_MAX = 4000
 
 
 class Organization(models.Model):
@@ -79,7 +82,7 @@ class Program(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="programs"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=PROGRAM_NAME_MAX)
     description = models.TextField(blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=6)
     max_group_size = models.PositiveSmallIntegerField(default=MAX_GROUP_SIZE)
@@ -156,6 +159,8 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=150, blank=True)
     intake = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when the one reminder for a stalled invitation went out.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

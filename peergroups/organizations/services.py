@@ -273,3 +273,15 @@ def invitation_revoke(
         after={"expires_at": invitation.expires_at},
     )
     return invitation
+
+
+def invitation_reminder_claim(*, invitation_id: int) -> bool:
+    """Claim the one reminder of an unaccepted invitation; False when it went out already.
+
+    A conditional update, so two workers never both send it; call it in the transaction
+    that sends the e-mail, so a failed send releases the claim.
+    """
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, reminded_at__isnull=True, accepted_at__isnull=True
+    ).update(reminded_at=timezone.now())
+    return claimed == 1

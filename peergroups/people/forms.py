@@ -5,7 +5,13 @@ import zoneinfo
 from django import forms
 
 from peergroups.accounts.models import User
-from peergroups.people.models import FACILITATOR_CAPACITY, FacilitatorProfile, MemberProfile
+from peergroups.people.models import (
+    CATEGORY_LABEL_MAX,
+    FACILITATOR_CAPACITY,
+    CategoryKind,
+    FacilitatorProfile,
+    MemberProfile,
+)
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
@@ -110,8 +116,18 @@ class IntakeForm(forms.ModelForm):
             "goals": "Your key goals for the coming year",
         }
 
-    def __init__(self, *args, colleagues, not_with_initial=(), **kwargs):
+    def __init__(self, *args, colleagues, not_with_initial=(), pick_lists=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # An organization's pick-list (kind -> labels) replaces the free text for that field.
+        for name, labels in (pick_lists or {}).items():
+            if labels:
+                current = self.initial.get(name) or ""
+                choices = [("", "Choose…")] + [(label, label) for label in labels]
+                if current and current not in labels:
+                    choices.append((current, f"{current} (not on the list)"))
+                self.fields[name] = forms.ChoiceField(
+                    label=self.fields[name].label, choices=choices, required=True
+                )
         self.fields["reports_to"].queryset = colleagues
         self.fields["not_with"].queryset = colleagues
         self.fields["not_with"].initial = list(not_with_initial)
@@ -253,3 +269,21 @@ class MemberFilterForm(forms.Form):
         self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
         self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
         self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]
+
+
+class CategoryAddForm(forms.Form):
+    kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
+    label = forms.CharField(label="Value", max_length=CATEGORY_LABEL_MAX)
+
+
+class CategoryMergeForm(forms.Form):
+    """Merge the spellings members use for one kind into one value of its list."""
+
+    values = forms.MultipleChoiceField(
+        label="Spellings to merge", widget=forms.CheckboxSelectMultiple
+    )
+    into = forms.CharField(label="Into", max_length=CATEGORY_LABEL_MAX)
+
+    def __init__(self, *args, spellings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["values"].choices = [(value, value) for value in spellings]

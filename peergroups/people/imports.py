@@ -26,8 +26,8 @@ from peergroups.organizations.models import (
 )
 from peergroups.organizations.services import invitation_create, invitation_refresh
 from peergroups.people.forms import IntakeForm, split_list
-from peergroups.people.models import MemberProfile
-from peergroups.people.services import not_with_set
+from peergroups.people.models import CategoryKind, MemberProfile, category_key
+from peergroups.people.services import category_lookup, not_with_set
 from peergroups.people.vocabulary import (
     AREAS,
     AVAILABILITY_SLOTS,
@@ -211,6 +211,11 @@ class _RowChecker:
             _normalise(program.name): program
             for program in Program.objects.filter(organization=organization)
         }
+        # Pick-lists: a row's region or industry maps onto them in any case or spacing.
+        self.pick_lists = {
+            kind: category_lookup(organization_id=organization.pk, kind=kind)
+            for kind in CategoryKind.values
+        }
         # People a row may point at: those of the organization and those it invited.
         self.org_emails = {
             email.lower()
@@ -268,6 +273,7 @@ class _RowChecker:
         form = IntakeForm.for_import(_form_data(row), columns=row.keys())
         if form.is_valid():
             parsed.values = {name: form.cleaned_data[name] for name in form.fields}
+            self._map_pick_lists(line, parsed.values)
         for column, messages in form.errors.items():
             self.error(line, column, " ".join(messages))
         if "reports_to" in row:
@@ -286,6 +292,22 @@ class _RowChecker:
             if parsed.program is None:
                 self.error(line, "program", f"no program named “{name}” in this organization.")
         return parsed
+
+    def _map_pick_lists(self, line: int, values: dict) -> None:
+        for kind, lookup in self.pick_lists.items():
+            value = values.get(kind)
+            if not lookup or not value:
+                continue
+            label = lookup.get(category_key(value))
+            if label is None:
+                self.error(
+                    line,
+                    kind,
+                    f"“{value}” is not on the organization's list "
+                    f"({', '.join(sorted(lookup.values()))}).",
+                )
+            else:
+                values[kind] = label
 
     def check_references(self, rows: list[MemberRow]) -> None:
         """E-mails that point at other people: duplicates, unknown people, reporting loops."""

@@ -50,6 +50,8 @@ class MemberProfile(models.Model):
         default=list, blank=True, help_text="Companies this member must not share a group with."
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when the one reminder to complete the intake went out.
+    intake_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The account's name, copied here so the Members page and API sort and page through
     # an index (sorting over a join with every account took 50 ms at 10,000 members).
@@ -182,3 +184,47 @@ class FacilitatorProfile(models.Model):
         if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
             gaps.append(f"names fewer than {MIN_FACILITATOR_AREAS} areas of expertise")
         return gaps
+
+
+class CategoryKind(models.TextChoices):
+    REGION = "region", "Region"
+    INDUSTRY = "industry", "Industry"
+
+
+CATEGORY_LABEL_MAX = 100  # the same as MemberProfile.region and .industry
+
+
+def category_key(text: str) -> str:
+    """'  boston ' and 'Boston' are one value: spaces collapsed, case folded."""
+    return " ".join((text or "").split()).casefold()
+
+
+class Category(models.Model):
+    """One value of an organization's pick-list for a profile field matching uses.
+
+    When an organization has values for a kind, members choose among them and imports
+    map to them case- and space-insensitively; without any, the field stays free text.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="categories"
+    )
+    kind = models.CharField(max_length=20, choices=CategoryKind.choices)
+    label = models.CharField(max_length=CATEGORY_LABEL_MAX)
+    key = models.CharField(max_length=CATEGORY_LABEL_MAX, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "key"], name="category_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.key = category_key(self.label)
+        super().save(*args, **kwargs)

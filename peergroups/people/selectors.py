@@ -1,23 +1,70 @@
 """Reads of people that depend on who is asking."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.selectors import programs_with_counts
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
+from peergroups.people.models import (
+    Category,
+    CategoryKind,
+    FacilitatorProfile,
+    FacilitatorStatus,
+    MemberProfile,
+    category_key,
+)
+
+PEER_SEARCH_MIN = 2  # characters a search needs before it names anyone
+PEER_SEARCH_LIMIT = 20  # matches one search shows at most
 
 
-def colleagues(*, access: OrgAccess, exclude: User) -> QuerySet[User]:
-    """People holding a role in the organization, for the intake's pickers."""
+def program_peers_of(profile: MemberProfile) -> QuerySet[User]:
+    """The people a member may name in their intake: members of their own program.
+
+    Never facilitators, admins, people of another program, nor the member themselves;
+    a member not enrolled in a program names no one. The intake service checks ids
+    against this same set.
+    """
+    if profile.program_id is None:
+        return User.objects.none()
+    staff = OrganizationRole.objects.filter(
+        organization_id=profile.organization_id, role__in=[Role.ADMIN, Role.FACILITATOR]
+    ).values("user_id")
     return (
-        User.objects.filter(organization_roles__organization=access.organization)
-        .exclude(pk=exclude.pk)
-        .distinct()
-        .order_by("full_name")
+        User.objects.filter(
+            is_active=True,
+            member_profiles__organization_id=profile.organization_id,
+            member_profiles__program_id=profile.program_id,
+        )
+        .exclude(pk=profile.user_id)
+        .exclude(pk__in=staff)
+        .order_by("full_name", "pk")
     )
+
+
+def program_peers(*, access: OrgAccess, user: User) -> QuerySet[User]:
+    """`program_peers_of` the viewer's own intake profile (none without a profile)."""
+    profile = MemberProfile.objects.filter(organization=access.organization, user=user).first()
+    if profile is None:
+        return User.objects.none()
+    return program_peers_of(profile)
+
+
+def program_peer_search(*, access: OrgAccess, user: User, query: str) -> list[User]:
+    """At most PEER_SEARCH_LIMIT of the viewer's program peers whose name contains `query`.
+
+    A query shorter than PEER_SEARCH_MIN characters names no one, so the picker never
+    lists the whole program.
+    """
+    query = " ".join(query.split())
+    if len(query) < PEER_SEARCH_MIN:
+        return []
+    peers = program_peers(access=access, user=user)
+    return list(peers.filter(full_name__icontains=query)[:PEER_SEARCH_LIMIT])
 
 
 def member_search(
@@ -106,3 +153,75 @@ def person_for_admin(*, access: OrgAccess, user_id: int) -> User:
     if person is None:
         raise NotFound("No such person in this organization.")
     return person
+
+
+REMIND_AFTER_DAYS = 7  # a stalled invitation or intake gets its one reminder after a week
+
+
+def stalled_invitations(*, now: datetime) -> QuerySet[Invitation]:
+    """Invitations e-mailed over a week ago, still open, not accepted and not reminded yet."""
+    return (
+        Invitation.objects.filter(
+            accepted_at__isnull=True,
+            reminded_at__isnull=True,
+            sent_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+            expires_at__gt=now,
+        )
+        .exclude(token_salt="")  # withdrawn: no link can be rebuilt
+        .select_related("organization", "program", "created_by")
+        .order_by("pk")
+    )
+
+
+def stalled_intakes(*, now: datetime) -> QuerySet[MemberProfile]:
+    """Members who accepted over a week ago and have not completed their intake, not reminded."""
+    accepted = Invitation.objects.filter(
+        organization_id=OuterRef("organization_id"),
+        accepted_by_id=OuterRef("user_id"),
+        accepted_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+    )
+    still_member = OrganizationRole.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=OuterRef("user_id"), role=Role.MEMBER
+    )
+    return (
+        MemberProfile.objects.filter(
+            completed_at__isnull=True, intake_reminded_at__isnull=True, user__is_active=True
+        )
+        .filter(Exists(accepted), Exists(still_member))
+        .select_related("user", "organization", "program")
+        .order_by("pk")
+    )
+
+
+def pick_lists(*, organization) -> dict[str, list[str]]:
+    """The organization's pick-lists: kind -> labels (a kind without values is free text)."""
+    lists: dict[str, list[str]] = {kind: [] for kind in CategoryKind.values}
+    for kind, label in Category.objects.filter(organization=organization).values_list(
+        "kind", "label"
+    ):
+        lists[kind].append(label)
+    return lists
+
+
+def category_usage(*, access: OrgAccess, kind: str) -> list[dict]:
+    """Each spelling members use for `kind`, with how many use it and whether it is listed,
+    grouped by normalised key so 'Boston' and 'boston ' show side by side."""
+    access.require(Role.ADMIN)
+    listed = set(
+        Category.objects.filter(organization=access.organization, kind=kind).values_list(
+            "key", flat=True
+        )
+    )
+    rows = (
+        MemberProfile.objects.filter(organization=access.organization)
+        .exclude(**{kind: ""})
+        .values(kind)
+        .annotate(count=Count("pk"))
+        .order_by(kind)
+    )
+    usage = [
+        {"value": row[kind], "count": row["count"], "key": category_key(row[kind])} for row in rows
+    ]
+    for row in usage:
+        row["listed"] = row["key"] in listed
+    return sorted(usage, key=lambda row: (row["key"], row["value"]))

@@ -10,15 +10,27 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
-from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import (
+    Invitation,
+    Organization,
+    OrganizationRole,
+    Program,
+    Role,
+)
 from peergroups.organizations.services import role_grant, role_revoke
 from peergroups.people.models import (
+    CATEGORY_LABEL_MAX,
     FACILITATOR_CAPACITY,
+    Category,
+    CategoryKind,
     FacilitatorProfile,
     FacilitatorStatus,
     MemberProfile,
     NotWith,
+    category_key,
 )
+from peergroups.people.selectors import program_peers_of
 
 
 def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
@@ -59,6 +71,8 @@ def member_profile_save(
     )
     if profile.reports_to_id is not None and profile.reports_to_id == profile.user_id:
         raise Invalid("You cannot be your own manager.", field="reports_to")
+    _require_program_peers(profile, not_with or [])
+    categories_apply(profile=profile)
     first = profile.completed_at is None
     if first:
         profile.completed_at = timezone.now()
@@ -73,6 +87,16 @@ def member_profile_save(
         target=profile,
     )
     return profile
+
+
+def _require_program_peers(profile: MemberProfile, not_with: list[User]) -> None:
+    """A member names only people of their own program (no staff, no other program)."""
+    named = {other.pk for other in not_with} | {profile.reports_to_id} - {None}
+    allowed = set(program_peers_of(profile).filter(pk__in=named).values_list("pk", flat=True))
+    if profile.reports_to_id is not None and profile.reports_to_id not in allowed:
+        raise Invalid("Name a manager who takes part in your program.", field="reports_to")
+    if {other.pk for other in not_with} - allowed - {profile.user_id}:
+        raise Invalid("Name only people of your own program.", field="not_with")
 
 
 def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
@@ -214,3 +238,122 @@ def facilitator_reject(
     )
     _review_notify(profile)
     return profile
+
+
+def intake_reminder_claim(*, profile_id: int) -> bool:
+    """Claim the one reminder to finish an intake; False when it went out already (or done)."""
+    claimed = MemberProfile.objects.filter(
+        pk=profile_id, intake_reminded_at__isnull=True, completed_at__isnull=True
+    ).update(intake_reminded_at=timezone.now())
+    return claimed == 1
+
+
+def _category_kind(kind: str) -> str:
+    if kind not in CategoryKind.values:
+        raise Invalid("Choose region or industry.", field="kind")
+    return kind
+
+
+def _category_label(label: str) -> str:
+    label = " ".join((label or "").split())
+    if not label:
+        raise Invalid("Give the value a name.", field="label")
+    if len(label) > CATEGORY_LABEL_MAX:
+        raise Invalid(f"Keep it under {CATEGORY_LABEL_MAX} characters.", field="label")
+    return label
+
+
+def category_lookup(*, organization_id: int, kind: str) -> dict[str, str]:
+    """The organization's pick-list for `kind` as normalised key -> label (empty: free text)."""
+    return dict(
+        Category.objects.filter(organization_id=organization_id, kind=kind).values_list(
+            "key", "label"
+        )
+    )
+
+
+def categories_apply(*, profile: MemberProfile) -> None:
+    """Put a profile's region and industry on the organization's pick-lists (when it has them).
+
+    'boston ' becomes the list's 'Boston'; a value not on a list is refused.
+    """
+    for kind in CategoryKind.values:
+        value = getattr(profile, kind)
+        lookup = category_lookup(organization_id=profile.organization_id, kind=kind)
+        if not lookup or not value:
+            continue
+        label = lookup.get(category_key(value))
+        if label is None:
+            raise Invalid(
+                f"“{value}” is not one of the {CategoryKind(kind).label.lower()} values; "
+                "choose one from the list.",
+                field=kind,
+            )
+        setattr(profile, kind, label)
+
+
+@transaction.atomic
+def category_add(*, access: OrgAccess, acting_user: User, kind: str, label: str) -> Category:
+    """Add a value to a pick-list; 'Boston' and ' boston' are the same value."""
+    access.require(Role.ADMIN)
+    kind = _category_kind(kind)
+    label = _category_label(label)
+    if Category.objects.filter(
+        organization=access.organization, kind=kind, key=category_key(label)
+    ).exists():
+        raise Conflict(f"“{label}” is on the list already.")
+    category = Category.objects.create(organization=access.organization, kind=kind, label=label)
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="category_add",
+        target=category,
+        after={"kind": kind, "label": label},
+    )
+    return category
+
+
+@transaction.atomic
+def category_merge(
+    *, access: OrgAccess, acting_user: User, kind: str, values: list[str], into: str
+) -> int:
+    """Make every profile whose `kind` reads like one of `values` (or like `into`, in any
+    case or spacing) read `into`; `into` joins the pick-list and the merged values leave it.
+
+    Returns how many profiles changed.
+    """
+    access.require(Role.ADMIN)
+    kind = _category_kind(kind)
+    into = _category_label(into)
+    keys = {category_key(value) for value in values} - {""}
+    if not keys:
+        raise Invalid("Choose the values to merge.", field="values")
+    keys.add(category_key(into))
+    profiles = MemberProfile.objects.filter(organization=access.organization)
+    in_use = set(profiles.values_list(kind, flat=True).distinct())
+    spellings = [value for value in in_use if category_key(value) in keys and value != into]
+    changed = profiles.filter(**{f"{kind}__in": spellings}).update(**{kind: into})
+    # Open invitations carry imported values until accepted: they follow the merge too.
+    for invitation in Invitation.objects.filter(
+        organization=access.organization, accepted_at__isnull=True
+    ).exclude(intake={}):
+        value = invitation.intake.get(kind)
+        if value and value != into and category_key(value) in keys:
+            invitation.intake = {**invitation.intake, kind: into}
+            invitation.save(update_fields=["intake"])
+    listed = Category.objects.filter(organization=access.organization, kind=kind)
+    listed.filter(key__in=keys - {category_key(into)}).delete()
+    kept = listed.filter(key=category_key(into)).first()
+    if kept is None:
+        Category.objects.create(organization=access.organization, kind=kind, label=into)
+    elif kept.label != into:
+        kept.label = into
+        kept.save(update_fields=["label"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="category_merge",
+        object_type="category",
+        after={"kind": kind, "into": into, "spellings": len(spellings), "profiles": changed},
+    )
+    return changed

@@ -1,14 +1,24 @@
-"""E-mail about a person's own application, run by `manage.py db_worker`."""
+"""E-mail about a person's own application, and reminders for stalled invitations and
+intakes, run by `manage.py db_worker`."""
+
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
 from peergroups.accounts.notifications import wants_email
+from peergroups.organizations.services import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+from peergroups.people.selectors import stalled_intakes, stalled_invitations
+from peergroups.people.services import intake_reminder_claim
+
+logger = logging.getLogger(__name__)
 
 
 def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
@@ -46,3 +56,60 @@ def facilitator_review_send(profile_id: int) -> None:
         return
     subject, body = facilitator_review_message(profile)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [profile.user.email])
+
+
+def invitation_reminders_send_now() -> int:
+    """Remind, once each, whoever stalled: invited a week ago and not accepted, or accepted
+    a week ago with the intake not complete. Returns how many e-mails went out.
+
+    Each reminder is claimed in the transaction that sends it: never twice, and a failed
+    send releases the claim for the next run.
+    """
+    now = timezone.now()
+    sent = 0
+    for invitation in stalled_invitations(now=now):
+        link = settings.BASE_URL + reverse(
+            "accounts-invitation", kwargs={"token": invitation_token(invitation)}
+        )
+        sent += _send_claimed(
+            claim=lambda i=invitation: invitation_reminder_claim(invitation_id=i.pk),
+            subject=f"A reminder: your invitation to {invitation.organization.name}",
+            template="people/email/invitation_reminder.txt",
+            context={"invitation": invitation, "link": link},
+            to=invitation.email,
+        )
+    for profile in stalled_intakes(now=now):
+        link = settings.BASE_URL + reverse(
+            "people-intake", kwargs={"org_slug": profile.organization.slug}
+        )
+        sent += _send_claimed(
+            claim=lambda p=profile: intake_reminder_claim(profile_id=p.pk),
+            subject=f"A reminder: your intake at {profile.organization.name}",
+            template="people/email/intake_reminder.txt",
+            context={"profile": profile, "link": link},
+            to=profile.user.email,
+        )
+    return sent
+
+
+def _send_claimed(*, claim, subject: str, template: str, context: dict, to: str) -> int:
+    try:
+        with transaction.atomic():
+            if not claim():
+                return 0
+            send_mail(
+                subject=subject,
+                message=render_to_string(template, context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[to],
+            )
+    except Exception:
+        # One bad address must not stop the others; the claim rolled back.
+        logger.exception("reminder %s failed", template)
+        return 0
+    return 1
+
+
+@task()
+def invitation_reminders_send() -> int:
+    return invitation_reminders_send_now()

@@ -3,21 +3,39 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from peergroups.errors import Conflict
+from peergroups.errors import Conflict, Invalid
+from peergroups.http import form_add_invalid
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people import services
 from peergroups.people.forms import (
+    CategoryAddForm,
+    CategoryMergeForm,
     FacilitatorApplicationForm,
     FacilitatorReviewForm,
     IntakeForm,
     MemberFilterForm,
 )
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
-from peergroups.people.selectors import colleagues, facilitator_profile_for_admin, member_search
+from peergroups.people.models import (
+    CategoryKind,
+    FacilitatorProfile,
+    FacilitatorStatus,
+    MemberProfile,
+    NotWith,
+)
+from peergroups.people.selectors import (
+    PEER_SEARCH_LIMIT,
+    PEER_SEARCH_MIN,
+    category_usage,
+    facilitator_profile_for_admin,
+    member_search,
+    pick_lists,
+    program_peer_search,
+    program_peers,
+)
 
 
 @org_view(Role.MEMBER)
@@ -32,23 +50,72 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = IntakeForm(
         request.POST or None,
         instance=profile,
-        colleagues=colleagues(access=access, exclude=request.user),
+        colleagues=program_peers(access=access, user=request.user),
         not_with_initial=not_with_ids,
+        pick_lists=pick_lists(organization=access.organization),
     )
     if request.method == "POST" and form.is_valid():
         was_complete = profile.is_complete
-        services.member_profile_save(
-            profile=form.save(commit=False),
-            not_with=list(form.cleaned_data["not_with"]),
-            acting_user=request.user,
-        )
-        messages.success(
-            request,
-            "Your profile is updated." if was_complete else "Thank you — your intake is complete.",
-        )
-        return redirect("organizations-dashboard", org_slug=access.organization.slug)
+        try:
+            services.member_profile_save(
+                profile=form.save(commit=False),
+                not_with=list(form.cleaned_data["not_with"]),
+                acting_user=request.user,
+            )
+        except Invalid as error:
+            form_add_invalid(form, error)
+        else:
+            messages.success(
+                request,
+                "Your profile is updated."
+                if was_complete
+                else "Thank you — your intake is complete.",
+            )
+            return redirect("organizations-dashboard", org_slug=access.organization.slug)
     status = 400 if request.method == "POST" else 200
-    return org_render(request, access, "people/intake.html", {"form": form}, status=status)
+    return org_render(
+        request,
+        access,
+        "people/intake.html",
+        {
+            "form": form,
+            "chosen_manager": _chosen(form, "reports_to"),
+            "chosen_not_with": _chosen(form, "not_with"),
+            "search_min": PEER_SEARCH_MIN,
+        },
+        status=status,
+    )
+
+
+def _chosen(form: IntakeForm, name: str) -> list:
+    """The people a picker shows as chosen: what was posted (or saved), among the peers."""
+    value = form[name].value()
+    ids = value if isinstance(value, list | tuple) else [value]
+    ids = [int(pk) for pk in ids if str(pk or "").isdigit()]
+    if not ids:
+        return []
+    return list(form.fields[name].queryset.filter(pk__in=ids))
+
+
+@require_safe
+@org_view(Role.MEMBER)
+def intake_people_search(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The intake pickers' search: people of the member's own program, by name."""
+    picker = request.GET.get("picker", "not_with")
+    if picker not in ("not_with", "reports_to"):
+        picker = "not_with"
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "people/_peer_results.html",
+        {
+            "picker": picker,
+            "query": query,
+            "people": program_peer_search(access=access, user=request.user, query=query),
+            "search_min": PEER_SEARCH_MIN,
+            "limit": PEER_SEARCH_LIMIT,
+        },
+    )
 
 
 @org_view()
@@ -152,4 +219,64 @@ def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "people/member_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@org_view(Role.ADMIN)
+def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Region and industry pick-lists: add values, and merge the spellings in use."""
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    lists = pick_lists(organization=access.organization)
+    kinds = []
+    for kind in CategoryKind:
+        usage = category_usage(access=access, kind=kind.value)
+        merge_form = CategoryMergeForm(
+            request.POST if action == f"merge-{kind.value}" else None,
+            prefix=f"merge-{kind.value}",
+            spellings=[row["value"] for row in usage],
+        )
+        kinds.append(
+            {"kind": kind, "listed": lists[kind.value], "usage": usage, "merge": merge_form}
+        )
+    add_form = CategoryAddForm(request.POST if action == "add" else None, prefix="add")
+    if request.method == "POST":
+        try:
+            if action == "add" and add_form.is_valid():
+                category = services.category_add(
+                    access=access, acting_user=request.user, **add_form.cleaned_data
+                )
+                messages.success(request, f"“{category.label}” added.")
+                return redirect("people-categories", org_slug=access.organization.slug)
+            for entry in kinds:
+                form = entry["merge"]
+                if action == f"merge-{entry['kind'].value}" and form.is_valid():
+                    changed = services.category_merge(
+                        access=access,
+                        acting_user=request.user,
+                        kind=entry["kind"].value,
+                        values=form.cleaned_data["values"],
+                        into=form.cleaned_data["into"],
+                    )
+                    messages.success(
+                        request, f"Merged into “{form.cleaned_data['into']}”: {changed} changed."
+                    )
+                    return redirect("people-categories", org_slug=access.organization.slug)
+        except (Invalid, Conflict) as error:
+            target = (
+                add_form
+                if action == "add"
+                else next(
+                    (e["merge"] for e in kinds if action == f"merge-{e['kind'].value}"), add_form
+                )
+            )
+            form_add_invalid(
+                target, error, field_map={"label": "into"} if target is not add_form else None
+            )
+    status = 400 if request.method == "POST" else 200
+    return org_render(
+        request,
+        access,
+        "people/category_list.html",
+        {"kinds": kinds, "add_form": add_form},
+        status=status,
     )

@@ -2,9 +2,15 @@
 
 import re
 
+import pytest
 from django.urls import reverse
 
+from conftest import make_user
+from peergroups.errors import Invalid
+from peergroups.organizations.models import Role
+from peergroups.organizations.services import program_create, role_grant
 from peergroups.people.models import MemberProfile, NotWith
+from peergroups.people.services import member_profile_ensure, member_profile_save
 
 URL = reverse("people-intake", args=["acme"])
 
@@ -28,7 +34,7 @@ def valid_intake(cast, **overrides) -> dict:
         "goals": "Promote two team leads by June.",
         "goal_topics": ["leading-change"],
         "availability": ["tue-am", "thu-pm"],
-        "reports_to": str(cast.facilitator.pk),
+        "reports_to": str(cast.member2.pk),
         "competitors": "Genomix, BioNorth; Genomix",
         "not_with": [str(cast.other_member.pk)],
     }
@@ -45,7 +51,7 @@ def test_member_completes_intake(client, cast):
     assert profile.expertise == ["hiring", "finance"]
     assert profile.availability == ["tue-am", "thu-pm"]
     assert profile.competitors == ["Genomix", "BioNorth"]
-    assert profile.reports_to == cast.facilitator
+    assert profile.reports_to == cast.member2
     assert profile.team_size == 14
     assert list(NotWith.objects.filter(user=cast.member).values_list("other", flat=True)) == [
         cast.other_member.pk
@@ -89,3 +95,83 @@ def test_not_with_declarations_are_replaced_on_resubmit(client, cast):
     client.post(URL, valid_intake(cast, not_with=[str(cast.member2.pk)]))
     others = set(NotWith.objects.filter(user=cast.member).values_list("other", flat=True))
     assert others == {cast.member2.pk}
+
+
+SEARCH = reverse("people-intake-search", args=["acme"])
+
+
+def enrol(cast, email, name, program=None):
+    user = make_user(email, name)
+    role_grant(organization=cast.organization, user=user, role=Role.MEMBER, acting_user=cast.admin)
+    member_profile_ensure(
+        organization=cast.organization, user=user, program=program or cast.program
+    )
+    return user
+
+
+def test_intake_page_lists_no_one_until_searched(client, cast):
+    client.force_login(cast.member)
+    page = client.get(URL).content.decode()
+    for name in ("Max Member", "Oli Member", "Fran Facilitator", "Ada Admin"):
+        assert name not in page
+    assert SEARCH in page
+
+
+def test_search_finds_only_members_of_the_same_program(client, cast):
+    elsewhere = program_create(organization=cast.organization, acting_user=cast.admin, name="Other")
+    enrol(cast, "mo@acme.test", "Mo Elsewhere", program=elsewhere)
+    client.force_login(cast.member)
+    names = client.get(SEARCH, {"q": "m"}).content.decode()
+    assert "at least 2" in names and "Max Member" not in names
+    found = client.get(SEARCH, {"q": "mEm"}).content.decode()
+    assert "Max Member" in found and "Oli Member" in found
+    assert "Mia Member" not in found  # not oneself
+    for name in ("Fran", "Ada", "Mo"):
+        assert "No one in your program" in client.get(SEARCH, {"q": name}).content.decode()
+    radios = client.get(SEARCH, {"q": "max", "picker": "reports_to"}).content.decode()
+    assert 'type="radio" name="reports_to"' in radios
+
+
+def test_search_shows_at_most_twenty_matches(client, cast, django_assert_max_num_queries):
+    for n in range(25):
+        enrol(cast, f"peer{n}@acme.test", f"Peer Person {n:02}")
+    client.force_login(cast.member)
+    with django_assert_max_num_queries(12):
+        found = client.get(SEARCH, {"q": "peer per"}).content.decode()
+    assert found.count('type="checkbox"') == 20
+    assert "type more of the name" in found
+
+
+def test_staff_and_other_programs_are_refused_as_manager_or_not_with(client, cast):
+    client.force_login(cast.member)
+    for field, value in (
+        ("reports_to", str(cast.facilitator.pk)),
+        ("reports_to", str(cast.admin.pk)),
+        ("not_with", [str(cast.other_facilitator.pk)]),
+    ):
+        assert client.post(URL, valid_intake(cast, **{field: value})).status_code == 400
+    assert not MemberProfile.objects.get(user=cast.member).is_complete
+
+
+def test_intake_service_refuses_ids_outside_the_program(cast):
+    elsewhere = program_create(organization=cast.organization, acting_user=cast.admin, name="Other")
+    stranger = enrol(cast, "mo@acme.test", "Mo Elsewhere", program=elsewhere)
+    profile = MemberProfile.objects.get(user=cast.member)
+    with pytest.raises(Invalid) as refused:
+        member_profile_save(profile=profile, not_with=[stranger], acting_user=cast.member)
+    assert refused.value.field == "not_with"
+    profile.reports_to = cast.facilitator
+    with pytest.raises(Invalid) as refused:
+        member_profile_save(profile=profile, not_with=[], acting_user=cast.member)
+    assert refused.value.field == "reports_to"
+    profile.reports_to = cast.member2
+    member_profile_save(profile=profile, not_with=[cast.other_member], acting_user=cast.member)
+    assert NotWith.objects.filter(user=cast.member, other=cast.other_member).exists()
+
+
+def test_chosen_people_stay_chosen_when_the_form_re_renders(client, cast):
+    client.force_login(cast.member)
+    data = valid_intake(cast, team_size="lots", not_with=[str(cast.other_member.pk)])
+    page = client.post(URL, data).content.decode()
+    assert re.search(rf'name="not_with" value="{cast.other_member.pk}" checked', page)
+    assert re.search(rf'name="reports_to" value="{cast.member2.pk}" checked', page)
