@@ -308,25 +308,34 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         group__organization=access.organization
     ).values_list("group_id", "user_id"):
         people.add(("group", group_id), user_id)
-    for group_id, member_id, status in Attendance.objects.filter(
-        meeting__group__organization=access.organization
-    ).values_list("meeting__group_id", "member_id", "status"):
-        attendance.add(("group", group_id), member_id, status == AttendanceStatus.PRESENT)
-    for program_id, category, author_id in Issue.objects.filter(
-        group__organization=access.organization
-    ).values_list("group__program_id", "category", "author_id"):
+    # Attendance summed in SQL, one row per (group, person): who is behind each
+    # group's rate stays known, so suppression decides on the same people.
+    for group_id, member_id, present, held in (
+        Attendance.objects.filter(meeting__group__organization=access.organization)
+        .values_list("meeting__group_id", "member_id")
+        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)), held=Count("pk"))
+        .order_by()
+    ):
+        attendance.add_grouped(("group", group_id), member_id, (present, held))
+    # Categories stand alone under their program: counted in SQL, distinct authors.
+    for program_id, category, authors, issues in (
+        Issue.objects.filter(group__organization=access.organization)
+        .values_list("group__program_id", "category")
+        .annotate(authors=Count("author_id", distinct=True), issues=Count("pk"))
+        .order_by()
+    ):
         table = categories.setdefault(program_id, Table())
         table.node(category)
-        table.add(category, author_id)
+        table.add_counted(category, people=authors, value=issues)
     headcount = people.figures(aggregates.count)
-    rates = attendance.figures(aggregates.percent)
+    rates = attendance.figures(aggregates.percent_of)
     programs: dict[int, dict] = {}
     for group in groups:
         entry = programs.get(group.program_id)
         if entry is None:
             key = ("program", group.program_id)
             shown = headcount[key].shown
-            counts = categories.get(group.program_id, Table()).figures(aggregates.count)
+            counts = categories.get(group.program_id, Table()).figures(aggregates.total_of)
             entry = programs[group.program_id] = {
                 "program": group.program,
                 "people": headcount[key].people,
