@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from peergroups.accounts.models import User
@@ -436,26 +436,29 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
     # Summed in SQL per (program, month): distinct people, commitments, and credit in
     # half points (exact, as rate_of sums Decimals). Each (program, month) stands alone
     # (no totals beside it), so its count of distinct people is all suppression needs.
-    half_points = Case(
-        *(
-            When(outcome=status, then=Value(int(2 * credit)))
-            for status, credit in CHECK_IN_CREDIT.items()
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
+    latest = CommitmentCheckIn.objects.filter(commitment=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
     )
+    half_points = latest.annotate(
+        points=Case(
+            *(
+                When(status=status, then=Value(int(2 * credit)))
+                for status, credit in CHECK_IN_CREDIT.items()
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    ).values("points")[:1]  # the latest check-in's credit, one subquery per commitment
     rows = (
-        with_outcome(
-            Commitment.objects.filter(
-                group__organization=access.organization, due_on__gte=starts[0], due_on__lte=today
-            )
+        Commitment.objects.filter(
+            group__organization=access.organization, due_on__gte=starts[0], due_on__lte=today
         )
         .annotate(month=TruncMonth("due_on", output_field=DateField()))
         .values_list("group__program_id", "group__program__name", "month")
         .annotate(
             people=Count("member_id", distinct=True),
             commitments=Count("pk"),
-            halves=Sum(half_points),
+            halves=Coalesce(Sum(Subquery(half_points)), 0),
         )
         .order_by()
     )

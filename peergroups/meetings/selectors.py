@@ -296,18 +296,25 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
     groups = list(
         PeerGroup.objects.filter(organization=access.organization)
         .select_related("program")
+        .only("name", "program_id", "program__name")
         .order_by("program__name", "name")
     )
     people, attendance = Table(), Table()
     categories: dict[int, Table] = {}
     for group in groups:
-        for table in (people, attendance):
-            table.node(("program", group.program_id))
-            table.node(("group", group.pk), parent=("program", group.program_id))
-    for group_id, user_id in GroupMembership.objects.filter(
-        group__organization=access.organization
-    ).values_list("group_id", "user_id"):
-        people.add(("group", group_id), user_id)
+        people.node(("program", group.program_id))
+        attendance.node(("program", group.program_id))
+        attendance.node(("group", group.pk), parent=("program", group.program_id))
+    # Headcounts are shown per program only, and a program is a root: complementary
+    # suppression hides descendants, never a root, so a program's distinct people
+    # counted in SQL decide exactly as its groups' people did.
+    for program_id, members in (
+        GroupMembership.objects.filter(group__organization=access.organization)
+        .values_list("group__program_id")
+        .annotate(members=Count("user_id", distinct=True))
+        .order_by()
+    ):
+        people.add_counted(("program", program_id), people=members, value=members)
     # Attendance summed in SQL, one row per (group, person): who is behind each
     # group's rate stays known, so suppression decides on the same people.
     for group_id, member_id, present, held in (
@@ -327,7 +334,7 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         table = categories.setdefault(program_id, Table())
         table.node(category)
         table.add_counted(category, people=authors, value=issues)
-    headcount = people.figures(aggregates.count)
+    headcount = people.figures(aggregates.total_of)
     rates = attendance.figures(aggregates.percent_of)
     programs: dict[int, dict] = {}
     for group in groups:
