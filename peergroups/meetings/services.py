@@ -112,6 +112,26 @@ def group_defaults_create(*, group: PeerGroup) -> None:
         ConfidentialityAgreement.objects.create(group=group, version=1, text=DEFAULT_AGREEMENT)
 
 
+def group_defaults_create_many(*, group_ids: list[int]) -> None:
+    """`group_defaults_create` for many new groups at once (publishing a formation):
+    bulk inserts, for groups created in the caller's transaction that have none yet."""
+    AgendaStep.objects.bulk_create(
+        (
+            AgendaStep(group_id=group_id, position=i, kind=kind, title=title, minutes=minutes)
+            for group_id in group_ids
+            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+        ),
+        batch_size=1000,
+    )
+    ConfidentialityAgreement.objects.bulk_create(
+        (
+            ConfidentialityAgreement(group_id=group_id, version=1, text=DEFAULT_AGREEMENT)
+            for group_id in group_ids
+        ),
+        batch_size=1000,
+    )
+
+
 # --- agenda protocol -------------------------------------------------------------------
 
 
