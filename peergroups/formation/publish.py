@@ -20,7 +20,7 @@ from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.meetings.services import group_defaults_create_many, group_schedule_default
+from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
 
 WELCOME_BATCH = 50  # groups per welcome e-mail task
 
@@ -179,9 +179,11 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             "Nothing was published: the program changed meanwhile. Start a new run."
         ) from None
     group_defaults_create_many(group_ids=[group.pk for group in created])
-    for group in created:
-        # Meetings from the program's cadence in the members' most common time zone.
-        group_schedule_default(group=group)
+    # Meetings from the program's cadence in the members' most common time zone.
+    group_schedules_default_many(
+        groups=created,
+        members={g.pk: list(p.members) for g, p in zip(created, proposal.groups, strict=True)},
+    )
     audit_record_many(
         organization=run.organization,
         actor=acting_user,
