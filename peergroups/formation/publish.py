@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
-from peergroups.errors import Conflict
+from peergroups.errors import Conflict, DomainError
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
 from peergroups.formation.parameters import Parameters
@@ -84,10 +84,17 @@ def formation_run_publish_execute(run_id: int) -> None:
         return  # published or given back meanwhile: nothing to do
     try:
         formation_run_publish(run=run, acting_user=run.published_by)
-    except Conflict as refused:
-        FormationRun.objects.filter(pk=run_id, status=RunStatus.PUBLISHING).update(
-            status=RunStatus.DONE, publish_progress=0.0, publish_error=refused.reason
-        )
+    except DomainError as refused:  # a rule said no: nothing was written
+        _give_back(run_id, refused.reason)
+    except Exception:  # the transaction rolled back; never leave the run "publishing"
+        _give_back(run_id, "Publishing failed and nothing was published. Try again.")
+        raise
+
+
+def _give_back(run_id: int, reason: str) -> None:
+    FormationRun.objects.filter(pk=run_id, status=RunStatus.PUBLISHING).update(
+        status=RunStatus.DONE, publish_progress=0.0, publish_error=reason
+    )
 
 
 @transaction.atomic
