@@ -19,6 +19,16 @@ Every aggregate page and API builds its figures through `Table`:
   a subset of the unfiltered view's figures, and subtracting one from the other
   yields nothing the unfiltered view does not already protect.
 
+**Grouped in the database.** A page need not load every record: it may hand the table
+records already grouped by node and person (`add_grouped`: one row per person and node,
+with that person's partial figure, e.g. attended and held) or, for a node that stands
+alone (no parent, no children), the count of distinct people and the node's figure
+(`add_counted`, from COUNT(DISTINCT person) and sums in SQL). Suppression decides on
+exactly the same people either way: a node in a tree keeps the people behind it
+because complementary suppression needs *who*, not only how many (two hidden groups
+may share a person); a standalone node's residue is itself, so its count is enough.
+Reducers for partial figures: `total_of`, `percent_of`.
+
 Treat every measure of a row (a count, a rate, a median) as if it were additive:
 hiding decisions are made per measure, on the people behind that measure.
 """
@@ -32,6 +42,10 @@ MIN_PEOPLE = 5  # never show an aggregate over fewer distinct people than this
 
 FEWER = "fewer than 5 people"
 COMPLEMENT = "hidden so that a hidden figure cannot be worked out from the others"
+
+
+class _Counted:
+    """Marks the stand-in people of a node added with `Table.add_counted`."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Table:
         self.children: dict[Hashable, list[Hashable]] = defaultdict(list)
         self.own_people: dict[Hashable, set] = defaultdict(set)
         self.own_values: dict[Hashable, list] = defaultdict(list)
+        self.counted: set = set()  # nodes added with add_counted
         self._shown: set | None = None
         self._people: dict[Hashable, set] = {}
 
@@ -73,6 +88,8 @@ class Table:
             return
         if parent is not None and parent not in self.parent:
             raise KeyError(f"declare the parent {parent!r} before its child {key!r}")
+        if parent in self.counted:
+            raise ValueError(f"{parent!r} was added as a count: it cannot have children")
         self.parent[key] = parent
         if parent is not None:
             self.children[parent].append(key)
@@ -82,7 +99,32 @@ class Table:
     def add(self, key: Hashable, person: Hashable, value: Any = None) -> None:
         if key not in self.parent:
             raise KeyError(f"no node {key!r}")
+        if key in self.counted:
+            raise ValueError(f"{key!r} was added as a count")
         self.own_people[key].add(person)
+        self.own_values[key].append(value)
+        if self._shown is not None or self._people:
+            self._shown, self._people = None, {}
+
+    def add_grouped(self, key: Hashable, person: Hashable, value: Any = None) -> None:
+        """One person's records at a node, already reduced to a partial figure (a
+        count, or a (numerator, denominator) pair): read with a reducer of partials."""
+        self.add(key, person, value)
+
+    def add_counted(self, key: Hashable, *, people: int, value: Any = None) -> None:
+        """A standalone node's figure computed in the database: `people` distinct
+        people (COUNT(DISTINCT ...)) and one partial `value`. Only for a node with no
+        parent and no children: in a tree the table must know who, not how many."""
+        if key not in self.parent:
+            raise KeyError(f"no node {key!r}")
+        if self.parent[key] is not None or self.children.get(key):
+            raise ValueError(f"{key!r} is in a tree: add its people, not a count")
+        if self.own_people.get(key) or self.own_values.get(key):
+            raise ValueError(f"{key!r} already has records")
+        # Tokens private to this node stand for its distinct people: nothing else
+        # shares them, which is true because nothing else is above or below it.
+        self.own_people[key] = {(_Counted, key, n) for n in range(people)}
+        self.counted.add(key)
         self.own_values[key].append(value)
         if self._shown is not None or self._people:
             self._shown, self._people = None, {}
@@ -217,3 +259,16 @@ def quartiles(values: list) -> tuple[float, float, float] | None:
         return round(values[low] + (values[high] - values[low]) * (position - low), 1)
 
     return at(0.25), at(0.5), at(0.75)
+
+
+def total_of(values: list) -> float:
+    """Partial counts or sums (from `add_grouped`/`add_counted`): their total."""
+    return sum(v for v in values if v is not None)
+
+
+def percent_of(values: list) -> int | None:
+    """Partials (credit, records): the share in whole percent, as `percent` gives over
+    the records themselves."""
+    parts = [v for v in values if v is not None]
+    records = sum(n for _, n in parts)
+    return round(100 * float(sum(c for c, _ in parts)) / records) if records else None

@@ -234,7 +234,10 @@ MATRIX = {
     ),
     ("api:api-formation-status", "get"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
     ("api:api-formation-proposal", "get"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
-    ("api:api-formation-publish", "post"): ({"slug": "acme", "run_id": "run"}, API_ADMIN_ONLY),
+    ("api:api-formation-publish", "post"): (
+        {"slug": "acme", "run_id": "run"},
+        dict(API_ADMIN_ONLY, admin=202),  # accepted: a worker publishes
+    ),
     ("api:api-formation-rerun", "post"): (
         {"slug": "acme", "run_id": "run"},
         dict(API_ADMIN_ONLY, admin=201),

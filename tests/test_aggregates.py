@@ -9,6 +9,7 @@ difference or other combination of shown figures isolates fewer than 5 people).
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,3 +140,39 @@ def test_empty_figures_are_shown_as_empty():
 def test_quartiles_interpolate():
     assert quartiles([1, 2, 3, 4, 5]) == (2.0, 3.0, 4.0)
     assert quartiles([]) is None
+
+
+def test_records_grouped_in_the_database_give_the_same_figures_as_the_records():
+    from peergroups.aggregates import percent, percent_of
+
+    records = [("a", p, p % 3 == 0) for p in range(7)] + [("b", p, True) for p in range(5, 9)]
+    records += [("a", 1, True), ("b", 6, False)]
+    one, grouped = Table(), Table()
+    for table in (one, grouped):
+        table.node("all")
+        table.node("a", parent="all")
+        table.node("b", parent="all")
+    partial: dict = {}
+    for key, person, present in records:
+        one.add(key, person, present)
+        held, was = partial.get((key, person), (0, 0))
+        partial[(key, person)] = (held + present, was + 1)
+    for (key, person), value in partial.items():
+        grouped.add_grouped(key, person, value)
+    assert one.figures(percent) == grouped.figures(percent_of)
+
+
+def test_a_count_from_the_database_stands_alone_and_is_suppressed_below_five():
+    table = Table()
+    for key, people in (("few", 4), ("enough", 5)):
+        table.node(key)
+        table.add_counted(key, people=people, value=people * 2)
+    figures = table.figures(lambda values: values[0])
+    assert figures["few"].hidden == FEWER
+    assert (figures["enough"].value, figures["enough"].people) == (10, 5)
+    table.node("tree")
+    table.node("leaf", parent="tree")
+    with pytest.raises(ValueError):
+        table.add_counted("leaf", people=9)
+    with pytest.raises(ValueError):
+        table.node("child", parent="enough")

@@ -57,13 +57,39 @@ def audit_record(
     MAX_VALUE_LENGTH characters raises ValueError, so a mistake fails in the tests).
     Call it inside the service's transaction so the row and the change commit together.
     """
+    entry = _entry(organization, actor, action, target, object_type, object_id, before, after)
+    entry.save()
+    return entry
+
+
+def audit_record_many(*, organization, actor, action: str, rows: list[dict]) -> int:
+    """Write many audit rows of one action at once (a bulk write such as publishing a
+    formation): each of `rows` holds `audit_record`'s `target`, `object_type`,
+    `object_id`, `before`, `after`; values are checked the same way. Returns the count."""
+    entries = [
+        _entry(
+            organization,
+            actor,
+            action,
+            row.get("target"),
+            row.get("object_type", ""),
+            row.get("object_id"),
+            row.get("before"),
+            row.get("after"),
+        )
+        for row in rows
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+def _entry(organization, actor, action, target, object_type, object_id, before, after):
     if target is not None:
         object_type = object_type or target._meta.model_name
         object_id = target.pk
-    actor_id = getattr(actor, "pk", actor)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         organization_id=getattr(organization, "pk", organization),
-        actor_id=actor_id,
+        actor_id=getattr(actor, "pk", actor),
         action=action,
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),

@@ -69,8 +69,11 @@ class RunOut(Schema):
     engine_version: str
     rerun_of_id: int | None
     error: str
+    publish_progress: float
+    publish_error: str
     created_at: datetime
     finished_at: datetime | None
+    published_at: datetime | None
 
 
 class ProposedMemberOut(Schema):
@@ -97,10 +100,6 @@ class ProposalOut(Schema):
     random_baseline: float | None
     new_pair_share: float | None
     groups: list[ProposedGroupOut]
-
-
-class PublishedOut(Schema):
-    group_ids: list[int]
 
 
 @router.post(
@@ -192,12 +191,13 @@ def run_rerun(request: HttpRequest, slug: str, run_id: int):
 
 @router.post(
     "/organizations/{slug}/formation-runs/{run_id}/publish",
-    response={200: PublishedOut, **error_responses(403, 404, 409)},
+    response={202: RunOut, **error_responses(403, 404, 409)},
     url_name="api-formation-publish",
 )
 def run_publish(request: HttpRequest, slug: str, run_id: int):
-    """Create the proposal's groups in one transaction; refused (409) if not possible."""
+    """Publish the proposal: checked now (409 if it cannot be), then a worker creates
+    its groups in one transaction. Follow the run: `status` turns `published`, or back
+    to `done` with the reason in `publish_error`."""
     access = organization_access(request.auth, slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
-    groups = services.formation_run_publish(run=run, acting_user=request.auth)
-    return {"group_ids": [group.pk for group in groups]}
+    return Status(202, services.formation_run_publish_request(run=run, acting_user=request.auth))

@@ -14,6 +14,7 @@ class RunStatus(models.TextChoices):
     DONE = "done", "Proposal ready"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    PUBLISHING = "publishing", "Publishing"
     PUBLISHED = "published", "Published"
 
 
@@ -52,6 +53,11 @@ class FormationRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Publishing runs as a task on the formation queue: its share done (committed
+    # stages; the groups themselves are written in one transaction) and, when it was
+    # refused, why (the run is back to DONE, nothing written).
+    publish_progress = models.FloatField(default=0.0)
+    publish_error = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -79,6 +85,10 @@ class FormationRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in {RunStatus.QUEUED, RunStatus.RUNNING}
+
+    @property
+    def is_publishing(self) -> bool:
+        return self.status == RunStatus.PUBLISHING
 
     @property
     def seconds_used(self) -> float | None:

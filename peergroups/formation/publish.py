@@ -1,9 +1,17 @@
-"""Publishing a proposal: its groups, memberships and default rows in one transaction."""
+"""Publishing a proposal: its groups, memberships and default rows in one transaction.
 
-from django.db import transaction
+An admin asks (`formation_run_publish_request`): the run turns PUBLISHING and a task on
+the formation queue does the work (`formation_run_publish_task` ->
+`formation_run_publish`), so a proposal of 10,000 people never runs in a web request.
+The work is bulk inserts inside one transaction: all or nothing. A refusal found by
+the task puts the run back to DONE with the reason in `publish_error`.
+"""
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Conflict, DomainError
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
@@ -11,35 +19,22 @@ from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
-from peergroups.groups.models import PeerGroup
-from peergroups.groups.services import AlreadyGrouped, GroupFull, group_create, membership_add
-from peergroups.meetings.services import group_schedule_default
-from peergroups.organizations.services import audit
+from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
+
+WELCOME_BATCH = 50  # groups per welcome e-mail task
 
 
-def _group_defaults_create():
-    """The meetings app's default rows for a new group (agenda, agreement), where it has them."""
-    try:
-        from peergroups.meetings.services import group_defaults_create
-    except ImportError:  # before the meetings app creates defaults at group creation
-        return None
-    return group_defaults_create
-
-
-@transaction.atomic
-def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> list[PeerGroup]:
-    """Create the proposal's groups and memberships in one transaction.
-
-    Any failure (someone placed meanwhile, a group over capacity) rolls back every
-    group created so far: a publish is all or nothing. It can happen once. Groups get
-    the program's full capacity, so the run's open seats stay open for late joiners.
-    """
-    run = FormationRun.objects.select_for_update().select_related("program").get(pk=run.pk)
-    require_admin(acting_user, run.organization)
+def _refuse_unless_publishable(run: FormationRun, *, allowed: set[str]) -> None:
     if run.status == RunStatus.PUBLISHED:
         raise Conflict("This proposal was published already.")
-    if run.status != RunStatus.DONE:
+    if run.status == RunStatus.PUBLISHING and RunStatus.PUBLISHING not in allowed:
+        raise Conflict("This proposal is being published.")
+    if run.status not in allowed:
         raise Conflict("Only a finished proposal can be published.")
+
+
+def _check_proposal(run: FormationRun) -> tuple[Snapshot, Proposal]:
     snapshot = Snapshot.from_json(run.snapshot)
     parameters = Parameters.from_json(run.parameters)
     proposal = Proposal.from_json(run.proposal)
@@ -49,14 +44,101 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         )
         if broken:
             raise Conflict(f"Nothing was published: {broken[0].sentence}")
+    return snapshot, proposal
+
+
+@transaction.atomic
+def formation_run_publish_request(*, run: FormationRun, acting_user: User) -> FormationRun:
+    """Ask for the proposal to be published: checked now, written by a worker."""
+    run = FormationRun.objects.select_for_update().select_related("organization").get(pk=run.pk)
+    require_admin(acting_user, run.organization)
+    _refuse_unless_publishable(run, allowed={RunStatus.DONE})
+    _check_proposal(run)  # a broken proposal is refused here, not later in the task
+    run.status = RunStatus.PUBLISHING
+    run.publish_progress = 0.0
+    run.publish_error = ""
+    run.published_by = acting_user
+    run.save(update_fields=["status", "publish_progress", "publish_error", "published_by"])
+    audit_record(
+        organization=run.organization,
+        actor=acting_user,
+        action="formation_run_publish_request",
+        target=run,
+        before={"status": RunStatus.DONE},
+        after={"status": RunStatus.PUBLISHING},
+    )
+    from peergroups.formation.tasks import formation_run_publish_task
+
+    run_id = run.pk
+    transaction.on_commit(lambda: formation_run_publish_task.enqueue(run_id))
+    return run
+
+
+def formation_run_publish_execute(run_id: int) -> None:
+    """The task's body: publish, or put the run back to DONE with the reason."""
+    FormationRun.objects.filter(pk=run_id, status=RunStatus.PUBLISHING).update(
+        publish_progress=0.1  # a worker has it; the rest is one transaction
+    )
+    run = FormationRun.objects.select_related("published_by").get(pk=run_id)
+    if run.status != RunStatus.PUBLISHING:
+        return  # published or given back meanwhile: nothing to do
+    try:
+        formation_run_publish(run=run, acting_user=run.published_by)
+    except DomainError as refused:  # a rule said no: nothing was written
+        _give_back(run_id, refused.reason)
+    except Exception:  # the transaction rolled back; never leave the run "publishing"
+        _give_back(run_id, "Publishing failed and nothing was published. Try again.")
+        raise
+
+
+def _give_back(run_id: int, reason: str) -> None:
+    FormationRun.objects.filter(pk=run_id, status=RunStatus.PUBLISHING).update(
+        status=RunStatus.DONE, publish_progress=0.0, publish_error=reason
+    )
+
+
+@transaction.atomic
+def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> list[PeerGroup]:
+    """Create the proposal's groups and memberships in one transaction, in bulk.
+
+    Any failure (someone placed meanwhile, a group over capacity) rolls back every
+    group created so far: a publish is all or nothing. It can happen once. Groups get
+    the program's full capacity, so the run's open seats stay open for late joiners.
+    Audited: the publish, each group created and each membership added.
+    """
+    run = (
+        FormationRun.objects.select_for_update()
+        .select_related("program", "organization")
+        .get(pk=run.pk)
+    )
+    require_admin(acting_user, run.organization)
+    _refuse_unless_publishable(run, allowed={RunStatus.DONE, RunStatus.PUBLISHING})
+    snapshot, proposal = _check_proposal(run)
     program = run.program
-    facilitator_ids = [g.facilitator_id for g in proposal.groups if g.facilitator_id]
-    users = User.objects.in_bulk([u for g in proposal.groups for u in g.members] + facilitator_ids)
+    member_ids = [u for g in proposal.groups for u in g.members]
+    facilitator_ids = {g.facilitator_id for g in proposal.groups if g.facilitator_id}
+    known = set(
+        User.objects.filter(pk__in=[*member_ids, *facilitator_ids]).values_list("pk", flat=True)
+    )
+    gone = [u for u in [*member_ids, *facilitator_ids] if u not in known]
+    if gone:
+        raise Conflict("Nothing was published: someone in the proposal has left. Start a new run.")
+    placed = (
+        GroupMembership.objects.filter(program=program, cycle=run.cycle, user_id__in=member_ids)
+        .select_related("user")
+        .first()
+    )
+    if placed is not None:
+        raise Conflict(
+            f"Nothing was published: {placed.user} already belongs to a group in this "
+            "program. Start a new run."
+        )
+    over = next((g for g in proposal.groups if len(g.members) > program.max_group_size), None)
+    if over is not None:
+        raise Conflict("Nothing was published: a group is over the program's capacity.")
     taken_names = set(
         PeerGroup.objects.filter(program=program, cycle=run.cycle).values_list("name", flat=True)
     )
-    defaults_create = _group_defaults_create()
-    created = []
     # Names from what each group shares ("Boston · Biotech"), else the next "Group N".
     names = group_names_assign(
         [
@@ -65,38 +147,92 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         ],
         taken_names,
     )
+    now = timezone.now()
+    created = [
+        PeerGroup(
+            organization_id=program.organization_id,
+            program=program,
+            name=name,
+            cycle=run.cycle,
+            capacity=program.max_group_size,
+            facilitator_id=proposed.facilitator_id,
+            member_count=len(proposed.members),
+            created_at=now,
+        )
+        for proposed, name in zip(proposal.groups, names, strict=True)
+    ]
+    for group in created:  # the fields' own rules; the foreign keys were checked above
+        group.clean_fields(exclude=["organization", "program", "facilitator"])
+        group.clean()
     try:
-        for proposed, name in zip(proposal.groups, names, strict=True):
-            group = group_create(
-                program=program,
-                name=name,
-                acting_user=acting_user,
-                capacity=program.max_group_size,
-                facilitator=users.get(proposed.facilitator_id),
-                cycle=run.cycle,
+        with transaction.atomic():
+            PeerGroup.objects.bulk_create(created, batch_size=500)
+            GroupMembership.objects.bulk_create(
+                (
+                    GroupMembership(
+                        group_id=group.pk,
+                        program_id=program.pk,
+                        cycle=run.cycle,
+                        user_id=user_id,
+                        joined_at=now,
+                    )
+                    for group, proposed in zip(created, proposal.groups, strict=True)
+                    for user_id in proposed.members
+                ),
+                batch_size=1000,
             )
-            for user_id in proposed.members:
-                membership_add(group=group, user=users[user_id], acting_user=acting_user)
-            if defaults_create is not None:
-                defaults_create(group=group)
-            # Meetings from the program's cadence in the members' most common time zone.
-            group_schedule_default(group=group)
-            created.append(group)
-    except (AlreadyGrouped, GroupFull, DomainError) as error:
-        raise Conflict(f"Nothing was published: {error} Start a new run.") from None
+    except IntegrityError:  # someone was placed, or a name taken, since the checks above
+        raise Conflict(
+            "Nothing was published: the program changed meanwhile. Start a new run."
+        ) from None
+    group_defaults_create_many(group_ids=[group.pk for group in created])
+    # Meetings from the program's cadence in the members' most common time zone.
+    group_schedules_default_many(
+        groups=created,
+        members={g.pk: list(p.members) for g, p in zip(created, proposal.groups, strict=True)},
+    )
+    audit_record_many(
+        organization=run.organization,
+        actor=acting_user,
+        action="group_create",
+        rows=[{"target": group, "after": {"run_id": run.pk}} for group in created],
+    )
+    audit_record_many(
+        organization=run.organization,
+        actor=acting_user,
+        action="membership_add",
+        rows=[
+            {"object_type": "group", "object_id": group.pk, "after": {"user_id": user_id}}
+            for group, proposed in zip(created, proposal.groups, strict=True)
+            for user_id in proposed.members
+        ],
+    )
+    before = run.status
     run.status = RunStatus.PUBLISHED
+    run.publish_progress = 1.0
+    run.publish_error = ""
     run.published_at = timezone.now()
     run.published_by = acting_user
-    run.save(update_fields=["status", "published_at", "published_by"])
-    audit(
-        organization=run.organization,
-        acting_user=acting_user,
-        action="formation_run_publish",
-        run_id=run.pk,
-        groups=len(created),
+    run.save(
+        update_fields=[
+            "status",
+            "publish_progress",
+            "publish_error",
+            "published_at",
+            "published_by",
+        ]
     )
-    from peergroups.formation.tasks import group_welcome_send
+    audit_record(
+        organization=run.organization,
+        actor=acting_user,
+        action="formation_run_publish",
+        target=run,
+        before={"status": before},
+        after={"status": RunStatus.PUBLISHED, "groups": len(created), "members": len(member_ids)},
+    )
+    from peergroups.formation.tasks import groups_welcome_send
 
-    group_ids = [group.pk for group in created]
-    transaction.on_commit(lambda: [group_welcome_send.enqueue(group_id) for group_id in group_ids])
+    ids = [group.pk for group in created]
+    batches = [ids[i : i + WELCOME_BATCH] for i in range(0, len(ids), WELCOME_BATCH)]
+    transaction.on_commit(lambda: [groups_welcome_send.enqueue(batch) for batch in batches])
     return created

@@ -24,7 +24,7 @@ from peergroups.formation.parameters import (
     parameters_check,
 )
 from peergroups.formation.placement import placement_apply, placement_suggestions
-from peergroups.formation.publish import formation_run_publish
+from peergroups.formation.publish import formation_run_publish, formation_run_publish_request
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot, current_cycle, snapshot_take
 from peergroups.organizations.models import Organization, Program
@@ -33,6 +33,7 @@ from peergroups.organizations.services import audit
 __all__ = [
     "formation_run_cancel",
     "formation_run_publish",
+    "formation_run_publish_request",
     "formation_run_rerun",
     "formation_run_start",
     "placement_apply",

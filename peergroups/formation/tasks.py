@@ -23,36 +23,59 @@ def formation_run_task(run_id: int) -> None:
     formation_run_execute(run_id)
 
 
+@task(queue_name=FORMATION_QUEUE)
+def formation_run_publish_task(run_id: int) -> None:
+    from peergroups.formation.publish import formation_run_publish_execute
+
+    formation_run_publish_execute(run_id)
+
+
 @task()
 def group_welcome_send(group_id: int) -> None:
     """Tell each member of a newly published group who their peers and facilitator are."""
-    group = PeerGroup.objects.select_related("organization", "program", "facilitator").get(
-        pk=group_id
-    )
-    members = [m.user for m in group.memberships.select_related("user")]
-    link = settings.BASE_URL + group.get_absolute_url()
-    messages = []
-    from peergroups.accounts.models import NotificationKind
-    from peergroups.accounts.notifications import wants_email
+    groups_welcome_send.call([group_id])
 
-    for member in members:
-        if not wants_email(user=member, kind=NotificationKind.GROUP_ASSIGNMENT):
-            continue
-        body = render_to_string(
-            "formation/email/welcome.txt",
-            {
-                "group": group,
-                "member": member,
-                "peers": [m for m in members if m != member],
-                "link": link,
-            },
-        )
-        messages.append(
-            (
-                f"Your peer group: {group.name} ({group.program.name})",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [member.email],
+
+@task()
+def groups_welcome_send(group_ids: list[int]) -> None:
+    """The welcome e-mails of a batch of newly published groups: a few queries and one
+    connection to the mail server for the whole batch."""
+    from peergroups.accounts.models import NotificationKind, NotificationPreference
+    from peergroups.groups.models import GroupMembership
+
+    groups = PeerGroup.objects.select_related("organization", "program", "facilitator").filter(
+        pk__in=group_ids
+    )
+    members: dict[int, list] = {group_id: [] for group_id in group_ids}
+    for membership in GroupMembership.objects.filter(group_id__in=group_ids).select_related("user"):
+        members[membership.group_id].append(membership.user)
+    muted = set(
+        NotificationPreference.objects.filter(
+            kind=NotificationKind.GROUP_ASSIGNMENT,
+            user_id__in=[u.pk for users in members.values() for u in users],
+        ).values_list("user_id", flat=True)
+    )
+    messages = []
+    for group in groups.order_by("pk"):
+        link = settings.BASE_URL + group.get_absolute_url()
+        for member in members[group.pk]:
+            if member.pk in muted:
+                continue
+            body = render_to_string(
+                "formation/email/welcome.txt",
+                {
+                    "group": group,
+                    "member": member,
+                    "peers": [m for m in members[group.pk] if m != member],
+                    "link": link,
+                },
             )
-        )
+            messages.append(
+                (
+                    f"Your peer group: {group.name} ({group.program.name})",
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [member.email],
+                )
+            )
     send_mass_mail(messages, fail_silently=False)

@@ -55,7 +55,7 @@ def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) ->
 def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     context = {"run": run}
-    if run.status in (RunStatus.DONE, RunStatus.PUBLISHED):
+    if run.status in (RunStatus.DONE, RunStatus.PUBLISHED, RunStatus.PUBLISHING):
         context |= _review_context(run, request.GET.get("page"))
     return org_render(request, access, "formation/run.html", context)
 
@@ -64,8 +64,9 @@ def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpR
 @org_view(Role.ADMIN)
 def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    response = org_render(request, access, "formation/_progress.html", {"run": run})
-    if not run.is_active:
+    template = "formation/_publishing.html" if run.is_publishing else "formation/_progress.html"
+    response = org_render(request, access, template, {"run": run})
+    if not run.is_active and not run.is_publishing:
         # htmx follows this header: the finished run's page shows the proposal.
         response["HX-Redirect"] = run.get_absolute_url()
     return response
@@ -172,11 +173,9 @@ def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) 
 @require_POST
 def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    groups = services.formation_run_publish(run=run, acting_user=request.user)
-    messages.success(
-        request, f"Published {len(groups)} groups. Each member is being told their group by e-mail."
-    )
-    return redirect(run.program.get_absolute_url())
+    services.formation_run_publish_request(run=run, acting_user=request.user)
+    messages.info(request, "Publishing: this page follows it. Members are told by e-mail.")
+    return redirect(run.get_absolute_url())
 
 
 @org_view(Role.ADMIN)

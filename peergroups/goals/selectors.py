@@ -15,7 +15,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from peergroups.accounts.models import User
@@ -420,20 +433,45 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
     access.require(Role.ADMIN)
     today = timezone.localdate()
     starts = _month_starts(today, months)
-    rows = with_outcome(
+    # Summed in SQL per (program, month): distinct people, commitments, and credit in
+    # half points (exact, as rate_of sums Decimals). Each (program, month) stands alone
+    # (no totals beside it), so its count of distinct people is all suppression needs.
+    latest = CommitmentCheckIn.objects.filter(commitment=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    half_points = latest.annotate(
+        points=Case(
+            *(
+                When(status=status, then=Value(int(2 * credit)))
+                for status, credit in CHECK_IN_CREDIT.items()
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    ).values("points")[:1]  # the latest check-in's credit, one subquery per commitment
+    rows = (
         Commitment.objects.filter(
             group__organization=access.organization, due_on__gte=starts[0], due_on__lte=today
         )
-    ).values_list("group__program_id", "group__program__name", "due_on", "member_id", "outcome")
-    # Each (program, month) stands alone (no totals beside it): distinct people, 5 or more.
+        .annotate(month=TruncMonth("due_on", output_field=DateField()))
+        .values_list("group__program_id", "group__program__name", "month")
+        .annotate(
+            people=Count("member_id", distinct=True),
+            commitments=Count("pk"),
+            halves=Coalesce(Sum(Subquery(half_points)), 0),
+        )
+        .order_by()
+    )
     table = Table()
     programs: dict[int, str] = {}
-    for program_id, name, due_on, member_id, outcome in rows:
-        key = (program_id, due_on.replace(day=1))
+    for program_id, name, month, people, commitments, halves in rows:
+        key = (program_id, month)
         table.node(key)
-        table.add(key, member_id, outcome)
+        table.add_counted(
+            key, people=people, value=Rate(credit=Decimal(halves) / 2, count=commitments)
+        )
         programs[program_id] = name
-    figures = table.figures(rate_of)
+    figures = table.figures(lambda rates: rates[0])
     result = []
     for program_id, name in sorted(programs.items(), key=lambda item: item[1]):
         months_out = []

@@ -296,37 +296,53 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
     groups = list(
         PeerGroup.objects.filter(organization=access.organization)
         .select_related("program")
+        .only("name", "program_id", "program__name")
         .order_by("program__name", "name")
     )
     people, attendance = Table(), Table()
     categories: dict[int, Table] = {}
     for group in groups:
-        for table in (people, attendance):
-            table.node(("program", group.program_id))
-            table.node(("group", group.pk), parent=("program", group.program_id))
-    for group_id, user_id in GroupMembership.objects.filter(
-        group__organization=access.organization
-    ).values_list("group_id", "user_id"):
-        people.add(("group", group_id), user_id)
-    for group_id, member_id, status in Attendance.objects.filter(
-        meeting__group__organization=access.organization
-    ).values_list("meeting__group_id", "member_id", "status"):
-        attendance.add(("group", group_id), member_id, status == AttendanceStatus.PRESENT)
-    for program_id, category, author_id in Issue.objects.filter(
-        group__organization=access.organization
-    ).values_list("group__program_id", "category", "author_id"):
+        people.node(("program", group.program_id))
+        attendance.node(("program", group.program_id))
+        attendance.node(("group", group.pk), parent=("program", group.program_id))
+    # Headcounts are shown per program only, and a program is a root: complementary
+    # suppression hides descendants, never a root, so a program's distinct people
+    # counted in SQL decide exactly as its groups' people did.
+    for program_id, members in (
+        GroupMembership.objects.filter(group__organization=access.organization)
+        .values_list("group__program_id")
+        .annotate(members=Count("user_id", distinct=True))
+        .order_by()
+    ):
+        people.add_counted(("program", program_id), people=members, value=members)
+    # Attendance summed in SQL, one row per (group, person): who is behind each
+    # group's rate stays known, so suppression decides on the same people.
+    for group_id, member_id, present, held in (
+        Attendance.objects.filter(meeting__group__organization=access.organization)
+        .values_list("meeting__group_id", "member_id")
+        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)), held=Count("pk"))
+        .order_by()
+    ):
+        attendance.add_grouped(("group", group_id), member_id, (present, held))
+    # Categories stand alone under their program: counted in SQL, distinct authors.
+    for program_id, category, authors, issues in (
+        Issue.objects.filter(group__organization=access.organization)
+        .values_list("group__program_id", "category")
+        .annotate(authors=Count("author_id", distinct=True), issues=Count("pk"))
+        .order_by()
+    ):
         table = categories.setdefault(program_id, Table())
         table.node(category)
-        table.add(category, author_id)
-    headcount = people.figures(aggregates.count)
-    rates = attendance.figures(aggregates.percent)
+        table.add_counted(category, people=authors, value=issues)
+    headcount = people.figures(aggregates.total_of)
+    rates = attendance.figures(aggregates.percent_of)
     programs: dict[int, dict] = {}
     for group in groups:
         entry = programs.get(group.program_id)
         if entry is None:
             key = ("program", group.program_id)
             shown = headcount[key].shown
-            counts = categories.get(group.program_id, Table()).figures(aggregates.count)
+            counts = categories.get(group.program_id, Table()).figures(aggregates.total_of)
             entry = programs[group.program_id] = {
                 "program": group.program,
                 "people": headcount[key].people,

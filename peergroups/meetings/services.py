@@ -112,6 +112,26 @@ def group_defaults_create(*, group: PeerGroup) -> None:
         ConfidentialityAgreement.objects.create(group=group, version=1, text=DEFAULT_AGREEMENT)
 
 
+def group_defaults_create_many(*, group_ids: list[int]) -> None:
+    """`group_defaults_create` for many new groups at once (publishing a formation):
+    bulk inserts, for groups created in the caller's transaction that have none yet."""
+    AgendaStep.objects.bulk_create(
+        (
+            AgendaStep(group_id=group_id, position=i, kind=kind, title=title, minutes=minutes)
+            for group_id in group_ids
+            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+        ),
+        batch_size=1000,
+    )
+    ConfidentialityAgreement.objects.bulk_create(
+        (
+            ConfidentialityAgreement(group_id=group_id, version=1, text=DEFAULT_AGREEMENT)
+            for group_id in group_ids
+        ),
+        batch_size=1000,
+    )
+
+
 # --- agenda protocol -------------------------------------------------------------------
 
 
@@ -248,29 +268,36 @@ def schedule_proposal(*, group: PeerGroup) -> dict | None:
     slot most members share, in the time zone most of its members share (ties go to the
     alphabetically first, so the answer is stable). None for a cadence a series cannot
     express (quarterly)."""
-    from collections import Counter
-    from datetime import timedelta
-
     from peergroups.people.models import MemberProfile
 
-    frequency = CADENCE_FREQUENCY.get(group.program.meeting_cadence)
-    if frequency is None:
+    if CADENCE_FREQUENCY.get(group.program.meeting_cadence) is None:
         return None
     profiles = list(
         MemberProfile.objects.filter(
             organization_id=group.organization_id, user__group_memberships__group=group
         ).values_list("time_zone", "availability")
     )
+    return _schedule_from(program=group.program, profiles=profiles, fallback_zone=group.time_zone)
+
+
+def _schedule_from(*, program, profiles: list[tuple], fallback_zone: str) -> dict | None:
+    """`schedule_proposal` from the members' (time zone, availability) pairs."""
+    from collections import Counter
+    from datetime import timedelta
+
+    frequency = CADENCE_FREQUENCY.get(program.meeting_cadence)
+    if frequency is None:
+        return None
     zones = Counter(zone for zone, _ in profiles if zone)
-    time_zone = min(zones, key=lambda z: (-zones[z], z)) if zones else group.time_zone
+    time_zone = min(zones, key=lambda z: (-zones[z], z)) if zones else fallback_zone
     slots = Counter(slot for _, availability in profiles for slot in availability or [])
     known = [slot for slot in slots if slot.split("-")[0] in SLOT_DAYS and "-" in slot]
     slot = min(known, key=lambda s: (-slots[s], s)) if known else DEFAULT_SLOT
     day, part = slot.split("-", 1)
     start_time, end_time = SLOT_TIMES.get(part, SLOT_TIMES["am"])
     starts_on = timezone.localdate() + timedelta(days=FIRST_MEETING_AFTER_DAYS)
-    if group.program.starts_on and group.program.starts_on > starts_on:
-        starts_on = group.program.starts_on
+    if program.starts_on and program.starts_on > starts_on:
+        starts_on = program.starts_on
     return {
         "frequency": frequency,
         "weekday": SLOT_DAYS[day],
@@ -280,6 +307,68 @@ def schedule_proposal(*, group: PeerGroup) -> dict | None:
         "end_time": end_time,
         "time_zone": time_zone,
     }
+
+
+def group_schedules_default_many(*, groups: list[PeerGroup], members: dict[int, list[int]]) -> int:
+    """`group_schedule_default` for many groups just created in the caller's
+    transaction (publishing a formation), in bulk: their series, their meetings to the
+    horizon and one audit row each. `members` maps each group's id to its user ids.
+    Returns the number of meetings created."""
+    from peergroups.audit.services import audit_record_many
+    from peergroups.people.models import MemberProfile
+
+    if not groups:
+        return 0
+    program = groups[0].program
+    if CADENCE_FREQUENCY.get(program.meeting_cadence) is None:
+        return 0
+    profile = {
+        user_id: (zone, availability)
+        for user_id, zone, availability in MemberProfile.objects.filter(
+            organization_id=program.organization_id,
+            user_id__in=[u for ids in members.values() for u in ids],
+        ).values_list("user_id", "time_zone", "availability")
+    }
+    now = timezone.now()
+    series_all, rezoned = [], []
+    for group in groups:
+        rule = _schedule_from(
+            program=program,
+            profiles=[profile[u] for u in members.get(group.pk, ()) if u in profile],
+            fallback_zone=group.time_zone,
+        )
+        series_all.append(MeetingSeries(group=group, updated_at=now, **rule))
+        if group.time_zone != rule["time_zone"]:
+            group.time_zone = rule["time_zone"]
+            rezoned.append(group)
+    MeetingSeries.objects.bulk_create(series_all, batch_size=1000)
+    PeerGroup.objects.bulk_update(rezoned, ["time_zone"], batch_size=1000)
+    meetings = [
+        Meeting(group_id=series.group_id, series=series, starts_at=starts_at, ends_at=ends_at)
+        for series in series_all
+        for starts_at, ends_at in occurrences(
+            frequency=series.frequency,
+            weekday=series.weekday,
+            week_of_month=series.week_of_month,
+            starts_on=series.starts_on,
+            start_time=series.start_time,
+            end_time=series.end_time,
+            time_zone=series.time_zone,
+            after=now,
+            count=HORIZON,
+        )
+    ]
+    Meeting.objects.bulk_create(meetings, batch_size=1000)
+    audit_record_many(
+        organization=program.organization_id,
+        actor=None,
+        action="meeting_series_set",
+        rows=[
+            {"object_type": "group", "object_id": s.group_id, "after": {"rule": s.describe()}}
+            for s in series_all
+        ],
+    )
+    return len(meetings)
 
 
 def group_schedule_default(*, group: PeerGroup) -> MeetingSeries | None:

@@ -105,7 +105,10 @@ def test_admin_forms_adjusts_and_publishes_groups(page: Page, live_server, run_t
     screenshot(page, "formation-refused-facilitator")
 
     page.get_by_role("button", name="Publish these groups").click()
-    expect(page.get_by_role("status")).to_contain_text("Published")
+    expect(page.locator("#progress")).to_contain_text("Publishing")
+    screenshot(page, "formation-publishing")
+    run_tasks()  # the formation worker publishes; the page follows and shows the result
+    expect(page.get_by_text("Published ", exact=False).first).to_be_visible()
     screenshot(page, "formation-published")
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED

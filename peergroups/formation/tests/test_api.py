@@ -33,11 +33,16 @@ def test_admin_forms_groups_through_the_api(
     assert all(g["size_ok"] and not g["conflicts"] for g in body["groups"])
     assert all(g["explanation"].startswith("shares: ") for g in body["groups"])
 
-    published = client.post(f"/api/organizations/acme/formation-runs/{run_id}/publish", **auth)
-    assert published.status_code == 200
-    assert PeerGroup.objects.filter(pk__in=published.json()["group_ids"]).count() == len(
-        body["groups"]
-    )
+    groups_before = PeerGroup.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        published = client.post(f"/api/organizations/acme/formation-runs/{run_id}/publish", **auth)
+    assert published.status_code == 202
+    assert published.json()["status"] == "publishing"
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()
+    status = client.get(f"/api/organizations/acme/formation-runs/{run_id}", **auth).json()
+    assert (status["status"], status["publish_progress"]) == ("published", 1.0)
+    assert PeerGroup.objects.count() == groups_before + len(body["groups"])
     again = client.post(f"/api/organizations/acme/formation-runs/{run_id}/publish", **auth)
     assert again.status_code == 409
     assert "published already" in again.json()["detail"]

@@ -200,7 +200,13 @@ def test_publish_creates_groups_and_emails_members_once(
         response = client.post(reverse("formation-publish", args=["acme", run.pk]))
     assert response.status_code == 302
     run.refresh_from_db()
+    assert run.status == RunStatus.PUBLISHING
+    assert client.get(response.url).status_code == 200  # the run page follows the publish
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()  # the formation worker publishes
+    run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED
+    assert run.publish_progress == 1.0
     new_groups = PeerGroup.objects.exclude(pk__in=[cast.group.pk, cast.other_group.pk])
     assert new_groups.count() == len(groups_of(run))
     for group in new_groups:
@@ -234,6 +240,44 @@ def test_interrupted_publish_leaves_nothing_half_applied(cast, waiting, solved):
     assert PeerGroup.objects.count() == before
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
+
+
+def test_a_publish_refused_in_the_worker_writes_nothing_and_says_why(
+    client, cast, waiting, solved, django_capture_on_commit_callbacks, run_tasks
+):
+    run = solved()
+    client.force_login(cast.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("formation-publish", args=["acme", run.pk]))
+    # After the request was accepted, one member was placed by hand elsewhere.
+    late = groups_of(run)[-1][-1]
+    from peergroups.accounts.models import User
+
+    membership_add(group=cast.other_group, user=User.objects.get(pk=late), acting_user=cast.admin)
+    before = PeerGroup.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()
+    assert PeerGroup.objects.count() == before
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert "already belongs to a group" in run.publish_error
+    page = client.get(reverse("formation-run", args=["acme", run.pk]))
+    assert b"Not published:" in page.content
+
+
+def test_publish_is_audited_per_group_and_membership(cast, waiting, solved):
+    from peergroups.audit.models import AuditEntry
+
+    run = solved()
+    created = formation_run_publish(run=run, acting_user=cast.admin)
+    entries = AuditEntry.objects.filter(actor=cast.admin)
+    assert entries.filter(action="formation_run_publish", object_id=str(run.pk)).count() == 1
+    assert set(entries.filter(action="group_create").values_list("object_id", flat=True)) >= {
+        str(g.pk) for g in created
+    }
+    assert entries.filter(
+        action="membership_add", object_id__in=[str(g.pk) for g in created]
+    ).count() == sum(len(g) for g in groups_of(run))
 
 
 def test_facilitator_override_respects_capacity(cast, waiting, solved):
