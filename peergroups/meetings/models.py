@@ -6,6 +6,7 @@ made in a meeting live in the goals app, which builds on this one.
 """
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peergroups.groups.models import PeerGroup
+from peergroups.meetings.recurrence import occurrences
 from peergroups.organizations.models import Organization
 
 HORIZON = 12  # occurrences kept ahead, so single ones can be moved or cancelled
@@ -79,6 +81,20 @@ class MeetingSeries(models.Model):
         if self.frequency == Frequency.MONTHLY:
             return f"Monthly, {WeekOfMonth(self.week_of_month).label.lower()} {day}, {times}"
         return f"{Frequency(self.frequency).label}, {day}, {times}"
+
+    def occurrences(self, *, after: datetime, count: int) -> list[tuple[datetime, datetime]]:
+        """The series' next `count` (start, end) UTC pairs that start after `after`."""
+        return occurrences(
+            frequency=self.frequency,
+            weekday=self.weekday,
+            week_of_month=self.week_of_month,
+            starts_on=self.starts_on,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            time_zone=self.time_zone,
+            after=after,
+            count=count,
+        )
 
 
 class MeetingStatus(models.TextChoices):

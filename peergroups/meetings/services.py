@@ -42,7 +42,6 @@ from peergroups.meetings.models import (
     MeetingStatus,
     ReminderSent,
 )
-from peergroups.meetings.recurrence import occurrences
 from peergroups.meetings.selectors import ONLY_FACILITATOR
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
@@ -211,17 +210,7 @@ def meeting_series_set(
         .exclude(status=MeetingStatus.CANCELLED)
         .order_by("starts_at")
     )
-    wanted = occurrences(
-        frequency=series.frequency,
-        weekday=series.weekday,
-        week_of_month=series.week_of_month,
-        starts_on=series.starts_on,
-        start_time=series.start_time,
-        end_time=series.end_time,
-        time_zone=series.time_zone,
-        after=now,
-        count=HORIZON,
-    )
+    wanted = series.occurrences(after=now, count=HORIZON)
     for meeting, (starts_at, ends_at) in zip(future, wanted, strict=False):
         meeting.series = series
         _meeting_update(
@@ -346,17 +335,7 @@ def group_schedules_default_many(*, groups: list[PeerGroup], members: dict[int, 
     meetings = [
         Meeting(group_id=series.group_id, series=series, starts_at=starts_at, ends_at=ends_at)
         for series in series_all
-        for starts_at, ends_at in occurrences(
-            frequency=series.frequency,
-            weekday=series.weekday,
-            week_of_month=series.week_of_month,
-            starts_on=series.starts_on,
-            start_time=series.start_time,
-            end_time=series.end_time,
-            time_zone=series.time_zone,
-            after=now,
-            count=HORIZON,
-        )
+        for starts_at, ends_at in series.occurrences(after=now, count=HORIZON)
     ]
     Meeting.objects.bulk_create(meetings, batch_size=1000)
     audit_record_many(
@@ -397,17 +376,7 @@ def meeting_series_extend(*, series: MeetingSeries) -> int:
     ahead = Meeting.objects.filter(series=series, starts_at__gt=now).count()
     if ahead >= HORIZON:
         return 0
-    wanted = occurrences(
-        frequency=series.frequency,
-        weekday=series.weekday,
-        week_of_month=series.week_of_month,
-        starts_on=series.starts_on,
-        start_time=series.start_time,
-        end_time=series.end_time,
-        time_zone=series.time_zone,
-        after=max(last, now) if last else now,
-        count=HORIZON - ahead,
-    )
+    wanted = series.occurrences(after=max(last, now) if last else now, count=HORIZON - ahead)
     Meeting.objects.bulk_create(
         Meeting(
             group_id=series.group_id,
