@@ -224,7 +224,7 @@ def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    """Region and industry pick-lists: add values, and merge the spellings in use."""
+    """Pick-lists (region, industry, function): add values, and merge the spellings in use."""
     action = request.POST.get("action", "") if request.method == "POST" else ""
     lists = pick_lists(organization=access.organization)
     kinds = []
