@@ -7,7 +7,6 @@ the groups with their annotations, attendance counts, facilitator capacities, th
 facilitators' group counts, the programs and the facilitators for the filters.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
+from peergroups.formats import natural_key
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.models import (
     AgreementAcceptance,
@@ -82,11 +82,6 @@ class Board:
     summary: list[tuple[str, int, str]]  # (flag, count, sentence)
     programs: list[Program]
     facilitators: list[User]
-
-
-def natural_key(text: str) -> list:
-    """ "Group 5" before "Group 10": digits compare as numbers."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def _summary_sentence(flag: str, count: int) -> str:

@@ -25,10 +25,13 @@ from peergroups.demo.data import (
 )
 from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
 from peergroups.people.models import (
+    Category,
+    CategoryKind,
     FacilitatorProfile,
     FacilitatorStatus,
     MemberProfile,
     NotWith,
+    category_key,
 )
 from peergroups.people.vocabulary import AREA_KEYS, AVAILABILITY_SLOTS
 
@@ -59,6 +62,22 @@ def name_pick(rng: random.Random, used: set[tuple[str, str]]) -> tuple[str, str]
 def _domain(company: str) -> str:
     words = company.lower().replace("&", "").split()
     return "".join(word for word in words if word.isalnum()) + ".example"
+
+
+def seed_pick_lists(*, organization: Organization) -> None:
+    """The organization's pick-lists, one per kind: the regions, industries and functions
+    its members choose from."""
+    values = {
+        CategoryKind.REGION: list(REGIONS),
+        CategoryKind.INDUSTRY: list(COMPANIES),
+        CategoryKind.FUNCTION: sorted({f for functions in FUNCTIONS.values() for f in functions}),
+    }
+    # bulk_create skips save(), which fills in the key: the key is set here.
+    Category.objects.bulk_create(
+        Category(organization=organization, kind=kind, label=label, key=category_key(label))
+        for kind, labels in values.items()
+        for label in labels
+    )
 
 
 def seed_members(

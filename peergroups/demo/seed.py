@@ -24,6 +24,7 @@ from peergroups.demo.people import (
     MEMBER_EMAIL,
     seed_facilitators,
     seed_members,
+    seed_pick_lists,
 )
 from peergroups.demo.resources import seed_resources
 from peergroups.organizations.models import GroupingBasis, MeetingCadence, Organization
@@ -92,6 +93,7 @@ def _build(rng: random.Random) -> Organization:
         meeting_cadence=MeetingCadence.MONTHLY,
         starts_on=(now + timedelta(days=30)).date(),
     )
+    seed_pick_lists(organization=organization)
     used_names: set[tuple[str, str]] = set()
     people = seed_members(
         rng=rng,

@@ -34,6 +34,7 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.aggregates import HIDDEN_FEWER, Table
 from peergroups.errors import DomainError, NotFound
+from peergroups.formats import natural_key
 from peergroups.goals.models import (
     CHECK_IN_CREDIT,
     AccountabilityPartner,
@@ -473,7 +474,7 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
         programs[program_id] = name
     figures = table.figures(lambda rates: rates[0])
     result = []
-    for program_id, name in sorted(programs.items(), key=lambda item: item[1]):
+    for program_id, name in sorted(programs.items(), key=lambda item: natural_key(item[1])):
         months_out = []
         for month in starts:
             figure = figures.get((program_id, month), HIDDEN_FEWER)

@@ -14,6 +14,7 @@ from peergroups.meetings.models import (
     AttendanceStatus,
     Frequency,
     Issue,
+    MonthInterval,
     NoteKind,
     StepKind,
     Weekday,
@@ -48,6 +49,14 @@ class ScheduleForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+    )
+    interval = forms.TypedChoiceField(
+        label="How often (monthly only)",
+        choices=MonthInterval.choices,
+        coerce=int,
+        initial=MonthInterval.EVERY_MONTH,
+        required=False,
+        empty_value=MonthInterval.EVERY_MONTH.value,  # a form without the field: monthly
     )
     weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label="Starts at (local time)", widget=TIME)

@@ -45,6 +45,13 @@ class WeekOfMonth(models.IntegerChoices):
     LAST = -1, "Last"
 
 
+class MonthInterval(models.IntegerChoices):
+    EVERY_MONTH = 1, "Every month"
+    EVERY_TWO_MONTHS = 2, "Every two months"
+    EVERY_THREE_MONTHS = 3, "Every three months (quarterly)"
+    EVERY_SIX_MONTHS = 6, "Every six months"
+
+
 class MeetingSeries(models.Model):
     """The group's recurrence rule, in the group's local time (one active series per group)."""
 
@@ -53,6 +60,8 @@ class MeetingSeries(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     # Only for monthly series: "second Tuesday" is week_of_month=2, weekday=1.
     week_of_month = models.SmallIntegerField(choices=WeekOfMonth.choices, null=True, blank=True)
+    # Months from one meeting to the next, for monthly series: 3 is a quarterly program's.
+    interval = models.PositiveSmallIntegerField(default=1, choices=MonthInterval.choices)
     starts_on = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -70,6 +79,11 @@ class MeetingSeries(models.Model):
                 condition=~Q(frequency="monthly") | Q(week_of_month__isnull=False),
                 name="series_monthly_has_week",
             ),
+            # Weekly and biweekly series count weeks; only a monthly one skips months.
+            models.CheckConstraint(
+                condition=Q(interval=1) | Q(frequency="monthly", interval__in=[2, 3, 6]),
+                name="series_interval_monthly",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +93,10 @@ class MeetingSeries(models.Model):
         day = Weekday(self.weekday).label
         times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M} ({self.time_zone})"
         if self.frequency == Frequency.MONTHLY:
-            return f"Monthly, {WeekOfMonth(self.week_of_month).label.lower()} {day}, {times}"
+            every = {1: "Monthly", 3: "Quarterly"}.get(
+                self.interval, f"Every {self.interval} months"
+            )
+            return f"{every}, {WeekOfMonth(self.week_of_month).label.lower()} {day}, {times}"
         return f"{Frequency(self.frequency).label}, {day}, {times}"
 
     def occurrences(self, *, after: datetime, count: int) -> list[tuple[datetime, datetime]]:
@@ -88,6 +105,7 @@ class MeetingSeries(models.Model):
             frequency=self.frequency,
             weekday=self.weekday,
             week_of_month=self.week_of_month,
+            interval=self.interval,
             starts_on=self.starts_on,
             start_time=self.start_time,
             end_time=self.end_time,

@@ -22,7 +22,7 @@ def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
 
 
 def _rule(
-    *, frequency: str, weekday: int, starts_on: date, week_of_month: int | None
+    *, frequency: str, weekday: int, starts_on: date, week_of_month: int | None, interval: int = 1
 ) -> rrule.rrule:
     if frequency in {"weekly", "biweekly"}:
         # Start on the first matching day: rrule counts a biweekly interval from the
@@ -36,20 +36,39 @@ def _rule(
     if frequency == "monthly":
         if week_of_month is None:
             raise ValueError("A monthly rule needs the week of the month")
+        # Count the months from the first one whose day falls on or after `starts_on`:
+        # a quarterly rule starting late in a month meets next month, not in three.
+        first = starts_on.replace(day=1)
+        day = nth_weekday(first.year, first.month, weekday, week_of_month)
+        if day is None or day < starts_on:
+            first = (first + timedelta(days=32)).replace(day=1)
         return rrule.rrule(
             rrule.MONTHLY,
+            interval=interval,
             byweekday=WEEKDAYS[weekday](week_of_month),
-            dtstart=datetime.combine(starts_on, time()),
+            dtstart=datetime.combine(first, time()),
         )
     raise ValueError(f"Unknown frequency {frequency!r}")
 
 
 def occurrence_dates(
-    *, frequency: str, weekday: int, starts_on: date, week_of_month: int | None = None
+    *,
+    frequency: str,
+    weekday: int,
+    starts_on: date,
+    week_of_month: int | None = None,
+    interval: int = 1,
 ) -> Iterator[date]:
-    """Every date of the rule on or after `starts_on`, forever (take what you need)."""
+    """Every date of the rule on or after `starts_on`, forever (take what you need).
+
+    `interval` is the months between meetings of a monthly rule (3: quarterly).
+    """
     rule = _rule(
-        frequency=frequency, weekday=weekday, starts_on=starts_on, week_of_month=week_of_month
+        frequency=frequency,
+        weekday=weekday,
+        starts_on=starts_on,
+        week_of_month=week_of_month,
+        interval=interval,
     )
     return (moment.date() for moment in rule)
 
@@ -72,6 +91,7 @@ def occurrences(
     end_time: time,
     time_zone: str,
     week_of_month: int | None = None,
+    interval: int = 1,
     after: datetime | None = None,
     count: int,
 ) -> list[tuple[datetime, datetime]]:
@@ -80,7 +100,11 @@ def occurrences(
     if count <= 0:
         return result
     for day in occurrence_dates(
-        frequency=frequency, weekday=weekday, starts_on=starts_on, week_of_month=week_of_month
+        frequency=frequency,
+        weekday=weekday,
+        starts_on=starts_on,
+        week_of_month=week_of_month,
+        interval=interval,
     ):
         start = local_to_utc(day, start_time, time_zone)
         if after is not None and start <= after:

@@ -21,6 +21,7 @@ from peergroups import aggregates
 from peergroups.accounts.models import User
 from peergroups.aggregates import MIN_PEOPLE, Figure, Table
 from peergroups.errors import NotFound, Refused
+from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role, user_group_ids
 from peergroups.meetings.models import (
@@ -297,8 +298,9 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         PeerGroup.objects.filter(organization=access.organization)
         .select_related("program")
         .only("name", "program_id", "program__name")
-        .order_by("program__name", "name")
     )
+    # "Group 5" before "Group 10", as on the operations board.
+    groups.sort(key=lambda group: (natural_key(group.program.name), natural_key(group.name)))
     people, attendance = Table(), Table()
     categories: dict[int, Table] = {}
     for group in groups:

@@ -40,6 +40,7 @@ from peergroups.meetings.models import (
     MeetingNote,
     MeetingSeries,
     MeetingStatus,
+    MonthInterval,
     ReminderSent,
 )
 from peergroups.meetings.selectors import ONLY_FACILITATOR
@@ -171,6 +172,7 @@ def meeting_series_set(
     end_time: time,
     time_zone: str,
     week_of_month: int | None = None,
+    interval: int = 1,
     location: str = "",
     video_url: str = "",
 ) -> MeetingSeries:
@@ -185,12 +187,17 @@ def meeting_series_set(
         raise Invalid("The meeting must end after it starts.", field="end_time")
     if frequency == "monthly" and not week_of_month:
         raise Invalid("Say which week of the month, e.g. second.", field="week_of_month")
+    if frequency != "monthly":
+        interval = 1  # weekly and biweekly count weeks
+    elif interval not in MonthInterval.values:
+        raise Invalid("Choose every 1, 2, 3 or 6 months.", field="interval")
     series, _ = MeetingSeries.objects.update_or_create(
         group=group,
         defaults=dict(
             frequency=frequency,
             weekday=weekday,
             week_of_month=week_of_month if frequency == "monthly" else None,
+            interval=interval,
             starts_on=starts_on,
             start_time=start_time,
             end_time=end_time,
@@ -244,8 +251,15 @@ def meeting_series_set(
     return series
 
 
-# A program's cadence as a series frequency; quarterly groups are scheduled by hand.
-CADENCE_FREQUENCY = {"weekly": "weekly", "biweekly": "biweekly", "monthly": "monthly"}
+# A program's cadence as a series frequency and, for monthly ones, the months between
+# meetings: a quarterly program meets on the same weekday of the month every three months.
+CADENCE_FREQUENCY = {
+    "weekly": "weekly",
+    "biweekly": "biweekly",
+    "monthly": "monthly",
+    "quarterly": "monthly",
+}
+CADENCE_INTERVAL = {"quarterly": MonthInterval.EVERY_THREE_MONTHS.value}
 SLOT_TIMES = {"am": (time(9), time(12)), "pm": (time(14), time(17)), "eve": (time(18), time(21))}
 SLOT_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
 DEFAULT_SLOT = "tue-am"
@@ -256,7 +270,7 @@ def schedule_proposal(*, group: PeerGroup) -> dict | None:
     """The schedule a new group starts with: the program's cadence, on the availability
     slot most members share, in the time zone most of its members share (ties go to the
     alphabetically first, so the answer is stable). None for a cadence a series cannot
-    express (quarterly)."""
+    express."""
     from peergroups.people.models import MemberProfile
 
     if CADENCE_FREQUENCY.get(group.program.meeting_cadence) is None:
@@ -291,6 +305,7 @@ def _schedule_from(*, program, profiles: list[tuple], fallback_zone: str) -> dic
         "frequency": frequency,
         "weekday": SLOT_DAYS[day],
         "week_of_month": 2 if frequency == "monthly" else None,
+        "interval": CADENCE_INTERVAL.get(program.meeting_cadence, 1),
         "starts_on": starts_on,
         "start_time": start_time,
         "end_time": end_time,

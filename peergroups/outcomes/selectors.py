@@ -22,6 +22,7 @@ from peergroups import aggregates
 from peergroups.accounts.models import User
 from peergroups.aggregates import Table
 from peergroups.errors import Invalid
+from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment
 from peergroups.goals.selectors import with_outcome
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -386,7 +387,12 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     organization = access.organization
     today = timezone.localdate()
     recent = month_starts(today, RECENT_MONTHS)[0]
-    programs = {p.pk: p for p in Program.objects.filter(organization=organization).order_by("name")}
+    programs = {
+        p.pk: p
+        for p in sorted(
+            Program.objects.filter(organization=organization), key=lambda p: natural_key(p.name)
+        )
+    }
     if filters.program_id is not None and filters.program_id not in programs:
         raise Invalid("No such program in this organization.", field="program")
     groups = dict(

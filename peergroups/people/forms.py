@@ -286,4 +286,5 @@ class CategoryMergeForm(forms.Form):
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["values"].choices = [(value, value) for value in spellings]
+        # Quoted, so "research " and "research" read as the two spellings they are.
+        self.fields["values"].choices = [(value, f"“{value}”") for value in spellings]

@@ -1,10 +1,14 @@
 """The admin's CSV import and export of members."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
+from peergroups.formats import natural_key
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.forms import MemberImportForm
@@ -15,20 +19,47 @@ from peergroups.people.imports import (
     members_import,
 )
 
-EXAMPLE_CSV = (
-    "email,full_name,region,time_zone,industry,function,management_level,team_size,"
-    "years_managing,company,expertise,availability,reports_to,competitors\n"
-    "dana.lee@example.com,Dana Lee,Boston,America/New_York,Biotech,Research,senior,24,8,"
-    "Helix Bio,hiring;finance,tue-am;thu-pm,,Genova Therapeutics\n"
-    "sam.ortiz@example.com,Sam Ortiz,Boston,America/New_York,Biotech,Operations,middle,9,3,"
-    "Helix Bio,operations;team-building,tue-am,dana.lee@example.com,\n"
-)
+
+def example_csv(program: str) -> str:
+    """A file that imports cleanly: two people of the organization's first program (a row
+    names only people of its own program), or without a program and a manager when it has none.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "email",
+            "full_name",
+            "region",
+            "time_zone",
+            "industry",
+            "function",
+            "management_level",
+            "team_size",
+            "years_managing",
+            "company",
+            "expertise",
+            "availability",
+            "reports_to",
+            "competitors",
+            "program",
+        ]
+    )
+    dana = ["dana.lee@example.com", "Dana Lee", "Boston", "America/New_York", "Biotech"]
+    dana += ["Research", "senior", "24", "8", "Helix Bio", "hiring;finance", "tue-am;thu-pm"]
+    sam = ["sam.ortiz@example.com", "Sam Ortiz", "Boston", "America/New_York", "Biotech"]
+    sam += ["Operations", "middle", "9", "3", "Helix Bio", "operations;team-building", "tue-am"]
+    writer.writerow([*dana, "", "Genova Therapeutics", program])
+    writer.writerow([*sam, "dana.lee@example.com" if program else "", "", program])
+    return out.getvalue()
 
 
 @org_view(Role.ADMIN)
 def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if request.GET.get("example"):
-        response = HttpResponse(EXAMPLE_CSV, content_type="text/csv; charset=utf-8")
+        programs = sorted(access.organization.programs.all(), key=lambda p: natural_key(p.name))
+        example = example_csv(programs[0].name if programs else "")
+        response = HttpResponse(example, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=members-example.csv"
         return response
     form = MemberImportForm(request.POST or None, request.FILES or None)

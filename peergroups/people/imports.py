@@ -338,7 +338,61 @@ class _RowChecker:
                         "not_with",
                         f"{other} is neither in this file nor in the organization.",
                     )
+        self._check_programs(rows)
         self._check_cycles(rows)
+
+    def _check_programs(self, rows: list[MemberRow]) -> None:
+        """A row names only people of its own program: grouping keeps people apart within
+        a program, and naming someone of another program tells the file nothing it can use
+        (and the intake never offers them)."""
+        stored = dict(
+            MemberProfile.objects.filter(organization=self.organization).values_list(
+                "user__email", "program_id"
+            )
+        )
+        stored = {email.lower(): program_id for email, program_id in stored.items()}
+        for email, program_id in (
+            Invitation.objects.filter(organization=self.organization, accepted_at__isnull=True)
+            .order_by("created_at")
+            .values_list("email", "program_id")
+        ):
+            stored.setdefault(email.lower(), program_id)
+        # The file's program for a row wins; a row without one keeps the stored program.
+        program_of = dict(stored)
+        for row in rows:
+            if row.email and row.program is not None:
+                program_of[row.email] = row.program.pk
+        # Only people the file or the organization knows; the others are reported already.
+        known = self.org_emails | {row.email for row in rows if row.email}
+        names = {program.pk: program.name for program in self.programs.values()}
+        for row in rows:
+            named = {
+                "reports_to": [row.reports_to] if row.reports_to else [],
+                "not_with": row.not_with or [],
+            }
+            own = program_of.get(row.email)
+            for column, others in named.items():
+                others = [o for o in others if o != row.email and o in known]
+                if not others:
+                    continue
+                if own is None:
+                    self.error(
+                        row.line,
+                        column,
+                        f"{row.email} is in no program, so the people it names cannot be "
+                        "checked against one; give the row a program.",
+                    )
+                    continue
+                for other in others:
+                    theirs = program_of.get(other)
+                    if theirs != own:
+                        where = f"“{names[theirs]}”" if theirs in names else "no program"
+                        self.error(
+                            row.line,
+                            column,
+                            f"{other} is in {where}, not in “{names[own]}”: only people of "
+                            "the row's own program can be named.",
+                        )
 
     def _check_cycles(self, rows: list[MemberRow]) -> None:
         # The file's lines override the stored ones for the people it names.

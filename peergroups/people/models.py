@@ -189,9 +189,10 @@ class FacilitatorProfile(models.Model):
 class CategoryKind(models.TextChoices):
     REGION = "region", "Region"
     INDUSTRY = "industry", "Industry"
+    FUNCTION = "function", "Function"
 
 
-CATEGORY_LABEL_MAX = 100  # the same as MemberProfile.region and .industry
+CATEGORY_LABEL_MAX = 100  # the same as MemberProfile.region, .industry and .function
 
 
 def category_key(text: str) -> str:

@@ -250,7 +250,7 @@ def intake_reminder_claim(*, profile_id: int) -> bool:
 
 def _category_kind(kind: str) -> str:
     if kind not in CategoryKind.values:
-        raise Invalid("Choose region or industry.", field="kind")
+        raise Invalid("Choose region, industry or function.", field="kind")
     return kind
 
 
@@ -273,7 +273,7 @@ def category_lookup(*, organization_id: int, kind: str) -> dict[str, str]:
 
 
 def categories_apply(*, profile: MemberProfile) -> None:
-    """Put a profile's region and industry on the organization's pick-lists (when it has them).
+    """Put a profile's region, industry and function on the organization's pick-lists (when it has them).
 
     'boston ' becomes the list's 'Boston'; a value not on a list is refused.
     """
@@ -333,13 +333,15 @@ def category_merge(
     in_use = set(profiles.values_list(kind, flat=True).distinct())
     spellings = [value for value in in_use if category_key(value) in keys and value != into]
     changed = profiles.filter(**{f"{kind}__in": spellings}).update(**{kind: into})
-    # Open invitations carry imported values until accepted: they follow the merge too.
+    # Open invitations carry an import's values (intake["values"]) until accepted: they
+    # follow the merge too.
     for invitation in Invitation.objects.filter(
         organization=access.organization, accepted_at__isnull=True
     ).exclude(intake={}):
-        value = invitation.intake.get(kind)
+        imported = invitation.intake.get("values") or {}
+        value = imported.get(kind)
         if value and value != into and category_key(value) in keys:
-            invitation.intake = {**invitation.intake, kind: into}
+            invitation.intake = {**invitation.intake, "values": {**imported, kind: into}}
             invitation.save(update_fields=["intake"])
     listed = Category.objects.filter(organization=access.organization, kind=kind)
     listed.filter(key__in=keys - {category_key(into)}).delete()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -54,7 +55,12 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         not_with_initial=not_with_ids,
         pick_lists=pick_lists(organization=access.organization),
     )
-    if request.method == "POST" and form.is_valid():
+    search = _picker_search(request, access) if request.method == "POST" else None
+    if search is not None:
+        # A picker's search without JavaScript: the page comes back with everything as
+        # typed and the matches as choices of that picker; nothing is saved or checked yet.
+        form._errors = ErrorDict()
+    elif request.method == "POST" and form.is_valid():
         was_complete = profile.is_complete
         try:
             services.member_profile_save(
@@ -72,19 +78,49 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 else "Thank you — your intake is complete.",
             )
             return redirect("organizations-dashboard", org_slug=access.organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and search is None else 200
+    chosen = {name: _chosen(form, name) for name in PICKERS}
+    if search is not None:
+        taken = {person.pk for person in chosen[search["picker"]]}
+        search["people"] = [person for person in search["people"] if person.pk not in taken]
     return org_render(
         request,
         access,
         "people/intake.html",
         {
             "form": form,
-            "chosen_manager": _chosen(form, "reports_to"),
-            "chosen_not_with": _chosen(form, "not_with"),
+            "chosen_manager": chosen["reports_to"],
+            "chosen_not_with": chosen["not_with"],
+            "search": search,
             "search_min": PEER_SEARCH_MIN,
         },
         status=status,
     )
+
+
+PICKERS = ("reports_to", "not_with")
+
+
+def _picker_search(request: HttpRequest, access: OrgAccess) -> dict | None:
+    """The picker search a no-JavaScript intake post asks for, or None for a save.
+
+    A picker's Search button names its picker; Enter (the form's first, hidden button:
+    `action=enter`) searches when a picker's search box holds text, as it does with
+    JavaScript, and saves otherwise.
+    """
+    picker = request.POST.get("search", "")
+    if picker not in PICKERS and request.POST.get("action") == "enter":
+        picker = next((name for name in PICKERS if request.POST.get(f"{name}_q", "").strip()), "")
+    if picker not in PICKERS:
+        return None
+    query = request.POST.get(f"{picker}_q", "")[:100]
+    return {
+        "picker": picker,
+        "query": query,
+        "people": program_peer_search(access=access, user=request.user, query=query),
+        "search_min": PEER_SEARCH_MIN,
+        "limit": PEER_SEARCH_LIMIT,
+    }
 
 
 def _chosen(form: IntakeForm, name: str) -> list:
@@ -104,7 +140,8 @@ def intake_people_search(request: HttpRequest, access: OrgAccess) -> HttpRespons
     picker = request.GET.get("picker", "not_with")
     if picker not in ("not_with", "reports_to"):
         picker = "not_with"
-    query = request.GET.get("q", "")[:100]
+    # The picker's box is named after it (`not_with_q`) so both boxes post with the form.
+    query = request.GET.get(f"{picker}_q", request.GET.get("q", ""))[:100]
     return render(
         request,
         "people/_peer_results.html",
@@ -224,7 +261,7 @@ def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    """Region and industry pick-lists: add values, and merge the spellings in use."""
+    """Pick-lists (region, industry, function): add values, and merge the spellings in use."""
     action = request.POST.get("action", "") if request.method == "POST" else ""
     lists = pick_lists(organization=access.organization)
     kinds = []

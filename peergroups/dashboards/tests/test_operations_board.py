@@ -7,7 +7,8 @@ import time_machine
 from django.urls import reverse
 
 from conftest import make_user
-from peergroups.dashboards.board import board_for_user, natural_key
+from peergroups.dashboards.board import board_for_user
+from peergroups.formats import natural_key
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.services import group_create, membership_add
 from peergroups.meetings import services as meetings

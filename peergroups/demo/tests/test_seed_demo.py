@@ -10,7 +10,14 @@ from peergroups.audit.models import AuditEntry
 from peergroups.demo.seed import DEMO_PASSWORD, LOGINS, MEMBER_EMAIL, SLUG
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.models import Organization, OrganizationRole, Role
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile, NotWith
+from peergroups.people.models import (
+    Category,
+    CategoryKind,
+    FacilitatorProfile,
+    FacilitatorStatus,
+    MemberProfile,
+    NotWith,
+)
 
 
 @pytest.fixture
@@ -33,6 +40,20 @@ def test_seed_demo_builds_a_realistic_organization(demo):
     members = OrganizationRole.objects.filter(organization=organization, role=Role.MEMBER)
     assert members.count() == profiles.count()
     assert OrganizationRole.objects.filter(organization=organization, role=Role.ADMIN).count() == 1
+
+
+def test_seed_demo_has_a_pick_list_of_each_kind_holding_every_value_in_use(demo):
+    organization, _out = demo
+    profiles = MemberProfile.objects.filter(organization=organization)
+    for kind in CategoryKind.values:
+        listed = set(
+            Category.objects.filter(organization=organization, kind=kind).values_list(
+                "label", flat=True
+            )
+        )
+        assert listed, kind
+        in_use = set(profiles.exclude(**{kind: ""}).values_list(kind, flat=True))
+        assert in_use and in_use <= listed, kind
 
 
 def test_seed_demo_facilitators_some_pending_one_unqualified(demo):

@@ -1,10 +1,11 @@
 """Completion rates: the member's chart, the facilitator's kept rate and who is slipping,
 and the admins' aggregates shown only over at least five people."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from peergroups.goals import selectors
 from peergroups.organizations.access import organization_access
@@ -102,3 +103,25 @@ def test_admin_rates_count_people_not_commitments_or_memberships(client, accepte
         (program,) = selectors.goal_insights(access=organization_access(accepted.admin, "acme"))
     february = next(m for m in program["months"] if m["month"] == date(2027, 2, 1))
     assert (february["enough"], february["rate"]) == (False, None)
+
+
+def test_admin_insights_list_programs_in_natural_name_order(client, accepted, commit):
+    """ "Cohort 5" before "Cohort 10": the operations board's natural sort."""
+    from peergroups.groups.services import group_create, membership_add
+    from peergroups.organizations.services import program_create
+
+    accepted.program.name = "Cohort 10"
+    accepted.program.save(update_fields=["name"])
+    five = program_create(
+        organization=accepted.organization, acting_user=accepted.admin, name="Cohort 5"
+    )
+    group = group_create(program=five, name="Group 1", acting_user=accepted.admin)
+    membership_add(group=group, user=accepted.other_member, acting_user=accepted.admin)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    commit(yesterday, outcome="done")
+    commit(yesterday, member=accepted.other_member, group=group, outcome="done")
+    access = organization_access(accepted.admin, "acme")
+    assert [p["program"] for p in selectors.goal_insights(access=access)] == [
+        "Cohort 5",
+        "Cohort 10",
+    ]

@@ -110,3 +110,18 @@ def test_a_small_groups_rate_cannot_be_worked_out_from_the_program_rate(client, 
     assert not by_group["Group B"].shown
     assert not by_group["Group A"].shown  # else 75 % of 8 − 100 % of 6 gives B: 0 of 2
     assert "hidden so that a hidden figure cannot be worked out" in response.text
+
+
+def test_insights_list_groups_in_natural_name_order(client, scheduled, meeting):
+    """ "Group 5" before "Group 10", as on the operations board (one sort for both)."""
+    from peergroups.groups.services import group_create
+
+    grow_group(scheduled, 5)
+    for name in ("Group 10", "Group 5", "Group 1"):
+        group_create(program=scheduled.program, name=name, acting_user=scheduled.admin)
+    client.force_login(scheduled.admin)
+    response = client.get(reverse("meetings-insights", args=["acme"]))
+    names = [g["group"].name for g in response.context["programs"][0]["groups"]]
+    assert names == ["Group 1", "Group 5", "Group 10", "Group A", "Group B"]
+    page = response.text
+    assert page.index("Group 5") < page.index("Group 10")

@@ -56,6 +56,43 @@ def test_weekly_series_keeps_local_time_across_spring_forward():
     assert [end.astimezone(NEW_YORK).hour for _, end in pairs] == [12, 12, 12]
 
 
+def test_quarterly_rule_counts_three_months_from_the_first_month_it_can_meet():
+    def quarterly(starts_on):
+        return [
+            start.astimezone(ZoneInfo("Europe/Berlin"))
+            for start, _ in occurrences(
+                frequency="monthly",
+                interval=3,
+                weekday=1,
+                week_of_month=2,
+                starts_on=starts_on,
+                start_time=time(9),
+                end_time=time(12),
+                time_zone="Europe/Berlin",
+                count=4,
+            )
+        ]
+
+    early = quarterly(date(2027, 1, 5))
+    assert [s.date() for s in early] == [
+        date(2027, 1, 12),
+        date(2027, 4, 13),
+        date(2027, 7, 13),
+        date(2027, 10, 12),
+    ]
+    # After January's second Tuesday: February's, not April's.
+    late = quarterly(date(2027, 1, 13))
+    assert [s.date() for s in late] == [
+        date(2027, 2, 9),
+        date(2027, 5, 11),
+        date(2027, 8, 10),
+        date(2027, 11, 9),
+    ]
+    # Berlin is on summer time from 28 March to 31 October 2027: 09:00 stays 09:00.
+    assert [s.hour for s in late] == [9, 9, 9, 9]
+    assert [s.astimezone(UTC).hour for s in late] == [8, 7, 7, 8]
+
+
 def test_biweekly_rule_skips_a_week():
     pairs = occurrences(
         frequency="biweekly",

@@ -141,3 +141,19 @@ def test_retention_counts_people_active_six_months_after_joining(cast):
     retention = program_row["cells"]["retention_6"]
     assert (retention.value, retention.people) == (43, 7)  # 3 of 7
     assert program_row["cells"]["retention_12"].value is None  # nobody joined 12 months ago
+
+
+def test_programs_are_listed_in_natural_name_order(cast):
+    """ "Cohort 5" before "Cohort 10", in the rows and the program filter."""
+    from peergroups.organizations.services import program_create
+
+    for name in ("Cohort 10", "Cohort 5"):
+        program_create(organization=cast.organization, acting_user=cast.admin, name=name)
+    result = outcomes(cast)
+    assert [row["label"] for row in result["rows"]] == [
+        "All programs",
+        "Cohort 5",
+        "Cohort 10",
+        "Leaders 2027",
+    ]
+    assert [p.name for p in result["programs"]] == ["Cohort 5", "Cohort 10", "Leaders 2027"]

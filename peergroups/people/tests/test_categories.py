@@ -1,4 +1,4 @@
-"""Region and industry pick-lists: normalised values, a merge tool, and the import mapping."""
+"""Region, industry and function pick-lists: normalised values, a merge tool, and the import mapping."""
 
 import pytest
 from django.urls import reverse
@@ -75,14 +75,14 @@ def test_merge_also_rewrites_open_invitations_imported_values(cast):
         organization=cast.organization,
         email="new@acme.test",
         acting_user=cast.admin,
-        intake={"region": "bostn", "industry": "Biotech"},
+        intake={"values": {"region": "bostn", "industry": "Biotech"}},
         send=False,
     )
     services.category_merge(
         access=admin(cast), acting_user=cast.admin, kind="region", values=["Bostn"], into="Boston"
     )
     invitation.refresh_from_db()
-    assert invitation.intake == {"region": "Boston", "industry": "Biotech"}
+    assert invitation.intake == {"values": {"region": "Boston", "industry": "Biotech"}}
 
 
 def test_intake_offers_the_list_and_saves_its_spelling(client, cast):
@@ -145,3 +145,120 @@ def test_page_adds_and_merges_and_re_renders_errors(client, cast):
     )
     assert merged.status_code == 302
     assert MemberProfile.objects.get(user=cast.member).industry == "Biotech"
+
+
+# Function: the third kind, through the same services, intake, import and page.
+
+
+def test_function_list_adds_once_and_merges_like_the_others(cast):
+    add(cast, "function", " Clinical   operations ")
+    assert Category.objects.get(kind="function").label == "Clinical operations"
+    with pytest.raises(Conflict):
+        add(cast, "function", "clinical OPERATIONS")
+    with pytest.raises(Invalid) as refused:
+        add(cast, "locale", "en")
+    assert refused.value.field == "kind"
+    MemberProfile.objects.filter(user=cast.member).update(function="clinical ops")
+    MemberProfile.objects.filter(user=cast.member2).update(function="CLINICAL OPERATIONS ")
+    changed = services.category_merge(
+        access=admin(cast),
+        acting_user=cast.admin,
+        kind="function",
+        values=["clinical ops"],
+        into="Clinical operations",
+    )
+    assert changed == 2
+    assert set(
+        MemberProfile.objects.filter(user__in=[cast.member, cast.member2]).values_list(
+            "function", flat=True
+        )
+    ) == {"Clinical operations"}
+
+
+def test_intake_offers_the_function_list_and_refuses_values_off_it(client, cast):
+    add(cast, "function", "Research")
+    client.force_login(cast.member)
+    page = client.get(INTAKE).content.decode()
+    assert '<option value="Research">Research</option>' in page
+    refused = client.post(INTAKE, valid_intake(cast, function="Sales"))
+    assert refused.status_code == 400
+    assert client.post(INTAKE, valid_intake(cast)).status_code == 302
+    assert MemberProfile.objects.get(user=cast.member).function == "Research"
+    profile = MemberProfile.objects.get(user=cast.member)
+    profile.function = " research"
+    services.member_profile_save(profile=profile, acting_user=cast.member)
+    assert MemberProfile.objects.get(pk=profile.pk).function == "Research"
+    profile.function = "Sales"
+    with pytest.raises(Invalid) as off_list:
+        services.member_profile_save(profile=profile, acting_user=cast.member)
+    assert off_list.value.field == "function"
+
+
+def test_import_maps_function_onto_its_list_and_reports_unknown_ones(cast):
+    add(cast, "function", "Clinical operations")
+    good = f"email,full_name,function\n{cast.member.email},Mia Member,clinical  OPERATIONS\n"
+    members_import(
+        organization=cast.organization, file=good, acting_user=cast.admin, send_invitations=False
+    )
+    assert MemberProfile.objects.get(user=cast.member).function == "Clinical operations"
+    bad = f"email,full_name,function\n{cast.member.email},Mia Member,Clinical ops\n"
+    with pytest.raises(ImportInvalid) as refused:
+        members_import(
+            organization=cast.organization, file=bad, acting_user=cast.admin, send_invitations=False
+        )
+    assert [str(error) for error in refused.value.errors] == [
+        "line 2: function: “Clinical ops” is not on the organization's list (Clinical operations)."
+    ]
+
+
+def test_page_shows_the_function_list_and_merges_its_spellings(client, cast):
+    MemberProfile.objects.filter(user=cast.member).update(function="research ")
+    client.force_login(cast.admin)
+    page = client.get(URL).content.decode()
+    assert "<h2>Function</h2>" in page and "“research ”" in page
+    added = client.post(URL, {"action": "add", "add-kind": "function", "add-label": "Research"})
+    assert added.status_code == 302
+    merged = client.post(
+        URL,
+        {
+            "action": "merge-function",
+            "merge-function-values": ["research "],
+            "merge-function-into": "Research",
+        },
+    )
+    assert merged.status_code == 302
+    assert MemberProfile.objects.get(user=cast.member).function == "Research"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_makes_lists_from_the_values_in_use_normalised(cast):
+    from peergroups.goals.tests.test_migration import migrate, migrate_to_latest
+
+    old = migrate([("people", "0005_organization_categories")])
+    Profile = old.get_model("people", "MemberProfile")
+    OldCategory = old.get_model("people", "Category")
+    Profile.objects.filter(user_id=cast.member.pk).update(region="boston ", function="Research")
+    Profile.objects.filter(user_id=cast.member2.pk).update(region="Boston", function="research")
+    Profile.objects.filter(user_id=cast.other_member.pk).update(region="Boston", function="Sales")
+    # A list the admin curated stays as it is.
+    OldCategory.objects.create(
+        organization_id=cast.organization.pk, kind="industry", label="Biotech", key="biotech"
+    )
+    Profile.objects.filter(user_id=cast.member.pk).update(industry="Pharma")
+
+    migrate_to_latest()
+
+    lists = {
+        kind: sorted(
+            Category.objects.filter(organization=cast.organization, kind=kind).values_list(
+                "label", flat=True
+            )
+        )
+        for kind in ("region", "industry", "function")
+    }
+    assert lists["region"] == ["Boston"]
+    assert lists["industry"] == ["Biotech"]
+    # "Research" and "research" have one member each: the tie goes to the first spelling.
+    assert lists["function"] == ["Research", "Sales"]
+    member = MemberProfile.objects.get(user=cast.member)
+    assert member.region == "Boston" and member.industry == "Pharma"

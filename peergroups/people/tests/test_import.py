@@ -23,7 +23,7 @@ GOOD = (
     "dana@helix.test,Dana Lee,Boston,America/New_York,Biotech,Senior manager / director,24,8,"
     "Helix Bio,hiring;Finance,tue-am;thu-pm,,Genova;Amgenix,,Leaders 2027\n"
     "sam@helix.test,Sam Ortiz,Boston,America/New_York,Biotech,middle,9,3,"
-    "Helix Bio,operations,tue-am,dana@helix.test,,mia@acme.test,\n"
+    "Helix Bio,operations,tue-am,dana@helix.test,,mia@acme.test,Leaders 2027\n"
     "lee@quill.test,Lee Quill,,,,,,,Quill,,,,,,\n"
 )
 
@@ -77,9 +77,9 @@ def test_references_wait_for_the_person_they_name(cast):
     members_import(
         organization=cast.organization,
         file=(
-            "email,full_name,reports_to,not_with\n"
-            "boss@helix.test,Bea Boss,,\n"
-            "mia@acme.test,Mia Member,boss@helix.test,boss@helix.test\n"
+            "email,full_name,reports_to,not_with,program\n"
+            "boss@helix.test,Bea Boss,,,Leaders 2027\n"
+            "mia@acme.test,Mia Member,boss@helix.test,boss@helix.test,\n"
         ),
         acting_user=cast.admin,
         send_invitations=False,
@@ -152,17 +152,17 @@ def test_lists_split_on_the_same_separators_as_the_intake_form(cast):
 @pytest.mark.parametrize(
     ("rows", "line", "column", "reason"),
     [
-        ("a@x.test,A,\na@x.test,A again,\n", 3, "email", "line 2"),
-        ("a@x.test,A,a@x.test\n", 2, "reports_to", "themselves"),
-        ("a@x.test,A,nobody@x.test\n", 2, "reports_to", "neither"),
-        ("a@x.test,A,b@x.test\nb@x.test,B,a@x.test\n", 2, "reports_to", "loops"),
+        ("a@x.test,A,,P\na@x.test,A again,,P\n", 3, "email", "line 2"),
+        ("a@x.test,A,a@x.test,P\n", 2, "reports_to", "themselves"),
+        ("a@x.test,A,nobody@x.test,P\n", 2, "reports_to", "neither"),
+        ("a@x.test,A,b@x.test,P\nb@x.test,B,a@x.test,P\n", 2, "reports_to", "loops"),
     ],
 )
 def test_import_checks_email_references(cast, rows, line, column, reason):
     with pytest.raises(ImportInvalid) as raised:
         members_import(
             organization=cast.organization,
-            file=f"email,full_name,reports_to\n{rows}",
+            file=f"email,full_name,reports_to,program\n{rows.replace(',P', ',Leaders 2027')}",
             acting_user=cast.admin,
             send_invitations=False,
         )
@@ -394,3 +394,50 @@ def test_django_admin_does_not_list_not_with_declarations():
     from django.contrib import admin
 
     assert NotWith not in admin.site._registry
+
+
+def test_a_row_names_only_people_of_its_own_program(cast, tmp_path, capsys):
+    from peergroups.organizations.services import program_create
+
+    program_create(organization=cast.organization, acting_user=cast.admin, name="Cohort 2")
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "email,full_name,reports_to,not_with,program\n"
+        # Line 2: a new person of Cohort 2 names Mia and Max, members of Leaders 2027.
+        "new@x.test,New,mia@acme.test,max@acme.test,Cohort 2\n"
+        # Line 3: fine, the same program as Mia.
+        "ok@x.test,Ok,mia@acme.test,,Leaders 2027\n"
+        # Line 4: no program in the file or on record, so its names cannot be checked.
+        "loose@x.test,Loose,,ok@x.test,\n"
+        # Line 5: names someone whose row puts them in Cohort 2.
+        "oli@acme.test,Oli Member,,new@x.test,\n"
+    )
+    with pytest.raises(CommandError):
+        call_command("import_members", str(path), "--org", "acme")
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{path}:2: reports_to: mia@acme.test is in “Leaders 2027”, not in “Cohort 2”: "
+        "only people of the row's own program can be named.",
+        f"{path}:2: not_with: max@acme.test is in “Leaders 2027”, not in “Cohort 2”: "
+        "only people of the row's own program can be named.",
+        f"{path}:4: not_with: loose@x.test is in no program, so the people it names cannot "
+        "be checked against one; give the row a program.",
+        f"{path}:5: not_with: new@x.test is in “Cohort 2”, not in “Leaders 2027”: "
+        "only people of the row's own program can be named.",
+    ]
+    # All or nothing: line 3 was fine, and nothing was imported.
+    assert not Invitation.objects.filter(email__in=["ok@x.test", "new@x.test"]).exists()
+    assert not NotWith.objects.filter(user=cast.other_member).exists()
+
+
+def test_example_csv_without_a_program_names_no_manager(cast, client):
+    from peergroups.organizations.models import Program
+
+    Program.objects.filter(organization=cast.organization).delete()
+    client.force_login(cast.admin)
+    url = reverse("people-import", kwargs={"org_slug": "acme"})
+    example = client.get(url, {"example": "1"}).content
+    report = members_import(
+        organization=cast.organization, file=example, acting_user=cast.admin, send_invitations=False
+    )
+    assert report.created == 2

@@ -175,3 +175,68 @@ def test_chosen_people_stay_chosen_when_the_form_re_renders(client, cast):
     page = client.post(URL, data).content.decode()
     assert re.search(rf'name="not_with" value="{cast.other_member.pk}" checked', page)
     assert re.search(rf'name="reports_to" value="{cast.member2.pk}" checked', page)
+
+
+# Without JavaScript: a picker's Search button posts the intake back with the matches.
+
+
+def test_no_js_search_shows_matches_as_choices_and_keeps_what_was_typed(client, cast):
+    elsewhere = program_create(organization=cast.organization, acting_user=cast.admin, name="Other")
+    enrol(cast, "mo@acme.test", "Mo Member", program=elsewhere)
+    client.force_login(cast.member)
+    typed = valid_intake(cast, company="Typed Co", reports_to="", not_with=[])
+    typed.update({"search": "not_with", "not_with_q": "member"})
+    answer = client.post(URL, typed)
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert 'value="Typed Co"' in page  # nothing typed is lost
+    assert f'type="checkbox" name="not_with" value="{cast.member2.pk}"' in page
+    assert f'type="checkbox" name="not_with" value="{cast.other_member.pk}"' in page
+    for name in ("Mo Member", "Fran Facilitator", "Ada Admin", "Olga Outsider"):
+        assert name not in page  # another program, staff, another organization
+    assert 'class="error"' not in page  # a search is not a save: no errors yet
+    profile = MemberProfile.objects.get(user=cast.member)
+    assert profile.company != "Typed Co" and profile.completed_at is None
+
+    # Ticking a match and saving declares it, as the htmx picker does.
+    saved = client.post(URL, valid_intake(cast, not_with=[str(cast.member2.pk)]))
+    assert saved.status_code == 302
+    assert set(NotWith.objects.filter(user=cast.member).values_list("other", flat=True)) == {
+        cast.member2.pk
+    }
+
+
+def test_no_js_manager_search_offers_radios_and_enter_searches_the_box_with_text(client, cast):
+    client.force_login(cast.member)
+    typed = valid_intake(cast, reports_to="", not_with=[])
+    # Enter in the search box: the form's first (hidden) button, action=enter.
+    typed.update({"action": "enter", "reports_to_q": "max"})
+    page = client.post(URL, typed).content.decode()
+    assert f'type="radio" name="reports_to" value="{cast.member2.pk}"' in page
+    assert 'value="max"' in page
+    assert MemberProfile.objects.get(user=cast.member).completed_at is None
+    # Enter with empty search boxes saves.
+    typed.update({"reports_to_q": "", "reports_to": str(cast.member2.pk)})
+    assert client.post(URL, typed).status_code == 302
+    assert MemberProfile.objects.get(user=cast.member).reports_to == cast.member2
+
+
+def test_no_js_search_of_a_too_short_name_or_a_chosen_person(client, cast):
+    client.force_login(cast.member)
+    typed = valid_intake(cast, not_with=[str(cast.member2.pk)])
+    typed.update({"search": "not_with", "not_with_q": "m"})
+    page = client.post(URL, typed).content.decode()
+    assert "Type at least 2 letters" in page
+    typed["not_with_q"] = "max"
+    page = client.post(URL, typed).content.decode()
+    # Max is chosen already: shown once, ticked, not again among the matches.
+    assert page.count(f'name="not_with" value="{cast.member2.pk}"') == 1
+    assert "No one in your program matches" in page
+
+
+def test_htmx_search_reads_the_box_named_after_its_picker(client, cast):
+    client.force_login(cast.member)
+    page = client.get(URL).content.decode()
+    assert 'name="not_with_q"' in page and 'name="reports_to_q"' in page
+    found = client.get(SEARCH, {"picker": "reports_to", "reports_to_q": "max"}).content.decode()
+    assert f'type="radio" name="reports_to" value="{cast.member2.pk}"' in found
