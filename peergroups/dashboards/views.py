@@ -43,12 +43,17 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if access.is_member or access.is_facilitator:
         context["my_groups"] = groups_of_user(user=request.user, access=access)
     if access.is_member:
-        context["profile"] = MemberProfile.objects.filter(
-            organization=organization, user=request.user
-        ).first()
-    context["application"] = FacilitatorProfile.objects.filter(
-        organization=organization, user=request.user
-    ).first()
+        # Only what the page shows: not the profile's long texts.
+        context["profile"] = (
+            MemberProfile.objects.filter(organization=organization, user=request.user)
+            .only("completed_at")
+            .first()
+        )
+    context["application"] = (
+        FacilitatorProfile.objects.filter(organization=organization, user=request.user)
+        .only("status", "review_note")
+        .first()
+    )
     return org_render(request, access, "organizations/dashboard.html", context)
 
 
