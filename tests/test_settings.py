@@ -45,7 +45,13 @@ def test_postgres_url_becomes_a_database_entry():
         "6543",
     )
     assert entry["NAME"] == "peergroups"
-    assert entry["OPTIONS"] == {"sslmode": "require"}
+    assert entry["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_postgres_runs_without_jit_unless_the_url_says():
+    assert parse_database_url("postgres://pg@db/p")["OPTIONS"]["options"] == "-c jit=off"
+    url = "postgres://pg@db/p?options=-c%20jit%3Don"
+    assert parse_database_url(url)["OPTIONS"]["options"] == "-c jit=on"
 
 
 def test_sqlite_url_turns_on_wal_and_a_busy_timeout():

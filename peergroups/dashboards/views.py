@@ -16,6 +16,7 @@ from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.dashboards.roster import roster_csv
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation.selectors import unplaced_count, unplaced_members
+from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
 from peergroups.groups.services import person_deactivate, program_update
@@ -42,12 +43,17 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if access.is_member or access.is_facilitator:
         context["my_groups"] = groups_of_user(user=request.user, access=access)
     if access.is_member:
-        context["profile"] = MemberProfile.objects.filter(
-            organization=organization, user=request.user
-        ).first()
-    context["application"] = FacilitatorProfile.objects.filter(
-        organization=organization, user=request.user
-    ).first()
+        # Only what the page shows: not the profile's long texts.
+        context["profile"] = (
+            MemberProfile.objects.filter(organization=organization, user=request.user)
+            .only("completed_at")
+            .first()
+        )
+    context["application"] = (
+        FacilitatorProfile.objects.filter(organization=organization, user=request.user)
+        .only("status", "review_note")
+        .first()
+    )
     return org_render(request, access, "organizations/dashboard.html", context)
 
 
@@ -59,6 +65,7 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
     # Paged, so the page costs the same for 10 groups or 1,200.
     page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     enrolled = MemberProfile.objects.filter(program=program).count()
+    cycle = current_cycle(program)
     return org_render(
         request,
         access,
@@ -68,9 +75,13 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
             "groups": page,
             "page": page,
             "enrolled": enrolled,
-            "unplaced": unplaced_members(program, limit=UNPLACED_SHOWN),
-            "unplaced_count": unplaced_count(program),
-            "runs": program.formation_runs.select_related("created_by")[:5],
+            "unplaced": unplaced_members(program, limit=UNPLACED_SHOWN, cycle=cycle),
+            "unplaced_count": unplaced_count(program, cycle=cycle),
+            # The list shows dates and states: never load a run's snapshot or proposal
+            # (megabytes each at 10,000 people).
+            "runs": program.formation_runs.select_related("created_by", "organization").defer(
+                "snapshot", "proposal", "undo_stack", "baselines"
+            )[:5],
         },
     )
 

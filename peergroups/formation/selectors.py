@@ -52,15 +52,19 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
     return run
 
 
-def unplaced_members(program: Program, *, limit: int | None = None) -> list[MemberProfile]:
+def unplaced_members(
+    program: Program, *, limit: int | None = None, cycle: int | None = None
+) -> list[MemberProfile]:
     """Members of the program with a complete intake and no group in the current cycle
-    (the first `limit` of them, when given)."""
-    profiles = waiting_profiles(program, cycle=max(current_cycle(program), 1))
+    (the first `limit` of them, when given). `cycle`: current_cycle(program), if known."""
+    cycle = current_cycle(program) if cycle is None else cycle
+    profiles = waiting_profiles(program, cycle=max(cycle, 1))
     return list(profiles if limit is None else profiles[:limit])
 
 
-def unplaced_count(program: Program) -> int:
-    return waiting_profiles(program, cycle=max(current_cycle(program), 1)).count()
+def unplaced_count(program: Program, *, cycle: int | None = None) -> int:
+    cycle = current_cycle(program) if cycle is None else cycle
+    return waiting_profiles(program, cycle=max(cycle, 1)).count()
 
 
 def placement_candidate(*, access: OrgAccess, program: Program, user_id: int) -> User:

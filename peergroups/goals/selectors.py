@@ -293,10 +293,13 @@ def partner_sets(*, group: PeerGroup, cycle: int | None = None) -> list[list[Use
 
 
 def partners_of(*, user: User, group: PeerGroup) -> list[User]:
-    cycle = partner_cycle(group=group)
-    if cycle is None:
-        return []
-    mine = AccountabilityPartner.objects.filter(group=group, cycle=cycle, user=user).values("pair")
+    """My partners of the group's latest cycle, in one query."""
+    latest = (
+        AccountabilityPartner.objects.filter(group=group).order_by("-cycle").values("cycle")[:1]
+    )
+    mine = AccountabilityPartner.objects.filter(
+        group=group, cycle=Subquery(latest), user=user
+    ).values("pair")
     return [
         row.user
         for row in AccountabilityPartner.objects.filter(pair__in=mine)
@@ -306,14 +309,23 @@ def partners_of(*, user: User, group: PeerGroup) -> list[User]:
     ]
 
 
-def partner_commitments(*, user: User, group: PeerGroup) -> QuerySet[Commitment]:
-    """My partners' open commitments in our group; empty until I may read group content."""
-    partners = partners_of(user=user, group=group)
+def partner_commitments(
+    *,
+    user: User,
+    group: PeerGroup,
+    partners: list[User] | None = None,
+    access: OrgAccess | None = None,
+) -> QuerySet[Commitment]:
+    """My partners' open commitments in our group; empty until I may read group content.
+    `partners`: partners_of(user, group), when the caller has them already."""
+    partners = partners_of(user=user, group=group) if partners is None else partners
     if not partners:
         return Commitment.objects.none()
     try:
         group_content_for_user(
-            user=user, access=organization_access(user, group.organization.slug), group_id=group.pk
+            user=user,
+            access=access or organization_access(user, group.organization.slug),
+            group_id=group.pk,
         )
     except DomainError:
         return Commitment.objects.none()

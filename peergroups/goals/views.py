@@ -62,6 +62,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     group = selectors.member_group(user=user, access=access)
     monthly = selectors.monthly_rates(user=user, access=access)
     commitments = selectors.commitments_of_member(user=user, access=access)
+    partners = selectors.partners_of(user=user, group=group) if group else []
     return org_render(
         request,
         access,
@@ -73,9 +74,13 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "rate": selectors.member_rate(user=user, access=access),
             "monthly": monthly,
             "chart": _chart(monthly),
-            "partners": selectors.partners_of(user=user, group=group) if group else [],
+            "partners": partners,
             "partner_commitments": (
-                selectors.partner_commitments(user=user, group=group) if group else []
+                selectors.partner_commitments(
+                    user=user, group=group, partners=partners, access=access
+                )
+                if group
+                else []
             ),
             "today": timezone.localdate(),
         },

@@ -1,6 +1,6 @@
 """Reads of groups that depend on who is asking; the one access function for a group."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound, Refused
@@ -40,6 +40,8 @@ def group_role(*, user: User, group: PeerGroup) -> str | None:
         return None
     if group.facilitator_id == user.pk:
         return FACILITATOR
+    if getattr(group, "viewer_id", None) == user.pk:  # group_for_user asked for this viewer
+        return MEMBER if group.viewer_is_member else None
     if GroupMembership.objects.filter(group=group, user=user).exists():
         return MEMBER
     return None
@@ -59,10 +61,18 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
     group = (
         PeerGroup.objects.select_related("program", "facilitator", "organization")
         .filter(organization=access.organization, pk=group_id)
+        # The viewer's membership comes with the group: the page's later role checks
+        # (group_role) read it instead of asking again.
+        .annotate(
+            viewer_is_member=Exists(
+                GroupMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk)
+            )
+        )
         .first()
     )
     if group is None:
         raise NotFound("No such group.")
+    group.viewer_id = user.pk
     if access.is_admin or group_role(user=user, group=group) is not None:
         return group
     raise Refused("Only the group's members and facilitator can open this group.")

@@ -6,14 +6,17 @@ or anything else confidential goes in: a feed URL can leak, and calendars sync t
 third-party servers.
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from icalendar import Calendar, Event
 
-from peergroups.meetings.models import Meeting, MeetingStatus
+from peergroups.meetings.models import CalendarFeed, Meeting, MeetingStatus
+from peergroups.meetings.selectors import meetings_for_feed
 
 PRODID = "-//Peergroups//Meetings//EN"
 
@@ -60,3 +63,46 @@ def calendar_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
             first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
         )
     return calendar.to_ical()
+
+
+# Everything of a meeting that its event shows: when none of it changed, neither did the feed.
+FEED_FIELDS = (
+    "pk",
+    "uid",
+    "sequence",
+    "updated_at",
+    "status",
+    "starts_at",
+    "ends_at",
+    "location",
+    "video_url",
+    "group_id",
+    "group__name",
+    "group__time_zone",
+)
+FEED_CACHE_SECONDS = 3600
+
+
+def feed_ics(feed: CalendarFeed) -> tuple[bytes, str]:
+    """The feed's body and its ETag.
+
+    Calendar apps poll a feed every few minutes and it rarely changes, while writing it
+    is the costly part (icalendar, time zones). So the ETag is a digest of every field
+    the events show, read in one light query, and the body is kept in the cache under
+    it: a changed meeting, group name or zone makes a new key, in every process alike.
+    """
+    meetings = meetings_for_feed(user=feed.user, organization=feed.organization)
+    name = f"Peer group meetings — {feed.organization.name}"
+    shown = (
+        name,
+        feed.organization.slug,
+        settings.BASE_URL,
+        list(meetings.values_list(*FEED_FIELDS)),
+    )
+    etag = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    key = f"meetings:feed:{feed.pk}:{etag}"
+    body = cache.get(key)
+    if body is None:
+        body = calendar_ics(meetings, name=name)
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    return body, etag

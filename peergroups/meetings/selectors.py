@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,10 +111,9 @@ def agreement_latest(*, group: PeerGroup) -> ConfidentialityAgreement | None:
 
 
 def agreement_accepted(*, group: PeerGroup, user: User) -> bool:
-    latest = agreement_latest(group=group)
-    if latest is None:
-        return False
-    return AgreementAcceptance.objects.filter(agreement=latest, user=user).exists()
+    """Has the user accepted the group's current version? One query."""
+    latest = group.agreements.order_by("-version").values("pk")[:1]
+    return AgreementAcceptance.objects.filter(agreement=Subquery(latest), user=user).exists()
 
 
 def member_time_zone(*, user: User, organization_id: int) -> ZoneInfo | None:

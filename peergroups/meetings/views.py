@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused
@@ -30,7 +31,7 @@ from peergroups.meetings.forms import (
     ScheduleForm,
     default_move_initial,
 )
-from peergroups.meetings.ical import calendar_ics
+from peergroups.meetings.ical import calendar_ics, feed_ics
 from peergroups.meetings.models import (
     DEFAULT_AGREEMENT,
     Attendance,
@@ -481,9 +482,12 @@ def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     live = selectors.calendar_feed_by_token(token)
     if live.organization.slug != org_slug:
         raise NotFound("No such calendar feed.")
-    meetings = selectors.meetings_for_feed(user=live.user, organization=live.organization)
-    body = calendar_ics(meetings, name=f"Peer group meetings — {live.organization.name}")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    body, etag = feed_ics(live)
+    quoted = f'"{etag}"'
+    response = get_conditional_response(request, etag=quoted)  # 304 to a client that has it
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = quoted
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -20,6 +20,8 @@ from peergroups.organizations.models import Organization, OrganizationRole, Role
 class OrgAccess:
     organization: Organization
     roles: frozenset[str]
+    # Every organization the viewer has a role in, by name: the layout's switcher.
+    organizations: tuple[Organization, ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -42,15 +44,22 @@ def organization_access(user, org_slug: str) -> OrgAccess:
     """Return the user's access to the organization, or raise NotFound if they have none."""
     if not user.is_authenticated:
         raise NotFound("No such organization.")
-    roles = frozenset(
-        OrganizationRole.objects.filter(user=user, organization__slug=org_slug).values_list(
-            "role", flat=True
-        )
-    )
+    # One query for the roles here, the organization and the switcher's list: a person
+    # holds roles in a handful of organizations at most.
+    held = OrganizationRole.objects.filter(user=user).select_related("organization")
+    by_slug: dict[str, Organization] = {}
+    roles = set()
+    for role in held:
+        by_slug.setdefault(role.organization.slug, role.organization)
+        if role.organization.slug == org_slug:
+            roles.add(role.role)
     if not roles:
         raise NotFound("No such organization.")
-    organization = Organization.objects.get(slug=org_slug)
-    return OrgAccess(organization=organization, roles=roles)
+    return OrgAccess(
+        organization=by_slug[org_slug],
+        roles=frozenset(roles),
+        organizations=tuple(sorted(by_slug.values(), key=lambda o: (o.name, o.pk))),
+    )
 
 
 def org_view(*roles: str) -> Callable:

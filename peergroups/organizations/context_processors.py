@@ -8,6 +8,10 @@ def organizations(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
 
+    access = getattr(request, "org_access", None)
+    if access is not None:  # an organization page has them already, from its access check
+        return {"my_organizations": access.organizations}
+
     def my_organizations():
         return Organization.objects.filter(roles__user=user).distinct().order_by("name")
 

@@ -37,4 +37,5 @@ def program_for_admin(*, access: OrgAccess, program_id: int) -> Program:
     program = Program.objects.filter(organization=access.organization, pk=program_id).first()
     if program is None:
         raise NotFound("No such program.")
+    program.organization = access.organization  # the same row: no second query for it
     return program

@@ -119,15 +119,15 @@ def admin_overview(*, access: OrgAccess) -> dict:
     profiles = MemberProfile.objects.filter(organization=organization).aggregate(
         total=Count("pk"), complete=Count("pk", filter=Q(completed_at__isnull=False))
     )
+    facilitators = FacilitatorProfile.objects.filter(organization=organization).aggregate(
+        pending=Count("pk", filter=Q(status=FacilitatorStatus.PENDING)),
+        approved=Count("pk", filter=Q(status=FacilitatorStatus.APPROVED)),
+    )
     return {
         "members": profiles["total"],
         "intake_complete": profiles["complete"],
-        "pending_facilitators": FacilitatorProfile.objects.filter(
-            organization=organization, status=FacilitatorStatus.PENDING
-        ).count(),
-        "approved_facilitators": FacilitatorProfile.objects.filter(
-            organization=organization, status=FacilitatorStatus.APPROVED
-        ).count(),
+        "pending_facilitators": facilitators["pending"],
+        "approved_facilitators": facilitators["approved"],
         "open_invitations": Invitation.objects.filter(
             organization=organization, accepted_at__isnull=True
         ).count(),

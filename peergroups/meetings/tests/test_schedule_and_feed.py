@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.urls import reverse
 
+from peergroups.groups.services import group_rename
 from peergroups.meetings import services
 from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
+from peergroups.organizations.access import organization_access
 
 from .conftest import issue_for
 
@@ -162,3 +164,37 @@ def test_one_meeting_download_is_a_calendar_with_one_event(client, meeting):
     (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert str(event["UID"]) == meeting.uid
     assert event.decoded("DTSTART").astimezone(NEW_YORK).hour == 8
+
+
+def test_feed_answers_304_until_something_it_shows_changes(client, scheduled):
+    """Calendar apps poll: an unchanged feed is a 304; a moved meeting or a renamed
+    group is a new ETag with the new content (the body is cached under the ETag)."""
+    url = feed_url(client, scheduled, scheduled.member)
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('"')
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url).content == first.content
+
+    meeting = Meeting.objects.filter(group=scheduled.group).order_by("starts_at").first()
+    services.meeting_move(
+        meeting=meeting,
+        starts_at=datetime(2027, 1, 15, 13, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 15, 17, tzinfo=UTC),
+        location="Moved",
+        video_url="",
+        acting_user=scheduled.facilitator,
+    )
+    moved = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert moved.status_code == 200 and moved["ETag"] != etag
+    assert str(events(moved)[meeting.uid]["LOCATION"]) == "Moved"
+
+    group_rename(
+        access=organization_access(scheduled.facilitator, "acme"),
+        group=scheduled.group,
+        name="Harbour circle",
+        acting_user=scheduled.facilitator,
+    )
+    renamed = client.get(url, HTTP_IF_NONE_MATCH=moved["ETag"])
+    assert renamed.status_code == 200
+    assert str(events(renamed)[meeting.uid]["SUMMARY"]).startswith("Harbour circle")
