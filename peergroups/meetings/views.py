@@ -9,6 +9,7 @@ is a domain error that the page error mapping renders. Group pages use
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -44,6 +45,9 @@ from peergroups.meetings.models import (
 from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
+
+INSIGHT_GROUPS_SHOWN = 24  # per program on the insights overview
+INSIGHT_GROUPS_PER_PAGE = 50  # one program's groups, paged
 
 
 def _group_url(ctx: GroupContext, name: str, **kwargs) -> str:
@@ -498,12 +502,34 @@ def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
 @require_safe
 @org_view(Role.ADMIN)
 def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Each program's figures with its first groups; `?program=` pages through all of one
+    program's groups. Suppression is decided over every group either way: paging only
+    chooses which of the decided rows are written (1,200 groups made a 40 KB page)."""
+    programs = selectors.meeting_insights(access=access)
+    try:
+        chosen = int(request.GET.get("program", ""))
+    except ValueError:
+        chosen = None
+    if chosen is not None:
+        programs = [row for row in programs if row["program"].pk == chosen]
+        if not programs:
+            raise NotFound("No such program with groups.")
+    for row in programs:
+        row["group_total"] = len(row["groups"])
+        if chosen is None:
+            row["groups"] = row["groups"][:INSIGHT_GROUPS_SHOWN]
+        else:
+            page = Paginator(row["groups"], INSIGHT_GROUPS_PER_PAGE).get_page(
+                request.GET.get("page")
+            )
+            row["groups"], row["page"] = page.object_list, page
     return org_render(
         request,
         access,
         "meetings/insights.html",
         {
-            "programs": selectors.meeting_insights(access=access),
+            "programs": programs,
+            "chosen": chosen,
             "minimum": selectors.MIN_AGGREGATE_PEOPLE,
         },
     )

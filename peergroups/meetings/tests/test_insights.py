@@ -125,3 +125,29 @@ def test_insights_list_groups_in_natural_name_order(client, scheduled, meeting):
     assert names == ["Group 1", "Group 5", "Group 10", "Group A", "Group B"]
     page = response.text
     assert page.index("Group 5") < page.index("Group 10")
+
+
+def test_many_groups_are_shown_first_then_paged_per_program(client, scheduled, meeting, settings):
+    """An organization of 1,200 groups made a 40 KB page: the overview writes each
+    program's first groups and links to all of them, paged, with the same figures."""
+    from peergroups.groups.services import group_create
+    from peergroups.meetings import views
+
+    for i in range(views.INSIGHT_GROUPS_SHOWN + 3):
+        group_create(program=scheduled.program, name=f"Extra group {i}", acting_user=None)
+    members = grow_group(scheduled, 5)
+    record(scheduled, meeting, members)
+    client.force_login(scheduled.admin)
+    url = reverse("meetings-insights", args=["acme"])
+
+    overview = client.get(url)
+    row = overview.context["programs"][0]
+    assert len(row["groups"]) == views.INSIGHT_GROUPS_SHOWN < row["group_total"]
+    assert f"?program={scheduled.program.pk}" in overview.text
+
+    paged = client.get(url, {"program": scheduled.program.pk})
+    row = paged.context["programs"][0]
+    assert len(row["groups"]) == row["group_total"]  # under one page of 50
+    assert {g["group"].name: g["attendance_rate"] for g in row["groups"]}["Group A"] == 80
+    assert client.get(url, {"program": 999_999}).status_code == 404
+    assert client.get(url, {"program": "x"}).status_code == 200  # not a number: the overview
