@@ -6,6 +6,7 @@ function): it loads the engine, NumPy, numba and SciPy, which web processes neve
 
 import logging
 import time
+from itertools import combinations
 
 import numpy as np
 from django.utils import timezone
@@ -23,8 +24,8 @@ from peergroups.formation.criteria import (
 from peergroups.formation.facilitators import facilitators_assign
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import SECONDS, Parameters
-from peergroups.formation.proposal import Proposal, ProposedGroup
-from peergroups.formation.snapshot import Snapshot
+from peergroups.formation.proposal import Proposal, ProposedGroup, group_violations
+from peergroups.formation.snapshot import Snapshot, snapshot_index
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +117,11 @@ def formation_run_execute(run_id: int) -> None:
     proposal = proposal_from_solution(snapshot, parameters, solution)
     member_indices = [members for members in solution.groups if members]
     cancelled = FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+    facts = {} if cancelled else snapshot_index(run, snapshot)
     FormationRun.objects.filter(pk=run_id).update(
         status=RunStatus.CANCELLED if cancelled else RunStatus.DONE,
         proposal=proposal.as_json(),
+        snapshot_facts=facts,
         best_objective=solution.objective,
         upper_bound=solution.upper_bound,
         iterations=solution.iterations,
@@ -155,8 +158,22 @@ def proposal_from_solution(
                 score=float(score),
                 breakdown=criterion_breakdown(attributes, members, criteria),
                 explanation=explain_group(display, members, worded) if worded else "",
+                violations=tuple(
+                    group_violations(
+                        snapshot=snapshot,
+                        parameters=parameters,
+                        index=index,
+                        members=tuple(snapshot.people[i].user_id for i in members),
+                    )
+                ),
+                new_pairs=sum(
+                    pair not in snapshot.met
+                    for pair in combinations(sorted(snapshot.people[i].user_id for i in members), 2)
+                ),
             )
-            for (members, score), facilitator_id in zip(kept, facilitators, strict=True)
+            for index, ((members, score), facilitator_id) in enumerate(
+                zip(kept, facilitators, strict=True)
+            )
         )
     )
 

@@ -28,6 +28,11 @@ class FormationRun(models.Model):
     # The people and their attributes as they were when the run started, so that
     # later profile edits do not change a proposal under review: `snapshot.Snapshot`.
     snapshot = models.JSONField(default=dict, blank=True)
+    # What an edit needs of the snapshot besides its people, small enough to read on
+    # every edit (`snapshot.snapshot_facts`): number spans, whether anyone met before,
+    # the facilitators. Empty until the task indexes the snapshot (`SnapshotPerson`);
+    # then edits and the review page read those instead of the whole snapshot.
+    snapshot_facts = models.JSONField(default=dict, blank=True)
     # `proposal.Proposal`: groups of user ids with a facilitator and figures each.
     proposal = models.JSONField(default=dict, blank=True)
     undo_stack = models.JSONField(default=list, blank=True)
@@ -95,3 +100,24 @@ class FormationRun(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class SnapshotPerson(models.Model):
+    """One person of a run's snapshot with the pairs they are part of (kept apart, met
+    before): an edit reads the rows of the people it touches, not the whole snapshot
+    (megabytes at 10,000 people). Written by the task from `FormationRun.snapshot`,
+    which stays the record; never changed after."""
+
+    run = models.ForeignKey(FormationRun, on_delete=models.CASCADE, related_name="+")
+    user_id = models.IntegerField()
+    # `snapshot.Person.as_json()` with "kept_apart" ({other user id: reason}) and
+    # "met" ({other user id: times}).
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user_id"], name="snapshot_person_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data.get('name', self.user_id)} in run {self.run_id}"

@@ -1,5 +1,7 @@
 """Group formation end to end: start a run, let the worker solve it, adjust, publish."""
 
+from dataclasses import replace
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -18,6 +20,7 @@ from peergroups.formation.services import (
     proposal_set_facilitator,
     proposal_swap,
 )
+from peergroups.formation.snapshot import Snapshot, snapshot_index
 from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import membership_add
@@ -166,8 +169,14 @@ def test_move_that_breaks_a_conflict_or_size_bound_is_refused(cast, waiting, sol
     run = solved(basis="mixed")
     groups = groups_of(run)
     a, b = groups[0][0], groups[1][0]
-    run.snapshot["conflicts"].append([min(a, b), max(a, b), "reporting line"])
-    run.save(update_fields=["snapshot"])
+    # A conflict recorded in the run's snapshot (and its index, which edits read).
+    snapshot = Snapshot.from_json(run.snapshot)
+    snapshot = replace(
+        snapshot, kept_apart={**snapshot.kept_apart, (min(a, b), max(a, b)): "reporting line"}
+    )
+    run.snapshot = snapshot.as_json()
+    run.snapshot_facts = snapshot_index(run, snapshot)
+    run.save(update_fields=["snapshot", "snapshot_facts"])
     with pytest.raises(Conflict, match=r"cannot share a group \(reporting line\)"):
         proposal_swap(run=run, user_a=groups[0][1], user_b=b, acting_user=cast.admin)
     smallest = min(range(len(groups)), key=lambda g: len(groups[g]))
