@@ -99,7 +99,7 @@ def _group_index(run: FormationRun, number: int) -> int:
 @transaction.atomic
 def proposal_move(
     *, run: FormationRun, user_id: int, to_group: int, acting_user: User | None
-) -> None:
+) -> FormationRun:
     """Move one person into group `to_group` (0-based)."""
     run = _locked(run, acting_user)
     source = _group_of(run, user_id)
@@ -117,10 +117,13 @@ def proposal_move(
         },
     )
     _save(run, changed, acting_user, "proposal_move")
+    return run
 
 
 @transaction.atomic
-def proposal_swap(*, run: FormationRun, user_a: int, user_b: int, acting_user: User | None) -> None:
+def proposal_swap(
+    *, run: FormationRun, user_a: int, user_b: int, acting_user: User | None
+) -> FormationRun:
     """Exchange two people of different groups."""
     run = _locked(run, acting_user)
     group_a, group_b = _group_of(run, user_a), _group_of(run, user_b)
@@ -141,10 +144,11 @@ def proposal_swap(*, run: FormationRun, user_a: int, user_b: int, acting_user: U
         },
     )
     _save(run, changed, acting_user, "proposal_swap")
+    return run
 
 
 @transaction.atomic
-def proposal_undo(*, run: FormationRun, acting_user: User | None) -> None:
+def proposal_undo(*, run: FormationRun, acting_user: User | None) -> FormationRun:
     run = _locked(run, acting_user)
     if not run.undo_stack:
         raise Conflict("Nothing to undo.")
@@ -164,12 +168,13 @@ def proposal_undo(*, run: FormationRun, acting_user: User | None) -> None:
         action="proposal_undo",
         run_id=run.pk,
     )
+    return run
 
 
 @transaction.atomic
 def proposal_set_facilitator(
     *, run: FormationRun, group: int, facilitator_id: int | None, acting_user: User | None
-) -> None:
+) -> FormationRun:
     """Choose the facilitator of group `group` (0-based), or none."""
     run = _locked(run, acting_user)
     index = _group_index(run, group)
@@ -192,3 +197,4 @@ def proposal_set_facilitator(
         run, {index: replace(current, facilitator_id=facilitator_id)}, acting_user,
         "proposal_facilitator",
     )  # fmt: skip
+    return run

@@ -117,7 +117,8 @@ def formation_run_execute(run_id: int) -> None:
     proposal = proposal_from_solution(snapshot, parameters, solution)
     member_indices = [members for members in solution.groups if members]
     cancelled = FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
-    facts = {} if cancelled else snapshot_index(run, snapshot)
+    # Edits and the review page read the indexed snapshot, not the whole of it.
+    facts = run.snapshot_facts if cancelled else snapshot_index(run, snapshot)
     FormationRun.objects.filter(pk=run_id).update(
         status=RunStatus.CANCELLED if cancelled else RunStatus.DONE,
         proposal=proposal.as_json(),

@@ -88,6 +88,18 @@ class FormationRun(models.Model):
         return self.iterations is not None and bool(self.proposal)
 
     @property
+    def people_count(self) -> int:
+        facts = self.snapshot_facts  # the snapshot itself is megabytes at 10,000 people
+        return facts["people"] if "people" in facts else len(self.snapshot.get("people", ()))
+
+    @property
+    def kept_apart_count(self) -> int:
+        facts = self.snapshot_facts
+        if "kept_apart" in facts:
+            return facts["kept_apart"]
+        return len(self.snapshot.get("conflicts", ()))
+
+    @property
     def is_active(self) -> bool:
         return self.status in {RunStatus.QUEUED, RunStatus.RUNNING}
 

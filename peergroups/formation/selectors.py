@@ -149,7 +149,7 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
     proposal = Proposal.from_json(run.proposal)
     groups = proposal.groups
     wanted = set(range(len(groups)) if detailed is None else detailed)
-    stored = bool(run.snapshot_facts) and all(
+    stored = bool(run.snapshot_facts.get("indexed")) and all(
         g.violations is not None and g.new_pairs is not None and g.score is not None for g in groups
     )
     if stored:

@@ -214,9 +214,13 @@ def number_spans_of(people: Iterable[dict]) -> dict[str, float]:
     return scoring.number_spans(people, present)
 
 
-def snapshot_facts(snapshot: Snapshot) -> dict:
-    """`FormationRun.snapshot_facts`: what an edit needs of the snapshot beyond its people."""
+def snapshot_facts(snapshot: Snapshot, *, indexed: bool = False) -> dict:
+    """`FormationRun.snapshot_facts`: what pages and edits need of the snapshot beyond its
+    people; `indexed` once its `SnapshotPerson` rows are written."""
     return {
+        "indexed": indexed,
+        "people": len(snapshot.people),
+        "kept_apart": len(snapshot.kept_apart),
         "spans": snapshot.number_spans(),
         "history": bool(snapshot.history),
         "facilitators": [f.as_json() for f in snapshot.facilitators],
@@ -246,7 +250,7 @@ def snapshot_index(run: FormationRun, snapshot: Snapshot) -> dict:
         ),
         batch_size=2000,
     )
-    return snapshot_facts(snapshot)
+    return snapshot_facts(snapshot, indexed=True)
 
 
 def snapshot_part(run: FormationRun, user_ids: Iterable[int] | None) -> Snapshot:
@@ -257,7 +261,7 @@ def snapshot_part(run: FormationRun, user_ids: Iterable[int] | None) -> Snapshot
     large the run), else the whole snapshot (a run from before the index). None: everyone.
     """
     facts = run.snapshot_facts
-    if not facts:
+    if not facts.get("indexed"):
         return Snapshot.from_json(run.snapshot)
     rows = SnapshotPerson.objects.filter(run=run)
     wanted = None

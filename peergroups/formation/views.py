@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
@@ -107,7 +108,18 @@ def _review_context(run, page_number) -> dict:
     group_options = mark_safe(
         "".join(f'<option value="{n}">Group {n}</option>' for n in range(1, count + 1))
     )
-    return {"review": review, "page": page, "group_options": group_options}
+    # The people of the page, in the move and both swap selects: written once.
+    member_options = format_html_join(
+        "",
+        '<option value="{}">{} (group {})</option>',
+        ((m.user_id, m.name, group.index + 1) for group in page for m in group.members),
+    )
+    return {
+        "review": review,
+        "page": page,
+        "group_options": group_options,
+        "member_options": member_options,
+    }
 
 
 def _int(request: HttpRequest, name: str, message: str) -> int:
@@ -118,9 +130,11 @@ def _int(request: HttpRequest, name: str, message: str) -> int:
 
 
 def _edited(request: HttpRequest, access: OrgAccess, run) -> HttpResponse:
-    """htmx gets the re-scored proposal; a plain form post goes back to the run's page."""
+    """htmx gets the re-scored proposal; a plain form post goes back to the run's page.
+
+    `run` is the one the edit returned, as it saved it (read again, it would be the
+    proposal decoded twice per edit)."""
     if request.htmx:
-        run.refresh_from_db()
         return org_render(
             request,
             access,
@@ -134,7 +148,7 @@ def _edited(request: HttpRequest, access: OrgAccess, run) -> HttpResponse:
 @require_POST
 def formation_move(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    services.proposal_move(
+    run = services.proposal_move(
         run=run,
         user_id=_int(request, "user_id", "Choose a person and a group."),
         to_group=_int(request, "to_group", "Choose a person and a group.") - 1,
@@ -147,7 +161,7 @@ def formation_move(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
 @require_POST
 def formation_swap(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    services.proposal_swap(
+    run = services.proposal_swap(
         run=run,
         user_a=_int(request, "user_a", "Choose two people to swap."),
         user_b=_int(request, "user_b", "Choose two people to swap."),
@@ -160,7 +174,7 @@ def formation_swap(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
 @require_POST
 def formation_undo(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    services.proposal_undo(run=run, acting_user=request.user)
+    run = services.proposal_undo(run=run, acting_user=request.user)
     return _edited(request, access, run)
 
 
@@ -169,7 +183,7 @@ def formation_undo(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
 def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     chosen = request.POST.get("facilitator_id", "")
-    services.proposal_set_facilitator(
+    run = services.proposal_set_facilitator(
         run=run,
         group=_int(request, "group", "Choose a group.") - 1,
         facilitator_id=_int(request, "facilitator_id", "Choose a facilitator.") if chosen else None,

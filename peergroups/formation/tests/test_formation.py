@@ -4,6 +4,8 @@ from dataclasses import replace
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -20,7 +22,7 @@ from peergroups.formation.services import (
     proposal_set_facilitator,
     proposal_swap,
 )
-from peergroups.formation.snapshot import Snapshot, snapshot_index
+from peergroups.formation.snapshot import Snapshot, snapshot_index, snapshot_part
 from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import membership_add
@@ -338,3 +340,55 @@ def test_cancel_before_a_worker_starts(client, cast, waiting):
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert run.proposal == {}
+
+
+def test_the_part_of_an_indexed_snapshot_is_the_snapshot_restricted_to_its_people(
+    cast, waiting, solved
+):
+    run = solved(basis="mixed")
+    whole = Snapshot.from_json(run.snapshot)
+    assert run.snapshot_facts["indexed"] and run.snapshot_facts["people"] == len(whole.people)
+    some = {p.user_id for p in whole.people[::2]}
+    part = snapshot_part(run, some)
+    assert {p.user_id for p in part.people} == some
+    assert all(part.person[u] == whole.person[u] for u in some)
+    assert part.kept_apart == {
+        pair: why for pair, why in whole.kept_apart.items() if set(pair) <= some
+    }
+    assert sorted(part.history) == sorted(pair for pair in whole.history if set(pair) <= some)
+    assert part.number_spans() == whole.number_spans()
+    assert part.facilitators == whole.facilitators
+    assert part.has_history == bool(whole.history)
+
+
+def test_edits_and_the_review_page_never_read_the_whole_snapshot(client, cast, waiting, solved):
+    run = solved(basis="mixed", history_penalty=0.0)
+    client.force_login(cast.admin)
+    groups = groups_of(run)
+    review_before = proposal_review(FormationRun.objects.get(pk=run.pk))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(run.get_absolute_url())
+        swapped = client.post(
+            reverse("formation-swap", args=["acme", run.pk]),
+            {"user_a": groups[0][0], "user_b": groups[1][0]},
+            HTTP_HX_REQUEST="true",
+        )
+        undone = client.post(
+            reverse("formation-undo", args=["acme", run.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert page.status_code == swapped.status_code == undone.status_code == 200
+    assert b"Publish these groups" in swapped.content
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in read if '"formation_formationrun"."snapshot",' in sql]
+    assert not [sql for sql in read if '"formation_formationrun"."snapshot" ' in sql]
+    # The stored checks and new pairs give the same review as checking against the snapshot.
+    run.refresh_from_db()
+    after = proposal_review(run)
+    assert [(g.score, g.violations, g.new_pairs) for g in after.groups] == [
+        (g.score, g.violations, g.new_pairs) for g in review_before.groups
+    ]
+    unindexed = FormationRun.objects.get(pk=run.pk)
+    unindexed.snapshot_facts = {}
+    assert [(g.violations, g.new_pairs) for g in proposal_review(unindexed).groups] == [
+        (g.violations, g.new_pairs) for g in after.groups
+    ]
