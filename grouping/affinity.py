@@ -108,6 +108,7 @@ def build_affinity(
                 raise InputError(f"attribute {crit.attribute!r}: not a number ({exc})") from exc
             span = np.nanmax(num) - np.nanmin(num) if present.any() else 0.0
             span = span if span > 0 else 1.0
+            num = np.where(present, num, 0.0)  # a missing value's pairs are masked below
         else:
             vocab: dict[object, int] = {}
             for v in values:
@@ -120,20 +121,26 @@ def build_affinity(
                     for item in v:
                         X[i, vocab[item]] = 1.0
             counts = X.sum(axis=1)
+        weight = np.asarray(crit.weight, dtype=D.dtype)
         for start in range(0, n, block):
             stop = min(n, start + block)
+            both = present[start:stop, None] & present[None, :]
             if kind == "category":
-                s = (code[start:stop, None] == code[None, :]).astype(dtype)
-            elif kind == "number":
+                # 0 or 1 exactly: as a boolean until it is weighted (no float temporaries)
+                same = code[start:stop, None] == code[None, :]
+                hit = (~same if crit.mode == "diverse" else same) & both
+                D[start:stop] += weight * hit
+                continue
+            if kind == "number":
                 s = (1.0 - np.abs(num[start:stop, None] - num[None, :]) / span).astype(dtype)
             else:
                 inter = X[start:stop] @ X.T
                 union = counts[start:stop, None] + counts[None, :] - inter
                 s = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0).astype(dtype)
             if crit.mode == "diverse":
-                s = 1.0 - s
-            s *= present[start:stop, None] & present[None, :]
-            np.nan_to_num(s, copy=False)
-            D[start:stop] += np.asarray(crit.weight, dtype=D.dtype) * s
+                np.subtract(1.0, s, out=s)
+            s *= both
+            s *= weight
+            D[start:stop] += s
     np.fill_diagonal(D, 0)
     return D
