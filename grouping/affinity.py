@@ -67,6 +67,7 @@ def build_affinity(
     *,
     dtype=np.float64,
     block: int = 1024,
+    spans: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """The affinity matrix of ``people`` under ``criteria``.
 
@@ -79,6 +80,10 @@ def build_affinity(
         float32 halves the memory on large programmes (10,000 people: 400 MB).
     block : int
         Rows computed at once, to bound temporary memory.
+    spans : mapping, optional
+        The range of a number attribute to compare with, by attribute, instead of
+        its range over ``people``: for a segment of a larger population, so that its
+        pairs score as they do in the whole.
 
     Returns
     -------
@@ -108,6 +113,8 @@ def build_affinity(
                 raise InputError(f"attribute {crit.attribute!r}: not a number ({exc})") from exc
             span = np.nanmax(num) - np.nanmin(num) if present.any() else 0.0
             span = span if span > 0 else 1.0
+            if spans is not None and crit.attribute in spans:
+                span = float(spans[crit.attribute])
             num = np.where(present, num, 0.0)  # a missing value's pairs are masked below
         else:
             vocab: dict[object, int] = {}

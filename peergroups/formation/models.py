@@ -45,6 +45,11 @@ class FormationRun(models.Model):
     iterations = models.PositiveBigIntegerField(null=True, blank=True)
     # The steps of each segment's search (one entry when the run has no segments).
     part_iterations = models.JSONField(default=list, blank=True)
+    # A large run "by region" (or industry) is searched as one task per segment
+    # (`FormationPart`), on however many workers run; the last to finish assembles the
+    # proposal. 0 parts: one task searches the whole run.
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40, blank=True)
     stopped = models.CharField(max_length=20, blank=True, help_text="budget, iterations, cancelled")
     rerun_of = models.ForeignKey(
@@ -133,3 +138,33 @@ class SnapshotPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data.get('name', self.user_id)} in run {self.run_id}"
+
+
+class PartStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    STOPPED = "stopped", "Stopped"  # the run failed or was cancelled meanwhile
+
+
+class FormationPart(models.Model):
+    """One segment of a run searched by its own task: its people's groups and figures."""
+
+    run = models.ForeignKey(FormationRun, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()  # the segment's place in the run's order
+    label = models.CharField(max_length=200)  # the segment's value, e.g. the region
+    people = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=PartStatus.choices, default=PartStatus.QUEUED)
+    groups = models.JSONField(default=list, blank=True)  # lists of user ids
+    scores = models.JSONField(default=list, blank=True)  # one per group, float64
+    iterations = models.PositiveBigIntegerField(null=True, blank=True)
+    stopped = models.CharField(max_length=20, blank=True)
+    baseline = models.FloatField(null=True, blank=True)  # a random grouping's score
+    seconds = models.FloatField(null=True, blank=True)  # wall time of its search
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="formation_part_once")]
+
+    def __str__(self) -> str:
+        return f"Part {self.index} ({self.label}) of run {self.run_id}"
