@@ -154,3 +154,22 @@ def test_two_workers_take_the_segments_and_one_assembles(cast, waiting, segment_
     workers = [r.worker_ids for r in DBTaskResult.objects.filter(task_path=PART_TASK)]
     assert sorted(workers) == [["worker-0"], ["worker-1"]]  # one segment each
     check_assembled(run)
+
+
+def test_a_run_cancelled_between_its_segments_stops_them(
+    cast, waiting, segment_tasks, django_capture_on_commit_callbacks, run_tasks
+):
+    from peergroups.formation.services import formation_run_cancel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start(cast, basis="region")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()  # the run's task: the segments are queued
+    formation_run_cancel(run=run, acting_user=cast.admin)
+    run_tasks()
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED and run.proposal == {}
+    assert set(FormationPart.objects.filter(run=run).values_list("status", flat=True)) == {
+        PartStatus.STOPPED
+    }
+    assert True not in assemblers()
