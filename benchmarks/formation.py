@@ -6,6 +6,14 @@ where they add the most affinity, respecting sizes and conflicts). A benchmark,
 not a test.
 
     python -m benchmarks.formation [--seconds 10] [--seeds 1,2,3]
+
+With --members, the whole organization "scale" of a database seeded by `manage.py
+seed_scale --members N` is formed anew through the service and the task function,
+the task in a fresh process, and the benchmark prints its wall time and peak memory
+(the proposal target at 10,000 people: 60 s and 1 GB):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peergroups_bench_web \
+        python -m benchmarks.formation --members 10000 --seconds 30
 """
 
 import argparse
@@ -65,12 +73,93 @@ def score(affinity, groups) -> float:
     return float(sum(affinity[np.ix_(g, g)].sum() / 2 for g in groups))
 
 
+def execute_one(run_id: int) -> None:
+    """In a fresh process: the formation task on one run; prints wall time and peak RSS."""
+    import resource
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peergroups.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from peergroups.formation.tasks import formation_run_task
+
+    started = time.perf_counter()
+    formation_run_task.call(run_id)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(f"task: wall {wall:.1f} s, peak RSS {peak:.0f} MB")
+
+
+def at_scale(members: int, seconds: float, seed: int) -> None:
+    """Form the organization "scale" anew through the service and the task (in a fresh
+    process, so that its peak memory is the task's own)."""
+    import subprocess
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peergroups.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from peergroups.accounts.models import User
+    from peergroups.formation import services
+    from peergroups.formation.criteria import default_criteria
+    from peergroups.formation.models import FormationRun, RunStatus
+    from peergroups.formation.parameters import MODE_NEW_CYCLE, Parameters
+    from peergroups.organizations.models import Program
+
+    program = Program.objects.get(organization__slug="scale")
+    admin = User.objects.get(email="admin@scale.example")
+    FormationRun.objects.filter(program=program).delete()
+    parameters = Parameters(
+        mode=MODE_NEW_CYCLE,
+        basis=program.grouping_basis,
+        criteria=default_criteria(program.grouping_basis),
+        min_size=program.min_group_size,
+        max_size=program.max_group_size,
+        seconds=seconds,
+        seed=seed,
+        history_penalty=1.0,
+    )
+    started = time.perf_counter()
+    run = services.formation_run_start(program=program, acting_user=admin, parameters=parameters)
+    start_wall = time.perf_counter() - started
+    print(
+        f"{program.name}: {run.people_count:,} people waiting ({members:,} seeded), basis "
+        f"{program.grouping_basis}, groups of {parameters.min_size}-{parameters.max_size}, "
+        f"budget {seconds:g} s; start (snapshot) {start_wall:.1f} s"
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.formation", "--execute", str(run.pk)],
+        check=True,
+        cwd=ROOT,
+    )
+    total = time.perf_counter() - started
+    run = FormationRun.objects.get(pk=run.pk)
+    assert run.status == RunStatus.DONE, (run.status, run.error)
+    print(
+        f"proposal: {len(run.proposal['groups']):,} groups, score {run.best_objective:.1f} "
+        f"(random {run.baselines['random']:.1f}), {run.iterations:,} search steps, "
+        f"stopped: {run.stopped}; process wall {total:.1f} s "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--members", type=int, help="form the seed_scale organization")
+    parser.add_argument("--execute", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.execute:
+        execute_one(args.execute)
+        return
+    if args.members:
+        at_scale(args.members, args.seconds, seeds[0])
+        return
 
     workdir = tempfile.mkdtemp(prefix="peergroups-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/formation.sqlite3"

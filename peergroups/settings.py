@@ -200,6 +200,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary 
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# A formation "by region" (or industry) of at least this many people runs one task per
+# segment on the formation queue, spread over however many workers serve it.
+FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
 
 # Shared resources: the largest file a member may attach.
 RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)

@@ -3,9 +3,12 @@
 Each edit locks the run, applies the change to the groups it touches, refuses it when
 one of them would break a rule (`proposal.group_violations`, the engine's own checks),
 re-scores those groups, and keeps the previous proposal for undo.
+
+An edit reads only what it touches: the run's row without its snapshot, and the
+snapshot rows of the people of the groups it changes (`snapshot.snapshot_part`), so it
+takes the same time at 10,000 people as at 100.
 """
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 from django.db import transaction
@@ -15,31 +18,38 @@ from peergroups.errors import Conflict, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import (
-    Proposal,
     ProposedGroup,
-    group_refigured,
+    group_figured,
     group_violations,
 )
 from peergroups.formation.selectors import require_admin
-from peergroups.formation.snapshot import Snapshot
+from peergroups.formation.snapshot import snapshot_part
 from peergroups.organizations.services import audit
 
 UNDO_DEPTH = 50
 
 
 def _locked(run: FormationRun, acting_user: User | None) -> FormationRun:
-    locked = FormationRun.objects.select_for_update().get(pk=run.pk)
+    # The snapshot (megabytes) is read only for a run from before the snapshot index.
+    locked = FormationRun.objects.select_for_update().defer("snapshot").get(pk=run.pk)
     require_admin(acting_user, locked.organization)
     if locked.status != RunStatus.DONE:
         raise Conflict(f"This run is {locked.get_status_display().lower()}; it cannot be changed.")
     return locked
 
 
-def _regroup(
-    run: FormationRun, proposal: Proposal, changes: dict[int, tuple[int, ...]]
-) -> Proposal:
-    """`proposal` with the groups in `changes` given new members, checked and re-scored."""
-    snapshot = Snapshot.from_json(run.snapshot)
+def _groups(run: FormationRun) -> list[dict]:
+    """The proposal's groups as stored: an edit decodes only the groups it changes."""
+    return run.proposal.get("groups", [])
+
+
+def _group_of(run: FormationRun, user_id: int) -> int | None:
+    return next((g for g, group in enumerate(_groups(run)) if user_id in group["members"]), None)
+
+
+def _regroup(run: FormationRun, changes: dict[int, tuple[int, ...]]) -> dict[int, ProposedGroup]:
+    """The groups in `changes` with their new members, checked and re-scored."""
+    snapshot = snapshot_part(run, (u for members in changes.values() for u in members))
     parameters = Parameters.from_json(run.parameters)
     for index, members in sorted(changes.items()):
         broken = group_violations(
@@ -47,34 +57,41 @@ def _regroup(
         )
         if broken:
             raise Conflict(broken[0].sentence)
-    for index, members in changes.items():
-        group = ProposedGroup(members=members, facilitator_id=proposal.groups[index].facilitator_id)
-        proposal = proposal.with_group(
-            index, group_refigured(snapshot=snapshot, parameters=parameters, group=group)
+    groups = _groups(run)
+    return {
+        index: group_figured(
+            snapshot=snapshot,
+            parameters=parameters,
+            index=index,
+            group=ProposedGroup(
+                members=members, facilitator_id=groups[index].get("facilitator_id")
+            ),
         )
-    return proposal
+        for index, members in changes.items()
+    }
 
 
 def _save(
     run: FormationRun,
-    proposal: Proposal,
+    changed: dict[int, ProposedGroup],
     acting_user: User | None,
     action: str,
-    changed: Iterable[int],
 ) -> None:
     # An undo step keeps only the groups the edit changed, as they were: a copy of the
     # whole proposal per step made the run's row 50 proposals long (megabytes at 1,000
     # groups, decoded on every view and edit).
-    before = run.proposal["groups"]
-    step = {"changed": {str(index): before[index] for index in changed}}
+    groups = list(_groups(run))
+    step = {"changed": {str(index): groups[index] for index in changed}}
+    for index, group in changed.items():
+        groups[index] = group.as_json()
     run.undo_stack = [step, *run.undo_stack][:UNDO_DEPTH]
-    run.proposal = proposal.as_json()
+    run.proposal = {**run.proposal, "groups": groups}
     run.save(update_fields=["proposal", "undo_stack"])
     audit(organization=run.organization, acting_user=acting_user, action=action, run_id=run.pk)
 
 
-def _group_index(proposal: Proposal, number: int) -> int:
-    if not 0 <= number < len(proposal.groups):
+def _group_index(run: FormationRun, number: int) -> int:
+    if not 0 <= number < len(_groups(run)):
         raise Invalid("No such group in this proposal.", field="group")
     return number
 
@@ -82,56 +99,56 @@ def _group_index(proposal: Proposal, number: int) -> int:
 @transaction.atomic
 def proposal_move(
     *, run: FormationRun, user_id: int, to_group: int, acting_user: User | None
-) -> None:
+) -> FormationRun:
     """Move one person into group `to_group` (0-based)."""
     run = _locked(run, acting_user)
-    proposal = Proposal.from_json(run.proposal)
-    where = proposal.where()
-    if user_id not in where:
+    source = _group_of(run, user_id)
+    if source is None:
         raise Invalid("That person is not part of this proposal.", field="user_id")
-    target = _group_index(proposal, to_group)
-    source = where[user_id]
+    target = _group_index(run, to_group)
     if source == target:
         raise Invalid("That person is in this group already.", field="to_group")
-    proposal = _regroup(
+    groups = _groups(run)
+    changed = _regroup(
         run,
-        proposal,
         {
-            target: (*proposal.groups[target].members, user_id),
-            source: tuple(u for u in proposal.groups[source].members if u != user_id),
+            target: (*groups[target]["members"], user_id),
+            source: tuple(u for u in groups[source]["members"] if u != user_id),
         },
     )
-    _save(run, proposal, acting_user, "proposal_move", (target, source))
+    _save(run, changed, acting_user, "proposal_move")
+    return run
 
 
 @transaction.atomic
-def proposal_swap(*, run: FormationRun, user_a: int, user_b: int, acting_user: User | None) -> None:
+def proposal_swap(
+    *, run: FormationRun, user_a: int, user_b: int, acting_user: User | None
+) -> FormationRun:
     """Exchange two people of different groups."""
     run = _locked(run, acting_user)
-    proposal = Proposal.from_json(run.proposal)
-    where = proposal.where()
-    if user_a not in where or user_b not in where:
+    group_a, group_b = _group_of(run, user_a), _group_of(run, user_b)
+    if group_a is None or group_b is None:
         raise Invalid("Both people must be part of this proposal.", field="user_a")
-    group_a, group_b = where[user_a], where[user_b]
     if group_a == group_b:
         raise Invalid("They are in the same group already.", field="user_b")
 
-    def exchanged(members: tuple[int, ...]) -> tuple[int, ...]:
+    def exchanged(members: list[int]) -> tuple[int, ...]:
         return tuple(user_b if u == user_a else user_a if u == user_b else u for u in members)
 
-    proposal = _regroup(
+    groups = _groups(run)
+    changed = _regroup(
         run,
-        proposal,
         {
-            group_a: exchanged(proposal.groups[group_a].members),
-            group_b: exchanged(proposal.groups[group_b].members),
+            group_a: exchanged(groups[group_a]["members"]),
+            group_b: exchanged(groups[group_b]["members"]),
         },
     )
-    _save(run, proposal, acting_user, "proposal_swap", (group_a, group_b))
+    _save(run, changed, acting_user, "proposal_swap")
+    return run
 
 
 @transaction.atomic
-def proposal_undo(*, run: FormationRun, acting_user: User | None) -> None:
+def proposal_undo(*, run: FormationRun, acting_user: User | None) -> FormationRun:
     run = _locked(run, acting_user)
     if not run.undo_stack:
         raise Conflict("Nothing to undo.")
@@ -151,30 +168,33 @@ def proposal_undo(*, run: FormationRun, acting_user: User | None) -> None:
         action="proposal_undo",
         run_id=run.pk,
     )
+    return run
 
 
 @transaction.atomic
 def proposal_set_facilitator(
     *, run: FormationRun, group: int, facilitator_id: int | None, acting_user: User | None
-) -> None:
+) -> FormationRun:
     """Choose the facilitator of group `group` (0-based), or none."""
     run = _locked(run, acting_user)
-    proposal = Proposal.from_json(run.proposal)
-    index = _group_index(proposal, group)
+    index = _group_index(run, group)
+    groups = _groups(run)
     if facilitator_id is not None:
-        option = Snapshot.from_json(run.snapshot).facilitator.get(facilitator_id)
+        option = snapshot_part(run, ()).facilitator.get(facilitator_id)
         if option is None:
             raise Invalid(
                 "Only approved facilitators with free capacity can be chosen.",
                 field="facilitator_id",
             )
         taken = sum(
-            1 for g, other in enumerate(proposal.groups)
-            if other.facilitator_id == facilitator_id and g != index
+            1 for g, other in enumerate(groups)
+            if other.get("facilitator_id") == facilitator_id and g != index
         )  # fmt: skip
         if taken >= option.free:
             raise Conflict(f"{option.name} has no free capacity for another group.")
-    proposal = proposal.with_group(
-        index, replace(proposal.groups[index], facilitator_id=facilitator_id)
-    )
-    _save(run, proposal, acting_user, "proposal_facilitator", (index,))
+    current = ProposedGroup.from_json(groups[index])
+    _save(
+        run, {index: replace(current, facilitator_id=facilitator_id)}, acting_user,
+        "proposal_facilitator",
+    )  # fmt: skip
+    return run

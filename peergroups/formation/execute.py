@@ -6,13 +6,18 @@ function): it loads the engine, NumPy, numba and SciPy, which web processes neve
 
 import logging
 import time
+from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 import grouping
 from grouping.affinity import Criterion, build_affinity
 from grouping.explain import criterion_breakdown, explain_group
+from peergroups.formation import scoring
 from peergroups.formation.criteria import (
     ATTRIBUTES,
     SEGMENT_BY_BASIS,
@@ -21,10 +26,10 @@ from peergroups.formation.criteria import (
     worded_measures,
 )
 from peergroups.formation.facilitators import facilitators_assign
-from peergroups.formation.models import FormationRun, RunStatus
+from peergroups.formation.models import FormationPart, FormationRun, PartStatus, RunStatus
 from peergroups.formation.parameters import SECONDS, Parameters
-from peergroups.formation.proposal import Proposal, ProposedGroup
-from peergroups.formation.snapshot import Snapshot
+from peergroups.formation.proposal import Proposal, ProposedGroup, group_violations
+from peergroups.formation.snapshot import Snapshot, snapshot_index
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +40,26 @@ def engine_criteria(parameters: Parameters) -> list[Criterion]:
     return [Criterion(*m) for m in measures(parameters.criteria)]
 
 
-def run_problem(snapshot: Snapshot, parameters: Parameters) -> grouping.Problem:
-    """The engine's problem: people in user id order, pairs as positions in that order."""
+# From this many people the affinity is float32: 400 MB instead of 800 at 10,000 people,
+# and as fast to build and search. The proposal's figures are then recomputed exactly
+# (float64) per group, so what an admin reads does not depend on it.
+FLOAT32_FROM_PEOPLE = 2000
+
+
+def run_problem(
+    snapshot: Snapshot, parameters: Parameters, *, dtype=np.float64
+) -> grouping.Problem:
+    """The engine's problem: people in user id order, pairs as positions in that order.
+
+    The affinity is built here, once per run: the solver searches every segment and
+    restart on it, and scores the result on it."""
     position = {p.user_id: i for i, p in enumerate(snapshot.people)}
     segment = SEGMENT_BY_BASIS.get(parameters.basis)
     attributes = [p.attributes for p in snapshot.people]
     return grouping.Problem(
-        affinity=build_affinity(attributes, engine_criteria(parameters)),
+        affinity=build_affinity(
+            attributes, engine_criteria(parameters), dtype=dtype, spans=snapshot.spans
+        ),
         group_size=(parameters.min_size, parameters.fill_size),
         cannot_link=tuple((position[a], position[b]) for a, b in snapshot.kept_apart),
         segments=tuple(p[segment] or "—" for p in attributes) if segment else None,
@@ -75,6 +93,10 @@ def formation_run_execute(run_id: int) -> None:
     run = FormationRun.objects.get(pk=run_id)
     snapshot = Snapshot.from_json(run.snapshot)
     parameters = Parameters.from_json(run.parameters)
+    segments = segments_of(snapshot, parameters)
+    if len(segments) > 1 and len(snapshot.people) >= settings.FORMATION_SEGMENT_TASKS_FROM:
+        parts_queue(run, segments)
+        return
     last_report = [0.0]
 
     def progress(best: float, fraction: float) -> bool:
@@ -90,18 +112,21 @@ def formation_run_execute(run_id: int) -> None:
         return not FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
 
     grouping.warm_up()  # load the kernels before the budget starts (once per process)
+    dtype = np.float32 if len(snapshot.people) >= FLOAT32_FROM_PEOPLE else np.float64
     try:
-        problem = run_problem(snapshot, parameters)
+        problem = run_problem(snapshot, parameters, dtype=dtype)
         solution = grouping.solve(
-            problem, seed=int(parameters.seed), progress=progress, **_budget(parameters)
+            problem,
+            seed=int(parameters.seed),
+            progress=progress,
+            in_place=True,  # the history penalty without a second n x n matrix
+            **_budget(parameters),
         )
     except grouping.GroupingError as error:
-        message = str(error)
-        segment = SEGMENT_BY_BASIS.get(parameters.basis)
-        if segment:  # the engine says "segment"; the admin chose "by region"
-            message = message.replace("segment", ATTRIBUTES[segment][0].lower())
         FormationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+            status=RunStatus.FAILED,
+            error=_in_words(error, parameters),
+            finished_at=timezone.now(),
         )
         return
     except Exception:
@@ -113,13 +138,16 @@ def formation_run_execute(run_id: int) -> None:
         )
         return
 
-    proposal = proposal_from_solution(snapshot, parameters, solution)
+    proposal = proposal_from_solution(snapshot, parameters, solution, exact=dtype != np.float64)
     member_indices = [members for members in solution.groups if members]
     cancelled = FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+    # Edits and the review page read the indexed snapshot, not the whole of it.
+    facts = run.snapshot_facts if cancelled else snapshot_index(run, snapshot)
     FormationRun.objects.filter(pk=run_id).update(
         status=RunStatus.CANCELLED if cancelled else RunStatus.DONE,
         proposal=proposal.as_json(),
-        best_objective=solution.objective,
+        snapshot_facts=facts,
+        best_objective=sum(group.score for group in proposal.groups),
         upper_bound=solution.upper_bound,
         iterations=solution.iterations,
         part_iterations=list(solution.part_iterations),
@@ -131,10 +159,217 @@ def formation_run_execute(run_id: int) -> None:
     )
 
 
+def _in_words(error: grouping.GroupingError, parameters: Parameters) -> str:
+    message = str(error)
+    segment = SEGMENT_BY_BASIS.get(parameters.basis)
+    if segment:  # the engine says "segment"; the admin chose "by region"
+        message = message.replace("segment", ATTRIBUTES[segment][0].lower())
+    return message
+
+
+def _label(person_attributes: dict, segment: str) -> str:
+    return person_attributes[segment] or "—"  # as `run_problem` labels segments
+
+
+def segments_of(snapshot: Snapshot, parameters: Parameters) -> list[tuple[str, int]]:
+    """The run's segments (label, people) in the engine's order (first appearance), or []."""
+    segment = SEGMENT_BY_BASIS.get(parameters.basis)
+    if not segment:
+        return []
+    counts: dict[str, int] = {}
+    for person in snapshot.people:
+        label = _label(person.attributes, segment)
+        counts[label] = counts.get(label, 0) + 1
+    return list(counts.items())
+
+
+def parts_queue(run: FormationRun, segments: list[tuple[str, int]]) -> None:
+    """Split a running run into one task per segment on the formation queue."""
+    from peergroups.formation.tasks import formation_part_task
+
+    with transaction.atomic():
+        FormationPart.objects.filter(run=run).delete()
+        FormationPart.objects.bulk_create(
+            FormationPart(run=run, index=index, label=label, people=people)
+            for index, (label, people) in enumerate(segments)
+        )
+        FormationRun.objects.filter(pk=run.pk).update(parts_total=len(segments), parts_done=0)
+        for index in range(len(segments)):
+            transaction.on_commit(lambda index=index: formation_part_task.enqueue(run.pk, index))
+
+
+def _part_budget(parameters: Parameters, part: FormationPart, weights: list[int]) -> dict:
+    """The part's share of the run's budget, as the engine shares it between segments
+    in one task (by search cost, people squared); a rerun's step count for the part."""
+    budget = _budget(parameters)
+    steps = budget.get("max_iterations")
+    if isinstance(steps, list):
+        budget["max_iterations"] = steps[part.index]
+    budget["seconds"] *= part.people**2 / sum(w**2 for w in weights)
+    return budget
+
+
+def _run_stopped(run_id: int) -> bool:
+    return not FormationRun.objects.filter(
+        pk=run_id, status=RunStatus.RUNNING, cancel_requested=False
+    ).exists()
+
+
+def formation_part_execute(run_id: int, index: int) -> bool:
+    """Search one segment of a run; the last part to finish assembles the proposal.
+
+    Returns whether this call assembled it (exactly one part's does). A segment that
+    cannot be grouped fails the whole run with the engine's reason.
+    """
+    claimed = FormationPart.objects.filter(
+        run_id=run_id, index=index, status=PartStatus.QUEUED
+    ).update(status=PartStatus.RUNNING)
+    if not claimed:
+        return False  # taken already (a task delivered twice)
+    part = FormationPart.objects.get(run_id=run_id, index=index)
+    if _run_stopped(run_id):
+        FormationPart.objects.filter(pk=part.pk).update(status=PartStatus.STOPPED)
+        _finish_if_cancelled(run_id)
+        return False
+    run = FormationRun.objects.get(pk=run_id)
+    full = Snapshot.from_json(run.snapshot)
+    parameters = Parameters.from_json(run.parameters)
+    segment = SEGMENT_BY_BASIS[parameters.basis]
+    people = tuple(p for p in full.people if _label(p.attributes, segment) == part.label)
+    ids = {p.user_id for p in people}
+    snapshot = Snapshot(
+        people=people,
+        kept_apart={pair: why for pair, why in full.kept_apart.items() if set(pair) <= ids},
+        history=tuple(pair for pair in full.history if set(pair) <= ids),
+        spans=full.number_spans(),  # numbers compare over everyone, as in one task
+    )
+    del full
+    weights = list(FormationPart.objects.filter(run_id=run_id).values_list("people", flat=True))
+    last_report = [0.0]
+
+    def progress(best: float, fraction: float) -> bool:
+        now = time.monotonic()
+        if now - last_report[0] < PROGRESS_EVERY_SECONDS:
+            return True
+        last_report[0] = now
+        return not _run_stopped(run_id)  # another part failed, or the admin cancelled
+
+    grouping.warm_up()
+    dtype = np.float32 if len(people) >= FLOAT32_FROM_PEOPLE else np.float64
+    started = time.perf_counter()
+    try:
+        problem = run_problem(snapshot, parameters, dtype=dtype)
+        solution = grouping.solve(
+            problem,
+            seed=int(parameters.seed) + index,
+            progress=progress,
+            in_place=True,
+            bound=False,
+            **_part_budget(parameters, part, weights),
+        )
+    except Exception as error:
+        if not isinstance(error, grouping.GroupingError):
+            logger.exception("Part %s of formation run %s failed", index, run_id)
+        reason = (
+            _in_words(error, parameters)
+            if isinstance(error, grouping.GroupingError)
+            else "The run stopped on an unexpected error; it was logged for the team."
+        )
+        FormationPart.objects.filter(pk=part.pk).update(status=PartStatus.STOPPED)
+        FormationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=reason, finished_at=timezone.now()
+        )
+        return False
+    kept = [(members, score) for members, score in zip(solution.groups, solution.group_scores, strict=True) if members]  # fmt: skip
+    found = proposal_from_solution(
+        snapshot, parameters, _Found([m for m, _ in kept], [s for _, s in kept]),
+        exact=dtype != np.float64, figures=False,
+    )  # fmt: skip
+    FormationPart.objects.filter(pk=part.pk).update(
+        status=PartStatus.DONE,
+        groups=[list(g.members) for g in found.groups],
+        scores=[g.score for g in found.groups],
+        iterations=solution.iterations,
+        stopped=solution.stopped,
+        baseline=random_baseline(problem, [m for m, _ in kept], seed=int(parameters.seed)),
+        seconds=time.perf_counter() - started,
+    )
+    del problem, solution
+    with transaction.atomic():
+        # The run's row lock orders the parts' ends: exactly one sees the last count.
+        locked = FormationRun.objects.select_for_update().only("status", "parts_total", "parts_done").get(pk=run_id)  # fmt: skip
+        if locked.status != RunStatus.RUNNING:
+            return False
+        locked.parts_done += 1
+        locked.progress = min(0.99, locked.parts_done / locked.parts_total)
+        locked.save(update_fields=["parts_done", "progress"])
+        last = locked.parts_done == locked.parts_total
+    if last:
+        try:
+            _parts_assemble(run_id)
+        except Exception:
+            logger.exception("Assembling formation run %s failed", run_id)
+            FormationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED,
+                error="The run stopped on an unexpected error; it was logged for the team.",
+                finished_at=timezone.now(),
+            )
+    return last
+
+
+def _finish_if_cancelled(run_id: int) -> None:
+    FormationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, cancel_requested=True).update(
+        status=RunStatus.CANCELLED, finished_at=timezone.now()
+    )
+
+
+class _Found(NamedTuple):
+    groups: list[list[int]]
+    group_scores: list[float]
+
+
+def _parts_assemble(run_id: int) -> None:
+    """The proposal from every part's groups: facilitators matched across all of them."""
+    run = FormationRun.objects.get(pk=run_id)
+    snapshot = Snapshot.from_json(run.snapshot)
+    parameters = Parameters.from_json(run.parameters)
+    position = {p.user_id: i for i, p in enumerate(snapshot.people)}
+    parts = list(FormationPart.objects.filter(run_id=run_id).order_by("index"))
+    found = _Found(
+        [[position[u] for u in members] for part in parts for members in part.groups],
+        [score for part in parts for score in part.scores],
+    )
+    proposal = proposal_from_solution(snapshot, parameters, found)
+    cancelled = FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+    facts = run.snapshot_facts if cancelled else snapshot_index(run, snapshot)
+    FormationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.CANCELLED if cancelled else RunStatus.DONE,
+        proposal=proposal.as_json(),
+        snapshot_facts=facts,
+        best_objective=sum(group.score for group in proposal.groups),
+        upper_bound=None,
+        iterations=sum(part.iterations for part in parts),
+        part_iterations=[part.iterations for part in parts],
+        engine_version=grouping.ENGINE_VERSION,
+        stopped="budget" if any(p.stopped == "budget" for p in parts) else "iterations",
+        progress=1.0,
+        baselines={"random": sum(part.baseline for part in parts)},
+        finished_at=timezone.now(),
+    )
+
+
 def proposal_from_solution(
-    snapshot: Snapshot, parameters: Parameters, solution: grouping.Solution
+    snapshot: Snapshot,
+    parameters: Parameters,
+    solution: "grouping.Solution | _Found",
+    *,
+    exact=False,
+    figures=True,
 ) -> Proposal:
-    """The engine's groups (empty ones dropped) with its scores, breakdowns and explanations."""
+    """The engine's groups (empty ones dropped) with its scores, breakdowns and explanations.
+
+    `exact`: score each group again in float64 (`formation.scoring`, held equal to the
+    engine's float64 figures), for a solution found on a float32 affinity."""
     attributes = [p.attributes for p in snapshot.people]
     display = [display_attributes(a) for a in attributes]
     criteria = engine_criteria(parameters)
@@ -144,6 +379,36 @@ def proposal_from_solution(
         for members, score in zip(solution.groups, solution.group_scores, strict=True)
         if members
     ]
+    if exact:
+        spans = snapshot.number_spans()
+        measured = measures(parameters.criteria)
+        kept = [
+            (
+                members,
+                scoring.group_score(
+                    [attributes[i] for i in members],
+                    measured,
+                    spans,
+                    met=sum(
+                        snapshot.met[pair]
+                        for pair in combinations(
+                            sorted(snapshot.people[i].user_id for i in members), 2
+                        )
+                    ),
+                    history_penalty=parameters.history_penalty,
+                ),
+            )
+            for members, _ in kept
+        ]
+    if not figures:  # a part's groups: the run's assembly figures them
+        return Proposal(
+            groups=tuple(
+                ProposedGroup(
+                    members=tuple(snapshot.people[i].user_id for i in members), score=float(score)
+                )
+                for members, score in kept
+            )
+        )
     facilitators = facilitators_assign(
         snapshot.facilitators, [[attributes[i] for i in members] for members, _ in kept]
     )
@@ -155,8 +420,22 @@ def proposal_from_solution(
                 score=float(score),
                 breakdown=criterion_breakdown(attributes, members, criteria),
                 explanation=explain_group(display, members, worded) if worded else "",
+                violations=tuple(
+                    group_violations(
+                        snapshot=snapshot,
+                        parameters=parameters,
+                        index=index,
+                        members=tuple(snapshot.people[i].user_id for i in members),
+                    )
+                ),
+                new_pairs=sum(
+                    pair not in snapshot.met
+                    for pair in combinations(sorted(snapshot.people[i].user_id for i in members), 2)
+                ),
             )
-            for (members, score), facilitator_id in zip(kept, facilitators, strict=True)
+            for index, ((members, score), facilitator_id) in enumerate(
+                zip(kept, facilitators, strict=True)
+            )
         )
     )
 

@@ -28,6 +28,11 @@ class FormationRun(models.Model):
     # The people and their attributes as they were when the run started, so that
     # later profile edits do not change a proposal under review: `snapshot.Snapshot`.
     snapshot = models.JSONField(default=dict, blank=True)
+    # What an edit needs of the snapshot besides its people, small enough to read on
+    # every edit (`snapshot.snapshot_facts`): number spans, whether anyone met before,
+    # the facilitators. Empty until the task indexes the snapshot (`SnapshotPerson`);
+    # then edits and the review page read those instead of the whole snapshot.
+    snapshot_facts = models.JSONField(default=dict, blank=True)
     # `proposal.Proposal`: groups of user ids with a facilitator and figures each.
     proposal = models.JSONField(default=dict, blank=True)
     undo_stack = models.JSONField(default=list, blank=True)
@@ -40,6 +45,11 @@ class FormationRun(models.Model):
     iterations = models.PositiveBigIntegerField(null=True, blank=True)
     # The steps of each segment's search (one entry when the run has no segments).
     part_iterations = models.JSONField(default=list, blank=True)
+    # A large run "by region" (or industry) is searched as one task per segment
+    # (`FormationPart`), on however many workers run; the last to finish assembles the
+    # proposal. 0 parts: one task searches the whole run.
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
     engine_version = models.CharField(max_length=40, blank=True)
     stopped = models.CharField(max_length=20, blank=True, help_text="budget, iterations, cancelled")
     rerun_of = models.ForeignKey(
@@ -83,6 +93,18 @@ class FormationRun(models.Model):
         return self.iterations is not None and bool(self.proposal)
 
     @property
+    def people_count(self) -> int:
+        facts = self.snapshot_facts  # the snapshot itself is megabytes at 10,000 people
+        return facts["people"] if "people" in facts else len(self.snapshot.get("people", ()))
+
+    @property
+    def kept_apart_count(self) -> int:
+        facts = self.snapshot_facts
+        if "kept_apart" in facts:
+            return facts["kept_apart"]
+        return len(self.snapshot.get("conflicts", ()))
+
+    @property
     def is_active(self) -> bool:
         return self.status in {RunStatus.QUEUED, RunStatus.RUNNING}
 
@@ -95,3 +117,54 @@ class FormationRun(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class SnapshotPerson(models.Model):
+    """One person of a run's snapshot with the pairs they are part of (kept apart, met
+    before): an edit reads the rows of the people it touches, not the whole snapshot
+    (megabytes at 10,000 people). Written by the task from `FormationRun.snapshot`,
+    which stays the record; never changed after."""
+
+    run = models.ForeignKey(FormationRun, on_delete=models.CASCADE, related_name="+")
+    user_id = models.IntegerField()
+    # `snapshot.Person.as_json()` with "kept_apart" ({other user id: reason}) and
+    # "met" ({other user id: times}).
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user_id"], name="snapshot_person_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data.get('name', self.user_id)} in run {self.run_id}"
+
+
+class PartStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    STOPPED = "stopped", "Stopped"  # the run failed or was cancelled meanwhile
+
+
+class FormationPart(models.Model):
+    """One segment of a run searched by its own task: its people's groups and figures."""
+
+    run = models.ForeignKey(FormationRun, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()  # the segment's place in the run's order
+    label = models.CharField(max_length=200)  # the segment's value, e.g. the region
+    people = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=PartStatus.choices, default=PartStatus.QUEUED)
+    groups = models.JSONField(default=list, blank=True)  # lists of user ids
+    scores = models.JSONField(default=list, blank=True)  # one per group, float64
+    iterations = models.PositiveBigIntegerField(null=True, blank=True)
+    stopped = models.CharField(max_length=20, blank=True)
+    baseline = models.FloatField(null=True, blank=True)  # a random grouping's score
+    seconds = models.FloatField(null=True, blank=True)  # wall time of its search
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="formation_part_once")]
+
+    def __str__(self) -> str:
+        return f"Part {self.index} ({self.label}) of run {self.run_id}"

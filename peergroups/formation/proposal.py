@@ -34,15 +34,25 @@ class ProposedGroup:
     score: float | None = None
     breakdown: dict[str, float] = field(default_factory=dict)  # attribute -> 0..1
     explanation: str | None = None
+    # The rules the group breaks and its pairs that never met, kept with the group
+    # (`group_figured`) so that the review page needs no snapshot; None on a group
+    # stored before they were.
+    violations: tuple["Violation", ...] | None = None
+    new_pairs: int | None = None
 
     def as_json(self) -> dict:
-        return {
+        data = {
             "members": list(self.members),
             "facilitator_id": self.facilitator_id,
             "score": self.score,
             "breakdown": self.breakdown,
             "explanation": self.explanation,
         }
+        if self.violations is not None:
+            data["violations"] = [list(v) for v in self.violations]
+        if self.new_pairs is not None:
+            data["new_pairs"] = self.new_pairs
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "ProposedGroup":
@@ -52,6 +62,10 @@ class ProposedGroup:
             score=data.get("score"),
             breakdown=data.get("breakdown") or {},
             explanation=data.get("explanation"),
+            violations=None
+            if data.get("violations") is None
+            else tuple(Violation(*v) for v in data["violations"]),
+            new_pairs=data.get("new_pairs"),
         )
 
 
@@ -126,7 +140,7 @@ def group_refigured(
     """The group with its score, breakdown and explanation computed for its members now."""
     criteria = measures(parameters.criteria)
     attributes = [snapshot.person[u].attributes for u in group.members]
-    spans = scoring.number_spans((p.attributes for p in snapshot.people), criteria)
+    spans = snapshot.number_spans()
     met = sum(snapshot.met[pair] for pair in combinations(sorted(group.members), 2))
     worded = worded_measures(parameters.criteria, parameters.basis)
     return replace(
@@ -138,4 +152,20 @@ def group_refigured(
         explanation=scoring.explanation([display_attributes(p) for p in attributes], worded)
         if worded
         else "",
+    )
+
+
+def group_figured(
+    *, snapshot: Snapshot, parameters: Parameters, index: int, group: ProposedGroup
+) -> ProposedGroup:
+    """`group_refigured`, with the rules group number `index + 1` breaks and its new pairs."""
+    met = snapshot.met
+    return replace(
+        group_refigured(snapshot=snapshot, parameters=parameters, group=group),
+        violations=tuple(
+            group_violations(
+                snapshot=snapshot, parameters=parameters, index=index, members=group.members
+            )
+        ),
+        new_pairs=sum(pair not in met for pair in combinations(sorted(group.members), 2)),
     )

@@ -5,7 +5,8 @@ proposal carries the engine's figures, and `proposal_review` only reads them (a 
 migrated from before they were stored is scored with `formation.scoring`).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from peergroups.accounts.models import User
@@ -17,10 +18,16 @@ from peergroups.formation.parameters import Parameters
 from peergroups.formation.proposal import (
     Proposal,
     Violation,
-    group_refigured,
+    group_figured,
     group_violations,
 )
-from peergroups.formation.snapshot import Person, Snapshot, current_cycle, waiting_profiles
+from peergroups.formation.snapshot import (
+    Person,
+    Snapshot,
+    current_cycle,
+    snapshot_part,
+    waiting_profiles,
+)
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
 from peergroups.people.models import MemberProfile
@@ -43,7 +50,7 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
         FormationRun.objects.select_related("program", "organization", "published_by")
         # The JSON of a large run is megabytes: read only when a caller uses it (the
         # edits lock and read the row again anyway).
-        .defer("snapshot", "proposal", "undo_stack")
+        .defer("snapshot", "snapshot_facts", "proposal", "undo_stack")
         .filter(organization=access.organization, pk=run_id)
         .first()
     )
@@ -132,23 +139,56 @@ class ProposalReview:
         return all(g.ok for g in self.groups)
 
 
-def proposal_review(run: FormationRun) -> ProposalReview:
-    """Each proposed group with its score, explanation and the rules it breaks, if any."""
+def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None) -> ProposalReview:
+    """Each proposed group with its score, explanation and the rules it breaks, if any.
+
+    `detailed`: the groups whose members are read (the page shown); the others carry
+    their figures only. None: all of them. A proposal that keeps each group's rule
+    check and new pairs (`proposal.group_figured`) of an indexed run reads only the
+    snapshot rows of those members; an older one is checked against the whole snapshot.
+    """
     if not run.proposal:
         raise Conflict(f"No proposal: the run is {run.get_status_display().lower()}.")
-    snapshot = Snapshot.from_json(run.snapshot)
     parameters = Parameters.from_json(run.parameters)
     proposal = Proposal.from_json(run.proposal)
+    groups = proposal.groups
+    wanted = set(range(len(groups)) if detailed is None else detailed)
+    stored = bool(run.snapshot_facts.get("indexed")) and all(
+        g.violations is not None and g.new_pairs is not None and g.score is not None for g in groups
+    )
+    if stored:
+        snapshot = snapshot_part(
+            run,
+            None
+            if detailed is None
+            else (u for g in wanted if 0 <= g < len(groups) for u in groups[g].members),
+        )
+    else:
+        snapshot = Snapshot.from_json(run.snapshot)
+        groups = tuple(
+            group_figured(snapshot=snapshot, parameters=parameters, index=g, group=group)
+            if group.score is None
+            else replace(
+                group,
+                violations=tuple(
+                    group_violations(
+                        snapshot=snapshot, parameters=parameters, index=g, members=group.members
+                    )
+                ),
+                new_pairs=sum(
+                    pair not in snapshot.met for pair in combinations(sorted(group.members), 2)
+                ),
+            )
+            for g, group in enumerate(groups)
+        )
     criteria = measures(parameters.criteria)
     segment = SEGMENT_BY_BASIS.get(parameters.basis)
     reviews = []
     total_pairs = total_new = 0
-    for g, group in enumerate(proposal.groups):
-        if group.score is None:
-            group = group_refigured(snapshot=snapshot, parameters=parameters, group=group)
-        members = [snapshot.person[u] for u in group.members]
-        pairs = list(combinations(sorted(group.members), 2))
-        met = sum(pair in snapshot.met for pair in pairs)
+    for g, group in enumerate(groups):
+        members = [snapshot.person[u] for u in group.members] if g in wanted else []
+        size = len(group.members)
+        pairs = size * (size - 1) // 2
         facilitator = snapshot.facilitator.get(group.facilitator_id)
         reviews.append(
             GroupReview(
@@ -160,23 +200,21 @@ def proposal_review(run: FormationRun) -> ProposalReview:
                     (ATTRIBUTES[m.attribute][0], m.mode, group.breakdown.get(m.attribute, 0.0))
                     for m in criteria
                 ],
-                violations=group_violations(
-                    snapshot=snapshot, parameters=parameters, index=g, members=group.members
-                ),
+                violations=list(group.violations),
                 facilitator_id=group.facilitator_id,
                 facilitator_name=facilitator.name if facilitator else "",
-                new_pairs=len(pairs) - met,
-                pairs=len(pairs),
+                new_pairs=group.new_pairs,
+                pairs=pairs,
                 segment=members[0].attributes[segment] if segment and members else "",
             )
         )
-        total_pairs += len(pairs)
-        total_new += len(pairs) - met
+        total_pairs += pairs
+        total_new += group.new_pairs
     return ProposalReview(
         groups=reviews,
         objective=sum(r.score for r in reviews),
         upper_bound=run.upper_bound,
         random_baseline=run.baselines.get("random"),
-        new_pair_share=(total_new / total_pairs) if snapshot.history and total_pairs else None,
+        new_pair_share=(total_new / total_pairs) if snapshot.has_history and total_pairs else None,
         facilitators=list(snapshot.facilitators),
     )

@@ -26,7 +26,12 @@ from peergroups.formation.parameters import (
 from peergroups.formation.placement import placement_apply, placement_suggestions
 from peergroups.formation.publish import formation_run_publish, formation_run_publish_request
 from peergroups.formation.selectors import require_admin
-from peergroups.formation.snapshot import Snapshot, current_cycle, snapshot_take
+from peergroups.formation.snapshot import (
+    Snapshot,
+    current_cycle,
+    snapshot_facts,
+    snapshot_take,
+)
 from peergroups.organizations.models import Organization, Program
 from peergroups.organizations.services import audit
 
@@ -95,6 +100,7 @@ def formation_run_start(
         cycle=cycle,
         parameters=parameters.as_json(),
         snapshot=snapshot.as_json(),
+        snapshot_facts=snapshot_facts(snapshot),
         created_by=acting_user,
     )
     audit(
@@ -129,6 +135,7 @@ def formation_run_rerun(*, run: FormationRun, acting_user: User | None) -> Forma
         cycle=run.cycle,
         parameters=parameters.as_json(),
         snapshot=snapshot.as_json(),
+        snapshot_facts=snapshot_facts(snapshot),
         rerun_of=run,
         created_by=acting_user,
     )

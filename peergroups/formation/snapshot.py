@@ -5,19 +5,25 @@ everyone's attributes, the pairs kept apart, who met before, and the facilitator
 free capacity. Stored in `FormationRun.snapshot` as JSON (`Snapshot.as_json`).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Exists, Max, OuterRef
 
+from peergroups.formation import scoring
 from peergroups.formation.conflicts import conflict_pairs, pair_history
-from peergroups.formation.criteria import profile_attributes
+from peergroups.formation.criteria import ATTRIBUTES, Measure, profile_attributes
+from peergroups.formation.models import FormationRun, SnapshotPerson
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.models import Program, Role
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 
 Pair = tuple[int, int]  # two user ids, the smaller first
+
+
+_NOT_ATTRIBUTES = ("user_id", "name", "kept_apart", "met")
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class Person:
 
     @classmethod
     def from_json(cls, data: dict) -> "Person":
-        attributes = {k: v for k, v in data.items() if k not in ("user_id", "name")}
+        attributes = {k: v for k, v in data.items() if k not in _NOT_ATTRIBUTES}
         return cls(user_id=data["user_id"], name=data["name"], attributes=attributes)
 
 
@@ -82,6 +88,10 @@ class Snapshot:
     kept_apart: dict[Pair, str] = field(default_factory=dict)  # pair -> conflicts.* reason
     history: tuple[Pair, ...] = ()  # pairs that met before, once per cycle shared
     facilitators: tuple[FacilitatorOption, ...] = ()
+    # Set on a part of a snapshot (`snapshot_part`): the number spans over everyone,
+    # which its few people cannot give, and whether anyone at all met before.
+    spans: dict[str, float] | None = field(default=None, compare=False)
+    any_history: bool | None = field(default=None, compare=False)
 
     @cached_property
     def person(self) -> dict[int, Person]:
@@ -94,6 +104,16 @@ class Snapshot:
     @cached_property
     def facilitator(self) -> dict[int, FacilitatorOption]:
         return {f.user_id: f for f in self.facilitators}
+
+    @property
+    def has_history(self) -> bool:
+        return bool(self.history) if self.any_history is None else self.any_history
+
+    def number_spans(self) -> dict[str, float]:
+        """The range of each number attribute over everyone (`scoring.number_spans`)."""
+        if self.spans is not None:
+            return self.spans
+        return number_spans_of(p.attributes for p in self.people)
 
     def as_json(self) -> dict:
         return {
@@ -182,4 +202,92 @@ def snapshot_take(program: Program, *, cycle: int, everyone: bool) -> Snapshot:
         kept_apart=conflict_pairs(organization=program.organization, user_ids=user_ids),
         history=tuple(pair_history(program=program, user_ids=user_ids, before_cycle=cycle)),
         facilitators=facilitator_options(program),
+    )
+
+
+_NUMBERS = [
+    Measure(a, "similar", 1.0, kind) for a, (_, kind) in ATTRIBUTES.items() if kind == "number"
+]
+
+
+def number_spans_of(people: Iterable[dict]) -> dict[str, float]:
+    """`scoring.number_spans` of every number attribute the people all have."""
+    people = list(people)
+    present = [m for m in _NUMBERS if all(m.attribute in p for p in people)]
+    return scoring.number_spans(people, present)
+
+
+def snapshot_facts(snapshot: Snapshot, *, indexed: bool = False) -> dict:
+    """`FormationRun.snapshot_facts`: what pages and edits need of the snapshot beyond its
+    people; `indexed` once its `SnapshotPerson` rows are written."""
+    return {
+        "indexed": indexed,
+        "people": len(snapshot.people),
+        "kept_apart": len(snapshot.kept_apart),
+        "spans": snapshot.number_spans(),
+        "history": bool(snapshot.history),
+        "facilitators": [f.as_json() for f in snapshot.facilitators],
+    }
+
+
+def snapshot_index(run: FormationRun, snapshot: Snapshot) -> dict:
+    """Write one `SnapshotPerson` row per person of `run` (replacing any); returns the
+    run's `snapshot_facts`, which the caller saves with the run."""
+    kept: dict[int, dict[str, str]] = defaultdict(dict)
+    for (a, b), why in snapshot.kept_apart.items():
+        kept[a][str(b)] = why
+        kept[b][str(a)] = why
+    met: dict[int, Counter] = defaultdict(Counter)
+    for a, b in snapshot.history:
+        met[a][str(b)] += 1
+        met[b][str(a)] += 1
+    SnapshotPerson.objects.filter(run=run).delete()
+    SnapshotPerson.objects.bulk_create(
+        (
+            SnapshotPerson(
+                run=run,
+                user_id=p.user_id,
+                data={**p.as_json(), "kept_apart": kept[p.user_id], "met": dict(met[p.user_id])},
+            )
+            for p in snapshot.people
+        ),
+        batch_size=2000,
+    )
+    return snapshot_facts(snapshot, indexed=True)
+
+
+def snapshot_part(run: FormationRun, user_ids: Iterable[int] | None) -> Snapshot:
+    """The run's snapshot as far as these people go: them, the pairs among them kept
+    apart or met before, the facilitators and the spans over everyone.
+
+    Reads their `SnapshotPerson` rows when the run is indexed (a few rows, however
+    large the run), else the whole snapshot (a run from before the index). None: everyone.
+    """
+    facts = run.snapshot_facts
+    if not facts.get("indexed"):
+        return Snapshot.from_json(run.snapshot)
+    rows = SnapshotPerson.objects.filter(run=run)
+    wanted = None
+    if user_ids is not None:
+        wanted = set(user_ids)
+        rows = rows.filter(user_id__in=wanted)
+    people, kept_apart, history = [], {}, []
+    for data in rows.values_list("data", flat=True):
+        user_id = data["user_id"]
+        for other, why in data.get("kept_apart", {}).items():
+            other = int(other)
+            if wanted is None or other in wanted:
+                kept_apart[(min(user_id, other), max(user_id, other))] = why
+        for other, times in data.get("met", {}).items():
+            other = int(other)
+            if (wanted is None or other in wanted) and user_id < other:
+                history.extend([(user_id, other)] * times)
+        people.append(Person.from_json(data))
+    return Snapshot(
+        people=tuple(sorted(people, key=lambda p: p.user_id)),
+        kept_apart=kept_apart,
+        history=tuple(sorted(history)),
+        facilitators=tuple(FacilitatorOption.from_json(f) for f in facts["facilitators"]),
+        spans=facts["spans"],
+        any_history=facts["history"],
     )

@@ -24,6 +24,15 @@ def formation_run_task(run_id: int) -> None:
 
 
 @task(queue_name=FORMATION_QUEUE)
+def formation_part_task(run_id: int, index: int) -> bool:
+    """One segment of a large run (`execute.formation_part_execute`); True for the part
+    that assembled the proposal."""
+    from peergroups.formation.execute import formation_part_execute
+
+    return formation_part_execute(run_id, index)
+
+
+@task(queue_name=FORMATION_QUEUE)
 def formation_run_publish_task(run_id: int) -> None:
     from peergroups.formation.publish import formation_run_publish_execute
 

@@ -1,7 +1,11 @@
 """Group formation end to end: start a run, let the worker solve it, adjust, publish."""
 
+from dataclasses import replace
+
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -18,6 +22,7 @@ from peergroups.formation.services import (
     proposal_set_facilitator,
     proposal_swap,
 )
+from peergroups.formation.snapshot import Snapshot, snapshot_index, snapshot_part
 from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import membership_add
@@ -166,8 +171,14 @@ def test_move_that_breaks_a_conflict_or_size_bound_is_refused(cast, waiting, sol
     run = solved(basis="mixed")
     groups = groups_of(run)
     a, b = groups[0][0], groups[1][0]
-    run.snapshot["conflicts"].append([min(a, b), max(a, b), "reporting line"])
-    run.save(update_fields=["snapshot"])
+    # A conflict recorded in the run's snapshot (and its index, which edits read).
+    snapshot = Snapshot.from_json(run.snapshot)
+    snapshot = replace(
+        snapshot, kept_apart={**snapshot.kept_apart, (min(a, b), max(a, b)): "reporting line"}
+    )
+    run.snapshot = snapshot.as_json()
+    run.snapshot_facts = snapshot_index(run, snapshot)
+    run.save(update_fields=["snapshot", "snapshot_facts"])
     with pytest.raises(Conflict, match=r"cannot share a group \(reporting line\)"):
         proposal_swap(run=run, user_a=groups[0][1], user_b=b, acting_user=cast.admin)
     smallest = min(range(len(groups)), key=lambda g: len(groups[g]))
@@ -329,3 +340,55 @@ def test_cancel_before_a_worker_starts(client, cast, waiting):
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert run.proposal == {}
+
+
+def test_the_part_of_an_indexed_snapshot_is_the_snapshot_restricted_to_its_people(
+    cast, waiting, solved
+):
+    run = solved(basis="mixed")
+    whole = Snapshot.from_json(run.snapshot)
+    assert run.snapshot_facts["indexed"] and run.snapshot_facts["people"] == len(whole.people)
+    some = {p.user_id for p in whole.people[::2]}
+    part = snapshot_part(run, some)
+    assert {p.user_id for p in part.people} == some
+    assert all(part.person[u] == whole.person[u] for u in some)
+    assert part.kept_apart == {
+        pair: why for pair, why in whole.kept_apart.items() if set(pair) <= some
+    }
+    assert sorted(part.history) == sorted(pair for pair in whole.history if set(pair) <= some)
+    assert part.number_spans() == whole.number_spans()
+    assert part.facilitators == whole.facilitators
+    assert part.has_history == bool(whole.history)
+
+
+def test_edits_and_the_review_page_never_read_the_whole_snapshot(client, cast, waiting, solved):
+    run = solved(basis="mixed", history_penalty=0.0)
+    client.force_login(cast.admin)
+    groups = groups_of(run)
+    review_before = proposal_review(FormationRun.objects.get(pk=run.pk))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(run.get_absolute_url())
+        swapped = client.post(
+            reverse("formation-swap", args=["acme", run.pk]),
+            {"user_a": groups[0][0], "user_b": groups[1][0]},
+            HTTP_HX_REQUEST="true",
+        )
+        undone = client.post(
+            reverse("formation-undo", args=["acme", run.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert page.status_code == swapped.status_code == undone.status_code == 200
+    assert b"Publish these groups" in swapped.content
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in read if '"formation_formationrun"."snapshot",' in sql]
+    assert not [sql for sql in read if '"formation_formationrun"."snapshot" ' in sql]
+    # The stored checks and new pairs give the same review as checking against the snapshot.
+    run.refresh_from_db()
+    after = proposal_review(run)
+    assert [(g.score, g.violations, g.new_pairs) for g in after.groups] == [
+        (g.score, g.violations, g.new_pairs) for g in review_before.groups
+    ]
+    unindexed = FormationRun.objects.get(pk=run.pk)
+    unindexed.snapshot_facts = {}
+    assert [(g.violations, g.new_pairs) for g in proposal_review(unindexed).groups] == [
+        (g.violations, g.new_pairs) for g in after.groups
+    ]
