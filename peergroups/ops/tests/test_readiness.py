@@ -36,10 +36,21 @@ def test_a_silent_worker_stops_counting(client, time_machine):
     assert client.get(reverse("ops-readyz")).status_code == 503
 
 
+def test_db_worker_is_the_worker_with_a_heartbeat():
+    """A plain `manage.py db_worker` is ours, so /readyz sees it as it sees `worker`."""
+    from django.core.management import get_commands, load_command_class
+
+    from peergroups.ops.management.commands.worker import Command as WorkerCommand
+
+    assert get_commands()["db_worker"] == "peergroups.ops"
+    assert isinstance(load_command_class("peergroups.ops", "db_worker"), WorkerCommand)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_worker_command_beats_while_running_and_leaves_no_row(settings):
-    """`manage.py worker --batch` beats from its own thread and cleans up when it stops."""
+@pytest.mark.parametrize("command", ["worker", "db_worker"])
+def test_worker_command_beats_while_running_and_leaves_no_row(settings, command):
+    """`manage.py worker --batch` (or `db_worker`) beats and cleans up when it stops."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -54,7 +65,7 @@ def test_worker_command_beats_while_running_and_leaves_no_row(settings):
 
     post_save.connect(record, sender=WorkerHeartbeat, weak=False)
     try:
-        call_command("worker", batch=True, worker_id="batch-1", queue_name="default")
+        call_command(command, batch=True, worker_id="batch-1", queue_name="default")
     finally:
         post_save.disconnect(record, sender=WorkerHeartbeat)
     assert seen == ["batch-1"]
