@@ -107,17 +107,15 @@ class Processes:
         for name in list(self.running):
             self.stop(name)
 
-    def run(self, *args: str) -> None:
-        """A one-off command (collectstatic), bounded in time."""
-        done = subprocess.run(
-            [sys.executable, *args],
-            cwd=BASE_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=SERVER_START_SECONDS * 2,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+    def finish(self, name: str) -> None:
+        """Wait for a one-off command (collectstatic) to succeed, bounded in time."""
+        process = self.running.pop(name)
+        try:
+            code = process.wait(SERVER_START_SECONDS * 2)
+        except subprocess.TimeoutExpired:
+            self.running[name] = process  # the finalizer stops it
+            raise
+        assert code == 0, self.log(name)
 
 
 def database_url() -> str:
@@ -163,9 +161,13 @@ def deployment(transactional_db, tmp_path):
     processes.stop_all()
 
 
-def start_app(processes: Processes, name: str) -> str:
-    """`gunicorn peergroups.wsgi -c gunicorn.conf.py`; returns its base URL once it listens."""
+def start_app(processes: Processes, name: str) -> None:
+    """`gunicorn peergroups.wsgi -c gunicorn.conf.py`, the README's production command."""
     processes.start(name, "-m", "gunicorn", "peergroups.wsgi", "-c", "gunicorn.conf.py")
+
+
+def listening(processes: Processes, name: str) -> str:
+    """The base URL of a started app once it answers /healthz."""
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         processes.alive(name)
@@ -353,9 +355,12 @@ def test_two_app_processes_and_two_workers_share_everything_through_postgresql(d
     cast.program.min_group_size, cast.program.max_group_size = 3, 5
     cast.program.save()
 
-    deployment.run("manage.py", "collectstatic", "--noinput", "--verbosity", "0")
-    app1 = start_app(deployment, "app1")
-    app2 = start_app(deployment, "app2")
+    # Before the servers start: each reads the manifest once, as it starts.
+    deployment.start("collectstatic", "manage.py", "collectstatic", "--noinput", "-v", "0")
+    deployment.finish("collectstatic")
+    start_app(deployment, "app1")
+    start_app(deployment, "app2")
+    app1, app2 = listening(deployment, "app1"), listening(deployment, "app2")
     assert app1 != app2
 
     # No worker yet: both report the database up and the deployment not ready.
@@ -419,6 +424,7 @@ def test_two_app_processes_and_two_workers_share_everything_through_postgresql(d
             break
         assert time.monotonic() < deadline, f"statuses seen: {seen}"
         time.sleep(0.1)
+    print(f"statuses seen through app 2: {seen}")
     assert seen[-1] == RunStatus.DONE.label, seen
     assert set(seen) <= {RunStatus.QUEUED.label, RunStatus.RUNNING.label, RunStatus.DONE.label}
     review = browser.get(app2, run_path)
