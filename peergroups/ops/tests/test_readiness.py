@@ -101,7 +101,7 @@ def test_a_reloading_worker_beats_once(tmp_path):
 
     from django.db import connection
 
-    from peergroups.ops.tests.test_scale_out import database_url
+    from tests.test_scale_out import database_url
 
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs the test database: PostgreSQL only")

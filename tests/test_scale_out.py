@@ -159,6 +159,9 @@ def deployment(transactional_db, tmp_path):
     processes = Processes(env=env, logs=tmp_path)
     yield processes
     processes.stop_all()
+    # pytest shows this only when the test failed: what each process said.
+    for log in sorted(tmp_path.glob("*.log")):
+        print(f"--- {log.name} (last 3,000 characters)\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def start_app(processes: Processes, name: str) -> None:
