@@ -42,9 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves /api/docs from our own static files (the CSP allows no CDN)
+    # Before django_tasks_db: its `db_worker` command is ops' (with the heartbeat /readyz reads).
+    "peergroups.ops",
     "django_tasks",
     "django_tasks_db",
-    "peergroups.ops",
     "peergroups.accounts",
     "peergroups.audit",
     "peergroups.organizations",
@@ -121,7 +122,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env_str("STATIC_ROOT") or str(VAR_DIR / "staticfiles")
 # Uploaded files (shared resources) go through Django's storage API: local files under
 # MEDIA_ROOT by default, any backend by FILE_STORAGE_BACKEND. They are never served from
 # a public URL: a view checks who may see the resource and streams the file.

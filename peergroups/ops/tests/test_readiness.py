@@ -36,10 +36,21 @@ def test_a_silent_worker_stops_counting(client, time_machine):
     assert client.get(reverse("ops-readyz")).status_code == 503
 
 
+def test_db_worker_is_the_worker_with_a_heartbeat():
+    """A plain `manage.py db_worker` is ours, so /readyz sees it as it sees `worker`."""
+    from django.core.management import get_commands, load_command_class
+
+    from peergroups.ops.management.commands.worker import Command as WorkerCommand
+
+    assert get_commands()["db_worker"] == "peergroups.ops"
+    assert isinstance(load_command_class("peergroups.ops", "db_worker"), WorkerCommand)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_worker_command_beats_while_running_and_leaves_no_row(settings):
-    """`manage.py worker --batch` beats from its own thread and cleans up when it stops."""
+@pytest.mark.parametrize("command", ["worker", "db_worker"])
+def test_worker_command_beats_while_running_and_leaves_no_row(settings, command):
+    """`manage.py worker --batch` (or `db_worker`) beats and cleans up when it stops."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -54,7 +65,7 @@ def test_worker_command_beats_while_running_and_leaves_no_row(settings):
 
     post_save.connect(record, sender=WorkerHeartbeat, weak=False)
     try:
-        call_command("worker", batch=True, worker_id="batch-1", queue_name="default")
+        call_command(command, batch=True, worker_id="batch-1", queue_name="default")
     finally:
         post_save.disconnect(record, sender=WorkerHeartbeat)
     assert seen == ["batch-1"]
@@ -75,3 +86,49 @@ def test_gunicorn_config_reads_the_environment(tmp_path):
         "timeout": 45,
         "preload_app": True,
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reloading_worker_beats_once(tmp_path):
+    """`manage.py worker` with --reload (DEBUG's default) is two processes, one worker.
+
+    The watching parent neither beats nor loads the engine: /readyz counts one worker.
+    """
+    import os
+    import signal
+    import time
+
+    from django.db import connection
+
+    from tests.test_scale_out import database_url
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs the test database: PostgreSQL only")
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with open(log, "wb") as out:
+        parent = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--reload", "--queue-name", "default"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Starting worker" not in log.read_text() and time.monotonic() < deadline:
+            assert parent.poll() is None, log.read_text()
+            time.sleep(0.2)
+        assert "Starting worker" in log.read_text(), log.read_text()
+        hosts = list(WorkerHeartbeat.objects.values_list("host", flat=True))
+        assert len(hosts) == 1
+        assert not hosts[0].endswith(f":{parent.pid}")  # the child's
+    finally:
+        os.killpg(parent.pid, signal.SIGTERM)
+        try:
+            parent.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(parent.pid, signal.SIGKILL)
+            parent.wait(15)

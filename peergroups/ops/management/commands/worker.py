@@ -1,9 +1,10 @@
 """`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat and a warm engine.
 
-Run it instead of `db_worker` (it takes the same options). It records a heartbeat every
-few seconds so `/readyz` knows a worker is alive, and, when it serves the formation
-queue, loads the grouping engine's compiled kernels before taking the first task, so a
-formation's time budget is spent searching, not compiling.
+It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
+(ops' `db_worker`). It records a heartbeat every few seconds so `/readyz` knows a worker
+is alive, and, when it serves the formation queue, loads the grouping engine's compiled
+kernels before taking the first task, so a formation's time budget is spent searching,
+not compiling.
 """
 
 import logging
@@ -14,6 +15,7 @@ import uuid
 
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from peergroups.ops.services import HEARTBEAT_SECONDS, worker_heartbeat, worker_stopped
@@ -27,6 +29,15 @@ class Command(DbWorkerCommand):
     help = "Run background tasks (db_worker), with a heartbeat for /readyz and a warm engine."
 
     def handle(self, *args, **options):
+        if (
+            options.get("reload")
+            and not options.get("batch")
+            and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        ):
+            # With --reload (DEBUG's default) this process only watches the code and runs
+            # the command again in a child, which does the work: only the child beats and
+            # loads the engine (one heartbeat per worker, not two).
+            return super().handle(*args, **options)
         worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
         options["worker_id"] = worker_id
         queues = options.get("queue_name") or "default"
