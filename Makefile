@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-outcomes bench-search clean
+.PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-pages bench-outcomes bench-search clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -84,6 +84,11 @@ bench-formation: install
 # seed_scale's 300- and 10,000-member organizations; BENCH_ARGS="--reuse" keeps it.
 bench-web: install
 	$(PY) -m benchmarks.web $(BENCH_ARGS)
+
+# Where a key page's time goes, in process (wall, CPU, queries; --profile, --queries), on
+# the organizations bench-web seeded (PostgreSQL, DATABASE_URL as for bench-web).
+bench-pages: install
+	$(PY) -m benchmarks.pages $(BENCH_ARGS)
 
 # PostgreSQL only: recreates the database named in DATABASE_URL (default
 # peergroups_bench_outcomes on 127.0.0.1) with 10,000 members and a year of pulses.
