@@ -65,6 +65,14 @@ def _log_refusal(request: HttpRequest, status: int, reason: str) -> None:
 # Pages ---------------------------------------------------------------------------------
 
 
+def int_or_none(value: str | None) -> int | None:
+    """A query or form parameter read as an id: None when absent or not a number."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None) -> None:
     """Show a service's refusal on the form it came from, so nothing typed is lost.
 

@@ -20,7 +20,7 @@ from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
 from peergroups.groups.services import person_deactivate, program_update
-from peergroups.http import form_add_invalid
+from peergroups.http import form_add_invalid, int_or_none
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import ProgramEditForm
@@ -86,13 +86,6 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
     )
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @require_safe
 @org_view(Role.ADMIN, Role.FACILITATOR)
 def operations_board(request: HttpRequest, access: OrgAccess) -> HttpResponse:
@@ -100,8 +93,8 @@ def operations_board(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     sort = query.get("sort", "name")
     descending = query.get("dir") == "desc"
     filters = {
-        "program_id": _int_or_none(query.get("program")),
-        "facilitator_id": _int_or_none(query.get("facilitator")),
+        "program_id": int_or_none(query.get("program")),
+        "facilitator_id": int_or_none(query.get("facilitator")),
         "flag": query.get("flag", ""),
         "search": query.get("q", "").strip()[:120],
     }
@@ -199,7 +192,7 @@ def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpRespo
     """Where people stall between invitation and group; resend or revoke from here."""
     organization = access.organization
     if request.method == "POST":
-        invitation_id = _int_or_none(request.POST.get("invitation"))
+        invitation_id = int_or_none(request.POST.get("invitation"))
         action = request.POST.get("action")
         if invitation_id is None or action not in ("resend", "revoke"):
             raise Invalid("Choose an invitation and resend or revoke it.", field="action")
@@ -210,7 +203,7 @@ def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpRespo
         verb = "sent again" if action == "resend" else "revoked; its link no longer works"
         messages.success(request, f"The invitation to {invitation.email} is {verb}.")
         return redirect(request.get_full_path())
-    program_id = _int_or_none(request.GET.get("program"))
+    program_id = int_or_none(request.GET.get("program"))
     program = (
         selectors.program_for_admin(access=access, program_id=program_id) if program_id else None
     )

@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused
-from peergroups.http import form_add_invalid
+from peergroups.http import form_add_invalid, int_or_none
 from peergroups.meetings import selectors, services
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.forms import (
@@ -506,10 +506,7 @@ def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     program's groups. Suppression is decided over every group either way: paging only
     chooses which of the decided rows are written (1,200 groups made a 40 KB page)."""
     programs = selectors.meeting_insights(access=access)
-    try:
-        chosen = int(request.GET.get("program", ""))
-    except ValueError:
-        chosen = None
+    chosen = int_or_none(request.GET.get("program"))
     if chosen is not None:
         programs = [row for row in programs if row["program"].pk == chosen]
         if not programs:
