@@ -10,6 +10,7 @@ from peergroups.groups import services
 from peergroups.groups.forms import CloseForm, FacilitatorForm, MoveForm, RemoveForm, RenameForm
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import group_for_user, group_role, group_roster
+from peergroups.http import form_add_invalid
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
@@ -101,8 +102,7 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
             try:
                 done = _apply(action, form.cleaned_data, access, request.user, group)
             except DomainError as error:
-                field = getattr(error, "field", "")
-                form.add_error(field if field in form.fields else None, error.reason)
+                form_add_invalid(form, error)
             else:
                 messages.success(request, done)
                 if action == "close":

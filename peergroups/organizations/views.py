@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
+from peergroups.http import form_add_invalid
 from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
@@ -61,7 +62,7 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 acting_user=request.user,
             )
         except (Conflict, Invalid) as refusal:  # the service's rule, shown beside the form
-            form.add_error(getattr(refusal, "field", "") or "email", refusal.reason)
+            form_add_invalid(form, refusal, field_map={"": "email"})
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("organizations-invitations", org_slug=access.organization.slug)
