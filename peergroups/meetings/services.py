@@ -43,7 +43,7 @@ from peergroups.meetings.models import (
     MonthInterval,
     ReminderSent,
 )
-from peergroups.meetings.selectors import ONLY_FACILITATOR
+from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
 
@@ -494,10 +494,10 @@ def agreement_current(*, group: PeerGroup) -> ConfidentialityAgreement:
     For callers that made a group without group_defaults_create (the demo seeding,
     older scripts); never called from a page GET. Pages read selectors.agreement_latest.
     """
-    latest = group.agreements.order_by("-version").first()
+    latest = agreement_latest(group=group)
     if latest is None:
         group_defaults_create(group=group)
-        latest = group.agreements.order_by("-version").first()
+        latest = agreement_latest(group=group)
     return latest
 
 

@@ -80,8 +80,7 @@ def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpRes
                 return redirect(_group_url(ctx, "meetings-agreement"))
         else:
             if current.pk is None:
-                services.group_defaults_create(group=ctx.group)
-                current = selectors.agreement_latest(group=ctx.group)
+                current = services.agreement_current(group=ctx.group)
             services.agreement_accept(agreement=current, user=request.user)
             messages.success(request, "Thank you. You can now see your group's content.")
             return redirect(_group_url(ctx, "meetings-list"))
