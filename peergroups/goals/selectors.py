@@ -357,7 +357,8 @@ def rate_of(outcomes) -> Rate:
     return Rate(credit=credit, count=len(outcomes))
 
 
-def _month_starts(today: date, months: int) -> list[date]:
+def month_starts(today: date, months: int) -> list[date]:
+    """The first days of the `months` months up to `today`'s, oldest first."""
     first = today.replace(day=1)
     starts = []
     for _ in range(months):
@@ -382,7 +383,7 @@ def _monthly(commitments: QuerySet[Commitment], months: int) -> list[dict]:
     """Rates by month of due date. Only commitments whose due date has come count (one
     due later this month is not yet kept or missed). One query, whatever the data."""
     today = timezone.localdate()
-    starts = _month_starts(today, months)
+    starts = month_starts(today, months)
     rows = with_outcome(commitments.filter(due_on__gte=starts[0], due_on__lte=today)).values_list(
         "due_on", "outcome"
     )
@@ -445,7 +446,7 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
     """
     access.require(Role.ADMIN)
     today = timezone.localdate()
-    starts = _month_starts(today, months)
+    starts = month_starts(today, months)
     # Summed in SQL per (program, month): distinct people, commitments, and credit in
     # half points (exact, as rate_of sums Decimals). Each (program, month) stands alone
     # (no totals beside it), so its count of distinct people is all suppression needs.

@@ -10,7 +10,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from peergroups.aggregates import Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment
-from peergroups.goals.selectors import with_outcome
+from peergroups.goals.selectors import month_starts, with_outcome
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import (
     Attendance,
@@ -63,15 +63,6 @@ MEASURES = [
     ("goal_confidence", "Confidence on key goals (1–7)", "", 1, 7, (1, 4, 7), (-3, 3, (-3, 0, 3))),
 ]
 MEASURE_KEYS = [m[0] for m in MEASURES]
-
-
-def month_starts(last: date, months: int) -> list[date]:
-    first = last.replace(day=1)
-    starts = []
-    for _ in range(months):
-        starts.append(first)
-        first = (first - timedelta(days=1)).replace(day=1)
-    return list(reversed(starts))
 
 
 @lru_cache(maxsize=4096)
@@ -249,7 +240,8 @@ HEALTH_MEASURES = [
 ]
 
 
-def _month(moment: datetime, zone) -> date:
+def month_of(moment: datetime, zone) -> date:
+    """The first day of the month `moment` falls in, in `zone`."""
     return moment.astimezone(zone).date().replace(day=1)
 
 
@@ -273,7 +265,7 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
     for starts_at, member_id, status in Attendance.objects.filter(
         meeting__group=group, meeting__starts_at__gte=since
     ).values_list("meeting__starts_at", "member_id", "status"):
-        add("attendance", _month(starts_at, zone), member_id, status == AttendanceStatus.PRESENT)
+        add("attendance", month_of(starts_at, zone), member_id, status == AttendanceStatus.PRESENT)
     for due_on, member_id, outcome in with_outcome(
         Commitment.objects.filter(
             group=group, due_on__gte=starts[0], due_on__lte=timezone.localdate()
@@ -293,7 +285,7 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
             add("meeting_value", month, user_id, value)
     # Issues processed per meeting held: people behind it are those present.
     meetings = {
-        pk: _month(starts_at, zone)
+        pk: month_of(starts_at, zone)
         for pk, starts_at in Meeting.objects.filter(
             group=group, starts_at__gte=since, starts_at__lte=timezone.now()
         )

@@ -26,6 +26,7 @@ from peergroups.outcomes.models import (
     Pulse,
     PulseToken,
 )
+from peergroups.outcomes.selectors import month_of
 
 PULSE_LINK_DAYS = 14  # a one-click pulse link works this long after it is sent
 PULSE_LINK = LinkWords("pulse", instead="answer it", change="see your answers")
@@ -95,10 +96,6 @@ def baseline_record(*, organization: Organization, user: User, answers: Answers)
 
 
 # --- pulses ----------------------------------------------------------------------------
-
-
-def month_of(moment: datetime, zone) -> date:
-    return moment.astimezone(zone).date().replace(day=1)
 
 
 def pulse_create(*, organization: Organization, user: User, group, month: date) -> Pulse | None:

@@ -48,7 +48,7 @@ def pulses_send_now(now: datetime | None = None) -> dict:
         )
     }
     for r in recipients:
-        month = services.month_of(now, r.zone)
+        month = selectors.month_of(now, r.zone)
         moment = pulse_moment(month, r.zone)
         if (r.organization.pk, r.user.pk, month) in months or not (
             moment <= now < moment + SEND_WINDOW

@@ -47,7 +47,7 @@ def member(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     ]
     group = selectors.active_group(user=request.user, organization=access.organization)
     zone = selectors.member_zone(user=request.user, organization=access.organization, group=group)
-    month = services.month_of(timezone.now(), zone)
+    month = selectors.month_of(timezone.now(), zone)
     current = selectors.pulse_of_month(
         user=request.user, organization=access.organization, month=month
     )
@@ -95,7 +95,7 @@ def pulse(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """This month's pulse, answered on the page (the e-mail's link is the other way)."""
     group = selectors.active_group(user=request.user, organization=access.organization)
     zone = selectors.member_zone(user=request.user, organization=access.organization, group=group)
-    month = services.month_of(timezone.now(), zone)
+    month = selectors.month_of(timezone.now(), zone)
     current = selectors.pulse_of_month(
         user=request.user, organization=access.organization, month=month
     )
