@@ -31,7 +31,7 @@ from peergroups.organizations.models import (
     Program,
     Role,
 )
-from peergroups.organizations.services import audit
+from peergroups.organizations.services import admin_keep_one, audit
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
@@ -492,9 +492,11 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
     if user_id == acting_user.pk:
         raise Conflict("You cannot deactivate yourself; ask another admin.")
     if Role.ADMIN in roles:
-        admins = OrganizationRole.objects.filter(organization=organization, role=Role.ADMIN)
-        if admins.count() <= 1:
-            raise Conflict("The organization's last admin cannot be deactivated.")
+        admin_keep_one(
+            organization=organization,
+            user_id=user_id,
+            refusal="The organization's last admin cannot be deactivated.",
+        )
     memberships = list(
         GroupMembership.objects.select_for_update().filter(
             group__organization=organization, group__closed_at__isnull=True, user_id=user_id

@@ -81,16 +81,27 @@ def role_grant(
     return granted
 
 
+def admin_keep_one(*, organization: Organization, user_id: int, refusal: str) -> None:
+    """Refuse (Conflict, `refusal`) to take away the organization's only admin. Locks the
+    admin rows, so two admins removing each other at once cannot both pass; call it
+    inside the transaction that removes the role."""
+    admins = OrganizationRole.objects.select_for_update().filter(
+        organization=organization, role=Role.ADMIN
+    )
+    if list(admins.values_list("user_id", flat=True)) == [user_id]:
+        raise Conflict(refusal)
+
+
 @transaction.atomic
 def role_revoke(
     *, organization: Organization, user: User, role: str, acting_user: User | None
 ) -> None:
     if role == Role.ADMIN:
-        admins = OrganizationRole.objects.select_for_update().filter(
-            organization=organization, role=Role.ADMIN
+        admin_keep_one(
+            organization=organization,
+            user_id=user.pk,
+            refusal="An organization keeps at least one program admin.",
         )
-        if list(admins.values_list("user_id", flat=True)) == [user.pk]:
-            raise Conflict("An organization keeps at least one program admin.")
     deleted, _ = OrganizationRole.objects.filter(
         organization=organization, user=user, role=role
     ).delete()
