@@ -31,7 +31,13 @@ UNDO_DEPTH = 50
 
 def _locked(run: FormationRun, acting_user: User | None) -> FormationRun:
     # The snapshot (megabytes) is read only for a run from before the snapshot index.
-    locked = FormationRun.objects.select_for_update().defer("snapshot").get(pk=run.pk)
+    # Its organization comes in the same query (for the admin check), locked it is not.
+    locked = (
+        FormationRun.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .defer("snapshot")
+        .get(pk=run.pk)
+    )
     require_admin(acting_user, locked.organization)
     if locked.status != RunStatus.DONE:
         raise Conflict(f"This run is {locked.get_status_display().lower()}; it cannot be changed.")

@@ -79,7 +79,12 @@ def formation_run_publish_execute(run_id: int) -> None:
     FormationRun.objects.filter(pk=run_id, status=RunStatus.PUBLISHING).update(
         publish_progress=0.1  # a worker has it; the rest is one transaction
     )
-    run = FormationRun.objects.select_related("published_by").get(pk=run_id)
+    # Only its state and who asked: the publish reads the run again, under its lock.
+    run = (
+        FormationRun.objects.select_related("published_by")
+        .defer("snapshot", "proposal", "undo_stack", "baselines")
+        .get(pk=run_id)
+    )
     if run.status != RunStatus.PUBLISHING:
         return  # published or given back meanwhile: nothing to do
     try:
