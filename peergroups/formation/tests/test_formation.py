@@ -392,3 +392,25 @@ def test_edits_and_the_review_page_never_read_the_whole_snapshot(client, cast, w
     assert [(g.violations, g.new_pairs) for g in proposal_review(unindexed).groups] == [
         (g.violations, g.new_pairs) for g in after.groups
     ]
+
+
+def test_publish_request_refuses_by_the_stored_verdicts_without_reading_the_snapshot(
+    cast, waiting, solved
+):
+    """The request trusts each group's stored rule check (kept by the task and every
+    edit); the snapshot, megabytes at 10,000 people, is not read in the web request."""
+    from peergroups.formation.services import formation_run_publish_request
+
+    run = solved()
+    proposal = dict(run.proposal)
+    groups = [dict(g) for g in proposal["groups"]]
+    assert all(g.get("violations") == [] for g in groups)  # the task stored its verdicts
+    groups[1]["violations"] = [["kept_apart", "Ann and Bo cannot share a group (reporting line)."]]
+    FormationRun.objects.filter(pk=run.pk).update(proposal={**proposal, "groups": groups})
+    refused = pytest.raises(Conflict, match=r"Nothing was published: Ann and Bo cannot share")
+    with CaptureQueriesContext(connection) as queries, refused:
+        formation_run_publish_request(run=run, acting_user=cast.admin)
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in read if '"formation_formationrun"."snapshot"' in sql]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
