@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from peergroups.errors import Invalid
 from peergroups.http import error_responses
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import organization_access
@@ -215,8 +214,6 @@ def program_outcomes(request: HttpRequest, org_slug: str, filters: Query[Outcome
     `cycle`) select rows of the organization's table. Admins only."""
     access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
-    if filters.cycle is not None and filters.program is None:
-        raise Invalid("Choose a program to filter by cycle.", field="cycle")
     result = selectors.program_outcomes(
         access=access,
         filters=selectors.OutcomeFilters(program_id=filters.program, cycle=filters.cycle),

@@ -355,6 +355,10 @@ class OutcomeFilters:
     program_id: int | None = None
     cycle: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.cycle is not None and self.program_id is None:  # cycles are per program
+            raise Invalid("Choose a program to filter by cycle.", field="cycle")
+
 
 ADMIN_COLUMNS = [
     # key, label, unit

@@ -197,10 +197,7 @@ def _filters(request: HttpRequest) -> selectors.OutcomeFilters:
             raise Invalid(f"The {name} filter takes a number.", field=name)
         return int(raw)
 
-    program_id, cycle = number("program"), number("cycle")
-    if cycle is not None and program_id is None:
-        raise Invalid("Choose a program to filter by cycle.", field="cycle")
-    return selectors.OutcomeFilters(program_id=program_id, cycle=cycle)
+    return selectors.OutcomeFilters(program_id=number("program"), cycle=number("cycle"))
 
 
 @require_safe
