@@ -1,7 +1,11 @@
-"""How numbers read in sentences and how names sort, the same on every page, e-mail and
-command: "1 open seat", "2 open seats", "1,200 members"; "Group 5" before "Group 10"."""
+"""How numbers read in sentences, how names sort and how a CSV cell is written, the same
+on every page, e-mail, export and command: "1 open seat", "2 open seats", "1,200
+members"; "Group 5" before "Group 10"; a name that starts like a formula stays text."""
 
+import csv
+import io
 import re
+from collections.abc import Iterable
 
 
 def count_of(number: int, singular: str, plural: str | None = None) -> str:
@@ -17,3 +21,31 @@ def natural_key(text: str) -> list:
     so two keys always compare like with like.
     """
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+# CSV ----------------------------------------------------------------------------------------
+
+# A spreadsheet runs a cell starting with one of these as a formula
+# (`=HYPERLINK("http://evil.example","x")`); every export writes such a cell with a quote
+# in front, which the spreadsheet shows as text and the member import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?%?")
+
+
+def csv_cell(value) -> str:
+    """One cell as text that no spreadsheet runs: "-2.5" stays a number, "=1+1" becomes "'=1+1"."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
+    """The one CSV writer every export uses: a header, the rows, every cell through
+    `csv_cell`, and a byte-order mark so that Excel reads UTF-8 (our import accepts it)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return "\ufeff" + out.getvalue()

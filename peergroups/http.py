@@ -10,12 +10,23 @@ route's OpenAPI schema.
 A refusal writes one log line, not a traceback: refusals are the rules working.
 """
 
+import json
 import logging
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.template.loader import render_to_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -269,3 +280,132 @@ class SecurityHeadersMiddleware:
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+# CSV downloads ------------------------------------------------------------------------------
+
+
+def csv_response(content: str, filename: str) -> HttpResponse:
+    """A CSV download; `content` comes from `formats.csv_text`, the one formula-safe writer."""
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+# Hostile input ------------------------------------------------------------------------------
+
+# NUL (PostgreSQL refuses it in text), the other C0 controls but tab and line breaks, DEL,
+# the C1 controls, and lone surrogates (which no database encoding can store).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_REASON = "contains a control character (such as NUL) that cannot be used."
+BLANK_QUERY = "Type at least one word to search for."
+SEARCH_PARAMETERS = frozenset({"q"})
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def input_problems(request: HttpRequest) -> list[dict]:
+    """What makes a request's input unusable, as `{"field", "message"}` entries.
+
+    Query parameters of every page and route, and the API's JSON and form bodies (page
+    forms check their own fields, so a page re-renders what was typed with the message).
+    A search of only spaces is refused by the API; a page's search form shows the
+    library unsearched, as for an empty box.
+    """
+    problems = []
+    api = request.path.startswith("/api/")
+    for name, values in request.GET.lists():
+        for value in values:
+            if CONTROL.search(name) or CONTROL.search(value):
+                problems.append({"field": _printable(name), "message": CONTROL_REASON})
+            elif api and name in SEARCH_PARAMETERS and value and not value.strip():
+                problems.append({"field": name, "message": BLANK_QUERY})
+    if api and request.method in ("POST", "PUT", "PATCH"):
+        if request.content_type == "multipart/form-data" and request.method == "POST":
+            try:
+                return problems + _form_problems(request.POST, request.FILES)
+            except MultiPartParserError:
+                pass  # not multipart after all (no boundary): read as Ninja would, below
+        try:
+            body = request.body
+        except RawPostDataException:
+            return problems
+        # Ninja reads a body as JSON whatever its Content-Type says, so this does too.
+        text = body.decode("utf-8", "replace")
+        if CONTROL.search(text) or "\\u" in text:
+            problems.extend(_raw_body_problems(body))
+        if request.content_type == "application/x-www-form-urlencoded":
+            problems.extend(_form_problems(QueryDict(body), {}))
+    return problems
+
+
+def _form_problems(data, files) -> list[dict]:
+    problems = []
+    for name, values in data.lists():
+        if CONTROL.search(name) or any(CONTROL.search(v) for v in values):
+            problems.append({"field": _printable(name), "message": CONTROL_REASON})
+    for name, upload in files.items():
+        if CONTROL.search(upload.name or ""):
+            problems.append({"field": _printable(name), "message": CONTROL_REASON})
+    return problems
+
+
+def _raw_body_problems(body: bytes) -> list[dict]:
+    try:
+        parsed = json.loads(body, strict=False)  # raw control characters too
+    except ValueError:
+        # Not JSON (Ninja answers that itself): a form-encoded body or plain text.
+        return (
+            [{"field": "body", "message": CONTROL_REASON}]
+            if CONTROL.search(body.decode("utf-8", "replace"))
+            else []
+        )
+    return _json_problems(parsed, "")
+
+
+def _printable(name: str) -> str:
+    return CONTROL.sub("?", name)
+
+
+def _json_problems(value, where: str) -> list[dict]:
+    if isinstance(value, str):
+        return (
+            [{"field": where or "body", "message": CONTROL_REASON}] if CONTROL.search(value) else []
+        )
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{_printable(key)}" if where else _printable(key)
+            if CONTROL.search(key):
+                found.append({"field": path, "message": CONTROL_REASON})
+            found.extend(_json_problems(item, path))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_json_problems(item, f"{where}.{index}" if where else str(index)))
+    return found
+
+
+class InputGuardMiddleware:
+    """One guard for hostile input on pages and the API: 422 with the reason.
+
+    A NUL in a search, a filter or a title would otherwise reach the database (where
+    PostgreSQL refuses it with a server error), and a search of only spaces has no word
+    to look for. The API answers JSON `{"detail", "errors"}`; a page answers the error
+    page with the same sentence (page forms re-render their own fields' errors first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problems = input_problems(request)
+        if not problems:
+            return self.get_response(request)
+        detail = "The request is not valid: " + "; ".join(
+            f"{p['field']}: {p['message']}" for p in problems
+        )
+        _log_refusal(request, 422, detail)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": detail, "errors": problems}, status=422)
+            response._has_been_logged = True  # our line above; no second one from Django
+            return response
+        return error_page(request, 422, detail)

@@ -1,13 +1,12 @@
 """Reads of the audit log. The caller has checked that the viewer is an admin."""
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from peergroups.audit.models import AuditEntry
+from peergroups.formats import csv_text
 
 
 def audit_entries(
@@ -51,19 +50,16 @@ CSV_COLUMNS = ["time", "actor", "action", "object_type", "object_id", "before", 
 def audit_csv(entries: QuerySet[AuditEntry]) -> str:
     import json
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                entry.created_at.isoformat(),
-                entry.actor.email if entry.actor else "system",
-                entry.action,
-                entry.object_type,
-                entry.object_id,
-                json.dumps(entry.before, sort_keys=True),
-                json.dumps(entry.after, sort_keys=True),
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            entry.created_at.isoformat(),
+            entry.actor.email if entry.actor else "system",
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            json.dumps(entry.before, sort_keys=True),
+            json.dumps(entry.after, sort_keys=True),
+        ]
+        for entry in entries.iterator(chunk_size=500)
+    )
+    return csv_text(CSV_COLUMNS, rows)

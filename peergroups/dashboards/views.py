@@ -20,7 +20,7 @@ from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
 from peergroups.groups.services import person_deactivate, program_update
-from peergroups.http import form_add_invalid, int_or_none
+from peergroups.http import csv_response, form_add_invalid, int_or_none
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import ProgramEditForm
@@ -248,8 +248,4 @@ def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> Ht
 def program_roster_export(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     """The program's roster as CSV (names, group, facilitator, schedule); the export is audited."""
     program, content = roster_csv(access=access, acting_user=request.user, program_id=program_id)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f"attachment; filename=roster-{access.organization.slug}-{program.pk}.csv"
-    )
-    return response
+    return csv_response(content, f"roster-{access.organization.slug}-{program.pk}.csv")

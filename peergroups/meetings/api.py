@@ -83,7 +83,7 @@ class IssueIn(Schema):
     urgency: Urgency = Urgency.MEDIUM
 
 
-class VoteOut(Schema):
+class IssueVoteOut(Schema):
     issue_id: int
     voted: bool
     votes: int
@@ -201,7 +201,7 @@ def _vote(request, org_slug, group_id, issue_id, vote: bool):
 
 @router.post(
     GROUP + "/issues/{issue_id}/vote",
-    response={200: VoteOut, **WRITE},
+    response={200: IssueVoteOut, **WRITE},
     url_name="api-meetings-issue-vote",
 )
 def issue_vote(request, org_slug: str, group_id: int, issue_id: int):
@@ -211,7 +211,7 @@ def issue_vote(request, org_slug: str, group_id: int, issue_id: int):
 
 @router.delete(
     GROUP + "/issues/{issue_id}/vote",
-    response={200: VoteOut, **WRITE},
+    response={200: IssueVoteOut, **WRITE},
     url_name="api-meetings-issue-vote",
 )
 def issue_unvote(request, org_slug: str, group_id: int, issue_id: int):

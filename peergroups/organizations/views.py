@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
-from peergroups.http import form_add_invalid
+from peergroups.http import csv_response, form_add_invalid
 from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
@@ -126,13 +126,11 @@ def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """The filtered log as CSV. An export is itself a row in the log."""
     _form, entries = _audit_filtered(request, access)
-    content = "\ufeff" + audit_csv(entries)
+    content = audit_csv(entries)
     audit_record(
         organization=access.organization,
         actor=request.user,
         action="audit_export",
         after={"rows": content.count("\n") - 1},
     )
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=audit-{access.organization.slug}.csv"
-    return response
+    return csv_response(content, f"audit-{access.organization.slug}.csv")

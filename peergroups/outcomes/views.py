@@ -5,8 +5,6 @@ Views parse, call outcomes.selectors/services and render; refusals are domain er
 that peergroups.http maps to the error page.
 """
 
-import csv
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +14,9 @@ from django.views.decorators.http import require_safe
 
 from peergroups.charts import bar_chart, line_chart
 from peergroups.errors import Invalid
+from peergroups.formats import csv_text
 from peergroups.goals import selectors as goals
-from peergroups.http import form_add_invalid
+from peergroups.http import csv_response, form_add_invalid
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -239,11 +238,4 @@ def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 def program_outcomes_csv(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     result = selectors.program_outcomes(access=access, filters=_filters(request))
     header, lines = selectors.outcome_rows_flat(result)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{access.organization.slug}-outcomes.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(lines)
-    return response
+    return csv_response(csv_text(header, lines), f"{access.organization.slug}-outcomes.csv")

@@ -1,14 +1,12 @@
 """The admin's CSV import and export of members."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
-from peergroups.formats import natural_key
+from peergroups.formats import csv_text, natural_key
+from peergroups.http import csv_response
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.forms import MemberImportForm
@@ -24,34 +22,34 @@ def example_csv(program: str) -> str:
     """A file that imports cleanly: two people of the organization's first program (a row
     names only people of its own program), or without a program and a manager when it has none.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "email",
-            "full_name",
-            "region",
-            "time_zone",
-            "industry",
-            "function",
-            "management_level",
-            "team_size",
-            "years_managing",
-            "company",
-            "expertise",
-            "availability",
-            "reports_to",
-            "competitors",
-            "program",
-        ]
-    )
+    header = [
+        "email",
+        "full_name",
+        "region",
+        "time_zone",
+        "industry",
+        "function",
+        "management_level",
+        "team_size",
+        "years_managing",
+        "company",
+        "expertise",
+        "availability",
+        "reports_to",
+        "competitors",
+        "program",
+    ]
     dana = ["dana.lee@example.com", "Dana Lee", "Boston", "America/New_York", "Biotech"]
     dana += ["Research", "senior", "24", "8", "Helix Bio", "hiring;finance", "tue-am;thu-pm"]
     sam = ["sam.ortiz@example.com", "Sam Ortiz", "Boston", "America/New_York", "Biotech"]
     sam += ["Operations", "middle", "9", "3", "Helix Bio", "operations;team-building", "tue-am"]
-    writer.writerow([*dana, "", "Genova Therapeutics", program])
-    writer.writerow([*sam, "dana.lee@example.com" if program else "", "", program])
-    return out.getvalue()
+    return csv_text(
+        header,
+        [
+            [*dana, "", "Genova Therapeutics", program],
+            [*sam, "dana.lee@example.com" if program else "", "", program],
+        ],
+    )
 
 
 @org_view(Role.ADMIN)
@@ -59,9 +57,7 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if request.GET.get("example"):
         programs = sorted(access.organization.programs.all(), key=lambda p: natural_key(p.name))
         example = example_csv(programs[0].name if programs else "")
-        response = HttpResponse(example, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = "attachment; filename=members-example.csv"
-        return response
+        return csv_response(example, "members-example.csv")
     form = MemberImportForm(request.POST or None, request.FILES or None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
@@ -99,7 +95,5 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @org_view(Role.ADMIN)
 def member_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8; the import accepts it.
-    content = "\ufeff" + members_export(organization=access.organization, acting_user=request.user)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=members-{access.organization.slug}.csv"
-    return response
+    content = members_export(organization=access.organization, acting_user=request.user)
+    return csv_response(content, f"members-{access.organization.slug}.csv")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict
+from peergroups.formats import FORMULA_STARTS, csv_text
 from peergroups.organizations.models import (
     Invitation,
     Organization,
@@ -75,8 +76,6 @@ CHOICE_COLUMNS = {
 }
 AREA_COLUMNS = ("expertise", "challenge_topics", "goal_topics")
 LIST_SEPARATOR = ";"  # what the export writes; the import reads the form's separators
-# Spreadsheets run cells starting with these as formulas; the export defuses them with a quote.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ LIST_LOOKUPS = {column: _lookup(AREAS) for column in AREA_COLUMNS} | {
 
 def _read_text(file: IO[bytes] | bytes | str) -> str:
     if isinstance(file, str):
-        return file
+        return file.removeprefix("\ufeff")  # our own export, read back as text
     data = file if isinstance(file, bytes) else file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportInvalid(
@@ -174,10 +173,6 @@ def _undefuse(value: str) -> str:
     if value.startswith("'") and value[1:2] in FORMULA_STARTS:
         return value[1:]
     return value
-
-
-def _defuse(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _form_data(row: dict[str, str]) -> dict:
@@ -614,9 +609,7 @@ def members_export(*, organization: Organization, acting_user: User | None = Non
         .select_related("user", "reports_to", "program")
         .order_by("user__email")
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    rows = []
     for profile in profiles:
         cells = {
             "email": profile.user.email,
@@ -636,7 +629,7 @@ def members_export(*, organization: Organization, acting_user: User | None = Non
             cells[column] = getattr(profile, column)
         for column in AREA_COLUMNS:
             cells[column] = LIST_SEPARATOR.join(getattr(profile, column))
-        writer.writerow(_defuse(cells[column]) for column in EXPORT_COLUMNS)
+        rows.append([cells[column] for column in EXPORT_COLUMNS])
     # Who took the organization's people out of the system, and how many.
     audit_record(
         organization=organization,
@@ -644,4 +637,4 @@ def members_export(*, organization: Organization, acting_user: User | None = Non
         action="members_export",
         after={"rows": len(profiles)},
     )
-    return out.getvalue()
+    return csv_text(EXPORT_COLUMNS, rows)

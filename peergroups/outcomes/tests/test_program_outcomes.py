@@ -109,7 +109,7 @@ def test_the_csv_is_exactly_the_page(client, cast):
         page = client.get(reverse("outcomes-program", args=["acme"]))
         export = client.get(reverse("outcomes-program-csv", args=["acme"]))
     assert page.status_code == 200 and export.status_code == 200
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     header, lines = selectors.outcome_rows_flat(page.context["result"])
     assert rows == [header, *lines]
     assert rows[1][0] == "All programs" and rows[2][0] == "Leaders 2027"
