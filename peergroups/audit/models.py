@@ -28,6 +28,9 @@ class AuditEntry(models.Model):
         related_name="+",
         help_text="Empty for the system (a command, a task).",
     )
+    # An action whose doer the admins may not know (an anonymous question, a group's own
+    # resource): no actor is stored at all, so neither a filter nor an export finds them.
+    actor_withheld = models.BooleanField(default=False, db_default=False)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
@@ -45,3 +48,17 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, as the log shows it: an e-mail, "system", or "withheld"."""
+        if self.actor_withheld:
+            return "withheld"
+        return self.actor.email if self.actor else "system"
+
+    @property
+    def shown_time(self) -> str:
+        """When, as the log shows it: the day only where the doer is withheld, so the
+        minute cannot tie the row to what that person did next on a page admins see."""
+        moment = self.created_at
+        return moment.date().isoformat() if self.actor_withheld else moment.isoformat()

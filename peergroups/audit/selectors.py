@@ -52,8 +52,8 @@ def audit_csv(entries: QuerySet[AuditEntry]) -> str:
 
     rows = (
         [
-            entry.created_at.isoformat(),
-            entry.actor.email if entry.actor else "system",
+            entry.shown_time,
+            entry.actor_label,
             entry.action,
             entry.object_type,
             entry.object_id,

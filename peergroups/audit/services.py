@@ -48,6 +48,7 @@ def audit_record(
     object_id: int | str | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    actor_withheld: bool = False,
 ) -> AuditEntry:
     """Write one audit row: who (`actor`, None for the system) did `action` to what.
 
@@ -56,8 +57,15 @@ def audit_record(
     roles, states, counts, dates and short labels, never free text (a string over
     MAX_VALUE_LENGTH characters raises ValueError, so a mistake fails in the tests).
     Call it inside the service's transaction so the row and the change commit together.
+
+    `actor_withheld`: the organization's admins may not learn who did this, because they
+    could not see it on the object's own page (an anonymous question, anything inside a
+    group). No actor is stored, and the log shows the row's day, not its minute.
     """
     entry = _entry(organization, actor, action, target, object_type, object_id, before, after)
+    if actor_withheld:
+        entry.actor_id = None
+        entry.actor_withheld = True
     entry.save()
     return entry
 

@@ -206,6 +206,8 @@ def question_ask(
         action="question_ask",
         target=question,
         after={"recipients": len(chosen)},
+        # Admins never see questions (asked anonymously or not): nor who asks them.
+        actor_withheld=True,
     )
     transaction.on_commit(lambda: question_notify.enqueue(question.pk))
     return question

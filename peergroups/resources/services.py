@@ -265,6 +265,7 @@ def resource_share(
         action="resource_share",
         target=resource,
         after={"scope": scope, "group_id": resource.group_id},
+        actor_withheld=scope == Scope.GROUP,  # a group's own resource: admins cannot see it
     )
     return resource
 
@@ -333,6 +334,7 @@ def resource_edit(
         target=resource,
         before={"scope": scope_before},
         after={"scope": scope},
+        actor_withheld=Scope.GROUP in (scope, scope_before),
     )
     return resource
 
@@ -356,6 +358,7 @@ def resource_withdraw(*, user: User, access: OrgAccess, resource: Resource) -> R
         target=resource,
         before={"withdrawn": False},
         after={"withdrawn": True},
+        actor_withheld=resource.scope == Scope.GROUP,
     )
     return resource
 
