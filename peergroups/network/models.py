@@ -121,6 +121,9 @@ class RecipientStatus(models.TextChoices):
     ASKED = "asked", "Asked"
     ANSWERED = "answered", "Answered"
     DECLINED = "declined", "Declined"
+    # The recipient had muted the asker: the question is never delivered to them, but the
+    # row stays so that what the asker sees is the same as if nobody had muted anyone.
+    MUTED = "muted", "Not delivered"
 
 
 class QuestionRecipient(models.Model):

@@ -25,6 +25,7 @@ from peergroups.network.models import (
     Mute,
     Question,
     QuestionRecipient,
+    RecipientStatus,
 )
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import OrganizationRole, Role
@@ -154,14 +155,12 @@ def route(*, access: OrgAccess, asker: User, topics: list[str], limit: int = 10)
     wanted = set(topics)
     if not wanted:
         return []
-    muted_me = Mute.objects.filter(
-        organization=access.organization, user=OuterRef("user"), muted=asker
-    )
+    # Mutes do not count here: the proposals an asker sees never change because someone
+    # muted them (that would tell them who); question_ask simply does not deliver.
     entries = list(
         _in_network(access)
         .filter(accepts_questions=True)
         .exclude(user=asker)
-        .exclude(Exists(muted_me))
         .select_related("user")
     )
     if not entries:
@@ -246,7 +245,11 @@ def question_for_user(*, user: User, access: OrgAccess, question_id: int) -> Que
     )
     if question is None:
         raise NotFound("No such question.")
-    recipient = QuestionRecipient.objects.filter(question=question, user=user).first()
+    recipient = (
+        QuestionRecipient.objects.filter(question=question, user=user)
+        .exclude(status=RecipientStatus.MUTED)
+        .first()
+    )
     if question.asker_id != user.pk and recipient is None:
         raise NotFound("No such question.")
     return QuestionView(question=question, viewer=user, recipient=recipient)
@@ -259,6 +262,15 @@ def answers_visible(*, view: QuestionView) -> list[Answer]:
     if not view.is_asker and not view.question.share_answers:
         answers = answers.filter(author=view.viewer)
     return list(answers)
+
+
+def muters_of(*, organization, asker: User, user_ids: list[int]) -> set[int]:
+    """Which of `user_ids` muted `asker`: for delivery only, never shown to the asker."""
+    return set(
+        Mute.objects.filter(
+            organization=organization, muted=asker, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
+    )
 
 
 def recipients_of(*, view: QuestionView) -> list[QuestionRecipient]:
@@ -284,6 +296,7 @@ def questions_asked(*, user: User, access: OrgAccess) -> QuerySet[Question]:
 def questions_received(*, user: User, access: OrgAccess) -> QuerySet[QuestionRecipient]:
     return (
         QuestionRecipient.objects.filter(question__organization=access.organization, user=user)
+        .exclude(status=RecipientStatus.MUTED)
         .select_related("question__asker")
         .order_by("-question__created_at")
     )

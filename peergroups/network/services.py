@@ -194,9 +194,18 @@ def question_ask(
         anonymous=anonymous,
         share_answers=share_answers,
     )
+    muters = selectors.muters_of(
+        organization=access.organization, asker=user, user_ids=[c.user.pk for c in chosen]
+    )
     QuestionRecipient.objects.bulk_create(
         [
-            QuestionRecipient(question=question, user=c.user, reasons=c.reasons, score=c.score)
+            QuestionRecipient(
+                question=question,
+                user=c.user,
+                reasons=c.reasons,
+                score=c.score,
+                status=RecipientStatus.MUTED if c.user.pk in muters else RecipientStatus.ASKED,
+            )
             for c in chosen
         ]
     )

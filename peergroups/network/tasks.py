@@ -16,7 +16,7 @@ from django_tasks import task
 
 from peergroups.errors import NotFound
 from peergroups.network import selectors
-from peergroups.network.models import Answer, Question, QuestionRecipient
+from peergroups.network.models import Answer, Question, QuestionRecipient, RecipientStatus
 from peergroups.organizations.access import organization_access
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,11 @@ def question_notify_now(question_id: int) -> int:
     if question is None:
         return 0
     sent = 0
-    pending = QuestionRecipient.objects.filter(
-        question=question, notified_at__isnull=True
-    ).select_related("user")
+    pending = (
+        QuestionRecipient.objects.filter(question=question, notified_at__isnull=True)
+        .exclude(status=RecipientStatus.MUTED)  # never delivered, and nobody is told
+        .select_related("user")
+    )
     for recipient in pending:
         try:
             with transaction.atomic():

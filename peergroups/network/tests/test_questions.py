@@ -127,7 +127,7 @@ def test_rate_limit_per_asker(peers, settings, client):
         ask(peers.member)
 
 
-def test_decline_and_mute(peers):
+def test_decline_and_mute(peers, django_capture_on_commit_callbacks):
     question = ask(peers.member)
     services.question_decline(user=peers.member2, view=view_of(peers.member2, question))
     assert QuestionRecipient.objects.get(question=question, user=peers.member2).status == (
@@ -136,8 +136,43 @@ def test_decline_and_mute(peers):
     with pytest.raises(Conflict):
         services.question_decline(user=peers.member2, view=view_of(peers.member2, question))
     services.asker_mute(user=peers.other_member, view=view_of(peers.other_member, question))
-    again = ask(peers.member)
-    assert peers.other_member.pk not in set(again.recipients.values_list("user", flat=True))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = ask(peers.member)
+    # The muted person is simply never asked: no e-mail, no question on their list.
+    assert peers.other_member.email not in [m.to[0] for m in mail.outbox]
+    with pytest.raises(NotFound):
+        view_of(peers.other_member, again)
+    received = selectors.questions_received(
+        user=peers.other_member, access=access_of(peers.other_member)
+    )
+    assert again.pk not in [r.question_id for r in received]
+
+
+def test_a_mute_is_invisible_to_the_asker(peers, client):
+    """Issue 21, row 7: proposals and the question's page are the same whether or not
+    someone muted the asker; the muted person never receives the question."""
+
+    def what_the_asker_sees():
+        proposals = client.post(
+            reverse("api:api-questions-proposals", args=["acme"]),
+            {"topics": ["hiring"]},
+            content_type="application/json",
+        ).json()
+        question = ask(peers.member, recipient_ids=[p["user_id"] for p in proposals])
+        page = client.get(reverse("network-question", args=["acme", question.pk])).content.decode()
+        api = client.get(reverse("api:api-question", args=["acme", question.pk])).json()
+        recipients = page[page.index("Sent to") :].split("</p>")[0]
+        return proposals, recipients, api["recipients"], question
+
+    client.force_login(peers.member)
+    before = what_the_asker_sees()
+    services.asker_mute(user=peers.other_member, view=view_of(peers.other_member, before[3]))
+    after = what_the_asker_sees()
+    assert after[:3] == before[:3]
+    assert "Oli Member" in after[1]
+    with pytest.raises(NotFound):
+        view_of(peers.other_member, after[3])
 
 
 def test_questions_close_after_thirty_days(peers):

@@ -95,15 +95,23 @@ def test_group_content_never_counts(network):
     assert ranking(network) == before
 
 
-def test_the_asker_muted_unlisted_and_unwilling_are_not_proposed(network, listing):
+def test_the_asker_unlisted_and_unwilling_are_not_proposed(network, listing):
     assert "Mia Member" not in [name for name, _ in ranking(network, asker=network.member)]
+    listing(network.member2, handled_topics=["hiring"], accepts_questions=False)
+    assert ranking(network) == [("Mia Member", 6.0), ("Oli Member", 1.0)]
+    listing(network.other_member, listed=False)
+    listing(network.member, listed=False)
+    assert ranking(network) == []
+
+
+def test_a_mute_does_not_change_the_proposals(network):
+    """Issue 21, row 7: the asker would learn who muted them; question_ask just does
+    not deliver to that person (tests/…/test_questions.py)."""
+    before = ranking(network)
     Mute.objects.create(
         organization=network.organization, user=network.member, muted=network.other_facilitator
     )
-    listing(network.member2, handled_topics=["hiring"], accepts_questions=False)
-    assert ranking(network) == [("Oli Member", 1.0)]
-    listing(network.other_member, listed=False)
-    assert ranking(network) == []
+    assert ranking(network) == before and "Mia Member" in dict(before)
 
 
 def test_evidence_is_capped(network):
