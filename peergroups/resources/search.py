@@ -130,9 +130,20 @@ def index_terms(text: str) -> set[str]:
 COMPLETIONS = 3
 
 
-def parse(text: str, *, organization_id: int, scope_keys: list[str]) -> ParsedQuery:
+def parse(
+    text: str,
+    *,
+    organization_id: int,
+    scope_keys: list[str],
+    visible: QuerySet[Resource] | None = None,
+) -> ParsedQuery:
     """Clean the query, complete words still being typed and correct words that match
-    nothing, from the words of the resources in the viewer's scopes only."""
+    nothing, from the words of the resources in the viewer's scopes only.
+
+    The vocabulary keeps every word a scope ever had (a withdrawn or edited resource's
+    too), so a correction is offered only once it matches a resource of `visible`, the
+    queryset of what the viewer may see now: derived data never outlives its source.
+    """
     words = words_of(text)
     parsed = ParsedQuery(words=words, terms=list(words), completions=[[] for _ in words])
     if not words:
@@ -177,11 +188,23 @@ def parse(text: str, *, organization_id: int, scope_keys: list[str]) -> ParsedQu
             .values_list("term", flat=True)
             .distinct()[:5000]
         )
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=SIMILARITY_CUTOFF)
+        matches = difflib.get_close_matches(
+            word, candidates, n=CORRECTION_TRIES, cutoff=SIMILARITY_CUTOFF
+        )
+        match = next((m for m in matches if visible is None or _occurs(visible, m)), None)
         if match:
-            parsed.terms[i] = match[0]
-            parsed.corrections[word] = match[0]
+            parsed.terms[i] = match
+            parsed.corrections[word] = match
     return parsed
+
+
+CORRECTION_TRIES = 3
+
+
+def _occurs(visible: QuerySet[Resource], term: str) -> bool:
+    """Whether a resource the viewer may see now has the word."""
+    alone = ParsedQuery(words=[term], terms=[term], completions=[[]])
+    return ranked(visible, alone).count() > 0
 
 
 def ranked(queryset: QuerySet[Resource], parsed: ParsedQuery, *, any_word: bool = False):

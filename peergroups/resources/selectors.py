@@ -131,6 +131,7 @@ def library(
             query,
             organization_id=access.organization.pk,
             scope_keys=search.scope_keys_for(group_ids),
+            visible=visible,
         )
         results = search.ranked(visible, parsed)
         count = results.count()

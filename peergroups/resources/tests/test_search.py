@@ -195,3 +195,48 @@ def test_search_page_runs_a_bounded_number_of_queries(
         assert client.get(url, {"q": "budgt revie"}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def _offered(user, query) -> str:
+    return search(user, query).corrected
+
+
+def test_words_of_withdrawn_and_edited_resources_are_never_offered(share, accepted, client):
+    """Issue 21, row 6: "capybarawort" was corrected to "capybaraword" from a withdrawn
+    "SECRET-OOPS" title. A correction is offered only from what the viewer may see now."""
+    share(accepted.member, title="Hiring guide")
+    secret = share(accepted.member, title="SECRET-OOPS capybaraword")
+    assert _offered(accepted.member2, "capybarawort hiring") == "capybaraword hiring"
+    services.resource_withdraw(
+        user=accepted.member, access=access_of(accepted.member), resource=secret
+    )
+    assert _offered(accepted.member2, "capybarawort hiring") == ""
+    client.force_login(accepted.member2)
+    api = client.get(
+        reverse("api:api-resources-search", args=["acme"]), {"q": "capybarawort hiring"}
+    )
+    page = client.get(reverse("resources-library", args=["acme"]), {"q": "capybarawort hiring"})
+    assert (
+        "capybaraword" not in api.content.decode() and "capybaraword" not in page.content.decode()
+    )
+
+    edited = share(accepted.member, title="Plan with zanzibarite")
+    assert _offered(accepted.member2, "zanzibarita hiring") == "zanzibarite hiring"
+    services.resource_edit(
+        user=accepted.member,
+        access=access_of(accepted.member),
+        resource=edited,
+        kind="template",
+        title="Plan, renamed",
+        summary="A one-page plan.",
+        topics=["hiring"],
+        url="https://example.org/plan",
+    )
+    assert _offered(accepted.member2, "zanzibarita hiring") == ""
+
+
+def test_words_of_a_groups_resources_are_not_offered_outside_it(share, accepted):
+    share(accepted.member, title="Hiring guide")
+    share(accepted.member, title="Quokkaberry plan", group=accepted.group)
+    assert _offered(accepted.member2, "quokkaberri hiring") == "quokkaberry hiring"
+    assert _offered(accepted.other_member, "quokkaberri hiring") == ""
