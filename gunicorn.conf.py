@@ -8,6 +8,8 @@ database), so any number of them can run behind a load balancer.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Two sync workers per core with a few threads each: pages wait mostly on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
@@ -26,6 +28,25 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with one-click links' tokens taken out of every access-log
+    field that holds a URL (request line, path, query, referer): peergroups/redact.py."""
+
+    URL_ATOMS = ("r", "U", "q", "f", "{referer}i")
+
+    def atoms(self, resp, req, environ, request_time):
+        from peergroups.redact import redact_links  # imported with the app, not the config
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in self.URL_ATOMS:
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact_links(atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket (for `gunicornc`) defaults to one path per user: a second

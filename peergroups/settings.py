@@ -218,6 +218,10 @@ NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-click links lose their token before any line is written (peergroups/redact.py).
+    "filters": {"redact_links": {"()": "peergroups.redact.RedactLinks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

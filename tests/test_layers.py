@@ -31,7 +31,7 @@ LAYERS = [
     "api",
     "demo",
 ]
-BASE = {"errors", "http", "env", "aggregates", "links", "charts", "formats"}
+BASE = {"errors", "http", "env", "aggregates", "links", "charts", "formats", "redact"}
 TOP = {"settings", "urls", "wsgi"}
 
 
