@@ -323,12 +323,14 @@ def input_problems(request: HttpRequest) -> list[dict]:
         if request.content_type == "multipart/form-data" and request.method == "POST":
             try:
                 return problems + _form_problems(request.POST, request.FILES)
+            except RequestDataTooBig:
+                return problems
             except MultiPartParserError:
                 pass  # not multipart after all (no boundary): read as Ninja would, below
         try:
             body = request.body
-        except RawPostDataException:
-            return problems
+        except (RawPostDataException, RequestDataTooBig):
+            return problems  # the API's own mapping answers a body too large to read
         # Ninja reads a body as JSON whatever its Content-Type says, so this does too.
         text = body.decode("utf-8", "replace")
         if CONTROL.search(text) or "\\u" in text:
