@@ -70,7 +70,11 @@ class GroupMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
     )
-    joined_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(default=timezone.now)  # joined this group
+    # When they joined the program's cycle, kept when an admin moves them (which resets
+    # `joined_at`); empty until a move. The program's populations (retention) count from
+    # it, so a move never takes a person out of them: `program_joined`.
+    program_joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__full_name"]
@@ -82,6 +86,10 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group}"
+
+    @property
+    def program_joined(self):
+        return self.program_joined_at or self.joined_at
 
 
 class MembershipChangeKind(models.TextChoices):

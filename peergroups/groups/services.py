@@ -186,8 +186,9 @@ def membership_move(
         raise GroupFull(f"{target.name} has no open seat.")
     PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
     membership.group = target
+    membership.program_joined_at = membership.program_joined
     membership.joined_at = timezone.now()
-    membership.save(update_fields=["group", "joined_at"])
+    membership.save(update_fields=["group", "joined_at", "program_joined_at"])
     change = MembershipChange.objects.create(
         organization=access.organization,
         user=membership.user,

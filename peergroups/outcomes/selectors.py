@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from peergroups import aggregates
@@ -509,10 +510,12 @@ def _retention(organization, groups, cycle_of, tables, today) -> None:
     at a meeting on or after that day. Counted in the cycle they first joined in, for
     people who joined at least N months ago."""
     first: dict[tuple[int, int], tuple] = {}
+    # The program join date, which a move keeps: a moved member stays in the population.
     for group_id, user_id, joined_at in (
         GroupMembership.objects.filter(group__organization=organization)
-        .order_by("joined_at")
-        .values_list("group_id", "user_id", "joined_at__date")
+        .annotate(program_joined=Coalesce("program_joined_at", "joined_at"))
+        .order_by("program_joined")
+        .values_list("group_id", "user_id", TruncDate("program_joined"))
     ):
         first.setdefault((groups[group_id], user_id), (group_id, joined_at))
     last_pulse = dict(

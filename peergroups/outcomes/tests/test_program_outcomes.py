@@ -157,3 +157,34 @@ def test_programs_are_listed_in_natural_name_order(cast):
         "Leaders 2027",
     ]
     assert [p.name for p in result["programs"]] == ["Cohort 5", "Cohort 10", "Leaders 2027"]
+
+
+def test_a_moved_member_stays_in_the_retention_population(cast):
+    """Issue 21, row 4: a move after publish reset joined_at, so the person left the
+    program's retention population (59 people to 58), which revealed their "still
+    active" bit. The program join date survives the move."""
+    from peergroups.groups.models import GroupMembership
+    from peergroups.groups.services import membership_move
+    from peergroups.organizations.access import organization_access
+
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    GroupMembership.objects.filter(program=cast.program).update(
+        joined_at=datetime(2030, 11, 1, tzinfo=UTC)
+    )
+    with time_machine.travel(TODAY, tick=False):
+        for person in people[:3]:
+            answered_pulse(cast, person, date(2031, 6, 1))
+        before = outcomes(cast)["rows"][1]["cells"]["retention_6"]
+        membership_move(
+            access=organization_access(cast.admin, "acme"),
+            acting_user=cast.admin,
+            group=cast.group,
+            user_id=people[5].pk,
+            to_group_id=cast.other_group.pk,
+        )
+        after = outcomes(cast)["rows"][1]["cells"]["retention_6"]
+    assert (after.value, after.people) == (before.value, before.people) == (43, 7)
+    moved = GroupMembership.objects.get(user=people[5], program=cast.program)
+    assert moved.group_id == cast.other_group.pk
+    assert moved.joined_at == TODAY  # the group join date is the move
+    assert moved.program_joined.date() == date(2030, 11, 1)
