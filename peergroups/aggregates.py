@@ -31,6 +31,14 @@ Reducers for partial figures: `total_of`, `percent_of`.
 
 Treat every measure of a row (a count, a rate, a median) as if it were additive:
 hiding decisions are made per measure, on the people behind that measure.
+
+**Over time.** Filters are not the only way to subtract: reading a figure again after
+one new answer gives that answer (4.8 over 5 people, then 4.2 over 6: the new one is 1).
+So a figure by period is published only once its period is over (`node(..., open=True)`
+until then: hidden, and its people hidden with it), and is computed only from records
+made before the period ended (the caller filters on when each was recorded), so a
+published figure never moves again. People are shown in bands (`people_band`: "5–9"),
+never as an exact count that goes up by one.
 """
 
 from collections import defaultdict
@@ -41,6 +49,23 @@ from typing import Any
 MIN_PEOPLE = 5  # never show an aggregate over fewer distinct people than this
 
 FEWER = "fewer than 5 people"
+OPEN = "shown once the month is over"
+# Bands for "how many people": an exact count that goes up by one tells who just answered.
+PEOPLE_BANDS = [(5, 9), (10, 19), (20, 49), (50, 99), (100, 499), (500, 999)]
+
+
+def people_band(people: int | None) -> str:
+    """`people_band(7)` is "5–9"; "" when hidden; "1,000 or more" at the top."""
+    if people is None:
+        return ""
+    if people == 0:
+        return "none"
+    for low, high in PEOPLE_BANDS:
+        if low <= people <= high:
+            return f"{low:,}–{high:,}"
+    return f"fewer than {MIN_PEOPLE}" if people < MIN_PEOPLE else "1,000 or more"
+
+
 COMPLEMENT = "hidden so that a hidden figure cannot be worked out from the others"
 
 
@@ -60,6 +85,10 @@ class Figure:
     def shown(self) -> bool:
         return not self.hidden
 
+    @property
+    def people_band(self) -> str:
+        return people_band(self.people)
+
 
 HIDDEN_FEWER = Figure(value=None, people=None, hidden=FEWER)
 
@@ -73,17 +102,36 @@ class Table:
     to a node counts for all its ancestors too.
     """
 
-    def __init__(self, *, minimum: int = MIN_PEOPLE):
+    def __init__(self, *, minimum: int = MIN_PEOPLE, now=None):
         self.minimum = minimum
+        self.now = now  # for periods: see `node(ends_at=)`
+        self.ends_at: dict[Hashable, Any] = {}
         self.parent: dict[Hashable, Hashable | None] = {}
         self.children: dict[Hashable, list[Hashable]] = defaultdict(list)
         self.own_people: dict[Hashable, set] = defaultdict(set)
+        self.open: set = set()  # periods not over yet: never shown
         self.own_values: dict[Hashable, list] = defaultdict(list)
         self.counted: set = set()  # nodes added with add_counted
         self._shown: set | None = None
         self._people: dict[Hashable, set] = {}
 
-    def node(self, key: Hashable, *, parent: Hashable | None = None) -> None:
+    def node(
+        self,
+        key: Hashable,
+        *,
+        parent: Hashable | None = None,
+        open: bool = False,
+        ends_at=None,
+    ) -> None:
+        """Declare a node. A period gives `ends_at`: until the table's `now` reaches it
+        the node is open (never shown), and records made at or after it do not count
+        (`add(recorded_at=)`), so its figure, once shown, never moves."""
+        if ends_at is not None:
+            self.ends_at[key] = ends_at
+            open = open or self.now is None or ends_at > self.now
+        if open:
+            self.open.add(key)
+            self._shown = None
         if key in self.parent:
             return
         if parent is not None and parent not in self.parent:
@@ -96,9 +144,12 @@ class Table:
         self._shown = None
         self._people = {}
 
-    def add(self, key: Hashable, person: Hashable, value: Any = None) -> None:
+    def add(self, key: Hashable, person: Hashable, value: Any = None, *, recorded_at=None) -> None:
         if key not in self.parent:
             raise KeyError(f"no node {key!r}")
+        end = self.ends_at.get(key)
+        if end is not None and recorded_at is not None and recorded_at >= end:
+            return  # made after its period ended: the published figure stays as it was
         if key in self.counted:
             raise ValueError(f"{key!r} was added as a count")
         self.own_people[key].add(person)
@@ -156,6 +207,8 @@ class Table:
 
     def figure(self, key: Hashable, reduce: Callable[[list], Any]) -> Figure:
         people = self.people(key)
+        if key in self.open:
+            return Figure(None, None, OPEN)
         if key not in self.shown_keys():
             return Figure(None, None, FEWER if len(people) < self.minimum else COMPLEMENT)
         return Figure(value=reduce(self.values(key)), people=len(people))
@@ -190,7 +243,9 @@ def _decide(table: Table) -> set:
     node whose residue covers 1 to minimum-1 people, until there is none."""
     minimum = table.minimum
     people = {key: table.people(key) for key in table.parent}
-    shown = {key for key, p in people.items() if len(p) >= minimum or not p}
+    shown = {
+        key for key, p in people.items() if (len(p) >= minimum or not p) and key not in table.open
+    }
     while True:
         bad = [key for key, residue in residues(table, shown).items() if 0 < len(residue) < minimum]
         if not bad:

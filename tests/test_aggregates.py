@@ -176,3 +176,76 @@ def test_a_count_from_the_database_stands_alone_and_is_suppressed_below_five():
         table.add_counted("leaf", people=9)
     with pytest.raises(ValueError):
         table.node("child", parent="enough")
+
+
+# --- over time: an observer who reads after every single change -------------------------
+
+
+@st.composite
+def histories(draw):
+    """Events in time order: answers (period, person, value) and membership changes, with
+    the clock moving on; periods end at 10, 20, 30, ... and some answers come late."""
+    events, clock = [], 0
+    for _ in range(draw(st.integers(5, 60))):
+        clock += draw(st.integers(0, 4))
+        if draw(st.booleans()) and clock // 10 > 0:
+            period = draw(st.integers(max(0, clock // 10 - 2), clock // 10))  # may be late
+        else:
+            period = clock // 10
+        kind = draw(st.sampled_from(["answer", "answer", "answer", "join", "leave"]))
+        events.append((clock, kind, period, draw(st.integers(0, 11)), draw(st.integers(1, 7))))
+    return events
+
+
+def read(events, now):
+    """What a facilitator's page shows at `now`: a table by period over the records
+    made so far, built as group health builds it."""
+    members, table = set(), Table(now=now)
+    for period in range(0, now // 10 + 1):
+        table.node(period, ends_at=(period + 1) * 10)
+    for clock, kind, period, person, value in events:
+        if clock > now:
+            break
+        if kind == "join":
+            members.add(person)
+        elif kind == "leave":
+            members.discard(person)
+        elif period in table.parent:
+            table.add(period, person, value, recorded_at=clock)
+    figures = table.figures(lambda values: sum(values) / len(values) if values else None)
+    return {key: (f.value, f.people_band, f.hidden) for key, f in figures.items()}
+
+
+@given(histories())
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_an_observer_reading_after_every_change_recovers_no_ones_answer(events):
+    """Issue 21, row 2. After each single answer or membership change the observer reads
+    again; a shown figure that moved would give the new answer by subtraction, and an
+    exact people count going up by one would say who answered. Neither may happen: a
+    period's figure appears once, over 5+ people, with its people as a band, and stays."""
+    published: dict = {}
+    for index in range(len(events)):
+        now = events[index][0]
+        for period, (value, band, hidden) in read(events[: index + 1], now).items():
+            if hidden:
+                assert period not in published, f"period {period} was shown, then hidden"
+                continue
+            assert band and not band.startswith("fewer"), band
+            if period in published:
+                assert published[period] == (value, band), f"period {period} moved"
+            published[period] = (value, band)
+
+
+def test_the_observer_catches_a_figure_that_moves():
+    """The guard can fail: the same reads without the time rule (no `ends_at`) move."""
+    events = [(0, "answer", 0, p, 5) for p in range(5)] + [(1, "answer", 0, 9, 1)]
+    live = []
+    for index in range(5, len(events) + 1):
+        table = Table()
+        table.node(0)
+        for _clock, _kind, period, person, value in events[:index]:
+            table.add(period, person, value)
+        live.append(table.figure(0, lambda v: sum(v) / len(v)).value)
+    assert live[0] != live[-1]  # 5.0, then 4.33: the sixth answer is 26 - 25 = 1
+    assert read(events, 1)[0][2] == "shown once the month is over"
+    assert read(events, 10)[0][:2] == (4.333333333333333, "5–9")

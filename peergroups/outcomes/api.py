@@ -66,7 +66,11 @@ class FigureOut(Schema):
     """An aggregate: value and people are null when hidden, and `hidden` says why."""
 
     value: float | list[float] | None
-    people: int | None
+    people: int | None = Field(
+        description="The exact count, for the admins' program outcomes; null in group "
+        "health, which shows `people_band` only."
+    )
+    people_band: str = Field("", description='How many people, as a band: "5–9".')
     hidden: str
 
 
@@ -111,7 +115,17 @@ def _figure(figure) -> dict:
         value = list(value)
     elif value is not None and not isinstance(value, bool):
         value = float(value)
-    return {"value": value, "people": figure.people, "hidden": figure.hidden}
+    return {
+        "value": value,
+        "people": figure.people,
+        "people_band": figure.people_band,
+        "hidden": figure.hidden,
+    }
+
+
+def _banded(figure) -> dict:
+    """A figure shown to a facilitator: people as a band, never the exact count."""
+    return {**_figure(figure), "people": None}
 
 
 def _answers(payload: AnswersIn) -> services.Answers:
@@ -182,7 +196,8 @@ def pulse_answer(request: HttpRequest, org_slug: str, payload: PulseIn):
 )
 def group_health(request: HttpRequest, org_slug: str, group_id: int):
     """The group's health by month (each figure over 5+ people) and its flags. The
-    group's facilitator only."""
+    group's facilitator only. A month is shown once it is over, from what was recorded
+    before it ended, and people as a band, so no figure moves with one new answer."""
     access = organization_access(request.auth, org_slug)
     ctx = group_agreement_for_user(user=request.auth, access=access, group_id=group_id)
     health = selectors.group_health(ctx=ctx)
@@ -194,7 +209,7 @@ def group_health(request: HttpRequest, org_slug: str, group_id: int):
                 "label": m["label"],
                 "flag": m["flag"],
                 "months": [
-                    {"month": cell["month"], "figure": _figure(cell["figure"])}
+                    {"month": cell["month"], "figure": _banded(cell["figure"])}
                     for cell in m["months"]
                 ],
             }

@@ -10,7 +10,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from peergroups.accounts.models import User
 from peergroups.aggregates import Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
-from peergroups.goals.models import CHECK_IN_CREDIT, Commitment
+from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
 from peergroups.goals.selectors import month_starts, with_outcome
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import (
@@ -252,38 +252,52 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
     ctx.require_facilitator()
     group = ctx.group
     zone = ZoneInfo(group.time_zone or "UTC")
-    starts = month_starts(timezone.now().astimezone(zone).date(), months)
+    now = timezone.now()
+    starts = month_starts(now.astimezone(zone).date(), months)
     since = datetime(starts[0].year, starts[0].month, 1, tzinfo=zone)
-    tables = {key: Table() for key, _, _ in HEALTH_MEASURES}
+    # The time rule (aggregates.py): a month is shown once it is over, from what was
+    # recorded before it ended, so a shown figure never moves with one new answer.
+    ends = {m: datetime.combine(add_months(m, 1), time.min, zone) for m in starts}
+    tables = {key: Table(now=now) for key, _, _ in HEALTH_MEASURES}
     for table in tables.values():
         for m in starts:
-            table.node(m)
+            table.node(m, ends_at=ends[m])
 
-    def add(key, month, person, value):
+    def add(key, month, person, value, recorded_at=None):
         if month in tables[key].parent:
-            tables[key].add(month, person, value)
+            tables[key].add(month, person, value, recorded_at=recorded_at)
 
-    for starts_at, member_id, status in Attendance.objects.filter(
+    for starts_at, member_id, status, recorded_at in Attendance.objects.filter(
         meeting__group=group, meeting__starts_at__gte=since
-    ).values_list("meeting__starts_at", "member_id", "status"):
-        add("attendance", month_of(starts_at, zone), member_id, status == AttendanceStatus.PRESENT)
-    for due_on, member_id, outcome in with_outcome(
+    ).values_list("meeting__starts_at", "member_id", "status", "recorded_at"):
+        month = month_of(starts_at, zone)
+        add("attendance", month, member_id, status == AttendanceStatus.PRESENT, recorded_at)
+    due = list(
         Commitment.objects.filter(
             group=group, due_on__gte=starts[0], due_on__lte=timezone.localdate()
-        )
-    ).values_list("due_on", "member_id", "outcome"):
-        add(
-            "commitments_kept",
-            due_on.replace(day=1),
-            member_id,
-            float(CHECK_IN_CREDIT.get(outcome, 0)),
-        )
+        ).values_list("pk", "due_on", "member_id")
+    )
+    # Each commitment's outcome as it stood when its month ended (a later check-in
+    # counts for nothing already shown).
+    outcome_at_end: dict[int, str] = {}
+    for commitment_id, status, created_at, due_on in (
+        CommitmentCheckIn.objects.filter(commitment_id__in=[pk for pk, _, _ in due])
+        .order_by("created_at", "pk")
+        .values_list("commitment_id", "status", "created_at", "commitment__due_on")
+    ):
+        if created_at < ends.get(due_on.replace(day=1), created_at):
+            outcome_at_end[commitment_id] = status
+    for pk, due_on, member_id in due:
+        credit = float(CHECK_IN_CREDIT.get(outcome_at_end.get(pk), 0))
+        add("commitments_kept", due_on.replace(day=1), member_id, credit)
     for month, user_id, answered_at, value in Pulse.objects.filter(
         group=group, month__gte=starts[0]
     ).values_list("month", "user_id", "answered_at", "meeting_value"):
-        add("response_rate", month, user_id, answered_at is not None)
+        # Not answered by the month's end counts as not answered, whenever it comes.
+        answered = answered_at is not None and answered_at < ends.get(month, answered_at)
+        add("response_rate", month, user_id, answered)
         if value is not None:
-            add("meeting_value", month, user_id, value)
+            add("meeting_value", month, user_id, value, recorded_at=answered_at)
     # Issues processed per meeting held: people behind it are those present.
     meetings = {
         pk: month_of(starts_at, zone)
@@ -294,15 +308,17 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
         .values_list("pk", "starts_at")
     }
     processed = defaultdict(int)
-    for meeting_id in Issue.objects.filter(
+    for meeting_id, processed_at in Issue.objects.filter(
         meeting_id__in=meetings, status=IssueStatus.PROCESSED
-    ).values_list("meeting_id", flat=True):
-        processed[meeting_id] += 1
+    ).values_list("meeting_id", "processed_at"):
+        if processed_at is None or processed_at < ends[meetings[meeting_id]]:
+            processed[meeting_id] += 1
     present = defaultdict(set)
-    for meeting_id, member_id in Attendance.objects.filter(
+    for meeting_id, member_id, recorded_at in Attendance.objects.filter(
         meeting_id__in=meetings, status=AttendanceStatus.PRESENT
-    ).values_list("meeting_id", "member_id"):
-        present[meeting_id].add(member_id)
+    ).values_list("meeting_id", "member_id", "recorded_at"):
+        if recorded_at < ends[meetings[meeting_id]]:
+            present[meeting_id].add(member_id)
     for meeting_id, month in meetings.items():
         people = sorted(present[meeting_id]) or [None]
         # One record per meeting (its count); the people present stand behind it.

@@ -61,14 +61,21 @@ def test_group_health_for_the_facilitator_hides_small_months(client, cast):
     with time_machine.travel(TODAY, tick=False):
         for person in people:
             answered_pulse(cast, person, date(2031, 6, 1), meeting_value=6)
+    with time_machine.travel(datetime(2031, 5, 10, tzinfo=UTC), tick=False):
         answered_pulse(cast, cast.member, date(2031, 5, 1), meeting_value=2)
+    with time_machine.travel(datetime(2031, 7, 2, tzinfo=UTC), tick=False):  # June is over
         url = ORG + f"/groups/{cast.group.pk}/health"
         body = client.get(url, **bearer(cast.facilitator)).json()
         assert client.get(url, **bearer(cast.admin)).status_code == 403
         assert client.get(url, **bearer(cast.member)).status_code == 403
     value = next(m for m in body["measures"] if m["key"] == "meeting_value")
     months = {m["month"]: m["figure"] for m in value["months"]}
-    assert months["2031-06-01"] == {"value": 6.0, "people": 5, "hidden": ""}
+    assert months["2031-06-01"] == {
+        "value": 6.0,
+        "people": None,
+        "people_band": "5–9",
+        "hidden": "",
+    }
     assert months["2031-05-01"]["value"] is None and months["2031-05-01"]["hidden"]
 
 
