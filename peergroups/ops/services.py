@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from peergroups.ops.models import WorkerHeartbeat
+from peergroups.ops.scheduler import late_jobs
 
 # A worker beats every HEARTBEAT_SECONDS; one silent for WORKER_STALE_AFTER is gone.
 HEARTBEAT_SECONDS = 10
@@ -29,7 +30,8 @@ def worker_stopped(*, worker_id: str) -> None:
 
 
 def readiness() -> tuple[bool, dict]:
-    """Whether this deployment can do its work: the database answers and a worker is alive."""
+    """Whether this deployment can do its work: the database answers, a worker is alive and
+    no periodic job is late."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     since = timezone.now() - WORKER_STALE_AFTER
@@ -37,6 +39,22 @@ def readiness() -> tuple[bool, dict]:
         WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("queues", flat=True)
     )
     checks = {"database": "ok", "workers": len(workers)}
+    problems = []
     if not workers:
-        checks["problem"] = "No task worker has been seen in the last minute."
-    return bool(workers), checks
+        problems.append("No task worker has been seen in the last minute.")
+    jobs, jobs_problem = jobs_check()
+    checks.update(jobs)
+    if jobs_problem:
+        problems.append(jobs_problem)
+    if problems:
+        checks["problem"] = " ".join(problems)
+    return not problems, checks
+
+
+def jobs_check() -> tuple[dict, str | None]:
+    """Whether every periodic job ran when it was due (ops.scheduler): the late ones, named."""
+    late = late_jobs()
+    if not late:
+        return {"late_jobs": []}, None
+    names = ", ".join(job["job"] for job in late)
+    return {"late_jobs": late}, f"Periodic job{'s' if len(late) > 1 else ''} late: {names}."

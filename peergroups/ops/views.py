@@ -10,7 +10,8 @@ from peergroups.ops.services import readiness
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers and a task worker was seen recently; else 503."""
+    """200 when the database answers, a task worker was seen recently and no periodic job
+    is late; else 503 with the reason."""
     ready, checks = readiness()
     return JsonResponse(
         {"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503

@@ -1,8 +1,12 @@
-"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat and a warm engine.
+"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat, the scheduler and
+a warm engine.
 
 It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
 (ops' `db_worker`). It records a heartbeat every few seconds so `/readyz` knows a worker
-is alive, and, when it serves the formation queue, loads the grouping engine's compiled
+is alive, and with each beat (and once as it starts) ticks the scheduler, which claims
+and queues the periodic jobs that are due (ops.scheduler: each due run once across all
+workers), so no cron is needed. With `--batch` (drain the queue and stop) it does not
+tick. When it serves the formation queue, it loads the grouping engine's compiled
 kernels before taking the first task, so a formation's time budget is spent searching,
 not compiling.
 """
@@ -18,6 +22,7 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from peergroups.ops.scheduler import scheduler_tick
 from peergroups.ops.services import HEARTBEAT_SECONDS, worker_heartbeat, worker_stopped
 
 logger = logging.getLogger(__name__)
@@ -26,7 +31,10 @@ ENGINE_QUEUES = {"*", "formation"}
 
 
 class Command(DbWorkerCommand):
-    help = "Run background tasks (db_worker), with a heartbeat for /readyz and a warm engine."
+    help = (
+        "Run background tasks (db_worker), with a heartbeat for /readyz, the periodic jobs "
+        "(no cron needed) and a warm engine."
+    )
 
     def handle(self, *args, **options):
         if (
@@ -47,6 +55,9 @@ class Command(DbWorkerCommand):
         host = f"{socket.gethostname()}:{os.getpid()}"
         # The first beat before any task, so /readyz sees the worker as soon as it runs.
         worker_heartbeat(worker_id=worker_id, queues=queues, host=host, started_at=started_at)
+        schedule = not options.get("batch")
+        if schedule:
+            _tick(f"{worker_id} {host}")
         stop = threading.Event()
         beat = threading.Thread(
             target=_beat,
@@ -56,6 +67,7 @@ class Command(DbWorkerCommand):
                 "queues": queues,
                 "host": host,
                 "started_at": started_at,
+                "schedule": schedule,
             },
             name="worker-heartbeat",
             daemon=True,
@@ -77,7 +89,16 @@ def warm_engine() -> None:
     logger.info("grouping engine warmed up")
 
 
-def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, started_at) -> None:
+def _tick(worker_id: str) -> None:
+    try:
+        scheduler_tick(worker_id=worker_id)
+    except Exception:  # noqa: BLE001 - the next beat ticks again; the worker goes on
+        logger.exception("scheduler tick failed")
+
+
+def _beat(
+    *, stop: threading.Event, worker_id: str, queues: str, host: str, started_at, schedule: bool
+) -> None:
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
@@ -87,5 +108,7 @@ def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, star
                 )
             except Exception:  # noqa: BLE001 - a missed beat must never stop the worker
                 logger.exception("worker heartbeat failed")
+            if schedule:
+                _tick(f"{worker_id} {host}")
     finally:
         connections.close_all()
