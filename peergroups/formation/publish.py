@@ -21,6 +21,7 @@ from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
+from peergroups.people.conflicts import conflicts_within, kept_apart_sentence
 
 WELCOME_BATCH = 50  # groups per welcome e-mail task
 
@@ -139,6 +140,18 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     _refuse_unless_publishable(run, allowed={RunStatus.DONE, RunStatus.PUBLISHING})
     snapshot, proposal = _check_proposal(run)
     program = run.program
+    # The snapshot's pairs are as they were when the run started; a reporting line or a
+    # "not with" declared since then is refused too (the admin moves someone and retries).
+    arisen = conflicts_within(
+        organization=run.organization_id, groups=dict(enumerate(g.members for g in proposal.groups))
+    )
+    if arisen:
+        index, a, b, reason = arisen[0]
+        names = snapshot.person
+        raise Conflict(
+            f"Nothing was published: in group {index + 1}, "
+            + kept_apart_sentence(names[a].name, names[b].name, reason)
+        )
     member_ids = [u for g in proposal.groups for u in g.members]
     facilitator_ids = {g.facilitator_id for g in proposal.groups if g.facilitator_id}
     known = set(

@@ -32,6 +32,7 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.organizations.services import admin_keep_one, audit
+from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
@@ -84,6 +85,12 @@ def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) ->
     )
     if not claimed:
         raise GroupFull(f"{group.name} has no open seat.")
+    # The claim holds the group's row, so no one joins beside this check (SQLite: one writer).
+    together_check(
+        organization=group.organization_id,
+        joining=[user.pk],
+        members=GroupMembership.objects.filter(group=group).values_list("user_id", flat=True),
+    )
     try:
         with transaction.atomic():
             membership = GroupMembership.objects.create(
@@ -184,6 +191,11 @@ def membership_move(
     )
     if not claimed:
         raise GroupFull(f"{target.name} has no open seat.")
+    together_check(  # under the target's row lock, taken by the claim
+        organization=access.organization,
+        joining=[membership.user_id],
+        members=GroupMembership.objects.filter(group=target).values_list("user_id", flat=True),
+    )
     PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
     membership.group = target
     membership.joined_at = timezone.now()

@@ -209,6 +209,7 @@ def test_board_runs_a_bounded_number_of_queries(
     add_groups(cast, size, start=100)
     client.force_login(cast.admin)
     client.get(board_url(cast))  # the session and the organization are warm
-    with django_assert_max_num_queries(11):
+    # 11 for the board, and up to 6 for pairs that may no longer share a group
+    with django_assert_max_num_queries(17):
         response = client.get(board_url(cast, sort="next"))
     assert len(response.context["board"].rows) == size + 2

@@ -1,14 +1,14 @@
 """Conflicts come from reporting lines, declared competitors and not-with declarations."""
 
 from conftest import make_user
-from peergroups.formation.conflicts import (
+from peergroups.formation.snapshot import pair_history
+from peergroups.groups.services import group_create, membership_add
+from peergroups.people.conflicts import (
     COMPETITOR,
     DECLARED,
     REPORTING_LINE,
     conflict_pairs,
-    pair_history,
 )
-from peergroups.groups.services import group_create, membership_add
 from peergroups.people.models import MemberProfile, NotWith
 from peergroups.people.services import member_profile_ensure
 
