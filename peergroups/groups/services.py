@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peergroups.accounts.models import User
+from peergroups.accounts.models import User, credentials_reset_send
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.groups.models import (
@@ -31,6 +31,7 @@ from peergroups.organizations.models import (
     Program,
     Role,
 )
+from peergroups.organizations.recipients import person_active
 from peergroups.organizations.services import admin_keep_one, audit
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
@@ -80,6 +81,8 @@ def group_create(
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
     if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
         raise Conflict(f"{group.name} is closed.")
+    if not person_active(organization_id=group.organization_id, user_id=user.pk):
+        raise Conflict(f"{user} is no longer part of this organization.")
     claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
         member_count=F("member_count") + 1
     )
@@ -524,6 +527,10 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
     )
     PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
     OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
+    if not OrganizationRole.objects.filter(user_id=user_id).exists():
+        # Part of no organization any more: their API tokens end too (the calendar feed,
+        # pulse and check-in links of this organization stop by `person_active`).
+        credentials_reset_send(user=User.objects.get(pk=user_id))
     audit_record(
         organization=organization,
         actor=acting_user,

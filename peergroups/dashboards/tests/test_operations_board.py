@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from conftest import make_user
+from conftest import make_member, make_user
 from peergroups.dashboards.board import board_for_user
 from peergroups.formats import natural_key
 from peergroups.groups.models import PeerGroup
@@ -193,7 +193,7 @@ def add_groups(cast, count: int, start: int) -> None:
             facilitator=facilitator,
         )
         meetings.group_defaults_create(group=group)
-        member = make_user(f"m{number}@acme.test", f"Member {number}")
+        member = make_member(cast.organization, f"m{number}@acme.test", f"Member {number}")
         membership_add(group=group, user=member, acting_user=cast.admin)
         meetings.agreement_accept(agreement=meetings.agreement_current(group=group), user=member)
         past_meeting(group, NOW - timedelta(days=number % 20 + 1), [member])
