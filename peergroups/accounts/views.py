@@ -44,6 +44,23 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's confirm step; a new password also revokes the person's API tokens
+    (`accounts.signals.credentials_reset`), and the next page says so."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = getattr(form.user, "credentials_revoked", None)
+        if revoked:
+            messages.info(
+                self.request,
+                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+            )
+        return response
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: the process is up and the database answers."""
