@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer for any Host and over plain HTTP (a balancer's probe).
+    "peergroups.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peergroups.http.SecurityHeadersMiddleware",
@@ -96,9 +98,16 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement
+# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s;
+# task workers raise it to WORKER_STATEMENT_TIMEOUT, see ops' worker command).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+WORKER_STATEMENT_TIMEOUT = env_int("WORKER_STATEMENT_TIMEOUT", 600)
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'peergroups.sqlite3'}"
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'peergroups.sqlite3'}",
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT * 1000,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -176,7 +185,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # HTTPS only, wherever cookies are: redirect plain HTTP, and have browsers remember it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP (ProbeMiddleware)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL_REDIRECT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

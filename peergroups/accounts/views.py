@@ -1,13 +1,11 @@
-"""Sign-in and the health check. Pages about organizations live in the apps above."""
+"""Sign-in and notification settings. Pages about organizations live in the apps above."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from peergroups.accounts.forms import NotificationsForm, SignInForm
 from peergroups.accounts.notifications import (
@@ -42,14 +40,6 @@ class PasswordResetView(auth_views.PasswordResetView):
         throttle_check((PASSWORD_RESET_ACCOUNT, email), (PASSWORD_RESET_ADDRESS, address))
         throttle_hit((PASSWORD_RESET_ACCOUNT, email), (PASSWORD_RESET_ADDRESS, address))
         return super().form_valid(form)
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer: the process is up and the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat and a warm engine.
 
-It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
+Each beat also runs `ops.recovery.recovery_sweep`: the tasks of workers that stopped
+beating are failed, and their formation runs with them. It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
 (ops' `db_worker`). It records a heartbeat every few seconds so `/readyz` knows a worker
 is alive, and, when it serves the formation queue, loads the grouping engine's compiled
 kernels before taking the first task, so a formation's time budget is spent searching,
@@ -18,7 +19,13 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from peergroups.ops.services import HEARTBEAT_SECONDS, worker_heartbeat, worker_stopped
+from peergroups.ops.recovery import recovery_sweep
+from peergroups.ops.services import (
+    HEARTBEAT_SECONDS,
+    statement_timeout_lift,
+    worker_heartbeat,
+    worker_stopped,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +45,8 @@ class Command(DbWorkerCommand):
             # the command again in a child, which does the work: only the child beats and
             # loads the engine (one heartbeat per worker, not two).
             return super().handle(*args, **options)
+        # A formation's bulk writes may take longer than a web request's limit.
+        statement_timeout_lift()
         worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
         options["worker_id"] = worker_id
         queues = options.get("queue_name") or "default"
@@ -85,6 +94,9 @@ def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, star
                 worker_heartbeat(
                     worker_id=worker_id, queues=queues, host=host, started_at=started_at
                 )
+                # Any live worker notices the dead ones and fails what they held.
+                if failed := recovery_sweep():
+                    logger.warning("failed %s task(s) of workers that stopped beating", failed)
             except Exception:  # noqa: BLE001 - a missed beat must never stop the worker
                 logger.exception("worker heartbeat failed")
     finally:
