@@ -4,6 +4,7 @@ With no environment at all the project runs in DEBUG on an embedded SQLite file
 under var/, so `make run` needs no set-up.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,7 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: /healthz and /readyz answer for any Host and over plain HTTP (a balancer's probe).
+    # A request id on every log line and in the X-Request-ID response header (ops.logs).
+    "peergroups.ops.logs.RequestContextMiddleware",
+    # Then: /healthz and /readyz answer for any Host and over plain HTTP (a balancer's probe).
     "peergroups.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -149,7 +152,8 @@ STORAGES = {
     },
 }
 
-# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console.
+# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development
+# only: with DEBUG=0, `check --deploy` fails without EMAIL_HOST, see ops.checks).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -161,6 +165,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Peergroups <noreply@peergroups.local>")
+# A mail server that accepts and never answers must not hold a worker for minutes: the
+# send fails after this many seconds and is retried later (ops.mail).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # Background work runs in `manage.py db_worker` processes; several may share one PostgreSQL.
 # Two queues: "default" (e-mail, reminders) and "formation" (engine runs of up to ten
@@ -185,7 +192,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # HTTPS only, wherever cookies are: redirect plain HTTP, and have browsers remember it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP (ProbeMiddleware)
+# Probes and the scraper speak plain HTTP (ProbeMiddleware answers them first anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics (ops.metrics): a scraper sends it as a bearer token; with none set, only a
+# private or loopback address not coming through the proxy may read it.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL_REDIRECT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -223,9 +234,28 @@ RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
 NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
 NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)
 
+# One line per event on stderr (systemd's journal keeps it): UTC time, level, request id,
+# user and client address (ops.logs), then the logger and the message.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"()": "peergroups.ops.logs.OneLineFormatter"}},
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print each of its lines twice.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+    },
 }
+# Errors (500s) are e-mailed to ADMINS ("Name <a@example.org>, b@example.org") when DEBUG
+# is off, by Django's mail_admins handler, with the request id and user in the log line.
+ADMINS = [parseaddr(item) for item in env_list("ADMINS", [])]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

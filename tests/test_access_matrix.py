@@ -114,6 +114,10 @@ MATRIX = {
     # Readiness is public like liveness; the world has no task worker running, so 503.
     ("ops-readyz", "get"): ({}, dict.fromkeys(ROLES, 503)),
     ("ops-readyz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The test client asks from 127.0.0.1 with no token set: a private address may scrape
+    # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
+    ("ops-metrics", "get"): ({}, EVERYONE),
+    ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),

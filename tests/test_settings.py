@@ -116,6 +116,7 @@ PRODUCTION = {
     "BASE_URL": "https://groups.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://groups.example.org",
     "BEHIND_PROXY": "1",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -123,6 +124,14 @@ def test_check_deploy_is_clean_with_the_documented_production_env():
     result = run_check("--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_e_mail_would_only_be_printed():
+    """DEBUG=0 without EMAIL_HOST: every invitation and reset link would go to the log."""
+    production = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"}
+    result = run_check("--deploy", **production)
+    assert result.returncode != 0
+    assert "peergroups.E001" in result.stderr and "EMAIL_HOST" in result.stderr
 
 
 @pytest.mark.parametrize(

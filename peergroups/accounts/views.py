@@ -7,7 +7,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from peergroups.accounts.forms import NotificationsForm, SignInForm
+from peergroups.accounts.forms import NotificationsForm, QueuedPasswordResetForm, SignInForm
 from peergroups.accounts.notifications import (
     notification_preferences_of,
     notification_preferences_save,
@@ -31,8 +31,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset (an HMAC token, never stored), throttled per address and account."""
 
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = QueuedPasswordResetForm  # the e-mail is a task: accounts.tasks
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].lower()

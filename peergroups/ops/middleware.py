@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from peergroups.ops import views
 
-PROBES = {"/healthz": views.healthz, "/readyz": views.readyz}
+PROBES = {"/healthz": views.healthz, "/readyz": views.readyz, "/metrics": views.metrics}
 
 
 class ProbeMiddleware:

@@ -160,6 +160,9 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=150, blank=True, db_default="")
     intake = models.JSONField(default=dict, db_default={}, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail task gave up (after its retries) and why; cleared by the next send.
+    send_failed_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Set once, when the one reminder for a stalled invitation went out.
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

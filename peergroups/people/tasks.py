@@ -13,6 +13,7 @@ from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
 from peergroups.accounts.notifications import wants_email
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.services import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 from peergroups.people.selectors import stalled_intakes, stalled_invitations
@@ -42,6 +43,7 @@ def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
 
 
 @task()
+@retry_email()
 def facilitator_review_send(profile_id: int) -> None:
     """Tell the applicant the decision, with the reviewer's note, unless they turned it off."""
     profile = (
