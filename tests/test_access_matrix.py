@@ -110,10 +110,14 @@ QUESTION_PEOPLE = dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200, m
 # API rows send their data as JSON; page rows as a form.
 MATRIX = {
     ("home", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
-    ("accounts-healthz", "get"): ({}, EVERYONE),
+    ("ops-healthz", "get"): ({}, EVERYONE),
     # Readiness is public like liveness; the world has no task worker running, so 503.
     ("ops-readyz", "get"): ({}, dict.fromkeys(ROLES, 503)),
     ("ops-readyz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The test client asks from 127.0.0.1 with no token set: a private address may scrape
+    # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
+    ("ops-metrics", "get"): ({}, EVERYONE),
+    ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),
@@ -384,7 +388,7 @@ MATRIX = {
     ("api:api-outcomes-program", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     # The other side of each page (POST to a page, GET to an action) and the API's other
     # methods. Form posts without data re-render with their errors (400).
-    ("accounts-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    ("ops-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("accounts-invitation", "post"): (
         {"token": "invitation_token"},
         dict(dict.fromkeys(ROLES, 403), anonymous=200),
