@@ -210,6 +210,41 @@ class FacilitatorApplicationForm(forms.ModelForm):
             "bio": "A short introduction for your groups",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = self.instance.organization.facilitator_qualifications
+        if asked:
+            # A company's internal program asks its own qualifications instead of the
+            # field's "built a business" and "trained feedback coach".
+            for name in (
+                "built_own_business",
+                "business_description",
+                "trained_feedback_coach",
+                "coach_training",
+            ):
+                del self.fields[name]
+            self.fields = {
+                "qualifications": forms.MultipleChoiceField(
+                    label="Which of these do you meet?",
+                    choices=[(wanted, wanted) for wanted in asked],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    initial=self.instance.qualifications or [],
+                    help_text="What this organization asks of its facilitators.",
+                ),
+                **self.fields,
+            }
+            self.fields["expertise"].required = False
+            self.fields["expertise"].help_text = ""
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        if "qualifications" in self.fields:
+            profile.qualifications = self.cleaned_data["qualifications"]
+        if commit:
+            profile.save()
+        return profile
+
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
         low, high = FACILITATOR_CAPACITY

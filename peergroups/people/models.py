@@ -144,6 +144,9 @@ class FacilitatorProfile(models.Model):
     regions_served = models.JSONField(default=list, blank=True)
     industries_served = models.JSONField(default=list, blank=True)
     bio = models.TextField(blank=True)
+    # Where the organization names its own qualifications: those the applicant says they
+    # meet, in the organization's words (null where it asks the field's three above).
+    qualifications = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=FacilitatorStatus.choices, default=FacilitatorStatus.PENDING
     )
@@ -175,7 +178,12 @@ class FacilitatorProfile(models.Model):
         return [AREA_LABELS.get(key, key) for key in self.expertise]
 
     def qualification_gaps(self) -> list[str]:
-        """What keeps this application from approval; empty when qualified."""
+        """What keeps this application from approval, by the organization's own list of
+        qualifications (or the field's three); empty when qualified."""
+        asked = self.organization.facilitator_qualifications
+        if asked:
+            met = set(self.qualifications or [])
+            return [f"does not meet “{wanted}”" for wanted in asked if wanted not in met]
         gaps = []
         if not self.built_own_business:
             gaps.append("has not built their own business")
