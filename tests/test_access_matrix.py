@@ -228,6 +228,21 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=405),
     ),
     ("formation-rerun", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    ("formation-remedy", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=405),
+    ),
+    # The world's run has a proposal: it did not fail, so it offers no remedy.
+    ("formation-remedy", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
+    ("api:api-formation-remedy", "post"): (
+        {"slug": "acme", "run_id": "run"},
+        dict(API_ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
