@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from peergroups.audit.naming import audit_names, audit_object_words, audit_value_words
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
@@ -183,6 +184,21 @@ def _audit_filtered(request: HttpRequest, access: OrgAccess):
     return form, entries
 
 
+def audit_rows(entries) -> list[dict]:
+    """One page of the log as it reads: people and groups by name, never a bare id."""
+    entries = list(entries)
+    names = audit_names(entries)
+    return [
+        {
+            "entry": entry,
+            "object": audit_object_words(entry, names),
+            "before": [(k, audit_value_words(k, v, names)) for k, v in entry.before.items()],
+            "after": [(k, audit_value_words(k, v, names)) for k, v in entry.after.items()],
+        }
+        for entry in entries
+    ]
+
+
 @require_safe
 @org_view(Role.ADMIN)
 def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
@@ -195,7 +211,7 @@ def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         request,
         access,
         "organizations/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "rows": audit_rows(page), "query": query.urlencode()},
     )
 
 

@@ -301,6 +301,7 @@ class MemberImportForm(forms.Form):
         from peergroups.people.imports import MAX_IMPORT_BYTES
 
         super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
         self.fields["file"].help_text = (
             "An Excel workbook (.xlsx, its first sheet) or CSV (UTF-8, comma- or "
