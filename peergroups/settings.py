@@ -231,6 +231,13 @@ FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
 
 # Shared resources: the largest file a member may attach.
 RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Files one person may attach per hour and per day (429 with Retry-After past them).
+RESOURCE_UPLOADS_PER_HOUR = env_int("RESOURCE_UPLOADS_PER_HOUR", 20)
+RESOURCE_UPLOADS_PER_DAY = env_int("RESOURCE_UPLOADS_PER_DAY", 60)
+# A PDF's text is read by a task in a child process with these limits (CPU seconds and
+# address space): a file that unpacks to far more than its size is cut off, not read.
+RESOURCE_TEXT_SECONDS = env_int("RESOURCE_TEXT_SECONDS", 10)
+RESOURCE_TEXT_MEMORY_MB = env_int("RESOURCE_TEXT_MEMORY_MB", 512)
 # Ask the network: how many questions one person may send per day and per 30 days.
 NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
 NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)

@@ -47,6 +47,14 @@ def resource_upload_to(resource: "Resource", filename: str) -> str:
     return f"resources/{resource.organization_id}/{uuid.uuid4().hex}/{name}"
 
 
+class TextStatus(models.TextChoices):
+    NONE = "", "No text"
+    PENDING = "pending", "Being read"
+    DONE = "done", "Read"
+    CUT = "cut", "Read in part (a limit was reached)"
+    FAILED = "failed", "Could not be read"
+
+
 class Resource(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="resources"
@@ -68,6 +76,11 @@ class Resource(models.Model):
     file_type = models.CharField(max_length=100, blank=True)
     # Plain text of the attached file (text, markdown, PDF), for search only.
     file_text = models.TextField(blank=True)
+    # A PDF's text is extracted by a task after upload (resources/tasks.py): pending until
+    # then; "cut" when a limit on pages or characters was reached; "failed" with the
+    # reason (a decompression bomb, too slow) when nothing could be extracted.
+    text_status = models.CharField(max_length=10, blank=True, default="", db_default="")
+    text_note = models.CharField(max_length=200, blank=True, default="", db_default="")
     topics = models.JSONField(default=list)
     # Topic labels as words, kept by the services: what full-text search indexes.
     topics_text = models.CharField(max_length=500, blank=True)

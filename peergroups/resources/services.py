@@ -7,6 +7,7 @@ caller resolves the resource through `selectors.resource_for_user` first.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.accounts.throttle import Rule, throttle_check, throttle_hit
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import OrgAccess
@@ -34,15 +36,37 @@ from peergroups.resources.models import (
     ResourceVote,
     Scope,
     SearchTerm,
+    TextStatus,
 )
 from peergroups.resources.selectors import may_edit, may_withdraw, readable_groups
+from peergroups.resources.tasks import resource_text_extract
 
 logger = logging.getLogger(__name__)
 
+
+def upload_rules() -> list[Rule]:
+    """Per-person upload limits, read from the settings when used."""
+    return [
+        Rule(
+            "resources:uploads-hour",
+            settings.RESOURCE_UPLOADS_PER_HOUR,
+            timedelta(hours=1),
+            "You have attached many files in the last hour. Wait a while and try again.",
+        ),
+        Rule(
+            "resources:uploads-day",
+            settings.RESOURCE_UPLOADS_PER_DAY,
+            timedelta(days=1),
+            "You have attached many files today. Try again tomorrow.",
+        ),
+    ]
+
+
 # Extension -> (content type served, how to recognise the bytes). Anything else is refused.
 PDF, ZIP, TEXT = "pdf", "zip", "text"
+PDF_TYPE = "application/pdf"
 FILE_TYPES = {
-    ".pdf": ("application/pdf", PDF),
+    ".pdf": (PDF_TYPE, PDF),
     ".txt": ("text/plain; charset=utf-8", TEXT),
     ".md": ("text/markdown; charset=utf-8", TEXT),
     ".csv": ("text/csv; charset=utf-8", TEXT),
@@ -52,7 +76,7 @@ FILE_TYPES = {
     ".odt": ("application/vnd.oasis.opendocument.text", ZIP),
     ".ods": ("application/vnd.oasis.opendocument.spreadsheet", ZIP),
 }
-PDF_PAGES_READ = 20  # text extraction reads at most this many pages: cheap, and enough to find
+# A PDF's text is read by a task with limits (resources/tasks.py, extract.py), never here.
 
 
 MEGABYTE = 1024 * 1024
@@ -139,33 +163,9 @@ def file_check(upload: UploadedFile) -> CheckedFile:
             raise Invalid("Text files must be UTF-8 encoded.", field="file") from None
         finally:
             upload.seek(0)
-    elif shape == PDF:
-        text = pdf_text(upload)
     return CheckedFile(
         upload=upload, name=name, content_type=content_type, text=text[:FILE_TEXT_MAX]
     )
-
-
-def pdf_text(upload) -> str:
-    """The text of a PDF's first pages, with pypdf; an unreadable PDF has no text."""
-    from pypdf import PdfReader  # only the share path pays for the import
-
-    try:
-        upload.seek(0)
-        reader = PdfReader(upload)
-        parts, size = [], 0
-        for page in reader.pages[:PDF_PAGES_READ]:
-            part = page.extract_text() or ""
-            parts.append(part)
-            size += len(part)
-            if size >= FILE_TEXT_MAX:
-                break
-        return "\n".join(parts)
-    except Exception:  # noqa: BLE001 - a PDF we cannot read is shared without its text
-        logger.info("no text extracted from %s", getattr(upload, "name", "a PDF"))
-        return ""
-    finally:
-        upload.seek(0)
 
 
 def _may_share(*, user: User, access: OrgAccess) -> None:
@@ -186,7 +186,7 @@ def _topics_text(topics: list[str]) -> str:
     return " ".join(AREA_LABELS[t] for t in topics)
 
 
-def _index(resource: Resource) -> None:
+def resource_index(*, resource: Resource) -> None:
     """Remember the resource's words for typo correction, in the scope that sees them."""
     words = search.index_terms(
         " ".join([resource.title, resource.summary, resource.topics_text, resource.file_text])
@@ -249,6 +249,8 @@ def resource_share(
     summary = _clean_text(summary, field="summary", label="summary", max_length=SUMMARY_MAX)
     topics = _clean_topics(topics)
     url = _clean_url(url)
+    if upload is not None:
+        _upload_allowed(user)
     checked = file_check(upload) if upload is not None else None
     if not url and checked is None:
         raise Invalid("Add a link or attach a file.", field="url")
@@ -271,7 +273,7 @@ def resource_share(
         _attach(resource, checked)
     resource.save()
     _set_topics(resource, topics)
-    _index(resource)
+    resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,
@@ -283,6 +285,13 @@ def resource_share(
     return resource
 
 
+def _upload_allowed(user: User) -> None:
+    """Per-person upload limits (each upload is stored, checked and read by a task)."""
+    checks = [(rule, str(user.pk)) for rule in upload_rules()]
+    throttle_check(*checks)
+    throttle_hit(*checks)
+
+
 def _attach(resource: Resource, checked: CheckedFile) -> None:
     old = resource.file.name if resource.file else ""
     resource.file.save(checked.name, checked.upload, save=False)
@@ -290,6 +299,11 @@ def _attach(resource: Resource, checked: CheckedFile) -> None:
     resource.file_size = checked.upload.size
     resource.file_type = checked.content_type
     resource.file_text = checked.text
+    resource.text_status = TextStatus.PENDING if checked.content_type == PDF_TYPE else ""
+    resource.text_note = ""
+    if resource.text_status:
+        # Searchable by its text once the task has read it; the upload answers now.
+        transaction.on_commit(lambda: resource_text_extract.enqueue(resource.pk))
     if old:
         # The old file goes once the new row is committed; a rollback keeps it.
         storage = resource.file.storage
@@ -333,13 +347,14 @@ def resource_edit(
     resource.url = _clean_url(url)
     resource.scope = scope
     if upload is not None:
+        _upload_allowed(user)
         _attach(resource, file_check(upload))
     if not resource.url and not resource.file:
         raise Invalid("Add a link or attach a file.", field="url")
     resource.updated_at = timezone.now()
     resource.save()
     _set_topics(resource, resource.topics)
-    _index(resource)
+    resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,

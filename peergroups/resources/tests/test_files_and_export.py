@@ -38,9 +38,14 @@ def minimal_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def test_pdf_text_is_extracted_for_search(share, accepted):
+def test_pdf_text_is_extracted_for_search(
+    share, accepted, run_tasks, django_capture_on_commit_callbacks
+):
     pdf = SimpleUploadedFile("guide.pdf", minimal_pdf("Onboarding buddy programme"))
-    resource = share(accepted.member, url="", upload=pdf)
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = share(accepted.member, url="", upload=pdf)
+    run_tasks()  # the text is read by a task, not in the request
+    resource.refresh_from_db()
     assert "buddy programme" in resource.file_text
     assert resource.file_type == "application/pdf"
 
