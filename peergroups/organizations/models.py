@@ -43,6 +43,9 @@ class Organization(models.Model):
     # Null: the field's three (FIELD_QUALIFICATIONS); else the organization's own list,
     # e.g. a company's internal program: "completed our facilitator training".
     facilitator_qualifications = models.JSONField(null=True, blank=True)
+    # Months after which a group's texts (issues, meeting notes, check-ins, pulse notes)
+    # are deleted by the scheduler, the rows and so the counts kept; empty: kept.
+    content_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
