@@ -150,6 +150,9 @@ MATRIX = {
         {"action": "deactivate", "confirm": "1"},
     ),
     ("dashboards-funnel", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    # Everyone downloads their own data (issue 21, item 8); the archive holds only theirs.
+    ("dashboards-my-data", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    ("dashboards-my-data", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     # A resend without an invitation is the service's 422 (test_funnel covers the rest).
     ("dashboards-funnel", "post"): (
         {"org_slug": "acme"},
@@ -281,6 +284,7 @@ MATRIX = {
     ("api:api-organizations", "get"): ({}, API_SIGNED_IN),
     ("api:api-programs", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-members", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
+    ("api:api-my-data", "get"): ({"slug": "acme"}, API_ANY),
     # Meetings. Group content is for Group A's members and facilitator only: admins
     # get 403 (they see aggregates on meetings-insights), other groups 403, other
     # organizations 404. A member who has not accepted the group's current

@@ -5,7 +5,7 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 `detail` that says why.
 """
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -19,6 +19,7 @@ from peergroups.api.schemas import (
     ProgramOut,
 )
 from peergroups.api.selectors import organizations_with_roles
+from peergroups.dashboards.personal_data import personal_data_archive
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
 from peergroups.http import error_responses, install_api_errors
@@ -121,6 +122,21 @@ def _organizations_out(user) -> list[dict]:
         {"slug": organization.slug, "name": organization.name, "roles": roles}
         for organization, roles in organizations_with_roles(user=user)
     ]
+
+
+@organizations.get(
+    "/organizations/{slug}/me/data",
+    response={200: None, **error_responses(404)},
+    url_name="api-my-data",
+)
+def my_data(request: HttpRequest, slug: str):
+    """Everything Peergroups holds about the caller in this organization: a zip of
+    `data.json` and the files they shared."""
+    access = organization_access(request.auth, slug)
+    content = personal_data_archive(user=request.auth, access=access)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename=my-data-{slug}.zip"
+    return response
 
 
 # Its own router, added last, so it matches only what no route above does: a

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
 from peergroups.dashboards.funnel import invitation_funnel
+from peergroups.dashboards.personal_data import personal_data_archive
 from peergroups.dashboards.roster import roster_csv
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation.selectors import published_formations, unplaced_count, unplaced_members
@@ -250,3 +251,13 @@ def program_roster_export(request: HttpRequest, access: OrgAccess, program_id: i
     """The program's roster as CSV (names, group, facilitator, schedule); the export is audited."""
     program, content = roster_csv(access=access, acting_user=request.user, program_id=program_id)
     return csv_response(content, f"roster-{access.organization.slug}-{program.pk}.csv")
+
+
+@require_safe
+@org_view()
+def my_data(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Everything Peergroups holds about the signed-in person here, as one zip."""
+    content = personal_data_archive(user=request.user, access=access)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename=my-data-{access.organization.slug}.zip"
+    return response
