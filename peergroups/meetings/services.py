@@ -10,13 +10,14 @@ Pages and the API map those errors the same way. Which group content a viewer ma
 import secrets
 import uuid
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
-from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from
+from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.meetings.models import (
@@ -424,6 +425,27 @@ def _meeting_update(meeting: Meeting, **fields) -> None:
     meeting.save(update_fields=[*changed, "series", "sequence", "updated_at"])
 
 
+def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
+    """The meeting's row, locked, refused (`Stale`) when it changed since `version`."""
+    group = meeting.group
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.group = group
+    zone = ZoneInfo(group.time_zone)
+    starts = meeting.starts_at.astimezone(zone)
+    where = ", ".join(part for part in (meeting.location, meeting.video_url) if part)
+    version_require(
+        expected=version,
+        current=meeting.sequence,
+        now=(
+            "it is cancelled."
+            if meeting.status == MeetingStatus.CANCELLED
+            else f"it starts {starts:%a %-d %b %Y, %H:%M} ({zone.key})"
+            + (f" at {where}." if where else ".")
+        ),
+    )
+    return meeting
+
+
 def _meeting_change_notify(meeting: Meeting, acting_user: User | None) -> None:
     from peergroups.meetings.tasks import meeting_change_send
 
@@ -440,9 +462,14 @@ def meeting_move(
     location: str,
     video_url: str,
     acting_user: User,
+    version: int | None = None,
 ) -> Meeting:
-    """Move one occurrence; the UID stays, the SEQUENCE goes up."""
+    """Move one occurrence; the UID stays, the SEQUENCE goes up.
+
+    `version` is the SEQUENCE the edit was made from: every change raises it, so an
+    edit from an older one (another tab) is refused (`Stale`) with the current values."""
     require_facilitator(group=meeting.group, user=acting_user)
+    meeting = _locked_at(meeting, version)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
     if ends_at <= starts_at:
@@ -466,9 +493,10 @@ def meeting_move(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, acting_user: User, version: int | None = None) -> Meeting:
     """Cancel one occurrence; issues on its agenda go back to the queue."""
     require_facilitator(group=meeting.group, user=acting_user)
+    meeting = _locked_at(meeting, version)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
     _meeting_update(meeting, status=MeetingStatus.CANCELLED)
