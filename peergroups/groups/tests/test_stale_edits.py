@@ -101,3 +101,29 @@ def test_two_tabs_edit_a_program_and_the_second_is_told(client, cast):
     program = Program.objects.get(pk=cast.program.pk)
     assert (program.name, program.max_group_size) == ("Leaders 2027", 8)
     assert 'value="Leaders, renamed"' in page
+
+
+def test_two_api_clients_rename_a_group_and_edit_a_program(client, cast):
+    from peergroups.api.services import token_create
+
+    _, key = token_create(user=cast.admin, name="ops")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}", "content_type": "application/json"}
+    group_url = f"/api/organizations/acme/groups/{cast.group.pk}"
+    read = client.get(group_url, HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    assert read["version"] == 1
+    first = client.patch(group_url, {"name": "Alpha", "version": 1}, **auth)
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    second = client.patch(group_url, {"name": "Beta", "version": 1}, **auth)
+    assert second.status_code == 409
+    assert second.json()["detail"].startswith(
+        "This was changed since you opened it: it is called “Alpha”"
+    )
+    assert PeerGroup.objects.get(pk=cast.group.pk).name == "Alpha"
+
+    program_url = f"/api/organizations/acme/programs/{cast.program.pk}"
+    body = program_form(max_group_size=8, version=1)
+    assert client.patch(program_url, body, **auth).json()["version"] == 2
+    stale = client.patch(program_url, program_form(name="Renamed", version=1), **auth)
+    assert stale.status_code == 409
+    assert "groups of 6 to 8" in stale.json()["detail"]
+    assert Program.objects.get(pk=cast.program.pk).name == "Leaders 2027"

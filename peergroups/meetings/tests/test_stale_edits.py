@@ -43,3 +43,30 @@ def test_two_tabs_move_a_meeting_and_the_second_is_told(client, meeting):
     assert client.post(url, {"action": "cancel", "version": "1"}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+
+
+def test_two_api_clients_move_a_meeting_and_the_second_is_told(client, meeting):
+    from peergroups.api.services import token_create
+
+    _, key = token_create(user=meeting.group.facilitator, name="calendar sync")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}", "content_type": "application/json"}
+    url = f"/api/organizations/acme/groups/{meeting.group_id}/meetings/{meeting.pk}"
+    body = {
+        "starts_at": "2027-01-13T14:00:00+00:00",
+        "ends_at": "2027-01-13T18:00:00+00:00",
+        "location": "Room 5",
+        "version": 0,
+    }
+    moved = client.patch(url, body, **auth)
+    assert moved.status_code == 200
+    assert (moved.json()["sequence"], moved.json()["location"]) == (1, "Room 5")
+    stale = client.patch(url, {**body, "location": "Room 9"}, **auth)
+    assert stale.status_code == 409
+    assert (
+        "it starts Wed 13 Jan 2027, 09:00 (America/New_York) at Room 5." in (stale.json()["detail"])
+    )
+    assert client.post(url + "/cancel", {"version": 0}, **auth).status_code == 409
+    meeting.refresh_from_db()
+    assert (meeting.location, meeting.status) == ("Room 5", MeetingStatus.MOVED)
+    cancelled = client.post(url + "/cancel", {"version": 1}, **auth)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
