@@ -22,7 +22,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from peergroups.errors import STATUS_TITLES, DomainError, Throttled
+from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
 
 logger = logging.getLogger("peergroups.refusals")
 
@@ -95,6 +95,10 @@ def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None)
     )
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.reason)
+    if isinstance(error, Stale) and "version" in form.fields and form.is_bound:
+        # What was typed stays; sending it again is a choice made over the current values.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(error.version)
 
 
 def error_page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
