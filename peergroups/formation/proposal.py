@@ -120,7 +120,10 @@ def group_violations(
     if segment and members:
         first = person[members[0]]
         for other in members[1:]:
-            if person[other].attributes[segment] != first.attributes[segment]:
+            # People of merged segments share the mixed one (a remedy the admin chose).
+            if parameters.segment_of(person[other].attributes) != parameters.segment_of(
+                first.attributes
+            ):
                 label = ATTRIBUTES[segment][0].lower()
                 out.append(
                     Violation(

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 from peergroups.groups.models import PeerGroup
+from peergroups.ops.mail import retry_email
 
 FORMATION_QUEUE = "formation"
 
@@ -46,6 +47,7 @@ def group_welcome_send(group_id: int) -> None:
 
 
 @task()
+@retry_email()
 def groups_welcome_send(group_ids: list[int]) -> None:
     """The welcome e-mails of a batch of newly published groups: a few queries and one
     connection to the mail server for the whole batch."""

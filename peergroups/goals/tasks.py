@@ -1,4 +1,5 @@
-"""Commitment reminders, run by `manage.py db_worker` (queued by `send_goal_reminders`).
+"""Commitment reminders, run daily by the task workers (goals/jobs.py) or by hand with
+`send_goal_reminders`.
 
 Stages: a commitment due within DUE_SOON_DAYS without a check-in (due_soon); one
 overdue without a check-in (overdue), which also nudges the member's accountability

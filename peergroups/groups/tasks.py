@@ -7,6 +7,7 @@ from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.recipients import may_email
 
 
@@ -19,6 +20,7 @@ def group_assignment_message(*, group: PeerGroup, member: User) -> tuple[str, st
 
 
 @task()
+@retry_email()
 def group_assignment_send(group_id: int, user_id: int) -> None:
     """Only if they are still in that group when the task runs, and want the e-mail."""
     membership = (

@@ -18,6 +18,7 @@ from peergroups.errors import DomainError
 from peergroups.meetings import selectors, services
 from peergroups.meetings.ical import calendar_ics
 from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import recipients
 
@@ -145,6 +146,7 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMessage:
 
 
 @task()
+@retry_email()
 def meeting_change_send(meeting_id: int, acting_user_id: int | None = None) -> int:
     """Tell the group (not the facilitator who made the change) about a move or a cancel."""
     from peergroups.accounts.models import NotificationKind

@@ -17,6 +17,7 @@ from django_tasks import task
 from peergroups.errors import NotFound
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import may_email
 
@@ -108,10 +109,12 @@ def answer_notify_now(answer_id: int) -> bool:
 
 
 @task()
+@retry_email()
 def question_notify(question_id: int) -> int:
     return question_notify_now(question_id)
 
 
 @task()
+@retry_email()
 def answer_notify(answer_id: int) -> bool:
     return answer_notify_now(answer_id)

@@ -1,5 +1,5 @@
-"""The monthly pulse and its one reminder, run by `manage.py db_worker` (queued hourly
-by `send_pulses`).
+"""The monthly pulse and its one reminder, run hourly by the task workers (outcomes/jobs.py)
+or by hand with `send_pulses`.
 
 Each member in an active group is asked once a month, at PULSE_HOUR on PULSE_DAY in
 their own time zone (or within SEND_WINDOW after it) (their intake's, else their group's), so a member in Auckland

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.recipients import may_email
 from peergroups.organizations.services import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
@@ -42,6 +43,7 @@ def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
 
 
 @task()
+@retry_email()
 def facilitator_review_send(profile_id: int) -> None:
     """Tell the applicant the decision, with the reviewer's note, unless they turned it off."""
     profile = (

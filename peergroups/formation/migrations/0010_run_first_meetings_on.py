@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("formation", "0007_segment_tasks"),
+        ("formation", "0009_run_diagnosis"),
     ]
 
     operations = [

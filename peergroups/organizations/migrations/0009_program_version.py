@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0005_invitation_reminded_at"),
+        ("organizations", "0008_organization_settings"),
     ]
 
     operations = [
