@@ -143,7 +143,11 @@ def _require_open(group: PeerGroup) -> None:
 
 def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
     """The group's row, locked, refused (`Stale`) when it changed since `version`."""
-    group = PeerGroup.objects.select_for_update().select_related("facilitator").get(pk=group.pk)
+    group = (
+        PeerGroup.objects.select_for_update(of=("self",))
+        .select_related("facilitator")
+        .get(pk=group.pk)
+    )
     version_require(
         expected=version,
         current=group.version,
