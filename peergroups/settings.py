@@ -215,10 +215,14 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# Request bodies: forms and API JSON up to 2.5 MB in memory, an upload (a member CSV
-# of 5 MB and its form) up to 6 MB. A larger body is refused from its Content-Length,
-# before it is read (peergroups.http.RequestSizeLimitMiddleware).
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 6 * 1024 * 1024)
+# One upload limit, stated once: the largest file anyone may upload (a shared resource's
+# file; the member CSV import has its own, smaller 5 MB rule). A request body may be one
+# MiB more, for the form's other fields and the multipart framing; a larger body is
+# refused from its Content-Length before it is read (http.RequestSizeLimitMiddleware),
+# and the proxy's limit (deploy/nginx-peergroups.conf, client_max_body_size) is the same.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+# Forms and API JSON up to 2.5 MB in memory; a larger file streams to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary file
 
@@ -228,8 +232,8 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
 
-# Shared resources: the largest file a member may attach.
-RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Shared resources: the largest file a member may attach is the upload limit.
+RESOURCE_FILE_MAX_BYTES = UPLOAD_MAX_BYTES
 # Ask the network: how many questions one person may send per day and per 30 days.
 NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
 NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)
