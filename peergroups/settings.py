@@ -226,6 +226,10 @@ MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary file
 
+# Each task worker beats this often; one silent for three beats is dead (/readyz stops
+# counting it, and its running task is failed by the others' sweep).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # A formation "by region" (or industry) of at least this many people runs one task per
