@@ -102,8 +102,9 @@ TEMPLATES = [
 ]
 
 # PostgreSQL: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement
-# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s;
-# task workers raise it to WORKER_STATEMENT_TIMEOUT, see ops' worker command).
+# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s);
+# `manage.py` commands (task workers, migrate, imports) get WORKER_STATEMENT_TIMEOUT
+# (ops.apps).
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
 WORKER_STATEMENT_TIMEOUT = env_int("WORKER_STATEMENT_TIMEOUT", 600)
 DATABASES = {

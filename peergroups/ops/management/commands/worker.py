@@ -31,7 +31,6 @@ from django_tasks_db.management.commands.db_worker import Worker
 from peergroups.ops.recovery import recovery_sweep, tasks_of_worker_fail
 from peergroups.ops.services import (
     HEARTBEAT_SECONDS,
-    statement_timeout_lift,
     worker_heartbeat,
     worker_stopped,
 )
@@ -55,8 +54,6 @@ class Command(DbWorkerCommand):
             # the command again in a child, which does the work: only the child beats and
             # loads the engine (one heartbeat per worker, not two).
             return super().handle(*args, **options)
-        # A formation's bulk writes may take longer than a web request's limit.
-        statement_timeout_lift()
         worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
         options["worker_id"] = worker_id
         queues = options.get("queue_name") or "default"
