@@ -90,7 +90,9 @@ def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None)
     The error lands on its field when the form has one (`field_map` renames a service's
     field to the form's), else at the top of the form.
     """
-    field = getattr(error, "field", "")
+    field = getattr(error, "field", "") or next(
+        (entry.get("field", "") for entry in error.errors if entry.get("field")), ""
+    )
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.reason)
 

@@ -169,6 +169,8 @@ MATRIX = {
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-invitations", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("organizations-settings", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("organizations-first-run", "get"): ({}, dict.fromkeys(ROLES, 404)),
     ("organizations-audit-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-intake", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
     ("people-intake-search", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
@@ -230,6 +232,21 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=405),
     ),
     ("formation-rerun", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    ("formation-remedy", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=405),
+    ),
+    # The world's run has a proposal: it did not fail, so it offers no remedy.
+    ("formation-remedy", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
+    ("api:api-formation-remedy", "post"): (
+        {"slug": "acme", "run_id": "run"},
+        dict(API_ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
@@ -539,6 +556,13 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
+    # An empty post: the form re-renders with its errors for the admin.
+    ("organizations-settings", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
+    # The first-run page exists only while the install has no organization: never here.
+    ("organizations-first-run", "post"): ({}, dict.fromkeys(ROLES, 404)),
     ("password_reset", "post"): ({}, dict.fromkeys(ROLES, 200)),
     ("password_reset_complete", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("password_reset_confirm", "post"): (

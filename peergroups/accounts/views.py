@@ -41,6 +41,23 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's confirm step; a new password also revokes the person's API tokens
+    (`accounts.signals.credentials_reset`), and the next page says so."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = getattr(form.user, "credentials_revoked", None)
+        if revoked:
+            messages.info(
+                self.request,
+                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+            )
+        return response
+
+
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which e-mails a person receives: the same preferences for every organization."""

@@ -59,6 +59,9 @@ class FormationRun(models.Model):
     )
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    # Why a failed run could not be formed, per segment, with the remedies the run page
+    # offers (`formation.diagnosis.formation_diagnose`); null when it did not fail so.
+    diagnosis = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

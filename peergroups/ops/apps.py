@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class OpsConfig(AppConfig):
@@ -9,6 +10,10 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        # Each app registers its periodic jobs in its own `jobs.py` (ops.scheduler), found
+        # by name, so ops never imports the apps above it.
+        autodiscover_modules("jobs")
+
         from peergroups.ops import checks  # noqa: F401 - registers the deployment checks
         from peergroups.ops.logs import install_record_factory
         from peergroups.ops.services import statement_timeout_lift

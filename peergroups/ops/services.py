@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from peergroups.ops.models import WorkerHeartbeat
+from peergroups.ops.scheduler import late_jobs
 
 # A worker beats every HEARTBEAT_SECONDS; one silent for WORKER_STALE_AFTER (three missed
 # beats) is gone: /readyz stops counting it and its running tasks are failed
@@ -110,10 +111,22 @@ def check_workers() -> Check:
     return Check("workers", True, served)
 
 
+def check_jobs() -> Check:
+    """Every periodic job ran when it was due (ops.scheduler): the late ones, named."""
+    late = late_jobs()
+    if not late:
+        return Check("late_jobs", True, [])
+    names = ", ".join(job["job"] for job in late)
+    return Check(
+        "late_jobs", False, late, f"Periodic job{'s' if len(late) > 1 else ''} late: {names}."
+    )
+
+
 # What /readyz requires, in order; the database first, since the others read it.
 READINESS_CHECKS: list[Callable[[], Check]] = [
     check_database,
     check_workers,
+    check_jobs,
 ]
 
 

@@ -35,7 +35,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when every readiness check passes; else 503 with the checks and the problem."""
+    """200 when every readiness check passes (the database, a live worker for each queue,
+    no periodic job late); else 503 with the checks and the problem."""
     ready, checks = readiness()
     return _answer(ready, {"status": "ready" if ready else "not ready", **checks})
 

@@ -22,16 +22,22 @@ def test_not_ready_without_a_live_worker(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_ready_once_a_worker_beats(client):
+def test_ready_once_a_worker_beats_and_has_run_the_due_jobs(client, run_tasks):
+    from peergroups.ops.scheduler import scheduler_tick
+
+    # What `manage.py worker` does as it starts: beat, then tick the scheduler.
     worker_heartbeat(
         worker_id="w1", queues="default,formation", host="h:1", started_at=timezone.now()
     )
+    scheduler_tick(worker_id="w1")
+    run_tasks()
     response = client.get(reverse("ops-readyz"))
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
         "database": "ok",
         "workers": {"default": 1, "formation": 1},
+        "late_jobs": [],
     }
 
 

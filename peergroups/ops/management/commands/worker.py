@@ -1,11 +1,15 @@
-"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat and a warm engine.
+"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat, the scheduler, the
+recovery sweep and a warm engine.
 
-Each beat also runs `ops.recovery.recovery_sweep`: the tasks of workers that stopped
-beating are failed, and their formation runs with them. It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
+It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
 (ops' `db_worker`). It records a heartbeat every few seconds so `/readyz` knows a worker
-is alive, and, when it serves the formation queue, loads the grouping engine's compiled
-kernels before taking the first task, so a formation's time budget is spent searching,
-not compiling.
+is alive. With each beat it runs `ops.recovery.recovery_sweep` (the tasks of workers that
+stopped beating are failed, and their formation runs with them) and, once as it starts
+and then with each beat, ticks the scheduler, which claims and queues the periodic jobs
+that are due (ops.scheduler: each due run once across all workers), so no cron is
+needed. With `--batch` (drain the queue and stop) it does not tick. When it serves the
+formation queue, it loads the grouping engine's compiled kernels before taking the first
+task, so a formation's time budget is spent searching, not compiling.
 """
 
 import logging
@@ -29,6 +33,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 
 from peergroups.ops.recovery import recovery_sweep, tasks_of_worker_fail
+from peergroups.ops.scheduler import scheduler_tick
 from peergroups.ops.services import (
     HEARTBEAT_SECONDS,
     worker_heartbeat,
@@ -42,7 +47,10 @@ RECONNECT_SECONDS = 2
 
 
 class Command(DbWorkerCommand):
-    help = "Run background tasks (db_worker), with a heartbeat for /readyz and a warm engine."
+    help = (
+        "Run background tasks (db_worker), with a heartbeat for /readyz, the periodic jobs "
+        "(no cron needed) and a warm engine."
+    )
 
     def handle(self, *args, **options):
         if (
@@ -63,6 +71,9 @@ class Command(DbWorkerCommand):
         host = f"{socket.gethostname()}:{os.getpid()}"
         # The first beat before any task, so /readyz sees the worker as soon as it runs.
         worker_heartbeat(worker_id=worker_id, queues=queues, host=host, started_at=started_at)
+        schedule = not options.get("batch")
+        if schedule:
+            _tick(f"{worker_id} {host}")
         stop = threading.Event()
         beat = threading.Thread(
             target=_beat,
@@ -72,6 +83,7 @@ class Command(DbWorkerCommand):
                 "queues": queues,
                 "host": host,
                 "started_at": started_at,
+                "schedule": schedule,
             },
             name="worker-heartbeat",
             daemon=True,
@@ -145,7 +157,16 @@ def warm_engine() -> None:
     logger.info("grouping engine warmed up")
 
 
-def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, started_at) -> None:
+def _tick(worker_id: str) -> None:
+    try:
+        scheduler_tick(worker_id=worker_id)
+    except Exception:  # noqa: BLE001 - the next beat ticks again; the worker goes on
+        logger.exception("scheduler tick failed")
+
+
+def _beat(
+    *, stop: threading.Event, worker_id: str, queues: str, host: str, started_at, schedule: bool
+) -> None:
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
@@ -158,5 +179,7 @@ def _beat(*, stop: threading.Event, worker_id: str, queues: str, host: str, star
                     logger.warning("failed %s task(s) of workers that stopped beating", failed)
             except Exception:  # noqa: BLE001 - a missed beat must never stop the worker
                 logger.exception("worker heartbeat failed")
+            if schedule:
+                _tick(f"{worker_id} {host}")
     finally:
         connections.close_all()
