@@ -262,7 +262,7 @@ TOO_LARGE = "The request is too large: files up to {mb} MB are accepted."
 
 def too_large(request: HttpRequest) -> HttpResponse:
     """413, as JSON for the API and as the error page elsewhere."""
-    reason = TOO_LARGE.format(mb=settings.MAX_REQUEST_BYTES // (1024 * 1024))
+    reason = TOO_LARGE.format(mb=round(settings.UPLOAD_MAX_BYTES / (1024 * 1024), 1))
     _log_refusal(request, 413, reason)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason}, status=413)
