@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-$(SUM)
 DEV_STAMP := $(VENV)/.dev-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# DEMO=0 starts without the demo organization: the first-run page creates your own.
+DEMO ?= 1
 PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format install install-dev browser bench bench-engine bench-formation bench-web bench-pages bench-outcomes bench-search clean
@@ -31,7 +33,8 @@ install-dev: $(DEV_STAMP)
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	@if [ "$(DEMO)" != 0 ]; then $(PY) manage.py seed_demo --if-empty; fi
+	@BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py setup_key
 	@echo "Starting two task workers (e-mail and reminders; formation) and the web server on http://$(HOST):$(PORT) (Ctrl-C stops all)"
 	@$(PY) manage.py worker --queue-name default & mail=$$!; \
 	$(PY) manage.py worker --queue-name formation & formation=$$!; \

@@ -9,10 +9,20 @@ for anyone who cannot see the marks. A missing value (None) draws no mark.
 from dataclasses import dataclass
 
 WIDTH = 480
-HEIGHT = 180
-TOP = 16  # room for the value above a full bar
+HEIGHT = 190
+TOP = 22  # room for the value above a full bar
 BOTTOM = 30  # room for the labels
-LEFT = 44  # room for the axis labels
+LEFT = 58  # room for the axis labels
+# Label text is LABEL_UNITS high in the chart's own units (app.css sets it): a chart is
+# drawn 300 px wide at the narrowest (a phone), where that is still 11 px.
+LABEL_UNITS = 18
+CHAR_UNITS = LABEL_UNITS * 0.58  # about how wide one character of a label is
+
+
+def _label_step(labels, slot: float) -> int:
+    """Show every n-th label along the axis so that neighbours never overlap."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return max(1, -(-int(longest * CHAR_UNITS + 2) // max(int(slot), 1)))
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Bar:
     height: float
     text_x: float
     value_y: float
+    axis_label: str = ""  # the label under the axis ("" where labels are thinned out)
     # An interquartile range, drawn as a whisker over the bar, when given.
     whisker_low_y: float | None = None
     whisker_high_y: float | None = None
@@ -36,6 +47,7 @@ class Point:
     value: float | None
     x: float
     y: float | None
+    axis_label: str = ""
 
 
 class Scale:
@@ -73,6 +85,7 @@ def bar_chart(
     scale = Scale(low, high)
     base_y = scale.y(max(low, min(0, high)))
     slot = (WIDTH - LEFT) / max(len(points), 1)
+    step = _label_step([point[0] for point in points], slot)
     bars = []
     for i, point in enumerate(points):
         label, value = point[0], point[1]
@@ -91,7 +104,8 @@ def bar_chart(
                 width=round(slot * 0.6, 1),
                 height=round(abs(base_y - top), 1),
                 text_x=round(x + slot * 0.3, 1),
-                value_y=round(min(top, base_y) - 3, 1),
+                value_y=round(min(top, base_y) - 4, 1),
+                axis_label=label if i % step == 0 else "",
                 **whisker,
             )
         )
@@ -99,8 +113,9 @@ def bar_chart(
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
-        "label_y": HEIGHT - BOTTOM + 16,
+        "label_y": HEIGHT - BOTTOM + LABEL_UNITS,
         "bars": bars,
+        "has_data": any(bar.value is not None for bar in bars),
         "gridlines": _gridlines(scale, ticks, unit),
         "unit": unit,
     }
@@ -119,12 +134,14 @@ def line_chart(
     (a baseline, say) when given."""
     scale = Scale(low, high)
     slot = (WIDTH - LEFT) / max(len(points), 1)
+    step = _label_step([label for label, _ in points], slot)
     drawn = [
         Point(
             label=label,
             value=value,
             x=round(LEFT + i * slot + slot / 2, 1),
             y=scale.y(value) if value is not None else None,
+            axis_label=label if i % step == 0 else "",
         )
         for i, (label, value) in enumerate(points)
     ]
@@ -136,8 +153,9 @@ def line_chart(
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
-        "label_y": HEIGHT - BOTTOM + 16,
+        "label_y": HEIGHT - BOTTOM + LABEL_UNITS,
         "points": drawn,
+        "has_data": any(p.value is not None for p in drawn),
         "path": path,
         "reference_y": scale.y(reference) if reference is not None else None,
         "reference": reference,

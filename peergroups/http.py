@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -62,6 +63,16 @@ def _log_refusal(request: HttpRequest, status: int, reason: str) -> None:
     logger.warning("%s %s %s (user %s): %s", status, request.method, request.path, who, reason)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The caller's address: the proxy's X-Forwarded-For entry when behind one (opt-in)."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            # The last entry is the one our own proxy added; earlier ones the client wrote.
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 # Pages ---------------------------------------------------------------------------------
 
 
@@ -79,7 +90,9 @@ def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None)
     The error lands on its field when the form has one (`field_map` renames a service's
     field to the form's), else at the top of the form.
     """
-    field = getattr(error, "field", "")
+    field = getattr(error, "field", "") or next(
+        (entry.get("field", "") for entry in error.errors if entry.get("field")), ""
+    )
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.reason)
 
@@ -137,7 +150,31 @@ class ErrorPageMiddleware:
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # raised while Django read the body
         return too_large(request)
-    return error_page(request, 400, "The request could not be understood.")
+    reason = "The request could not be understood."
+    # error_page marks the response logged (no line from Django): so we write it.
+    _log_refusal(request, 400, f"{reason} ({type(exception).__name__}: {exception})")
+    return error_page(request, 400, reason)
+
+
+SERVER_ERROR = (
+    "Something went wrong on our side and it was logged. If it happens again, "
+    "tell your administrator this reference: {reference}."
+)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """A page that needs nothing that may have failed (no database, no template that
+    reads one), with the request id the log line carries (`ops.logs`)."""
+    reference = getattr(request, "request_id", "-")
+    reason = SERVER_ERROR.format(reference=reference)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason, "request_id": reference}, status=500)
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Server error · Peergroups</title></head><body><main>"
+        f"<h1>Server error</h1><p>{escape(reason)}</p></main></body></html>"
+    )
+    return HttpResponse(html, status=500)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

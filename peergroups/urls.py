@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from peergroups.api.api import api
-from peergroups.organizations.views import home
+from peergroups.organizations.views import first_run, home
 from peergroups.people.invitation_views import invitation
 
 urlpatterns = [
     path("", home, name="home"),
+    path("setup/", first_run, name="organizations-first-run"),
     path("", include("peergroups.accounts.urls")),
     path("", include("peergroups.ops.urls")),
     # Named for where it began; the page lives with the people it brings in.
@@ -29,3 +30,4 @@ urlpatterns = [
 handler400 = "peergroups.http.handler400"
 handler403 = "peergroups.http.handler403"
 handler404 = "peergroups.http.handler404"
+handler500 = "peergroups.http.handler500"

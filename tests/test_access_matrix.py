@@ -110,10 +110,14 @@ QUESTION_PEOPLE = dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200, m
 # API rows send their data as JSON; page rows as a form.
 MATRIX = {
     ("home", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
-    ("accounts-healthz", "get"): ({}, EVERYONE),
+    ("ops-healthz", "get"): ({}, EVERYONE),
     # Readiness is public like liveness; the world has no task worker running, so 503.
     ("ops-readyz", "get"): ({}, dict.fromkeys(ROLES, 503)),
     ("ops-readyz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The test client asks from 127.0.0.1 with no token set: a private address may scrape
+    # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
+    ("ops-metrics", "get"): ({}, EVERYONE),
+    ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),
@@ -165,6 +169,8 @@ MATRIX = {
     ("organizations-members", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-invitations", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("organizations-settings", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("organizations-first-run", "get"): ({}, dict.fromkeys(ROLES, 404)),
     ("organizations-audit-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-intake", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
     ("people-intake-search", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
@@ -226,6 +232,21 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=405),
     ),
     ("formation-rerun", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    ("formation-remedy", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=405),
+    ),
+    # The world's run has a proposal: it did not fail, so it offers no remedy.
+    ("formation-remedy", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
+    ("api:api-formation-remedy", "post"): (
+        {"slug": "acme", "run_id": "run"},
+        dict(API_ADMIN_ONLY, admin=409),
+        {"remedy": "0.0"},
+    ),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
@@ -384,7 +405,7 @@ MATRIX = {
     ("api:api-outcomes-program", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     # The other side of each page (POST to a page, GET to an action) and the API's other
     # methods. Form posts without data re-render with their errors (400).
-    ("accounts-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    ("ops-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("accounts-invitation", "post"): (
         {"token": "invitation_token"},
         dict(dict.fromkeys(ROLES, 403), anonymous=200),
@@ -535,6 +556,13 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
+    # An empty post: the form re-renders with its errors for the admin.
+    ("organizations-settings", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+    ),
+    # The first-run page exists only while the install has no organization: never here.
+    ("organizations-first-run", "post"): ({}, dict.fromkeys(ROLES, 404)),
     ("password_reset", "post"): ({}, dict.fromkeys(ROLES, 200)),
     ("password_reset_complete", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("password_reset_confirm", "post"): (

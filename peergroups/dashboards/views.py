@@ -15,7 +15,7 @@ from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_fo
 from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.dashboards.roster import roster_csv
 from peergroups.errors import Conflict, Invalid
-from peergroups.formation.selectors import unplaced_count, unplaced_members
+from peergroups.formation.selectors import published_formations, unplaced_count, unplaced_members
 from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
@@ -77,6 +77,7 @@ def program_detail(request: HttpRequest, access: OrgAccess, program_id: int) -> 
             "enrolled": enrolled,
             "unplaced": unplaced_members(program, limit=UNPLACED_SHOWN, cycle=cycle),
             "unplaced_count": unplaced_count(program, cycle=cycle),
+            "formed": published_formations(program),
             # The list shows dates and states: never load a run's snapshot or proposal
             # (megabytes each at 10,000 people).
             "runs": program.formation_runs.select_related("created_by", "organization").defer(

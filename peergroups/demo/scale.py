@@ -22,6 +22,7 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.api.services import token_create
 from peergroups.demo.data import COMPANIES, FIRST_NAMES, FUNCTIONS, LAST_NAMES, LEVELS, REGIONS
+from peergroups.demo.people import seed_pick_lists
 from peergroups.goals.models import (
     Commitment,
     CommitmentCheckIn,
@@ -88,6 +89,8 @@ def scale_seed(*, members: int, slug: str = "scale", seed: int = 1) -> ScaleResu
     demo_hash = make_password(DEMO_PASSWORD)
     admin = User.objects.create(email=emails["admin"], full_name="Avery Admin", password=demo_hash)
     organization = Organization.objects.create(name=f"Scale {members:,}", slug=slug)
+    # Its lists, as every organization has them (issue 20): members' values are entries.
+    seed_pick_lists(organization=organization)
     OrganizationRole.objects.create(organization=organization, user=admin, role=Role.ADMIN)
     program = Program.objects.create(
         organization=organization,

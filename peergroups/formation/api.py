@@ -56,6 +56,23 @@ class RunIn(Schema):
     history_penalty: float = Field(2.0, **_bounds(*HISTORY_PENALTY))
 
 
+class RemedyOut(Schema):
+    remedy: str = Field(description="merge, minimum or set_aside")
+    label: str
+    key: str = Field(description="What to post to the run's `remedy` route to apply it.")
+
+
+class DiagnosisOut(Schema):
+    segment: str
+    people: int
+    reason: str
+    remedies: list[RemedyOut]
+
+
+class RemedyIn(Schema):
+    remedy: str = Field(max_length=20, description="A remedy's `key` from the run's diagnosis.")
+
+
 class RunOut(Schema):
     id: int
     program_id: int
@@ -69,11 +86,27 @@ class RunOut(Schema):
     engine_version: str
     rerun_of_id: int | None
     error: str
+    diagnosis: list[DiagnosisOut] = Field(
+        description="Why a failed run could not be formed, with one-click remedies."
+    )
     publish_progress: float
     publish_error: str
     created_at: datetime
     finished_at: datetime | None
     published_at: datetime | None
+
+    @staticmethod
+    def resolve_diagnosis(run) -> list[dict]:
+        return [
+            {
+                **entry,
+                "remedies": [
+                    {"remedy": c["remedy"], "label": c["label"], "key": f"{e}.{r}"}
+                    for r, c in enumerate(entry.get("remedies", ()))
+                ],
+            }
+            for e, entry in enumerate(run.diagnosis or ())
+        ]
 
 
 class ProposedMemberOut(Schema):
@@ -187,6 +220,21 @@ def run_rerun(request: HttpRequest, slug: str, run_id: int):
     access = organization_access(request.auth, slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     return Status(201, services.formation_run_rerun(run=run, acting_user=request.auth))
+
+
+@router.post(
+    "/organizations/{slug}/formation-runs/{run_id}/remedy",
+    response={201: RunOut, **error_responses(403, 404, 409, 422)},
+    url_name="api-formation-remedy",
+)
+def run_remedy(request: HttpRequest, slug: str, run_id: int, payload: RemedyIn):
+    """Form a failed run again with one of the remedies in its `diagnosis` (by `key`)."""
+    access = organization_access(request.auth, slug)
+    run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
+    new_run = services.formation_run_remedy(
+        run=run, acting_user=request.auth, remedy=payload.remedy
+    )
+    return Status(201, new_run)
 
 
 @router.post(

@@ -25,6 +25,7 @@ from peergroups.formation.criteria import (
     measures,
     worded_measures,
 )
+from peergroups.formation.diagnosis import formation_diagnose
 from peergroups.formation.facilitators import facilitators_assign
 from peergroups.formation.models import FormationPart, FormationRun, PartStatus, RunStatus
 from peergroups.formation.parameters import SECONDS, Parameters
@@ -54,7 +55,7 @@ def run_problem(
     The affinity is built here, once per run: the solver searches every segment and
     restart on it, and scores the result on it."""
     position = {p.user_id: i for i, p in enumerate(snapshot.people)}
-    segment = SEGMENT_BY_BASIS.get(parameters.basis)
+    segment = parameters.segment
     attributes = [p.attributes for p in snapshot.people]
     return grouping.Problem(
         affinity=build_affinity(
@@ -62,7 +63,7 @@ def run_problem(
         ),
         group_size=(parameters.min_size, parameters.fill_size),
         cannot_link=tuple((position[a], position[b]) for a, b in snapshot.kept_apart),
-        segments=tuple(p[segment] or "—" for p in attributes) if segment else None,
+        segments=tuple(parameters.segment_of(p) for p in attributes) if segment else None,
         history=tuple((position[a], position[b]) for a, b in snapshot.history),
         history_penalty=float(parameters.history_penalty),
     )
@@ -123,9 +124,11 @@ def formation_run_execute(run_id: int) -> None:
             **_budget(parameters),
         )
     except grouping.GroupingError as error:
+        diagnosis = _diagnose(snapshot, parameters)
         FormationRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
-            error=_in_words(error, parameters),
+            error=_in_words(error, parameters, diagnosis),
+            diagnosis=diagnosis or None,
             finished_at=timezone.now(),
         )
         return
@@ -159,7 +162,19 @@ def formation_run_execute(run_id: int) -> None:
     )
 
 
-def _in_words(error: grouping.GroupingError, parameters: Parameters) -> str:
+def _diagnose(snapshot: Snapshot, parameters: Parameters) -> list[dict]:
+    return formation_diagnose(
+        people=((p.user_id, p.attributes) for p in snapshot.people),
+        kept_apart=snapshot.kept_apart,
+        parameters=parameters,
+    )
+
+
+def _in_words(
+    error: grouping.GroupingError, parameters: Parameters, diagnosis: list[dict] | None = None
+) -> str:
+    if diagnosis:  # the diagnosis says it for people: segment, how many, why
+        return " ".join(entry["reason"] for entry in diagnosis)
     message = str(error)
     segment = SEGMENT_BY_BASIS.get(parameters.basis)
     if segment:  # the engine says "segment"; the admin chose "by region"
@@ -167,18 +182,13 @@ def _in_words(error: grouping.GroupingError, parameters: Parameters) -> str:
     return message
 
 
-def _label(person_attributes: dict, segment: str) -> str:
-    return person_attributes[segment] or "—"  # as `run_problem` labels segments
-
-
 def segments_of(snapshot: Snapshot, parameters: Parameters) -> list[tuple[str, int]]:
     """The run's segments (label, people) in the engine's order (first appearance), or []."""
-    segment = SEGMENT_BY_BASIS.get(parameters.basis)
-    if not segment:
+    if not parameters.segment:
         return []
     counts: dict[str, int] = {}
     for person in snapshot.people:
-        label = _label(person.attributes, segment)
+        label = parameters.segment_of(person.attributes)  # as `run_problem` labels them
         counts[label] = counts.get(label, 0) + 1
     return list(counts.items())
 
@@ -234,8 +244,7 @@ def formation_part_execute(run_id: int, index: int) -> bool:
     run = FormationRun.objects.get(pk=run_id)
     full = Snapshot.from_json(run.snapshot)
     parameters = Parameters.from_json(run.parameters)
-    segment = SEGMENT_BY_BASIS[parameters.basis]
-    people = tuple(p for p in full.people if _label(p.attributes, segment) == part.label)
+    people = tuple(p for p in full.people if parameters.segment_of(p.attributes) == part.label)
     ids = {p.user_id for p in people}
     snapshot = Snapshot(
         people=people,
@@ -270,14 +279,20 @@ def formation_part_execute(run_id: int, index: int) -> bool:
     except Exception as error:
         if not isinstance(error, grouping.GroupingError):
             logger.exception("Part %s of formation run %s failed", index, run_id)
+        diagnosis = (
+            _diagnose(snapshot, parameters) if isinstance(error, grouping.GroupingError) else []
+        )
         reason = (
-            _in_words(error, parameters)
+            _in_words(error, parameters, diagnosis)
             if isinstance(error, grouping.GroupingError)
             else "The run stopped on an unexpected error; it was logged for the team."
         )
         FormationPart.objects.filter(pk=part.pk).update(status=PartStatus.STOPPED)
         FormationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            status=RunStatus.FAILED, error=reason, finished_at=timezone.now()
+            status=RunStatus.FAILED,
+            error=reason,
+            diagnosis=diagnosis or None,
+            finished_at=timezone.now(),
         )
         return False
     kept = [(members, score) for members, score in zip(solution.groups, solution.group_scores, strict=True) if members]  # fmt: skip

@@ -3,7 +3,12 @@
 from django import forms
 
 from peergroups.errors import Invalid
-from peergroups.formation.criteria import ATTRIBUTES, program_criteria
+from peergroups.formation.criteria import (
+    ATTRIBUTES,
+    SEGMENT_BY_BASIS,
+    default_criteria,
+    program_criteria,
+)
 from peergroups.formation.parameters import (
     HISTORY_PENALTY,
     MIN_GROUP_SIZE,
@@ -30,6 +35,13 @@ SEED_HELP = (
 def _bounded(low, high, **attrs):
     # The browser hints at the bounds; the service checks them and says why.
     return forms.NumberInput(attrs={"min": low, "max": high, **attrs})
+
+
+def _same(criteria: list[dict], defaults: list[dict]) -> bool:
+    def key(items):
+        return sorted((c["attribute"], c["mode"], float(c["weight"])) for c in items)
+
+    return key(criteria) == key(defaults)
 
 
 class FormationStartForm(forms.Form):
@@ -73,14 +85,24 @@ class FormationStartForm(forms.Form):
         help_text="Used in a new cycle: higher values favour new peers over other criteria.",
     )
 
-    def __init__(self, *args, program: Program, **kwargs):
+    # The basis whose default criteria the table was filled with: criteria left at those
+    # defaults follow the basis chosen (a run "Mixed" of a program "by industry" gets the
+    # mixed defaults, not region x2 with industry ignored).
+    defaults_for = forms.ChoiceField(
+        choices=GroupingBasis.choices, widget=forms.HiddenInput, required=False
+    )
+
+    def __init__(self, *args, program: Program, basis: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["basis"].initial = program.grouping_basis
+        basis = basis if basis in GroupingBasis.values else program.grouping_basis
+        self.fields["basis"].initial = basis
+        self.fields["defaults_for"].initial = basis
+        self.segment = SEGMENT_BY_BASIS.get(basis)
         self.fields["min_size"].initial = program.min_group_size
         self.fields["max_size"].initial = program.max_group_size
         self.fields["open_seats"].initial = program.open_seats
-        defaults = {c["attribute"]: c for c in program_criteria(program)}
+        defaults = {c["attribute"]: c for c in self.defaults(basis)}
         for attribute, (label, _kind) in ATTRIBUTES.items():
             chosen = defaults.get(attribute)
             self.fields[f"mode_{attribute}"] = forms.ChoiceField(
@@ -94,9 +116,23 @@ class FormationStartForm(forms.Form):
                 widget=_bounded(*WEIGHT, step="any"),
             )
 
+    def defaults(self, basis: str) -> list[dict]:
+        """The criteria the table starts from: the program's saved ones for its own basis,
+        else the defaults of `basis`."""
+        if basis == self.program.grouping_basis:
+            return program_criteria(self.program)
+        return default_criteria(basis)
+
     def criteria_rows(self):
+        """(label, mode field, weight field, note): the note marks the attribute every
+        group shares, which needs no weight."""
         return [
-            (label, self[f"mode_{attribute}"], self[f"weight_{attribute}"])
+            (
+                label,
+                self[f"mode_{attribute}"],
+                self[f"weight_{attribute}"],
+                "every group shares one (the basis)" if attribute == self.segment else "",
+            )
             for attribute, (label, _kind) in ATTRIBUTES.items()
         ]
 
@@ -109,6 +145,9 @@ class FormationStartForm(forms.Form):
             for a in ATTRIBUTES
             if cleaned[f"mode_{a}"] != "ignore" and cleaned[f"weight_{a}"] != 0
         ]
+        shown_for = cleaned.get("defaults_for") or self.program.grouping_basis
+        if cleaned["basis"] != shown_for and _same(criteria, self.defaults(shown_for)):
+            criteria = self.defaults(cleaned["basis"])
         parameters = Parameters(
             mode=cleaned["mode"],
             basis=cleaned["basis"],

@@ -7,7 +7,7 @@ checks them (`parameters_check`) and its sentences are what the form and the API
 from dataclasses import asdict, dataclass
 
 from peergroups.errors import Invalid
-from peergroups.formation.criteria import ATTRIBUTES
+from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS
 from peergroups.formats import count_of
 from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
 
@@ -21,6 +21,11 @@ SECONDS = (1, 600)
 WEIGHT = (0, 10)
 HISTORY_PENALTY = (0, 100)
 SEED_MAX = 2**31 - 1
+
+# The segment a run forms from the people of `merge_segments` together (a remedy for
+# segments too small to form a group of their own).
+MIXED_SEGMENT = "Mixed"
+NO_SEGMENT = "—"  # people without a value for the segment's attribute
 
 # At most one run per program at a time, and this many per organization: a run holds a
 # worker of the formation queue for up to SECONDS[1], so one organization cannot take
@@ -47,6 +52,21 @@ class Parameters:
     history_penalty: float
     open_seats: int = 0
     max_iterations: int | list[int] | None = None
+    # Remedies of a run that could not be formed (`formation.diagnosis`): segments whose
+    # people form mixed groups together, and segments left out of this run, their people
+    # placed later.
+    merge_segments: tuple[str, ...] = ()
+    set_aside_segments: tuple[str, ...] = ()
+
+    @property
+    def segment(self) -> str | None:
+        """The attribute no group of this run crosses (region, industry), or None."""
+        return SEGMENT_BY_BASIS.get(self.basis)
+
+    def segment_of(self, attributes: dict) -> str:
+        """The segment a person is grouped in: their value, or the mixed segment."""
+        label = attributes.get(self.segment) or NO_SEGMENT
+        return MIXED_SEGMENT if label in self.merge_segments else label
 
     @property
     def fill_size(self) -> int:
@@ -59,6 +79,9 @@ class Parameters:
     @classmethod
     def from_json(cls, data: dict) -> "Parameters":
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name in ("merge_segments", "set_aside_segments"):
+            if name in known:
+                known[name] = tuple(known[name])
         return cls(**known)
 
 

@@ -15,7 +15,6 @@ from itertools import combinations
 from typing import NamedTuple
 
 from peergroups.formation import scoring
-from peergroups.formation.conflicts import kept_apart_sentence
 from peergroups.formation.criteria import (
     ATTRIBUTES,
     SEGMENT_BY_BASIS,
@@ -25,6 +24,7 @@ from peergroups.formation.criteria import (
 )
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.snapshot import Snapshot
+from peergroups.people.conflicts import kept_apart_sentence
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,10 @@ def group_violations(
     if segment and members:
         first = person[members[0]]
         for other in members[1:]:
-            if person[other].attributes[segment] != first.attributes[segment]:
+            # People of merged segments share the mixed one (a remedy the admin chose).
+            if parameters.segment_of(person[other].attributes) != parameters.segment_of(
+                first.attributes
+            ):
                 label = ATTRIBUTES[segment][0].lower()
                 out.append(
                     Violation(

@@ -29,7 +29,13 @@ from peergroups.formation.snapshot import (
     waiting_profiles,
 )
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
+from peergroups.organizations.models import (
+    GroupingBasis,
+    Organization,
+    OrganizationRole,
+    Program,
+    Role,
+)
 from peergroups.people.models import MemberProfile
 
 
@@ -218,3 +224,42 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
         new_pair_share=(total_new / total_pairs) if snapshot.has_history and total_pairs else None,
         facilitators=list(snapshot.facilitators),
     )
+
+
+def formation_in_words(parameters: Parameters) -> str:
+    """How a run formed its groups, as the program page says it: the basis, the sizes,
+    what was compared and any remedy ("by industry, Automotive and Retail merged")."""
+    basis = GroupingBasis(parameters.basis).label.lower()
+    parts = [basis, f"groups of {parameters.min_size}–{parameters.max_size}"]
+    compared = [
+        f"{ATTRIBUTES[c['attribute']][0].lower()} {c['mode']} ×{float(c['weight']):g}"
+        for c in parameters.criteria
+        if float(c["weight"]) > 0
+    ]
+    if compared:
+        parts.append("comparing " + ", ".join(compared))
+    if parameters.merge_segments:
+        parts.append(f"mixed groups for {', '.join(parameters.merge_segments)}")
+    if parameters.set_aside_segments:
+        parts.append(f"{', '.join(parameters.set_aside_segments)} left to place later")
+    return "; ".join(parts)
+
+
+def published_formations(program) -> list[dict]:
+    """How each cycle's published groups of the program were formed (newest first): the
+    run's own settings, which may differ from the program's."""
+    runs = (
+        FormationRun.objects.filter(program=program, published_at__isnull=False)
+        .select_related("organization")
+        .only("pk", "cycle", "published_at", "parameters", "organization__slug")
+        .order_by("-published_at")[:5]
+    )
+    return [
+        {
+            "run": run,
+            "cycle": run.cycle,
+            "published_at": run.published_at,
+            "words": formation_in_words(Parameters.from_json(run.parameters)),
+        }
+        for run in runs
+    ]

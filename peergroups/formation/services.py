@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid
+from peergroups.formation.diagnosis import REMEDY_MERGE, REMEDY_MINIMUM, REMEDY_SET_ASIDE
 from peergroups.formation.edits import (
     proposal_move,
     proposal_set_facilitator,
@@ -20,11 +21,13 @@ from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import (
     ACTIVE_RUNS_PER_ORGANIZATION,
     MODE_NEW_CYCLE,
+    NO_SEGMENT,
     Parameters,
     parameters_check,
 )
 from peergroups.formation.placement import placement_apply, placement_suggestions
 from peergroups.formation.publish import formation_run_publish, formation_run_publish_request
+from peergroups.formation.recovery import formation_recover
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import (
     Snapshot,
@@ -37,6 +40,7 @@ from peergroups.organizations.services import audit
 
 __all__ = [
     "formation_run_cancel",
+    "formation_run_remedy",
     "formation_run_publish",
     "formation_run_publish_request",
     "formation_run_rerun",
@@ -52,6 +56,8 @@ __all__ = [
 
 def _claim_a_worker_slot(program: Program) -> None:
     """Refuse a run while this program has one, or the organization has its share, active."""
+    # A run whose worker died is failed first, so it never blocks the program.
+    formation_recover()
     # The organization's row lock serialises starts, so two clicks cannot both pass.
     Organization.objects.select_for_update().get(pk=program.organization_id)
     active = FormationRun.objects.filter(
@@ -89,6 +95,8 @@ def formation_run_start(
     new_cycle = parameters.mode == MODE_NEW_CYCLE
     cycle = cycle_now + 1 if new_cycle else max(cycle_now, 1)
     snapshot = snapshot_take(program, cycle=cycle, everyone=new_cycle)
+    if parameters.set_aside_segments:
+        snapshot = _without_segments(snapshot, parameters)
     if len(snapshot.people) < parameters.min_size:
         raise Conflict(
             f"Only {len(snapshot.people)} member(s) with a complete intake are waiting for a "
@@ -112,6 +120,69 @@ def formation_run_start(
     )
     _queue(run)
     return run
+
+
+def _without_segments(snapshot: Snapshot, parameters: Parameters) -> Snapshot:
+    """The snapshot less the people of the segments the admin set aside for later."""
+    left_out = set(parameters.set_aside_segments)
+    people = tuple(
+        p
+        for p in snapshot.people
+        if (p.attributes.get(parameters.segment) or NO_SEGMENT) not in left_out
+    )
+    ids = {p.user_id for p in people}
+    return Snapshot(
+        people=people,
+        kept_apart={pair: why for pair, why in snapshot.kept_apart.items() if set(pair) <= ids},
+        history=tuple(pair for pair in snapshot.history if set(pair) <= ids),
+        facilitators=snapshot.facilitators,
+    )
+
+
+@transaction.atomic
+def formation_run_remedy(
+    *, run: FormationRun, acting_user: User | None, remedy: str
+) -> FormationRun:
+    """Start the run again with one of the remedies its diagnosis offers (merge small
+    segments into mixed groups, lower the smallest group, or leave a segment's people to
+    be placed later): a new run of the same settings but that, on today's people.
+
+    `remedy` names it as "<entry>.<remedy>", its place in `run.diagnosis`.
+    """
+    require_admin(acting_user, run.organization)
+    if run.status != RunStatus.FAILED:
+        raise Conflict("Only a run that could not be formed has remedies.")
+    offered = {
+        f"{e}.{r}": choice
+        for e, entry in enumerate(run.diagnosis or ())
+        for r, choice in enumerate(entry.get("remedies", ()))
+    }
+    choice = offered.get(remedy)
+    if choice is None:
+        raise Invalid("This run does not offer that remedy.", field="remedy")
+    parameters = Parameters.from_json(run.parameters)
+    changes: dict = {"max_iterations": None}
+    if choice["remedy"] == REMEDY_MERGE:
+        changes["merge_segments"] = tuple(
+            sorted(set(parameters.merge_segments) | set(choice["value"]))
+        )
+    elif choice["remedy"] == REMEDY_MINIMUM:
+        changes["min_size"] = int(choice["value"])
+    elif choice["remedy"] == REMEDY_SET_ASIDE:
+        changes["set_aside_segments"] = tuple(
+            sorted(set(parameters.set_aside_segments) | set(choice["value"]))
+        )
+    remedied = Parameters.from_json({**parameters.as_json(), **changes})
+    new_run = formation_run_start(program=run.program, acting_user=acting_user, parameters=remedied)
+    audit(
+        organization=run.organization,
+        acting_user=acting_user,
+        action="formation_run_remedy",
+        run_id=new_run.pk,
+        remedy=choice["remedy"],
+        remedy_of=run.pk,
+    )
+    return new_run
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("formation/<int:run_id>/progress/", views.formation_progress, name="formation-progress"),
     path("formation/<int:run_id>/cancel/", views.formation_cancel, name="formation-cancel"),
     path("formation/<int:run_id>/rerun/", views.formation_rerun, name="formation-rerun"),
+    path("formation/<int:run_id>/remedy/", views.formation_remedy, name="formation-remedy"),
     path("formation/<int:run_id>/move/", views.formation_move, name="formation-move"),
     path("formation/<int:run_id>/swap/", views.formation_swap, name="formation-swap"),
     path("formation/<int:run_id>/undo/", views.formation_undo, name="formation-undo"),

@@ -22,14 +22,14 @@ from peergroups.formation.selectors import (
     proposal_review,
 )
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import GroupingBasis, Role
 from peergroups.organizations.selectors import program_for_admin
 
 
 @org_view(Role.ADMIN)
 def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = program_for_admin(access=access, program_id=program_id)
-    form = FormationStartForm(request.POST or None, program=program)
+    form = FormationStartForm(request.POST or None, program=program, basis=request.GET.get("basis"))
     status = 200
     if request.method == "POST":
         status = 422
@@ -47,7 +47,12 @@ def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) ->
         request,
         access,
         "formation/start.html",
-        {"form": form, "program": program, "runs": program.formation_runs.all()[:10]},
+        {
+            "form": form,
+            "program": program,
+            "runs": program.formation_runs.all()[:10],
+            "bases": GroupingBasis.choices,
+        },
         status=status,
     )
 
@@ -90,6 +95,17 @@ def formation_rerun(request: HttpRequest, access: OrgAccess, run_id: int) -> Htt
     rerun = services.formation_run_rerun(run=run, acting_user=request.user)
     messages.info(request, "The run is repeated with the same people, seed and search steps.")
     return redirect(rerun.get_absolute_url())
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def formation_remedy(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    new_run = services.formation_run_remedy(
+        run=run, acting_user=request.user, remedy=request.POST.get("remedy", "")
+    )
+    messages.info(request, "Formed again with the remedy you chose.")
+    return redirect(new_run.get_absolute_url())
 
 
 # Groups per page of the review: each group carries a facilitator select, so a

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peergroups.accounts.models import User
+from peergroups.accounts.models import User, credentials_reset_send
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.groups.models import (
@@ -31,7 +31,9 @@ from peergroups.organizations.models import (
     Program,
     Role,
 )
+from peergroups.organizations.recipients import person_active
 from peergroups.organizations.services import admin_keep_one, audit
+from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
@@ -79,11 +81,19 @@ def group_create(
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
     if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
         raise Conflict(f"{group.name} is closed.")
+    if not person_active(organization_id=group.organization_id, user_id=user.pk):
+        raise Conflict(f"{user} is no longer part of this organization.")
     claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
         member_count=F("member_count") + 1
     )
     if not claimed:
         raise GroupFull(f"{group.name} has no open seat.")
+    # The claim holds the group's row, so no one joins beside this check (SQLite: one writer).
+    together_check(
+        organization=group.organization_id,
+        joining=[user.pk],
+        members=GroupMembership.objects.filter(group=group).values_list("user_id", flat=True),
+    )
     try:
         with transaction.atomic():
             membership = GroupMembership.objects.create(
@@ -184,6 +194,11 @@ def membership_move(
     )
     if not claimed:
         raise GroupFull(f"{target.name} has no open seat.")
+    together_check(  # under the target's row lock, taken by the claim
+        organization=access.organization,
+        joining=[membership.user_id],
+        members=GroupMembership.objects.filter(group=target).values_list("user_id", flat=True),
+    )
     PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
     membership.group = target
     membership.joined_at = timezone.now()
@@ -512,6 +527,10 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
     )
     PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
     OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
+    if not OrganizationRole.objects.filter(user_id=user_id).exists():
+        # Part of no organization any more: their API tokens end too (the calendar feed,
+        # pulse and check-in links of this organization stop by `person_active`).
+        credentials_reset_send(user=User.objects.get(pk=user_id))
     audit_record(
         organization=organization,
         actor=acting_user,

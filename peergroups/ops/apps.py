@@ -10,3 +10,8 @@ class OpsConfig(AppConfig):
         # Each app registers its periodic jobs in its own `jobs.py` (ops.scheduler), found
         # by name, so ops never imports the apps above it.
         autodiscover_modules("jobs")
+
+        from peergroups.ops import checks  # noqa: F401 - registers the deployment checks
+        from peergroups.ops.logs import install_record_factory
+
+        install_record_factory()

@@ -135,3 +135,86 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Any")] + [(a, a.replace("_", " ")) for a in actions]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+
+
+class FirstRunForm(forms.Form):
+    """The first-run page: the install's setup key, the organization and its first admin."""
+
+    setup_key = forms.CharField(
+        label="Setup key",
+        max_length=64,
+        help_text="Printed by make run (and in the server log) while the install is empty.",
+    )
+    name = forms.CharField(label="Organization name", max_length=200)
+    slug = forms.SlugField(
+        label="Address",
+        max_length=60,
+        required=False,
+        help_text="Its pages live under /o/address/. Left empty, made from the name.",
+    )
+    admin_name = forms.CharField(label="Your name", max_length=150)
+    admin_email = forms.EmailField(label="Your e-mail address")
+    password = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(render_value=False), min_length=8
+    )
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(label="Organization name", max_length=200)
+    time_zone = forms.ChoiceField(
+        label="Default time zone",
+        help_text="Where new members and groups start; each member can choose their own.",
+    )
+    email_sender_name = forms.CharField(
+        label="E-mails come from",
+        max_length=100,
+        required=False,
+        help_text="The sender name people see, e.g. “Acme Leadership Development”.",
+    )
+    email_reply_to = forms.EmailField(
+        label="Replies go to",
+        required=False,
+        help_text="An address of your team; empty: the server's sender address.",
+    )
+    facilitator_qualifications = forms.CharField(
+        label="What you ask of facilitators",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "One per line, e.g. “completed our facilitator training”. Empty: the three the "
+            "field asks (has built a business, trained feedback coach, expertise in more "
+            "than one area)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+
+    def clean_facilitator_qualifications(self) -> list[str]:
+        text = self.cleaned_data["facilitator_qualifications"]
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @classmethod
+    def for_organization(cls, organization, data=None):
+        initial = {
+            "name": organization.name,
+            "time_zone": organization.time_zone,
+            "email_sender_name": organization.email_sender_name,
+            "email_reply_to": organization.email_reply_to,
+            "facilitator_qualifications": "\n".join(organization.facilitator_qualifications or []),
+        }
+        return cls(data, initial=initial)

@@ -18,10 +18,31 @@ PROGRAM_NAME_MAX = 200
 PROGRAM_DESCRIPTION_MAX = 4000
 
 
+ORGANIZATION_NAME_MAX = 200
+QUALIFICATION_MAX = 200  # one facilitator qualification, as the organization words it
+QUALIFICATIONS_MAX = 12
+# What the field asks of a facilitator (DESIGN.md part 4): an organization that names no
+# qualifications of its own asks these. Their keys are the FacilitatorProfile fields.
+FIELD_QUALIFICATIONS = (
+    "has built their own business",
+    "is a trained feedback coach",
+    "has expertise in more than one area of running a business",
+)
+
+
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=ORGANIZATION_NAME_MAX)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The time zone new programs' groups and people start from (each member keeps their own).
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
+    # How the organization's e-mails are signed and where a reply goes (stored now; the
+    # e-mail tasks read them when they are rebuilt on templates).
+    email_sender_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    email_reply_to = models.EmailField(blank=True, default="", db_default="")
+    # Null: the field's three (FIELD_QUALIFICATIONS); else the organization's own list,
+    # e.g. a company's internal program: "completed our facilitator training".
+    facilitator_qualifications = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -31,6 +52,30 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("organizations-dashboard", kwargs={"org_slug": self.slug})
+
+    @property
+    def asks_field_qualifications(self) -> bool:
+        return not self.facilitator_qualifications
+
+    @property
+    def qualification_list(self) -> list[str]:
+        """What this organization asks of a facilitator, in words."""
+        return list(self.facilitator_qualifications or FIELD_QUALIFICATIONS)
+
+
+class FirstRunKey(models.Model):
+    """The salt of the one-time key that guards the first-run page of an empty install.
+
+    With SECRET_KEY it rebuilds the key (`token_from_salt`), so `make run`, the server
+    log and the page agree without the key itself being stored; the row goes when the
+    first organization is created.
+    """
+
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"First-run key made {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Role(models.TextChoices):
@@ -90,6 +135,7 @@ class Program(models.Model):
     # groups to at most max_group_size - open_seats; the seats stay open after publish.
     open_seats = models.PositiveSmallIntegerField(
         default=0,
+        db_default=0,
         help_text="Seats each new group keeps free for members who join later.",
     )
     grouping_basis = models.CharField(
@@ -153,12 +199,15 @@ class Invitation(models.Model):
     program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     # With SECRET_KEY it rebuilds the link (`token_from_salt`); alone it opens nothing.
-    token_salt = models.CharField(max_length=32, blank=True)
+    token_salt = models.CharField(max_length=32, blank=True, db_default="")
     # What the organization's own records say until the person accepts: the name it
     # uses for them and the intake values from an import. Never copied onto an account.
-    full_name = models.CharField(max_length=150, blank=True)
-    intake = models.JSONField(default=dict, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, db_default="")
+    intake = models.JSONField(default=dict, db_default={}, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail task gave up (after its retries) and why; cleared by the next send.
+    send_failed_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Set once, when the one reminder for a stalled invitation went out.
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -4,17 +4,26 @@ Accepting an invitation gives a role and, for members, a profile: that lives in
 `peergroups.people.invitations`, above this app.
 """
 
+import hmac
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid, NotFound
+from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.organizations.models import (
+    ORGANIZATION_NAME_MAX,
+    QUALIFICATION_MAX,
+    QUALIFICATIONS_MAX,
+    FirstRunKey,
     Invitation,
     Organization,
     OrganizationRole,
@@ -48,6 +57,8 @@ def audit(*, organization: Organization, acting_user: User | None, action: str, 
 @transaction.atomic
 def organization_create(*, name: str, slug: str, admin: User | None = None) -> Organization:
     organization = Organization.objects.create(name=name, slug=slug)
+    # The install has its first organization: the first-run page and its key are gone.
+    FirstRunKey.objects.all().delete()
     audit_record(
         organization=organization,
         actor=admin,
@@ -57,6 +68,200 @@ def organization_create(*, name: str, slug: str, admin: User | None = None) -> O
     )
     if admin is not None:
         role_grant(organization=organization, user=admin, role=Role.ADMIN, acting_user=admin)
+    return organization
+
+
+SLUG_MAX = 60
+
+
+def _organization_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("Give the organization a name.", field="name")
+    if len(name) > ORGANIZATION_NAME_MAX:
+        raise Invalid(f"Keep the name under {ORGANIZATION_NAME_MAX} characters.", field="name")
+    return name
+
+
+def _organization_slug(slug: str, name: str) -> str:
+    slug = (slug or "").strip().lower() or slugify(name)[:SLUG_MAX].strip("-")
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise Invalid(
+            "Use lowercase letters, digits and hyphens for the address, e.g. “acme-leaders”.",
+            field="slug",
+        ) from None
+    if len(slug) > SLUG_MAX:
+        raise Invalid(f"Keep the address under {SLUG_MAX} characters.", field="slug")
+    if Organization.objects.filter(slug=slug).exists():
+        raise Conflict(
+            f"The address “{slug}” is taken; choose another.",
+            errors=[{"field": "slug", "message": "Taken; choose another."}],
+        )
+    return slug
+
+
+@transaction.atomic
+def organization_start(
+    *,
+    name: str,
+    slug: str = "",
+    admin_email: str,
+    admin_name: str = "",
+    admin_password: str | None = None,
+) -> tuple[Organization, User, bool]:
+    """Create an organization and its first admin, the way a new install starts.
+
+    The admin's account is created when the address has none (without a usable password
+    unless one is given: the caller hands them a one-time link to set it). Returns the
+    organization, the admin and whether the account is new.
+    """
+    name = _organization_name(name)
+    slug = _organization_slug(slug, name)
+    email = (admin_email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(f"“{admin_email}” is not an e-mail address.", field="admin_email") from None
+    admin = User.objects.filter(email__iexact=email).first()
+    created = admin is None
+    if created:
+        admin = User.objects.create_user(
+            email=email, password=admin_password, full_name=" ".join(admin_name.split())
+        )
+    organization = organization_create(name=name, slug=slug, admin=admin)
+    return organization, admin, created
+
+
+def first_run_key_ensure() -> str | None:
+    """The setup key of an install with no organization yet (made on first need); None
+    once an organization exists."""
+    with transaction.atomic():
+        if Organization.objects.exists():
+            return None
+        row = FirstRunKey.objects.select_for_update().order_by("pk").first()
+        if row is None:
+            row = FirstRunKey.objects.create(salt=secrets.token_hex(16))
+    return _first_run_key(row.salt)
+
+
+def first_run_key_current() -> str | None:
+    """The setup key if there is one, without making one (page GETs never write)."""
+    row = FirstRunKey.objects.order_by("pk").first()
+    if row is None or Organization.objects.exists():
+        return None
+    return _first_run_key(row.salt)
+
+
+def _first_run_key(salt: str) -> str:
+    # 24 hex characters (96 bits) from the salt and SECRET_KEY: short enough to paste.
+    return token_from_salt("first-run", salt)[:24]
+
+
+@transaction.atomic
+def organization_first_run(
+    *, setup_key: str, name: str, slug: str, admin_email: str, admin_name: str, password: str
+) -> tuple[Organization, User]:
+    """The first-run page's write: only with the install's setup key, only while the
+    install has no organization."""
+    if Organization.objects.select_for_update().exists():
+        raise Gone("This install has an organization already; sign in instead.")
+    expected = first_run_key_current()
+    if expected is None:
+        raise Refused(
+            "No setup key has been made yet: run “manage.py setup_key” (make run does) "
+            "and use the key it prints."
+        )
+    if not hmac.compare_digest(expected, (setup_key or "").strip()):
+        raise Refused(
+            "That setup key is not this install's. Copy it from the terminal where "
+            "make run (or the server) printed it.",
+            errors=[{"field": "setup_key", "message": "Not this install's setup key."}],
+        )
+    if not (admin_name or "").strip():
+        raise Invalid("Give your name.", field="admin_name")
+    organization, admin, _created = organization_start(
+        name=name,
+        slug=slug,
+        admin_email=admin_email,
+        admin_name=admin_name,
+        admin_password=password,
+    )
+    return organization, admin
+
+
+def _qualifications(values: list[str] | None) -> list[str] | None:
+    cleaned: list[str] = []
+    for value in values or []:
+        value = " ".join(value.split())
+        if not value or value in cleaned:
+            continue
+        if len(value) > QUALIFICATION_MAX:
+            raise Invalid(
+                f"Keep each qualification under {QUALIFICATION_MAX} characters.",
+                field="facilitator_qualifications",
+            )
+        cleaned.append(value)
+    if len(cleaned) > QUALIFICATIONS_MAX:
+        raise Invalid(
+            f"Ask at most {QUALIFICATIONS_MAX} qualifications.", field="facilitator_qualifications"
+        )
+    return cleaned or None
+
+
+@transaction.atomic
+def organization_settings_update(
+    *,
+    organization: Organization,
+    acting_user: User,
+    name: str,
+    time_zone: str,
+    email_sender_name: str,
+    email_reply_to: str,
+    facilitator_qualifications: list[str] | None,
+) -> Organization:
+    """An admin's change of the organization's settings; an empty qualification list
+    means the field's three."""
+    if not OrganizationRole.objects.filter(
+        organization=organization, user=acting_user, role=Role.ADMIN
+    ).exists():
+        raise Refused("Only a program admin changes the organization's settings.")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if time_zone not in zoneinfo.available_timezones():
+        raise Invalid(f"“{time_zone}” is not a time zone.", field="time_zone")
+    reply_to = (email_reply_to or "").strip().lower()
+    if reply_to:
+        try:
+            validate_email(reply_to)
+        except ValidationError:
+            raise Invalid(
+                f"“{email_reply_to}” is not an e-mail address.", field="email_reply_to"
+            ) from None
+    sender = " ".join((email_sender_name or "").split())
+    if len(sender) > 100:
+        raise Invalid("Keep the sender name under 100 characters.", field="email_sender_name")
+    fields = {
+        "name": _organization_name(name),
+        "time_zone": time_zone,
+        "email_sender_name": sender,
+        "email_reply_to": reply_to,
+        "facilitator_qualifications": _qualifications(facilitator_qualifications),
+    }
+    before = {key: getattr(organization, key) for key in fields}
+    changed = {key: value for key, value in fields.items() if before[key] != value}
+    for key, value in changed.items():
+        setattr(organization, key, value)
+    if changed:
+        organization.save(update_fields=list(changed))
+        audit_record(
+            organization=organization,
+            actor=acting_user,
+            action="organization_settings",
+            target=organization,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
     return organization
 
 
@@ -240,7 +445,17 @@ def invitation_send_later(*, invitation: Invitation) -> None:
 
 
 def invitation_mark_sent(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now(), send_failed_at=None, send_error=""
+    )
+
+
+def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
+    """The e-mail task gave up: the funnel shows the invitation as not delivered, with the
+    reason, until a resend gets through."""
+    Invitation.objects.filter(pk=invitation_id).update(
+        send_failed_at=timezone.now(), send_error=reason[:300]
+    )
 
 
 def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:

@@ -3,6 +3,7 @@ from django.urls import path
 from peergroups.organizations import views
 
 urlpatterns = [
+    path("settings/", views.organization_settings, name="organizations-settings"),
     path("programs/new/", views.program_create, name="organizations-program-create"),
     path("invitations/", views.invitation_list, name="organizations-invitations"),
     path("audit/", views.audit_log, name="organizations-audit"),

@@ -1,25 +1,41 @@
 """The admin's pages for programs, invitations and the audit log (the dashboards that
 gather other apps' figures live in peergroups.dashboards)."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from peergroups.audit.naming import audit_names, audit_object_words, audit_value_words
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid
+from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.http import form_add_invalid
 from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.forms import AuditFilterForm, InvitationForm, ProgramForm
+from peergroups.organizations.forms import (
+    AuditFilterForm,
+    FirstRunForm,
+    InvitationForm,
+    OrganizationSettingsForm,
+    ProgramForm,
+)
 from peergroups.organizations.models import Invitation, Organization, Role
+
+logger = logging.getLogger("peergroups.first_run")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send a signed-in person to the organization they used last (or their only one)."""
+    """Send a signed-in person to the organization they used last (or their only one);
+    on an install with no organization yet, to the first-run page."""
     if not request.user.is_authenticated:
+        if not Organization.objects.exists():
+            return redirect("organizations-first-run")
         return redirect("login")
     organizations = list(
         Organization.objects.filter(roles__user=request.user).distinct().order_by("name")
@@ -31,6 +47,69 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(organizations) == 1:
         return redirect("organizations-dashboard", org_slug=organizations[0].slug)
     return render(request, "organizations/home.html", {"organizations": organizations})
+
+
+def first_run(request: HttpRequest) -> HttpResponse:
+    """Create the install's first organization and its admin, with the setup key that
+    `make run` and the server log print; gone once an organization exists."""
+    if Organization.objects.exists():
+        raise NotFound("This install has its organizations; sign in instead.")
+    key = services.first_run_key_current()
+    if request.method == "GET":
+        if key:
+            logger.warning(
+                "No organization yet: open %s/setup/ and enter the setup key %s",
+                settings.BASE_URL,
+                key,
+            )
+        else:
+            logger.warning("No organization yet: run “manage.py setup_key” for the setup key.")
+    form = FirstRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization, admin = services.organization_first_run(
+                setup_key=form.cleaned_data["setup_key"],
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"],
+                admin_email=form.cleaned_data["admin_email"],
+                admin_name=form.cleaned_data["admin_name"],
+                password=form.cleaned_data["password"],
+            )
+        except Gone:
+            return redirect("login")
+        except (Conflict, Invalid, Refused) as refusal:
+            form_add_invalid(form, refusal)
+        else:
+            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                f"“{organization.name}” is ready. Check its settings, then create a program.",
+            )
+            return redirect("organizations-settings", org_slug=organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "organizations/first_run.html",
+        {"form": form, "has_key": key is not None},
+        status=status,
+    )
+
+
+@org_view(Role.ADMIN)
+def organization_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    form = OrganizationSettingsForm.for_organization(access.organization, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_settings_update(
+                organization=access.organization, acting_user=request.user, **form.cleaned_data
+            )
+        except Invalid as refusal:
+            form_add_invalid(form, refusal)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("organizations-settings", org_slug=access.organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return org_render(request, access, "organizations/settings.html", {"form": form}, status=status)
 
 
 @org_view(Role.ADMIN)
@@ -105,6 +184,21 @@ def _audit_filtered(request: HttpRequest, access: OrgAccess):
     return form, entries
 
 
+def audit_rows(entries) -> list[dict]:
+    """One page of the log as it reads: people and groups by name, never a bare id."""
+    entries = list(entries)
+    names = audit_names(entries)
+    return [
+        {
+            "entry": entry,
+            "object": audit_object_words(entry, names),
+            "before": [(k, audit_value_words(k, v, names)) for k, v in entry.before.items()],
+            "after": [(k, audit_value_words(k, v, names)) for k, v in entry.after.items()],
+        }
+        for entry in entries
+    ]
+
+
 @require_safe
 @org_view(Role.ADMIN)
 def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
@@ -117,7 +211,7 @@ def audit_log(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         request,
         access,
         "organizations/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "rows": audit_rows(page), "query": query.urlencode()},
     )
 
 

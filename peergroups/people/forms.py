@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 
 from peergroups.accounts.models import User
 from peergroups.people.models import (
@@ -24,6 +25,22 @@ def split_list(text: str) -> list[str]:
     """
     items = [part.strip() for part in text.replace(";", ",").split(",")]
     return list(dict.fromkeys(item for item in items if item))
+
+
+class SuggestedTextInput(forms.TextInput):
+    """A text input that suggests the organization's list entries (a <datalist>): people
+    pick one or type a new value, which joins the list when saved."""
+
+    def __init__(self, suggestions, attrs=None):
+        super().__init__(attrs)
+        self.suggestions = list(suggestions)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-list"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off"}
+        field = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}">', ((s,) for s in self.suggestions))
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
 
 
 class ListField(forms.CharField):
@@ -118,16 +135,11 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args, colleagues, not_with_initial=(), pick_lists=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # An organization's pick-list (kind -> labels) replaces the free text for that field.
+        # The organization's list (kind -> labels) is offered as suggestions; a value typed
+        # in another spelling folds into its entry when saved, a new one joins the list.
         for name, labels in (pick_lists or {}).items():
             if labels:
-                current = self.initial.get(name) or ""
-                choices = [("", "Choose…")] + [(label, label) for label in labels]
-                if current and current not in labels:
-                    choices.append((current, f"{current} (not on the list)"))
-                self.fields[name] = forms.ChoiceField(
-                    label=self.fields[name].label, choices=choices, required=True
-                )
+                self.fields[name].widget = SuggestedTextInput(labels)
         self.fields["reports_to"].queryset = colleagues
         self.fields["not_with"].queryset = colleagues
         self.fields["not_with"].initial = list(not_with_initial)
@@ -161,6 +173,9 @@ class IntakeForm(forms.ModelForm):
 
     def clean_industry(self) -> str:
         return self.cleaned_data["industry"].strip()
+
+    def clean_function(self) -> str:
+        return self.cleaned_data["function"].strip()
 
     def clean(self):
         cleaned = super().clean()
@@ -210,6 +225,41 @@ class FacilitatorApplicationForm(forms.ModelForm):
             "bio": "A short introduction for your groups",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = self.instance.organization.facilitator_qualifications
+        if asked:
+            # A company's internal program asks its own qualifications instead of the
+            # field's "built a business" and "trained feedback coach".
+            for name in (
+                "built_own_business",
+                "business_description",
+                "trained_feedback_coach",
+                "coach_training",
+            ):
+                del self.fields[name]
+            self.fields = {
+                "qualifications": forms.MultipleChoiceField(
+                    label="Which of these do you meet?",
+                    choices=[(wanted, wanted) for wanted in asked],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    initial=self.instance.qualifications or [],
+                    help_text="What this organization asks of its facilitators.",
+                ),
+                **self.fields,
+            }
+            self.fields["expertise"].required = False
+            self.fields["expertise"].help_text = ""
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        if "qualifications" in self.fields:
+            profile.qualifications = self.cleaned_data["qualifications"]
+        if commit:
+            profile.save()
+        return profile
+
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
         low, high = FACILITATOR_CAPACITY
@@ -235,10 +285,29 @@ class FacilitatorReviewForm(forms.Form):
 
 
 class MemberImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, comma- or semicolon-separated.")
+    file = forms.FileField(
+        label="CSV or Excel file",
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
     send_invitations = forms.BooleanField(
         label="Send an invitation e-mail to each new member", required=False, initial=True
     )
+
+    def __init__(self, *args, **kwargs):
+        from peergroups.people.imports import MAX_IMPORT_BYTES
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
+        # The limit is stated before the upload, not discovered after it.
+        self.fields["file"].help_text = (
+            "An Excel workbook (.xlsx, its first sheet) or CSV (UTF-8, comma- or "
+            f"semicolon-separated), up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB. You see "
+            "what will happen before anything is written."
+        )
 
     def clean_file(self):
         from peergroups.people.imports import MAX_IMPORT_BYTES

@@ -1,9 +1,13 @@
-"""The admin's CSV import and export of members."""
+"""The admin's import (CSV or .xlsx, previewed before anything is written) and CSV export
+of members."""
 
 import csv
 import io
+import secrets
 
 from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
@@ -14,10 +18,16 @@ from peergroups.organizations.models import Role
 from peergroups.people.forms import MemberImportForm
 from peergroups.people.imports import (
     COLUMNS,
+    MAX_IMPORT_BYTES,
     ImportInvalid,
+    RowError,
     members_export,
     members_import,
+    members_parse,
 )
+
+PENDING = "member_import_pending"  # the session's note of the file waiting for confirmation
+PREVIEW_ROWS = 50
 
 
 def example_csv(program: str) -> str:
@@ -54,45 +64,111 @@ def example_csv(program: str) -> str:
     return out.getvalue()
 
 
+def _pending_drop(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+
+
+def _pending_keep(request: HttpRequest, access: OrgAccess, data: bytes) -> str:
+    """Keep the checked file until the admin confirms (one per session; the file is the
+    organization's people, so it is deleted when imported or replaced)."""
+    _pending_drop(request)
+    token = secrets.token_urlsafe(16)
+    path = default_storage.save(
+        f"imports/{access.organization.pk}/{secrets.token_hex(16)}", ContentFile(data)
+    )
+    request.session[PENDING] = {
+        "token": token,
+        "path": path,
+        "organization": access.organization.pk,
+    }
+    return token
+
+
+def _render(request, access, form, *, row_errors=(), plan=None, token="", status=200):
+    return org_render(
+        request,
+        access,
+        "people/member_import.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "columns": COLUMNS,
+            "plan": plan,
+            "preview_rows": plan.rows[:PREVIEW_ROWS] if plan else [],
+            "token": token,
+            "send_invitations": form.cleaned_data.get("send_invitations")
+            if plan and hasattr(form, "cleaned_data")
+            else False,
+            "max_megabytes": MAX_IMPORT_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
 @org_view(Role.ADMIN)
 def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Upload, preview, confirm: the file is checked and shown (who is invited, who is
+    updated, which spellings fold into which list entry) before anything is written."""
     if request.GET.get("example"):
         programs = sorted(access.organization.programs.all(), key=lambda p: natural_key(p.name))
         example = example_csv(programs[0].name if programs else "")
         response = HttpResponse(example, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=members-example.csv"
         return response
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _confirm(request, access)
     form = MemberImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
         try:
-            report = members_import(
-                organization=access.organization,
-                file=form.cleaned_data["file"],
-                acting_user=request.user,
-                send_invitations=form.cleaned_data["send_invitations"],
-            )
+            plan = members_parse(organization=access.organization, file=data)
         except ImportInvalid as invalid:
-            row_errors = invalid.errors
-        else:
-            # The same words whether or not an address has an account anywhere.
-            message = (
-                f"Imported {report.total} row{'s' if report.total != 1 else ''}: "
-                f"{report.created} new invitation{'s' if report.created != 1 else ''}, "
-                f"{report.updated} updated."
-            )
-            if report.invited:
-                message += f" {report.invited} e-mail{'s' if report.invited != 1 else ''} queued."
-            messages.success(request, message)
-            return redirect("organizations-members", org_slug=access.organization.slug)
+            return _render(request, access, form, row_errors=invalid.errors, status=400)
+        token = _pending_keep(request, access, data)
+        return _render(request, access, form, plan=plan, token=token)
     status = 400 if request.method == "POST" else 200
-    return org_render(
-        request,
-        access,
-        "people/member_import.html",
-        {"form": form, "row_errors": row_errors, "columns": COLUMNS},
-        status=status,
+    return _render(request, access, form, status=status)
+
+
+def _confirm(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    pending = request.session.get(PENDING) or {}
+    form = MemberImportForm()
+    if (
+        not pending
+        or pending.get("organization") != access.organization.pk
+        or not secrets.compare_digest(pending.get("token", ""), request.POST.get("token", ""))
+        or not default_storage.exists(pending["path"])
+    ):
+        errors = [RowError(0, "", "This preview is no longer current; upload the file again.")]
+        return _render(request, access, form, row_errors=errors, status=409)
+    with default_storage.open(pending["path"], "rb") as handle:
+        data = handle.read()
+    try:
+        report = members_import(
+            organization=access.organization,
+            file=data,
+            acting_user=request.user,
+            send_invitations=request.POST.get("send_invitations") == "on",
+        )
+    except ImportInvalid as invalid:
+        # The organization changed since the preview (say, someone was invited meanwhile).
+        _pending_drop(request)
+        return _render(request, access, form, row_errors=invalid.errors, status=400)
+    _pending_drop(request)
+    # The same words whether or not an address has an account anywhere.
+    message = (
+        f"Imported {report.total} row{'s' if report.total != 1 else ''}: "
+        f"{report.created} new invitation{'s' if report.created != 1 else ''}, "
+        f"{report.updated} updated."
     )
+    if report.invited:
+        message += f" {report.invited} e-mail{'s' if report.invited != 1 else ''} queued."
+    messages.success(request, message)
+    for warning in report.warnings:
+        messages.warning(request, warning)
+    return redirect("organizations-members", org_slug=access.organization.slug)
 
 
 @require_safe

@@ -1,9 +1,16 @@
-"""CSV import and export of members: validate every row first, then import all or nothing.
+"""Import (CSV or Excel .xlsx) and CSV export of members: read the file people have,
+validate every row, show what will happen, then import all or nothing.
 
-The export writes the same columns the import reads, so an exported file re-imports cleanly.
+Headers are read in the spellings spreadsheets use ("E-mail", "Email address",
+"Region/Area"); columns the import does not know are ignored and named in a warning.
+Region, industry and function fold into the organization's lists
+(`people.services.categories_fold`): the preview shows which spelling becomes which
+entry before anything is written. The export writes the columns the import reads, so an
+exported file re-imports cleanly.
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,8 +33,14 @@ from peergroups.organizations.models import (
 )
 from peergroups.organizations.services import invitation_create, invitation_refresh
 from peergroups.people.forms import IntakeForm, split_list
-from peergroups.people.models import CategoryKind, MemberProfile, category_key
-from peergroups.people.services import category_lookup, not_with_set
+from peergroups.people.models import (
+    CategoryKind,
+    MemberProfile,
+    category_fold_plan,
+    category_key,
+)
+from peergroups.people.selectors import category_lookup
+from peergroups.people.services import categories_fold, not_with_set
 from peergroups.people.vocabulary import (
     AREAS,
     AVAILABILITY_SLOTS,
@@ -77,6 +90,44 @@ AREA_COLUMNS = ("expertise", "challenge_topics", "goal_topics")
 LIST_SEPARATOR = ";"  # what the export writes; the import reads the form's separators
 # Spreadsheets run cells starting with these as formulas; the export defuses them with a quote.
 FORMULA_STARTS = ("=", "+", "-", "@")
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and encrypted workbooks)
+
+# The spellings spreadsheets give our columns; each column's own name (with spaces for
+# underscores) is accepted too. Compared by `_header_key`: case, spaces, "_" and a
+# trailing ":" or "*" do not matter.
+HEADER_ALIASES = {
+    "email": ("e-mail", "email address", "e-mail address", "mail", "work email", "work e-mail"),
+    "full_name": ("name", "full name", "employee name", "participant", "participant name"),
+    "region": ("region/area", "region / area", "area", "location", "territory", "geography"),
+    "time_zone": ("timezone", "tz"),
+    "locale": ("language",),
+    "industry": ("sector", "industry/sector", "industry / sector"),
+    "function": ("department", "function/department", "business function"),
+    "management_level": ("level", "manager level", "management level"),
+    "team_size": ("team", "people managed", "headcount managed"),
+    "years_managing": ("years as manager", "years as a manager", "management experience"),
+    "company": ("company name", "employer", "organisation", "organization"),
+    "company_stage": ("stage",),
+    "expertise": ("areas of expertise", "skills"),
+    "challenges": ("current challenges",),
+    "goals": ("key goals",),
+    "reports_to": ("manager", "manager email", "manager e-mail", "line manager", "reports to"),
+    "not_with": ("not with",),
+    "program": ("programme", "cohort"),
+}
+FIRST_NAME_HEADERS = ("first name", "given name", "firstname")
+LAST_NAME_HEADERS = ("last name", "surname", "family name", "lastname")
+
+
+def _header_key(name: str) -> str:
+    name = " ".join(str(name or "").replace("_", " ").split()).casefold()
+    return name.rstrip(":*").strip()
+
+
+HEADER_LOOKUP = {_header_key(column): column for column in COLUMNS} | {
+    _header_key(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases
+}
 
 
 @dataclass(frozen=True)
@@ -104,10 +155,41 @@ class ImportReport:
     created: int
     updated: int
     invited: int
+    warnings: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
         return self.created + self.updated
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Spellings of a region, industry or function in a file and the list entry they fold
+    into; `new` when the entry joins the organization's list with this import."""
+
+    kind: str
+    label: str
+    spellings: tuple[str, ...]
+    new: bool
+
+    @property
+    def kind_label(self) -> str:
+        return CategoryKind(self.kind).label
+
+
+@dataclass
+class ImportPlan:
+    """What an import of a valid file will do, before it is written (the preview)."""
+
+    rows: list
+    warnings: list[str]
+    folds: list[Fold]
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
@@ -142,7 +224,7 @@ LIST_LOOKUPS = {column: _lookup(AREAS) for column in AREA_COLUMNS} | {
 }
 
 
-def _read_text(file: IO[bytes] | bytes | str) -> str:
+def _read_bytes(file: IO[bytes] | bytes | str) -> bytes | str:
     if isinstance(file, str):
         return file
     data = file if isinstance(file, bytes) else file.read(MAX_IMPORT_BYTES + 1)
@@ -150,6 +232,12 @@ def _read_text(file: IO[bytes] | bytes | str) -> str:
         raise ImportInvalid(
             [RowError(0, "", f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")]
         )
+    return data
+
+
+def _read_text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
     try:
         return data.decode("utf-8-sig")  # Excel writes a byte-order mark; accept both
     except UnicodeDecodeError as error:
@@ -159,10 +247,82 @@ def _read_text(file: IO[bytes] | bytes | str) -> str:
                     0,
                     "",
                     f"The file is not UTF-8 text (byte {error.start}). Save it as "
-                    "“CSV UTF-8” and try again.",
+                    "“CSV UTF-8” or as an Excel workbook (.xlsx) and try again.",
                 )
             ]
         ) from None
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text a CSV would hold: 12.0 is "12", a date is 2027-01-31."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows as (Excel row number, cells as text)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML and key errors alike for a broken file
+        raise ImportInvalid(
+            [RowError(0, "", "The file is not a readable Excel workbook (.xlsx).")]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (number, [_cell_text(cell) for cell in cells])
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def _read_csv(text: str) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for cells in reader:
+            # A quoted cell may span lines; the row is named by the line where it starts.
+            start, line = line, reader.line_num + 1
+            rows.append((start, [_undefuse(cell) for cell in cells]))
+    except csv.Error as error:
+        return rows, [RowError(reader.line_num, "", f"The file is not valid CSV: {error}.")]
+    return rows, []
+
+
+def _read_table(file: IO[bytes] | bytes | str) -> tuple[list, list[RowError], bool]:
+    """Every row of a CSV file or an .xlsx workbook's first sheet as (line, cells),
+    numbered as the spreadsheet numbers them; any error that stopped the reading; and
+    whether it came from a workbook."""
+    data = _read_bytes(file)
+    if isinstance(data, bytes) and data.startswith(XLSX_MAGIC):
+        return _read_xlsx(data), [], True
+    if isinstance(data, bytes) and data.startswith(XLS_MAGIC):
+        raise ImportInvalid(
+            [
+                RowError(
+                    0,
+                    "",
+                    "This is an old-style Excel file (.xls) or a password-protected workbook. "
+                    "Save it as an Excel workbook (.xlsx) or as “CSV UTF-8” and try again.",
+                )
+            ]
+        )
+    rows, errors = _read_csv(_read_text(data))
+    return rows, errors, False
 
 
 def _delimiter(header_line: str) -> str:
@@ -217,6 +377,9 @@ class _RowChecker:
             for kind in CategoryKind.values
         }
         # People a row may point at: those of the organization and those it invited.
+        self.warnings: list[str] = []
+        self.first_last: dict[str, int] = {}
+        self.spellings: dict[str, list[str]] = {kind: [] for kind in CategoryKind.values}
         self.org_emails = {
             email.lower()
             for email in User.objects.filter(
@@ -231,27 +394,54 @@ class _RowChecker:
     def error(self, line: int, column: str, reason: str) -> None:
         self.errors.append(RowError(line, column, reason))
 
-    def check_header(self, header: list[str]) -> list[str] | None:
-        columns = [name.strip().casefold() for name in header]
-        unknown = [
-            name or f"(unnamed column {position})"
-            for position, name in enumerate(columns, start=1)
-            if name not in COLUMNS
+    def map_header(self, header: list[str]) -> list[str | None] | None:
+        """Each header cell's column (None: ignored); None when rows cannot be read."""
+        mapped: list[str | None] = []
+        ignored: list[str] = []
+        first_last: dict[str, int] = {}
+        for position, name in enumerate(header):
+            key = _header_key(name)
+            column = HEADER_LOOKUP.get(key)
+            if column is None and key in FIRST_NAME_HEADERS:
+                first_last.setdefault("first", position)
+            elif column is None and key in LAST_NAME_HEADERS:
+                first_last.setdefault("last", position)
+            elif column is None and key:
+                ignored.append(f"“{str(name).strip()}”")
+            mapped.append(column)
+        self.first_last = first_last if len(first_last) == 2 else {}
+        if len(first_last) == 1:
+            ignored.append(
+                f"“{str(header[next(iter(first_last.values()))]).strip()}” (a name column "
+                "needs both first and last name)"
+            )
+        if ignored:
+            self.warnings.append(
+                f"Ignored {'columns' if len(ignored) > 1 else 'a column'} the import does not "
+                f"use: {', '.join(ignored)}."
+            )
+        for column in dict.fromkeys(c for c in mapped if c):
+            spellings = [str(header[i]).strip() for i, c in enumerate(mapped) if c == column]
+            if len(spellings) > 1:
+                self.error(
+                    1,
+                    "",
+                    f"Columns {' and '.join(f'“{s}”' for s in spellings)} all mean {column}; "
+                    "keep one.",
+                )
+        missing = [
+            name
+            for name in REQUIRED_COLUMNS
+            if name not in mapped and not (name == "full_name" and self.first_last)
         ]
-        if unknown:
+        if missing:
             self.error(
                 1,
                 "",
-                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-                f"Known columns: {', '.join(COLUMNS)}.",
+                f"Missing required column: {', '.join(missing)} (the first line names the "
+                "columns).",
             )
-        repeated = sorted({name for name in columns if columns.count(name) > 1})
-        if repeated:
-            self.error(1, "", f"Column named twice: {', '.join(repeated)}.")
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if missing:
-            self.error(1, "", f"Missing required column: {', '.join(missing)}.")
-        return None if self.errors else columns
+        return None if self.errors else mapped
 
     def check_row(self, line: int, row: dict[str, str]) -> MemberRow:
         email = row["email"].strip().lower()
@@ -294,20 +484,36 @@ class _RowChecker:
         return parsed
 
     def _map_pick_lists(self, line: int, values: dict) -> None:
+        for kind in self.pick_lists:
+            if values.get(kind):
+                self.spellings[kind].append(values[kind])
+
+    def fold(self, rows: list["MemberRow"]) -> list[Fold]:
+        """Fold every row's region, industry and function into the organization's lists
+        (without writing: the list entries are added when the import is written)."""
+        folds: list[Fold] = []
         for kind, lookup in self.pick_lists.items():
-            value = values.get(kind)
-            if not lookup or not value:
-                continue
-            label = lookup.get(category_key(value))
-            if label is None:
-                self.error(
-                    line,
-                    kind,
-                    f"“{value}” is not on the organization's list "
-                    f"({', '.join(sorted(lookup.values()))}).",
+            plan = category_fold_plan(lookup, self.spellings[kind])
+            for row in rows:
+                if row.values.get(kind):
+                    row.values[kind] = plan[row.values[kind]]
+            by_label: dict[str, list[str]] = {}
+            for spelling, label in plan.items():
+                by_label.setdefault(label, [])
+                if spelling != label:
+                    by_label[label].append(spelling)
+            for label, spellings in sorted(
+                by_label.items(), key=lambda item: category_key(item[0])
+            ):
+                folds.append(
+                    Fold(
+                        kind=kind,
+                        label=label,
+                        spellings=tuple(spellings),
+                        new=category_key(label) not in lookup,
+                    )
                 )
-            else:
-                values[kind] = label
+        return folds
 
     def check_references(self, rows: list[MemberRow]) -> None:
         """E-mails that point at other people: duplicates, unknown people, reporting loops."""
@@ -418,43 +624,83 @@ class _RowChecker:
                 self.error(row.line, "reports_to", f"the reporting line loops back: {loop}.")
 
 
-def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) -> list[MemberRow]:
-    """Read and validate the whole file; raise ImportInvalid listing every error found."""
-    text = _read_text(file)
-    first_line = text.split("\n", 1)[0]
-    if not text.strip():
-        raise ImportInvalid([RowError(1, "", "The file is empty.")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) -> ImportPlan:
+    """Read and validate the whole file; raise ImportInvalid listing every error found.
+
+    Returns what the import would do (nothing is written): the rows with their values
+    folded into the organization's lists, the folds, and warnings (ignored columns).
+    """
+    table, read_errors, from_sheet = _read_table(file)
+    while table and not any(cell.strip() for cell in table[0][1]):
+        table.pop(0)  # blank lines above the header
+    if not table:
+        raise ImportInvalid(read_errors or [RowError(1, "", "The file is empty.")])
     checker = _RowChecker(organization)
-    try:
-        columns = checker.check_header(next(reader))
-        if columns is None:
-            raise ImportInvalid(checker.errors)
-        rows: list[MemberRow] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            # A quoted cell may span lines; the row is named by the line where it starts.
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(columns):
-                checker.error(
-                    start,
-                    "",
-                    f"Line {start} has {len(cells)} cells; the header has {len(columns)}.",
-                )
-                continue
-            cells = [_undefuse(cell) for cell in cells]
-            rows.append(checker.check_row(start, dict(zip(columns, cells, strict=True))))
-    except csv.Error as error:
-        checker.error(reader.line_num, "", f"The file is not valid CSV: {error}.")
-        raise ImportInvalid(checker.errors) from None
+    header_line, header = table[0]
+    columns = checker.map_header(header)
+    if columns is None:
+        raise ImportInvalid(checker.errors + read_errors)
+    rows: list[MemberRow] = []
+    for line, cells in table[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue
+        # A sheet's row ends at its last filled cell; a CSV line with a cell too many or
+        # too few has lost or gained a separator.
+        extra = [cell for cell in cells[len(columns) :] if cell.strip()]
+        if extra or (not from_sheet and len(cells) != len(columns)):
+            checker.error(
+                line,
+                "",
+                f"Line {line} has {len(cells)} cells; the header has {len(columns)}.",
+            )
+            continue
+        cells = cells + [""] * (len(columns) - len(cells))
+        row = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
+        if checker.first_last:
+            first = cells[checker.first_last["first"]].strip()
+            last = cells[checker.first_last["last"]].strip()
+            row.setdefault("full_name", f"{first} {last}".strip())
+        rows.append(checker.check_row(line, row))
+    checker.errors.extend(read_errors)
     if not rows and not checker.errors:
-        checker.error(2, "", "The file has a header but no members.")
+        checker.error(header_line + 1, "", "The file has a header but no members.")
     checker.check_references(rows)
     if checker.errors:
         raise ImportInvalid(sorted(checker.errors, key=lambda error: error.line))
-    return rows
+    folds = checker.fold(rows)
+    created, updated = _counts(organization, rows)
+    return ImportPlan(
+        rows=rows, warnings=checker.warnings, folds=folds, created=created, updated=updated
+    )
+
+
+def _members_by_email(organization: Organization, emails) -> dict[str, MemberProfile]:
+    return {
+        profile.user.email.lower(): profile
+        for profile in MemberProfile.objects.filter(
+            organization=organization,
+            user__email__in=emails,
+            user__organization_roles__organization=organization,
+            user__organization_roles__role=Role.MEMBER,
+        ).select_related("user")
+    }
+
+
+def _counts(organization: Organization, rows: list[MemberRow]) -> tuple[int, int]:
+    """How many rows will invite someone new, and how many update a member or an
+    invitation (as `members_import` decides)."""
+    emails = [row.email for row in rows]
+    members = set(_members_by_email(organization, emails))
+    invited = set(
+        Invitation.objects.filter(
+            organization=organization,
+            email__in=emails,
+            accepted_at__isnull=True,
+            role=Role.MEMBER,
+        ).values_list("email", flat=True)
+    )
+    updated = sum(row.email in members or row.email in invited for row in rows)
+    return len(rows) - updated, updated
 
 
 @transaction.atomic
@@ -473,17 +719,20 @@ def members_import(
     an account nor changes one (its name, its other organizations): whether an address
     has an account elsewhere changes nothing in what it does or answers.
     """
-    rows = members_parse(organization=organization, file=file)
+    plan = members_parse(organization=organization, file=file)
+    rows = plan.rows
+    # The list entries the preview showed join the lists now, by the one folding rule.
+    for kind in CategoryKind.values:
+        folded = categories_fold(
+            organization_id=organization.pk,
+            kind=kind,
+            values=[row.values[kind] for row in rows if row.values.get(kind)],
+        )
+        for row in rows:
+            if row.values.get(kind):
+                row.values[kind] = folded[row.values[kind]]
     emails = [row.email for row in rows]
-    members = {
-        profile.user.email.lower(): profile
-        for profile in MemberProfile.objects.filter(
-            organization=organization,
-            user__email__in=emails,
-            user__organization_roles__organization=organization,
-            user__organization_roles__role=Role.MEMBER,
-        ).select_related("user")
-    }
+    members = _members_by_email(organization, emails)
     open_invitations = {
         invitation.email: invitation
         for invitation in Invitation.objects.select_for_update()
@@ -551,7 +800,9 @@ def members_import(
         action="members_import",
         after={"created": created, "updated": updated, "invited": invited},
     )
-    return ImportReport(created=created, updated=updated, invited=invited)
+    return ImportReport(
+        created=created, updated=updated, invited=invited, warnings=tuple(plan.warnings)
+    )
 
 
 def _essentials(values: dict) -> bool:

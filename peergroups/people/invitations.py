@@ -15,7 +15,7 @@ from peergroups.errors import Conflict, Gone, Refused
 from peergroups.organizations.models import Invitation, OrganizationRole, Role, hash_token
 from peergroups.organizations.services import role_grant
 from peergroups.people.models import MemberProfile, NotWith
-from peergroups.people.services import member_profile_ensure
+from peergroups.people.services import categories_apply, member_profile_ensure
 
 LINK_INVALID = "This invitation link is not valid. Check that you copied all of it."
 LINK_USED = "This invitation has already been used. Sign in instead."
@@ -122,6 +122,7 @@ def _apply_intake(*, invitation: Invitation, profile: MemberProfile) -> None:
     user = profile.user
     for name, value in (intake.get("values") or {}).items():
         setattr(profile, name, value)
+    categories_apply(profile=profile)  # the lists may have changed since the import
     if profile.completed_at is None and intake.get("complete"):
         profile.completed_at = timezone.now()
     profile.save()

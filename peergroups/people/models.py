@@ -56,7 +56,7 @@ class MemberProfile(models.Model):
     # The account's name, copied here so the Members page and API sort and page through
     # an index (sorting over a join with every account took 50 ms at 10,000 members).
     # Kept by save() and, when an account's name changes, by people.signals.
-    sort_name = models.CharField(max_length=150, blank=True, editable=False)
+    sort_name = models.CharField(max_length=150, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["sort_name", "pk"]
@@ -144,6 +144,9 @@ class FacilitatorProfile(models.Model):
     regions_served = models.JSONField(default=list, blank=True)
     industries_served = models.JSONField(default=list, blank=True)
     bio = models.TextField(blank=True)
+    # Where the organization names its own qualifications: those the applicant says they
+    # meet, in the organization's words (null where it asks the field's three above).
+    qualifications = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=FacilitatorStatus.choices, default=FacilitatorStatus.PENDING
     )
@@ -175,7 +178,12 @@ class FacilitatorProfile(models.Model):
         return [AREA_LABELS.get(key, key) for key in self.expertise]
 
     def qualification_gaps(self) -> list[str]:
-        """What keeps this application from approval; empty when qualified."""
+        """What keeps this application from approval, by the organization's own list of
+        qualifications (or the field's three); empty when qualified."""
+        asked = self.organization.facilitator_qualifications
+        if asked:
+            met = set(self.qualifications or [])
+            return [f"does not meet “{wanted}”" for wanted in asked if wanted not in met]
         gaps = []
         if not self.built_own_business:
             gaps.append("has not built their own business")
@@ -200,11 +208,33 @@ def category_key(text: str) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-class Category(models.Model):
-    """One value of an organization's pick-list for a profile field matching uses.
+def category_fold_plan(lookup: dict[str, str], values) -> dict[str, str]:
+    """Each spelling in `values` -> the list entry it folds into.
 
-    When an organization has values for a kind, members choose among them and imports
-    map to them case- and space-insensitively; without any, the field stays free text.
+    `lookup` is the organization's list (key -> label). A spelling whose key is listed
+    takes the list's label; a new one joins under its first spelling (spaces collapsed),
+    and later spellings of it fold into that. Pure, so an import's preview shows exactly
+    what the write will do.
+    """
+    labels = dict(lookup)
+    plan: dict[str, str] = {}
+    for value in values:
+        if not value or value in plan:
+            continue
+        key = category_key(value)
+        if not key:
+            continue
+        labels.setdefault(key, " ".join(value.split()))
+        plan[value] = labels[key]
+    return plan
+
+
+class Category(models.Model):
+    """One value of an organization's list for a profile field matching uses.
+
+    Every path that sets a region, industry or function (intake, import, invitation,
+    merge) folds the value into the list case- and space-insensitively; a value not on
+    it yet joins under its first spelling (`people.services.category_fold`).
     """
 
     organization = models.ForeignKey(

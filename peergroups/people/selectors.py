@@ -87,10 +87,19 @@ def member_search(
             | Q(user__email__icontains=query)
             | Q(company__icontains=query)
         )
+    # A filter typed in another spelling finds the list entry it folds into.
     if region:
-        profiles = profiles.filter(region=region)
+        profiles = profiles.filter(
+            region=category_label(
+                organization_id=access.organization.pk, kind="region", value=region
+            )
+        )
     if industry:
-        profiles = profiles.filter(industry=industry)
+        profiles = profiles.filter(
+            industry=category_label(
+                organization_id=access.organization.pk, kind="industry", value=industry
+            )
+        )
     if program_id:
         profiles = profiles.filter(program_id=program_id)
     if intake == "complete":
@@ -225,3 +234,26 @@ def category_usage(*, access: OrgAccess, kind: str) -> list[dict]:
     for row in usage:
         row["listed"] = row["key"] in listed
     return sorted(usage, key=lambda row: (row["key"], row["value"]))
+
+
+def category_lookup(*, organization_id: int, kind: str) -> dict[str, str]:
+    """The organization's list for `kind` as normalised key -> label."""
+    return dict(
+        Category.objects.filter(organization_id=organization_id, kind=kind).values_list(
+            "key", "label"
+        )
+    )
+
+
+def category_label(*, organization_id: int, kind: str, value: str) -> str:
+    """The list entry a value folds into, for reading (filters): no write; a value not on
+    the list is returned as typed, spaces collapsed."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    listed = (
+        Category.objects.filter(organization_id=organization_id, kind=kind, key=category_key(value))
+        .values_list("label", flat=True)
+        .first()
+    )
+    return listed or value

@@ -28,9 +28,10 @@ from peergroups.people.models import (
     FacilitatorStatus,
     MemberProfile,
     NotWith,
+    category_fold_plan,
     category_key,
 )
-from peergroups.people.selectors import program_peers_of
+from peergroups.people.selectors import category_lookup, program_peers_of
 
 
 def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
@@ -263,33 +264,51 @@ def _category_label(label: str) -> str:
     return label
 
 
-def category_lookup(*, organization_id: int, kind: str) -> dict[str, str]:
-    """The organization's pick-list for `kind` as normalised key -> label (empty: free text)."""
-    return dict(
-        Category.objects.filter(organization_id=organization_id, kind=kind).values_list(
-            "key", "label"
-        )
+def category_fold(*, organization_id: int, kind: str, value: str) -> str:
+    """The one rule for a region, industry or function on any path that sets one: the
+    value becomes its list entry ("midwest " -> "Midwest"); a value not on the list yet
+    joins it under this spelling. Returns the label ("" for an empty value)."""
+    return categories_fold(organization_id=organization_id, kind=kind, values=[value]).get(
+        value, ""
     )
 
 
-def categories_apply(*, profile: MemberProfile) -> None:
-    """Put a profile's region, industry and function on the organization's pick-lists (when it has them).
+def categories_fold(*, organization_id: int, kind: str, values) -> dict[str, str]:
+    """`category_fold` for many values at once (an import): spelling -> label, adding the
+    new entries to the list in one write."""
+    kind = _category_kind(kind)
+    values = [value for value in values if value and value.strip()]
+    if not values:
+        return {}
+    lookup = category_lookup(organization_id=organization_id, kind=kind)
+    plan = category_fold_plan(lookup, values)
+    labels = {category_key(label): label for label in plan.values()}
+    new = labels.keys() - lookup.keys()
+    if new:
+        Category.objects.bulk_create(
+            [
+                Category(organization_id=organization_id, kind=kind, label=labels[key], key=key)
+                for key in sorted(new)
+            ],
+            ignore_conflicts=True,  # another request added it a moment ago: theirs stands
+        )
+        # Read the list again, so a value another request listed at the same moment
+        # folds into that request's spelling.
+        plan = category_fold_plan(
+            category_lookup(organization_id=organization_id, kind=kind), values
+        )
+    return plan
 
-    'boston ' becomes the list's 'Boston'; a value not on a list is refused.
-    """
+
+def categories_apply(*, profile: MemberProfile) -> None:
+    """Fold a profile's region, industry and function into the organization's lists."""
     for kind in CategoryKind.values:
         value = getattr(profile, kind)
-        lookup = category_lookup(organization_id=profile.organization_id, kind=kind)
-        if not lookup or not value:
-            continue
-        label = lookup.get(category_key(value))
-        if label is None:
-            raise Invalid(
-                f"“{value}” is not one of the {CategoryKind(kind).label.lower()} values; "
-                "choose one from the list.",
-                field=kind,
-            )
-        setattr(profile, kind, label)
+        setattr(
+            profile,
+            kind,
+            category_fold(organization_id=profile.organization_id, kind=kind, value=value),
+        )
 
 
 @transaction.atomic

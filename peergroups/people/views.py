@@ -159,7 +159,9 @@ def intake_people_search(request: HttpRequest, access: OrgAccess) -> HttpRespons
 def facilitator_apply(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     profile = FacilitatorProfile.objects.filter(
         organization=access.organization, user=request.user
-    ).first() or FacilitatorProfile(organization=access.organization, user=request.user)
+    ).select_related("organization").first() or FacilitatorProfile(
+        organization=access.organization, user=request.user
+    )
     form = FacilitatorApplicationForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         services.facilitator_apply(profile=form.save(commit=False), acting_user=request.user)
@@ -183,7 +185,7 @@ def facilitator_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         status = FacilitatorStatus.PENDING
     profiles = (
         FacilitatorProfile.objects.filter(organization=access.organization, status=status)
-        .select_related("user")
+        .select_related("user", "organization")
         .order_by("applied_at")
     )
     return org_render(

@@ -44,6 +44,17 @@ class ResourceForm(forms.Form):
             self.fields["share_with"].initial = f"group:{groups[0].pk}"
         if edit:
             self.fields["file"].label = "Replace the file"
+        # The limit, stated before choosing a file; the browser refuses a larger one in
+        # the form (static/js/app.js), so nothing typed is lost to a refused upload.
+        from peergroups.resources.services import file_max_bytes, size_in_words
+
+        limit = file_max_bytes()
+        self.fields[
+            "file"
+        ].help_text = (
+            f"PDF, text, markdown, CSV or an office document, up to {size_in_words(limit)}."
+        )
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(limit)
 
     def scope_and_group(self) -> tuple[str, int | None]:
         value = self.cleaned_data["share_with"]

@@ -41,6 +41,65 @@
       box.addEventListener("input", function () { describe(box, counter); });
     });
   }
+  // <input type=file data-max-bytes>: a file over the limit is refused here, beside the
+  // field, before anything is sent, so the other fields keep what was typed (the server
+  // would refuse the whole request before reading it).
+  function fileTooLarge(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var files = Array.prototype.slice.call(input.files || []);
+    var big = files.filter(function (file) { return file.size > limit; })[0];
+    var id = (input.id || "file") + "_size_error";
+    var shown = document.getElementById(id);
+    if (!big) {
+      if (shown) shown.remove();
+      input.removeAttribute("aria-invalid");
+      return false;
+    }
+    var words = function (n) { return (n / 1048576).toFixed(1).replace(/\.0$/, "") + " MB"; };
+    if (!shown) {
+      shown = document.createElement("p");
+      shown.className = "error";
+      shown.id = id;
+      shown.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", shown);
+    }
+    shown.textContent = "“" + big.name + "” is " + words(big.size) + "; the limit is " + words(limit) + ". Choose a smaller file.";
+    input.setAttribute("aria-invalid", "true");
+    input.value = "";
+    return true;
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("input[type=file][data-max-bytes]")) {
+      fileTooLarge(target);
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll ? event.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (fileTooLarge(input)) event.preventDefault();
+    });
+  }, true);
+  // <input required data-confirm-note="id">: a confirmation left unticked shows its
+  // message beside the button (not only the browser's tooltip) and takes the focus.
+  document.addEventListener("invalid", function (event) {
+    var box = event.target;
+    var id = box && box.getAttribute && box.getAttribute("data-confirm-note");
+    var note = id && document.getElementById(id);
+    if (!note) return;
+    note.classList.add("error");
+    note.setAttribute("role", "alert");
+    box.focus();
+  }, true);
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var id = box && box.getAttribute && box.getAttribute("data-confirm-note");
+    var note = id && document.getElementById(id);
+    if (note && box.checked) {
+      note.classList.remove("error");
+      note.removeAttribute("role");
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { addCounters(document); });
   document.addEventListener("htmx:afterSwap", function (event) { addCounters(event.target); });
 })();

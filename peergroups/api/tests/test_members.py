@@ -136,3 +136,20 @@ def test_member_list_query_count_does_not_grow_with_rows(
             large = client.get(MEMBERS, {"limit": 200}, **admin_headers)
     assert len(small.json()["items"]) == 3
     assert len(large.json()["items"]) == 43
+
+
+def test_a_filter_in_another_spelling_finds_the_list_entry(client, cast, admin_headers):
+    """Issue 20: category values fold on every path, filters included."""
+    from peergroups.people.models import Category
+
+    Category.objects.create(organization=cast.organization, kind="region", label="Midwest")
+    MemberProfile.objects.filter(user=cast.member).update(region="Midwest")
+    response = client.get(MEMBERS, {"region": "  MIDWEST "}, **admin_headers)
+    assert [m["user"]["email"] for m in response.json()["items"]] == ["mia@acme.test"]
+    client.force_login(cast.admin)
+    from django.urls import reverse
+
+    page = client.get(
+        reverse("organizations-members", args=["acme"]), {"q": "", "region": "Midwest"}
+    )
+    assert page.status_code == 200 and "mia@acme.test" in page.content.decode()

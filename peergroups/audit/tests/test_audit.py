@@ -147,3 +147,26 @@ def test_memberships_and_meeting_changes_name_their_object(cast):
         str(cast.group.pk),
     )
     assert added.after == {"user_id": newcomer.pk}
+
+
+def test_the_log_names_people_and_groups_never_bare_ids(client, cast):
+    """Issue 20: the log read "user 164"; it names whom and which group instead."""
+    from peergroups.organizations.services import audit as audit_old_form
+
+    role_grant(
+        organization=cast.organization, user=cast.member, role=Role.ADMIN, acting_user=cast.admin
+    )
+    audit_old_form(
+        organization=cast.organization,
+        acting_user=cast.admin,
+        action="membership_move",
+        group_id=cast.group.pk,
+        user=cast.member2.pk,
+    )
+    client.force_login(cast.admin)
+    page = client.get(AUDIT).content.decode()
+    assert "<td>Mia Member (mia@acme.test)</td>" in page
+    assert f"group “{cast.group.name}”" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert "user=Max Member (max@acme.test)" in page
+    assert f"user {cast.member.pk}<" not in page and f"group {cast.group.pk}<" not in page
+    assert "<td>Ada Admin</td>" in page  # who did it, by name

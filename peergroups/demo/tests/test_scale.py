@@ -20,6 +20,21 @@ def test_scale_seed_has_realistic_proportions_and_working_logins(db, client):
         sizes
     )
     assert client.login(email=logins("tiny")["member"], password="peergroups-demo")
+    # Every member's region, industry and function is an entry of the organization's lists.
+    from peergroups.people.models import Category, MemberProfile
+
+    for kind in ("region", "industry", "function"):
+        listed = set(
+            Category.objects.filter(organization=result.organization, kind=kind).values_list(
+                "label", flat=True
+            )
+        )
+        used = set(
+            MemberProfile.objects.filter(organization=result.organization).values_list(
+                kind, flat=True
+            )
+        )
+        assert listed and used <= listed
 
 
 def test_scale_seed_is_deterministic(db):

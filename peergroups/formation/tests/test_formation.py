@@ -120,7 +120,7 @@ def test_bad_settings_re_render_with_the_service_reason(client, cast, waiting, o
 def test_infeasible_run_fails_with_a_reason_the_admin_reads(client, cast, waiting, solved):
     run = solved(basis="region", min_size=7, max_size=8)  # Denver has only 6 people
     assert run.status == RunStatus.FAILED
-    assert run.error == "region 'Denver': 6 people cannot be split into groups of 7 to 8"
+    assert run.error == "The region “Denver” has 6 people, fewer than the smallest group (7)."
     client.force_login(cast.admin)
     assert escape(run.error).encode() in client.get(run.get_absolute_url()).content
 

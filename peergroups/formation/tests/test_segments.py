@@ -103,7 +103,7 @@ def test_a_segment_that_cannot_be_grouped_fails_the_run_with_its_reason(
     run_tasks()
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert run.error == "region 'Denver': 6 people cannot be split into groups of 7 to 8"
+    assert run.error == "The region “Denver” has 6 people, fewer than the smallest group (7)."
     assert run.proposal == {} and True not in assemblers()
 
 

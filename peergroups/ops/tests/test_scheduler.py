@@ -234,7 +234,7 @@ def test_a_tick_that_loses_the_insert_race_claims_nothing(jobs):
 def test_readyz_reports_a_job_that_did_not_run_when_due(client, jobs, run_tasks, time_machine):
     periodic_job("tally", tally, hourly())
     time_machine.move_to(at(2027, 3, 4, 10, 45), tick=False)
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=at(2027, 3, 4))
+    worker_heartbeat(worker_id="w1", queues="*", host="h:1", started_at=at(2027, 3, 4))
     # Due at 10:00, 45 minutes ago, and no worker ticked: late.
     response = client.get(reverse("ops-readyz"))
     assert response.status_code == 503
@@ -252,7 +252,7 @@ def test_readyz_reports_a_job_that_did_not_run_when_due(client, jobs, run_tasks,
     scheduler_tick()
     assert client.get(reverse("ops-readyz")).status_code == 200
     time_machine.shift(timedelta(minutes=31))
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=at(2027, 3, 4))
+    worker_heartbeat(worker_id="w1", queues="*", host="h:1", started_at=at(2027, 3, 4))
     late = client.get(reverse("ops-readyz")).json()["late_jobs"]
     assert [job["reason"] for job in late] == ["claimed at 2027-03-04 10:45 UTC and not finished"]
     run_tasks()
@@ -264,7 +264,7 @@ def test_readyz_reports_a_job_that_did_not_run_when_due(client, jobs, run_tasks,
 def test_readyz_reports_a_job_whose_run_failed(client, jobs, run_tasks, time_machine):
     periodic_job("explode", explode, hourly())
     time_machine.move_to(at(2027, 3, 4, 10, 1), tick=False)
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=at(2027, 3, 4))
+    worker_heartbeat(worker_id="w1", queues="*", host="h:1", started_at=at(2027, 3, 4))
     scheduler_tick()
     run_tasks()
     # Reported at once: a failed run is not retried before its next due time.
@@ -276,7 +276,7 @@ def test_readyz_reports_a_job_whose_run_failed(client, jobs, run_tasks, time_mac
     # The next due run succeeds: no longer late.
     jobs["explode"] = scheduler.PeriodicJob("explode", tally, hourly())  # fixed
     time_machine.move_to(at(2027, 3, 4, 11, 0, 5), tick=False)
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=at(2027, 3, 4))
+    worker_heartbeat(worker_id="w1", queues="*", host="h:1", started_at=at(2027, 3, 4))
     scheduler_tick()
     run_tasks()
     assert client.get(reverse("ops-readyz")).status_code == 200

@@ -99,3 +99,49 @@ def test_applicant_from_invitation_sees_the_application_page(client, cast):
     assert client.get(APPLY).status_code == 200
     assert client.get(reverse("people-intake", args=["acme"])).status_code == 403
     assert client.get(reverse("organizations-members", args=["acme"])).status_code == 403
+
+
+def test_internal_program_approves_by_its_own_qualifications(client, cast):
+    """A company's own list replaces the field's three on the form, the list and approval."""
+    asked = ["completed our facilitator training", "manages managers"]
+    cast.organization.facilitator_qualifications = asked
+    cast.organization.save()
+    client.force_login(cast.member)
+    form = client.get(APPLY).content.decode()
+    assert "completed our facilitator training" in form
+    assert "built_own_business" not in form and "trained feedback coach" not in form
+    # Only one of the two, no business built, one area of expertise: the company does
+    # not ask the field's three, so only its own missing item stands in the way.
+    sent = client.post(
+        APPLY,
+        {"qualifications": [asked[0]], "expertise": ["sales"], "capacity": "1"},
+    )
+    assert sent.status_code == 302
+    profile = FacilitatorProfile.objects.get(user=cast.member)
+    assert profile.qualifications == [asked[0]]
+    assert profile.qualification_gaps() == ["does not meet “manages managers”"]
+    client.force_login(cast.admin)
+    listing = client.get(reverse("people-facilitators", args=["acme"])).content.decode()
+    assert "manages managers: <strong>no</strong>" in listing
+    refused = review(client, profile, "approve")
+    assert "does not meet “manages managers”" in refused.content.decode()
+    profile.refresh_from_db()
+    assert profile.status == FacilitatorStatus.PENDING
+
+    client.force_login(cast.member)
+    client.post(APPLY, {"qualifications": asked, "capacity": "1"})
+    client.force_login(cast.admin)
+    review(client, profile, "approve")
+    profile.refresh_from_db()
+    assert profile.status == FacilitatorStatus.APPROVED
+    assert not profile.built_own_business
+    assert OrganizationRole.objects.filter(user=cast.member, role=Role.FACILITATOR).exists()
+
+
+def test_qualifications_not_asked_are_refused_on_the_form(client, cast):
+    cast.organization.facilitator_qualifications = ["manages managers"]
+    cast.organization.save()
+    client.force_login(cast.member)
+    page = client.post(APPLY, {"qualifications": ["has built their own business"], "capacity": "1"})
+    assert page.status_code == 400
+    assert not FacilitatorProfile.objects.filter(user=cast.member).exists()

@@ -1,14 +1,15 @@
-"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat, the scheduler and
-a warm engine.
+"""`manage.py worker`: django-tasks-db's `db_worker`, plus a heartbeat, the scheduler, the
+recovery sweep and a warm engine.
 
 It takes `db_worker`'s options, and `manage.py db_worker` is this same command here
 (ops' `db_worker`). It records a heartbeat every few seconds so `/readyz` knows a worker
-is alive, and with each beat (and once as it starts) ticks the scheduler, which claims
-and queues the periodic jobs that are due (ops.scheduler: each due run once across all
-workers), so no cron is needed. With `--batch` (drain the queue and stop) it does not
-tick. When it serves the formation queue, it loads the grouping engine's compiled
-kernels before taking the first task, so a formation's time budget is spent searching,
-not compiling.
+is alive. With each beat it runs `ops.recovery.recovery_sweep` (the tasks of workers that
+stopped beating are failed, and their formation runs with them) and, once as it starts
+and then with each beat, ticks the scheduler, which claims and queues the periodic jobs
+that are due (ops.scheduler: each due run once across all workers), so no cron is
+needed. With `--batch` (drain the queue and stop) it does not tick. When it serves the
+formation queue, it loads the grouping engine's compiled kernels before taking the first
+task, so a formation's time budget is spent searching, not compiling.
 """
 
 import logging
@@ -22,8 +23,14 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from peergroups.ops.recovery import recovery_sweep
 from peergroups.ops.scheduler import scheduler_tick
-from peergroups.ops.services import HEARTBEAT_SECONDS, worker_heartbeat, worker_stopped
+from peergroups.ops.services import (
+    HEARTBEAT_SECONDS,
+    statement_timeout_lift,
+    worker_heartbeat,
+    worker_stopped,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ class Command(DbWorkerCommand):
             # the command again in a child, which does the work: only the child beats and
             # loads the engine (one heartbeat per worker, not two).
             return super().handle(*args, **options)
+        # A formation's bulk writes may take longer than a web request's limit.
+        statement_timeout_lift()
         worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
         options["worker_id"] = worker_id
         queues = options.get("queue_name") or "default"
@@ -106,6 +115,9 @@ def _beat(
                 worker_heartbeat(
                     worker_id=worker_id, queues=queues, host=host, started_at=started_at
                 )
+                # Any live worker notices the dead ones and fails what they held.
+                if failed := recovery_sweep():
+                    logger.warning("failed %s task(s) of workers that stopped beating", failed)
             except Exception:  # noqa: BLE001 - a missed beat must never stop the worker
                 logger.exception("worker heartbeat failed")
             if schedule:

@@ -1,4 +1,4 @@
-"""Import members from a CSV file: every row is checked first, then all or nothing."""
+"""Import members from a CSV or .xlsx file: every row is checked first, then all or nothing."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Import (or update) the members listed in a CSV file into an organization."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8, with a header line")
+        parser.add_argument(
+            "file", help="CSV file (UTF-8) or Excel workbook (.xlsx), with a header line"
+        )
         parser.add_argument("--org", required=True, help="the organization's slug")
         parser.add_argument(
             "--send-invitations",
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(invalid.errors)} error(s) in {file}; nothing was imported."
             ) from None
+        for warning in report.warnings:
+            self.stderr.write(f"{file}: {warning}")
         self.stdout.write(
             f"Imported {report.total} rows ({report.created} new invitations, "
             f"{report.updated} updated); {report.invited} e-mails queued."
