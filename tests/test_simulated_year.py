@@ -192,6 +192,9 @@ class Year:
         self.check_ins = 0
         self.meetings_held = 0
         self.invariant_days = 0
+        self.welcomes: dict[str, list] = {}  # e-mail -> the welcome messages read
+        self.reminders = 0  # meeting reminders read by members
+        self.figures_shown = 0  # admin figures seen over 5+ people
         self.clients: dict[int, Client] = {}
 
     # --- time ---------------------------------------------------------------------------
@@ -206,9 +209,10 @@ class Year:
         self.read_mail()
 
     def drain(self) -> None:
-        """The workers take every queued task (nothing to start when nothing waits)."""
-        if DBTaskResult.objects.ready().exists():
-            self.run_tasks()
+        """The workers take every queued task, and the tasks those queue (on commit)."""
+        while DBTaskResult.objects.ready().exists():
+            with self.capture(execute=True):
+                self.run_tasks()
 
     def act(self, action):
         """Run one request or service call as a committed request would (on_commit tasks
@@ -360,10 +364,20 @@ class Year:
             lambda: self.admin_client.post(reverse("formation-publish", args=[SLUG, run.pk]))
         )
         assert response.status_code == 302
-        self.run_tasks()  # the welcome e-mails, in batches
+        self.drain()  # the welcome e-mails, in batches
         run.refresh_from_db()
         assert run.status == RunStatus.PUBLISHED, run.publish_error
+        self.welcomes.clear()
         self.read_mail()
+        # Each member reads one welcome naming their new group and exactly their peers.
+        for group in PeerGroup.objects.filter(program=self.program, cycle=run.cycle):
+            roster = {m.user.email: str(m.user) for m in group.memberships.select_related("user")}
+            for email in roster:
+                (welcome,) = self.welcomes.pop(email)
+                assert f": {group.name} (" in welcome.subject
+                peers = set(re.findall(r"^  - (.+)$", welcome.body, re.M))
+                assert peers == {name for other, name in roster.items() if other != email}
+        assert not self.welcomes, f"welcomed but not seated: {sorted(self.welcomes)}"
         return run
 
     def accept_agreements(self) -> None:
@@ -538,6 +552,15 @@ class Year:
                     self.follow(person, message)
 
     def follow(self, person: Person, message) -> None:
+        if message.subject.startswith("Your peer group: "):
+            self.welcomes.setdefault(person.email, []).append(message)
+        if message.subject.startswith("Tomorrow: "):
+            # A reminder is for a group the reader is in now, with where it meets.
+            name = message.subject.removeprefix("Tomorrow: ").split(" meets ")[0]
+            assert GroupMembership.objects.filter(
+                user=person.user, group__name=name, group__closed_at__isnull=True
+            ).exists(), f"{person.name} was reminded of {name}'s meeting on {timezone.now()}"
+            self.reminders += 1
         for link in LINK.findall(message.body):
             path = urlsplit(link).path
             if "/invite/" in path:
@@ -659,6 +682,7 @@ class Invariants:
                     if figure.shown and figure.people:  # 0: nobody, no value
                         assert figure.people >= MIN_PEOPLE, f"{name}: {figure}"
                         shown += 1
+        self.year.figures_shown += shown
         return shown
 
 
@@ -833,3 +857,13 @@ def test_a_year_of_a_program(settings, time_machine, run_tasks, django_capture_o
     assert year.invariant_days == DAYS
     assert year.meetings_held > 0 and year.pulses_answered > 0
     assert year.flagged_days >= 1  # the "not with" after publish was on the board
+    assert year.reminders > 0 and year.check_ins > 0
+    assert year.figures_shown > 0  # the aggregate check saw real figures, not only hidden
+    # The weekly groups met weekly, the monthly ones monthly.
+    held = dict(
+        Meeting.objects.filter(closed_at__isnull=False)
+        .values_list("group_id")
+        .annotate(n=Count("pk"))
+    )
+    assert held[year.weekly.pk] >= 20 and held[year.cycle2[0].pk] >= 20
+    assert all(3 <= held.get(g.pk, 0) <= 7 for g in [*year.cycle1[1:], *year.cycle2[1:]]), held
