@@ -443,9 +443,11 @@ def meeting_series_extend(*, series: MeetingSeries) -> int:
 
 
 def meeting_series_extend_all() -> int:
-    """Top every series up to the horizon; returns how many occurrences were added."""
+    """Top every open group's series up to the horizon; returns how many occurrences were
+    added. A closed group meets no more: its series is left as it was."""
     return sum(
-        meeting_series_extend(series=series) for series in MeetingSeries.objects.order_by("pk")
+        meeting_series_extend(series=series)
+        for series in MeetingSeries.objects.filter(group__closed_at__isnull=True).order_by("pk")
     )
 
 
