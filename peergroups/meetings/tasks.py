@@ -55,7 +55,10 @@ def reminders_send_now() -> int:
     """
     now = timezone.now()
     meetings = (
-        Meeting.objects.filter(starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD)
+        # A closed group meets no more: its stored meetings remind nobody.
+        Meeting.objects.filter(
+            starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD, group__closed_at__isnull=True
+        )
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("group__organization", "group__facilitator")
     )

@@ -140,9 +140,10 @@ def scheduler_tick(*, now: datetime | None = None, worker_id: str = "") -> list[
                 run.save(update_fields=["task_id"])
         except IntegrityError:
             continue  # another worker claimed it first
-        ScheduledRun.objects.filter(job=name, due_at__lt=now - RUNS_KEPT).delete()
         logger.info("scheduled %s due at %s", name, due_at.isoformat())
         claimed.append(run)
+    if claimed:
+        ScheduledRun.objects.filter(due_at__lt=now - RUNS_KEPT).delete()
     return claimed
 
 

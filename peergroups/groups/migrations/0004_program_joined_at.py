@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0002_closed_and_changes"),
+        ("groups", "0003_peergroup_version"),
     ]
 
     operations = [
