@@ -285,6 +285,12 @@ MATRIX = {
     ("api:api-programs", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-members", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-my-data", "get"): ({"slug": "acme"}, API_ANY),
+    # Erasure on request: admins only; a person of no organization's: 404 (test_erasure.py).
+    ("api:api-person-erase", "post"): (
+        {"slug": "acme", "user_id": 0},
+        dict(API_ADMIN_ONLY, admin=404),
+        {"group_content": "keep"},
+    ),
     # Running groups after publish: the group's facts for its people and admins; a rename
     # for admins and its facilitator (the same name: nothing changes); a move, a program
     # edit and the pairs kept apart for admins (bad input: 422 once allowed).

@@ -5,6 +5,8 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 `detail` that says why.
 """
 
+from typing import Literal
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -19,6 +21,7 @@ from peergroups.api.schemas import (
     ProgramOut,
 )
 from peergroups.api.selectors import organizations_with_roles
+from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.personal_data import personal_data_archive
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
@@ -138,6 +141,33 @@ def my_data(request: HttpRequest, slug: str):
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f"attachment; filename=my-data-{slug}.zip"
     return response
+
+
+class EraseIn(Schema):
+    group_content: Literal["delete", "keep"]
+
+
+class ErasedOut(Schema):
+    user_id: int
+    group_content: str
+
+
+@organizations.post(
+    "/organizations/{slug}/people/{user_id}/erase",
+    response={200: ErasedOut, **error_responses(403, 404, 409)},
+    url_name="api-person-erase",
+)
+def person_erase_route(request: HttpRequest, slug: str, user_id: int, payload: EraseIn):
+    """Erase a person on request (program admins): their identity leaves every row;
+    their group texts are deleted or kept without their name (`group_content`)."""
+    access = organization_access(request.auth, slug)
+    person_erase(
+        access=access,
+        acting_user=request.auth,
+        user_id=user_id,
+        group_content=payload.group_content,
+    )
+    return {"user_id": user_id, "group_content": payload.group_content}
 
 
 # Its own router, added last, so it matches only what no route above does: a

@@ -20,7 +20,7 @@ from peergroups.meetings.models import CheckIn, Issue, MeetingNote
 from peergroups.organizations.models import Organization
 from peergroups.outcomes.models import Pulse
 
-REMOVED = "(removed after the retention period)"
+REMOVED = "(removed)"
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
+from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.dashboards.personal_data import personal_data_archive
 from peergroups.dashboards.roster import roster_csv
@@ -138,6 +139,17 @@ def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> Http
     admins' own notes on moves. Never what the person wrote in a group."""
     person = person_for_admin(access=access, user_id=user_id)
     organization = access.organization
+    if request.method == "POST" and request.POST.get("action") == "erase":
+        if not request.POST.get("confirm"):
+            raise Invalid("Tick the box to confirm the erasure.", field="confirm")
+        person_erase(
+            access=access,
+            acting_user=request.user,
+            user_id=person.pk,
+            group_content=request.POST.get("group_content", ""),
+        )
+        messages.success(request, "The person is erased: their name and address are gone.")
+        return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
     if request.method == "POST":
         if request.POST.get("action") != "deactivate" or not request.POST.get("confirm"):
             raise Invalid("Tick the box to confirm the deactivation.", field="confirm")
