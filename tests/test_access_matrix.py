@@ -151,8 +151,8 @@ MATRIX = {
     ),
     ("dashboards-funnel", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     # Everyone downloads their own data (issue 21, item 8); the archive holds only theirs.
-    ("dashboards-my-data", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
-    ("dashboards-my-data", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("dashboards-my-data-export", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
+    ("dashboards-my-data-export", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     # A resend without an invitation is the service's 422 (test_funnel covers the rest).
     ("dashboards-funnel", "post"): (
         {"org_slug": "acme"},

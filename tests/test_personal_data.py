@@ -64,7 +64,7 @@ def _archive(response) -> tuple[dict, dict]:
 def test_a_member_downloads_everything_of_theirs_and_nothing_else(client, lived, route):
     client.force_login(lived.member)
     if route == "page":
-        response = client.get(reverse("dashboards-my-data", args=["acme"]))
+        response = client.get(reverse("dashboards-my-data-export", args=["acme"]))
     else:
         response = client.get(reverse("api:api-my-data", kwargs={"slug": "acme"}))
     data, files = _archive(response)
@@ -82,4 +82,4 @@ def test_a_member_downloads_everything_of_theirs_and_nothing_else(client, lived,
 
 def test_another_organizations_person_gets_nothing(client, lived):
     client.force_login(lived.outsider)
-    assert client.get(reverse("dashboards-my-data", args=["acme"])).status_code == 404
+    assert client.get(reverse("dashboards-my-data-export", args=["acme"])).status_code == 404

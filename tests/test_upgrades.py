@@ -174,6 +174,19 @@ def a_row_of_each(cast, django_capture_on_commit_callbacks):
         urgency=2,
     )
     commitment_make(group=cast.group, member=cast.member, text="Talk to both candidates")
+    from peergroups.organizations.access import organization_access
+    from peergroups.resources.services import resource_share
+
+    resource_share(
+        user=cast.member,
+        access=organization_access(cast.member, cast.organization.slug),
+        kind="template",
+        title="Interview scorecard",
+        summary="Use it.",
+        topics=["hiring"],
+        scope="organization",
+        url="https://example.org/scorecard",
+    )
 
 
 def test_previous_releases_inserts_work_on_the_latest_schema(loader, a_row_of_each):

@@ -15,5 +15,5 @@ urlpatterns = [
     path("board/", views.operations_board, name="dashboards-board"),
     path("people/<int:user_id>/", views.person_detail, name="dashboards-person"),
     path("invitations/funnel/", views.invitation_funnel_page, name="dashboards-funnel"),
-    path("my-data.zip", views.my_data, name="dashboards-my-data"),
+    path("my-data.zip", views.my_data, name="dashboards-my-data-export"),
 ]

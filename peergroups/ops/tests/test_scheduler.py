@@ -67,6 +67,7 @@ def test_the_periodic_jobs_are_registered_with_the_readme_schedules():
         "extend_meeting_series": "daily at 02:00 UTC",
         "send_goal_reminders": "daily at 07:00 UTC",
         "send_invitation_reminders": "daily at 08:00 UTC",
+        "expire_group_content": "daily at 03:00 UTC",
     }
     assert {job.queue for job in scheduler.JOBS.values()} == {"default"}
 
