@@ -41,6 +41,15 @@ def make_user(email: str, name: str):
     return User.objects.create_user(email=email, password=PASSWORD, full_name=name)
 
 
+def make_member(organization, email: str, name: str, role: str = "member"):
+    """A person holding `role` in the organization: only such a person takes a seat."""
+    from peergroups.organizations.models import OrganizationRole
+
+    user = make_user(email, name)
+    OrganizationRole.objects.create(organization=organization, user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()

@@ -51,8 +51,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def parse_database_url(url: str) -> dict:
-    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
+def parse_database_url(
+    url: str, *, connect_timeout: int = 5, statement_timeout_ms: int = 30_000
+) -> dict:
+    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry.
+
+    PostgreSQL connections get a `connect_timeout` (seconds) and a `statement_timeout`
+    (ms, 0 for none) unless the URL gives its own: a database that accepts and never
+    answers must not hang a request, a probe or a worker for minutes.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     options = dict(parse_qsl(parts.query))
@@ -82,7 +89,8 @@ def parse_database_url(url: str) -> dict:
             raise ImproperlyConfiguredEnv(f"DATABASE_URL {url!r} has a bad port") from None
         # No JIT: our queries are short, and compiling one costs more than running it
         # (60-70 ms on an insights query that runs in 200). `?options=` in the URL wins.
-        options.setdefault("options", "-c jit=off")
+        options.setdefault("options", f"-c jit=off -c statement_timeout={statement_timeout_ms}")
+        options.setdefault("connect_timeout", str(connect_timeout))
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

@@ -17,11 +17,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from peergroups.errors import STATUS_TITLES, DomainError, Throttled
+from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
 
 logger = logging.getLogger("peergroups.refusals")
 
@@ -62,6 +63,16 @@ def _log_refusal(request: HttpRequest, status: int, reason: str) -> None:
     logger.warning("%s %s %s (user %s): %s", status, request.method, request.path, who, reason)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The caller's address: the proxy's X-Forwarded-For entry when behind one (opt-in)."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            # The last entry is the one our own proxy added; earlier ones the client wrote.
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 # Pages ---------------------------------------------------------------------------------
 
 
@@ -84,6 +95,10 @@ def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None)
     )
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.reason)
+    if isinstance(error, Stale) and "version" in form.fields and form.is_bound:
+        # What was typed stays; sending it again is a choice made over the current values.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(error.version)
 
 
 def error_page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
@@ -139,7 +154,31 @@ class ErrorPageMiddleware:
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # raised while Django read the body
         return too_large(request)
-    return error_page(request, 400, "The request could not be understood.")
+    reason = "The request could not be understood."
+    # error_page marks the response logged (no line from Django): so we write it.
+    _log_refusal(request, 400, f"{reason} ({type(exception).__name__}: {exception})")
+    return error_page(request, 400, reason)
+
+
+SERVER_ERROR = (
+    "Something went wrong on our side and it was logged. If it happens again, "
+    "tell your administrator this reference: {reference}."
+)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """A page that needs nothing that may have failed (no database, no template that
+    reads one), with the request id the log line carries (`ops.logs`)."""
+    reference = getattr(request, "request_id", "-")
+    reason = SERVER_ERROR.format(reference=reference)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason, "request_id": reference}, status=500)
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Server error · Peergroups</title></head><body><main>"
+        f"<h1>Server error</h1><p>{escape(reason)}</p></main></body></html>"
+    )
+    return HttpResponse(html, status=500)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -223,7 +262,7 @@ TOO_LARGE = "The request is too large: files up to {mb} MB are accepted."
 
 def too_large(request: HttpRequest) -> HttpResponse:
     """413, as JSON for the API and as the error page elsewhere."""
-    reason = TOO_LARGE.format(mb=settings.MAX_REQUEST_BYTES // (1024 * 1024))
+    reason = TOO_LARGE.format(mb=round(settings.UPLOAD_MAX_BYTES / (1024 * 1024), 1))
     _log_refusal(request, 413, reason)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason}, status=413)

@@ -57,6 +57,10 @@ class LinkWords:
     def expired(self) -> Gone:
         return Gone(f"This {self.noun} link has expired. Sign in to {self.instead} instead.")
 
+    def ended(self) -> Gone:
+        """For the link of a person who is no longer part of the organization."""
+        return Gone(f"This {self.noun} link no longer works.")
+
 
 def link_issue(model: type[OneClickLink], *, days: int, **fields) -> str:
     """Store a new link's hash; returns the raw token, which exists only in the e-mail."""

@@ -4,6 +4,7 @@ With no environment at all the project runs in DEBUG on an embedded SQLite file
 under var/, so `make run` needs no set-up.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id on every log line and in the X-Request-ID response header (ops.logs).
+    "peergroups.ops.logs.RequestContextMiddleware",
+    # Then: /healthz and /readyz answer for any Host and over plain HTTP (a balancer's probe).
+    "peergroups.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "peergroups.http.SecurityHeadersMiddleware",
@@ -96,9 +101,17 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement
+# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s);
+# `manage.py` commands (task workers, migrate, imports) get WORKER_STATEMENT_TIMEOUT
+# (ops.apps).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
+WORKER_STATEMENT_TIMEOUT = env_int("WORKER_STATEMENT_TIMEOUT", 600)
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'peergroups.sqlite3'}"
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'peergroups.sqlite3'}",
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT * 1000,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,7 +153,8 @@ STORAGES = {
     },
 }
 
-# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console.
+# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development
+# only: with DEBUG=0, `check --deploy` fails without EMAIL_HOST, see ops.checks).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -152,6 +166,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Peergroups <noreply@peergroups.local>")
+# A mail server that accepts and never answers must not hold a worker for minutes: the
+# send fails after this many seconds and is retried later (ops.mail).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # Background work runs in `manage.py db_worker` processes; several may share one PostgreSQL.
 # Two queues: "default" (e-mail, reminders) and "formation" (engine runs of up to ten
@@ -176,7 +193,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # HTTPS only, wherever cookies are: redirect plain HTTP, and have browsers remember it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+# Probes and the scraper speak plain HTTP (ProbeMiddleware answers them first anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics (ops.metrics): a scraper sends it as a bearer token; with none set, only a
+# private or loopback address not coming through the proxy may read it.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL_REDIRECT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -195,12 +216,20 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# Request bodies: forms and API JSON up to 2.5 MB in memory, an upload (a member CSV
-# of 5 MB and its form) up to 6 MB. A larger body is refused from its Content-Length,
-# before it is read (peergroups.http.RequestSizeLimitMiddleware).
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 6 * 1024 * 1024)
+# One upload limit, stated once: the largest file anyone may upload (a shared resource's
+# file; the member CSV import has its own, smaller 5 MB rule). A request body may be one
+# MiB more, for the form's other fields and the multipart framing; a larger body is
+# refused from its Content-Length before it is read (http.RequestSizeLimitMiddleware),
+# and the proxy's limit (deploy/nginx-peergroups.conf, client_max_body_size) is the same.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+# Forms and API JSON up to 2.5 MB in memory; a larger file streams to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary file
+
+# Each task worker beats this often; one silent for three beats is dead (/readyz stops
+# counting it, and its running task is failed by the others' sweep).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
@@ -208,15 +237,34 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
 
-# Shared resources: the largest file a member may attach.
-RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Shared resources: the largest file a member may attach is the upload limit.
+RESOURCE_FILE_MAX_BYTES = UPLOAD_MAX_BYTES
 # Ask the network: how many questions one person may send per day and per 30 days.
 NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
 NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)
 
+# One line per event on stderr (systemd's journal keeps it): UTC time, level, request id,
+# user and client address (ops.logs), then the logger and the message.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"()": "peergroups.ops.logs.OneLineFormatter"}},
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print each of its lines twice.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+    },
 }
+# Errors (500s) are e-mailed to ADMINS ("Name <a@example.org>, b@example.org") when DEBUG
+# is off, by Django's mail_admins handler, with the request id and user in the log line.
+ADMINS = [parseaddr(item) for item in env_list("ADMINS", [])]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

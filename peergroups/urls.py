@@ -30,3 +30,4 @@ urlpatterns = [
 handler400 = "peergroups.http.handler400"
 handler403 = "peergroups.http.handler403"
 handler404 = "peergroups.http.handler404"
+handler500 = "peergroups.http.handler500"

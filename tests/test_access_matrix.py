@@ -110,10 +110,14 @@ QUESTION_PEOPLE = dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN, member=200, m
 # API rows send their data as JSON; page rows as a form.
 MATRIX = {
     ("home", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
-    ("accounts-healthz", "get"): ({}, EVERYONE),
+    ("ops-healthz", "get"): ({}, EVERYONE),
     # Readiness is public like liveness; the world has no task worker running, so 503.
     ("ops-readyz", "get"): ({}, dict.fromkeys(ROLES, 503)),
     ("ops-readyz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The test client asks from 127.0.0.1 with no token set: a private address may scrape
+    # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
+    ("ops-metrics", "get"): ({}, EVERYONE),
+    ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),
@@ -277,6 +281,47 @@ MATRIX = {
     ("api:api-organizations", "get"): ({}, API_SIGNED_IN),
     ("api:api-programs", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-members", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
+    # Running groups after publish: the group's facts for its people and admins; a rename
+    # for admins and its facilitator (the same name: nothing changes); a move, a program
+    # edit and the pairs kept apart for admins (bad input: 422 once allowed).
+    ("api:api-group", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_A, anonymous=401),
+    ),
+    ("api:api-group", "patch"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_GROUP, admin=200, member=403),
+        {"name": "Group A"},
+    ),
+    ("api:api-group-move", "post"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {"user_id": 0, "to_group_id": 0},
+    ),
+    ("api:api-program", "patch"): (
+        {"org_slug": "acme", "program_id": "program"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {
+            "name": "Leaders",
+            "min_group_size": 1,
+            "max_group_size": 10,
+            "open_seats": 0,
+            "meeting_cadence": "monthly",
+            "grouping_basis": "mixed",
+        },
+    ),
+    ("api:api-group-conflicts", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    # A meeting is moved or cancelled by its group's facilitator (a stale version: 409).
+    ("api:api-meeting", "patch"): (
+        MEETING,
+        dict(API_GROUP, member=403, facilitator=422),
+        {"starts_at": "2027-01-15T10:00:00+00:00", "ends_at": "2027-01-15T09:00:00+00:00"},
+    ),
+    ("api:api-meeting-cancel", "post"): (
+        MEETING,
+        dict(API_GROUP, member=403, facilitator=409),
+        {"version": 999},
+    ),
     # Meetings. Group content is for Group A's members and facilitator only: admins
     # get 403 (they see aggregates on meetings-insights), other groups 403, other
     # organizations 404. A member who has not accepted the group's current
@@ -401,7 +446,7 @@ MATRIX = {
     ("api:api-outcomes-program", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     # The other side of each page (POST to a page, GET to an action) and the API's other
     # methods. Form posts without data re-render with their errors (400).
-    ("accounts-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    ("ops-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("accounts-invitation", "post"): (
         {"token": "invitation_token"},
         dict(dict.fromkeys(ROLES, 403), anonymous=200),

@@ -45,13 +45,26 @@ def test_postgres_url_becomes_a_database_entry():
         "6543",
     )
     assert entry["NAME"] == "peergroups"
-    assert entry["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    assert entry["OPTIONS"] == {
+        "sslmode": "require",
+        "options": "-c jit=off -c statement_timeout=30000",
+        "connect_timeout": "5",
+    }
 
 
 def test_postgres_runs_without_jit_unless_the_url_says():
-    assert parse_database_url("postgres://pg@db/p")["OPTIONS"]["options"] == "-c jit=off"
+    assert parse_database_url("postgres://pg@db/p")["OPTIONS"]["options"].startswith("-c jit=off")
     url = "postgres://pg@db/p?options=-c%20jit%3Don"
     assert parse_database_url(url)["OPTIONS"]["options"] == "-c jit=on"
+
+
+def test_postgres_connections_time_out_unless_the_url_says():
+    """A database that accepts and never answers must not hang a request for minutes."""
+    entry = parse_database_url("postgres://pg@db/p", connect_timeout=3, statement_timeout_ms=9000)
+    assert entry["OPTIONS"]["connect_timeout"] == "3"
+    assert "-c statement_timeout=9000" in entry["OPTIONS"]["options"]
+    entry = parse_database_url("postgres://pg@db/p?connect_timeout=20")
+    assert entry["OPTIONS"]["connect_timeout"] == "20"
 
 
 def test_sqlite_url_turns_on_wal_and_a_busy_timeout():
@@ -103,6 +116,7 @@ PRODUCTION = {
     "BASE_URL": "https://groups.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://groups.example.org",
     "BEHIND_PROXY": "1",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -110,6 +124,14 @@ def test_check_deploy_is_clean_with_the_documented_production_env():
     result = run_check("--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_e_mail_would_only_be_printed():
+    """DEBUG=0 without EMAIL_HOST: every invitation and reset link would go to the log."""
+    production = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"}
+    result = run_check("--deploy", **production)
+    assert result.returncode != 0
+    assert "peergroups.E001" in result.stderr and "EMAIL_HOST" in result.stderr
 
 
 @pytest.mark.parametrize(

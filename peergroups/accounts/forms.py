@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 
 from peergroups.accounts.models import NotificationKind, User
 from peergroups.accounts.throttle import (
@@ -31,6 +32,17 @@ class SignInForm(AuthenticationForm):
             raise
         throttle_clear(SIGN_IN_ACCOUNT, email)
         return cleaned
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the e-mail goes through the task queue (retried while
+    the mail server is down) instead of being sent, or lost, inside the request."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from peergroups.accounts.tasks import password_reset_send
+
+        user_id = context["user"].pk
+        transaction.on_commit(lambda: password_reset_send.enqueue(user_id))
 
 
 class AcceptInvitationForm(forms.Form):

@@ -51,6 +51,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split()[0]
 
+    def save(self, *args, **kwargs):
+        # A password set anew on an existing account (every path ends in save: the reset
+        # page, a change, the Django admin) ends the credentials the old one let the person
+        # make; `credentials_revoked` says what, for the page.
+        password_set = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_set:
+            self.credentials_revoked = credentials_reset_send(user=self)
+
+
+def credentials_reset_send(*, user: "User") -> list[str]:
+    """Tell the apps holding the person's credentials to revoke them; their sentences."""
+    from peergroups.accounts.signals import credentials_reset
+
+    responses = credentials_reset.send(sender=User, user=user)
+    return [sentence for _, sentence in responses if sentence]
+
 
 class ThrottleCounter(models.Model):
     """Attempts in one fixed time window, per scope and key (see `accounts.throttle`).

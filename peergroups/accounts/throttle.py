@@ -11,14 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peergroups.accounts.models import ThrottleCounter
 from peergroups.errors import Throttled
+from peergroups.http import client_address  # noqa: F401 - its home was here; callers import it
 
 
 @dataclass(frozen=True)
@@ -80,16 +79,6 @@ API_ACCOUNT = Rule(
 
 # How long a counter row is kept after its window ended (for nobody's benefit: tidy).
 KEEP = timedelta(days=1)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The caller's address: the proxy's X-Forwarded-For entry when behind one (opt-in)."""
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            # The last entry is the one our own proxy added; earlier ones the client wrote.
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _digest(key: str) -> str:

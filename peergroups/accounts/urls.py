@@ -4,7 +4,6 @@ from django.urls import path
 from peergroups.accounts import views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="accounts-healthz"),
     path("accounts/notifications/", views.notification_settings, name="accounts-notifications"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,9 +19,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html"
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

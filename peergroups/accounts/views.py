@@ -1,15 +1,13 @@
-"""Sign-in and the health check. Pages about organizations live in the apps above."""
+"""Sign-in and notification settings. Pages about organizations live in the apps above."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
-from peergroups.accounts.forms import NotificationsForm, SignInForm
+from peergroups.accounts.forms import NotificationsForm, QueuedPasswordResetForm, SignInForm
 from peergroups.accounts.notifications import (
     notification_preferences_of,
     notification_preferences_save,
@@ -33,8 +31,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset (an HMAC token, never stored), throttled per address and account."""
 
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = QueuedPasswordResetForm  # the e-mail is a task: accounts.tasks
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].lower()
@@ -44,12 +41,21 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer: the process is up and the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's confirm step; a new password also revokes the person's API tokens
+    (`accounts.signals.credentials_reset`), and the next page says so."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = getattr(form.user, "credentials_revoked", None)
+        if revoked:
+            messages.info(
+                self.request,
+                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+            )
+        return response
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
-from peergroups.audit.services import audit_record
+from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Invalid, Refused
 from peergroups.organizations.models import hash_token
 
@@ -70,6 +70,35 @@ def token_revoke(*, token: ApiToken, acting_user: User) -> None:
             )
     if updated:
         logger.info("api token %s revoked by user %s", token.pk, acting_user.pk)
+
+
+def tokens_revoke_all(*, user: User, **_signal) -> str | None:
+    """Revoke every live key of `user` (their password was set anew, or they hold no role
+    anywhere any more: `accounts.signals.credentials_reset`); a sentence for the page."""
+    now = timezone.now()
+    live = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    if not live:
+        return None
+    with transaction.atomic():
+        ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=now)
+        audit_record_many(
+            organization=None,
+            actor=None,
+            action="api_token_revoke",
+            rows=[
+                {
+                    "target": token,
+                    "before": {"revoked": False},
+                    "after": {"revoked": True, "user": user.pk, "credentials_reset": True},
+                }
+                for token in live
+            ],
+        )
+    logger.info("api tokens of user %s revoked: %s", user.pk, len(live))
+    count = len(live)
+    return (
+        f"{count} API token{'s' if count != 1 else ''} {'were' if count != 1 else 'was'} revoked."
+    )
 
 
 def token_authenticate(*, raw_key: str) -> ApiToken | None:

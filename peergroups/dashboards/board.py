@@ -4,7 +4,9 @@ and the flags that say which groups need attention.
 
 Never group content: only counts and dates. Six queries whatever the number of groups:
 the groups with their annotations, attendance counts, facilitator capacities, the
-facilitators' group counts, the programs and the facilitators for the filters.
+facilitators' group counts, the programs and the facilitators for the filters; for an
+admin up to six more for pairs that may no longer share their group
+(`groups.selectors.group_conflicts`), with their names and never the reason.
 """
 
 from collections import defaultdict
@@ -18,6 +20,7 @@ from peergroups.accounts.models import User
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.groups.models import PeerGroup
+from peergroups.groups.selectors import GroupConflict, group_conflicts
 from peergroups.meetings.models import (
     AgreementAcceptance,
     Attendance,
@@ -37,11 +40,13 @@ NO_SCHEDULE = "no_schedule"
 NO_FACILITATOR = "no_facilitator"
 OVER_CAPACITY = "over_capacity"
 STALE = "stale"
+CONFLICT = "conflict"
 FLAG_LABELS = {
     NO_SCHEDULE: "no schedule",
     NO_FACILITATOR: "no facilitator",
     OVER_CAPACITY: "facilitator over capacity",
     STALE: f"no meeting in {STALE_DAYS} days",
+    CONFLICT: "members kept apart",
 }
 SORTS = {
     "name": "Group",
@@ -63,6 +68,7 @@ class BoardRow:
     accepted: int
     attendance: list[int] = field(default_factory=list)  # oldest first
     flags: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # sentences, for admins only
 
     @property
     def flag_labels(self) -> list[str]:
@@ -80,6 +86,7 @@ class BoardRow:
 class Board:
     rows: list[BoardRow]
     summary: list[tuple[str, int, str]]  # (flag, count, sentence)
+    conflicts: list[GroupConflict]  # pairs that may no longer share their group (admins)
     programs: list[Program]
     facilitators: list[User]
 
@@ -92,6 +99,7 @@ def _summary_sentence(flag: str, count: int) -> str:
         NO_FACILITATOR: f"{groups} {has} no facilitator",
         OVER_CAPACITY: f"{groups} {has} a facilitator over capacity",
         STALE: f"{groups} {has} had no meeting in {STALE_DAYS} days",
+        CONFLICT: f"{groups} {has} members who can no longer share a group",
     }[flag]
 
 
@@ -189,6 +197,18 @@ def board_for_user(
         .values_list("facilitator_id", "total")
     )
 
+    # A pair that became a conflict after publish (a new reporting line or "not with"):
+    # nobody is moved for it; admins see it until one of the two moves or leaves. Only
+    # admins: a facilitator could read a private declaration into it.
+    conflicts = (
+        group_conflicts(organization=organization, group_ids=[group.pk for group in groups])
+        if access.is_admin and groups
+        else []
+    )
+    conflicts_of: dict[int, list[str]] = defaultdict(list)
+    for conflict in conflicts:
+        conflicts_of[conflict.group_id].append(conflict.sentence)
+
     stale_before = now - timedelta(days=STALE_DAYS)
     rows = []
     for group in groups:
@@ -209,6 +229,9 @@ def board_for_user(
         last = group.last_meeting
         if group.created_at < stale_before and (last is None or last < stale_before):
             row.flags.append(STALE)
+        if conflicts_of[group.pk]:
+            row.flags.append(CONFLICT)
+            row.conflicts = conflicts_of[group.pk]
         rows.append(row)
 
     summary = []
@@ -218,13 +241,20 @@ def board_for_user(
             summary.append((name, count, _summary_sentence(name, count)))
     if flag:
         rows = [row for row in rows if flag in row.flags]
+    shown = {row.group.pk for row in rows}
     rows.sort(key=_sort_key(sort), reverse=descending)
 
     programs = list(Program.objects.filter(groups__in=visible).distinct().order_by("name"))
     facilitators = list(
         User.objects.filter(facilitated_groups__in=visible).distinct().order_by("full_name")
     )
-    return Board(rows=rows, summary=summary, programs=programs, facilitators=facilitators)
+    return Board(
+        rows=rows,
+        summary=summary,
+        conflicts=[c for c in conflicts if c.group_id in shown],
+        programs=programs,
+        facilitators=facilitators,
+    )
 
 
 def _sort_key(sort: str):

@@ -25,6 +25,7 @@ from peergroups.formation.proposal import (
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import snapshot_part
 from peergroups.organizations.services import audit
+from peergroups.people.conflicts import together_check
 
 UNDO_DEPTH = 50
 
@@ -64,6 +65,18 @@ def _regroup(run: FormationRun, changes: dict[int, tuple[int, ...]]) -> dict[int
         if broken:
             raise Conflict(broken[0].sentence)
     groups = _groups(run)
+    # The snapshot's pairs are as they were at the start; a reporting line or "not with"
+    # declared since counts too, for whoever the edit brings into a group.
+    names = {person.user_id: person.name for person in snapshot.people}
+    for index, members in sorted(changes.items()):
+        joining = set(members) - set(groups[index]["members"])
+        if joining:
+            together_check(
+                organization=run.organization_id,
+                joining=joining,
+                members=set(members) - joining,
+                names=names,
+            )
     return {
         index: group_figured(
             snapshot=snapshot,

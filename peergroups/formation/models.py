@@ -32,7 +32,7 @@ class FormationRun(models.Model):
     # every edit (`snapshot.snapshot_facts`): number spans, whether anyone met before,
     # the facilitators. Empty until the task indexes the snapshot (`SnapshotPerson`);
     # then edits and the review page read those instead of the whole snapshot.
-    snapshot_facts = models.JSONField(default=dict, blank=True)
+    snapshot_facts = models.JSONField(default=dict, db_default={}, blank=True)
     # `proposal.Proposal`: groups of user ids with a facilitator and figures each.
     proposal = models.JSONField(default=dict, blank=True)
     undo_stack = models.JSONField(default=list, blank=True)
@@ -44,14 +44,16 @@ class FormationRun(models.Model):
     # run reached, and the engine that took them.
     iterations = models.PositiveBigIntegerField(null=True, blank=True)
     # The steps of each segment's search (one entry when the run has no segments).
-    part_iterations = models.JSONField(default=list, blank=True)
+    part_iterations = models.JSONField(default=list, db_default=[], blank=True)
     # A large run "by region" (or industry) is searched as one task per segment
     # (`FormationPart`), on however many workers run; the last to finish assembles the
     # proposal. 0 parts: one task searches the whole run.
-    parts_total = models.PositiveIntegerField(default=0)
-    parts_done = models.PositiveIntegerField(default=0)
-    engine_version = models.CharField(max_length=40, blank=True)
-    stopped = models.CharField(max_length=20, blank=True, help_text="budget, iterations, cancelled")
+    parts_total = models.PositiveIntegerField(default=0, db_default=0)
+    parts_done = models.PositiveIntegerField(default=0, db_default=0)
+    engine_version = models.CharField(max_length=40, blank=True, db_default="")
+    stopped = models.CharField(
+        max_length=20, blank=True, db_default="", help_text="budget, iterations, cancelled"
+    )
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
     )
@@ -69,8 +71,11 @@ class FormationRun(models.Model):
     # Publishing runs as a task on the formation queue: its share done (committed
     # stages; the groups themselves are written in one transaction) and, when it was
     # refused, why (the run is back to DONE, nothing written).
-    publish_progress = models.FloatField(default=0.0)
-    publish_error = models.TextField(blank=True)
+    publish_progress = models.FloatField(default=0.0, db_default=0.0)
+    publish_error = models.TextField(blank=True, db_default="")
+    # The day the published groups' meetings start from, as the admin chose it when
+    # publishing; None: the program's default (`meetings.services.first_meetings_default`).
+    first_meetings_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

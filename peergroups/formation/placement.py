@@ -8,7 +8,6 @@ from django.db.models import F
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation import scoring
-from peergroups.formation.conflicts import conflict_pairs, kept_apart_sentence
 from peergroups.formation.criteria import (
     SEGMENT_BY_BASIS,
     measures,
@@ -20,6 +19,7 @@ from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.services import AlreadyGrouped, GroupFull, membership_add
 from peergroups.organizations.models import Program
+from peergroups.people.conflicts import conflict_pairs
 from peergroups.people.models import MemberProfile
 
 
@@ -87,13 +87,7 @@ def placement_apply(
     group = PeerGroup.objects.select_for_update().filter(program=program, pk=group_id).first()
     if group is None:
         raise Invalid("Choose one of the suggested groups.", field="group_id")
-    members = list(group.memberships.values_list("user_id", flat=True))
-    kept_apart = conflict_pairs(organization=program.organization, user_ids=[user.pk, *members])
-    clash = next((pair for pair in sorted(kept_apart) if user.pk in pair), None)
-    if clash:
-        other = User.objects.get(pk=clash[0] if clash[1] == user.pk else clash[1])
-        raise Conflict(kept_apart_sentence(str(user), str(other), kept_apart[clash]))
-    try:
+    try:  # membership_add asks the conflict rule (people.conflicts) under the seat's lock
         membership_add(group=group, user=user, acting_user=acting_user)
     except (GroupFull, AlreadyGrouped) as error:
         raise Conflict(str(error)) from None

@@ -15,7 +15,6 @@ from itertools import combinations
 from typing import NamedTuple
 
 from peergroups.formation import scoring
-from peergroups.formation.conflicts import kept_apart_sentence
 from peergroups.formation.criteria import (
     ATTRIBUTES,
     SEGMENT_BY_BASIS,
@@ -25,6 +24,7 @@ from peergroups.formation.criteria import (
 )
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.snapshot import Snapshot
+from peergroups.people.conflicts import kept_apart_sentence
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ The work is bulk inserts inside one transaction: all or nothing. A refusal found
 the task puts the run back to DONE with the reason in `publish_error`.
 """
 
+from dataclasses import replace
+from datetime import date, timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
-from peergroups.errors import Conflict, DomainError
+from peergroups.errors import Conflict, DomainError, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
 from peergroups.formation.parameters import Parameters
@@ -21,8 +24,12 @@ from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
+from peergroups.organizations.models import Role
+from peergroups.organizations.recipients import active_in
+from peergroups.people.conflicts import conflicts_within, kept_apart_sentence
 
 WELCOME_BATCH = 50  # groups per welcome e-mail task
+FIRST_MEETINGS_WITHIN_DAYS = 366
 
 
 def _refuse_unless_publishable(run: FormationRun, *, allowed: set[str]) -> None:
@@ -61,9 +68,13 @@ def _refuse_broken(run: FormationRun) -> None:
 
 
 @transaction.atomic
-def formation_run_publish_request(*, run: FormationRun, acting_user: User) -> FormationRun:
+def formation_run_publish_request(
+    *, run: FormationRun, acting_user: User, first_meetings_on: date | None = None
+) -> FormationRun:
     """Ask for the proposal to be published: checked now, written by a worker (which
-    checks it again in full before it writes)."""
+    checks it again in full before it writes). `first_meetings_on`: the day the groups'
+    meetings start from (each group's first falls in the first period of the cadence);
+    None for the program's default."""
     run = (
         FormationRun.objects.select_for_update(of=("self",))
         .select_related("organization")
@@ -73,11 +84,27 @@ def formation_run_publish_request(*, run: FormationRun, acting_user: User) -> Fo
     require_admin(acting_user, run.organization)
     _refuse_unless_publishable(run, allowed={RunStatus.DONE})
     _refuse_broken(run)  # a broken proposal is refused here, not later in the task
+    if first_meetings_on is not None:
+        today = timezone.localdate()
+        if not today <= first_meetings_on <= today + timedelta(days=FIRST_MEETINGS_WITHIN_DAYS):
+            raise Invalid(
+                "Choose a day from today to a year ahead for the first meetings.",
+                field="first_meetings_on",
+            )
+    run.first_meetings_on = first_meetings_on
     run.status = RunStatus.PUBLISHING
     run.publish_progress = 0.0
     run.publish_error = ""
     run.published_by = acting_user
-    run.save(update_fields=["status", "publish_progress", "publish_error", "published_by"])
+    run.save(
+        update_fields=[
+            "status",
+            "publish_progress",
+            "publish_error",
+            "published_by",
+            "first_meetings_on",
+        ]
+    )
     audit_record(
         organization=run.organization,
         actor=acting_user,
@@ -121,6 +148,34 @@ def _give_back(run_id: int, reason: str) -> None:
     )
 
 
+def _without_the_deactivated(run: FormationRun, proposal: Proposal, *, minimum: int) -> Proposal:
+    """The proposal without the people deactivated since the snapshot (`organizations.
+    recipients.active_in`: no member role here any more, or no account): their group is
+    published without them, a facilitator's group without a facilitator. Refused, naming
+    the group, when one would fall below the program's smallest group."""
+    members = [u for g in proposal.groups for u in g.members]
+    facilitators = {g.facilitator_id for g in proposal.groups if g.facilitator_id}
+    active = active_in(organization_id=run.organization_id, user_ids=members, role=Role.MEMBER)
+    leading = active_in(
+        organization_id=run.organization_id, user_ids=facilitators, role=Role.FACILITATOR
+    )
+    if len(active) == len(set(members)) and leading == facilitators:
+        return proposal
+    kept = []
+    for index, group in enumerate(proposal.groups):
+        staying = tuple(u for u in group.members if u in active)
+        if len(staying) < minimum:
+            left = len(group.members) - len(staying)
+            raise Conflict(
+                f"Nothing was published: group {index + 1} would have {len(staying)} member(s) "
+                f"without the {left} deactivated since this run started; groups of this "
+                f"program have at least {minimum}. Move people into it, or start a new run."
+            )
+        facilitator = group.facilitator_id if group.facilitator_id in leading else None
+        kept.append(replace(group, members=staying, facilitator_id=facilitator))
+    return Proposal(groups=tuple(kept))
+
+
 @transaction.atomic
 def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> list[PeerGroup]:
     """Create the proposal's groups and memberships in one transaction, in bulk.
@@ -139,14 +194,20 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     _refuse_unless_publishable(run, allowed={RunStatus.DONE, RunStatus.PUBLISHING})
     snapshot, proposal = _check_proposal(run)
     program = run.program
-    member_ids = [u for g in proposal.groups for u in g.members]
-    facilitator_ids = {g.facilitator_id for g in proposal.groups if g.facilitator_id}
-    known = set(
-        User.objects.filter(pk__in=[*member_ids, *facilitator_ids]).values_list("pk", flat=True)
+    proposal = _without_the_deactivated(run, proposal, minimum=program.min_group_size)
+    # The snapshot's pairs are as they were when the run started; a reporting line or a
+    # "not with" declared since then is refused too (the admin moves someone and retries).
+    arisen = conflicts_within(
+        organization=run.organization_id, groups=dict(enumerate(g.members for g in proposal.groups))
     )
-    gone = [u for u in [*member_ids, *facilitator_ids] if u not in known]
-    if gone:
-        raise Conflict("Nothing was published: someone in the proposal has left. Start a new run.")
+    if arisen:
+        index, a, b, reason = arisen[0]
+        names = snapshot.person
+        raise Conflict(
+            f"Nothing was published: in group {index + 1}, "
+            + kept_apart_sentence(names[a].name, names[b].name, reason)
+        )
+    member_ids = [u for g in proposal.groups for u in g.members]
     placed = (
         GroupMembership.objects.filter(program=program, cycle=run.cycle, user_id__in=member_ids)
         .select_related("user")
@@ -214,6 +275,7 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     group_schedules_default_many(
         groups=created,
         members={g.pk: list(p.members) for g, p in zip(created, proposal.groups, strict=True)},
+        starts_on=run.first_meetings_on,
     )
     audit_record_many(
         organization=run.organization,

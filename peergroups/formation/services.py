@@ -27,6 +27,7 @@ from peergroups.formation.parameters import (
 )
 from peergroups.formation.placement import placement_apply, placement_suggestions
 from peergroups.formation.publish import formation_run_publish, formation_run_publish_request
+from peergroups.formation.recovery import formation_recover
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import (
     Snapshot,
@@ -55,6 +56,8 @@ __all__ = [
 
 def _claim_a_worker_slot(program: Program) -> None:
     """Refuse a run while this program has one, or the organization has its share, active."""
+    # A run whose worker died is failed first, so it never blocks the program.
+    formation_recover()
     # The organization's row lock serialises starts, so two clicks cannot both pass.
     Organization.objects.select_for_update().get(pk=program.organization_id)
     active = FormationRun.objects.filter(

@@ -9,15 +9,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import combinations
 
 from django.db.models import Exists, Max, OuterRef
 
 from peergroups.formation import scoring
-from peergroups.formation.conflicts import conflict_pairs, pair_history
 from peergroups.formation.criteria import ATTRIBUTES, Measure, profile_attributes
 from peergroups.formation.models import FormationRun, SnapshotPerson
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.models import Program, Role
+from peergroups.people.conflicts import conflict_pairs
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 
 Pair = tuple[int, int]  # two user ids, the smaller first
@@ -133,6 +134,22 @@ class Snapshot:
                 FacilitatorOption.from_json(f) for f in data.get("facilitators", ())
             ),
         )
+
+
+def pair_history(
+    *, program: Program, user_ids: list[int], before_cycle: int
+) -> list[tuple[int, int]]:
+    """Pairs among `user_ids` that shared a group in an earlier cycle, once per cycle shared."""
+    wanted = set(user_ids)
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for group_id, user_id in GroupMembership.objects.filter(
+        program=program, cycle__lt=before_cycle, user_id__in=wanted
+    ).values_list("group_id", "user_id"):
+        members_of[group_id].append(user_id)
+    history = []
+    for members in members_of.values():
+        history.extend((a, b) for a, b in combinations(sorted(members), 2))
+    return history
 
 
 def current_cycle(program: Program) -> int:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 from peergroups.groups.models import PeerGroup
+from peergroups.ops.mail import retry_email
 
 FORMATION_QUEUE = "formation"
 
@@ -46,11 +47,13 @@ def group_welcome_send(group_id: int) -> None:
 
 
 @task()
+@retry_email()
 def groups_welcome_send(group_ids: list[int]) -> None:
     """The welcome e-mails of a batch of newly published groups: a few queries and one
     connection to the mail server for the whole batch."""
-    from peergroups.accounts.models import NotificationKind, NotificationPreference
+    from peergroups.accounts.models import NotificationKind
     from peergroups.groups.models import GroupMembership
+    from peergroups.organizations.recipients import recipients
 
     groups = PeerGroup.objects.select_related("organization", "program", "facilitator").filter(
         pk__in=group_ids
@@ -58,17 +61,24 @@ def groups_welcome_send(group_ids: list[int]) -> None:
     members: dict[int, list] = {group_id: [] for group_id in group_ids}
     for membership in GroupMembership.objects.filter(group_id__in=group_ids).select_related("user"):
         members[membership.group_id].append(membership.user)
-    muted = set(
-        NotificationPreference.objects.filter(
-            kind=NotificationKind.GROUP_ASSIGNMENT,
-            user_id__in=[u.pk for users in members.values() for u in users],
-        ).values_list("user_id", flat=True)
-    )
+    groups = list(groups.order_by("pk"))
+    # The one recipients decision, per organization (a batch is one run's: one call).
+    told = set()
+    for organization_id in {group.organization_id for group in groups}:
+        told |= {
+            user.pk
+            for user in recipients(
+                organization_id=organization_id,
+                users=[u for g in groups if g.organization_id == organization_id
+                       for u in members[g.pk]],
+                kind=NotificationKind.GROUP_ASSIGNMENT,
+            )
+        }  # fmt: skip
     messages = []
-    for group in groups.order_by("pk"):
+    for group in groups:
         link = settings.BASE_URL + group.get_absolute_url()
         for member in members[group.pk]:
-            if member.pk in muted:
+            if member.pk not in told:
                 continue
             body = render_to_string(
                 "formation/email/welcome.txt",

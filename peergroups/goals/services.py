@@ -42,6 +42,7 @@ from peergroups.links import LinkWords, link_issue, link_resolve, link_use
 from peergroups.meetings.models import Issue, Meeting, MeetingStatus
 from peergroups.meetings.services import meeting_open_require, require_facilitator
 from peergroups.organizations.models import Organization
+from peergroups.organizations.recipients import person_active
 
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
@@ -274,14 +275,25 @@ def check_in_token_issue(*, commitment: Commitment, days: int = CHECK_IN_LINK_DA
 def check_in_token_resolve(token: str) -> CheckInToken:
     """The link's row; raises CheckInLinkInvalid with a message for the person."""
     links = CheckInToken.objects.select_related("commitment__member", "commitment__group")
-    return link_resolve(links, token, CHECK_IN_LINK)
+    link = link_resolve(links, token, CHECK_IN_LINK)
+    _require_owner_active(link.commitment)
+    return link
+
+
+def _require_owner_active(commitment: Commitment) -> None:
+    """A deactivated member's links stop working (`organizations.recipients`)."""
+    if not person_active(
+        organization_id=commitment.group.organization_id, user_id=commitment.member_id
+    ):
+        raise CHECK_IN_LINK.ended()
 
 
 @transaction.atomic
 def check_in_by_token(*, token: str, status: str, note: str = "") -> CommitmentCheckIn:
     """Record a check-in through a one-click link, once: the row lock makes it single use."""
     link = link_use(CheckInToken.objects.all(), token, CHECK_IN_LINK)
-    commitment = Commitment.objects.select_related("member").get(pk=link.commitment_id)
+    commitment = Commitment.objects.select_related("member", "group").get(pk=link.commitment_id)
+    _require_owner_active(commitment)  # refused: the transaction gives the link back
     # The link is the member's own credential: the check-in is theirs.
     return commitment_check_in(
         commitment=commitment, status=status, note=note, acting_user=commitment.member

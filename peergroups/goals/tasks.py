@@ -1,4 +1,5 @@
-"""Commitment reminders, run by `manage.py db_worker` (queued by `send_goal_reminders`).
+"""Commitment reminders, run daily by the task workers (goals/jobs.py) or by hand with
+`send_goal_reminders`.
 
 Stages: a commitment due within DUE_SOON_DAYS without a check-in (due_soon); one
 overdue without a check-in (overdue), which also nudges the member's accountability
@@ -26,6 +27,7 @@ from peergroups.goals.models import (
     ReminderPreference,
     ReminderStage,
 )
+from peergroups.organizations.recipients import recipients
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,15 @@ def goal_reminders_send_now() -> int:
     """
     today = timezone.localdate()
     items = _items_by_recipient(today)
+    # The one recipients decision (a deactivated person gets nothing), per organization.
+    wanted = {
+        (org_id, user.pk)
+        for org_id in {org_id for org_id, _ in items}
+        for user in recipients(
+            organization_id=org_id, users=[user for o, user in items if o == org_id]
+        )
+    }
+    items = {key: entries for key, entries in items.items() if (key[0], key[1].pk) in wanted}
     preferences = {
         (p.organization_id, p.user_id): p.frequency
         for p in ReminderPreference.objects.filter(user__in={user for _, user in items})

@@ -1,11 +1,16 @@
 """Reads of groups that depend on who is asking; the one access function for a group."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound, Refused
+from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import OrgAccess
+from peergroups.people.conflicts import conflicts_within
 
 FACILITATOR = "facilitator"
 MEMBER = "member"
@@ -80,3 +85,62 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
 
 def group_roster(group: PeerGroup) -> QuerySet[GroupMembership]:
     return group.memberships.select_related("user").order_by("user__full_name")
+
+
+@dataclass(frozen=True)
+class GroupConflict:
+    """Two members of an open group who may no longer share it (the reason stays unsaid)."""
+
+    group_id: int
+    group_name: str
+    user_ids: tuple[int, int]
+    names: tuple[str, str]
+
+    @property
+    def sentence(self) -> str:
+        first, second = self.names
+        return (
+            f"Two members of {self.group_name} can no longer share a group: {first} and {second}."
+        )
+
+
+def group_conflicts(*, organization, group_ids=None) -> list[GroupConflict]:
+    """Pairs in open groups that the conflict rule (`people.conflicts`) now keeps apart:
+    a reporting line or a "not with" that arose after publish. Nobody is moved for it;
+    the operations board shows it to admins until one of the two moves or leaves.
+
+    `organization` is an Organization or its id; `group_ids` narrows to those groups.
+    Four queries whatever the number of groups.
+    """
+    memberships = GroupMembership.objects.filter(
+        group__organization=organization, group__closed_at__isnull=True
+    )
+    if group_ids is not None:
+        memberships = memberships.filter(group_id__in=list(group_ids))
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, user_id in memberships.values_list("group_id", "user_id"):
+        members[group_id].append(user_id)
+    found = conflicts_within(organization=organization, groups=members)
+    if not found:
+        return []
+    group_names = dict(
+        PeerGroup.objects.filter(pk__in={g for g, _, _, _ in found}).values_list("pk", "name")
+    )
+    names = {
+        pk: full_name or email
+        for pk, full_name, email in User.objects.filter(
+            pk__in={u for _, a, b, _ in found for u in (a, b)}
+        ).values_list("pk", "full_name", "email")
+    }
+    return sorted(
+        (
+            GroupConflict(
+                group_id=group_id,
+                group_name=group_names[group_id],
+                user_ids=(a, b),
+                names=tuple(sorted((names[a], names[b]), key=natural_key)),
+            )
+            for group_id, a, b, _reason in found
+        ),
+        key=lambda c: (natural_key(c.group_name), c.names),
+    )

@@ -6,8 +6,9 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
-from peergroups.accounts.notifications import wants_email
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.ops.mail import retry_email
+from peergroups.organizations.recipients import may_email
 
 
 def group_assignment_message(*, group: PeerGroup, member: User) -> tuple[str, str]:
@@ -19,6 +20,7 @@ def group_assignment_message(*, group: PeerGroup, member: User) -> tuple[str, st
 
 
 @task()
+@retry_email()
 def group_assignment_send(group_id: int, user_id: int) -> None:
     """Only if they are still in that group when the task runs, and want the e-mail."""
     membership = (
@@ -28,8 +30,10 @@ def group_assignment_send(group_id: int, user_id: int) -> None:
         .filter(group_id=group_id, user_id=user_id)
         .first()
     )
-    if membership is None or not wants_email(
-        user=membership.user, kind=NotificationKind.GROUP_ASSIGNMENT
+    if membership is None or not may_email(
+        user=membership.user,
+        organization_id=membership.group.organization_id,
+        kind=NotificationKind.GROUP_ASSIGNMENT,
     ):
         return
     subject, body = group_assignment_message(group=membership.group, member=membership.user)

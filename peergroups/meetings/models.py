@@ -61,7 +61,9 @@ class MeetingSeries(models.Model):
     # Only for monthly series: "second Tuesday" is week_of_month=2, weekday=1.
     week_of_month = models.SmallIntegerField(choices=WeekOfMonth.choices, null=True, blank=True)
     # Months from one meeting to the next, for monthly series: 3 is a quarterly program's.
-    interval = models.PositiveSmallIntegerField(default=1, choices=MonthInterval.choices)
+    interval = models.PositiveSmallIntegerField(
+        default=1, db_default=1, choices=MonthInterval.choices
+    )
     starts_on = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from peergroups import aggregates
 from peergroups.accounts.models import User
 from peergroups.aggregates import MIN_PEOPLE, Figure, Table
-from peergroups.errors import NotFound, Refused
+from peergroups.errors import Gone, NotFound, Refused
 from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.selectors import FACILITATOR, group_for_user, group_role, user_group_ids
@@ -40,6 +40,7 @@ from peergroups.meetings.models import (
 )
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Organization, Program, Role, hash_token
+from peergroups.organizations.recipients import person_active
 from peergroups.people.models import MemberProfile
 
 MIN_AGGREGATE_PEOPLE = MIN_PEOPLE  # kept for callers; the rule lives in peergroups.aggregates
@@ -258,6 +259,8 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
     )
     if feed is None:
         raise NotFound("No such calendar feed.")
+    if not person_active(organization_id=feed.organization_id, user_id=feed.user_id):
+        raise Gone("This calendar feed no longer works.")  # deactivated: no updates
     return feed
 
 

@@ -18,18 +18,22 @@ from peergroups.errors import DomainError
 from peergroups.meetings import selectors, services
 from peergroups.meetings.ical import calendar_ics
 from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.recipients import recipients
 
 logger = logging.getLogger(__name__)
 
 REMIND_AHEAD = timedelta(hours=24)
 
 
-def _recipients(meeting: Meeting) -> list:
+def _recipients(meeting: Meeting, kind: str | None = None) -> list:
+    """The group's members and facilitator who get its e-mail (`organizations.recipients`:
+    never a deactivated person, never a kind they turned off)."""
     people = selectors.group_roster_users(group=meeting.group)
     if meeting.group.facilitator is not None:
         people.append(meeting.group.facilitator)
-    return people
+    return recipients(organization_id=meeting.group.organization_id, users=people, kind=kind)
 
 
 def may_read_group_content(*, user, group) -> bool:
@@ -51,7 +55,10 @@ def reminders_send_now() -> int:
     """
     now = timezone.now()
     meetings = (
-        Meeting.objects.filter(starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD)
+        # A closed group meets no more: its stored meetings remind nobody.
+        Meeting.objects.filter(
+            starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD, group__closed_at__isnull=True
+        )
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("group__organization", "group__facilitator")
     )
@@ -142,10 +149,10 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMessage:
 
 
 @task()
+@retry_email()
 def meeting_change_send(meeting_id: int, acting_user_id: int | None = None) -> int:
     """Tell the group (not the facilitator who made the change) about a move or a cancel."""
     from peergroups.accounts.models import NotificationKind
-    from peergroups.accounts.notifications import wants_email
 
     meeting = (
         Meeting.objects.select_related("group__organization", "group__facilitator")
@@ -155,10 +162,8 @@ def meeting_change_send(meeting_id: int, acting_user_id: int | None = None) -> i
     if meeting is None:
         return 0
     sent = 0
-    for person in _recipients(meeting):
+    for person in _recipients(meeting, NotificationKind.MEETING_CHANGE):
         if person.pk == acting_user_id:
-            continue
-        if not wants_email(user=person, kind=NotificationKind.MEETING_CHANGE):
             continue
         meeting_change_message(meeting, person).send()
         sent += 1

@@ -17,7 +17,9 @@ from django_tasks import task
 from peergroups.errors import NotFound
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.recipients import may_email
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ def question_notify_now(question_id: int) -> int:
         question=question, notified_at__isnull=True
     ).select_related("user")
     for recipient in pending:
+        if not may_email(user=recipient.user, organization_id=question.organization_id):
+            continue  # deactivated: nothing to tell
         try:
             with transaction.atomic():
                 claimed = QuestionRecipient.objects.filter(
@@ -81,6 +85,8 @@ def answer_notify_now(answer_id: int) -> bool:
     if answer is None:
         return False
     question = answer.question
+    if not may_email(user=question.asker, organization_id=question.organization_id):
+        return False
     try:
         access = organization_access(question.asker, question.organization.slug)
         view = selectors.question_for_user(
@@ -103,10 +109,12 @@ def answer_notify_now(answer_id: int) -> bool:
 
 
 @task()
+@retry_email()
 def question_notify(question_id: int) -> int:
     return question_notify_now(question_id)
 
 
 @task()
+@retry_email()
 def answer_notify(answer_id: int) -> bool:
     return answer_notify_now(answer_id)

@@ -14,3 +14,29 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.queues})"
+
+
+class ScheduledRun(models.Model):
+    """One due run of a periodic job (ops.scheduler), claimed by the worker that inserts it.
+
+    The unique (job, due_at) pair is the claim: however many workers tick at the same
+    moment, on however many machines, one insert wins and queues the job's task; the
+    others get an IntegrityError and move on.
+    """
+
+    job = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField()
+    claimed_by = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="scheduled_run_once_per_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} due {self.due_at:%Y-%m-%d %H:%M}"

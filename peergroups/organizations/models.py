@@ -135,6 +135,7 @@ class Program(models.Model):
     # groups to at most max_group_size - open_seats; the seats stay open after publish.
     open_seats = models.PositiveSmallIntegerField(
         default=0,
+        db_default=0,
         help_text="Seats each new group keeps free for members who join later.",
     )
     grouping_basis = models.CharField(
@@ -147,6 +148,9 @@ class Program(models.Model):
     )
     starts_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Goes up on every edit of the fields an admin edits; an edit made from an older one
+    # is refused (`errors.version_require`), so two tabs never overwrite each other silently.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "name"]
@@ -198,12 +202,15 @@ class Invitation(models.Model):
     program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     # With SECRET_KEY it rebuilds the link (`token_from_salt`); alone it opens nothing.
-    token_salt = models.CharField(max_length=32, blank=True)
+    token_salt = models.CharField(max_length=32, blank=True, db_default="")
     # What the organization's own records say until the person accepts: the name it
     # uses for them and the intake values from an import. Never copied onto an account.
-    full_name = models.CharField(max_length=150, blank=True)
-    intake = models.JSONField(default=dict, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, db_default="")
+    intake = models.JSONField(default=dict, db_default={}, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail task gave up (after its retries) and why; cleared by the next send.
+    send_failed_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Set once, when the one reminder for a stalled invitation went out.
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

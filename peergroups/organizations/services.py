@@ -448,7 +448,17 @@ def invitation_send_later(*, invitation: Invitation) -> None:
 
 
 def invitation_mark_sent(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now(), send_failed_at=None, send_error=""
+    )
+
+
+def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
+    """The e-mail task gave up: the funnel shows the invitation as not delivered, with the
+    reason, until a resend gets through."""
+    Invitation.objects.filter(pk=invitation_id).update(
+        send_failed_at=timezone.now(), send_error=reason[:300]
+    )
 
 
 def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:

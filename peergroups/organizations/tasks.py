@@ -10,11 +10,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from peergroups.ops.mail import retry_email
 from peergroups.organizations.models import Invitation
-from peergroups.organizations.services import invitation_mark_sent, invitation_token
+from peergroups.organizations.services import (
+    invitation_mark_sent,
+    invitation_send_failed,
+    invitation_token,
+)
 
 
 @task()
+@retry_email(on_failure=invitation_send_failed)
 def invitation_send(invitation_id: int) -> None:
     invitation = (
         Invitation.objects.select_related("organization", "created_by", "program")

@@ -15,6 +15,7 @@ from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.links import LinkWords, link_issue, link_resolve, link_use
 from peergroups.organizations.models import Organization
+from peergroups.organizations.recipients import person_active
 from peergroups.outcomes.models import (
     HOURS,
     MARGIN_PERCENT,
@@ -164,6 +165,7 @@ def pulse_token_resolve(token: str) -> PulseToken:
     link = link_resolve(
         PulseToken.objects.select_related("pulse__organization", "pulse__user"), token, PULSE_LINK
     )
+    _require_owner_active(link.pulse)
     if link.pulse.answered_at is not None:
         raise Conflict(f"Your pulse for {link.pulse.month:%B %Y} is answered already. Thank you!")
     return link
@@ -174,7 +176,14 @@ def pulse_answer_by_token(*, token: str, answers: PulseAnswers) -> Pulse:
     """Answer through the e-mailed link: the token is the credential, good once."""
     answers_check(answers)  # a bad answer must not use the link up
     link = link_use(PulseToken.objects.select_related("pulse__user"), token, PULSE_LINK)
+    _require_owner_active(link.pulse)  # refused: the transaction gives the link back
     return pulse_answer(pulse=link.pulse, answers=answers, acting_user=link.pulse.user)
+
+
+def _require_owner_active(pulse: Pulse) -> None:
+    """A deactivated member's links stop working (`organizations.recipients`)."""
+    if not person_active(organization_id=pulse.organization_id, user_id=pulse.user_id):
+        raise PULSE_LINK.ended()
 
 
 # --- sending ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The monthly pulse and its one reminder, run by `manage.py db_worker` (queued hourly
-by `send_pulses`).
+"""The monthly pulse and its one reminder, run hourly by the task workers (outcomes/jobs.py)
+or by hand with `send_pulses`.
 
 Each member in an active group is asked once a month, at PULSE_HOUR on PULSE_DAY in
 their own time zone (or within SEND_WINDOW after it) (their intake's, else their group's), so a member in Auckland
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
 from peergroups.outcomes.models import Pulse
 
@@ -40,7 +41,7 @@ def pulses_send_now(now: datetime | None = None) -> dict:
     """Send the pulses and reminders that are due; returns how many of each went out."""
     now = now or timezone.now()
     sent = reminded = 0
-    recipients = selectors.pulse_recipients()
+    recipients = _still_active(selectors.pulse_recipients())
     months = {
         (p.organization_id, p.user_id, p.month)
         for p in Pulse.objects.filter(month__gte=selectors.month_starts(now.date(), 2)[0]).only(
@@ -89,6 +90,20 @@ def pulses_send_now(now: datetime | None = None) -> dict:
             continue
         reminded += 1
     return {"sent": sent, "reminded": reminded}
+
+
+def _still_active(candidates: list) -> list:
+    """The one recipients decision (`organizations.recipients`) over the pulse's people."""
+    kept = set()
+    for organization_id in {r.organization.pk for r in candidates}:
+        kept |= {
+            (organization_id, user.pk)
+            for user in organization_recipients(
+                organization_id=organization_id,
+                users=[r.user for r in candidates if r.organization.pk == organization_id],
+            )
+        }
+    return [r for r in candidates if (r.organization.pk, r.user.pk) in kept]
 
 
 def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:

@@ -56,7 +56,7 @@ class MemberProfile(models.Model):
     # The account's name, copied here so the Members page and API sort and page through
     # an index (sorting over a join with every account took 50 ms at 10,000 members).
     # Kept by save() and, when an account's name changes, by people.signals.
-    sort_name = models.CharField(max_length=150, blank=True, editable=False)
+    sort_name = models.CharField(max_length=150, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["sort_name", "pk"]

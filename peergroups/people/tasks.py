@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
-from peergroups.accounts.notifications import wants_email
+from peergroups.ops.mail import retry_email
+from peergroups.organizations.recipients import may_email
 from peergroups.organizations.services import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 from peergroups.people.selectors import stalled_intakes, stalled_invitations
@@ -42,6 +43,7 @@ def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
 
 
 @task()
+@retry_email()
 def facilitator_review_send(profile_id: int) -> None:
     """Tell the applicant the decision, with the reviewer's note, unless they turned it off."""
     profile = (
@@ -50,8 +52,10 @@ def facilitator_review_send(profile_id: int) -> None:
         .exclude(status=FacilitatorStatus.PENDING)
         .first()
     )
-    if profile is None or not wants_email(
-        user=profile.user, kind=NotificationKind.FACILITATOR_REVIEW
+    if profile is None or not may_email(
+        user=profile.user,
+        organization_id=profile.organization_id,
+        kind=NotificationKind.FACILITATOR_REVIEW,
     ):
         return
     subject, body = facilitator_review_message(profile)
@@ -79,6 +83,8 @@ def invitation_reminders_send_now() -> int:
             to=invitation.email,
         )
     for profile in stalled_intakes(now=now):
+        if not may_email(user=profile.user, organization_id=profile.organization_id):
+            continue
         link = settings.BASE_URL + reverse(
             "people-intake", kwargs={"org_slug": profile.organization.slug}
         )

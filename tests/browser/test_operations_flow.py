@@ -172,3 +172,45 @@ def test_screenshots_of_the_other_new_pages(browser: Browser, live_server, cast,
         )
         fran.get_by_label("Note", exact=True).fill("Twelve chars")
         expect(fran.get_by_text("12 of 5,000 characters")).to_be_visible()
+
+
+def test_board_flags_two_members_who_can_no_longer_share_a_group(
+    browser: Browser, live_server, cast, screenshot
+):
+    from peergroups.people.models import MemberProfile
+    from peergroups.people.services import not_with_set
+
+    schedule(cast.group, cast.facilitator)
+    schedule(cast.other_group, cast.other_facilitator)
+    # After publish, Max declares he would rather not be grouped with Mia: nobody moves.
+    profile = MemberProfile.objects.get(organization=cast.organization, user=cast.member2)
+    not_with_set(profile=profile, others=[cast.member])
+    page = signed_in(browser, live_server, cast.admin)
+    page.get_by_role("link", name="Operations").click()
+    flag = page.get_by_role("link", name="1 group has members who can no longer share a group")
+    expect(flag).to_be_visible()
+    notice = page.get_by_role("region", name="Members who can no longer share a group")
+    expect(notice).to_contain_text(
+        "Two members of Group A can no longer share a group: Max Member and Mia Member."
+    )
+    expect(notice).not_to_contain_text("declared")
+    row_a = page.locator("tr", has=page.get_by_role("link", name="Group A", exact=True))
+    expect(row_a).to_contain_text("members kept apart")
+    screenshot(page, "operations-board-conflict")
+
+    phone = signed_in(browser, live_server, cast.admin, WIDTHS["phone"])
+    phone.goto(live_server.url + reverse("dashboards-board", kwargs={"org_slug": "acme"}))
+    expect(
+        phone.get_by_role("region", name="Members who can no longer share a group")
+    ).to_be_visible()
+    screenshot(phone, "operations-board-conflict-phone")
+
+    # The admin moves Mia to Group B from the notice's link; the flag clears.
+    notice.get_by_role("link", name="Edit Group A").click()
+    page.get_by_label("Member", exact=True).first.select_option(label="Mia Member")
+    page.get_by_label("Move to").select_option(label="Group B (9 open seats)")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Mia Member moved to Group B.")).to_be_visible()
+    page.goto(live_server.url + reverse("dashboards-board", kwargs={"org_slug": "acme"}))
+    expect(page.get_by_text("No group needs attention.")).to_be_visible()
+    assert GroupMembership.objects.get(user=cast.member).group == cast.other_group

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from conftest import make_user
+from conftest import make_member, make_user
 from peergroups.dashboards.board import board_for_user
 from peergroups.formats import natural_key
 from peergroups.groups.models import PeerGroup
@@ -193,7 +193,7 @@ def add_groups(cast, count: int, start: int) -> None:
             facilitator=facilitator,
         )
         meetings.group_defaults_create(group=group)
-        member = make_user(f"m{number}@acme.test", f"Member {number}")
+        member = make_member(cast.organization, f"m{number}@acme.test", f"Member {number}")
         membership_add(group=group, user=member, acting_user=cast.admin)
         meetings.agreement_accept(agreement=meetings.agreement_current(group=group), user=member)
         past_meeting(group, NOW - timedelta(days=number % 20 + 1), [member])
@@ -209,6 +209,7 @@ def test_board_runs_a_bounded_number_of_queries(
     add_groups(cast, size, start=100)
     client.force_login(cast.admin)
     client.get(board_url(cast))  # the session and the organization are warm
-    with django_assert_max_num_queries(11):
+    # 11 for the board, and up to 6 for pairs that may no longer share a group
+    with django_assert_max_num_queries(17):
         response = client.get(board_url(cast, sort="next"))
     assert len(response.context["board"].rows) == size + 2

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="formationrun",
             name="engine_version",
-            field=models.CharField(blank=True, max_length=40),
+            field=models.CharField(blank=True, db_default="", max_length=40),
         ),
         migrations.AddField(
             model_name="formationrun",
@@ -35,7 +35,10 @@ class Migration(migrations.Migration):
             model_name="formationrun",
             name="stopped",
             field=models.CharField(
-                blank=True, help_text="budget, iterations, cancelled", max_length=20
+                blank=True,
+                db_default="",
+                help_text="budget, iterations, cancelled",
+                max_length=20,
             ),
         ),
     ]

@@ -5,7 +5,7 @@ from itertools import combinations
 
 from django.urls import reverse
 
-from conftest import make_user
+from conftest import make_member
 from peergroups.goals import services
 from peergroups.goals.models import AccountabilityPartner
 from peergroups.groups.services import membership_add
@@ -17,7 +17,7 @@ def grow(cast, n):
     agreement = meetings.agreement_current(group=cast.group)
     users = []
     for i in range(n):
-        user = make_user(f"extra{i}@acme.test", f"Extra Member {i}")
+        user = make_member(cast.organization, f"extra{i}@acme.test", f"Extra Member {i}")
         membership_add(group=cast.group, user=user, acting_user=cast.admin)
         meetings.agreement_accept(agreement=agreement, user=user)
         users.append(user)

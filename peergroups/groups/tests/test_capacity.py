@@ -5,7 +5,7 @@ from functools import partial
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from conftest import make_user, race
+from conftest import make_member, race
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.services import (
     AlreadyGrouped,
@@ -18,10 +18,18 @@ from peergroups.groups.services import (
 
 def test_join_beyond_capacity_is_refused(cast):
     group = group_create(program=cast.program, name="Tiny", capacity=2, acting_user=cast.admin)
-    membership_add(group=group, user=make_user("a@acme.test", "A"), acting_user=cast.admin)
-    membership_add(group=group, user=make_user("b@acme.test", "B"), acting_user=cast.admin)
+    membership_add(
+        group=group, user=make_member(cast.organization, "a@acme.test", "A"), acting_user=cast.admin
+    )
+    membership_add(
+        group=group, user=make_member(cast.organization, "b@acme.test", "B"), acting_user=cast.admin
+    )
     with pytest.raises(GroupFull):
-        membership_add(group=group, user=make_user("c@acme.test", "C"), acting_user=cast.admin)
+        membership_add(
+            group=group,
+            user=make_member(cast.organization, "c@acme.test", "C"),
+            acting_user=cast.admin,
+        )
     group.refresh_from_db()
     assert group.member_count == 2 == group.memberships.count()
 
@@ -55,7 +63,7 @@ def test_fifty_concurrent_joins_fill_exactly_the_open_seats(cast):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent joins are tested on PostgreSQL (SQLite runs one writer at a time)")
     group = group_create(program=cast.program, name="Popular", capacity=3, acting_user=cast.admin)
-    joiners = [make_user(f"joiner{i}@acme.test", f"Joiner {i}") for i in range(50)]
+    joiners = [make_member(cast.organization, f"joiner{i}@acme.test", f"J {i}") for i in range(50)]
     outcomes = race(
         *(partial(membership_add, group=group, user=user, acting_user=None) for user in joiners)
     )

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                     (3, "Every three months (quarterly)"),
                     (6, "Every six months"),
                 ],
+                db_default=1,
                 default=1,
             ),
         ),

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from conftest import make_user
+from conftest import make_member, make_user
 from peergroups.groups.services import membership_add
 from peergroups.meetings import services
 from peergroups.meetings.models import AttendanceStatus
@@ -98,7 +98,7 @@ def test_a_small_groups_rate_cannot_be_worked_out_from_the_program_rate(client, 
     b_meeting = meeting.__class__.objects.create(
         group=scheduled.other_group, starts_at=meeting.starts_at, ends_at=meeting.ends_at
     )
-    extra = make_user("b2@acme.test", "Bea Member")
+    extra = make_member(scheduled.organization, "b2@acme.test", "Bea Member")
     membership_add(group=scheduled.other_group, user=extra, acting_user=None)
     for user in (scheduled.other_member, extra):
         Attendance.objects.create(meeting=b_meeting, member=user, status=AttendanceStatus.ABSENT)

@@ -70,6 +70,18 @@ def test_no_reminder_for_cancelled_or_far_meetings(scheduled, meeting, frozen):
     assert mail.outbox == []
 
 
+def test_a_closed_group_reminds_nobody_of_its_stored_meetings(scheduled, meeting, frozen):
+    """Found by the simulated year: closing a group left its meetings reminding members."""
+    from peergroups.groups.services import group_close
+    from peergroups.organizations.access import organization_access
+
+    access = organization_access(scheduled.admin, scheduled.organization.slug)
+    group_close(access=access, acting_user=scheduled.admin, group=scheduled.group)
+    frozen.move_to(DAY_BEFORE)
+    assert reminders_send_now() == 0
+    assert mail.outbox == []
+
+
 def test_a_failed_send_is_retried_next_run(scheduled, meeting, frozen, monkeypatch):
     from peergroups.meetings import tasks
 
@@ -122,6 +134,18 @@ def test_horizon_is_topped_up_by_its_own_job_as_time_passes(scheduled, frozen):
     assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
     call_command("extend_meeting_series", "--now", verbosity=0)  # nothing more to add
     assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
+
+
+def test_a_closed_group_series_is_not_topped_up(scheduled, frozen):
+    from peergroups.groups.services import group_close
+    from peergroups.organizations.access import organization_access
+
+    access = organization_access(scheduled.admin, scheduled.organization.slug)
+    group_close(access=access, acting_user=scheduled.admin, group=scheduled.group)
+    before = scheduled.group.meetings.count()
+    frozen.move_to(datetime(2027, 6, 1, tzinfo=UTC))
+    call_command("extend_meeting_series", "--now", verbosity=0)
+    assert scheduled.group.meetings.count() == before
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,16 +22,28 @@ def test_not_ready_without_a_live_worker(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_ready_once_a_worker_beats(client):
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=timezone.now())
+def test_ready_once_a_worker_beats_and_has_run_the_due_jobs(client, run_tasks):
+    from peergroups.ops.scheduler import scheduler_tick
+
+    # What `manage.py worker` does as it starts: beat, then tick the scheduler.
+    worker_heartbeat(
+        worker_id="w1", queues="default,formation", host="h:1", started_at=timezone.now()
+    )
+    scheduler_tick(worker_id="w1")
+    run_tasks()
     response = client.get(reverse("ops-readyz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "workers": 1}
+    assert response.json() == {
+        "status": "ready",
+        "database": "ok",
+        "workers": {"default": 1, "formation": 1},
+        "late_jobs": [],
+    }
 
 
 def test_a_silent_worker_stops_counting(client, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    worker_heartbeat(worker_id="w1", queues="default", host="h:1", started_at=timezone.now())
+    worker_heartbeat(worker_id="w1", queues="*", host="h:1", started_at=timezone.now())
     time_machine.shift(WORKER_STALE_AFTER.total_seconds() + 1)
     assert client.get(reverse("ops-readyz")).status_code == 503
 

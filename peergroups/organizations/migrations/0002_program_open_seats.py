@@ -14,7 +14,9 @@ class Migration(migrations.Migration):
             model_name="program",
             name="open_seats",
             field=models.PositiveSmallIntegerField(
-                default=0, help_text="Seats each new group keeps free for members who join later."
+                db_default=0,
+                default=0,
+                help_text="Seats each new group keeps free for members who join later.",
             ),
         ),
         migrations.AddConstraint(

@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="invitation",
             name="full_name",
-            field=models.CharField(blank=True, max_length=150),
+            field=models.CharField(blank=True, db_default="", max_length=150),
         ),
         migrations.AddField(
             model_name="invitation",
             name="intake",
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(blank=True, db_default={}, default=dict),
         ),
         migrations.AddField(
             model_name="invitation",
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="invitation",
             name="token_salt",
-            field=models.CharField(blank=True, max_length=32),
+            field=models.CharField(blank=True, db_default="", max_length=32),
         ),
         migrations.AddIndex(
             model_name="invitation",

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="memberprofile",
             name="sort_name",
-            field=models.CharField(blank=True, editable=False, max_length=150),
+            field=models.CharField(blank=True, db_default="", editable=False, max_length=150),
         ),
         migrations.RunPython(copy_names, migrations.RunPython.noop),
         migrations.AddIndex(

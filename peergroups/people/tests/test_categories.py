@@ -270,7 +270,7 @@ def test_the_migration_folds_the_spellings_typed_before_lists(cast):
     )
     add(cast, "industry", "Biotech")
     MemberProfile.objects.filter(user=cast.member).update(industry="BIOTECH")
-    migration = importlib.import_module("peergroups.people.migrations.0008_fold_category_values")
+    migration = importlib.import_module("peergroups.people.migrations.0009_fold_category_values")
     migration.fold(apps, None)
     assert set(MemberProfile.objects.values_list("region", flat=True)) == {"Midwest"}
     assert MemberProfile.objects.get(user=cast.member).industry == "Biotech"

@@ -1,4 +1,7 @@
-"""Queue (or, with --now, send) the commitment reminders that are due; run it from cron daily."""
+"""Queue (or, with --now, send) the commitment reminders that are due, by hand.
+
+The workers run this job daily by themselves (goals/jobs.py, ops.scheduler).
+"""
 
 from django.core.management.base import BaseCommand
 

@@ -1,4 +1,7 @@
-"""Queue (or, with --now, run) the top-up of every meeting series; run it from cron daily."""
+"""Queue (or, with --now, run) the top-up of every meeting series, by hand.
+
+The workers run this job daily by themselves (meetings/jobs.py, ops.scheduler).
+"""
 
 from django.core.management.base import BaseCommand
 

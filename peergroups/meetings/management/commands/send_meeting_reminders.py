@@ -1,4 +1,7 @@
-"""Queue (or, with --now, send) the meeting reminders that are due; run it from cron hourly."""
+"""Queue (or, with --now, send) the meeting reminders that are due, by hand.
+
+The workers run this job hourly by themselves (meetings/jobs.py, ops.scheduler).
+"""
 
 from django.core.management.base import BaseCommand
 

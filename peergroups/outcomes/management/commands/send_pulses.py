@@ -1,4 +1,7 @@
-"""Queue (or, with --now, send) the monthly pulses and reminders that are due; run it hourly."""
+"""Queue (or, with --now, send) the monthly pulses and reminders that are due, by hand.
+
+The workers run this job hourly by themselves (outcomes/jobs.py, ops.scheduler).
+"""
 
 from django.core.management.base import BaseCommand
 

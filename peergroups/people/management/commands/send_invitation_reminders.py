@@ -1,4 +1,7 @@
-"""Queue (or, with --now, send) the reminders for stalled invitations and intakes; run daily."""
+"""Queue (or, with --now, send) the reminders for stalled invitations and intakes, by hand.
+
+The workers run this job daily by themselves (people/jobs.py, ops.scheduler).
+"""
 
 from django.core.management.base import BaseCommand
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0006_category_function"),
+        ("people", "0007_database_defaults"),
     ]
 
     operations = [

@@ -1,20 +1,20 @@
 """Conflicts come from reporting lines, declared competitors and not-with declarations."""
 
-from conftest import make_user
-from peergroups.formation.conflicts import (
+from conftest import make_member
+from peergroups.formation.snapshot import pair_history
+from peergroups.groups.services import group_create, membership_add
+from peergroups.people.conflicts import (
     COMPETITOR,
     DECLARED,
     REPORTING_LINE,
     conflict_pairs,
-    pair_history,
 )
-from peergroups.groups.services import group_create, membership_add
 from peergroups.people.models import MemberProfile, NotWith
 from peergroups.people.services import member_profile_ensure
 
 
 def people(cast, *names):
-    users = [make_user(f"{name}@acme.test", name.title()) for name in names]
+    users = [make_member(cast.organization, f"{name}@acme.test", name.title()) for name in names]
     for user in users:
         member_profile_ensure(organization=cast.organization, user=user, program=cast.program)
     return users

@@ -3,22 +3,32 @@
 Peer groups work because members speak freely, so three kinds of pairs are kept
 apart: anyone in the same reporting chain (both directions, skip levels too),
 people whose company a member declared a competitor, and declared "not with" pairs.
-Formation, late-joiner placement and the demo all ask `conflict_pairs`.
+
+It lives in `people` (where the intake data is) so that every path that puts people
+together can ask it: a formation's snapshot and new cycles (`formation.snapshot`),
+review edits and publish (`formation.edits`, `formation.publish`), late-joiner
+placement and every seat taken or changed after publish (`groups.services`:
+`membership_add`, `membership_move`), and the operations board's flag for a pair that
+became a conflict after publish (`groups.selectors.group_conflicts`).
 
 A "not with" declaration is private: the intake promises that only the grouping uses
 it. `kept_apart_sentence` is the one wording admins see, and it never names that reason.
 """
 
 from collections import defaultdict
-from itertools import combinations
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
-from peergroups.groups.models import GroupMembership
-from peergroups.organizations.models import Organization, Program
+from peergroups.accounts.models import User
+from peergroups.errors import Conflict
+from peergroups.organizations.models import Organization
 from peergroups.people.models import MemberProfile, NotWith
 
 REPORTING_LINE = "reporting line"
 COMPETITOR = "competitors"
 DECLARED = "declared not-with"
+
+K = TypeVar("K")
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -30,7 +40,7 @@ def _normalise_company(name: str) -> str:
 
 
 def conflict_pairs(
-    *, organization: Organization, user_ids: list[int]
+    *, organization: Organization | int, user_ids: Iterable[int]
 ) -> dict[tuple[int, int], str]:
     """Pairs (smaller user id first) among `user_ids` that must not share a group, with why."""
     wanted = set(user_ids)
@@ -82,17 +92,47 @@ def kept_apart_sentence(name_a: str, name_b: str, reason: str) -> str:
     return f"{name_a} and {name_b} cannot share a group."
 
 
-def pair_history(
-    *, program: Program, user_ids: list[int], before_cycle: int
-) -> list[tuple[int, int]]:
-    """Pairs among `user_ids` that shared a group in an earlier cycle, once per cycle shared."""
-    wanted = set(user_ids)
-    members_of: dict[int, list[int]] = defaultdict(list)
-    for group_id, user_id in GroupMembership.objects.filter(
-        program=program, cycle__lt=before_cycle, user_id__in=wanted
-    ).values_list("group_id", "user_id"):
-        members_of[group_id].append(user_id)
-    history = []
-    for members in members_of.values():
-        history.extend(_pair(a, b) for a, b in combinations(sorted(members), 2))
-    return history
+def together_check(
+    *,
+    organization: Organization | int,
+    joining: Iterable[int],
+    members: Iterable[int],
+    names: dict[int, str] | None = None,
+) -> None:
+    """Refuse (`Conflict`) putting the `joining` people into a group with `members`.
+
+    Pairs among the joining people count too. `names` maps user id to the name shown;
+    without it the names are read. The sentence never names a private declaration.
+    """
+    joining = set(joining)
+    everyone = joining | set(members)
+    if len(everyone) < 2:
+        return
+    kept_apart = conflict_pairs(organization=organization, user_ids=sorted(everyone))
+    clash = next((pair for pair in sorted(kept_apart) if joining & set(pair)), None)
+    if clash is None:
+        return
+    names = dict(names or {})
+    missing = set(clash) - names.keys()
+    names.update((user.pk, str(user)) for user in User.objects.filter(pk__in=missing))
+    first, second = clash if clash[0] in joining else clash[::-1]  # the newcomer first
+    raise Conflict(kept_apart_sentence(names[first], names[second], kept_apart[clash]))
+
+
+def conflicts_within(
+    *, organization: Organization | int, groups: Mapping[K, Iterable[int]]
+) -> list[tuple[K, int, int, str]]:
+    """(group key, user id, user id, reason) for every pair that shares one of `groups`
+    (key -> member ids) but may not: three queries however many groups."""
+    members = {key: set(ids) for key, ids in groups.items()}
+    groups_of: dict[int, list[K]] = defaultdict(list)  # one person may be in several
+    for key, ids in members.items():
+        for user_id in ids:
+            groups_of[user_id].append(key)
+    kept_apart = conflict_pairs(organization=organization, user_ids=groups_of)
+    return [
+        (key, a, b, reason)
+        for (a, b), reason in sorted(kept_apart.items())
+        for key in groups_of[a]
+        if b in members[key]
+    ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0005_invitation_reminded_at"),
+        ("organizations", "0007_invitation_send_failed"),
     ]
 
     operations = [

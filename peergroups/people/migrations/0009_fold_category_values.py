@@ -51,6 +51,6 @@ def fold(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0007_facilitator_qualifications")]
+    dependencies = [("people", "0008_facilitator_qualifications")]
 
     operations = [migrations.RunPython(fold, migrations.RunPython.noop)]

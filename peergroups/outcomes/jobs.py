@@ -1,0 +1,7 @@
+"""Outcomes' periodic job (run by the task workers; see ops.scheduler)."""
+
+from peergroups.ops.scheduler import hourly, periodic_job
+from peergroups.outcomes.tasks import pulses_send_now
+
+# Each member's pulse goes out at 09:00 on the 1st in their own zone: hourly finds them.
+periodic_job("send_pulses", pulses_send_now, hourly())
