@@ -246,7 +246,7 @@ def test_a_new_organization_from_an_empty_database(
         page.get_by_label("E-mail address").fill(FACILITATOR[0])
         page.get_by_label("Role").select_option("facilitator")
         page.get_by_role("button", name="Send invitation").click()
-        expect(page.get_by_text(f"Invitation sent to {FACILITATOR[0]}.")).to_be_visible()
+        expect(page.get_by_text(f"Invitation to {FACILITATOR[0]} queued")).to_be_visible()
         fred_invitation = Invitation.objects.get(email=FACILITATOR[0])
         fred = browser.new_context(viewport=WIDTHS["desktop"]).new_page()
         fred.goto(
