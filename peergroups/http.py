@@ -130,7 +130,19 @@ class ErrorPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # A route that exists for other methods: Ninja answers Django's empty 405.
+            allowed = response.get("Allow", "")
+            reason = f"{request.method} is not allowed here; this endpoint takes {allowed}."
+            _log_refusal(request, 405, reason)
+            response = JsonResponse({"detail": reason}, status=405)
+            response["Allow"] = allowed
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DomainError | Http404 | PermissionDenied):
