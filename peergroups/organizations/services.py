@@ -165,9 +165,12 @@ def organization_first_run(
 ) -> tuple[Organization, User]:
     """The first-run page's write: only with the install's setup key, only while the
     install has no organization."""
-    if Organization.objects.select_for_update().exists():
+    # The key's row lock serialises two first-run posts: the second finds the key gone
+    # with the organization the first created.
+    row = FirstRunKey.objects.select_for_update().order_by("pk").first()
+    if Organization.objects.exists():
         raise Gone("This install has an organization already; sign in instead.")
-    expected = first_run_key_current()
+    expected = _first_run_key(row.salt) if row is not None else None
     if expected is None:
         raise Refused(
             "No setup key has been made yet: run “manage.py setup_key” (make run does) "

@@ -80,15 +80,11 @@ FILE_TYPES = {
 
 
 MEGABYTE = 1024 * 1024
-FORM_ROOM = 256 * 1024  # the form's other fields and the multipart framing
 
 
 def file_max_bytes() -> int:
-    """The largest file a member may attach: RESOURCE_FILE_MAX_BYTES, but never more
-    than a request may carry (MAX_REQUEST_BYTES less room for the form, in whole
-    megabytes), so a file the form accepts is never refused before it is read."""
-    carried = (settings.MAX_REQUEST_BYTES - FORM_ROOM) // MEGABYTE * MEGABYTE
-    return min(settings.RESOURCE_FILE_MAX_BYTES, max(carried, MEGABYTE))
+    """The largest file a member may attach (the upload limit, stated once in settings)."""
+    return settings.RESOURCE_FILE_MAX_BYTES
 
 
 def size_in_words(size: int) -> str:

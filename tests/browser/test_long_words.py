@@ -8,9 +8,11 @@ admin, member or facilitator can open is loaded at phone (390 px) and desktop
 (1280 px) width: none may scroll sideways, and chart labels are at least 11 px high.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.browser.test_operations_flow import WIDTHS, signed_in
 from tests.test_access_matrix import MATRIX, build_world, resolve_kwargs
@@ -134,3 +136,31 @@ def test_no_page_scrolls_sideways_with_long_words(
             tab.context.close()
     assert checked > 40
     assert not problems, "\n".join(problems)
+
+
+def test_a_file_over_the_limit_is_refused_in_the_form_and_nothing_typed_is_lost(
+    browser: Browser, live_server, cast
+):
+    """Issue 20: a 20 MB upload got a bare 413 page and lost the title and summary."""
+    from peergroups.resources.services import file_max_bytes, size_in_words
+
+    limit = file_max_bytes()
+    page = signed_in(browser, live_server, cast.member, WIDTHS["desktop"])
+    page.goto(live_server.url + reverse("resources-share", args=["acme"]))
+    expect(page.get_by_text(f"up to {size_in_words(limit)}")).to_be_visible()  # said first
+    page.get_by_label("Title").fill("Quarterly review deck")
+    page.get_by_label("Summary").fill("The deck we used for the Q3 review.")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.get_by_label("Or attach a file").set_input_files(
+        files=[
+            {"name": "deck.pdf", "mimeType": "application/pdf", "buffer": b"%" * (limit + 2**20)}
+        ]
+    )
+    too_big = f"“deck.pdf” is {size_in_words(limit + 2**20)}; the limit is {size_in_words(limit)}"
+    expect(page.get_by_role("alert")).to_contain_text(too_big)
+    page.get_by_role("button", name=re.compile("Share")).click()
+    expect(page.get_by_role("alert")).to_contain_text(f"the limit is {size_in_words(limit)}")
+    assert posts == []  # nothing sent: the server would refuse it unread
+    expect(page.get_by_label("Title")).to_have_value("Quarterly review deck")
+    expect(page.get_by_label("Summary")).to_have_value("The deck we used for the Q3 review.")
