@@ -52,6 +52,29 @@ class Conflict(DomainError):
     default_reason = "This cannot be done in the object's current state."
 
 
+class Stale(Conflict):
+    """An edit made from a version of the object that changed since it was opened (another
+    tab, another admin): refused, never applied silently. `version` is the current one, so
+    a page can offer the edit again over the current values."""
+
+    default_reason = "This was changed since you opened it. Nothing was saved."
+
+    def __init__(self, reason: str = "", *, version: int):
+        super().__init__(reason)
+        self.version = version
+
+
+def version_require(*, expected: int | None, current: int, now: str) -> None:
+    """Refuse (`Stale`) an edit made from version `expected` of an object now at `current`;
+    `now` says the current values in words. None: the caller edits without a version."""
+    if expected is not None and expected != current:
+        raise Stale(
+            f"This was changed since you opened it: {now} Nothing was saved; "
+            "submit again to replace the current values.",
+            version=current,
+        )
+
+
 class Gone(DomainError):
     """A one-time link or object that was valid once and is not any more."""
 

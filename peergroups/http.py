@@ -22,7 +22,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from peergroups.errors import STATUS_TITLES, DomainError, Throttled
+from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
 
 logger = logging.getLogger("peergroups.refusals")
 
@@ -95,6 +95,10 @@ def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None)
     )
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.reason)
+    if isinstance(error, Stale) and "version" in form.fields and form.is_bound:
+        # What was typed stays; sending it again is a choice made over the current values.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(error.version)
 
 
 def error_page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
@@ -126,7 +130,19 @@ class ErrorPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # A route that exists for other methods: Ninja answers Django's empty 405.
+            allowed = response.get("Allow", "")
+            reason = f"{request.method} is not allowed here; this endpoint takes {allowed}."
+            _log_refusal(request, 405, reason)
+            response = JsonResponse({"detail": reason}, status=405)
+            response["Allow"] = allowed
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DomainError | Http404 | PermissionDenied):
@@ -258,7 +274,7 @@ TOO_LARGE = "The request is too large: files up to {mb} MB are accepted."
 
 def too_large(request: HttpRequest) -> HttpResponse:
     """413, as JSON for the API and as the error page elsewhere."""
-    reason = TOO_LARGE.format(mb=settings.MAX_REQUEST_BYTES // (1024 * 1024))
+    reason = TOO_LARGE.format(mb=round(settings.UPLOAD_MAX_BYTES / (1024 * 1024), 1))
     _log_refusal(request, 413, reason)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason}, status=413)

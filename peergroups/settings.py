@@ -102,8 +102,9 @@ TEMPLATES = [
 ]
 
 # PostgreSQL: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement
-# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s;
-# task workers raise it to WORKER_STATEMENT_TIMEOUT, see ops' worker command).
+# after DATABASE_STATEMENT_TIMEOUT (a web request never legitimately needs gunicorn's 30 s);
+# `manage.py` commands (task workers, migrate, imports) get WORKER_STATEMENT_TIMEOUT
+# (ops.apps).
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
 WORKER_STATEMENT_TIMEOUT = env_int("WORKER_STATEMENT_TIMEOUT", 600)
 DATABASES = {
@@ -215,12 +216,20 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# Request bodies: forms and API JSON up to 2.5 MB in memory, an upload (a member CSV
-# of 5 MB and its form) up to 6 MB. A larger body is refused from its Content-Length,
-# before it is read (peergroups.http.RequestSizeLimitMiddleware).
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 6 * 1024 * 1024)
+# One upload limit, stated once: the largest file anyone may upload (a shared resource's
+# file; the member CSV import has its own, smaller 5 MB rule). A request body may be one
+# MiB more, for the form's other fields and the multipart framing; a larger body is
+# refused from its Content-Length before it is read (http.RequestSizeLimitMiddleware),
+# and the proxy's limit (deploy/nginx-peergroups.conf, client_max_body_size) is the same.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+# Forms and API JSON up to 2.5 MB in memory; a larger file streams to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a larger file streams to a temporary file
+
+# Each task worker beats this often; one silent for three beats is dead (/readyz stops
+# counting it, and its running task is failed by the others' sweep).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
@@ -228,8 +237,8 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
 
-# Shared resources: the largest file a member may attach.
-RESOURCE_FILE_MAX_BYTES = env_int("RESOURCE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Shared resources: the largest file a member may attach is the upload limit.
+RESOURCE_FILE_MAX_BYTES = UPLOAD_MAX_BYTES
 # Ask the network: how many questions one person may send per day and per 30 days.
 NETWORK_QUESTIONS_PER_DAY = env_int("NETWORK_QUESTIONS_PER_DAY", 3)
 NETWORK_QUESTIONS_PER_MONTH = env_int("NETWORK_QUESTIONS_PER_MONTH", 10)

@@ -17,6 +17,7 @@ class Received:
 @dataclass
 class SmtpServer:
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
+    drop_at_data: int = 0  # this many sessions are cut off after DATA, mid-send
     port: int = 0
     messages: list[Received] = field(default_factory=list)
 
@@ -85,6 +86,9 @@ class SmtpServer:
                         recipients.append(address)
                         say("250 OK")
                 elif verb == "DATA":
+                    if self.drop_at_data:
+                        self.drop_at_data -= 1
+                        return  # the server dies mid-send: the connection just closes
                     say("354 go ahead")
                     body = []
                     while (chunk := reader.readline()) not in {b".\r\n", b".\n", b""}:

@@ -281,6 +281,47 @@ MATRIX = {
     ("api:api-organizations", "get"): ({}, API_SIGNED_IN),
     ("api:api-programs", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-members", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
+    # Running groups after publish: the group's facts for its people and admins; a rename
+    # for admins and its facilitator (the same name: nothing changes); a move, a program
+    # edit and the pairs kept apart for admins (bad input: 422 once allowed).
+    ("api:api-group", "get"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(GROUP_A, anonymous=401),
+    ),
+    ("api:api-group", "patch"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_GROUP, admin=200, member=403),
+        {"name": "Group A"},
+    ),
+    ("api:api-group-move", "post"): (
+        {"org_slug": "acme", "group_id": "group"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {"user_id": 0, "to_group_id": 0},
+    ),
+    ("api:api-program", "patch"): (
+        {"org_slug": "acme", "program_id": "program"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {
+            "name": "Leaders",
+            "min_group_size": 1,
+            "max_group_size": 10,
+            "open_seats": 0,
+            "meeting_cadence": "monthly",
+            "grouping_basis": "mixed",
+        },
+    ),
+    ("api:api-group-conflicts", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    # A meeting is moved or cancelled by its group's facilitator (a stale version: 409).
+    ("api:api-meeting", "patch"): (
+        MEETING,
+        dict(API_GROUP, member=403, facilitator=422),
+        {"starts_at": "2027-01-15T10:00:00+00:00", "ends_at": "2027-01-15T09:00:00+00:00"},
+    ),
+    ("api:api-meeting-cancel", "post"): (
+        MEETING,
+        dict(API_GROUP, member=403, facilitator=409),
+        {"version": 999},
+    ),
     # Meetings. Group content is for Group A's members and facilitator only: admins
     # get 403 (they see aggregates on meetings-insights), other groups 403, other
     # organizations 404. A member who has not accepted the group's current

@@ -139,7 +139,7 @@ def test_cancelled_meeting_e_mail_renders_and_cancels_the_event(cast):
     meeting = Meeting.objects.create(
         group=cast.group, starts_at=starts, ends_at=starts + timedelta(hours=3)
     )
-    meetings.meeting_cancel(meeting=meeting, acting_user=cast.facilitator)
+    meeting = meetings.meeting_cancel(meeting=meeting, acting_user=cast.facilitator)
     message = meeting_change_message(meeting, cast.member)
     assert message.subject.startswith("Cancelled:") and "is cancelled" in message.body
     event = next(c for c in Calendar.from_ical(message.attachments[0][1]).walk("VEVENT"))

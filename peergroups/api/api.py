@@ -21,6 +21,7 @@ from peergroups.api.schemas import (
 from peergroups.api.selectors import organizations_with_roles
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
+from peergroups.groups.api import router as groups_router
 from peergroups.http import error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
 from peergroups.network.api import router as network_router
@@ -142,6 +143,7 @@ def unknown(request: HttpRequest, rest: str):
 api.add_router("", account)
 api.add_router("", organizations)
 api.add_router("", formation_router)
+api.add_router("", groups_router)
 api.add_router("", meetings_router)
 api.add_router("", goals_router)
 api.add_router("", resources_router)

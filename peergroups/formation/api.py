@@ -4,7 +4,7 @@ Bounds are documented in the schema and checked by the service (`parameters_chec
 the API refuses a setting with the same sentence as the start form (422).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -94,6 +94,9 @@ class RunOut(Schema):
     created_at: datetime
     finished_at: datetime | None
     published_at: datetime | None
+    first_meetings_on: date | None = Field(
+        None, description="The day the published groups' meetings start from."
+    )
 
     @staticmethod
     def resolve_diagnosis(run) -> list[dict]:
@@ -124,6 +127,9 @@ class ProposedGroupOut(Schema):
     conflicts: list[str]
     facilitator_id: int | None
     members: list[ProposedMemberOut]
+    first_meeting: date | None = Field(
+        None, description="Its first meeting if published now, in the cadence's first period."
+    )
 
 
 class ProposalOut(Schema):
@@ -132,6 +138,9 @@ class ProposalOut(Schema):
     upper_bound: float | None
     random_baseline: float | None
     new_pair_share: float | None
+    first_meetings_on: date | None = Field(
+        None, description="The day meetings start from if published now (see publish)."
+    )
     groups: list[ProposedGroupOut]
 
 
@@ -195,6 +204,7 @@ def run_proposal(request: HttpRequest, slug: str, run_id: int):
         "upper_bound": review.upper_bound,
         "random_baseline": review.random_baseline,
         "new_pair_share": review.new_pair_share,
+        "first_meetings_on": review.first_meetings_on,
         "groups": [
             {
                 "number": group.index + 1,
@@ -204,6 +214,7 @@ def run_proposal(request: HttpRequest, slug: str, run_id: int):
                 "conflicts": group.conflicts,
                 "facilitator_id": group.facilitator_id,
                 "members": group.members,
+                "first_meeting": group.first_meeting,
             }
             for group in review.groups
         ],
@@ -239,13 +250,24 @@ def run_remedy(request: HttpRequest, slug: str, run_id: int, payload: RemedyIn):
 
 @router.post(
     "/organizations/{slug}/formation-runs/{run_id}/publish",
-    response={202: RunOut, **error_responses(403, 404, 409)},
+    response={202: RunOut, **error_responses(403, 404, 409, 422)},
     url_name="api-formation-publish",
 )
-def run_publish(request: HttpRequest, slug: str, run_id: int):
+def run_publish(
+    request: HttpRequest, slug: str, run_id: int, first_meetings_on: date | None = None
+):
     """Publish the proposal: checked now (409 if it cannot be), then a worker creates
     its groups in one transaction. Follow the run: `status` turns `published`, or back
-    to `done` with the reason in `publish_error`."""
+    to `done` with the reason in `publish_error`. `?first_meetings_on=` (optional): the
+    day the groups' meetings start from (default two weeks ahead); each group's first falls in the first period of the
+    program's cadence."""
     access = organization_access(request.auth, slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
-    return Status(202, services.formation_run_publish_request(run=run, acting_user=request.auth))
+    return Status(
+        202,
+        services.formation_run_publish_request(
+            run=run,
+            acting_user=request.auth,
+            first_meetings_on=first_meetings_on,
+        ),
+    )

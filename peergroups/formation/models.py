@@ -73,6 +73,9 @@ class FormationRun(models.Model):
     # refused, why (the run is back to DONE, nothing written).
     publish_progress = models.FloatField(default=0.0, db_default=0.0)
     publish_error = models.TextField(blank=True, db_default="")
+    # The day the published groups' meetings start from, as the admin chose it when
+    # publishing; None: the program's default (`meetings.services.first_meetings_default`).
+    first_meetings_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -8,13 +8,14 @@ the task puts the run back to DONE with the reason in `publish_error`.
 """
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
-from peergroups.errors import Conflict, DomainError
+from peergroups.errors import Conflict, DomainError, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
 from peergroups.formation.parameters import Parameters
@@ -28,6 +29,7 @@ from peergroups.organizations.recipients import active_in
 from peergroups.people.conflicts import conflicts_within, kept_apart_sentence
 
 WELCOME_BATCH = 50  # groups per welcome e-mail task
+FIRST_MEETINGS_WITHIN_DAYS = 366
 
 
 def _refuse_unless_publishable(run: FormationRun, *, allowed: set[str]) -> None:
@@ -66,9 +68,13 @@ def _refuse_broken(run: FormationRun) -> None:
 
 
 @transaction.atomic
-def formation_run_publish_request(*, run: FormationRun, acting_user: User) -> FormationRun:
+def formation_run_publish_request(
+    *, run: FormationRun, acting_user: User, first_meetings_on: date | None = None
+) -> FormationRun:
     """Ask for the proposal to be published: checked now, written by a worker (which
-    checks it again in full before it writes)."""
+    checks it again in full before it writes). `first_meetings_on`: the day the groups'
+    meetings start from (each group's first falls in the first period of the cadence);
+    None for the program's default."""
     run = (
         FormationRun.objects.select_for_update(of=("self",))
         .select_related("organization")
@@ -78,11 +84,27 @@ def formation_run_publish_request(*, run: FormationRun, acting_user: User) -> Fo
     require_admin(acting_user, run.organization)
     _refuse_unless_publishable(run, allowed={RunStatus.DONE})
     _refuse_broken(run)  # a broken proposal is refused here, not later in the task
+    if first_meetings_on is not None:
+        today = timezone.localdate()
+        if not today <= first_meetings_on <= today + timedelta(days=FIRST_MEETINGS_WITHIN_DAYS):
+            raise Invalid(
+                "Choose a day from today to a year ahead for the first meetings.",
+                field="first_meetings_on",
+            )
+    run.first_meetings_on = first_meetings_on
     run.status = RunStatus.PUBLISHING
     run.publish_progress = 0.0
     run.publish_error = ""
     run.published_by = acting_user
-    run.save(update_fields=["status", "publish_progress", "publish_error", "published_by"])
+    run.save(
+        update_fields=[
+            "status",
+            "publish_progress",
+            "publish_error",
+            "published_by",
+            "first_meetings_on",
+        ]
+    )
     audit_record(
         organization=run.organization,
         actor=acting_user,
@@ -253,6 +275,7 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     group_schedules_default_many(
         groups=created,
         members={g.pk: list(p.members) for g, p in zip(created, proposal.groups, strict=True)},
+        starts_on=run.first_meetings_on,
     )
     audit_record_many(
         organization=run.organization,

@@ -7,6 +7,7 @@ migrated from before they were stored is scored with `formation.scoring`).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from itertools import combinations
 
 from peergroups.accounts.models import User
@@ -28,6 +29,7 @@ from peergroups.formation.snapshot import (
     snapshot_part,
     waiting_profiles,
 )
+from peergroups.meetings.services import first_meeting_preview, first_meetings_default
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
     GroupingBasis,
@@ -106,6 +108,7 @@ class GroupReview:
     new_pairs: int
     pairs: int
     segment: str = ""
+    first_meeting: date | None = None  # from the day the meetings start, before publish
 
     @property
     def ok(self) -> bool:
@@ -139,6 +142,7 @@ class ProposalReview:
     random_baseline: float | None
     new_pair_share: float | None
     facilitators: list = field(default_factory=list)
+    first_meetings_on: date | None = None  # the day meetings start from if published now
 
     @property
     def all_ok(self) -> bool:
@@ -189,6 +193,9 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
         )
     criteria = measures(parameters.criteria)
     segment = SEGMENT_BY_BASIS.get(parameters.basis)
+    # Before publishing the admin sees each group's first meeting (it falls in the first
+    # period of the program's cadence) and may choose another day to start from.
+    starts_on = run.first_meetings_on or first_meetings_default(program=run.program)
     reviews = []
     total_pairs = total_new = 0
     for g, group in enumerate(groups):
@@ -212,6 +219,13 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
                 new_pairs=group.new_pairs,
                 pairs=pairs,
                 segment=members[0].attributes[segment] if segment and members else "",
+                first_meeting=first_meeting_preview(
+                    program=run.program,
+                    availabilities=[m.attributes.get("availability") or [] for m in members],
+                    starts_on=starts_on,
+                )
+                if members
+                else None,
             )
         )
         total_pairs += pairs
@@ -223,6 +237,7 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
         random_baseline=run.baselines.get("random"),
         new_pair_share=(total_new / total_pairs) if snapshot.has_history and total_pairs else None,
         facilitators=list(snapshot.facilitators),
+        first_meetings_on=starts_on,
     )
 
 

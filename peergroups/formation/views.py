@@ -4,6 +4,8 @@ Views parse and render. A refusal is a domain error from the service: the error
 middleware shows its sentence (for htmx, as a fragment the page puts beside the control).
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -138,6 +140,18 @@ def _review_context(run, page_number) -> dict:
     }
 
 
+def _date_or_none(text: str):
+    """A YYYY-MM-DD date from a form, None when left empty; Invalid when not a date."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(
+            "Give the day as a date, e.g. 2027-01-11.", field="first_meetings_on"
+        ) from None
+
+
 def _int(request: HttpRequest, name: str, message: str) -> int:
     try:
         return int(request.POST.get(name, ""))
@@ -212,7 +226,11 @@ def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) 
 @require_POST
 def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
-    services.formation_run_publish_request(run=run, acting_user=request.user)
+    services.formation_run_publish_request(
+        run=run,
+        acting_user=request.user,
+        first_meetings_on=_date_or_none(request.POST.get("first_meetings_on", "")),
+    )
     messages.info(request, "Publishing: this page follows it. Members are told by e-mail.")
     return redirect(run.get_absolute_url())
 

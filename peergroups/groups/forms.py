@@ -10,12 +10,16 @@ REASON_HELP = "Seen by the program's admins only; never by the group."
 
 class RenameForm(forms.Form):
     name = forms.CharField(label="Group name", max_length=GROUP_NAME_MAX)
+    # The version the page was opened at: an edit from an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class FacilitatorForm(forms.Form):
     facilitator = forms.TypedChoiceField(
         label="Who leads the group", coerce=int, empty_value=None, required=False
     )
+    # The version the page was opened at: an edit from an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,3 +62,5 @@ class CloseForm(forms.Form):
     confirm = forms.BooleanField(
         label="Yes, close this group. Its members keep their history; it takes no one new.",
     )
+    # The version the page was opened at: an edit from an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -31,6 +31,9 @@ class PeerGroup(models.Model):
     # A closed group keeps its roster and history; it no longer takes members nor shows
     # on the operations board (see groups.services.group_close).
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Goes up on every edit of the fields an admin edits; an edit made from an older one
+    # is refused (`errors.version_require`), so two tabs never overwrite each other silently.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["name"]

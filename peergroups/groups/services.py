@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User, credentials_reset_send
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid, NotFound, Refused
+from peergroups.errors import Conflict, Invalid, NotFound, Refused, version_require
 from peergroups.groups.models import (
     MEMBERSHIP_REASON_MAX,
     GroupMembership,
@@ -139,6 +139,22 @@ def _require_admin(access: OrgAccess, group: PeerGroup) -> None:
 def _require_open(group: PeerGroup) -> None:
     if group.closed_at is not None:
         raise Conflict(f"{group.name} is closed.")
+
+
+def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
+    """The group's row, locked, refused (`Stale`) when it changed since `version`."""
+    group = (
+        PeerGroup.objects.select_for_update(of=("self",))
+        .select_related("facilitator")
+        .get(pk=group.pk)
+    )
+    version_require(
+        expected=version,
+        current=group.version,
+        now=f"it is called “{group.name}”, facilitated by {group.facilitator or 'nobody'}"
+        + (", and closed." if group.closed_at else "."),
+    )
+    return group
 
 
 def _reason_clean(reason: str) -> str:
@@ -271,12 +287,17 @@ def facilitator_load(*, organization_id: int, user_id: int) -> tuple[int, int]:
 
 @transaction.atomic
 def group_facilitator_change(
-    *, access: OrgAccess, acting_user: User, group: PeerGroup, facilitator_id: int | None
+    *,
+    access: OrgAccess,
+    acting_user: User,
+    group: PeerGroup,
+    facilitator_id: int | None,
+    version: int | None = None,
 ) -> PeerGroup:
     """Give the group another facilitator (approved, with free capacity), or none."""
     _require_admin(access, group)
     _require_open(group)
-    group = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    group = _locked_at(group, version)
     before = group.facilitator_id
     if facilitator_id == before:
         return group
@@ -301,7 +322,8 @@ def group_facilitator_change(
                 f"group{'s' if capacity != 1 else ''} they can take."
             )
     group.facilitator_id = facilitator_id
-    group.save(update_fields=["facilitator"])
+    group.version += 1
+    group.save(update_fields=["facilitator", "version"])
     audit_record(
         organization=access.organization,
         actor=acting_user,
@@ -314,13 +336,16 @@ def group_facilitator_change(
 
 
 @transaction.atomic
-def group_rename(*, access: OrgAccess, acting_user: User, group: PeerGroup, name: str) -> PeerGroup:
+def group_rename(
+    *, access: OrgAccess, acting_user: User, group: PeerGroup, name: str, version: int | None = None
+) -> PeerGroup:
     """Rename a group: its admins and its own facilitator may."""
     if group.organization_id != access.organization.pk:
         raise NotFound("No such group.")
     if not (access.is_admin or group.facilitator_id == acting_user.pk):
         raise Refused("Only the program's admins and the group's facilitator can rename it.")
     _require_open(group)
+    group = _locked_at(group, version)
     name = " ".join((name or "").split())
     if not name:
         raise Invalid("Give the group a name.", field="name")
@@ -337,7 +362,8 @@ def group_rename(*, access: OrgAccess, acting_user: User, group: PeerGroup, name
     if taken:
         raise Conflict(f"Another group of this program is already called “{name}”.")
     group.name = name
-    group.save(update_fields=["name"])
+    group.version += 1
+    group.save(update_fields=["name", "version"])
     audit_record(
         organization=access.organization,
         actor=acting_user,
@@ -373,6 +399,7 @@ def program_update(
     open_seats: int,
     meeting_cadence: str,
     grouping_basis: str,
+    version: int | None = None,
 ) -> Program:
     """Edit a program: its admins may, within the size bounds, while its groups still fit.
 
@@ -388,6 +415,14 @@ def program_update(
     )
     if program is None:
         raise NotFound("No such program.")
+    version_require(
+        expected=version,
+        current=program.version,
+        now=f"it is called “{program.name}”, with groups of {program.min_group_size} to "
+        f"{program.max_group_size}, {program.open_seats} open seat(s), meeting "
+        f"{program.get_meeting_cadence_display().lower()}, grouped "
+        f"{program.get_grouping_basis_display().lower()}.",
+    )
     name = " ".join((name or "").split())
     description = (description or "").strip()
     if not name:
@@ -452,7 +487,8 @@ def program_update(
         return program
     for field in changed:
         setattr(program, field, after[field])
-    program.save(update_fields=changed)
+    program.version += 1
+    program.save(update_fields=[*changed, "version"])
 
     def recorded(values: dict) -> dict:
         # Audit rows hold no free text: the description is recorded by its length.
@@ -473,13 +509,16 @@ def program_update(
 
 
 @transaction.atomic
-def group_close(*, access: OrgAccess, acting_user: User, group: PeerGroup) -> PeerGroup:
+def group_close(
+    *, access: OrgAccess, acting_user: User, group: PeerGroup, version: int | None = None
+) -> PeerGroup:
     """Close a group: it keeps its roster and history, takes no one new and leaves the board."""
     _require_admin(access, group)
-    group = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    group = _locked_at(group, version)
     _require_open(group)
     group.closed_at = timezone.now()
-    group.save(update_fields=["closed_at"])
+    group.version += 1
+    group.save(update_fields=["closed_at", "version"])
     audit_record(
         organization=access.organization,
         actor=acting_user,

@@ -83,17 +83,18 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
     def bind(name, form_class, **kwargs):
         return form_class(bound if action == name else None, prefix=name, **kwargs)
 
-    forms = {"rename": bind("rename", RenameForm, initial={"name": group.name})}
+    version = group.version
+    forms = {"rename": bind("rename", RenameForm, initial={"name": group.name, "version": version})}
     if is_admin:
         forms["facilitator"] = bind(
             "facilitator",
             FacilitatorForm,
             choices=_facilitator_choices(access),
-            initial={"facilitator": group.facilitator_id},
+            initial={"facilitator": group.facilitator_id, "version": version},
         )
         forms["move"] = bind("move", MoveForm, members=members, choices=_move_targets(group))
         forms["remove"] = bind("remove", RemoveForm, members=members)
-        forms["close"] = bind("close", CloseForm)
+        forms["close"] = bind("close", CloseForm, initial={"version": version})
     if request.method == "POST":
         if action not in forms:
             raise Invalid("Choose what to change.", field="action")
@@ -122,10 +123,12 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
 def _apply(action: str, data: dict, access: OrgAccess, user, group: PeerGroup) -> str:
     common = {"access": access, "acting_user": user, "group": group}
     if action == "rename":
-        renamed = services.group_rename(**common, name=data["name"])
+        renamed = services.group_rename(**common, name=data["name"], version=data["version"])
         return f"The group is now called “{renamed.name}”."
     if action == "facilitator":
-        changed = services.group_facilitator_change(**common, facilitator_id=data["facilitator"])
+        changed = services.group_facilitator_change(
+            **common, facilitator_id=data["facilitator"], version=data["version"]
+        )
         return f"{changed.facilitator or 'Nobody'} now facilitates {group.name}."
     if action == "move":
         change = services.membership_move(
@@ -135,5 +138,5 @@ def _apply(action: str, data: dict, access: OrgAccess, user, group: PeerGroup) -
     if action == "remove":
         change = services.membership_withdraw(**common, user_id=data["user"], reason=data["reason"])
         return f"{change.user} is no longer in {group.name}."
-    services.group_close(**common)
+    services.group_close(**common, version=data["version"])
     return f"{group.name} is closed."

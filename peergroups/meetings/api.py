@@ -11,6 +11,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from peergroups.errors import Invalid
 from peergroups.http import error_responses
 from peergroups.meetings import selectors, services
 from peergroups.meetings.models import (
@@ -253,3 +254,72 @@ def attendance_put(
         acting_user=ctx.user,
     )
     return _attendance(ctx, meeting)
+
+
+class MeetingMoveIn(Schema):
+    starts_at: datetime = Field(description="With its offset, e.g. 2027-01-15T09:00:00+01:00.")
+    ends_at: datetime
+    location: str = Field("", max_length=200)
+    video_url: str = Field("", max_length=200, description="An http(s) link, or empty.")
+    version: int | None = Field(
+        None,
+        description="The meeting's `sequence` as you read it: if it changed since, the "
+        "answer is 409 with the current values and nothing is saved.",
+    )
+
+
+class MeetingCancelIn(Schema):
+    version: int | None = Field(None, description="The `sequence` you read, as for a move.")
+
+
+def _url_check(value: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    value = value.strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise Invalid("Give the video link as an http(s) address.", field="video_url") from None
+    return value
+
+
+@router.patch(
+    GROUP + "/meetings/{meeting_id}",
+    response={200: MeetingOut, **error_responses(403, 404, 409, 422)},
+    url_name="api-meeting",
+)
+def meeting_move(request, org_slug: str, group_id: int, meeting_id: int, payload: MeetingMoveIn):
+    """Move one meeting (the group's facilitator), as the meeting's page does."""
+    ctx = _ctx(request, org_slug, group_id)
+    meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
+    if payload.starts_at.tzinfo is None or payload.ends_at.tzinfo is None:
+        raise Invalid("Give the times with their offset from UTC.", field="starts_at")
+    moved = services.meeting_move(
+        meeting=meeting,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        location=payload.location.strip(),
+        video_url=_url_check(payload.video_url),
+        acting_user=ctx.user,
+        version=payload.version,
+    )
+    return _meeting(moved)
+
+
+@router.post(
+    GROUP + "/meetings/{meeting_id}/cancel",
+    response={200: MeetingOut, **error_responses(403, 404, 409)},
+    url_name="api-meeting-cancel",
+)
+def meeting_cancel(
+    request, org_slug: str, group_id: int, meeting_id: int, payload: MeetingCancelIn
+):
+    """Cancel one meeting (the group's facilitator); issues on its agenda go back."""
+    ctx = _ctx(request, org_slug, group_id)
+    meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
+    cancelled = services.meeting_cancel(
+        meeting=meeting, acting_user=ctx.user, version=payload.version
+    )
+    return _meeting(cancelled)

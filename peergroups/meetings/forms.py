@@ -84,6 +84,8 @@ class MoveForm(forms.Form):
     end_time = forms.TimeField(label="Ends at", widget=TIME)
     location = forms.CharField(max_length=200, required=False)
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    # The SEQUENCE the page was opened at: an edit from an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,4 +204,5 @@ def default_move_initial(meeting, zone: ZoneInfo) -> dict:
         "end_time": end.time() if end - start < timedelta(days=1) else start.time(),
         "location": meeting.location,
         "video_url": meeting.video_url,
+        "version": meeting.sequence,
     }

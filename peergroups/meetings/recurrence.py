@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from dateutil.relativedelta import relativedelta
 
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
@@ -70,7 +71,25 @@ def occurrence_dates(
         week_of_month=week_of_month,
         interval=interval,
     )
-    return (moment.date() for moment in rule)
+    regular = (moment.date() for moment in rule)
+    first = next(regular)
+    # The first meeting falls in the first period of the cadence. "Second Friday" from
+    # Monday 11 January is 12 February, past the first month (11 January to 10 February):
+    # the group meets first on the slot's weekday in that month (Friday 15 January).
+    if first > first_period_end(frequency=frequency, starts_on=starts_on, interval=interval):
+        yield starts_on + timedelta(days=(weekday - starts_on.weekday()) % 7)
+    yield first
+    yield from regular
+
+
+def first_period_end(*, frequency: str, starts_on: date, interval: int = 1) -> date:
+    """The last day of the cadence's first period from `starts_on` (a week, two weeks, or
+    `interval` months: 11 January to 10 February for a monthly one)."""
+    if frequency == "weekly":
+        return starts_on + timedelta(days=6)
+    if frequency == "biweekly":
+        return starts_on + timedelta(days=13)
+    return starts_on + relativedelta(months=interval) - timedelta(days=1)
 
 
 def local_to_utc(day: date, at: time, time_zone: str) -> datetime:

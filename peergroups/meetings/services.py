@@ -9,7 +9,8 @@ Pages and the API map those errors the same way. Which group content a viewer ma
 
 import secrets
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from peergroups.accounts.models import User
-from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from
+from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.meetings.models import (
@@ -44,6 +45,7 @@ from peergroups.meetings.models import (
     MonthInterval,
     ReminderSent,
 )
+from peergroups.meetings.recurrence import occurrence_dates
 from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
@@ -284,10 +286,42 @@ def schedule_proposal(*, group: PeerGroup) -> dict | None:
     return _schedule_from(program=group.program, profiles=profiles, fallback_zone=group.time_zone)
 
 
-def _schedule_from(*, program, profiles: list[tuple], fallback_zone: str) -> dict | None:
-    """`schedule_proposal` from the members' (time zone, availability) pairs."""
+def first_meetings_default(*, program) -> date:
+    """The day a new group's meetings start from: two weeks ahead, or the program's start."""
+    starts_on = timezone.localdate() + timedelta(days=FIRST_MEETING_AFTER_DAYS)
+    if program.starts_on and program.starts_on > starts_on:
+        starts_on = program.starts_on
+    return starts_on
+
+
+def first_meeting_preview(*, program, availabilities: list[list[str]], starts_on: date):
+    """The first meeting day a new group of members with these availabilities gets from
+    `starts_on` (what publish will store, time zones aside): shown before publishing."""
+    rule = _schedule_from(
+        program=program,
+        profiles=[("", availability) for availability in availabilities],
+        fallback_zone="UTC",
+        starts_on=starts_on,
+    )
+    if rule is None:
+        return None
+    return next(
+        occurrence_dates(
+            frequency=rule["frequency"],
+            weekday=rule["weekday"],
+            starts_on=rule["starts_on"],
+            week_of_month=rule["week_of_month"],
+            interval=rule["interval"],
+        )
+    )
+
+
+def _schedule_from(
+    *, program, profiles: list[tuple], fallback_zone: str, starts_on: date | None = None
+) -> dict | None:
+    """`schedule_proposal` from the members' (time zone, availability) pairs; meetings
+    from `starts_on` (default `first_meetings_default`)."""
     from collections import Counter
-    from datetime import timedelta
 
     frequency = CADENCE_FREQUENCY.get(program.meeting_cadence)
     if frequency is None:
@@ -299,9 +333,7 @@ def _schedule_from(*, program, profiles: list[tuple], fallback_zone: str) -> dic
     slot = min(known, key=lambda s: (-slots[s], s)) if known else DEFAULT_SLOT
     day, part = slot.split("-", 1)
     start_time, end_time = SLOT_TIMES.get(part, SLOT_TIMES["am"])
-    starts_on = timezone.localdate() + timedelta(days=FIRST_MEETING_AFTER_DAYS)
-    if program.starts_on and program.starts_on > starts_on:
-        starts_on = program.starts_on
+    starts_on = starts_on or first_meetings_default(program=program)
     return {
         "frequency": frequency,
         "weekday": SLOT_DAYS[day],
@@ -314,10 +346,13 @@ def _schedule_from(*, program, profiles: list[tuple], fallback_zone: str) -> dic
     }
 
 
-def group_schedules_default_many(*, groups: list[PeerGroup], members: dict[int, list[int]]) -> int:
+def group_schedules_default_many(
+    *, groups: list[PeerGroup], members: dict[int, list[int]], starts_on: date | None = None
+) -> int:
     """`group_schedule_default` for many groups just created in the caller's
     transaction (publishing a formation), in bulk: their series, their meetings to the
-    horizon and one audit row each. `members` maps each group's id to its user ids.
+    horizon and one audit row each. `members` maps each group's id to its user ids;
+    meetings from `starts_on` (the admin's choice), else the program's default.
     Returns the number of meetings created."""
     from peergroups.audit.services import audit_record_many
     from peergroups.people.models import MemberProfile
@@ -341,6 +376,7 @@ def group_schedules_default_many(*, groups: list[PeerGroup], members: dict[int, 
             program=program,
             profiles=[profile[u] for u in members.get(group.pk, ()) if u in profile],
             fallback_zone=group.time_zone,
+            starts_on=starts_on,
         )
         series_all.append(MeetingSeries(group=group, updated_at=now, **rule))
         if group.time_zone != rule["time_zone"]:
@@ -435,6 +471,27 @@ def _meeting_update(meeting: Meeting, **fields) -> None:
     meeting.save(update_fields=[*changed, "series", "sequence", "updated_at"])
 
 
+def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
+    """The meeting's row, locked, refused (`Stale`) when it changed since `version`."""
+    group = meeting.group
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.group = group
+    zone = ZoneInfo(group.time_zone)
+    starts = meeting.starts_at.astimezone(zone)
+    where = ", ".join(part for part in (meeting.location, meeting.video_url) if part)
+    version_require(
+        expected=version,
+        current=meeting.sequence,
+        now=(
+            "it is cancelled."
+            if meeting.status == MeetingStatus.CANCELLED
+            else f"it starts {starts:%a %-d %b %Y, %H:%M} ({zone.key})"
+            + (f" at {where}." if where else ".")
+        ),
+    )
+    return meeting
+
+
 def _meeting_change_notify(meeting: Meeting, acting_user: User | None) -> None:
     from peergroups.meetings.tasks import meeting_change_send
 
@@ -451,9 +508,14 @@ def meeting_move(
     location: str,
     video_url: str,
     acting_user: User,
+    version: int | None = None,
 ) -> Meeting:
-    """Move one occurrence; the UID stays, the SEQUENCE goes up."""
+    """Move one occurrence; the UID stays, the SEQUENCE goes up.
+
+    `version` is the SEQUENCE the edit was made from: every change raises it, so an
+    edit from an older one (another tab) is refused (`Stale`) with the current values."""
     require_facilitator(group=meeting.group, user=acting_user)
+    meeting = _locked_at(meeting, version)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
     if ends_at <= starts_at:
@@ -477,9 +539,10 @@ def meeting_move(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, acting_user: User) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, acting_user: User, version: int | None = None) -> Meeting:
     """Cancel one occurrence; issues on its agenda go back to the queue."""
     require_facilitator(group=meeting.group, user=acting_user)
+    meeting = _locked_at(meeting, version)
     if meeting.closed_at is not None:
         raise MeetingClosed("This meeting has been closed.")
     _meeting_update(meeting, status=MeetingStatus.CANCELLED)

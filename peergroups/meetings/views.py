@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST, require_safe
 
-from peergroups.errors import Invalid, NotFound, Refused
+from peergroups.errors import Invalid, NotFound, Refused, Stale
 from peergroups.http import form_add_invalid, int_or_none
 from peergroups.meetings import selectors, services
 from peergroups.meetings.access import group_url, group_view, render_group
@@ -172,27 +172,43 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
         initial=default_move_initial(meeting, zone),
         time_zone=ctx.group.time_zone,
     )
+    cancel_error = ""
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
-            services.meeting_cancel(meeting=meeting, acting_user=request.user)
-            messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
-            return redirect(_group_url(ctx, "meetings-list"))
-        if form.is_valid():
-            services.meeting_move(
-                meeting=meeting,
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                location=form.cleaned_data["location"],
-                video_url=form.cleaned_data["video_url"],
-                acting_user=request.user,
-            )
-            messages.success(request, "Meeting moved.")
-            return redirect(meeting.get_absolute_url())
+            try:
+                services.meeting_cancel(
+                    meeting=meeting,
+                    acting_user=request.user,
+                    version=int_or_none(request.POST.get("version")),
+                )
+            except Stale as stale:
+                cancel_error = stale.reason
+                meeting.refresh_from_db()
+            else:
+                messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
+                return redirect(_group_url(ctx, "meetings-list"))
+        elif form.is_valid():
+            try:
+                services.meeting_move(
+                    meeting=meeting,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    location=form.cleaned_data["location"],
+                    video_url=form.cleaned_data["video_url"],
+                    acting_user=request.user,
+                    version=form.cleaned_data["version"],
+                )
+            except Stale as stale:
+                form_add_invalid(form, stale)
+                meeting.refresh_from_db()
+            else:
+                messages.success(request, "Meeting moved.")
+                return redirect(meeting.get_absolute_url())
     return render_group(
         request,
         ctx,
         "meetings/edit.html",
-        {"meeting": meeting, "form": form},
+        {"meeting": meeting, "form": form, "cancel_error": cancel_error},
         status=400 if request.method == "POST" else 200,
     )
 

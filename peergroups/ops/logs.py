@@ -100,6 +100,12 @@ class OneLineFormatter(logging.Formatter):
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
+        request = getattr(record, "request", None)  # Django's own lines pass it in `extra`
+        if getattr(record, "request_id", "-") == "-" and isinstance(request, HttpRequest):
+            # Django logs a 4xx/5xx response after the middleware returned it.
+            record.request_id = getattr(request, "request_id", "-")
+            record.user = _user_of(request, load=False)
+            record.client = client_address(request)
         for name in ("request_id", "user", "client"):
             if not hasattr(record, name):  # made before the factory was installed
                 setattr(record, name, "-")

@@ -68,6 +68,26 @@ def tasks_abandoned_fail(*, now: datetime | None = None) -> list[DBTaskResult]:
     return failed
 
 
+def tasks_of_worker_fail(*, worker_id: str) -> int:
+    """Fail the tasks a live worker left RUNNING when its database connection broke
+    under them (it holds none now); then sweep, so their formation runs follow."""
+    held = [
+        result.pk
+        for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
+            "worker_ids"
+        )
+        if (result.worker_ids or [""])[-1] == worker_id
+    ]
+    failed = DBTaskResult.objects.filter(pk__in=held, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=WORKER_LOST,
+        traceback="The worker lost its database connection while running this task.",
+    )
+    recovery_sweep()
+    return failed
+
+
 def recovery_sweep(*, now: datetime | None = None) -> int:
     """Fail the tasks of dead workers, then let every app put its own rows right."""
     now = now or timezone.now()

@@ -20,8 +20,8 @@ from peergroups.ops.scheduler import late_jobs
 # A worker beats every HEARTBEAT_SECONDS; one silent for WORKER_STALE_AFTER (three missed
 # beats) is gone: /readyz stops counting it and its running tasks are failed
 # (`ops.recovery`).
-HEARTBEAT_SECONDS = 10
-WORKER_STALE_AFTER = timedelta(seconds=30)
+HEARTBEAT_SECONDS = settings.WORKER_HEARTBEAT_SECONDS
+WORKER_STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 # A probe's own query never waits longer than this (PostgreSQL); connecting is bounded by
 # the connection's `connect_timeout` (`env.parse_database_url`).
 PROBE_STATEMENT_TIMEOUT_MS = 2000

@@ -2,6 +2,8 @@
 gates and monitoring (database, a live worker per queue). Both answer JSON, 503 with a
 reason when not fine, never a traceback page."""
 
+import logging
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -9,13 +11,25 @@ from django.views.decorators.http import require_GET
 from peergroups.ops.metrics import CONTENT_TYPE, metrics_allowed, metrics_exposition
 from peergroups.ops.services import health, readiness
 
+logger = logging.getLogger("peergroups.probes")
+
+
+def _answer(ok: bool, body: dict) -> JsonResponse:
+    response = JsonResponse(body, status=200 if ok else 503)
+    if not ok:
+        # One WARNING line of our own: Django's would be an ERROR per poll, each one
+        # e-mailed to ADMINS while a worker is down.
+        logger.warning("%s: %s", body.get("status"), body.get("problem", ""))
+        response._has_been_logged = True
+    return response
+
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 `{"status": "ok"}` when the process and the database are up; else 503."""
     ok, body = health()
-    return JsonResponse(body, status=200 if ok else 503)
+    return _answer(ok, body)
 
 
 @require_GET
@@ -24,9 +38,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """200 when every readiness check passes (the database, a live worker for each queue,
     no periodic job late); else 503 with the checks and the problem."""
     ready, checks = readiness()
-    return JsonResponse(
-        {"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503
-    )
+    return _answer(ready, {"status": "ready" if ready else "not ready", **checks})
 
 
 @require_GET

@@ -96,6 +96,8 @@ class ProgramEditForm(forms.Form):
     grouping_basis = forms.ChoiceField(
         label="Members of a group share their", choices=GroupingBasis.choices
     )
+    # The version the page was opened at: an edit from an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     @classmethod
     def for_program(cls, program: Program, data=None) -> "ProgramEditForm":

@@ -148,6 +148,9 @@ class Program(models.Model):
     )
     starts_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Goes up on every edit of the fields an admin edits; an edit made from an older one
+    # is refused (`errors.version_require`), so two tabs never overwrite each other silently.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "name"]

@@ -143,7 +143,11 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except (Conflict, Invalid) as refusal:  # the service's rule, shown beside the form
             form_add_invalid(form, refusal, field_map={"": "email"})
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request,
+                f"Invitation to {invitation.email} queued: it is e-mailed in a moment, and the "
+                "funnel shows it if the mail server cannot deliver it.",
+            )
             return redirect("organizations-invitations", org_slug=access.organization.slug)
     invitations = Invitation.objects.filter(organization=access.organization).select_related(
         "program", "accepted_by"

@@ -40,8 +40,16 @@ def test_interactive_docs_are_served(client, db):
 
 
 def test_unknown_api_path_is_json_404(client, db):
-    for url in ("/api/nope", "/api/me/", "/api/organizations/acme/programs/extra"):
+    for url in ("/api/nope", "/api/me/", "/api/organizations/acme/programs/5/extra"):
         response = client.get(url)
         assert response.status_code == 404
         assert "No such endpoint" in response.json()["detail"]
     assert "/api/{rest}" not in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_a_method_an_endpoint_does_not_take_is_json_405(client, db):
+    # The program route takes PATCH only: GET says so, in JSON, like every API error.
+    response = client.get("/api/organizations/acme/programs/5")
+    assert response.status_code == 405
+    assert response["Allow"] == "PATCH"
+    assert response.json() == {"detail": "GET is not allowed here; this endpoint takes PATCH."}

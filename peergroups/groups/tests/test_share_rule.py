@@ -164,3 +164,36 @@ def test_the_flag_clears_when_one_of_the_two_leaves(cast):
         access=admin_access(cast), acting_user=cast.admin, group=cast.group, user_id=cast.member.pk
     )
     assert group_conflicts(organization=cast.organization) == []
+
+
+@pytest.mark.django_db
+def test_the_api_move_asks_the_same_rule_and_lists_the_pairs_flagged(client, cast):
+    from peergroups.api.services import token_create
+
+    _, key = token_create(user=cast.admin, name="ops")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    declare_not_with(cast, cast.other_member, cast.member)
+    moved = client.post(
+        f"/api/organizations/acme/groups/{cast.group.pk}/moves",
+        {"user_id": cast.member.pk, "to_group_id": cast.other_group.pk},
+        content_type="application/json",
+        **auth,
+    )
+    assert moved.status_code == 409
+    assert moved.json()["detail"] == "Mia Member and Oli Member cannot share a group."
+    assert GroupMembership.objects.get(user=cast.member).group == cast.group
+
+    assert client.get("/api/organizations/acme/group-conflicts", **auth).json() == []
+    declare_not_with(cast, cast.member, cast.member2)  # after publish: nobody moves
+    (flag,) = client.get("/api/organizations/acme/group-conflicts", **auth).json()
+    assert flag["group_id"] == cast.group.pk
+    assert flag["names"] == ["Max Member", "Mia Member"]
+    assert "declared" not in flag["sentence"]
+    moved = client.post(
+        f"/api/organizations/acme/groups/{cast.group.pk}/moves",
+        {"user_id": cast.member2.pk, "to_group_id": cast.other_group.pk, "reason": "Asked"},
+        content_type="application/json",
+        **auth,
+    )
+    assert moved.status_code == 201
+    assert client.get("/api/organizations/acme/group-conflicts", **auth).json() == []

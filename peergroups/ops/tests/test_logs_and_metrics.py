@@ -155,3 +155,20 @@ def test_metrics_refuse_the_internet_and_want_the_token_when_one_is_set(client, 
         "/metrics", REMOTE_ADDR="93.184.216.34", HTTP_AUTHORIZATION="Bearer " + "t0ken-" * 5
     )
     assert ok.status_code == 200
+
+
+def test_djangos_own_response_lines_carry_the_request_id(client, caplog):
+    """Django logs a 4xx/5xx after the middleware returned it: the line still names it."""
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/api/me")
+    assert response.status_code == 401
+    lines = [OneLineFormatter().format(r) for r in caplog.records if r.name == "django.request"]
+    assert len(lines) == 1 and f"req={response['X-Request-ID']} " in lines[0], lines
+
+
+def test_a_probe_that_fails_logs_one_warning_not_an_error(client, caplog):
+    with caplog.at_level(logging.INFO):
+        assert client.get("/readyz").status_code == 503
+    assert [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING] == [
+        ("peergroups.probes", "WARNING")
+    ]

@@ -185,3 +185,33 @@ def test_a_killed_workers_heartbeat_expires(client, time_machine):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["workers"] == {"default": 1, "formation": 0}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_web_statements_time_out_at_30_s_and_commands_at_ten_minutes():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("30s",)  # this process is no manage.py command
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.db import connection; c = connection.cursor(); "
+            "c.execute('SHOW statement_timeout'); print(c.fetchone()[0])",
+        ],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "10min", done.stderr

@@ -16,18 +16,26 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
-from django.db import close_old_connections, connections
+from django.core.management.base import CommandError
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 
-from peergroups.ops.recovery import recovery_sweep
+from peergroups.ops.recovery import recovery_sweep, tasks_of_worker_fail
 from peergroups.ops.scheduler import scheduler_tick
 from peergroups.ops.services import (
     HEARTBEAT_SECONDS,
-    statement_timeout_lift,
     worker_heartbeat,
     worker_stopped,
 )
@@ -35,6 +43,7 @@ from peergroups.ops.services import (
 logger = logging.getLogger(__name__)
 
 ENGINE_QUEUES = {"*", "formation"}
+RECONNECT_SECONDS = 2
 
 
 class Command(DbWorkerCommand):
@@ -53,8 +62,6 @@ class Command(DbWorkerCommand):
             # the command again in a child, which does the work: only the child beats and
             # loads the engine (one heartbeat per worker, not two).
             return super().handle(*args, **options)
-        # A formation's bulk writes may take longer than a web request's limit.
-        statement_timeout_lift()
         worker_id = options.get("worker_id") or uuid.uuid4().hex[:12]
         options["worker_id"] = worker_id
         queues = options.get("queue_name") or "default"
@@ -83,11 +90,63 @@ class Command(DbWorkerCommand):
         )
         beat.start()
         try:
-            return super().handle(*args, **options)
+            if options.get("reload") and not options.get("batch"):
+                return super().handle(*args, **options)  # development: the reloader's child
+            return self._work(**options)
         finally:
             stop.set()
             beat.join(timeout=HEARTBEAT_SECONDS)
-            worker_stopped(worker_id=worker_id)
+            try:
+                worker_stopped(worker_id=worker_id)
+            except DatabaseError:  # the database is gone: the row expires by itself
+                logger.warning("could not remove the heartbeat of %s", worker_id)
+
+    def _work(self, *, verbosity, queue_name, exclude_queues, **options) -> None:
+        """db_worker's handle, with a worker that outlives a lost database connection."""
+        self.configure_logging(verbosity)
+        queue_names = queue_name.split(",")
+        excluded = exclude_queues.split(",") if exclude_queues else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = ResilientWorker(
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+            excluded_queue_names=excluded,
+        )
+        worker.configure_signals()
+        worker.run()
+
+
+class ResilientWorker(Worker):
+    """django-tasks-db's worker, which exits on the first database error that is not a
+    lock (a restarted server, a cut connection): this one waits and goes on, and fails
+    the task it held if the connection broke under it (it cannot finish now)."""
+
+    def run(self) -> None:
+        lost = False
+        while True:
+            try:
+                if lost:
+                    tasks_of_worker_fail(worker_id=self.worker_id)
+                    logger.warning("database connection back; worker %s goes on", self.worker_id)
+                return super().run()
+            except (OperationalError, InterfaceError) as error:
+                if self.batch or not self.running:
+                    raise
+                lost = True
+                self.running_task = False
+                logger.error(
+                    "lost the database connection (%s); trying again in %s s",
+                    str(error).strip().splitlines()[0] if str(error).strip() else error,
+                    RECONNECT_SECONDS,
+                )
+                connections.close_all()
+                time.sleep(RECONNECT_SECONDS)
 
 
 def warm_engine() -> None:

@@ -1,0 +1,201 @@
+"""JSON API for running groups and programs after publish (Django Ninja router): the
+same services as the group's editing page and the program's edit page.
+
+A group's and a program's `version` goes up on every edit; send the one you read with
+an edit, and an edit made from an older one answers 409 with the current values in
+words, nothing saved. A move asks the one conflict rule (`people.conflicts`) as the
+page does. Admins read the pairs that may no longer share their group (the operations
+board's flag) at `/group-conflicts`, with names and never a reason.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from peergroups.groups import services
+from peergroups.groups.models import MEMBERSHIP_REASON_MAX
+from peergroups.groups.selectors import group_conflicts, group_for_user
+from peergroups.groups.services import GROUP_NAME_MAX
+from peergroups.http import error_responses
+from peergroups.organizations.access import organization_access
+from peergroups.organizations.models import (
+    PROGRAM_DESCRIPTION_MAX,
+    PROGRAM_NAME_MAX,
+    GroupingBasis,
+    MeetingCadence,
+    Role,
+)
+
+router = Router(tags=["groups"])
+
+GROUP = "/organizations/{org_slug}/groups/{group_id}"
+EDIT = error_responses(403, 404, 409, 422)
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    program_id: int
+    cycle: int
+    facilitator_id: int | None
+    member_count: int
+    capacity: int
+    closed_at: datetime | None
+    version: int
+
+
+class GroupEditIn(Schema):
+    name: str | None = Field(None, max_length=GROUP_NAME_MAX, description="A new name.")
+    facilitator_id: int | None = Field(
+        None, description="Another approved facilitator (admins); with `no_facilitator` none."
+    )
+    no_facilitator: bool = Field(False, description="Take the group's facilitator away.")
+    version: int | None = Field(None, description="The group's `version` as you read it.")
+
+
+class GroupMoveIn(Schema):
+    user_id: int
+    to_group_id: int
+    reason: str = Field("", max_length=MEMBERSHIP_REASON_MAX, description="For admins only.")
+
+
+class GroupMoveOut(Schema):
+    user_id: int
+    from_group_id: int
+    to_group_id: int
+    created_at: datetime
+
+
+class ProgramEditIn(Schema):
+    name: str = Field(..., max_length=PROGRAM_NAME_MAX)
+    description: str = Field("", max_length=PROGRAM_DESCRIPTION_MAX)
+    min_group_size: int
+    max_group_size: int
+    open_seats: int
+    meeting_cadence: MeetingCadence
+    grouping_basis: GroupingBasis
+    version: int | None = Field(None, description="The program's `version` as you read it.")
+
+
+class ProgramSettingsOut(Schema):
+    id: int
+    name: str
+    description: str
+    min_group_size: int
+    max_group_size: int
+    open_seats: int
+    meeting_cadence: str
+    grouping_basis: str
+    version: int
+
+
+class GroupConflictOut(Schema):
+    group_id: int
+    group_name: str
+    user_ids: list[int]
+    names: list[str]
+    sentence: str
+
+
+def _group(group) -> dict:
+    return {
+        "id": group.pk,
+        "name": group.name,
+        "program_id": group.program_id,
+        "cycle": group.cycle,
+        "facilitator_id": group.facilitator_id,
+        "member_count": group.member_count,
+        "capacity": group.capacity,
+        "closed_at": group.closed_at,
+        "version": group.version,
+    }
+
+
+@router.get(GROUP, response={200: GroupOut, **error_responses(403, 404)}, url_name="api-group")
+def group_read(request: HttpRequest, org_slug: str, group_id: int):
+    """The group's facts (its members, facilitator and admins): never its content."""
+    access = organization_access(request.auth, org_slug)
+    return _group(group_for_user(user=request.auth, access=access, group_id=group_id))
+
+
+@router.patch(GROUP, response={200: GroupOut, **EDIT}, url_name="api-group")
+def group_edit(request: HttpRequest, org_slug: str, group_id: int, payload: GroupEditIn):
+    """Rename the group (admins and its facilitator) or change its facilitator (admins)."""
+    access = organization_access(request.auth, org_slug)
+    group = group_for_user(user=request.auth, access=access, group_id=group_id)
+    common = {"access": access, "acting_user": request.auth}
+    version = payload.version
+    if payload.name is not None:
+        group = services.group_rename(**common, group=group, name=payload.name, version=version)
+        version = None if version is None else group.version
+    if payload.facilitator_id is not None or payload.no_facilitator:
+        group = services.group_facilitator_change(
+            **common,
+            group=group,
+            facilitator_id=None if payload.no_facilitator else payload.facilitator_id,
+            version=version,
+        )
+    group.refresh_from_db()
+    return _group(group)
+
+
+@router.post(GROUP + "/moves", response={201: GroupMoveOut, **EDIT}, url_name="api-group-move")
+def group_move(request: HttpRequest, org_slug: str, group_id: int, payload: GroupMoveIn):
+    """Move a member to another open group of the same program and cycle (admins). A
+    full group, or a pair kept apart (named, never why), answers 409."""
+    access = organization_access(request.auth, org_slug)
+    group = group_for_user(user=request.auth, access=access, group_id=group_id)
+    change = services.membership_move(
+        access=access,
+        acting_user=request.auth,
+        group=group,
+        user_id=payload.user_id,
+        to_group_id=payload.to_group_id,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        {
+            "user_id": change.user_id,
+            "from_group_id": change.from_group_id,
+            "to_group_id": change.to_group_id,
+            "created_at": change.created_at,
+        },
+    )
+
+
+@router.patch(
+    "/organizations/{org_slug}/programs/{program_id}",
+    response={200: ProgramSettingsOut, **EDIT},
+    url_name="api-program",
+)
+def program_edit(request: HttpRequest, org_slug: str, program_id: int, payload: ProgramEditIn):
+    """Edit a program (admins), as its edit page does."""
+    access = organization_access(request.auth, org_slug)
+    program = services.program_update(
+        access=access, acting_user=request.auth, program_id=program_id, **payload.dict()
+    )
+    return program
+
+
+@router.get(
+    "/organizations/{org_slug}/group-conflicts",
+    response={200: list[GroupConflictOut], **error_responses(403, 404)},
+    url_name="api-group-conflicts",
+)
+def conflicts_list(request: HttpRequest, org_slug: str):
+    """Pairs in open groups that may no longer share them (admins): a reporting line or a
+    declaration since publish. Nobody was moved; the names, never the reason."""
+    access = organization_access(request.auth, org_slug)
+    access.require(Role.ADMIN)
+    return [
+        {
+            "group_id": c.group_id,
+            "group_name": c.group_name,
+            "user_ids": list(c.user_ids),
+            "names": list(c.names),
+            "sentence": c.sentence,
+        }
+        for c in group_conflicts(organization=access.organization)
+    ]
