@@ -34,3 +34,12 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+# One line per request: time, the client as the proxy saw it (X-Forwarded-For; "-" when
+# none) and the peer address, the request id (ops.logs sets X-Request-ID on every
+# response, the proxy's own when BEHIND_PROXY), the request, status, bytes, duration in
+# milliseconds and user agent.
+access_log_format = os.environ.get(
+    "GUNICORN_ACCESS_LOG_FORMAT",
+    '%(t)s client=%({x-forwarded-for}i)s peer=%(h)s req=%({x-request-id}o)s "%(r)s" %(s)s %(b)s '
+    '%(M)sms "%(a)s"',
+)

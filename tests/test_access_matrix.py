@@ -311,6 +311,7 @@ MATRIX = {
         },
     ),
     ("api:api-group-conflicts", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    ("api:api-program", "get"): ({"org_slug": "acme", "program_id": "program"}, API_ADMIN_ONLY),
     # A meeting is moved or cancelled by its group's facilitator (a stale version: 409).
     ("api:api-meeting", "patch"): (
         MEETING,

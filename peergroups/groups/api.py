@@ -26,10 +26,13 @@ from peergroups.organizations.models import (
     MeetingCadence,
     Role,
 )
+from peergroups.organizations.selectors import program_for_admin
 
 router = Router(tags=["groups"])
 
-GROUP = "/organizations/{org_slug}/groups/{group_id}"
+# Integer ids in the path: "/groups/extra" stays an unknown endpoint (JSON 404).
+GROUP = "/organizations/{org_slug}/groups/{int:group_id}"
+PROGRAM = "/organizations/{org_slug}/programs/{int:program_id}"
 EDIT = error_responses(403, 404, 409, 422)
 
 
@@ -165,11 +168,17 @@ def group_move(request: HttpRequest, org_slug: str, group_id: int, payload: Grou
     )
 
 
-@router.patch(
-    "/organizations/{org_slug}/programs/{program_id}",
-    response={200: ProgramSettingsOut, **EDIT},
-    url_name="api-program",
+@router.get(
+    PROGRAM, response={200: ProgramSettingsOut, **error_responses(403, 404)}, url_name="api-program"
 )
+def program_read(request: HttpRequest, org_slug: str, program_id: int):
+    """A program's settings with its `version` (admins)."""
+    access = organization_access(request.auth, org_slug)
+    access.require(Role.ADMIN)
+    return program_for_admin(access=access, program_id=program_id)
+
+
+@router.patch(PROGRAM, response={200: ProgramSettingsOut, **EDIT}, url_name="api-program")
 def program_edit(request: HttpRequest, org_slug: str, program_id: int, payload: ProgramEditIn):
     """Edit a program (admins), as its edit page does."""
     access = organization_access(request.auth, org_slug)

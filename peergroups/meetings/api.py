@@ -286,7 +286,7 @@ def _url_check(value: str) -> str:
 
 
 @router.patch(
-    GROUP + "/meetings/{meeting_id}",
+    GROUP + "/meetings/{int:meeting_id}",
     response={200: MeetingOut, **error_responses(403, 404, 409, 422)},
     url_name="api-meeting",
 )
@@ -309,7 +309,7 @@ def meeting_move(request, org_slug: str, group_id: int, meeting_id: int, payload
 
 
 @router.post(
-    GROUP + "/meetings/{meeting_id}/cancel",
+    GROUP + "/meetings/{int:meeting_id}/cancel",
     response={200: MeetingOut, **error_responses(403, 404, 409)},
     url_name="api-meeting-cancel",
 )

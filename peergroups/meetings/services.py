@@ -472,9 +472,11 @@ def _meeting_update(meeting: Meeting, **fields) -> None:
 
 
 def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
-    """The meeting's row, locked, refused (`Stale`) when it changed since `version`."""
+    """The meeting's row, locked and read again into `meeting` (the caller's object sees
+    the change), refused (`Stale`) when it changed since `version`."""
     group = meeting.group
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))  # lock
+    meeting.refresh_from_db()
     meeting.group = group
     zone = ZoneInfo(group.time_zone)
     starts = meeting.starts_at.astimezone(zone)

@@ -48,8 +48,8 @@ def test_unknown_api_path_is_json_404(client, db):
 
 
 def test_a_method_an_endpoint_does_not_take_is_json_405(client, db):
-    # The program route takes PATCH only: GET says so, in JSON, like every API error.
-    response = client.get("/api/organizations/acme/programs/5")
+    # Publishing takes POST only: GET says so, in JSON, like every API error.
+    response = client.get("/api/organizations/acme/formation-runs/5/publish")
     assert response.status_code == 405
-    assert response["Allow"] == "PATCH"
-    assert response.json() == {"detail": "GET is not allowed here; this endpoint takes PATCH."}
+    assert response["Allow"] == "POST"
+    assert response.json() == {"detail": "GET is not allowed here; this endpoint takes POST."}
