@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from peergroups.accounts.models import User
@@ -444,11 +445,19 @@ def meeting_series_extend(*, series: MeetingSeries) -> int:
 
 def meeting_series_extend_all() -> int:
     """Top every open group's series up to the horizon; returns how many occurrences were
-    added. A closed group meets no more: its series is left as it was."""
-    return sum(
-        meeting_series_extend(series=series)
-        for series in MeetingSeries.objects.filter(group__closed_at__isnull=True).order_by("pk")
+    added. A closed group meets no more: its series is left as it was.
+
+    One query finds the series short of the horizon (most are full on any given day);
+    each of those is then topped up under its own lock, which checks again.
+    """
+    now = timezone.now()
+    short = (
+        MeetingSeries.objects.filter(group__closed_at__isnull=True)
+        .annotate(ahead=Count("meetings", filter=Q(meetings__starts_at__gt=now)))
+        .filter(ahead__lt=HORIZON)
+        .order_by("pk")
     )
+    return sum(meeting_series_extend(series=series) for series in short)
 
 
 def _meeting_update(meeting: Meeting, **fields) -> None:

@@ -129,15 +129,19 @@ def scheduler_tick(*, now: datetime | None = None, worker_id: str = "") -> list[
             continue
         job = JOBS[name]
         try:
+            # The task first, so the claim row carries its id; a lost claim (the unique
+            # key) rolls both back.
             with transaction.atomic():
-                run = ScheduledRun.objects.create(
-                    job=name, due_at=due_at, claimed_at=now, claimed_by=worker_id[:200]
-                )
                 result = scheduled_job_run.using(queue_name=job.queue).enqueue(
-                    run_id=run.pk, job=name
+                    job=name, due_at=due_at.isoformat()
                 )
-                run.task_id = str(result.id)
-                run.save(update_fields=["task_id"])
+                run = ScheduledRun.objects.create(
+                    job=name,
+                    due_at=due_at,
+                    claimed_at=now,
+                    claimed_by=worker_id[:200],
+                    task_id=str(result.id),
+                )
         except IntegrityError:
             continue  # another worker claimed it first
         logger.info("scheduled %s due at %s", name, due_at.isoformat())
@@ -147,12 +151,15 @@ def scheduler_tick(*, now: datetime | None = None, worker_id: str = "") -> list[
     return claimed
 
 
-def scheduled_run_finished(*, run_id: int, error: BaseException | None = None) -> None:
+def scheduled_run_finished(
+    *, job: str, due_at: datetime, error: BaseException | None = None
+) -> None:
     now = timezone.now()
+    runs = ScheduledRun.objects.filter(job=job, due_at=due_at)
     if error is None:
-        ScheduledRun.objects.filter(pk=run_id).update(finished_at=now)
+        runs.update(finished_at=now)
     else:
-        ScheduledRun.objects.filter(pk=run_id).update(failed_at=now, error=repr(error)[:500])
+        runs.update(failed_at=now, error=repr(error)[:500])
 
 
 def late_jobs(*, now: datetime | None = None, names: Iterable[str] | None = None) -> list[dict]:

@@ -136,6 +136,23 @@ def test_horizon_is_topped_up_by_its_own_job_as_time_passes(scheduled, frozen):
     assert scheduled.group.meetings.filter(starts_at__gt=june).count() == 12
 
 
+def test_the_daily_top_up_reads_full_series_in_one_query(
+    scheduled, frozen, django_assert_num_queries
+):
+    from peergroups.meetings.services import meeting_series_extend_all
+
+    assert meeting_series_extend_all() == 0  # set up with 12 ahead: nothing to add
+    with django_assert_num_queries(1):
+        assert meeting_series_extend_all() == 0
+    march = datetime(2027, 3, 20, tzinfo=UTC)
+    frozen.move_to(march)  # 12 Jan, 9 Feb and 9 Mar are past
+    assert meeting_series_extend_all() == 3
+    assert (
+        scheduled.group.meetings.filter(starts_at__gt=datetime(2027, 3, 20, tzinfo=UTC)).count()
+        == 12
+    )
+
+
 def test_a_closed_group_series_is_not_topped_up(scheduled, frozen):
     from peergroups.groups.services import group_close
     from peergroups.organizations.access import organization_access
