@@ -361,8 +361,8 @@ def input_problems(request: HttpRequest) -> list[dict]:
 
     Query parameters of every page and route, and the API's JSON and form bodies (page
     forms check their own fields, so a page re-renders what was typed with the message).
-    A search of only spaces is refused by the API; a page's search form shows the
-    library unsearched, as for an empty box.
+    A search of only spaces is refused by the API; a page's search form refuses it on
+    its own field ("Type a word to search."), showing the form, not the whole library.
     """
     problems = []
     api = request.path.startswith("/api/")

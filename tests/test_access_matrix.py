@@ -322,6 +322,13 @@ MATRIX = {
     ),
     ("api:api-group-conflicts", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     ("api:api-program", "get"): ({"org_slug": "acme", "program_id": "program"}, API_ADMIN_ONLY),
+    # The organization's settings (admins); an out-of-bounds retention period is 422.
+    ("api:api-organization-settings", "get"): ({"slug": "acme"}, API_ADMIN_ONLY),
+    ("api:api-organization-settings", "patch"): (
+        {"slug": "acme"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {"content_retention_months": 1},
+    ),
     # A meeting is moved or cancelled by its group's facilitator (a stale version: 409).
     ("api:api-meeting", "patch"): (
         MEETING,

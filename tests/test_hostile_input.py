@@ -120,12 +120,42 @@ def test_page_with_nul_in_query_is_422_page_with_reason(cast, client, page, para
     assert b"control character" in response.content
 
 
-def test_page_search_of_only_spaces_shows_the_library(cast, client):
-    client.force_login(cast.member)
-    response = client.get(
-        reverse("resources-library", kwargs={"org_slug": "acme"}), {"q": "\u3000"}
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\u3000", " \t "])
+def test_page_search_of_only_spaces_shows_the_form_with_a_message(cast, client, blank):
+    """Not the whole library as if it were the results: the form, what was typed, and
+    the message; the htmx results swap says the same."""
+    from peergroups.meetings import services as meetings
+    from peergroups.organizations.access import organization_access
+    from peergroups.resources import services as resources
+
+    agreement = meetings.agreement_current(group=cast.group)
+    meetings.agreement_accept(agreement=agreement, user=cast.member)
+    resources.resource_share(
+        user=cast.member,
+        access=organization_access(cast.member, "acme"),
+        kind="practice",
+        title="Onboarding checklist",
+        summary="What a new manager needs in week one.",
+        topics=["hiring"],
+        scope="organization",
+        url="https://example.org/onboarding",
     )
+    client.force_login(cast.member)
+    url = reverse("resources-library", kwargs={"org_slug": "acme"})
+    whole = client.get(url)
+    assert "Onboarding checklist" in whole.text
+    response = client.get(url, {"q": blank})
     assert response.status_code == 200
+    text = response.text
+    assert "Type a word to search." in text
+    assert 'aria-invalid="true"' in text and 'role="search"' in text
+    assert "Onboarding checklist" not in text
+    partial = client.get(url, {"q": blank}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    assert partial.status_code == 200
+    assert "Type a word to search." in partial.text
+    assert "Onboarding checklist" not in partial.text
+    # A word still searches.
+    assert "Onboarding checklist" in client.get(url, {"q": " onboarding "}).text
 
 
 def test_page_form_with_nul_re_renders_what_was_typed(cast, client):

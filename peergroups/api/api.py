@@ -23,6 +23,7 @@ from peergroups.api.schemas import (
 from peergroups.api.selectors import organizations_with_roles
 from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.personal_data import personal_data_archive
+from peergroups.errors import Invalid
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
 from peergroups.groups.api import router as groups_router
@@ -30,8 +31,12 @@ from peergroups.http import error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
 from peergroups.network.api import router as network_router
 from peergroups.organizations.access import organization_access
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import (
+    ORGANIZATION_NAME_MAX,
+    Role,
+)
 from peergroups.organizations.selectors import programs_with_counts
+from peergroups.organizations.services import organization_settings_update
 from peergroups.outcomes.api import router as outcomes_router
 from peergroups.people.selectors import member_search
 from peergroups.resources.api import router as resources_router
@@ -168,6 +173,72 @@ def person_erase_route(request: HttpRequest, slug: str, user_id: int, payload: E
         group_content=payload.group_content,
     )
     return {"user_id": user_id, "group_content": payload.group_content}
+
+
+class OrganizationSettingsOut(Schema):
+    name: str
+    time_zone: str
+    email_sender_name: str
+    email_reply_to: str
+    facilitator_qualifications: list[str] | None = Field(
+        description="Null: the field's three qualifications."
+    )
+    content_retention_months: int | None = Field(
+        description="Months after which group texts (issue titles and texts, meeting "
+        "notes, check-in rounds, commitment check-in and pulse notes) are deleted, the "
+        "counts kept; null: kept."
+    )
+
+
+class OrganizationSettingsIn(Schema):
+    """Only the fields given change (PATCH)."""
+
+    name: str | None = Field(None, max_length=ORGANIZATION_NAME_MAX)
+    time_zone: str | None = Field(None, max_length=64)
+    email_sender_name: str | None = Field(None, max_length=100)
+    email_reply_to: str | None = Field(None, max_length=254)
+    facilitator_qualifications: list[str] | None = None
+    # Its bounds (3 to 120) are the service's: one rule, checked after access.
+    content_retention_months: int | None = None
+
+
+SETTINGS_FIELDS = list(OrganizationSettingsOut.model_fields)
+
+
+def _settings_out(organization) -> dict:
+    return {key: getattr(organization, key) for key in SETTINGS_FIELDS}
+
+
+@organizations.get(
+    "/organizations/{slug}/settings",
+    response={200: OrganizationSettingsOut, **error_responses(403, 404)},
+    url_name="api-organization-settings",
+)
+def organization_settings_read(request: HttpRequest, slug: str):
+    """The organization's settings, as on its settings page (program admins)."""
+    access = organization_access(request.auth, slug)
+    access.require(Role.ADMIN)
+    return _settings_out(access.organization)
+
+
+@organizations.patch(
+    "/organizations/{slug}/settings",
+    response={200: OrganizationSettingsOut, **error_responses(403, 404, 422)},
+    url_name="api-organization-settings",
+)
+def organization_settings_edit(request: HttpRequest, slug: str, payload: OrganizationSettingsIn):
+    """Change the settings given (program admins), as the settings page does; audited.
+    `content_retention_months`: 3 to 120, or null to keep group texts."""
+    access = organization_access(request.auth, slug)
+    access.require(Role.ADMIN)
+    values = {**_settings_out(access.organization), **payload.model_dump(exclude_unset=True)}
+    for key in ("name", "time_zone"):
+        if values[key] is None:
+            raise Invalid("This setting cannot be empty.", field=key)
+    organization = organization_settings_update(
+        organization=access.organization, acting_user=request.auth, **values
+    )
+    return _settings_out(organization)
 
 
 # Its own router, added last, so it matches only what no route above does: a

@@ -6,6 +6,8 @@ from peergroups.organizations.models import (
     MIN_GROUP_SIZE,
     PROGRAM_DESCRIPTION_MAX,
     PROGRAM_NAME_MAX,
+    RETENTION_MONTHS_MAX,
+    RETENTION_MONTHS_MIN,
     GroupingBasis,
     MeetingCadence,
     Program,
@@ -202,6 +204,19 @@ class OrganizationSettingsForm(forms.Form):
         ),
     )
 
+    content_retention_months = forms.IntegerField(
+        label="Delete what people wrote in groups after (months)",
+        required=False,
+        min_value=RETENTION_MONTHS_MIN,
+        max_value=RETENTION_MONTHS_MAX,
+        help_text=(
+            f"From {RETENTION_MONTHS_MIN} to {RETENTION_MONTHS_MAX} months; empty: kept. Each night, "
+            "texts older than this are deleted: issue titles and texts, meeting notes, "
+            "check-in rounds, commitment check-in notes and pulse notes. The counts stay: "
+            "issues by category, attendance, commitments kept and pulse figures still add up."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
@@ -218,5 +233,6 @@ class OrganizationSettingsForm(forms.Form):
             "email_sender_name": organization.email_sender_name,
             "email_reply_to": organization.email_reply_to,
             "facilitator_qualifications": "\n".join(organization.facilitator_qualifications or []),
+            "content_retention_months": organization.content_retention_months,
         }
         return cls(data, initial=initial)

@@ -15,6 +15,10 @@ from peergroups.links import hash_token as hash_token
 MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
 MIN_GROUP_SIZE = 2  # Fewer is not a group.
 PROGRAM_NAME_MAX = 200
+# An organization's content-retention period, in months: at least a quarter, so a
+# group's texts outlive the meetings they were written for; at most ten years.
+RETENTION_MONTHS_MIN = 3
+RETENTION_MONTHS_MAX = 120
 PROGRAM_DESCRIPTION_MAX = 4000
 
 

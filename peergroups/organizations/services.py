@@ -23,6 +23,8 @@ from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
     QUALIFICATION_MAX,
     QUALIFICATIONS_MAX,
+    RETENTION_MONTHS_MAX,
+    RETENTION_MONTHS_MIN,
     FirstRunKey,
     Invitation,
     Organization,
@@ -223,9 +225,10 @@ def organization_settings_update(
     email_sender_name: str,
     email_reply_to: str,
     facilitator_qualifications: list[str] | None,
+    content_retention_months: int | None,
 ) -> Organization:
     """An admin's change of the organization's settings; an empty qualification list
-    means the field's three."""
+    means the field's three, an empty retention period keeps group texts."""
     if not OrganizationRole.objects.filter(
         organization=organization, user=acting_user, role=Role.ADMIN
     ).exists():
@@ -244,12 +247,21 @@ def organization_settings_update(
     sender = " ".join((email_sender_name or "").split())
     if len(sender) > 100:
         raise Invalid("Keep the sender name under 100 characters.", field="email_sender_name")
+    if content_retention_months is not None and not (
+        RETENTION_MONTHS_MIN <= content_retention_months <= RETENTION_MONTHS_MAX
+    ):
+        raise Invalid(
+            f"Choose a retention period from {RETENTION_MONTHS_MIN} to "
+            f"{RETENTION_MONTHS_MAX} months, or leave it empty to keep group texts.",
+            field="content_retention_months",
+        )
     fields = {
         "name": _organization_name(name),
         "time_zone": time_zone,
         "email_sender_name": sender,
         "email_reply_to": reply_to,
         "facilitator_qualifications": _qualifications(facilitator_qualifications),
+        "content_retention_months": content_retention_months,
     }
     before = {key: getattr(organization, key) for key in fields}
     changed = {key: value for key, value in fields.items() if before[key] != value}

@@ -67,8 +67,8 @@ class FigureOut(Schema):
 
     value: float | list[float] | None
     people: int | None = Field(
-        description="The exact count, for the admins' program outcomes; null in group "
-        "health, which shows `people_band` only."
+        description="Always null: an exact count that goes up by one tells who just "
+        "answered; `people_band` says how many."
     )
     people_band: str = Field("", description='How many people, as a band: "5–9".')
     hidden: str
@@ -99,7 +99,11 @@ class OutcomeRowOut(Schema):
 
 
 class ProgramOutcomesOut(Schema):
-    since: date
+    since: date = Field(description="The first day of the first closed month covered.")
+    until: date = Field(
+        description="The last day covered: the end of the last closed month. The open "
+        "month is never counted, so a figure does not move with one new answer."
+    )
     minimum_people: int
     rows: list[OutcomeRowOut]
 
@@ -226,7 +230,8 @@ def group_health(request: HttpRequest, org_slug: str, group_id: int):
 def program_outcomes(request: HttpRequest, org_slug: str, filters: Query[OutcomeFiltersIn]):
     """Outcomes per program and cycle, as on the Program outcomes page: aggregates only,
     each over 5+ distinct people with complementary suppression. `program` (and then
-    `cycle`) select rows of the organization's table. Admins only."""
+    `cycle`) select rows of the organization's table. Only closed months count, from
+    what was recorded before the open month began; people come as bands. Admins only."""
     access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     result = selectors.program_outcomes(
@@ -235,13 +240,14 @@ def program_outcomes(request: HttpRequest, org_slug: str, filters: Query[Outcome
     )
     return {
         "since": result["since"],
+        "until": result["until"],
         "minimum_people": selectors.aggregates.MIN_PEOPLE,
         "rows": [
             {
                 "label": row["label"],
                 "program_id": row["program_id"],
                 "cycle": row["cycle"],
-                "figures": {key: _figure(figure) for key, figure in row["cells"].items()},
+                "figures": {key: _banded(figure) for key, figure in row["cells"].items()},
             }
             for row in result["rows"]
         ],

@@ -15,7 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from peergroups.aggregates import Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
-from peergroups.goals.selectors import month_starts, with_outcome
+from peergroups.goals.selectors import month_starts
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import (
     Attendance,
@@ -394,12 +394,22 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
 
     Every figure is decided on the table of the whole organization (all > program >
     cycle); a filter only selects rows of it. Ten queries, whatever the data's size.
+
+    The time rule (aggregates.py): the figures cover the last closed months only, from
+    what was recorded before the current month began, and people are shown in bands;
+    so no figure moves with one new answer in the open month.
     """
     access.require(Role.ADMIN)
     filters = filters or OutcomeFilters()
     organization = access.organization
-    today = timezone.localdate()
-    recent = month_starts(today, RECENT_MONTHS)[0]
+    zone = ZoneInfo(organization.time_zone or "UTC")
+    now = timezone.now()
+    this_month = now.astimezone(zone).date().replace(day=1)
+    # The period: RECENT_MONTHS closed months, up to (not including) the open month.
+    until = this_month - relativedelta(days=1)
+    recent = month_starts(until, RECENT_MONTHS)[0]
+    period_end = datetime.combine(this_month, time.min, zone)
+    since = datetime.combine(recent, time.min, zone)
     programs = {
         p.pk: p
         for p in sorted(
@@ -415,42 +425,42 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
 
     keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
-    tables = {key: Table() for key in keys}
+    tables = {key: Table(now=now) for key in keys}
     for table in tables.values():
-        table.node(ALL)
+        table.node(ALL, ends_at=period_end)
         for pid in programs:
-            table.node(_program(pid), parent=ALL)
+            table.node(_program(pid), parent=ALL, ends_at=period_end)
         for pid, cycle in cycles:
-            table.node(_cycle(pid, cycle), parent=_program(pid))
+            table.node(_cycle(pid, cycle), parent=_program(pid), ends_at=period_end)
 
     leaf = {group_id: _cycle(groups[group_id], cycle_of[group_id]) for group_id in groups}
 
-    def add(key, group_id, person, value=None):
+    def add(key, group_id, person, value=None, recorded_at=None):
         node = leaf.get(group_id)
         if node is not None:
-            tables[key].add(node, person, value)
+            tables[key].add(node, person, value, recorded_at=recorded_at)
 
-    # Pulses of the recent months: who was asked, who answered, the meeting's value,
-    # and each person's latest answers (for the change from baseline).
+    # Pulses of the closed months: who was asked, who answered by the period's end, the
+    # meeting's value, and each person's latest answers (for the change from baseline).
     latest: dict[int, tuple] = {}
-    answered_flag = ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField())
-    for group_id, user_id, answered, value, *answers in (
-        Pulse.objects.filter(organization=organization, month__gte=recent)
-        .annotate(answered=answered_flag)
+    for group_id, user_id, answered_at, value, *answers in (
+        Pulse.objects.filter(organization=organization, month__gte=recent, month__lt=this_month)
         .order_by("month")
-        .values_list("group_id", "user_id", "answered", "meeting_value", *MEASURE_KEYS)
+        .values_list("group_id", "user_id", "answered_at", "meeting_value", *MEASURE_KEYS)
     ):
+        # Not answered by the period's end counts as not answered, whenever it comes.
+        answered = answered_at is not None and answered_at < period_end
         add("people", group_id, user_id)
         add("response_rate", group_id, user_id, answered)
-        if value is not None:
+        if value is not None and answered:
             add("meeting_value", group_id, user_id, value)
         if answered:
             latest[user_id] = (group_id, answers)
     baselines = {
         row[0]: row[1:]
-        for row in Baseline.objects.filter(organization=organization, user__in=latest).values_list(
-            "user_id", *MEASURE_KEYS
-        )
+        for row in Baseline.objects.filter(
+            organization=organization, user__in=latest, recorded_at__lt=period_end
+        ).values_list("user_id", *MEASURE_KEYS)
     }
     for user_id, (group_id, answers) in latest.items():
         base = baselines.get(user_id)
@@ -459,21 +469,32 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
             if now_value is not None and then_value is not None:
                 add(f"change_{key}", group_id, user_id, float(now_value) - float(then_value))
-    for group_id, member_id, status in Attendance.objects.filter(
-        meeting__group__organization=organization, meeting__starts_at__date__gte=recent
-    ).values_list("meeting__group_id", "member_id", "status"):
-        add("attendance", group_id, member_id, status == AttendanceStatus.PRESENT)
-    for group_id, member_id, outcome in with_outcome(
+    for group_id, member_id, status, recorded_at in Attendance.objects.filter(
+        meeting__group__organization=organization,
+        meeting__starts_at__gte=since,
+        meeting__starts_at__lt=period_end,
+    ).values_list("meeting__group_id", "member_id", "status", "recorded_at"):
+        add("attendance", group_id, member_id, status == AttendanceStatus.PRESENT, recorded_at)
+    # Each commitment's outcome as it stood when the period ended (a later check-in
+    # counts for nothing already shown).
+    outcome_then = CommitmentCheckIn.objects.filter(
+        commitment=OuterRef("pk"), created_at__lt=period_end
+    ).order_by("-created_at", "-pk")
+    for group_id, member_id, outcome in (
         Commitment.objects.filter(
-            group__organization=organization, due_on__gte=recent, due_on__lte=today
+            group__organization=organization, due_on__gte=recent, due_on__lt=this_month
         )
-    ).values_list("group_id", "member_id", "outcome"):
+        .annotate(outcome_then=Subquery(outcome_then.values("status")[:1]))
+        .values_list("group_id", "member_id", "outcome_then")
+    ):
         add("commitments_kept", group_id, member_id, float(CHECK_IN_CREDIT.get(outcome, 0)))
-    for group_id, author_id, category in Issue.objects.filter(
-        group__organization=organization, created_at__date__gte=month_starts(today, 12)[0]
-    ).values_list("group_id", "author_id", "category"):
-        add(f"issues_{category}", group_id, author_id)
-    _retention(organization, groups, cycle_of, tables, today)
+    for group_id, author_id, category, created_at in Issue.objects.filter(
+        group__organization=organization,
+        created_at__gte=datetime.combine(month_starts(until, 12)[0], time.min, zone),
+        created_at__lt=period_end,
+    ).values_list("group_id", "author_id", "category", "created_at"):
+        add(f"issues_{category}", group_id, author_id, recorded_at=created_at)
+    _retention(organization, groups, cycle_of, tables, until, period_end)
 
     reducers = {
         "people": lambda values: None,  # the figure is its count of people
@@ -516,15 +537,17 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         "cycles": [c for pid, c in cycles if pid == filters.program_id],
         "filters": filters,
         "since": recent,
+        "until": until,
         "categories": IssueCategory.choices,
         "columns": ADMIN_COLUMNS,
     }
 
 
-def _retention(organization, groups, cycle_of, tables, today) -> None:
+def _retention(organization, groups, cycle_of, tables, until, period_end) -> None:
     """Still active N months after joining a program: answered a pulse or was present
     at a meeting on or after that day. Counted in the cycle they first joined in, for
-    people who joined at least N months ago."""
+    people who joined at least N months before the period's last day; only what was
+    recorded before the period ended counts."""
     first: dict[tuple[int, int], tuple] = {}
     # The program join date, which a move keeps: a moved member stays in the population.
     for group_id, user_id, joined_at in (
@@ -535,14 +558,17 @@ def _retention(organization, groups, cycle_of, tables, today) -> None:
     ):
         first.setdefault((groups[group_id], user_id), (group_id, joined_at))
     last_pulse = dict(
-        Pulse.objects.filter(organization=organization, answered_at__isnull=False)
+        Pulse.objects.filter(organization=organization, answered_at__lt=period_end)
         .values("user_id")
         .annotate(last=Max("answered_at__date"))
         .values_list("user_id", "last")
     )
     last_present = dict(
         Attendance.objects.filter(
-            meeting__group__organization=organization, status=AttendanceStatus.PRESENT
+            meeting__group__organization=organization,
+            status=AttendanceStatus.PRESENT,
+            meeting__starts_at__lt=period_end,
+            recorded_at__lt=period_end,
         )
         .values("member_id")
         .annotate(last=Max("meeting__starts_at__date"))
@@ -553,7 +579,7 @@ def _retention(organization, groups, cycle_of, tables, today) -> None:
         last_seen = max(moments) if moments else None
         for n in RETENTION_MONTHS:
             due = add_months(joined, n)
-            if due > today:
+            if due > until:
                 continue
             node = _cycle(groups[group_id], cycle_of[group_id])
             tables[f"retention_{n}"].add(node, user_id, last_seen is not None and last_seen >= due)
@@ -604,7 +630,9 @@ def _signed(value: float) -> str:
 def figure_text(figure, unit: str, people: bool = False) -> str:
     if not figure.shown:
         return f"not shown ({figure.hidden})"
-    value = figure.people if people else figure.value
+    if people:  # a band, never the exact count (the time rule)
+        return figure.people_band
+    value = figure.value
     return "" if value is None else f"{value}{unit}"
 
 

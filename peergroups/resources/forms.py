@@ -74,6 +74,9 @@ class MeetingShareForm(ResourceForm):
         ]
 
 
+BLANK_SEARCH = "Type a word to search."
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     topic = forms.ChoiceField(choices=[("", "Any topic"), *AREAS], required=False)
@@ -83,3 +86,10 @@ class SearchForm(forms.Form):
         required=False,
     )
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+
+    def clean_q(self) -> str:
+        # Stripped, a box of only spaces (U+00A0 and U+3000 too) would be an empty one
+        # and show the whole library as if it were the results: say so instead.
+        if not self.cleaned_data["q"] and (self.data.get("q") or ""):
+            raise forms.ValidationError(BLANK_SEARCH)
+        return self.cleaned_data["q"]

@@ -30,15 +30,27 @@ def library(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """The library; with `q`, search results best first. htmx asks for the results only."""
     form = SearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
-    page = selectors.library(
-        user=request.user,
-        access=access,
-        query=values.get("q") or "",
-        topic=values.get("topic") or "",
-        scope=values.get("scope") or "",
-        page=values.get("page") or 1,
+    search_error = form.errors.get("q", [""])[0] if form.is_bound else ""
+    # A search with no word (only spaces) shows the form and its message, not the
+    # whole library as if it were the results.
+    page = (
+        None
+        if search_error
+        else selectors.library(
+            user=request.user,
+            access=access,
+            query=values.get("q") or "",
+            topic=values.get("topic") or "",
+            scope=values.get("scope") or "",
+            page=values.get("page") or 1,
+        )
     )
-    context = {"form": form, "page": page, "may_share": access.is_member or access.is_facilitator}
+    context = {
+        "form": form,
+        "page": page,
+        "search_error": search_error,
+        "may_share": access.is_member or access.is_facilitator,
+    }
     if request.htmx and request.htmx.target == "results":
         return org_render(request, access, "resources/_results.html", context)
     return org_render(request, access, "resources/library.html", context)

@@ -10,7 +10,17 @@ from django.urls import reverse
 
 from peergroups.accounts.models import User
 from peergroups.audit.models import AuditEntry
-from peergroups.organizations.models import FirstRunKey, Organization, OrganizationRole, Role
+from peergroups.dashboards.retention import group_content_expire_all
+from peergroups.errors import Invalid
+from peergroups.organizations.models import (
+    RETENTION_MONTHS_MAX,
+    RETENTION_MONTHS_MIN,
+    FirstRunKey,
+    Organization,
+    OrganizationRole,
+    Role,
+)
+from peergroups.organizations.services import organization_settings_update
 
 SETUP = reverse("organizations-first-run")
 
@@ -189,3 +199,64 @@ def test_only_admins_change_settings(client, cast):
     assert client.post(SETTINGS, settings_data(name="Taken over")).status_code == 403
     cast.organization.refresh_from_db()
     assert cast.organization.name == "Acme Leaders"
+
+
+def test_admin_sets_the_retention_period_and_the_nightly_job_follows_it(client, cast):
+    client.force_login(cast.admin)
+    page = client.get(SETTINGS).content.decode()
+    assert "Delete what people wrote in groups after (months)" in page
+    assert "The counts stay" in page
+    assert client.post(SETTINGS, settings_data(content_retention_months="12")).status_code == 302
+    cast.organization.refresh_from_db()
+    assert cast.organization.content_retention_months == 12
+    entry = AuditEntry.objects.get(action="organization_settings")
+    assert entry.before["content_retention_months"] is None
+    assert entry.after["content_retention_months"] == 12
+    assert 'name="content_retention_months" value="12"' in client.get(SETTINGS).content.decode()
+    # The scheduler's job reads the period the page set.
+    assert list(group_content_expire_all()) == ["acme"]
+    # Emptied: group texts are kept again, and that change is audited too.
+    assert client.post(SETTINGS, settings_data(content_retention_months="")).status_code == 302
+    cast.organization.refresh_from_db()
+    assert cast.organization.content_retention_months is None
+    assert AuditEntry.objects.filter(action="organization_settings").count() == 2
+    assert group_content_expire_all() == {}
+
+
+@pytest.mark.parametrize("months", ["2", "0", "-1", "121", "twelve", "1.5"])
+def test_a_retention_period_out_of_bounds_is_refused_on_the_form(client, cast, months):
+    client.force_login(cast.admin)
+    page = client.post(SETTINGS, settings_data(content_retention_months=months, name="Acme X"))
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert 'value="Acme X"' in text
+    assert "content_retention_months" in text
+    cast.organization.refresh_from_db()
+    assert cast.organization.content_retention_months is None
+    assert cast.organization.name == "Acme Leaders"
+    assert not AuditEntry.objects.filter(action="organization_settings").exists()
+
+
+def test_the_service_refuses_a_retention_period_out_of_bounds(cast):
+    for months in (RETENTION_MONTHS_MIN - 1, RETENTION_MONTHS_MAX + 1):
+        with pytest.raises(Invalid) as refusal:
+            organization_settings_update(
+                organization=cast.organization,
+                acting_user=cast.admin,
+                name="Acme Leaders",
+                time_zone="UTC",
+                email_sender_name="",
+                email_reply_to="",
+                facilitator_qualifications=None,
+                content_retention_months=months,
+            )
+        assert refusal.value.field == "content_retention_months"
+    cast.organization.refresh_from_db()
+    assert cast.organization.content_retention_months is None
+
+
+def test_only_admins_set_the_retention_period(client, cast):
+    client.force_login(cast.facilitator)
+    assert client.post(SETTINGS, settings_data(content_retention_months="3")).status_code == 403
+    cast.organization.refresh_from_db()
+    assert cast.organization.content_retention_months is None

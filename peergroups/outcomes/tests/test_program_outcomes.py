@@ -16,15 +16,20 @@ from peergroups.outcomes import selectors, services
 from .conftest import add_members, answered_pulse, answers
 
 TODAY = datetime(2031, 6, 15, 12, tzinfo=UTC)
+# Figures are read once June is over: the open month is never shown (the time rule).
+LATER = datetime(2031, 7, 2, 12, tzinfo=UTC)
 
 
 def baseline(cast, user, **changes):
     services.baseline_record(organization=cast.organization, user=user, answers=answers(**changes))
 
 
-def outcomes(cast, **filters):
+def outcomes(cast, at=LATER, **filters):
     access = organization_access(cast.admin, "acme")
-    return selectors.program_outcomes(access=access, filters=selectors.OutcomeFilters(**filters))
+    with time_machine.travel(at, tick=False):
+        return selectors.program_outcomes(
+            access=access, filters=selectors.OutcomeFilters(**filters)
+        )
 
 
 def cycle_two(cast):
@@ -105,6 +110,7 @@ def test_the_csv_is_exactly_the_page(client, cast):
         for person in people:
             baseline(cast, person)
             answered_pulse(cast, person, date(2031, 6, 1), productivity=6, note="Private!")
+    with time_machine.travel(LATER, tick=False):
         client.force_login(cast.admin)
         page = client.get(reverse("outcomes-program", args=["acme"]))
         export = client.get(reverse("outcomes-program-csv", args=["acme"]))
@@ -114,6 +120,8 @@ def test_the_csv_is_exactly_the_page(client, cast):
     assert rows == [header, *lines]
     assert rows[1][0] == "All programs" and rows[2][0] == "Leaders 2027"
     assert "+2" in rows[2]  # productivity 4 -> 6
+    people = header.index("People asked")
+    assert rows[2][people] == "5–9"  # six people, as a band: never the exact count
     assert "Private!" not in export.content.decode() and "Private!" not in page.text
     assert 'role="img"' in page.text
 
@@ -188,3 +196,79 @@ def test_a_moved_member_stays_in_the_retention_population(cast):
     assert moved.group_id == cast.other_group.pk
     assert moved.joined_at == TODAY  # the group join date is the move
     assert moved.program_joined.date() == date(2030, 11, 1)
+
+
+def _bearer(user) -> dict:
+    from peergroups.api.services import token_create
+
+    _, raw = token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_the_api_shows_closed_months_only_and_people_as_bands(client, cast):
+    """Issue 21, row 2, for the admins' figures: `people` stays in the API but is null;
+    the band says how many; the open month is not counted."""
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    with time_machine.travel(TODAY, tick=False):
+        for person in people:
+            answered_pulse(cast, person, date(2031, 6, 1), meeting_value=6)
+        auth = _bearer(cast.admin)
+        during = client.get("/api/organizations/acme/outcomes", **auth).json()
+    with time_machine.travel(LATER, tick=False):
+        after = client.get("/api/organizations/acme/outcomes", **auth).json()
+    # In June, June is open: nothing of it is counted (March to May have no answers).
+    assert during["since"] == "2031-03-01" and during["until"] == "2031-05-31"
+    assert during["rows"][1]["figures"]["meeting_value"]["value"] is None
+    assert after["since"] == "2031-04-01" and after["until"] == "2031-06-30"
+    figure = after["rows"][1]["figures"]["meeting_value"]
+    assert figure == {"value": 6.0, "people": None, "people_band": "5–9", "hidden": ""}
+    assert after["rows"][1]["figures"]["people"]["people"] is None
+    assert after["rows"][1]["figures"]["people"]["people_band"] == "5–9"
+    assert all(f["people"] is None for row in after["rows"] for f in row["figures"].values())
+
+
+def test_no_figure_moves_with_one_new_answer_in_the_open_month(client, cast):
+    """The observer of issue 21 (fix 2): an admin reads the outcomes (selector, API,
+    page's CSV) after every single new answer in the open month, and after a late
+    answer for the closed one; nothing they see moves."""
+    from peergroups.outcomes.models import Pulse
+
+    people = [cast.member, cast.member2, *add_members(cast, 4)]
+    late = add_members(cast, 2, prefix="late")
+    may = datetime(2031, 5, 10, 12, tzinfo=UTC)
+    with time_machine.travel(may, tick=False):
+        for person in people:
+            baseline(cast, person, hours_per_week=60)
+            answered_pulse(cast, person, date(2031, 5, 1), meeting_value=5, hours_per_week=50)
+        unanswered = [
+            Pulse.objects.create(
+                organization=cast.organization, user=p, group=cast.group, month=date(2031, 5, 1)
+            )
+            for p in late
+        ]
+    auth = _bearer(cast.admin)
+
+    def observe(at):
+        with time_machine.travel(at, tick=False):
+            client.force_login(cast.admin)
+            api = client.get("/api/organizations/acme/outcomes", **auth).json()
+            export = client.get(reverse("outcomes-program-csv", args=["acme"])).content
+        return api, export
+
+    first_api, first_csv = observe(TODAY)
+    shown = first_api["rows"][1]["figures"]
+    assert shown["meeting_value"]["value"] == 5.0
+    assert shown["people"]["people_band"] == "5–9"
+    assert shown["response_rate"]["value"] == 75  # 6 of 8 answered by May's end
+    moments = [TODAY + (i + 1) * (LATER - TODAY) / 20 for i in range(10)]
+    # Each of the eight answers June's pulse, one at a time, values far from May's.
+    for i, person in enumerate([*people, *late]):
+        with time_machine.travel(moments[i], tick=False):
+            answered_pulse(cast, person, date(2031, 6, 1), meeting_value=1, hours_per_week=20)
+        assert observe(moments[i]) == (first_api, first_csv), f"June answer {i + 1}"
+    # A late answer to May's pulse, after May ended, counts for nothing shown.
+    with time_machine.travel(moments[8], tick=False):
+        services.pulse_answer(
+            pulse=unanswered[0], answers=answers(hours_per_week=10), acting_user=late[0]
+        )
+    assert observe(moments[8]) == (first_api, first_csv), "late May answer"
