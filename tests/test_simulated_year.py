@@ -1,9 +1,9 @@
 """A simulated year: one organization runs a program for twelve months, and the rules of
 DESIGN.md's "A program's life" hold on every simulated day.
 
-The clock (time-machine) walks from January to December. Four times a day the scheduler
-ticks as the workers' heartbeats would (`scheduler_tick`, the function `manage.py
-worker` calls) and the queued tasks run (`run_tasks`: `db_worker --batch`, the test's
+The clock (time-machine) walks from January to December. Once a day the scheduler ticks
+as the workers' heartbeats would (`scheduler_tick`, the function `manage.py worker`
+calls) and the queued tasks run (`run_tasks`: `db_worker --batch`, the test's
 task backend). People act through the pages (the test client) and the services: an
 import with invitations and intakes, a formation published, a weekly and monthly groups
 meeting with issues, votes, attendance, commitments and check-ins, monthly pulses, late
@@ -15,7 +15,9 @@ Every simulated day, after the day's work, `Invariants.check` asserts that no tw
 who may not share a group share an open one unless the operations board flags it; no
 deactivated person is in an open group, receives an e-mail or has a working link; nobody
 receives the same e-mail twice; every open group has a next meeting stored; no group is
-over its capacity. Every figure the admin's insight pages show is over at least 5 people
+over its capacity; no group text older than the organization's retention period
+survives the nightly job, and no row goes with it (the counts stay). Every figure the
+admin's insight pages show is over at least 5 people
 (or hidden): checked each simulated Sunday and after each event (each check renders three
 pages, too slow for every day).
 """
@@ -30,6 +32,7 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Count
@@ -41,9 +44,11 @@ from django_tasks_db.models import DBTaskResult
 from conftest import PASSWORD, make_user
 from peergroups.aggregates import MIN_PEOPLE, Figure
 from peergroups.api.services import token_create
+from peergroups.dashboards.retention import REMOVED
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import MODE_NEW_CYCLE, MODE_UNPLACED, Parameters
 from peergroups.formation.services import formation_run_start
+from peergroups.goals.models import CommitmentCheckIn
 from peergroups.goals.services import commitment_record
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import Issue, IssueStatus, Meeting, MeetingStatus
@@ -73,6 +78,7 @@ DAYS = 365
 TICK_HOUR = 17
 ACT_HOUR = 9  # when people do the day's things (UTC)
 HOLD_HOUR = 23  # when facilitators record the day's meetings, all over by then
+RETENTION_MONTHS = 3  # the organization keeps group texts this long (its settings page)
 PULSE_ANSWER_RATE = 0.6  # of the pulses mailed, how many are answered
 AREAS = ["marketing", "hiring", "finance", "sales", "operations", "product", "technology"]
 LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -199,6 +205,8 @@ class Year:
         self.reminders = 0  # meeting reminders read by members
         self.figures_shown = 0  # admin figures seen over 5+ people
         self.clients: dict[int, Client] = {}
+        self.issues_stored = 0  # issue rows: retention empties them, never deletes them
+        self.issues_expired = 0
 
     # --- time ---------------------------------------------------------------------------
 
@@ -285,6 +293,20 @@ class Year:
             facilitator_apply(profile=profile, acting_user=user)
             self.act(lambda p=profile: facilitator_approve(profile=p, acting_user=self.admin))
             self.facilitators.append(user)
+        # The admin sets how long group texts are kept; the nightly job does the rest.
+        response = self.act(
+            lambda: self.admin_client.post(
+                reverse("organizations-settings", args=[SLUG]),
+                {
+                    "name": "Northwind Circle",
+                    "time_zone": "America/New_York",
+                    "content_retention_months": str(RETENTION_MONTHS),
+                },
+            )
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        self.organization.refresh_from_db()
+        assert self.organization.content_retention_months == RETENTION_MONTHS
 
     def import_people(self, people: list[Person]) -> None:
         """The admin uploads the file, reads the preview, and confirms with invitations."""
@@ -639,6 +661,7 @@ class Invariants:
         self.kept_apart(groups, members)
         self.deactivated(groups, members)
         self.next_meetings(groups, now)
+        self.retention(now)
         year.read_mail()  # nobody gets a message twice; nothing reaches the deactivated
         year.invariant_days += 1
 
@@ -673,6 +696,25 @@ class Invariants:
         for key in self.year.dead_tokens:
             status = Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}")
             assert status.status_code == 401, "a deactivated person's API token still works"
+
+    def retention(self, now: datetime) -> None:
+        """Nothing written in a group outlives the period by more than the nightly job's
+        day, and the rows stay, so every count still adds up."""
+        year = self.year
+        cutoff = now - relativedelta(months=RETENTION_MONTHS) - timedelta(days=1)
+        issues = Issue.objects.filter(group__organization=year.organization)
+        old = issues.filter(created_at__lt=cutoff)
+        assert not old.exclude(title=REMOVED, situation="", ask="").exists(), (
+            f"an issue text older than {RETENTION_MONTHS} months survives on {now:%Y-%m-%d}"
+        )
+        notes = CommitmentCheckIn.objects.filter(
+            commitment__group__organization=year.organization, created_at__lt=cutoff
+        ).exclude(note="")
+        assert not notes.exists(), "a check-in note outlives the retention period"
+        stored = issues.count()
+        assert stored >= year.issues_stored, "retention deleted issue rows (the counts move)"
+        year.issues_stored = stored
+        year.issues_expired = old.count()
 
     def next_meetings(self, groups, now: datetime) -> None:
         ahead = set(
@@ -872,6 +914,7 @@ def test_a_year_of_a_program(settings, time_machine, run_tasks, django_capture_o
     assert year.flagged_days >= 1  # the "not with" after publish was on the board
     assert year.reminders > 0 and year.check_ins > 0
     assert year.figures_shown > 0  # the aggregate check saw real figures, not only hidden
+    assert year.issues_expired > 0  # the retention job emptied real issues, not nothing
     # The weekly groups met weekly, the monthly ones monthly.
     held = dict(
         Meeting.objects.filter(closed_at__isnull=False)
