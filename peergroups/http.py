@@ -351,7 +351,7 @@ def csv_response(content: str, filename: str) -> HttpResponse:
 # the C1 controls, and lone surrogates (which no database encoding can store).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 CONTROL_REASON = "contains a control character (such as NUL) that cannot be used."
-BLANK_QUERY = "Type at least one word to search for."
+BLANK_QUERY = "Type a word to search."  # pages' search forms say the same
 SEARCH_PARAMETERS = frozenset({"q"})
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -362,7 +362,7 @@ def input_problems(request: HttpRequest) -> list[dict]:
     Query parameters of every page and route, and the API's JSON and form bodies (page
     forms check their own fields, so a page re-renders what was typed with the message).
     A search of only spaces is refused by the API; a page's search form refuses it on
-    its own field ("Type a word to search."), showing the form, not the whole library.
+    its own field (the same BLANK_QUERY), showing the form, not the whole library.
     """
     problems = []
     api = request.path.startswith("/api/")

@@ -24,7 +24,7 @@ def test_api_search_of_only_spaces_is_422_json(cast, client, blank):
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert body["errors"] == [{"field": "q", "message": "Type at least one word to search for."}]
+    assert body["errors"] == [{"field": "q", "message": "Type a word to search."}]
 
 
 @pytest.mark.parametrize(

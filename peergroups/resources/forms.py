@@ -2,6 +2,7 @@
 
 from django import forms
 
+from peergroups.http import BLANK_QUERY
 from peergroups.people.vocabulary import AREAS
 from peergroups.resources.models import SUMMARY_MAX, TITLE_MAX, TOPICS_MAX, URL_MAX, Kind, Scope
 
@@ -74,9 +75,6 @@ class MeetingShareForm(ResourceForm):
         ]
 
 
-BLANK_SEARCH = "Type a word to search."
-
-
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     topic = forms.ChoiceField(choices=[("", "Any topic"), *AREAS], required=False)
@@ -91,5 +89,5 @@ class SearchForm(forms.Form):
         # Stripped, a box of only spaces (U+00A0 and U+3000 too) would be an empty one
         # and show the whole library as if it were the results: say so instead.
         if not self.cleaned_data["q"] and (self.data.get("q") or ""):
-            raise forms.ValidationError(BLANK_SEARCH)
+            raise forms.ValidationError(BLANK_QUERY)
         return self.cleaned_data["q"]
