@@ -39,7 +39,18 @@ LAYERS = [
     "api",
     "demo",
 ]
-BASE = {"errors", "http", "env", "aggregates", "links", "charts", "formats", "redact"}
+BASE = {
+    "errors",
+    "http",
+    "env",
+    "aggregates",
+    "links",
+    "charts",
+    "formats",
+    "redact",
+    "textlimits",
+    "groupsize",
+}
 TOP = {"settings", "urls", "wsgi"}
 
 

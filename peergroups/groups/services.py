@@ -35,6 +35,7 @@ from peergroups.organizations.recipients import person_active
 from peergroups.organizations.services import admin_keep_one, audit
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+from peergroups.textlimits import text_check
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
 
@@ -158,10 +159,7 @@ def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
 
 
 def _reason_clean(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > MEMBERSHIP_REASON_MAX:
-        raise Invalid(f"Keep the reason under {MEMBERSHIP_REASON_MAX} characters.", field="reason")
-    return reason
+    return text_check(reason, field="reason", limit=MEMBERSHIP_REASON_MAX)
 
 
 def _membership_of(group: PeerGroup, user_id: int) -> GroupMembership:
@@ -347,11 +345,9 @@ def group_rename(
         raise Refused("Only the program's admins and the group's facilitator can rename it.")
     _require_open(group)
     group = _locked_at(group, version)
-    name = " ".join((name or "").split())
-    if not name:
-        raise Invalid("Give the group a name.", field="name")
-    if len(name) > GROUP_NAME_MAX:
-        raise Invalid(f"Keep the name under {GROUP_NAME_MAX} characters.", field="name")
+    name = text_check(
+        name, field="name", limit=GROUP_NAME_MAX, blank="Give the group a name.", fold=True
+    )
     before = group.name
     if name == before:
         return group
@@ -424,17 +420,10 @@ def program_update(
         f"{program.get_meeting_cadence_display().lower()}, grouped "
         f"{program.get_grouping_basis_display().lower()}.",
     )
-    name = " ".join((name or "").split())
-    description = (description or "").strip()
-    if not name:
-        raise Invalid("Give the program a name.", field="name")
-    if len(name) > PROGRAM_NAME_MAX:
-        raise Invalid(f"Keep the name under {PROGRAM_NAME_MAX} characters.", field="name")
-    if len(description) > PROGRAM_DESCRIPTION_MAX:
-        raise Invalid(
-            f"Keep the description under {PROGRAM_DESCRIPTION_MAX:,} characters.",
-            field="description",
-        )
+    name = text_check(
+        name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
+    )
+    description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
     if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
         raise Invalid(
             f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",

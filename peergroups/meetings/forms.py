@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 
 from peergroups.meetings.models import (
     CHECK_IN_TEXT_MAX,
@@ -22,6 +21,7 @@ from peergroups.meetings.models import (
 )
 from peergroups.meetings.services import CHECK_IN_RATING, STEP_MINUTES
 from peergroups.people.forms import TIME_ZONES
+from peergroups.textlimits import text_bound
 
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -106,19 +106,13 @@ class MoveForm(forms.Form):
         return cleaned
 
 
-def bound_text(field: forms.CharField, limit: int) -> None:
-    """Give a model form's text field the shared bound (the textarea gets maxlength)."""
-    field.max_length = limit
-    field.validators.append(MaxLengthValidator(limit))
-    field.widget.attrs["maxlength"] = str(limit)
-
-
 class IssueForm(SubmitOnceMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_idempotency_key()
         for name in ("situation", "ask"):
-            bound_text(self.fields[name], ISSUE_TEXT_MAX)
+            text_bound(self.fields[name], ISSUE_TEXT_MAX)
+        text_bound(self.fields["title"], Issue._meta.get_field("title").max_length)
 
     class Meta:
         model = Issue
@@ -137,16 +131,15 @@ class IssueForm(SubmitOnceMixin, forms.ModelForm):
 
 
 class CheckInForm(forms.Form):
-    work = forms.CharField(
-        label="Work: what is going on",
-        max_length=CHECK_IN_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    work = text_bound(
+        forms.CharField(label="Work: what is going on", widget=forms.Textarea(attrs={"rows": 3})),
+        CHECK_IN_TEXT_MAX,
     )
-    personal = forms.CharField(
-        label="Personal (optional)",
-        max_length=CHECK_IN_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+    personal = text_bound(
+        forms.CharField(
+            label="Personal (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        CHECK_IN_TEXT_MAX,
     )
     rating = forms.IntegerField(
         label="How are you, from 1 (awful) to 10 (great)?",
@@ -174,8 +167,8 @@ AgendaStepFormSet = forms.formset_factory(
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices, label="Kind of note")
-    text = forms.CharField(
-        label="Note", max_length=NOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    text = text_bound(
+        forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2})), NOTE_TEXT_MAX
     )
 
 

@@ -179,6 +179,17 @@ class Meeting(models.Model):
         return self.status == MeetingStatus.CANCELLED
 
     @property
+    def is_closed(self) -> bool:
+        """Closed by its facilitator: its records (attendance, notes, commitments) are final."""
+        return self.closed_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Takes records: neither closed nor cancelled. The one definition; services refuse
+        with `meetings.services.meeting_open_require`, pages ask this to offer the forms."""
+        return not self.is_closed and not self.is_cancelled
+
+    @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 

@@ -34,6 +34,7 @@ from peergroups.organizations.models import (
     hash_token,
     token_from_salt,
 )
+from peergroups.textlimits import text_check
 
 INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
@@ -77,12 +78,13 @@ SLUG_MAX = 60
 
 
 def _organization_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise Invalid("Give the organization a name.", field="name")
-    if len(name) > ORGANIZATION_NAME_MAX:
-        raise Invalid(f"Keep the name under {ORGANIZATION_NAME_MAX} characters.", field="name")
-    return name
+    return text_check(
+        name,
+        field="name",
+        limit=ORGANIZATION_NAME_MAX,
+        blank="Give the organization a name.",
+        fold=True,
+    )
 
 
 def _organization_slug(slug: str, name: str) -> str:
@@ -94,8 +96,7 @@ def _organization_slug(slug: str, name: str) -> str:
             "Use lowercase letters, digits and hyphens for the address, e.g. “acme-leaders”.",
             field="slug",
         ) from None
-    if len(slug) > SLUG_MAX:
-        raise Invalid(f"Keep the address under {SLUG_MAX} characters.", field="slug")
+    text_check(slug, field="slug", limit=SLUG_MAX)
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(
             f"The address “{slug}” is taken; choose another.",
@@ -199,15 +200,11 @@ def organization_first_run(
 def _qualifications(values: list[str] | None) -> list[str] | None:
     cleaned: list[str] = []
     for value in values or []:
-        value = " ".join(value.split())
-        if not value or value in cleaned:
-            continue
-        if len(value) > QUALIFICATION_MAX:
-            raise Invalid(
-                f"Keep each qualification under {QUALIFICATION_MAX} characters.",
-                field="facilitator_qualifications",
-            )
-        cleaned.append(value)
+        value = text_check(
+            value, field="facilitator_qualifications", limit=QUALIFICATION_MAX, fold=True
+        )
+        if value and value not in cleaned:
+            cleaned.append(value)
     if len(cleaned) > QUALIFICATIONS_MAX:
         raise Invalid(
             f"Ask at most {QUALIFICATIONS_MAX} qualifications.", field="facilitator_qualifications"
@@ -244,9 +241,12 @@ def organization_settings_update(
             raise Invalid(
                 f"“{email_reply_to}” is not an e-mail address.", field="email_reply_to"
             ) from None
-    sender = " ".join((email_sender_name or "").split())
-    if len(sender) > 100:
-        raise Invalid("Keep the sender name under 100 characters.", field="email_sender_name")
+    sender = text_check(
+        email_sender_name,
+        field="email_sender_name",
+        limit=Organization._meta.get_field("email_sender_name").max_length,
+        fold=True,
+    )
     if content_retention_months is not None and not (
         RETENTION_MONTHS_MIN <= content_retention_months <= RETENTION_MONTHS_MAX
     ):

@@ -32,6 +32,7 @@ from peergroups.people.models import (
     category_key,
 )
 from peergroups.people.selectors import category_lookup, program_peers_of
+from peergroups.textlimits import text_check
 
 
 def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
@@ -256,12 +257,9 @@ def _category_kind(kind: str) -> str:
 
 
 def _category_label(label: str) -> str:
-    label = " ".join((label or "").split())
-    if not label:
-        raise Invalid("Give the value a name.", field="label")
-    if len(label) > CATEGORY_LABEL_MAX:
-        raise Invalid(f"Keep it under {CATEGORY_LABEL_MAX} characters.", field="label")
-    return label
+    return text_check(
+        label, field="label", limit=CATEGORY_LABEL_MAX, blank="Give the value a name.", fold=True
+    )
 
 
 def category_fold(*, organization_id: int, kind: str, value: str) -> str:

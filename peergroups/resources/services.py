@@ -40,6 +40,7 @@ from peergroups.resources.models import (
 )
 from peergroups.resources.selectors import may_edit, may_withdraw, readable_groups
 from peergroups.resources.tasks import resource_text_extract
+from peergroups.textlimits import text_check
 
 logger = logging.getLogger(__name__)
 
@@ -100,16 +101,11 @@ class CheckedFile:
     text: str
 
 
+NO_TITLE = "Give the resource a title."
+NO_SUMMARY = "Give the resource a summary."
+
+
 # --- checks ----------------------------------------------------------------------------
-
-
-def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise Invalid(f"Give the resource a {label}.", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"The {label} can be at most {max_length} characters.", field=field)
-    return value
 
 
 def _clean_topics(topics: list[str]) -> list[str]:
@@ -123,9 +119,7 @@ def _clean_topics(topics: list[str]) -> list[str]:
 
 
 def _clean_url(url: str) -> str:
-    url = (url or "").strip()
-    if len(url) > URL_MAX:
-        raise Invalid(f"The link can be at most {URL_MAX} characters.", field="url")
+    url = text_check(url, field="url", limit=URL_MAX)
     if url and not url.lower().startswith(("https://", "http://")):
         raise Invalid("The link must start with https:// or http://.", field="url")
     return url
@@ -241,8 +235,8 @@ def resource_share(
     if scope == Scope.GROUP and group_id is None:
         raise Invalid("Choose the group to share with.", field="scope")
     group = _group_for_share(user=user, access=access, group_id=group_id)
-    title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
-    summary = _clean_text(summary, field="summary", label="summary", max_length=SUMMARY_MAX)
+    title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
+    summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
     topics = _clean_topics(topics)
     url = _clean_url(url)
     if upload is not None:
@@ -334,10 +328,8 @@ def resource_edit(
     if scope == Scope.GROUP and resource.group_id is None:
         raise Invalid("This resource was not shared in a group.", field="scope")
     resource.kind = kind
-    resource.title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
-    resource.summary = _clean_text(
-        summary, field="summary", label="summary", max_length=SUMMARY_MAX
-    )
+    resource.title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
+    resource.summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
     resource.topics = _clean_topics(topics)
     resource.topics_text = _topics_text(resource.topics)
     resource.url = _clean_url(url)
