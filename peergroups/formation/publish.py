@@ -23,6 +23,7 @@ from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.seats import GroupFull, seats_of_new_group
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
 from peergroups.organizations.models import Role
 from peergroups.organizations.recipients import active_in
@@ -218,9 +219,6 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             f"Nothing was published: {placed.user} already belongs to a group in this "
             "program. Start a new run."
         )
-    over = next((g for g in proposal.groups if len(g.members) > program.max_group_size), None)
-    if over is not None:
-        raise Conflict("Nothing was published: a group is over the program's capacity.")
     taken_names = set(
         PeerGroup.objects.filter(program=program, cycle=run.cycle).values_list("name", flat=True)
     )
@@ -233,19 +231,24 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         taken_names,
     )
     now = timezone.now()
-    created = [
-        PeerGroup(
-            organization_id=program.organization_id,
-            program=program,
-            name=name,
-            cycle=run.cycle,
-            capacity=program.max_group_size,
-            facilitator_id=proposed.facilitator_id,
-            member_count=len(proposed.members),
-            created_at=now,
-        )
-        for proposed, name in zip(proposal.groups, names, strict=True)
-    ]
+    try:
+        created = [
+            PeerGroup(
+                organization_id=program.organization_id,
+                program=program,
+                name=name,
+                cycle=run.cycle,
+                capacity=program.max_group_size,
+                facilitator_id=proposed.facilitator_id,
+                member_count=seats_of_new_group(
+                    name=name, members=len(proposed.members), capacity=program.max_group_size
+                ),
+                created_at=now,
+            )
+            for proposed, name in zip(proposal.groups, names, strict=True)
+        ]
+    except GroupFull as full:
+        raise Conflict(f"Nothing was published: {full}") from None
     for group in created:  # the fields' own rules; the foreign keys were checked above
         group.clean_fields(exclude=["organization", "program", "facilitator"])
         group.clean()

@@ -1,12 +1,10 @@
 """Writes on peer groups and memberships.
 
-Capacity is guarded twice: a conditional UPDATE ... WHERE member_count < capacity
-claims a seat atomically (it takes the row lock on PostgreSQL, and SQLite runs one
-writer at a time), and a check constraint refuses any write that would overfill.
+Seats are taken and given back only through `groups.seats` (one conditional claim that
+also requires an open group, one release); a check constraint refuses any overfill.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from peergroups.accounts.models import User, credentials_reset_send
@@ -19,10 +17,10 @@ from peergroups.groups.models import (
     MembershipChangeKind,
     PeerGroup,
 )
+from peergroups.groups.seats import seat_claim, seat_release
+from peergroups.groupsize import group_size_check
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
-    MAX_GROUP_SIZE,
-    MIN_GROUP_SIZE,
     PROGRAM_DESCRIPTION_MAX,
     PROGRAM_NAME_MAX,
     GroupingBasis,
@@ -38,10 +36,6 @@ from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 from peergroups.textlimits import text_check
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
-
-
-class GroupFull(Conflict):
-    """The group has no open seat."""
 
 
 class AlreadyGrouped(Conflict):
@@ -80,15 +74,9 @@ def group_create(
 
 @transaction.atomic
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
-    if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
-        raise Conflict(f"{group.name} is closed.")
     if not person_active(organization_id=group.organization_id, user_id=user.pk):
         raise Conflict(f"{user} is no longer part of this organization.")
-    claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
-        member_count=F("member_count") + 1
-    )
-    if not claimed:
-        raise GroupFull(f"{group.name} has no open seat.")
+    seat_claim(group=group)
     # The claim holds the group's row, so no one joins beside this check (SQLite: one writer).
     together_check(
         organization=group.organization_id,
@@ -116,7 +104,7 @@ def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) ->
 def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None) -> None:
     deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
     if deleted:
-        PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+        seat_release(group_id=group.pk)
         audit(
             organization=group.organization,
             acting_user=acting_user,
@@ -201,19 +189,14 @@ def membership_move(
             "A member can move only between groups of the same program and cycle.",
             field="to_group",
         )
-    _require_open(target)
     membership = _membership_of(group, user_id)
-    claimed = PeerGroup.objects.filter(pk=target.pk, member_count__lt=F("capacity")).update(
-        member_count=F("member_count") + 1
-    )
-    if not claimed:
-        raise GroupFull(f"{target.name} has no open seat.")
+    seat_claim(group=target)
     together_check(  # under the target's row lock, taken by the claim
         organization=access.organization,
         joining=[membership.user_id],
         members=GroupMembership.objects.filter(group=target).values_list("user_id", flat=True),
     )
-    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    seat_release(group_id=group.pk)
     membership.group = target
     membership.program_joined_at = membership.program_joined
     membership.joined_at = timezone.now()
@@ -251,7 +234,7 @@ def membership_withdraw(
     reason = _reason_clean(reason)
     membership = _membership_of(group, user_id)
     membership.delete()
-    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    seat_release(group_id=group.pk)
     change = MembershipChange.objects.create(
         organization=access.organization,
         user=membership.user,
@@ -424,26 +407,7 @@ def program_update(
         name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
     )
     description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
-    if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="min_group_size",
-        )
-    if not MIN_GROUP_SIZE <= max_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The largest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="max_group_size",
-        )
-    if min_group_size > max_group_size:
-        raise Invalid(
-            "The smallest group cannot be larger than the largest.", field="min_group_size"
-        )
-    if open_seats < 0 or min_group_size + open_seats > max_group_size:
-        raise Invalid(
-            f"With {open_seats} open seats, groups of at most {max_group_size} would hold "
-            f"fewer than the smallest group ({min_group_size}).",
-            field="open_seats",
-        )
+    group_size_check(smallest=min_group_size, largest=max_group_size, open_seats=open_seats)
     if meeting_cadence not in MeetingCadence.values:
         raise Invalid("Choose how often groups meet.", field="meeting_cadence")
     if grouping_basis not in GroupingBasis.values:
@@ -548,7 +512,7 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
     )
     for membership in memberships:
         membership.delete()
-        PeerGroup.objects.filter(pk=membership.group_id).update(member_count=F("member_count") - 1)
+        seat_release(group_id=membership.group_id)
     led = list(
         PeerGroup.objects.filter(
             organization=organization, facilitator_id=user_id, closed_at__isnull=True

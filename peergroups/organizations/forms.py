@@ -1,6 +1,5 @@
 from django import forms
 
-from peergroups.formats import count_of
 from peergroups.organizations.models import (
     MAX_GROUP_SIZE,
     MIN_GROUP_SIZE,
@@ -13,6 +12,8 @@ from peergroups.organizations.models import (
     Program,
     Role,
 )
+
+SIZE_FIELDS = {"min_group_size", "max_group_size", "open_seats"}
 
 
 class ProgramForm(forms.ModelForm):
@@ -30,7 +31,7 @@ class ProgramForm(forms.ModelForm):
         ]
         labels = {
             "min_group_size": "Smallest group",
-            "max_group_size": "Largest group (at most 10)",
+            "max_group_size": f"Largest group (at most {MAX_GROUP_SIZE})",
             "open_seats": "Open seats per group",
             "grouping_basis": "Members of a group share their",
             "starts_on": "First meetings from",
@@ -41,10 +42,11 @@ class ProgramForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.instance.organization = organization
-        self.fields["min_group_size"].widget.attrs.update(min=2, max=10)
-        self.fields["max_group_size"].widget.attrs.update(min=2, max=10)
+        # The browser hints at the bounds; the service checks them (`groupsize`).
+        for name in ("min_group_size", "max_group_size"):
+            self.fields[name].widget.attrs.update(min=MIN_GROUP_SIZE, max=MAX_GROUP_SIZE)
         self.fields["open_seats"].required = False  # none left open unless asked
-        self.fields["open_seats"].widget.attrs.update(min=0, max=8)
+        self.fields["open_seats"].widget.attrs.update(min=0, max=MAX_GROUP_SIZE - MIN_GROUP_SIZE)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -55,23 +57,14 @@ class ProgramForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        low, high = cleaned.get("min_group_size"), cleaned.get("max_group_size")
-        if high is not None and high > 10:
-            self.add_error("max_group_size", "Peer groups have at most 10 members.")
-        if low is not None and low < 2:
-            self.add_error("min_group_size", "A group needs at least 2 members.")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "min_group_size", "The smallest group cannot be larger than the largest."
-            )
-        seats = cleaned["open_seats"] = cleaned.get("open_seats") or 0
-        if None not in (low, high, seats) and low + seats > high:
-            self.add_error(
-                "open_seats",
-                f"With {count_of(seats, 'open seat')}, groups of at most {high} would hold fewer than "
-                f"the smallest group ({low}).",
-            )
+        cleaned["open_seats"] = cleaned.get("open_seats") or 0
         return cleaned
+
+    def _get_validation_exclusions(self):
+        # The size bounds are the service's (`program_create` asks `group_size_check`):
+        # the model's constraints on them are not checked here, so a refusal reads the
+        # same from this page as from any other caller.
+        return super()._get_validation_exclusions() | SIZE_FIELDS
 
 
 class ProgramEditForm(forms.Form):
@@ -83,16 +76,18 @@ class ProgramEditForm(forms.Form):
         max_length=PROGRAM_DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The browser hints at the bounds; the service checks them (`groupsize`) and says why.
     min_group_size = forms.IntegerField(
-        label="Smallest group", min_value=MIN_GROUP_SIZE, max_value=MAX_GROUP_SIZE
+        label="Smallest group",
+        widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     max_group_size = forms.IntegerField(
         label=f"Largest group (at most {MAX_GROUP_SIZE})",
-        min_value=MIN_GROUP_SIZE,
-        max_value=MAX_GROUP_SIZE,
+        widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     open_seats = forms.IntegerField(
-        label="Open seats per group", min_value=0, max_value=MAX_GROUP_SIZE - MIN_GROUP_SIZE
+        label="Open seats per group",
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_GROUP_SIZE - MIN_GROUP_SIZE}),
     )
     meeting_cadence = forms.ChoiceField(label="Groups meet", choices=MeetingCadence.choices)
     grouping_basis = forms.ChoiceField(

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.groupsize import group_size_check
 from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
     QUALIFICATION_MAX,
@@ -339,6 +340,11 @@ def role_revoke(
 @transaction.atomic
 def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
     program = Program(organization=organization, **fields)
+    group_size_check(
+        smallest=program.min_group_size,
+        largest=program.max_group_size,
+        open_seats=program.open_seats,
+    )
     program.full_clean()
     program.save()
     audit_record(

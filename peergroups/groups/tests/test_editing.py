@@ -7,7 +7,8 @@ from peergroups.audit.models import AuditEntry
 from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.groups import services
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
-from peergroups.groups.services import GroupFull, group_create
+from peergroups.groups.seats import GroupFull
+from peergroups.groups.services import group_create
 from peergroups.meetings import services as meetings
 from peergroups.meetings.models import Issue
 from peergroups.organizations.access import organization_access
@@ -78,7 +79,7 @@ def test_move_rules(cast):
         services.membership_move(
             **{**common, "user_id": cast.other_member.pk}, to_group_id=cast.other_group.pk
         )
-    with pytest.raises(Invalid, match="under 500"):
+    with pytest.raises(Invalid, match="to 500 characters or fewer"):
         services.membership_move(**common, to_group_id=cast.other_group.pk, reason="x" * 501)
     facilitator = organization_access(cast.facilitator, "acme")
     with pytest.raises(Refused):
@@ -144,7 +145,7 @@ def test_rename_by_facilitator_and_admin_with_its_rules(cast):
             group=cast.other_group,
             name="Boston · Biotech",
         )
-    with pytest.raises(Invalid, match="under 120"):
+    with pytest.raises(Invalid, match="to 120 characters or fewer"):
         services.group_rename(
             access=facilitator, acting_user=cast.facilitator, group=cast.group, name="x" * 121
         )
