@@ -155,6 +155,15 @@ def test_cancelled_meeting_is_not_open_but_moves(meeting):  # noqa: F811  (fixtu
 # --- seats -----------------------------------------------------------------------------------
 
 
+def move_mia_to_group_b_by_api(client, cast):
+    return api_post(
+        client,
+        f"/api/organizations/acme/groups/{cast.group.pk}/moves",
+        {"user_id": cast.member.pk, "to_group_id": cast.other_group.pk},
+        cast.admin,
+    )
+
+
 def test_a_full_group_refuses_a_move_on_the_page_and_in_the_api(client, cast):
     PeerGroup.objects.filter(pk=cast.other_group.pk).update(capacity=1)
     client.force_login(cast.admin)
@@ -165,12 +174,7 @@ def test_a_full_group_refuses_a_move_on_the_page_and_in_the_api(client, cast):
     sentence = "Group B has no open seat."
     assert response.status_code in (409, 422)
     assert sentence in page_text(response)
-    response = api_post(
-        client,
-        f"/api/organizations/acme/groups/{cast.group.pk}/moves",
-        {"user_id": cast.member.pk, "to_group_id": cast.other_group.pk},
-        cast.admin,
-    )
+    response = move_mia_to_group_b_by_api(client, cast)
     assert response.status_code == 409
     assert response.json()["detail"] == sentence
     assert GroupMembership.objects.get(user=cast.member).group_id == cast.group.pk
@@ -186,12 +190,7 @@ def test_a_closed_group_refuses_a_claim_and_the_api_says_so(client, cast):
     )
     with pytest.raises(GroupClosed, match="Group B is closed."):
         seat_claim(group=cast.other_group)
-    response = api_post(
-        client,
-        f"/api/organizations/acme/groups/{cast.group.pk}/moves",
-        {"user_id": cast.member.pk, "to_group_id": cast.other_group.pk},
-        cast.admin,
-    )
+    response = move_mia_to_group_b_by_api(client, cast)
     assert response.status_code == 409
     assert response.json()["detail"] == "Group B is closed."
     cast.other_group.refresh_from_db()
@@ -296,3 +295,25 @@ def test_a_commitment_waits_for_the_agreement_on_the_page_in_the_api_and_in_the_
     assert not Commitment.objects.exists()
     meetings.agreement_accept(agreement=agreement_latest(group=cast.group), user=cast.member)
     assert goals.commitment_make(group=cast.group, member=cast.member, text="Call the bank.").pk
+
+
+def test_every_bounded_form_field_says_the_service_sentence():
+    """The page's own check (before the service) reads as the service would."""
+    from peergroups.goals.forms import CommitmentForm
+    from peergroups.groups.forms import RenameForm
+    from peergroups.meetings.forms import NoteForm
+    from peergroups.network.forms import AnswerForm, QuestionForm
+    from peergroups.people.forms import CategoryAddForm
+
+    for form_class, field in (
+        (CommitmentForm, "text"),
+        (RenameForm, "name"),
+        (NoteForm, "text"),
+        (AnswerForm, "body"),
+        (QuestionForm, "title"),
+        (CategoryAddForm, "label"),
+    ):
+        limit = form_class.base_fields[field].max_length
+        form = form_class(data={field: "x" * (limit + 1)})
+        assert form.errors[field] == [text_too_long(limit)], form_class
+        assert form_class().fields[field].widget.attrs["maxlength"] == str(limit)

@@ -4,12 +4,13 @@ from django import forms
 
 from peergroups.groups.models import MEMBERSHIP_REASON_MAX
 from peergroups.groups.services import GROUP_NAME_MAX
+from peergroups.textlimits import text_bound
 
 REASON_HELP = "Seen by the program's admins only; never by the group."
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(label="Group name", max_length=GROUP_NAME_MAX)
+    name = text_bound(forms.CharField(label="Group name"), GROUP_NAME_MAX)
     # The version the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -29,12 +30,14 @@ class FacilitatorForm(forms.Form):
 class MoveForm(forms.Form):
     user = forms.TypedChoiceField(label="Member", coerce=int)
     to_group = forms.TypedChoiceField(label="Move to", coerce=int)
-    reason = forms.CharField(
-        label="Reason (private)",
-        max_length=MEMBERSHIP_REASON_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=REASON_HELP,
+    reason = text_bound(
+        forms.CharField(
+            label="Reason (private)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=REASON_HELP,
+        ),
+        MEMBERSHIP_REASON_MAX,
     )
 
     def __init__(self, *args, members=(), choices=(), **kwargs):
@@ -45,12 +48,14 @@ class MoveForm(forms.Form):
 
 class RemoveForm(forms.Form):
     user = forms.TypedChoiceField(label="Member", coerce=int)
-    reason = forms.CharField(
-        label="Reason (private)",
-        max_length=MEMBERSHIP_REASON_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=REASON_HELP,
+    reason = text_bound(
+        forms.CharField(
+            label="Reason (private)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=REASON_HELP,
+        ),
+        MEMBERSHIP_REASON_MAX,
     )
 
     def __init__(self, *args, members=(), **kwargs):

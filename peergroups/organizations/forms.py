@@ -12,6 +12,7 @@ from peergroups.organizations.models import (
     Program,
     Role,
 )
+from peergroups.textlimits import text_bound
 
 SIZE_FIELDS = {"min_group_size", "max_group_size", "open_seats"}
 
@@ -70,11 +71,13 @@ class ProgramForm(forms.ModelForm):
 class ProgramEditForm(forms.Form):
     """Edit a program after it started; `groups.services.program_update` checks the rules."""
 
-    name = forms.CharField(max_length=PROGRAM_NAME_MAX)
-    description = forms.CharField(
-        required=False,
-        max_length=PROGRAM_DESCRIPTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    name = text_bound(forms.CharField(), PROGRAM_NAME_MAX)
+    description = text_bound(
+        forms.CharField(
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        ),
+        PROGRAM_DESCRIPTION_MAX,
     )
     # The browser hints at the bounds; the service checks them (`groupsize`) and says why.
     min_group_size = forms.IntegerField(

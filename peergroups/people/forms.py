@@ -14,6 +14,7 @@ from peergroups.people.models import (
     MemberProfile,
 )
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
+from peergroups.textlimits import text_bound
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
@@ -342,7 +343,7 @@ class MemberFilterForm(forms.Form):
 
 class CategoryAddForm(forms.Form):
     kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
-    label = forms.CharField(label="Value", max_length=CATEGORY_LABEL_MAX)
+    label = text_bound(forms.CharField(label="Value"), CATEGORY_LABEL_MAX)
 
 
 class CategoryMergeForm(forms.Form):
@@ -351,7 +352,7 @@ class CategoryMergeForm(forms.Form):
     values = forms.MultipleChoiceField(
         label="Spellings to merge", widget=forms.CheckboxSelectMultiple
     )
-    into = forms.CharField(label="Into", max_length=CATEGORY_LABEL_MAX)
+    into = text_bound(forms.CharField(label="Into"), CATEGORY_LABEL_MAX)
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)
