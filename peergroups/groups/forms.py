@@ -9,6 +9,19 @@ from peergroups.textlimits import text_bound
 REASON_HELP = "Seen by the program's admins only; never by the group."
 
 
+def reason_field() -> forms.CharField:
+    """A move's or a withdrawal's reason: for admins only, within the service's bound."""
+    return text_bound(
+        forms.CharField(
+            label="Reason (private)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=REASON_HELP,
+        ),
+        MEMBERSHIP_REASON_MAX,
+    )
+
+
 class RenameForm(forms.Form):
     name = text_bound(forms.CharField(label="Group name"), GROUP_NAME_MAX)
     # The version the page was opened at: an edit from an older one is refused.
@@ -30,15 +43,7 @@ class FacilitatorForm(forms.Form):
 class MoveForm(forms.Form):
     user = forms.TypedChoiceField(label="Member", coerce=int)
     to_group = forms.TypedChoiceField(label="Move to", coerce=int)
-    reason = text_bound(
-        forms.CharField(
-            label="Reason (private)",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=REASON_HELP,
-        ),
-        MEMBERSHIP_REASON_MAX,
-    )
+    reason = reason_field()
 
     def __init__(self, *args, members=(), choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,15 +53,7 @@ class MoveForm(forms.Form):
 
 class RemoveForm(forms.Form):
     user = forms.TypedChoiceField(label="Member", coerce=int)
-    reason = text_bound(
-        forms.CharField(
-            label="Reason (private)",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=REASON_HELP,
-        ),
-        MEMBERSHIP_REASON_MAX,
-    )
+    reason = reason_field()
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

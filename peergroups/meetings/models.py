@@ -127,6 +127,10 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@peergroups"
 
 
+# `Meeting.is_open` as a query: the meetings that still take records.
+MEETING_OPEN = Q(closed_at__isnull=True) & ~Q(status=MeetingStatus.CANCELLED)
+
+
 class Meeting(models.Model):
     """One occurrence. Stored so it can be moved or cancelled alone; times are UTC."""
 
@@ -185,8 +189,9 @@ class Meeting(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """Takes records: neither closed nor cancelled. The one definition; services refuse
-        with `meetings.services.meeting_open_require`, pages ask this to offer the forms."""
+        """Takes records: neither closed nor cancelled. The one definition (`MEETING_OPEN`
+        as a query); services refuse with `meetings.services.meeting_open_require`, pages
+        ask this to offer the forms."""
         return not self.is_closed and not self.is_cancelled
 
     @property

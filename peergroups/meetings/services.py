@@ -27,6 +27,7 @@ from peergroups.meetings.models import (
     DEFAULT_PROTOCOL,
     HORIZON,
     ISSUE_TEXT_MAX,
+    MEETING_OPEN,
     NOTE_TEXT_MAX,
     AgendaStep,
     AgreementAcceptance,
@@ -210,8 +211,7 @@ def meeting_series_set(
     now = timezone.now()
     future = list(
         Meeting.objects.select_for_update()
-        .filter(group=group, starts_at__gt=now, closed_at__isnull=True)
-        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(MEETING_OPEN, group=group, starts_at__gt=now)
         .order_by("starts_at")
     )
     wanted = series.occurrences(after=now, count=HORIZON)
