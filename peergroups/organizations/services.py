@@ -360,11 +360,6 @@ def _new_link(invitation: Invitation) -> str:
     return token
 
 
-def invitation_token(invitation: Invitation) -> str:
-    """The invitation's link token, rebuilt from its salt (for the e-mail task)."""
-    return token_from_salt("invitation", invitation.token_salt)
-
-
 @transaction.atomic
 def invitation_create(
     *,
@@ -459,20 +454,6 @@ def invitation_send_later(*, invitation: Invitation) -> None:
     transaction.on_commit(lambda: invitation_send.enqueue(invitation_id))
 
 
-def invitation_mark_sent(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_failed_at=None, send_error=""
-    )
-
-
-def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
-    """The e-mail task gave up: the funnel shows the invitation as not delivered, with the
-    reason, until a resend gets through."""
-    Invitation.objects.filter(pk=invitation_id).update(
-        send_failed_at=timezone.now(), send_error=reason[:300]
-    )
-
-
 def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()
@@ -514,15 +495,3 @@ def invitation_revoke(
         after={"expires_at": invitation.expires_at},
     )
     return invitation
-
-
-def invitation_reminder_claim(*, invitation_id: int) -> bool:
-    """Claim the one reminder of an unaccepted invitation; False when it went out already.
-
-    A conditional update, so two workers never both send it; call it in the transaction
-    that sends the e-mail, so a failed send releases the claim.
-    """
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, reminded_at__isnull=True, accepted_at__isnull=True
-    ).update(reminded_at=timezone.now())
-    return claimed == 1

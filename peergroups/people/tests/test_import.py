@@ -11,7 +11,7 @@ from django.urls import reverse
 from peergroups.accounts.models import User
 from peergroups.audit.models import AuditEntry
 from peergroups.organizations.models import Invitation
-from peergroups.organizations.services import invitation_token
+from peergroups.organizations.tasks import invitation_token
 from peergroups.people.imports import ImportInvalid, members_export, members_import
 from peergroups.people.invitations import user_create_from_invitation
 from peergroups.people.models import MemberProfile, NotWith
