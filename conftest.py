@@ -144,8 +144,27 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
     with django_db_blocker.unblock():
         _use_database(connection, original)
         if made:
-            with connection.creation._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{made}"')
+            _postgresql_drop(connection, made)
+
+
+def _postgresql_drop(connection, name: str) -> None:
+    """Drop a worker's database; a session still connected (a test's thread or child
+    process that did not close its connection) is named in a warning, then ended."""
+    import warnings
+
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        others = cursor.fetchall()
+        if others:
+            warnings.warn(
+                f"{len(others)} session(s) still connected to {name} at the end: {others}",
+                stacklevel=1,
+            )
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(autouse=True)
@@ -192,10 +211,10 @@ def cast(db) -> Cast:
 
 def build_cast() -> Cast:
     """The cast, created in the database; the `cast` fixture and module-wide worlds use it."""
-    from peergroups.groups.services import group_create, membership_add
+    from peergroups.groups.services import group_create, membership_add, program_create
     from peergroups.meetings.services import group_defaults_create
     from peergroups.organizations.models import Role
-    from peergroups.organizations.services import organization_create, program_create, role_grant
+    from peergroups.organizations.services import organization_create, role_grant
     from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
     from peergroups.people.services import member_profile_ensure
 
