@@ -336,21 +336,6 @@ def role_revoke(
         )
 
 
-@transaction.atomic
-def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
-    program = Program(organization=organization, **fields)
-    program.full_clean()
-    program.save()
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action="program_create",
-        target=program,
-        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
-    )
-    return program
-
-
 def _new_link(invitation: Invitation) -> str:
     """Give the invitation a fresh link; only the salt and the link's hash are stored."""
     invitation.token_salt = secrets.token_hex(16)
