@@ -1,4 +1,5 @@
-"""Writes on peer groups and memberships.
+"""Writes on programs (create, edit: the bounds must fit the program's groups), peer groups
+and memberships.
 
 Capacity is guarded twice: a conditional UPDATE ... WHERE member_count < capacity
 claims a seat atomically (it takes the row lock on PostgreSQL, and SQLite runs one

@@ -1,7 +1,8 @@
-"""Writes on organizations, roles, programs and invitations.
+"""Writes on organizations, roles and invitations.
 
 Accepting an invitation gives a role and, for members, a profile: that lives in
-`peergroups.people.invitations`, above this app.
+`peergroups.people.invitations`, above this app. Programs are created and edited in
+`peergroups.groups.services`: an edit must fit the program's groups.
 """
 
 import hmac
