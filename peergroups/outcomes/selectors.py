@@ -15,6 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -418,10 +419,13 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
     if filters.program_id is not None and filters.program_id not in programs:
         raise Invalid("No such program in this organization.", field="program")
-    groups = dict(
-        PeerGroup.objects.filter(organization=organization).values_list("pk", "program_id")
-    )
-    cycle_of = dict(PeerGroup.objects.filter(organization=organization).values_list("pk", "cycle"))
+    groups, cycle_of = {}, {}
+    for pk, program_id, cycle in (
+        PeerGroup.objects.filter(organization=organization)
+        .values_list("pk", "program_id", "cycle")
+        .order_by()
+    ):
+        groups[pk], cycle_of[pk] = program_id, cycle
     cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
 
     keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
@@ -582,11 +586,14 @@ def _changes(organization, period_pulses, answered, this_month, period_end, tabl
             organization=organization, recorded_at__lt=period_end
         ).values_list("user_id", *MEASURE_KEYS)
     }
+    latest = period_pulses.filter(answered)
+    if connection.vendor == "postgresql":  # DISTINCT ON: one sort, not a probe per pulse
+        latest = latest.order_by("user_id", "-month").distinct("user_id")
+    else:
+        latest = latest.filter(~Exists(later))
     changes: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for pid, cycle, user_id, *answers in (
-        period_pulses.filter(answered)
-        .filter(~Exists(later))
-        .values_list("group__program_id", "group__cycle", "user_id", *MEASURE_KEYS)
+    for pid, cycle, user_id, *answers in latest.values_list(
+        "group__program_id", "group__cycle", "user_id", *MEASURE_KEYS
     ):
         base = baselines.get(user_id)
         if base is None:
@@ -614,23 +621,30 @@ def _retention(organization, groups, cycle_of, tables, until, period_end) -> Non
         .values_list("group_id", "user_id", TruncDate("program_joined"))
     ):
         first.setdefault((groups[group_id], user_id), (group_id, joined_at))
-    last_pulse = dict(
-        Pulse.objects.filter(organization=organization, answered_at__lt=period_end)
+    # The day of the latest answer is the latest day answered: MAX first, then one
+    # conversion per person (in the zone `__date` used), not one per pulse.
+    here = timezone.get_current_timezone()
+    last_pulse = {
+        user_id: last.astimezone(here).date()
+        for user_id, last in Pulse.objects.filter(
+            organization=organization, answered_at__lt=period_end
+        )
         .values("user_id")
-        .annotate(last=Max("answered_at__date"))
+        .annotate(last=Max("answered_at"))
         .values_list("user_id", "last")
-    )
-    last_present = dict(
-        Attendance.objects.filter(
+    }
+    last_present = {
+        member_id: last.astimezone(here).date()
+        for member_id, last in Attendance.objects.filter(
             meeting__group__organization=organization,
             status=AttendanceStatus.PRESENT,
             meeting__starts_at__lt=period_end,
             recorded_at__lt=period_end,
         )
         .values("member_id")
-        .annotate(last=Max("meeting__starts_at__date"))
+        .annotate(last=Max("meeting__starts_at"))
         .values_list("member_id", "last")
-    )
+    }
     # Per cycle and N: the people counted and how many of them were still active.
     counted: dict[tuple, tuple[list, int]] = {}
     for (_pid, user_id), (group_id, joined) in first.items():
