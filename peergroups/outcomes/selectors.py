@@ -394,7 +394,10 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     """Per program and cycle, the organization's outcomes; aggregates only.
 
     Every figure is decided on the table of the whole organization (all > program >
-    cycle); a filter only selects rows of it. Ten queries, whatever the data's size.
+    cycle); a filter only selects rows of it. Eleven queries, whatever the data's size;
+    the figures are collected per cycle in SQL (aggregates.Collect), and only the change
+    from baseline and retention read one row per person (a median and a first join need
+    them), never one per person and month.
 
     The time rule (aggregates.py): the figures cover the last closed months only, from
     what was recorded before the current month began, and people are shown in bands;
