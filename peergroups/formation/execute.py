@@ -47,6 +47,10 @@ def engine_criteria(parameters: Parameters) -> list[Criterion]:
 # and as fast to build and search. The proposal's figures are then recomputed exactly
 # (float64) per group, so what an admin reads does not depend on it.
 FLOAT32_FROM_PEOPLE = 2000
+# Rows of the affinity built at once. Each criterion's temporaries are this many rows
+# of float64 (9 MB at 9,000 people, against 74 MB for 1,024 rows): the task's peak at
+# 10,000 people went from 849 to about 630 MB, as fast (the blocks still fill a cache).
+AFFINITY_BLOCK_ROWS = 128
 
 
 def run_problem(
@@ -61,7 +65,11 @@ def run_problem(
     attributes = [p.attributes for p in snapshot.people]
     return grouping.Problem(
         affinity=build_affinity(
-            attributes, engine_criteria(parameters), dtype=dtype, spans=snapshot.spans
+            attributes,
+            engine_criteria(parameters),
+            dtype=dtype,
+            spans=snapshot.spans,
+            block=AFFINITY_BLOCK_ROWS,
         ),
         group_size=(parameters.min_size, parameters.fill_size),
         cannot_link=tuple((position[a], position[b]) for a, b in snapshot.kept_apart),
