@@ -233,7 +233,7 @@ def test_program_size_bounds_read_the_same_on_the_page_and_in_the_api(client, ca
     sentence = f"Groups have between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE} members."
     client.force_login(cast.admin)
     response = client.post(
-        reverse("organizations-program-create", args=["acme"]),
+        reverse("groups-program-create", args=["acme"]),
         {
             "name": "Too big",
             "min_group_size": 4,

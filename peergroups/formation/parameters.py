@@ -13,6 +13,10 @@ from peergroups.groupsize import MIN_GROUP_SIZE as MIN_GROUP_SIZE
 from peergroups.groupsize import group_size_check
 from peergroups.organizations.models import GroupingBasis
 
+# Engine runs take minutes of CPU, so they have their own queue (and worker): e-mail and
+# reminders on the default queue never wait behind them.
+FORMATION_QUEUE = "formation"
+
 MODE_UNPLACED = "unplaced"
 MODE_NEW_CYCLE = "new_cycle"
 MODES = (MODE_UNPLACED, MODE_NEW_CYCLE)
