@@ -237,6 +237,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # A formation "by region" (or industry) of at least this many people runs one task per
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
+# After publish, the welcome e-mails wait this long for the admin to confirm the group
+# names ("Confirm names and send welcome e-mails" sends them at once).
+GROUP_WELCOME_DELAY_HOURS = env_int("GROUP_WELCOME_DELAY_HOURS", 24)
 
 # Shared resources: the largest file a member may attach is the upload limit.
 RESOURCE_FILE_MAX_BYTES = UPLOAD_MAX_BYTES

@@ -21,7 +21,7 @@ CLAIMED_BATCHES = {
     # Calls groups_welcome_send, which retries.
     "peergroups/formation/tasks.py:group_welcome_send",
 }
-SENDS = {"send_mail", "send_mass_mail", "send", "send_messages"}
+SENDS = {"send_mail", "send_mass_mail", "send", "send_messages", "email_send"}
 
 
 def _decorator_names(function: ast.FunctionDef) -> set[str]:

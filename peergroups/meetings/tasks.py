@@ -8,9 +8,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
@@ -18,7 +17,7 @@ from peergroups.errors import DomainError
 from peergroups.meetings import selectors, services
 from peergroups.meetings.ical import calendar_ics
 from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_message, retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import recipients
 
@@ -98,14 +97,15 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
         "zone": zone.key,
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
-    message = EmailMessage(
+    email_message(
+        to=person.email,
         subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %-d %b, %H:%M}",
-        body=render_to_string("meetings/email/reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-    )
-    message.attach("meeting.ics", ics, "text/calendar")
-    message.send()
+        template="meetings/email/reminder.txt",
+        context=context,
+        organization=meeting.group.organization,
+        reply_to=meeting.group.reply_to_for(person),
+        attachments=[("meeting.ics", ics, "text/calendar")],
+    ).send()
 
 
 @task()
@@ -122,7 +122,7 @@ def meeting_reminders_send() -> int:
     return sent
 
 
-def meeting_change_message(meeting: Meeting, person) -> EmailMessage:
+def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
     """The e-mail for a moved or cancelled meeting, with the updated .ics (same UID, a
     higher SEQUENCE, so calendar apps update or remove the event they have)."""
     zone = selectors.viewer_time_zone(user=person, group=meeting.group)
@@ -137,15 +137,16 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMessage:
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
     verb = "Cancelled" if meeting.is_cancelled else "Moved"
-    message = EmailMessage(
-        subject=f"{verb}: {meeting.group.name} meeting of {starts:%a %-d %b}",
-        body=render_to_string("meetings/email/changed.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-    )
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
-    message.attach("meeting.ics", ics, "text/calendar")
-    return message
+    return email_message(
+        to=person.email,
+        subject=f"{verb}: {meeting.group.name} meeting of {starts:%a %-d %b}",
+        template="meetings/email/changed.txt",
+        context=context,
+        organization=meeting.group.organization,
+        reply_to=meeting.group.reply_to_for(person),
+        attachments=[("meeting.ics", ics, "text/calendar")],
+    )
 
 
 @task()
