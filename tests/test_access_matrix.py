@@ -118,6 +118,10 @@ MATRIX = {
     # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
     ("ops-metrics", "get"): ({}, EVERYONE),
     ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The development outbox: staff only (nobody of the cast is staff; tests in
+    # peergroups/ops/tests/test_outbox.py show staff reading it, and 404 where it is off).
+    ("ops-outbox", "get"): ({}, dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN)),
+    ("ops-outbox", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),
@@ -251,6 +255,11 @@ MATRIX = {
         {"remedy": "0.0"},
     ),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    # The world's run is not published: the admin is told there is nobody to welcome yet.
+    ("formation-welcome", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_POST, admin=409),
+    ),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
         dict(API_ADMIN_ONLY, admin=201),
@@ -510,6 +519,10 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=422),  # no group chosen: the service says so
     ),
     ("formation-publish", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=405, outsider=404),
+    ),
+    ("formation-welcome", "get"): (
         {"org_slug": "acme", "run_id": "run"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=405, outsider=404),
     ),
