@@ -300,6 +300,17 @@ MATRIX = {
         dict(API_ADMIN_ONLY, admin=404),
         {"group_content": "keep"},
     ),
+    # Facilitator review, as the facilitators page: program admins only.
+    ("api:api-facilitator-approve", "post"): (
+        {"slug": "acme", "profile_id": "applicant_profile"},
+        dict(API_ADMIN_ONLY, admin=200),
+        {"note": "Welcome aboard."},
+    ),
+    ("api:api-facilitator-refuse", "post"): (
+        {"slug": "acme", "profile_id": "applicant_profile"},
+        dict(API_ADMIN_ONLY, admin=200),
+        {"note": "Not this year."},
+    ),
     # Running groups after publish: the group's facts for its people and admins; a rename
     # for admins and its facilitator (the same name: nothing changes); a move, a program
     # edit and the pairs kept apart for admins (bad input: 422 once allowed).

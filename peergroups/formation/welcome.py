@@ -50,11 +50,12 @@ def formation_welcome_send(*, run: FormationRun, acting_user) -> int:
     """The admin confirms the group names: the welcome e-mails go now. Returns the number
     of groups whose members are told."""
     require_admin(acting_user, run.organization)
-    if run.status != RunStatus.PUBLISHED:
+    locked = FormationRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != RunStatus.PUBLISHED:
         raise Conflict("Publish the proposal first: there are no groups to welcome yet.")
-    if run.welcome_due_at is None:
+    if locked.welcome_due_at is None:
         raise Conflict("This run's members were welcomed when it was published.")
-    claimed = _claim(run.pk)
+    claimed = _claim(locked.pk)
     if claimed is None:
         raise Conflict("The welcome e-mails of this run were sent already.")
     count = _queue(claimed)
