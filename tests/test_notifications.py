@@ -7,10 +7,11 @@ outbox."""
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -20,16 +21,21 @@ from icalendar import Calendar
 from peergroups.accounts.models import NotificationKind
 from peergroups.accounts.notifications import notification_preferences_save, wants_email
 from peergroups.formation.tasks import groups_welcome_send
+from peergroups.goals import services as goals
+from peergroups.goals.tasks import goal_reminders_send_now
 from peergroups.groups import services as groups
 from peergroups.groups.models import GroupMembership
+from peergroups.meetings import selectors as meetings_selectors
 from peergroups.meetings import services as meetings
 from peergroups.meetings.models import Meeting
 from peergroups.meetings.tasks import meeting_change_message, reminders_send_now
 from peergroups.ops.mail import email_message, email_text
 from peergroups.organizations.access import organization_access
-from peergroups.organizations.services import invitation_create
+from peergroups.organizations.services import invitation_create, invitation_mark_sent
+from peergroups.outcomes.tasks import pulses_send_now
 from peergroups.people import services as people
 from peergroups.people.models import FacilitatorProfile
+from peergroups.people.tasks import invitation_reminders_send_now
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 BASE = "http://127.0.0.1:8101"
@@ -236,6 +242,8 @@ def test_welcome_names_the_group_as_it_is_now_and_each_member_once(acme):
     text, html_part = read(by_person[acme.member.email])
     assert by_person[acme.member.email].subject == "Your peer group: Smith & Jones (Leaders 2027)"
     assert "is formed: Smith & Jones." in text and "Smith &amp; Jones" in html_part
+    # A sentence the template wrapped by hand flows in HTML; the list keeps its lines.
+    assert "agreement, and look out for" in html_part and "Your peers:<br>" in html_part
     assert "  - Max Member" in text and "O'Connor" not in text  # peers, not oneself
     assert by_person[acme.member.email].reply_to == [acme.facilitator.email]
     mail.outbox.clear()
@@ -328,3 +336,61 @@ def test_a_bare_from_address_takes_the_sender_name(db):
     )  # fmt: skip
     assert message.from_email == "Acme People Team <noreply@peergroups.test>"
     assert message.reply_to == []
+
+
+START = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_invitation_reminder_reads_the_invitee_s_name_and_the_link(acme):
+    with time_machine.travel(START, tick=False) as clock:
+        invitation, token = invitation_create(
+            organization=acme.organization,
+            email="late@acme.test",
+            full_name="Siobhán O'Neill",
+            acting_user=acme.admin,
+            program=acme.program,
+            send=False,
+        )
+        invitation_mark_sent(invitation=invitation)
+        clock.move_to(START + timedelta(days=8))
+        assert invitation_reminders_send_now() == 1
+    (message,) = mail.outbox
+    text, html_part = read(message)
+    assert "Hello Siobhán O'Neill," in text and "Siobhán O&#x27;Neill" in html_part
+    assert f"{BASE}/invite/{token}/" in text
+    assert message.from_email == "Acme People Team <noreply@peergroups.test>"
+    assert message.reply_to == ["people@acme.test"]
+
+
+@pytest.mark.django_db
+def test_commitment_reminder_reads_the_commitment_and_replies_to_the_facilitator(acme):
+    agreement = meetings_selectors.agreement_latest(group=acme.group)
+    meetings.agreement_accept(agreement=agreement, user=acme.member)
+    commitment = goals.commitment_make(
+        group=acme.group, member=acme.member, text="Call O'Brien & Sons about the loan"
+    )
+    with time_machine.travel(
+        datetime.combine(commitment.due_on - timedelta(days=1), datetime.min.time(), UTC),
+        tick=False,
+    ):
+        assert goal_reminders_send_now() == 1
+    (message,) = mail.outbox
+    text, html_part = read(message)
+    assert message.to == [acme.member.email]
+    assert "Call O'Brien & Sons about the loan" in text
+    assert "Call O&#x27;Brien &amp; Sons about the loan" in html_part
+    assert f"{BASE}/o/acme/check-in/" in text
+    assert message.reply_to == [acme.facilitator.email]
+
+
+@pytest.mark.django_db
+def test_pulse_reads_the_month_and_links_on_base_url(acme):
+    with time_machine.travel(datetime(2031, 4, 1, 12, 0, tzinfo=UTC), tick=False):
+        pulses_send_now()
+    by_person = {message.to[0]: message for message in mail.outbox}
+    message = by_person[acme.member.email]
+    text, _ = read(message)
+    assert "Hello James," in text and "pulse for April" in text
+    assert re.search(re.escape(BASE) + r"/o/acme/pulse/\S+", text)
+    assert message.from_email == "Acme People Team <noreply@peergroups.test>"

@@ -75,6 +75,7 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 LAYOUT_TEMPLATE = "email/layout.html"
 # The text was escaped before urlize added its anchors: only those start with "<a href=".
 LINK_STYLE = '<a style="color:#1d5a8e;text-decoration:underline;" href='
+SOFT_WRAP_FROM = 60  # characters: a shorter line ended where its writer meant it to
 
 
 @cache
@@ -97,15 +98,26 @@ def email_text(template: str, context: dict) -> str:
     return _text_engine().get_template(template).render(Context(context, autoescape=False))
 
 
+def _unwrapped(lines: list[str]) -> list[str]:
+    """A sentence the text template wrapped by hand flows again in HTML: a line that
+    starts in lower case continues a long line before it; lists and "Where:" lines keep
+    their breaks."""
+    joined: list[str] = []
+    for line in (line.rstrip() for line in lines):
+        if joined and len(joined[-1]) >= SOFT_WRAP_FROM and line[:1].islower():
+            joined[-1] += " " + line
+        else:
+            joined.append(line)
+    return joined
+
+
 def email_html(text: str, *, title: str = "Peergroups") -> str:
     """The HTML part, made from the text part: each paragraph (blank-line separated) a
     <p>, each line break a <br>, every character escaped and every link an anchor."""
     paragraphs = []
     for block in text.strip().split("\n\n"):
-        lines = [
-            urlize(line.rstrip(), autoescape=True).replace("<a href=", LINK_STYLE)
-            for line in block.strip("\n").split("\n")
-        ]
+        lines = _unwrapped(block.strip("\n").split("\n"))
+        lines = [urlize(line, autoescape=True).replace("<a href=", LINK_STYLE) for line in lines]
         if any(line.strip() for line in lines):
             paragraphs.append(mark_safe("<br>\n".join(lines)))
     return render_to_string(
