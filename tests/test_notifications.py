@@ -5,6 +5,8 @@ Reply-To the group's facilitator (or the organization's address), and no confide
 words to the wrong person. Each e-mail is sent by its real task into Django's locmem
 outbox."""
 
+import email
+import email.policy
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -36,6 +38,7 @@ from peergroups.outcomes.tasks import pulses_send_now
 from peergroups.people import services as people
 from peergroups.people.models import FacilitatorProfile
 from peergroups.people.tasks import invitation_reminders_send_now
+from tests.smtp_server import SmtpServer
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 BASE = "http://127.0.0.1:8101"
@@ -394,3 +397,31 @@ def test_pulse_reads_the_month_and_links_on_base_url(acme):
     assert "Hello James," in text and "pulse for April" in text
     assert re.search(re.escape(BASE) + r"/o/acme/pulse/\S+", text)
     assert message.from_email == "Acme People Team <noreply@peergroups.test>"
+
+
+@pytest.mark.django_db
+def test_what_reaches_the_mail_server_has_both_parts_and_the_headers(acme, settings):
+    """Over real SMTP (tests/smtp_server.py), parsed back as a mail client would: the
+    welcome batch, through one connection, multipart/alternative with the text and HTML
+    parts, From the organization's name, Reply-To the facilitator."""
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 2
+    try:
+        assert groups_welcome_send.call([acme.group.pk]) == 2
+    finally:
+        server.stop()
+    received = {m.recipients[0]: m for m in server.messages}
+    parsed = email.message_from_string(
+        received[acme.member.email].data, policy=email.policy.default
+    )
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert str(parsed["From"]) == "Acme People Team <noreply@peergroups.test>"
+    assert str(parsed["Reply-To"]) == acme.facilitator.email
+    assert str(parsed["Subject"]) == "Your peer group: Smith & Jones (Leaders 2027)"
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    html_part = parsed.get_body(preferencelist=("html",)).get_content()
+    assert "Hello James," in text and "is formed: Smith & Jones." in text
+    assert not ENTITIES.search(text)
+    assert "Smith &amp; Jones" in html_part
