@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peergroups.organizations.context_processors.organizations",
+                "peergroups.ops.context_processors.dev_outbox",
             ],
         },
     },
