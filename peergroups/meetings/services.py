@@ -33,12 +33,14 @@ from peergroups.meetings.models import (
     Attendance,
     AttendanceStatus,
     CalendarFeed,
+    CalendarInvitationChoice,
     CheckIn,
     ConfidentialityAgreement,
     Issue,
     IssueStatus,
     IssueVote,
     Meeting,
+    MeetingInvitationSent,
     MeetingNote,
     MeetingSeries,
     MeetingStatus,
@@ -847,6 +849,29 @@ def calendar_feed_revoke(*, user: User, organization: Organization) -> int:
 
 
 # --- reminders -------------------------------------------------------------------------
+
+
+def calendar_invitations_set(*, user: User, organization, on: bool) -> bool:
+    """A member's choice: each meeting of their groups here as a calendar invitation
+    e-mail (on), or the feed only (off). Their own inbox: not audited. Returns `on`."""
+    if on:
+        CalendarInvitationChoice.objects.get_or_create(user=user, organization=organization)
+    else:
+        CalendarInvitationChoice.objects.filter(user=user, organization=organization).delete()
+    return on
+
+
+def meeting_invitation_claim(*, meeting: Meeting, user: User, method: str) -> bool:
+    """Claim the one invitation e-mail of this change (the meeting's SEQUENCE) for this
+    person; False if it went already. Call inside the transaction that sends it."""
+    try:
+        with transaction.atomic():
+            MeetingInvitationSent.objects.create(
+                meeting=meeting, user=user, sequence=meeting.sequence, method=method
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def reminder_claim(*, meeting: Meeting, user: User) -> bool:
