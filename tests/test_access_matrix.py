@@ -389,6 +389,16 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(ANY_SIGNED_IN, admin=403),
     ),
+    # The caller's own choice of calendar invitations, as on the calendar page.
+    ("api:api-calendar-invitations", "get"): (
+        {"org_slug": "acme"},
+        dict(ANY_SIGNED_IN, anonymous=401, admin=403),
+    ),
+    ("api:api-calendar-invitations", "put"): (
+        {"org_slug": "acme"},
+        dict(ANY_SIGNED_IN, anonymous=401, admin=403),
+        {"on": True},
+    ),
     # Public but secret: calendar apps cannot sign in, the token is the credential
     # (a revoked or unknown token is 404: test_schedule_and_feed.py).
     ("meetings-feed", "get"): ({"org_slug": "acme", "token": "feed_token"}, EVERYONE),

@@ -145,3 +145,18 @@ def test_the_calendar_page_turns_invitations_on_and_off(client, scheduled, froze
     assert "Send me meetings as calendar invitations" in client.get(url).content.decode()
     frozen.move_to(datetime(2027, 2, 20, 12, tzinfo=UTC))
     assert meeting_invitations_send_now() == 0  # March's meeting: not for Mia any more
+
+
+def test_the_api_reads_and_sets_the_choice_as_the_page(client, scheduled, frozen):
+    from peergroups.api.tests.helpers import bearer
+
+    url = "/api/organizations/acme/me/calendar-invitations"
+    headers = bearer(scheduled.member2)
+    assert client.get(url, **headers).json() == {"on": False}
+    response = client.put(url, '{"on": true}', content_type="application/json", **headers)
+    assert response.status_code == 200 and response.json() == {"on": True}
+    assert meeting_invitations_send_now() == 2
+    assert {m.to[0] for m in mail.outbox} == {scheduled.member2.email}
+    assert client.get(url, **bearer(scheduled.admin)).status_code == 403
+    bad = client.put(url, '{"on": "maybe"}', content_type="application/json", **headers)
+    assert bad.status_code == 422
