@@ -89,7 +89,7 @@ def formation_welcomes_due_send(now=None) -> int:
                 actor=None,
                 action="formation_welcome_send",
                 target=run,
-                after={"groups": count, "after_hours": "delay"},
+                after={"groups": count, "sent": "after the delay"},
             )
         sent += 1
     return sent
