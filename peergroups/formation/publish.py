@@ -13,13 +13,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Conflict, DomainError, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
-from peergroups.formation.parameters import Parameters
+from peergroups.formation.parameters import FORMATION_QUEUE, Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
@@ -113,11 +114,14 @@ def formation_run_publish_request(
         before={"status": RunStatus.DONE},
         after={"status": RunStatus.PUBLISHING},
     )
-    from peergroups.formation.tasks import formation_run_publish_task
-
     run_id = run.pk
     transaction.on_commit(lambda: formation_run_publish_task.enqueue(run_id))
     return run
+
+
+@task(queue_name=FORMATION_QUEUE)
+def formation_run_publish_task(run_id: int) -> None:
+    formation_run_publish_execute(run_id)
 
 
 def formation_run_publish_execute(run_id: int) -> None:

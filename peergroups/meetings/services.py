@@ -40,12 +40,10 @@ from peergroups.meetings.models import (
     IssueStatus,
     IssueVote,
     Meeting,
-    MeetingInvitationSent,
     MeetingNote,
     MeetingSeries,
     MeetingStatus,
     MonthInterval,
-    ReminderSent,
 )
 from peergroups.meetings.recurrence import occurrence_dates
 from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
@@ -848,9 +846,6 @@ def calendar_feed_revoke(*, user: User, organization: Organization) -> int:
     ).update(revoked_at=timezone.now())
 
 
-# --- reminders -------------------------------------------------------------------------
-
-
 def calendar_invitations_set(*, user: User, organization, on: bool) -> bool:
     """A member's choice: each meeting of their groups here as a calendar invitation
     e-mail (on), or the feed only (off). Their own inbox: not audited. Returns `on`."""
@@ -859,31 +854,3 @@ def calendar_invitations_set(*, user: User, organization, on: bool) -> bool:
     else:
         CalendarInvitationChoice.objects.filter(user=user, organization=organization).delete()
     return on
-
-
-def meeting_invitation_claim(*, meeting: Meeting, user: User, method: str) -> bool:
-    """Claim the one invitation e-mail of this change (the meeting's SEQUENCE) for this
-    person; False if it went already. Call inside the transaction that sends it."""
-    try:
-        with transaction.atomic():
-            MeetingInvitationSent.objects.create(
-                meeting=meeting, user=user, sequence=meeting.sequence, method=method
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-def reminder_claim(*, meeting: Meeting, user: User) -> bool:
-    """Claim the one reminder for this meeting and person; False if already claimed.
-
-    Call inside the transaction that sends the e-mail: if sending fails, the claim
-    rolls back with it and a later run tries again. A second worker racing for the
-    same row waits on the unique index and then gets False.
-    """
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(meeting=meeting, user=user)
-    except IntegrityError:
-        return False
-    return True

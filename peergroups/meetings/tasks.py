@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from peergroups.errors import DomainError
-from peergroups.meetings import selectors, services
+from peergroups.meetings import selectors
 from peergroups.meetings.ical import calendar_ics, meeting_invitation_ics
 from peergroups.meetings.models import (
     CalendarInvitationChoice,
@@ -24,6 +24,7 @@ from peergroups.meetings.models import (
     Meeting,
     MeetingInvitationSent,
     MeetingStatus,
+    ReminderSent,
 )
 from peergroups.ops.mail import email_message, retry_email
 from peergroups.organizations.access import organization_access
@@ -49,6 +50,21 @@ def may_read_group_content(*, user, group) -> bool:
         access = organization_access(user, group.organization.slug)
         selectors.group_content_for_user(user=user, access=access, group_id=group.pk)
     except DomainError:
+        return False
+    return True
+
+
+def reminder_claim(*, meeting: Meeting, user) -> bool:
+    """Claim the one reminder for this meeting and person; False if already claimed.
+
+    Call inside the transaction that sends the e-mail: if sending fails, the claim
+    rolls back with it and a later run tries again. A second worker racing for the
+    same row waits on the unique index and then gets False.
+    """
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(meeting=meeting, user=user)
+    except IntegrityError:
         return False
     return True
 
@@ -81,7 +97,7 @@ def reminders_send_now() -> int:
             may_read = may_read_group_content(user=person, group=meeting.group)
             try:
                 with transaction.atomic():
-                    if not services.reminder_claim(meeting=meeting, user=person):
+                    if not reminder_claim(meeting=meeting, user=person):
                         continue
                     _send(meeting, person, steps, titles if may_read else None, ics)
             except Exception:
@@ -114,13 +130,6 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
         reply_to=meeting.group.reply_to_for(person),
         attachments=[("meeting.ics", ics, "text/calendar")],
     ).send()
-
-
-@task()
-def meeting_series_extend_all() -> int:
-    added = services.meeting_series_extend_all()
-    logger.info("meeting occurrences added: %s", added)
-    return added
 
 
 @task()
@@ -265,6 +274,19 @@ def meeting_invitation_message(meeting: Meeting, person, *, method: str, update:
     return message
 
 
+def meeting_invitation_claim(*, meeting: Meeting, user, method: str) -> bool:
+    """Claim the one invitation e-mail of this change (the meeting's SEQUENCE) for this
+    person; False if it went already. Call inside the transaction that sends it."""
+    try:
+        with transaction.atomic():
+            MeetingInvitationSent.objects.create(
+                meeting=meeting, user=user, sequence=meeting.sequence, method=method
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 def meeting_invitation_send(meeting: Meeting, person) -> int:
     """Send what this person's calendar needs for this meeting, once per change (claimed
     in the caller's transaction). Returns 1 if an e-mail went, else 0."""
@@ -272,7 +294,7 @@ def meeting_invitation_send(meeting: Meeting, person) -> int:
     if method is None:
         return 0
     update = MeetingInvitationSent.objects.filter(meeting=meeting, user=person).exists()
-    if not services.meeting_invitation_claim(meeting=meeting, user=person, method=method):
+    if not meeting_invitation_claim(meeting=meeting, user=person, method=method):
         return 0
     meeting_invitation_message(meeting, person, method=method, update=update).send()
     return 1
