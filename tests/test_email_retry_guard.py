@@ -18,6 +18,7 @@ CLAIMED_BATCHES = {
     "peergroups/meetings/tasks.py:meeting_reminders_send",
     "peergroups/outcomes/tasks.py:pulses_send",
     "peergroups/people/tasks.py:invitation_reminders_send",
+    "peergroups/meetings/tasks.py:meeting_invitations_send",
     # Calls groups_welcome_send, which retries.
     "peergroups/formation/tasks.py:group_welcome_send",
 }

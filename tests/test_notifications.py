@@ -33,7 +33,8 @@ from peergroups.meetings.models import Meeting
 from peergroups.meetings.tasks import meeting_change_message, reminders_send_now
 from peergroups.ops.mail import email_message, email_text
 from peergroups.organizations.access import organization_access
-from peergroups.organizations.services import invitation_create, invitation_mark_sent
+from peergroups.organizations.services import invitation_create
+from peergroups.organizations.tasks import invitation_mark_sent
 from peergroups.outcomes.tasks import pulses_send_now
 from peergroups.people import services as people
 from peergroups.people.models import FacilitatorProfile
