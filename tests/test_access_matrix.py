@@ -118,6 +118,10 @@ MATRIX = {
     # (tests: peergroups/ops/tests/test_logs_and_metrics.py for who may not).
     ("ops-metrics", "get"): ({}, EVERYONE),
     ("ops-metrics", "post"): ({}, dict.fromkeys(ROLES, 405)),
+    # The development outbox: staff only (nobody of the cast is staff; tests in
+    # peergroups/ops/tests/test_outbox.py show staff reading it, and 404 where it is off).
+    ("ops-outbox", "get"): ({}, dict(dict.fromkeys(ROLES, 404), anonymous=LOGIN)),
+    ("ops-outbox", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("login", "get"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
     ("logout", "post"): ({}, dict.fromkeys(ROLES, 302)),
     ("password_reset", "get"): ({}, EVERYONE),
@@ -251,6 +255,11 @@ MATRIX = {
         {"remedy": "0.0"},
     ),
     ("formation-publish", "post"): ({"org_slug": "acme", "run_id": "run"}, ADMIN_POST),
+    # The world's run is not published: the admin is told there is nobody to welcome yet.
+    ("formation-welcome", "post"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(ADMIN_POST, admin=409),
+    ),
     ("api:api-formation-start", "post"): (
         {"slug": "acme", "program_id": "program"},
         dict(API_ADMIN_ONLY, admin=201),
@@ -290,6 +299,18 @@ MATRIX = {
         {"slug": "acme", "user_id": 0},
         dict(API_ADMIN_ONLY, admin=404),
         {"group_content": "keep"},
+    ),
+    # Facilitator review, as the facilitators page: program admins only.
+    # The world's applicant lacks qualifications: the admin is told why (the page's 409).
+    ("api:api-facilitator-approve", "post"): (
+        {"slug": "acme", "profile_id": "applicant_profile"},
+        dict(API_ADMIN_ONLY, admin=409),
+        {"note": "Welcome aboard."},
+    ),
+    ("api:api-facilitator-refuse", "post"): (
+        {"slug": "acme", "profile_id": "applicant_profile"},
+        dict(API_ADMIN_ONLY, admin=200),
+        {"note": "Not this year."},
     ),
     # Running groups after publish: the group's facts for its people and admins; a rename
     # for admins and its facilitator (the same name: nothing changes); a move, a program
@@ -367,6 +388,16 @@ MATRIX = {
     ("meetings-calendar", "get"): (
         {"org_slug": "acme"},
         dict(ANY_SIGNED_IN, admin=403),
+    ),
+    # The caller's own choice of calendar invitations, as on the calendar page.
+    ("api:api-calendar-invitations", "get"): (
+        {"org_slug": "acme"},
+        dict(ANY_SIGNED_IN, anonymous=401, admin=403),
+    ),
+    ("api:api-calendar-invitations", "put"): (
+        {"org_slug": "acme"},
+        dict(ANY_SIGNED_IN, anonymous=401, admin=403),
+        {"on": True},
     ),
     # Public but secret: calendar apps cannot sign in, the token is the credential
     # (a revoked or unknown token is 404: test_schedule_and_feed.py).
@@ -510,6 +541,10 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=422),  # no group chosen: the service says so
     ),
     ("formation-publish", "get"): (
+        {"org_slug": "acme", "run_id": "run"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=405, outsider=404),
+    ),
+    ("formation-welcome", "get"): (
         {"org_slug": "acme", "run_id": "run"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=405, outsider=404),
     ),

@@ -38,7 +38,8 @@ from peergroups.organizations.models import (
 from peergroups.organizations.selectors import programs_with_counts
 from peergroups.organizations.services import organization_settings_update
 from peergroups.outcomes.api import router as outcomes_router
-from peergroups.people.selectors import member_search
+from peergroups.people.selectors import facilitator_profile_for_admin, member_search
+from peergroups.people.services import facilitator_approve, facilitator_reject
 from peergroups.resources.api import router as resources_router
 
 api = NinjaAPI(
@@ -239,6 +240,62 @@ def organization_settings_edit(request: HttpRequest, slug: str, payload: Organiz
         organization=access.organization, acting_user=request.auth, **values
     )
     return _settings_out(organization)
+
+
+REVIEW_NOTE_MAX = 2000  # as the facilitators page's form
+
+
+class FacilitatorReviewIn(Schema):
+    note: str = Field("", max_length=REVIEW_NOTE_MAX, description="Sent to the applicant.")
+
+
+class FacilitatorReviewOut(Schema):
+    profile_id: int
+    user_id: int
+    status: str
+    note: str
+
+
+def _review_out(profile) -> dict:
+    return {
+        "profile_id": profile.pk,
+        "user_id": profile.user_id,
+        "status": profile.status,
+        "note": profile.review_note,
+    }
+
+
+@organizations.post(
+    "/organizations/{slug}/facilitators/{profile_id}/approve",
+    response={200: FacilitatorReviewOut, **error_responses(403, 404, 409, 422)},
+    url_name="api-facilitator-approve",
+)
+def facilitator_approve_route(
+    request: HttpRequest, slug: str, profile_id: int, payload: FacilitatorReviewIn
+):
+    """Approve a facilitator application (program admins), as the facilitators page
+    does: 409 when the applicant lacks one of the organization's qualifications or is
+    approved already. The applicant is told by e-mail."""
+    access = organization_access(request.auth, slug)
+    profile = facilitator_profile_for_admin(access=access, profile_id=profile_id)
+    profile = facilitator_approve(profile=profile, acting_user=request.auth, note=payload.note)
+    return _review_out(profile)
+
+
+@organizations.post(
+    "/organizations/{slug}/facilitators/{profile_id}/refuse",
+    response={200: FacilitatorReviewOut, **error_responses(403, 404, 409, 422)},
+    url_name="api-facilitator-refuse",
+)
+def facilitator_refuse_route(
+    request: HttpRequest, slug: str, profile_id: int, payload: FacilitatorReviewIn
+):
+    """Decline a facilitator application (program admins), as the facilitators page
+    does: 409 for an approved facilitator. The applicant is told by e-mail."""
+    access = organization_access(request.auth, slug)
+    profile = facilitator_profile_for_admin(access=access, profile_id=profile_id)
+    profile = facilitator_reject(profile=profile, acting_user=request.auth, note=payload.note)
+    return _review_out(profile)
 
 
 # Its own router, added last, so it matches only what no route above does: a
