@@ -63,7 +63,6 @@ def tokens_and_ids(db):
     member_token = token_create(user=cast.member, name="fuzz")[1]
     admin_token = token_create(user=cast.admin, name="fuzz")[1]
     ids = {
-        "slug": "acme",
         "org_slug": "acme",
         "group_id": cast.group.pk,
         "program_id": cast.program.pk,

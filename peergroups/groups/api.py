@@ -9,15 +9,17 @@ board's flag) at `/group-conflicts`, with names and never a reason.
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from peergroups.groups import services
 from peergroups.groups.models import MEMBERSHIP_REASON_MAX
-from peergroups.groups.selectors import group_conflicts, group_for_user
+from peergroups.groups.selectors import group_conflicts, group_for_user, groups_for_admin
 from peergroups.groups.services import GROUP_NAME_MAX
-from peergroups.http import error_responses
+from peergroups.http import Pagination, error_responses
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import (
     PROGRAM_DESCRIPTION_MAX,
@@ -166,6 +168,96 @@ def group_move(request: HttpRequest, org_slug: str, group_id: int, payload: Grou
             "created_at": change.created_at,
         },
     )
+
+
+class GroupFilters(Schema):
+    program: int | None = Field(None, description="A program id.")
+    state: Literal["open", "closed", ""] = Field("", description="open or closed; empty: both.")
+
+
+@router.get(
+    "/organizations/{org_slug}/groups",
+    response={200: list[GroupOut], **error_responses(403, 404)},
+    url_name="api-groups",
+)
+@paginate(Pagination)
+def group_list(request: HttpRequest, org_slug: str, filters: Query[GroupFilters]):
+    """The organization's groups (admins): their facts, never their content."""
+    access = organization_access(request.auth, org_slug)
+    return groups_for_admin(access=access, program_id=filters.program, state=filters.state)
+
+
+class GroupCloseIn(Schema):
+    version: int | None = Field(None, description="The group's `version` as you read it.")
+
+
+@router.post(GROUP + "/close", response={200: GroupOut, **EDIT}, url_name="api-group-close")
+def group_close(request: HttpRequest, org_slug: str, group_id: int, payload: GroupCloseIn):
+    """Close a group (admins): it keeps its roster and history and takes no one new. A
+    closed group, or an older `version`, answers 409."""
+    access = organization_access(request.auth, org_slug)
+    group = group_for_user(user=request.auth, access=access, group_id=group_id)
+    return _group(
+        services.group_close(
+            access=access, acting_user=request.auth, group=group, version=payload.version
+        )
+    )
+
+
+class GroupWithdrawIn(Schema):
+    user_id: int
+    reason: str = Field("", max_length=MEMBERSHIP_REASON_MAX, description="For admins only.")
+
+
+class GroupWithdrawOut(Schema):
+    user_id: int
+    from_group_id: int
+    created_at: datetime
+
+
+@router.post(
+    GROUP + "/withdrawals",
+    response={201: GroupWithdrawOut, **EDIT},
+    url_name="api-group-withdraw",
+)
+def group_withdraw(request: HttpRequest, org_slug: str, group_id: int, payload: GroupWithdrawIn):
+    """Take a member out of the group after publish (admins); what they wrote stays."""
+    access = organization_access(request.auth, org_slug)
+    group = group_for_user(user=request.auth, access=access, group_id=group_id)
+    change = services.membership_withdraw(
+        access=access,
+        acting_user=request.auth,
+        group=group,
+        user_id=payload.user_id,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        {
+            "user_id": change.user_id,
+            "from_group_id": change.from_group_id,
+            "created_at": change.created_at,
+        },
+    )
+
+
+class DeactivatedOut(Schema):
+    user_id: int
+    roles: list[str] = Field(description="The roles they held, all ended.")
+
+
+@router.post(
+    "/organizations/{org_slug}/people/{int:user_id}/deactivate",
+    response={200: DeactivatedOut, **error_responses(403, 404, 409)},
+    url_name="api-person-deactivate",
+)
+def person_deactivate(request: HttpRequest, org_slug: str, user_id: int):
+    """Deactivate a person (admins), as their page does: every role here ends, their
+    seats in open groups free up, groups they led lose their facilitator. Yourself or
+    the last admin: 409."""
+    access = organization_access(request.auth, org_slug)
+    roles = services.person_deactivate(access=access, acting_user=request.auth, user_id=user_id)
+    return {"user_id": user_id, "roles": roles}
 
 
 @router.get(

@@ -21,18 +21,12 @@ from peergroups.groups.models import (
 )
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
-    MAX_GROUP_SIZE,
-    MIN_GROUP_SIZE,
-    PROGRAM_DESCRIPTION_MAX,
-    PROGRAM_NAME_MAX,
-    GroupingBasis,
-    MeetingCadence,
     OrganizationRole,
     Program,
     Role,
 )
 from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import admin_keep_one, audit
+from peergroups.organizations.services import admin_keep_one, audit, program_settings_check
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
@@ -424,44 +418,17 @@ def program_update(
         f"{program.get_meeting_cadence_display().lower()}, grouped "
         f"{program.get_grouping_basis_display().lower()}.",
     )
-    name = " ".join((name or "").split())
-    description = (description or "").strip()
-    if not name:
-        raise Invalid("Give the program a name.", field="name")
-    if len(name) > PROGRAM_NAME_MAX:
-        raise Invalid(f"Keep the name under {PROGRAM_NAME_MAX} characters.", field="name")
-    if len(description) > PROGRAM_DESCRIPTION_MAX:
-        raise Invalid(
-            f"Keep the description under {PROGRAM_DESCRIPTION_MAX:,} characters.",
-            field="description",
-        )
-    if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="min_group_size",
-        )
-    if not MIN_GROUP_SIZE <= max_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The largest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="max_group_size",
-        )
-    if min_group_size > max_group_size:
-        raise Invalid(
-            "The smallest group cannot be larger than the largest.", field="min_group_size"
-        )
-    if open_seats < 0 or min_group_size + open_seats > max_group_size:
-        raise Invalid(
-            f"With {open_seats} open seats, groups of at most {max_group_size} would hold "
-            f"fewer than the smallest group ({min_group_size}).",
-            field="open_seats",
-        )
-    if meeting_cadence not in MeetingCadence.values:
-        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
-    if grouping_basis not in GroupingBasis.values:
-        raise Invalid("Choose what members of a group share.", field="grouping_basis")
-    clash = Program.objects.filter(organization=access.organization, name__iexact=name)
-    if clash.exclude(pk=program.pk).exists():
-        raise Conflict(f"Another program is already called “{name}”.")
+    name, description = program_settings_check(
+        organization=access.organization,
+        name=name,
+        description=description,
+        min_group_size=min_group_size,
+        max_group_size=max_group_size,
+        open_seats=open_seats,
+        meeting_cadence=meeting_cadence,
+        grouping_basis=grouping_basis,
+        program_id=program.pk,
+    )
     fullest = (
         PeerGroup.objects.filter(program=program, closed_at__isnull=True)
         .order_by("-member_count", "name")

@@ -18,15 +18,22 @@ from django.utils.text import slugify
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused, invalid_from
+from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
+    MAX_GROUP_SIZE,
+    MIN_GROUP_SIZE,
     ORGANIZATION_NAME_MAX,
+    PROGRAM_DESCRIPTION_MAX,
+    PROGRAM_NAME_MAX,
     QUALIFICATION_MAX,
     QUALIFICATIONS_MAX,
     RETENTION_MONTHS_MAX,
     RETENTION_MONTHS_MIN,
     FirstRunKey,
+    GroupingBasis,
     Invitation,
+    MeetingCadence,
     Organization,
     OrganizationRole,
     Program,
@@ -336,10 +343,84 @@ def role_revoke(
         )
 
 
+def program_settings_check(
+    *,
+    organization: Organization,
+    name: str,
+    description: str,
+    min_group_size: int,
+    max_group_size: int,
+    open_seats: int,
+    meeting_cadence: str,
+    grouping_basis: str,
+    program_id: int | None = None,
+) -> tuple[str, str]:
+    """The bounds every program keeps, for creating and editing alike (pages and API);
+    returns the name and description as kept (spaces folded, trimmed)."""
+    name = " ".join((name or "").split())
+    description = (description or "").strip()
+    if not name:
+        raise Invalid("Give the program a name.", field="name")
+    if len(name) > PROGRAM_NAME_MAX:
+        raise Invalid(f"Keep the name under {PROGRAM_NAME_MAX} characters.", field="name")
+    if len(description) > PROGRAM_DESCRIPTION_MAX:
+        raise Invalid(
+            f"Keep the description under {PROGRAM_DESCRIPTION_MAX:,} characters.",
+            field="description",
+        )
+    if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
+        raise Invalid(
+            f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
+            field="min_group_size",
+        )
+    if not MIN_GROUP_SIZE <= max_group_size <= MAX_GROUP_SIZE:
+        raise Invalid(
+            f"The largest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
+            field="max_group_size",
+        )
+    if min_group_size > max_group_size:
+        raise Invalid(
+            "The smallest group cannot be larger than the largest.", field="min_group_size"
+        )
+    if open_seats < 0 or min_group_size + open_seats > max_group_size:
+        raise Invalid(
+            f"With {open_seats} open seats, groups of at most {max_group_size} would hold "
+            f"fewer than the smallest group ({min_group_size}).",
+            field="open_seats",
+        )
+    if meeting_cadence not in MeetingCadence.values:
+        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
+    if grouping_basis not in GroupingBasis.values:
+        raise Invalid("Choose what members of a group share.", field="grouping_basis")
+    clash = Program.objects.filter(organization=organization, name__iexact=name)
+    if clash.exclude(pk=program_id).exists():
+        raise Conflict(f"Another program is already called “{name}”.")
+    return name, description
+
+
 @transaction.atomic
 def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
+    """Create a program (the organization's admins; None: the system, a seed or a command)."""
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins create programs.",
+    )
     program = Program(organization=organization, **fields)
-    program.full_clean()
+    program.name, program.description = program_settings_check(
+        organization=organization,
+        name=program.name,
+        description=program.description,
+        min_group_size=program.min_group_size,
+        max_group_size=program.max_group_size,
+        open_seats=program.open_seats,
+        meeting_cadence=program.meeting_cadence,
+        grouping_basis=program.grouping_basis,
+    )
+    try:
+        program.full_clean()
+    except ValidationError as error:
+        raise invalid_from(error) from None
     program.save()
     audit_record(
         organization=organization,
@@ -382,7 +463,16 @@ def invitation_create(
     The e-mail task is queued with the invitation's id and rebuilds the link itself,
     so no task row (nor any other) holds a token that would open it.
     """
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins invite people.",
+    )
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", field="email") from None
     if role not in INVITABLE_ROLES:
         raise Invalid("Invite people as a member, a facilitator or a program admin.", field="role")
     if program is not None and program.organization_id != organization.pk:
@@ -473,7 +563,14 @@ def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
     )
 
 
-def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
+def _open_invitation(
+    *, organization: Organization, acting_user: User | None, invitation_id: int
+) -> Invitation:
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins manage invitations.",
+    )
     invitation = (
         Invitation.objects.select_for_update()
         .filter(organization=organization, pk=invitation_id)
@@ -491,7 +588,9 @@ def invitation_resend(
     *, organization: Organization, acting_user: User, invitation_id: int
 ) -> Invitation:
     """E-mail an invitation that was not accepted again; an expired one gets a new link."""
-    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    invitation = _open_invitation(
+        organization=organization, acting_user=acting_user, invitation_id=invitation_id
+    )
     return invitation_refresh(invitation=invitation, acting_user=acting_user, send=True)
 
 
@@ -500,7 +599,9 @@ def invitation_revoke(
     *, organization: Organization, acting_user: User, invitation_id: int
 ) -> Invitation:
     """Withdraw an invitation: its link stops working now and no e-mail can rebuild it."""
-    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    invitation = _open_invitation(
+        organization=organization, acting_user=acting_user, invitation_id=invitation_id
+    )
     before = {"expires_at": invitation.expires_at}
     invitation.expires_at = timezone.now()
     invitation.token_salt = ""  # the task that e-mails links can no longer derive this one

@@ -310,15 +310,14 @@ class MemberImportForm(forms.Form):
         )
 
     def clean_file(self):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
+        from peergroups.errors import Invalid
+        from peergroups.people.imports import import_size_check
 
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
-                "Split it into several files."
-            )
+        try:
+            import_size_check(upload.size)
+        except Invalid as refusal:
+            raise forms.ValidationError(refusal.reason) from None
         return upload
 
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict
+from peergroups.errors import Conflict, Invalid
 from peergroups.formats import FORMULA_STARTS, csv_text
+from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     Invitation,
     Organization,
@@ -619,6 +620,17 @@ class _RowChecker:
                 self.error(row.line, "reports_to", f"the reporting line loops back: {loop}.")
 
 
+def import_size_check(size: int) -> None:
+    """Refuse a file over MAX_IMPORT_BYTES (the page's form and the API alike)."""
+    if size > MAX_IMPORT_BYTES:
+        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise Invalid(
+            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
+            "Split it into several files.",
+            field="file",
+        )
+
+
 def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) -> ImportPlan:
     """Read and validate the whole file; raise ImportInvalid listing every error found.
 
@@ -714,6 +726,11 @@ def members_import(
     an account nor changes one (its name, its other organizations): whether an address
     has an account elsewhere changes nothing in what it does or answers.
     """
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins import members.",
+    )
     plan = members_parse(organization=organization, file=file)
     rows = plan.rows
     # The list entries the preview showed join the lists now, by the one folding rule.
