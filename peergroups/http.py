@@ -89,6 +89,8 @@ def client_address(request: HttpRequest) -> str:
 # API lists -------------------------------------------------------------------------------
 
 LIST_MAX_LIMIT = 200
+# A bound a database integer holds (SQLite's OFFSET overflowed past 2**63: a 500).
+LIST_MAX_OFFSET = 1_000_000_000
 
 
 class Pagination(LimitOffsetPagination):
@@ -97,7 +99,7 @@ class Pagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=LIST_MAX_LIMIT)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=LIST_MAX_OFFSET)
 
 
 # Pages ---------------------------------------------------------------------------------
