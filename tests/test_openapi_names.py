@@ -91,9 +91,7 @@ def organization_names_off(schema: dict) -> list[str]:
     wrong = []
     for path in schema["paths"]:
         found = re.match(r"/api/organizations/\{([^}]+)\}", path)
-        if found and found.group(1) != ORGANIZATION_PARAMETER:
-            wrong.append(path)
-        elif "{slug}" in path:
+        if (found and found.group(1) != ORGANIZATION_PARAMETER) or "{slug}" in path:
             wrong.append(path)
     return wrong
 

@@ -285,6 +285,7 @@ def program_edit(request: HttpRequest, org_slug: str, program_id: int, payload: 
     response={200: list[GroupConflictOut], **error_responses(403, 404)},
     url_name="api-group-conflicts",
 )
+@paginate(Pagination)
 def conflicts_list(request: HttpRequest, org_slug: str):
     """Pairs in open groups that may no longer share them (admins): a reporting line or a
     declaration since publish. Nobody was moved; the names, never the reason."""
