@@ -1,6 +1,7 @@
 from django import forms
 
-from peergroups.formats import count_of
+from peergroups.errors import Conflict, Invalid
+from peergroups.http import form_add_invalid
 from peergroups.organizations.models import (
     MAX_GROUP_SIZE,
     MIN_GROUP_SIZE,
@@ -12,6 +13,17 @@ from peergroups.organizations.models import (
     MeetingCadence,
     Program,
     Role,
+)
+from peergroups.organizations.services import program_settings_check
+
+PROGRAM_CHECKED = (
+    "name",
+    "description",
+    "min_group_size",
+    "max_group_size",
+    "open_seats",
+    "meeting_cadence",
+    "grouping_basis",
 )
 
 
@@ -46,31 +58,20 @@ class ProgramForm(forms.ModelForm):
         self.fields["open_seats"].required = False  # none left open unless asked
         self.fields["open_seats"].widget.attrs.update(min=0, max=8)
 
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = Program.objects.filter(organization=self.organization, name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A program with this name exists already.")
-        return name
-
     def clean(self):
         cleaned = super().clean()
-        low, high = cleaned.get("min_group_size"), cleaned.get("max_group_size")
-        if high is not None and high > 10:
-            self.add_error("max_group_size", "Peer groups have at most 10 members.")
-        if low is not None and low < 2:
-            self.add_error("min_group_size", "A group needs at least 2 members.")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "min_group_size", "The smallest group cannot be larger than the largest."
-            )
-        seats = cleaned["open_seats"] = cleaned.get("open_seats") or 0
-        if None not in (low, high, seats) and low + seats > high:
-            self.add_error(
-                "open_seats",
-                f"With {count_of(seats, 'open seat')}, groups of at most {high} would hold fewer than "
-                f"the smallest group ({low}).",
-            )
+        cleaned["open_seats"] = cleaned.get("open_seats") or 0  # none left open unless asked
+        if not self.errors:
+            # The bounds and the name rule are the service's (the API meets the same ones);
+            # checked here too so the form re-renders with the sentence on its field.
+            try:
+                program_settings_check(
+                    organization=self.organization,
+                    program_id=self.instance.pk,
+                    **{name: cleaned[name] for name in PROGRAM_CHECKED},
+                )
+            except (Invalid, Conflict) as refusal:
+                form_add_invalid(self, refusal)
         return cleaned
 
 
