@@ -20,8 +20,8 @@ from peergroups.api.schemas import (
     OrganizationOut,
 )
 from peergroups.api.selectors import organizations_with_roles
-from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.personal_data import personal_data_archive
+from peergroups.dashboards.persons import person_deactivate, person_erase
 from peergroups.errors import Invalid
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
@@ -157,6 +157,25 @@ def person_erase_route(request: HttpRequest, org_slug: str, user_id: int, payloa
         group_content=payload.group_content,
     )
     return {"user_id": user_id, "group_content": payload.group_content}
+
+
+class DeactivatedOut(Schema):
+    user_id: int
+    roles: list[str] = Field(description="The roles they held, all ended.")
+
+
+@organizations.post(
+    "/organizations/{org_slug}/people/{int:user_id}/deactivate",
+    response={200: DeactivatedOut, **error_responses(403, 404, 409)},
+    url_name="api-person-deactivate",
+)
+def person_deactivate_route(request: HttpRequest, org_slug: str, user_id: int):
+    """Deactivate a person (admins), as their page does: every role here ends, their
+    seats in open groups free up, groups they led lose their facilitator. Yourself or
+    the last admin: 409."""
+    access = organization_access(request.auth, org_slug)
+    roles = person_deactivate(access=access, acting_user=request.auth, user_id=user_id)
+    return {"user_id": user_id, "roles": roles}
 
 
 class OrganizationSettingsOut(Schema):

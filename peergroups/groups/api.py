@@ -8,7 +8,7 @@ page does. Admins read the pairs that may no longer share their group (the opera
 board's flag) at `/group-conflicts`, with names and never a reason.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
@@ -28,7 +28,7 @@ from peergroups.organizations.models import (
     MeetingCadence,
     Role,
 )
-from peergroups.organizations.selectors import program_for_admin
+from peergroups.organizations.selectors import program_for_admin, programs_with_counts
 
 router = Router(tags=["groups"])
 
@@ -241,23 +241,59 @@ def group_withdraw(request: HttpRequest, org_slug: str, group_id: int, payload: 
     )
 
 
-class DeactivatedOut(Schema):
-    user_id: int
-    roles: list[str] = Field(description="The roles they held, all ended.")
+class ProgramListOut(Schema):
+    id: int
+    name: str
+    description: str
+    min_group_size: int
+    max_group_size: int
+    open_seats: int
+    grouping_basis: str
+    meeting_cadence: str
+    starts_on: date | None
+    created_at: datetime
+    version: int
+    enrolled: int = Field(description="Members whose profile names this program.")
+    group_count: int
+
+
+class ProgramCreateIn(Schema):
+    name: str = Field(..., max_length=PROGRAM_NAME_MAX)
+    description: str = Field("", max_length=PROGRAM_DESCRIPTION_MAX)
+    min_group_size: int = Field(6, description="2 to 10.")
+    max_group_size: int = Field(10, description="2 to 10, at least the smallest.")
+    open_seats: int = Field(0, description="Seats each new group keeps free for late joiners.")
+    meeting_cadence: MeetingCadence = MeetingCadence.MONTHLY
+    grouping_basis: GroupingBasis = GroupingBasis.MIXED
+    starts_on: date | None = None
+
+
+@router.get(
+    "/organizations/{org_slug}/programs",
+    response={200: list[ProgramListOut], **error_responses(403, 404)},
+    url_name="api-programs",
+    operation_id="peergroups_api_api_program_list",  # its id before it moved here
+)
+@paginate(Pagination)
+def program_list(request: HttpRequest, org_slug: str):
+    """The organization's programs with enrolment counts, newest first (admins)."""
+    access = organization_access(request.auth, org_slug)
+    return programs_with_counts(access=access).order_by("-created_at", "pk")
 
 
 @router.post(
-    "/organizations/{org_slug}/people/{int:user_id}/deactivate",
-    response={200: DeactivatedOut, **error_responses(403, 404, 409)},
-    url_name="api-person-deactivate",
+    "/organizations/{org_slug}/programs",
+    response={201: ProgramListOut, **EDIT},
+    url_name="api-programs",
 )
-def person_deactivate(request: HttpRequest, org_slug: str, user_id: int):
-    """Deactivate a person (admins), as their page does: every role here ends, their
-    seats in open groups free up, groups they led lose their facilitator. Yourself or
-    the last admin: 409."""
+def program_create(request: HttpRequest, org_slug: str, payload: ProgramCreateIn):
+    """Create a program (admins), as the new-program page does. A name another program
+    has (in any case) answers 409; a size out of bounds 422."""
     access = organization_access(request.auth, org_slug)
-    roles = services.person_deactivate(access=access, acting_user=request.auth, user_id=user_id)
-    return {"user_id": user_id, "roles": roles}
+    program = services.program_create(
+        organization=access.organization, acting_user=request.auth, **payload.dict()
+    )
+    return Status(201, programs_with_counts(access=access).get(pk=program.pk))
 
 
 @router.get(

@@ -1,5 +1,5 @@
-"""JSON API for what an organization's admins do on its own pages: programs, invitations
-and the audit log (Django Ninja router, added by `peergroups.api`).
+"""JSON API for what an organization's admins do on its own pages: invitations and the
+audit log (Django Ninja router, added by `peergroups.api`).
 
 The same services and selectors as the pages: a refusal reads the same here, as JSON
 `{"detail", "errors"}`. Lists answer `{"count", "items"}` with `?limit=&offset=`.
@@ -17,17 +17,12 @@ from peergroups.http import Pagination, error_responses
 from peergroups.organizations import services
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import (
-    PROGRAM_DESCRIPTION_MAX,
-    PROGRAM_NAME_MAX,
-    GroupingBasis,
-    MeetingCadence,
     Role,
 )
 from peergroups.organizations.selectors import (
     audit_log,
     audit_rows,
     invitations_for_admin,
-    programs_with_counts,
 )
 
 router = Router(tags=["administration"])
@@ -36,59 +31,6 @@ ORGANIZATION = "/organizations/{org_slug}"
 INVITATION = ORGANIZATION + "/invitations/{int:invitation_id}"
 READ = error_responses(403, 404)
 WRITE = error_responses(403, 404, 409, 422)
-
-
-class ProgramOut(Schema):
-    id: int
-    name: str
-    description: str
-    min_group_size: int
-    max_group_size: int
-    open_seats: int
-    grouping_basis: str
-    meeting_cadence: str
-    starts_on: date | None
-    created_at: datetime
-    version: int
-    enrolled: int = Field(description="Members whose profile names this program.")
-    group_count: int
-
-
-class ProgramCreateIn(Schema):
-    name: str = Field(..., max_length=PROGRAM_NAME_MAX)
-    description: str = Field("", max_length=PROGRAM_DESCRIPTION_MAX)
-    min_group_size: int = Field(6, description="2 to 10.")
-    max_group_size: int = Field(10, description="2 to 10, at least the smallest.")
-    open_seats: int = Field(0, description="Seats each new group keeps free for late joiners.")
-    meeting_cadence: MeetingCadence = MeetingCadence.MONTHLY
-    grouping_basis: GroupingBasis = GroupingBasis.MIXED
-    starts_on: date | None = None
-
-
-@router.get(
-    ORGANIZATION + "/programs",
-    response={200: list[ProgramOut], **READ},
-    url_name="api-programs",
-    operation_id="peergroups_api_api_program_list",  # its id before it moved here
-)
-@paginate(Pagination)
-def program_list(request: HttpRequest, org_slug: str):
-    """The organization's programs with enrolment counts, newest first (admins)."""
-    access = organization_access(request.auth, org_slug)
-    return programs_with_counts(access=access).order_by("-created_at", "pk")
-
-
-@router.post(
-    ORGANIZATION + "/programs", response={201: ProgramOut, **WRITE}, url_name="api-programs"
-)
-def program_create(request: HttpRequest, org_slug: str, payload: ProgramCreateIn):
-    """Create a program (admins), as the new-program page does. A name another program
-    has (in any case) answers 409; a size out of bounds 422."""
-    access = organization_access(request.auth, org_slug)
-    program = services.program_create(
-        organization=access.organization, acting_user=request.auth, **payload.dict()
-    )
-    return Status(201, programs_with_counts(access=access).get(pk=program.pk))
 
 
 class InvitationProgramOut(Schema):

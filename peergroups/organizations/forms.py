@@ -1,111 +1,11 @@
 from django import forms
 
-from peergroups.errors import Conflict, Invalid
-from peergroups.http import form_add_invalid
 from peergroups.organizations.models import (
-    MAX_GROUP_SIZE,
-    MIN_GROUP_SIZE,
-    PROGRAM_DESCRIPTION_MAX,
-    PROGRAM_NAME_MAX,
     RETENTION_MONTHS_MAX,
     RETENTION_MONTHS_MIN,
-    GroupingBasis,
-    MeetingCadence,
     Program,
     Role,
 )
-from peergroups.organizations.services import program_settings_check
-
-PROGRAM_CHECKED = (
-    "name",
-    "description",
-    "min_group_size",
-    "max_group_size",
-    "open_seats",
-    "meeting_cadence",
-    "grouping_basis",
-)
-
-
-class ProgramForm(forms.ModelForm):
-    class Meta:
-        model = Program
-        fields = [
-            "name",
-            "description",
-            "min_group_size",
-            "max_group_size",
-            "open_seats",
-            "grouping_basis",
-            "meeting_cadence",
-            "starts_on",
-        ]
-        labels = {
-            "min_group_size": "Smallest group",
-            "max_group_size": "Largest group (at most 10)",
-            "open_seats": "Open seats per group",
-            "grouping_basis": "Members of a group share their",
-            "starts_on": "First meetings from",
-        }
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.instance.organization = organization
-        self.fields["min_group_size"].widget.attrs.update(min=2, max=10)
-        self.fields["max_group_size"].widget.attrs.update(min=2, max=10)
-        self.fields["open_seats"].required = False  # none left open unless asked
-        self.fields["open_seats"].widget.attrs.update(min=0, max=8)
-
-    def clean(self):
-        cleaned = super().clean()
-        cleaned["open_seats"] = cleaned.get("open_seats") or 0  # none left open unless asked
-        if not self.errors:
-            # The bounds and the name rule are the service's (the API meets the same ones);
-            # checked here too so the form re-renders with the sentence on its field.
-            try:
-                program_settings_check(
-                    organization=self.organization,
-                    program_id=self.instance.pk,
-                    **{name: cleaned[name] for name in PROGRAM_CHECKED},
-                )
-            except (Invalid, Conflict) as refusal:
-                form_add_invalid(self, refusal)
-        return cleaned
-
-
-class ProgramEditForm(forms.Form):
-    """Edit a program after it started; `groups.services.program_update` checks the rules."""
-
-    name = forms.CharField(max_length=PROGRAM_NAME_MAX)
-    description = forms.CharField(
-        required=False,
-        max_length=PROGRAM_DESCRIPTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    min_group_size = forms.IntegerField(
-        label="Smallest group", min_value=MIN_GROUP_SIZE, max_value=MAX_GROUP_SIZE
-    )
-    max_group_size = forms.IntegerField(
-        label=f"Largest group (at most {MAX_GROUP_SIZE})",
-        min_value=MIN_GROUP_SIZE,
-        max_value=MAX_GROUP_SIZE,
-    )
-    open_seats = forms.IntegerField(
-        label="Open seats per group", min_value=0, max_value=MAX_GROUP_SIZE - MIN_GROUP_SIZE
-    )
-    meeting_cadence = forms.ChoiceField(label="Groups meet", choices=MeetingCadence.choices)
-    grouping_basis = forms.ChoiceField(
-        label="Members of a group share their", choices=GroupingBasis.choices
-    )
-    # The version the page was opened at: an edit from an older one is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-
-    @classmethod
-    def for_program(cls, program: Program, data=None) -> "ProgramEditForm":
-        initial = {name: getattr(program, name) for name in cls.base_fields}
-        return cls(data, initial=initial)
 
 
 class InvitationForm(forms.Form):

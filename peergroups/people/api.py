@@ -19,12 +19,8 @@ from peergroups.http import Pagination, error_responses
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
 from peergroups.people import services
-from peergroups.people.imports import (
-    ImportInvalid,
-    import_size_check,
-    members_import,
-    members_parse,
-)
+from peergroups.people.forms import import_size_check
+from peergroups.people.imports import ImportInvalid, members_import, members_parse
 from peergroups.people.models import FacilitatorStatus
 from peergroups.people.selectors import (
     facilitator_profile_for_admin,

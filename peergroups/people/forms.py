@@ -6,6 +6,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 
 from peergroups.accounts.models import User
+from peergroups.errors import Invalid
 from peergroups.people.models import (
     CATEGORY_LABEL_MAX,
     FACILITATOR_CAPACITY,
@@ -14,6 +15,22 @@ from peergroups.people.models import (
     MemberProfile,
 )
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
+from peergroups.textlimits import text_bound
+
+# The import form states it before the upload; `imports` reads no more than this.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
+
+
+def import_size_check(size: int) -> None:
+    """Refuse a file over MAX_IMPORT_BYTES: the import page's form and the API alike."""
+    if size > MAX_IMPORT_BYTES:
+        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise Invalid(
+            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
+            "Split it into several files.",
+            field="file",
+        )
+
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
@@ -298,8 +315,6 @@ class MemberImportForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
-
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
@@ -310,9 +325,6 @@ class MemberImportForm(forms.Form):
         )
 
     def clean_file(self):
-        from peergroups.errors import Invalid
-        from peergroups.people.imports import import_size_check
-
         upload = self.cleaned_data["file"]
         try:
             import_size_check(upload.size)
@@ -341,7 +353,7 @@ class MemberFilterForm(forms.Form):
 
 class CategoryAddForm(forms.Form):
     kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
-    label = forms.CharField(label="Value", max_length=CATEGORY_LABEL_MAX)
+    label = text_bound(forms.CharField(label="Value"), CATEGORY_LABEL_MAX)
 
 
 class CategoryMergeForm(forms.Form):
@@ -350,7 +362,7 @@ class CategoryMergeForm(forms.Form):
     values = forms.MultipleChoiceField(
         label="Spellings to merge", widget=forms.CheckboxSelectMultiple
     )
-    into = forms.CharField(label="Into", max_length=CATEGORY_LABEL_MAX)
+    into = text_bound(forms.CharField(label="Into"), CATEGORY_LABEL_MAX)
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid
+from peergroups.errors import Conflict
 from peergroups.formats import FORMULA_STARTS, csv_text
 from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
@@ -34,7 +34,7 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.organizations.services import invitation_create, invitation_refresh
-from peergroups.people.forms import IntakeForm, split_list
+from peergroups.people.forms import MAX_IMPORT_BYTES, IntakeForm, split_list
 from peergroups.people.models import (
     CategoryKind,
     MemberProfile,
@@ -50,8 +50,6 @@ from peergroups.people.vocabulary import (
     CompanyStage,
     ManagementLevel,
 )
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
 
 REQUIRED_COLUMNS = ("email", "full_name")
 COLUMNS = (
@@ -618,17 +616,6 @@ class _RowChecker:
             if current == row.email:
                 loop = " → ".join([*chain, row.email])
                 self.error(row.line, "reports_to", f"the reporting line loops back: {loop}.")
-
-
-def import_size_check(size: int) -> None:
-    """Refuse a file over MAX_IMPORT_BYTES (the page's form and the API alike)."""
-    if size > MAX_IMPORT_BYTES:
-        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
-        raise Invalid(
-            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
-            "Split it into several files.",
-            field="file",
-        )
 
 
 def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) -> ImportPlan:
