@@ -125,5 +125,6 @@ def person_erase(*, access: OrgAccess, acting_user, user_id: int, group_content:
         action="person_erase",
         object_type="user",
         object_id=person.pk,
-        after={"group_content": group_content},
+        before={"erased": False},
+        after={"erased": True, "group_content": group_content},
     )

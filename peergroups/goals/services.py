@@ -346,7 +346,8 @@ def partners_assign(
             2,
         )
     }
-    AccountabilityPair.objects.filter(group=group, cycle=cycle).delete()
+    _, deleted = AccountabilityPair.objects.filter(group=group, cycle=cycle).delete()
+    replaced = deleted.get(AccountabilityPair._meta.label, 0)
     if len(members) < 2:
         return []
     rng = random.Random(seed)
@@ -372,6 +373,7 @@ def partners_assign(
         actor=acting_user,
         action="partners_assign",
         target=group,
+        before={"cycle": cycle, "sets": replaced},
         after={"cycle": cycle, "sets": len(best), "repeats": best_repeats},
     )
     return best

@@ -32,7 +32,7 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import admin_keep_one, audit
+from peergroups.organizations.services import admin_keep_one
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
@@ -68,11 +68,13 @@ def group_create(
     )
     group.full_clean()
     group.save()
-    audit(
+    audit_record(
         organization=program.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="group_create",
-        group_id=group.pk,
+        target=group,
+        before={},
+        after={"program": program.pk, "capacity": group.capacity, "facilitator": facilitator},
     )
     return group
 
@@ -101,12 +103,13 @@ def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) ->
             )
     except IntegrityError:
         raise AlreadyGrouped(f"{user} already belongs to a group in this program.") from None
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="membership_add",
-        group_id=group.pk,
-        user_id=user.pk,
+        target=group,
+        before={},
+        after={"user": user.pk},
     )
     return membership
 
@@ -116,12 +119,13 @@ def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None)
     deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
     if deleted:
         PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
-        audit(
+        audit_record(
             organization=group.organization,
-            acting_user=acting_user,
+            actor=acting_user,
             action="membership_remove",
-            group_id=group.pk,
-            user_id=user.pk,
+            target=group,
+            before={"user": user.pk},
+            after={},
         )
 
 
@@ -525,6 +529,7 @@ def group_close(
         actor=acting_user,
         action="group_close",
         target=group,
+        before={"closed_at": None},
         after={"closed_at": group.closed_at, "members": group.member_count},
     )
     return group
@@ -582,5 +587,6 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
             "groups": [m.group_id for m in memberships],
             "facilitated": led,
         },
+        after={"roles": [], "groups": [], "facilitated": []},
     )
     return roles

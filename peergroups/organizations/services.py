@@ -38,24 +38,6 @@ from peergroups.organizations.models import (
 INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
 
-def audit(*, organization: Organization, acting_user: User | None, action: str, **detail) -> None:
-    """Older form of `audit_record`; new code calls that, with `before` values too.
-
-    The first `<kind>_id` in `detail` names the object (`group_id=7` is group 7); the
-    rest become the `after` values.
-    """
-    key = next((name for name in detail if name.endswith("_id")), None)
-    object_id = detail.pop(key) if key else None
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action=action,
-        object_type=key.removesuffix("_id") if key else "",
-        object_id=object_id,
-        after=detail,
-    )
-
-
 @transaction.atomic
 def organization_create(*, name: str, slug: str, admin: User | None = None) -> Organization:
     organization = Organization.objects.create(name=name, slug=slug)
@@ -66,6 +48,7 @@ def organization_create(*, name: str, slug: str, admin: User | None = None) -> O
         actor=admin,
         action="organization_create",
         target=organization,
+        before={},
         after={"slug": slug},
     )
     if admin is not None:
@@ -296,6 +279,7 @@ def role_grant(
             action="role_grant",
             object_type="user",
             object_id=user.pk,
+            before={},
             after={"role": role},
         )
     return granted
@@ -333,6 +317,7 @@ def role_revoke(
             object_type="user",
             object_id=user.pk,
             before={"role": role},
+            after={},
         )
 
 
@@ -346,6 +331,7 @@ def program_create(*, organization: Organization, acting_user: User | None, **fi
         actor=acting_user,
         action="program_create",
         target=program,
+        before={},
         after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
     )
     return program
@@ -408,6 +394,7 @@ def invitation_create(
         actor=acting_user,
         action="invitation_create",
         target=invitation,
+        before={},
         after={"email": email, "role": role, "program": program.pk if program else None},
     )
     if send:

@@ -229,6 +229,7 @@ def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         organization=access.organization,
         actor=request.user,
         action="audit_export",
+        before={},
         after={"rows": content.count("\n") - 1},
     )
     return csv_response(content, f"audit-{access.organization.slug}.csv")
