@@ -62,8 +62,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which e-mails a person receives: the same preferences for every organization."""
     current = notification_preferences_of(user=request.user)
+    # A POST is bound even when empty: every box unticked turns every e-mail off.
     form = NotificationsForm(
-        request.POST or None, initial={"kinds": [kind for kind, on in current.items() if on]}
+        request.POST if request.method == "POST" else None,
+        initial={"kinds": [kind for kind, on in current.items() if on]},
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))

@@ -6,13 +6,13 @@ and the service; create forms carry a one-time key so a double submit makes one 
 
 from django import forms
 
+from peergroups.accounts.models import NotificationChoice
 from peergroups.goals.models import (
     GOAL_VALUE_DIGITS,
     GOAL_VALUE_MAX,
     GOAL_VALUE_MIN,
     GOAL_VALUE_PLACES,
     CheckInStatus,
-    ReminderFrequency,
     Visibility,
 )
 from peergroups.meetings.forms import SubmitOnceMixin
@@ -108,7 +108,15 @@ class CheckInForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+# The one preference model's choices, in this page's words.
+REMINDER_CHOICES = [
+    (NotificationChoice.EACH, "An e-mail for each commitment as it comes due"),
+    (NotificationChoice.WEEKLY_DIGEST, "One digest e-mail on Mondays"),
+    (NotificationChoice.OFF, "No reminders"),
+]
+
+
 class ReminderPreferenceForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="Commitment reminders", choices=ReminderFrequency.choices, widget=forms.RadioSelect
+        label="Commitment reminders", choices=REMINDER_CHOICES, widget=forms.RadioSelect
     )

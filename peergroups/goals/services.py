@@ -32,8 +32,6 @@ from peergroups.goals.models import (
     GoalReminderSent,
     GoalUpdate,
     KeyGoal,
-    ReminderFrequency,
-    ReminderPreference,
     Visibility,
 )
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -380,19 +378,6 @@ def partners_assign(
 
 
 # --- reminders -------------------------------------------------------------------------
-
-
-def reminder_preference_set(
-    *, organization: Organization, user: User, frequency: str
-) -> ReminderPreference:
-    if frequency not in ReminderFrequency.values:
-        raise Invalid("Choose how often to be reminded.", field="frequency")
-    preference, _ = ReminderPreference.objects.update_or_create(
-        organization=organization,
-        user=user,
-        defaults={"frequency": frequency, "updated_at": timezone.now()},
-    )
-    return preference
 
 
 def goal_reminder_claim(*, commitment: Commitment, stage: str, user: User) -> bool:

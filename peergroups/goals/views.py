@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from peergroups.accounts.models import NotificationKind
+from peergroups.accounts.notifications import notification_choice, notification_choice_set
 from peergroups.charts import bar_chart
 from peergroups.errors import Invalid, Refused
 from peergroups.goals import selectors, services
@@ -229,15 +231,17 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
 
 @org_view(Role.MEMBER)
 def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    current = selectors.reminder_frequency(
-        user=request.user, organization_id=access.organization.pk
+    kind = NotificationKind.COMMITMENT_REMINDER
+    current = notification_choice(
+        user=request.user, kind=kind, organization_id=access.organization.pk
     )
     form = ReminderPreferenceForm(request.POST or None, initial={"frequency": current})
     if request.method == "POST" and form.is_valid():
-        services.reminder_preference_set(
-            organization=access.organization,
+        notification_choice_set(
             user=request.user,
-            frequency=form.cleaned_data["frequency"],
+            kind=kind,
+            choice=form.cleaned_data["frequency"],
+            organization_id=access.organization.pk,
         )
         messages.success(request, "Reminder preference saved.")
         return redirect("goals-dashboard", org_slug=access.organization.slug)
