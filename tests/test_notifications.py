@@ -163,7 +163,7 @@ def test_preferences_page_turns_e_mails_off_and_on(client, cast):
     )
     client.post(url, {"kinds": list(ACCOUNT_KINDS)})
     assert may_email(user=cast.member, organization_id=org, kind=NotificationKind.MEETING_CHANGE)
-    assert client.post(url, {"kinds": ["spam"]}).status_code == 200  # re-rendered with the error
+    assert client.post(url, {"kinds": ["spam"]}).status_code == 422  # re-rendered with the error
 
 
 @pytest.mark.django_db

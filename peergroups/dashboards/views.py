@@ -22,7 +22,7 @@ from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
 from peergroups.groups.services import person_deactivate, program_update
-from peergroups.http import csv_response, form_add_invalid, int_or_none
+from peergroups.http import csv_response, form_add_invalid, form_status, int_or_none
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import ProgramEditForm
@@ -247,7 +247,7 @@ def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> Ht
         else:
             messages.success(request, f"Program “{program.name}” saved.")
             return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,

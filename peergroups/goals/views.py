@@ -30,7 +30,7 @@ from peergroups.goals.forms import (
     ReminderPreferenceForm,
 )
 from peergroups.goals.models import CheckInStatus
-from peergroups.http import form_add_invalid
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
@@ -112,7 +112,7 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "goals/goal_form.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -161,7 +161,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
             "is_owner": goal.owner_id == request.user.pk,
             "form": form,
         },
-        status=400,
+        status=FORM_INVALID,
     )
 
 
@@ -198,7 +198,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "commitments": selectors.commitments_of_member(user=request.user, access=access),
             "today": timezone.localdate(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -225,7 +225,7 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
             "form": form,
             "check_ins": selectors.check_ins_of(commitment),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -250,7 +250,7 @@ def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpRespons
         access,
         "goals/reminders.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -340,7 +340,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
         "commitments": selectors.commitments_of_meeting(ctx=ctx, meeting=meeting),
         "to_review": selectors.commitments_for_review(ctx=ctx, meeting=meeting)[:30],
     }
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     template = (
         "goals/_meeting_commitments.html" if request.htmx else "goals/meeting_commitments.html"
     )
@@ -393,7 +393,7 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
         request,
         "goals/token_check_in.html",
         {"commitment": link.commitment, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

@@ -10,7 +10,7 @@ from peergroups.groups import services
 from peergroups.groups.forms import CloseForm, FacilitatorForm, MoveForm, RemoveForm, RenameForm
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import group_for_user, group_role, group_roster
-from peergroups.http import form_add_invalid
+from peergroups.http import form_add_invalid, form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
@@ -116,7 +116,7 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
         access,
         "groups/manage.html",
         {"group": group, "roster": roster, "forms": forms, "action": action},
-        status=422 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

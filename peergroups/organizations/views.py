@@ -15,7 +15,7 @@ from peergroups.audit.naming import audit_names, audit_object_words, audit_value
 from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
-from peergroups.http import csv_response, form_add_invalid
+from peergroups.http import csv_response, form_add_invalid, form_status
 from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import (
@@ -86,7 +86,7 @@ def first_run(request: HttpRequest) -> HttpResponse:
                 f"“{organization.name}” is ready. Check its settings, then create a program.",
             )
             return redirect("organizations-settings", org_slug=organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request,
         "organizations/first_run.html",
@@ -108,7 +108,7 @@ def organization_settings(request: HttpRequest, access: OrgAccess) -> HttpRespon
         else:
             messages.success(request, "Settings saved.")
             return redirect("organizations-settings", org_slug=access.organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(request, access, "organizations/settings.html", {"form": form}, status=status)
 
 
@@ -122,7 +122,7 @@ def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         )
         messages.success(request, f"Program “{program.name}” created.")
         return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request, access, "organizations/program_form.html", {"form": form}, status=status
     )
@@ -152,7 +152,7 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     invitations = Invitation.objects.filter(organization=access.organization).select_related(
         "program", "accepted_by"
     )[:200]
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,

@@ -145,5 +145,5 @@ def test_second_open_invitation_for_same_address_is_refused(client, cast):
         reverse("organizations-invitations", args=["acme"]),
         {"email": "newcomer@acme.test", "role": Role.MEMBER},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"open invitation already" in response.content  # the service's sentence, on the form
