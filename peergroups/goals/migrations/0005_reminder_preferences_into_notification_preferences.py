@@ -3,14 +3,17 @@ digest, off) moves from goals' ReminderPreference into accounts' NotificationPre
 as kind "commitment_reminder" for the same person and organization, with when it was
 made; no one's choice is lost (goals/tests/test_migration.py).
 
-The model leaves the code's state here, but its table stays, emptied: the previous
-release still queries it while this one migrates (tests/test_upgrades.py) and reads no
-row as "each", the default, for those minutes. Its rows go because no model of this
-release knows them: deleting a person or an organization would trip over their foreign
-keys. The next release drops the table.
+The model leaves the code's state here, but its table stays, emptied and without its
+foreign-key constraints: the previous release still queries it while this one migrates
+(tests/test_upgrades.py) and reads no row as "each", the default, for those minutes. No
+model of this release knows the table, so nothing of it may point at people or
+organizations: deleting one (or PostgreSQL's TRUNCATE in a flush) would trip over it.
+The next release drops the table.
 """
 
-from django.db import migrations
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
 
 KIND = "commitment_reminder"
 
@@ -44,6 +47,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("goals", "0004_checkin_latest_index"),
         ("accounts", "0004_notification_choice_per_organization"),
     ]
@@ -52,6 +56,21 @@ class Migration(migrations.Migration):
         migrations.RunPython(forwards, backwards),
         migrations.SeparateDatabaseAndState(
             state_operations=[migrations.DeleteModel(name="ReminderPreference")],
-            database_operations=[],
+            database_operations=[
+                migrations.AlterField(
+                    model_name="reminderpreference",
+                    name=name,
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=to,
+                    ),
+                )
+                for name, to in (
+                    ("organization", "organizations.organization"),
+                    ("user", settings.AUTH_USER_MODEL),
+                )
+            ],
         ),
     ]
