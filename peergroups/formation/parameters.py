@@ -11,6 +11,10 @@ from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS
 from peergroups.formats import count_of
 from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
 
+# Engine runs take minutes of CPU, so they have their own queue (and worker): e-mail and
+# reminders on the default queue never wait behind them.
+FORMATION_QUEUE = "formation"
+
 MODE_UNPLACED = "unplaced"
 MODE_NEW_CYCLE = "new_cycle"
 MODES = (MODE_UNPLACED, MODE_NEW_CYCLE)

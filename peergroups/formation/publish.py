@@ -12,16 +12,18 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Conflict, DomainError, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
-from peergroups.formation.parameters import Parameters
+from peergroups.formation.parameters import FORMATION_QUEUE, Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
+from peergroups.formation.tasks import groups_welcome_send
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
 from peergroups.organizations.models import Role
@@ -113,11 +115,14 @@ def formation_run_publish_request(
         before={"status": RunStatus.DONE},
         after={"status": RunStatus.PUBLISHING},
     )
-    from peergroups.formation.tasks import formation_run_publish_task
-
     run_id = run.pk
     transaction.on_commit(lambda: formation_run_publish_task.enqueue(run_id))
     return run
+
+
+@task(queue_name=FORMATION_QUEUE)
+def formation_run_publish_task(run_id: int) -> None:
+    formation_run_publish_execute(run_id)
 
 
 def formation_run_publish_execute(run_id: int) -> None:
@@ -316,8 +321,6 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         before={"status": before},
         after={"status": RunStatus.PUBLISHED, "groups": len(created), "members": len(member_ids)},
     )
-    from peergroups.formation.tasks import groups_welcome_send
-
     ids = [group.pk for group in created]
     batches = [ids[i : i + WELCOME_BATCH] for i in range(0, len(ids), WELCOME_BATCH)]
     transaction.on_commit(lambda: [groups_welcome_send.enqueue(batch) for batch in batches])

@@ -1,4 +1,5 @@
-"""Writes on peer groups and memberships.
+"""Writes on programs (create, edit: the bounds must fit the program's groups), peer groups
+and memberships.
 
 Capacity is guarded twice: a conditional UPDATE ... WHERE member_count < capacity
 claims a seat atomically (it takes the row lock on PostgreSQL, and SQLite runs one
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peergroups.accounts.models import User, credentials_reset_send
+from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused, version_require
 from peergroups.groups.models import (
@@ -27,12 +28,11 @@ from peergroups.organizations.models import (
     PROGRAM_NAME_MAX,
     GroupingBasis,
     MeetingCadence,
-    OrganizationRole,
+    Organization,
     Program,
     Role,
 )
 from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import admin_keep_one
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 
@@ -392,6 +392,22 @@ PROGRAM_EDITABLE = (
 
 
 @transaction.atomic
+def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
+    program = Program(organization=organization, **fields)
+    program.full_clean()
+    program.save()
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="program_create",
+        target=program,
+        before={},
+        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
+    )
+    return program
+
+
+@transaction.atomic
 def program_update(
     *,
     access: OrgAccess,
@@ -533,60 +549,3 @@ def group_close(
         after={"closed_at": group.closed_at, "members": group.member_count},
     )
     return group
-
-
-@transaction.atomic
-def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> list[str]:
-    """Take a person out of the organization: their roles end, their seats in open groups
-    free up and the groups they led lose their facilitator. What they wrote (issues,
-    notes, resources) stays with the group. Returns the roles they held."""
-    access.require(Role.ADMIN)
-    organization = access.organization
-    roles = sorted(
-        OrganizationRole.objects.filter(organization=organization, user_id=user_id).values_list(
-            "role", flat=True
-        )
-    )
-    if not roles:
-        raise NotFound("No such person in this organization.")
-    if user_id == acting_user.pk:
-        raise Conflict("You cannot deactivate yourself; ask another admin.")
-    if Role.ADMIN in roles:
-        admin_keep_one(
-            organization=organization,
-            user_id=user_id,
-            refusal="The organization's last admin cannot be deactivated.",
-        )
-    memberships = list(
-        GroupMembership.objects.select_for_update().filter(
-            group__organization=organization, group__closed_at__isnull=True, user_id=user_id
-        )
-    )
-    for membership in memberships:
-        membership.delete()
-        PeerGroup.objects.filter(pk=membership.group_id).update(member_count=F("member_count") - 1)
-    led = list(
-        PeerGroup.objects.filter(
-            organization=organization, facilitator_id=user_id, closed_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
-    OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
-    if not OrganizationRole.objects.filter(user_id=user_id).exists():
-        # Part of no organization any more: their API tokens end too (the calendar feed,
-        # pulse and check-in links of this organization stop by `person_active`).
-        credentials_reset_send(user=User.objects.get(pk=user_id))
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action="person_deactivate",
-        object_type="user",
-        object_id=user_id,
-        before={
-            "roles": roles,
-            "groups": [m.group_id for m in memberships],
-            "facilitated": led,
-        },
-        after={"roles": [], "groups": [], "facilitated": []},
-    )
-    return roles

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
-from peergroups.aggregates import MIN_PEOPLE, Figure, Table
+from peergroups.aggregates import MIN_PEOPLE, Collect, Figure, Table
 from peergroups.errors import Gone, NotFound, Refused
 from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -364,15 +364,19 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         .order_by()
     ):
         people.add_counted(("program", program_id), people=members, value=members)
-    # Attendance summed in SQL, one row per (program, person): the program's rate is
-    # decided on the distinct people behind it.
-    for program_id, member_id, present, held in (
+    # Attendance summed in SQL, one row per program with the people behind it: the
+    # program's rate is decided on the distinct people behind it.
+    for program_id, members, present, held in (
         Attendance.objects.filter(meeting__group__organization=access.organization)
-        .values_list("meeting__group__program_id", "member_id")
-        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)), held=Count("pk"))
+        .values_list("meeting__group__program_id")
+        .annotate(
+            members=Collect("member_id", distinct=True),
+            present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+            held=Count("pk"),
+        )
         .order_by()
     ):
-        attendance.add_grouped(("program", program_id), member_id, (present, held))
+        attendance.add_people(("program", program_id), members, (present, held))
     # Categories stand alone under their program: counted in SQL, distinct authors.
     for program_id, category, authors, issues in (
         Issue.objects.filter(group__organization=access.organization)

@@ -44,7 +44,6 @@ from peergroups.meetings.models import (
     MeetingSeries,
     MeetingStatus,
     MonthInterval,
-    ReminderSent,
 )
 from peergroups.meetings.recurrence import occurrence_dates
 from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
@@ -871,21 +870,3 @@ def calendar_feed_revoke(*, user: User, organization: Organization) -> int:
     return CalendarFeed.objects.filter(
         organization=organization, user=user, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-
-
-# --- reminders -------------------------------------------------------------------------
-
-
-def reminder_claim(*, meeting: Meeting, user: User) -> bool:
-    """Claim the one reminder for this meeting and person; False if already claimed.
-
-    Call inside the transaction that sends the e-mail: if sending fails, the claim
-    rolls back with it and a later run tries again. A second worker racing for the
-    same row waits on the unique index and then gets False.
-    """
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(meeting=meeting, user=user)
-    except IntegrityError:
-        return False
-    return True

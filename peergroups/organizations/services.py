@@ -1,7 +1,8 @@
-"""Writes on organizations, roles, programs and invitations.
+"""Writes on organizations, roles and invitations.
 
 Accepting an invitation gives a role and, for members, a profile: that lives in
-`peergroups.people.invitations`, above this app.
+`peergroups.people.invitations`, above this app. Programs are created and edited in
+`peergroups.groups.services`: an edit must fit the program's groups.
 """
 
 import hmac
@@ -321,22 +322,6 @@ def role_revoke(
         )
 
 
-@transaction.atomic
-def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
-    program = Program(organization=organization, **fields)
-    program.full_clean()
-    program.save()
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action="program_create",
-        target=program,
-        before={},
-        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
-    )
-    return program
-
-
 def _new_link(invitation: Invitation) -> str:
     """Give the invitation a fresh link; only the salt and the link's hash are stored."""
     invitation.token_salt = secrets.token_hex(16)
@@ -344,11 +329,6 @@ def _new_link(invitation: Invitation) -> str:
     invitation.token_hash = hash_token(token)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     return token
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The invitation's link token, rebuilt from its salt (for the e-mail task)."""
-    return token_from_salt("invitation", invitation.token_salt)
 
 
 @transaction.atomic
@@ -446,20 +426,6 @@ def invitation_send_later(*, invitation: Invitation) -> None:
     transaction.on_commit(lambda: invitation_send.enqueue(invitation_id))
 
 
-def invitation_mark_sent(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_failed_at=None, send_error=""
-    )
-
-
-def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
-    """The e-mail task gave up: the funnel shows the invitation as not delivered, with the
-    reason, until a resend gets through."""
-    Invitation.objects.filter(pk=invitation_id).update(
-        send_failed_at=timezone.now(), send_error=reason[:300]
-    )
-
-
 def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()
@@ -501,15 +467,3 @@ def invitation_revoke(
         after={"expires_at": invitation.expires_at},
     )
     return invitation
-
-
-def invitation_reminder_claim(*, invitation_id: int) -> bool:
-    """Claim the one reminder of an unaccepted invitation; False when it went out already.
-
-    A conditional update, so two workers never both send it; call it in the transaction
-    that sends the e-mail, so a failed send releases the claim.
-    """
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, reminded_at__isnull=True, accepted_at__isnull=True
-    ).update(reminded_at=timezone.now())
-    return claimed == 1

@@ -15,6 +15,9 @@ from peergroups.people.models import (
 )
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
 
+# The import form states it before the upload; `imports` reads no more than this.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
+
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
 
@@ -298,8 +301,6 @@ class MemberImportForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
-
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
@@ -310,8 +311,6 @@ class MemberImportForm(forms.Form):
         )
 
     def clean_file(self):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
-
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             megabytes = MAX_IMPORT_BYTES // (1024 * 1024)

@@ -244,14 +244,6 @@ def facilitator_reject(
     return profile
 
 
-def intake_reminder_claim(*, profile_id: int) -> bool:
-    """Claim the one reminder to finish an intake; False when it went out already (or done)."""
-    claimed = MemberProfile.objects.filter(
-        pk=profile_id, intake_reminded_at__isnull=True, completed_at__isnull=True
-    ).update(intake_reminded_at=timezone.now())
-    return claimed == 1
-
-
 def _category_kind(kind: str) -> str:
     if kind not in CategoryKind.values:
         raise Invalid("Choose region, industry or function.", field="kind")

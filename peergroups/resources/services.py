@@ -35,7 +35,6 @@ from peergroups.resources.models import (
     ResourceTopic,
     ResourceVote,
     Scope,
-    SearchTerm,
     TextStatus,
 )
 from peergroups.resources.selectors import may_edit, may_withdraw, readable_groups
@@ -182,24 +181,6 @@ def _topics_text(topics: list[str]) -> str:
     return " ".join(AREA_LABELS[t] for t in topics)
 
 
-def resource_index(*, resource: Resource) -> None:
-    """Remember the resource's words for typo correction, in the scope that sees them."""
-    words = search.index_terms(
-        " ".join([resource.title, resource.summary, resource.topics_text, resource.file_text])
-    )
-    key = search.scope_key_of(resource)
-    SearchTerm.objects.bulk_create(
-        [
-            SearchTerm(
-                organization_id=resource.organization_id, scope_key=key, term=w, length=len(w)
-            )
-            for w in sorted(words)
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
-
-
 def _set_topics(resource: Resource, topics: list[str]) -> None:
     ResourceTopic.objects.filter(resource=resource).exclude(topic__in=topics).delete()
     ResourceTopic.objects.bulk_create(
@@ -269,7 +250,7 @@ def resource_share(
         _attach(resource, checked)
     resource.save()
     _set_topics(resource, topics)
-    resource_index(resource=resource)
+    search.resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,
@@ -351,7 +332,7 @@ def resource_edit(
     resource.updated_at = timezone.now()
     resource.save()
     _set_topics(resource, resource.topics)
-    resource_index(resource=resource)
+    search.resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,

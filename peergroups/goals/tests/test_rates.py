@@ -107,8 +107,7 @@ def test_admin_rates_count_people_not_commitments_or_memberships(client, accepte
 
 def test_admin_insights_list_programs_in_natural_name_order(client, accepted, commit):
     """ "Cohort 5" before "Cohort 10": the operations board's natural sort."""
-    from peergroups.groups.services import group_create, membership_add
-    from peergroups.organizations.services import program_create
+    from peergroups.groups.services import group_create, membership_add, program_create
 
     accepted.program.name = "Cohort 10"
     accepted.program.save(update_fields=["name"])

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from peergroups.audit.models import AuditEntry
+from peergroups.dashboards.persons import person_deactivate
 from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.groups import services
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
@@ -192,9 +193,7 @@ def test_deactivating_a_person_frees_seats_and_keeps_their_content(client, cast)
         ask="a",
         urgency=2,
     )
-    roles = services.person_deactivate(
-        access=access, acting_user=cast.admin, user_id=cast.member.pk
-    )
+    roles = person_deactivate(access=access, acting_user=cast.admin, user_id=cast.member.pk)
     assert roles == ["member"]
     assert not OrganizationRole.objects.filter(
         user=cast.member, organization=cast.organization
@@ -213,12 +212,12 @@ def test_deactivating_a_person_frees_seats_and_keeps_their_content(client, cast)
     )
     assert "Deactivated" in page.content.decode()
     with pytest.raises(NotFound):
-        services.person_deactivate(access=access, acting_user=cast.admin, user_id=cast.member.pk)
+        person_deactivate(access=access, acting_user=cast.admin, user_id=cast.member.pk)
 
 
 @pytest.mark.django_db
 def test_deactivating_a_facilitator_leaves_their_group_without_one(cast):
-    services.person_deactivate(
+    person_deactivate(
         access=admin_access(cast), acting_user=cast.admin, user_id=cast.facilitator.pk
     )
     cast.group.refresh_from_db()
@@ -228,9 +227,7 @@ def test_deactivating_a_facilitator_leaves_their_group_without_one(cast):
 @pytest.mark.django_db
 def test_admin_cannot_deactivate_themselves(cast):
     with pytest.raises(Conflict, match="yourself"):
-        services.person_deactivate(
-            access=admin_access(cast), acting_user=cast.admin, user_id=cast.admin.pk
-        )
+        person_deactivate(access=admin_access(cast), acting_user=cast.admin, user_id=cast.admin.pk)
 
 
 def manage_url(group):
