@@ -34,7 +34,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 
-from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
+from peergroups.errors import STATUS_TITLES, DomainError, Invalid, Stale, Throttled
 from peergroups.textlimits import text_too_long
 
 logger = logging.getLogger("peergroups.refusals")
@@ -112,6 +112,20 @@ def int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+# A page that shows a submitted form again with its errors answers 422 Unprocessable
+# Content, whatever the cause (a field's bad value, or a service's refusal written on the
+# form): the status the API answers bad input with (`errors.Invalid`), and the one
+# static/js/htmx-errors.js lets htmx swap, so an htmx form shows its errors in place.
+# A refusal not shown on a form keeps its own status (ErrorPageMiddleware).
+FORM_INVALID = Invalid.status
+
+
+def form_status(request: HttpRequest) -> int:
+    """The status of a page showing a form: 200 when it is first shown; FORM_INVALID
+    when a POST comes back to it (a valid POST redirects, so it has errors)."""
+    return FORM_INVALID if request.method == "POST" else 200
 
 
 def form_add_invalid(form, error: DomainError, *, field_map: dict | None = None) -> None:

@@ -474,8 +474,8 @@ MATRIX = {
     # page with htmx: Group A's content (the recording form is the facilitator's).
     ("goals-meeting-commitments", "get"): (MEETING, GROUP_CONTENT),
     ("goals-issue-commitments", "get"): (ISSUE, GROUP_CONTENT),
-    # The facilitator records here (400: the empty form re-renders with its errors).
-    ("goals-meeting-commitments", "post"): (MEETING, dict(GROUP_FACILITATOR, facilitator=400)),
+    # The facilitator records here (422: the empty form re-renders with its errors).
+    ("goals-meeting-commitments", "post"): (MEETING, dict(GROUP_FACILITATOR, facilitator=422)),
     ("goals-partners", "post"): (
         {"org_slug": "acme", "group_id": "group"},
         dict(GROUP_FACILITATOR, facilitator=302),
@@ -513,15 +513,15 @@ MATRIX = {
     ("outcomes-program", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("outcomes-baseline", "post"): (
         {"org_slug": "acme"},
-        dict(MEMBER_ONLY, member=400, other_member=400),
+        dict(MEMBER_ONLY, member=422, other_member=422),
     ),
     ("outcomes-pulse", "post"): (
         {"org_slug": "acme"},
-        dict(MEMBER_ONLY, member=400, other_member=400),
+        dict(MEMBER_ONLY, member=422, other_member=422),
     ),
     ("outcomes-pulse-link", "post"): (
         {"org_slug": "acme", "token": "pulse_token"},
-        dict.fromkeys(ROLES, 400),
+        dict.fromkeys(ROLES, 422),
     ),
     ("outcomes-program-csv", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("api:api-outcomes-me", "get"): ({"org_slug": "acme"}, dict(MEMBER_ONLY, anonymous=401)),
@@ -541,14 +541,14 @@ MATRIX = {
     ),
     ("api:api-outcomes-program", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
     # The other side of each page (POST to a page, GET to an action) and the API's other
-    # methods. Form posts without data re-render with their errors (400).
+    # methods. Form posts without data re-render with their errors (422, `http.FORM_INVALID`).
     ("ops-healthz", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("accounts-invitation", "post"): (
         {"token": "invitation_token"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=200),
+        dict(dict.fromkeys(ROLES, 403), anonymous=422),
     ),
     ("api-token-revoke", "get"): ({"token_id": "admin_token"}, dict.fromkeys(ROLES, 405)),
-    ("api-tokens", "post"): ({}, dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN)),
+    ("api-tokens", "post"): ({}, dict(dict.fromkeys(ROLES, 422), anonymous=LOGIN)),
     ("api:api-commitments", "post"): (
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 422), anonymous=401),
@@ -609,18 +609,18 @@ MATRIX = {
     ),
     ("goals-check-in", "post"): (
         {"org_slug": "acme", "commitment_id": "commitment"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, outsider=404),
     ),
     ("goals-commitments", "post"): (
         {"org_slug": "acme"},
         dict(
-            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, other_member=400, outsider=404
+            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, other_member=422, outsider=404
         ),
     ),
     ("goals-create", "post"): (
         {"org_slug": "acme"},
         dict(
-            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, other_member=400, outsider=404
+            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, other_member=422, outsider=404
         ),
     ),
     ("goals-partners", "get"): (
@@ -631,15 +631,15 @@ MATRIX = {
     ("goals-reminders", "post"): (
         {"org_slug": "acme"},
         dict(
-            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, other_member=400, outsider=404
+            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, other_member=422, outsider=404
         ),
     ),
     ("goals-token-check-in", "post"): (
         {"org_slug": "acme", "token": "check_in_token"},
-        dict.fromkeys(ROLES, 400),
+        dict.fromkeys(ROLES, 422),
     ),
     ("home", "post"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN)),
-    ("login", "post"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=200)),
+    ("login", "post"): ({}, dict(dict.fromkeys(ROLES, 302), anonymous=422)),
     ("logout", "get"): ({}, dict.fromkeys(ROLES, 405)),
     ("meetings-agenda-pick", "get"): (
         {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"},
@@ -647,7 +647,7 @@ MATRIX = {
     ),
     ("meetings-agenda-template", "post"): (
         {"org_slug": "acme", "group_id": "group"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=422, outsider=404),
     ),
     ("meetings-agreement", "post"): (
         {"org_slug": "acme", "group_id": "group"},
@@ -659,15 +659,15 @@ MATRIX = {
     ),
     ("meetings-check-in", "post"): (
         {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, outsider=404),
     ),
     ("meetings-edit", "post"): (
         {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=422, outsider=404),
     ),
     ("meetings-issue-create", "post"): (
         {"org_slug": "acme", "group_id": "group"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, outsider=404),
     ),
     ("meetings-issue-vote", "get"): (
         {"org_slug": "acme", "group_id": "group", "issue_id": "issue"},
@@ -679,32 +679,32 @@ MATRIX = {
     ),
     ("meetings-schedule", "post"): (
         {"org_slug": "acme", "group_id": "group"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, facilitator=422, outsider=404),
     ),
     ("organizations-invitations", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     ("people-categories", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     ("groups-program-edit", "post"): (
         {"org_slug": "acme", "program_id": "program"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     ("groups-program-create", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     # An empty post: the form re-renders with its errors for the admin.
     ("organizations-settings", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     # The first-run page exists only while the install has no organization: never here.
     ("organizations-first-run", "post"): ({}, dict.fromkeys(ROLES, 404)),
-    ("password_reset", "post"): ({}, dict.fromkeys(ROLES, 200)),
+    ("password_reset", "post"): ({}, dict.fromkeys(ROLES, 422)),
     ("password_reset_complete", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("password_reset_confirm", "post"): (
         {"uidb64": "uid", "token": "token"},
@@ -713,7 +713,7 @@ MATRIX = {
     ("password_reset_done", "post"): ({}, dict.fromkeys(ROLES, 405)),
     ("people-facilitator-apply", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN, outsider=404),
+        dict(dict.fromkeys(ROLES, 422), anonymous=LOGIN, outsider=404),
     ),
     ("people-facilitator-review", "get"): (
         {"org_slug": "acme", "profile_id": "applicant_profile"},
@@ -721,12 +721,12 @@ MATRIX = {
     ),
     ("people-import", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
     ("people-intake", "post"): (
         {"org_slug": "acme"},
         dict(
-            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, other_member=400, outsider=404
+            dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, other_member=422, outsider=404
         ),
     ),
     # Resources. The organization's library is open to everyone in it; a group's
@@ -861,11 +861,11 @@ MATRIX = {
     ),
     ("network-directory-me", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN, admin=403, outsider=404),
+        dict(dict.fromkeys(ROLES, 422), anonymous=LOGIN, admin=403, outsider=404),
     ),
     ("resources-edit", "post"): (
         {"org_slug": "acme", "resource_id": "resource"},
-        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=400, outsider=404),
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, member=422, outsider=404),
     ),
     ("resources-meeting-share", "post"): (
         {"org_slug": "acme", "group_id": "group", "meeting_id": "meeting"},
@@ -873,7 +873,7 @@ MATRIX = {
     ),
     ("resources-share", "post"): (
         {"org_slug": "acme"},
-        dict(dict.fromkeys(ROLES, 400), anonymous=LOGIN, admin=403, outsider=404),
+        dict(dict.fromkeys(ROLES, 422), anonymous=LOGIN, admin=403, outsider=404),
     ),
     ("resources-vote", "get"): (
         {"org_slug": "acme", "resource_id": "resource"},

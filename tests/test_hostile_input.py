@@ -175,7 +175,7 @@ def test_page_form_with_nul_re_renders_what_was_typed(cast, client):
             "url": "https://example.org/pipeline",
         },
     )
-    assert response.status_code == 400  # the form again, as every invalid form answers
+    assert response.status_code == 422  # the form again, as every invalid form answers
     assert b"Null characters are not allowed." in response.content
     assert b"Forty-five minutes a week" in response.content
     assert not Resource.objects.exists()

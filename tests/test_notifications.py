@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from peergroups.accounts.models import NotificationKind
-from peergroups.accounts.notifications import notification_preferences_save, wants_email
+from peergroups.accounts.models import ACCOUNT_KINDS, NotificationKind
+from peergroups.accounts.notifications import notification_preferences_save
 from peergroups.formation.tasks import groups_welcome_send
 from peergroups.goals import services as goals
 from peergroups.goals.tasks import goal_reminders_send_now
@@ -33,6 +33,7 @@ from peergroups.meetings.models import Meeting
 from peergroups.meetings.tasks import meeting_change_message, reminders_send_now
 from peergroups.ops.mail import email_message, email_text
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.recipients import may_email
 from peergroups.organizations.services import invitation_create
 from peergroups.organizations.tasks import invitation_mark_sent
 from peergroups.outcomes.tasks import pulses_send_now
@@ -321,11 +322,55 @@ def test_preferences_page_turns_e_mails_off_and_on(client, cast):
     assert client.get(url).status_code == 200
     response = client.post(url, {"kinds": [NotificationKind.FACILITATOR_REVIEW]})
     assert response.status_code == 302
-    assert not wants_email(user=cast.member, kind=NotificationKind.MEETING_CHANGE)
-    assert wants_email(user=cast.member, kind=NotificationKind.FACILITATOR_REVIEW)
-    client.post(url, {"kinds": list(NotificationKind.values)})
-    assert wants_email(user=cast.member, kind=NotificationKind.MEETING_CHANGE)
-    assert client.post(url, {"kinds": ["spam"]}).status_code == 200  # re-rendered with the error
+    org = cast.organization.pk
+    assert not may_email(
+        user=cast.member, organization_id=org, kind=NotificationKind.MEETING_CHANGE
+    )
+    assert may_email(
+        user=cast.member, organization_id=org, kind=NotificationKind.FACILITATOR_REVIEW
+    )
+    client.post(url, {"kinds": list(ACCOUNT_KINDS)})
+    assert may_email(user=cast.member, organization_id=org, kind=NotificationKind.MEETING_CHANGE)
+    assert client.post(url, {"kinds": ["spam"]}).status_code == 422  # re-rendered with the error
+
+
+@pytest.mark.django_db
+def test_one_preference_model_decides_reminders_and_other_e_mails(client, cast):
+    """Commitment reminders are set on the organization's page, other e-mails on the
+    account's; both are rows of the one model, and `recipients_with_choice` reads both."""
+    from peergroups.accounts.models import NotificationChoice, NotificationPreference
+    from peergroups.organizations.recipients import recipients_with_choice
+
+    client.force_login(cast.member)
+    reminders = reverse("goals-reminders", args=[cast.organization.slug])
+    response = client.post(reminders, {"frequency": NotificationChoice.WEEKLY_DIGEST})
+    assert response.status_code == 302
+    client.post(reverse("accounts-notifications"), {"kinds": []})  # every account e-mail off
+
+    org = cast.organization.pk
+    kind = NotificationKind.COMMITMENT_REMINDER
+    people = [cast.member, cast.member2]
+    assert recipients_with_choice(organization_id=org, users=people, kind=kind) == [
+        (cast.member, NotificationChoice.WEEKLY_DIGEST),
+        (cast.member2, NotificationChoice.EACH),
+    ]
+    assert not may_email(
+        user=cast.member, organization_id=org, kind=NotificationKind.MEETING_CHANGE
+    )
+    assert client.get(reminders).context["form"].initial == {"frequency": "weekly_digest"}
+    assert set(
+        NotificationPreference.objects.filter(user=cast.member).values_list("kind", flat=True)
+    ) == {*NotificationKind.values}
+    # Off on the organization's page: no reminder, whatever the account page says.
+    client.post(reminders, {"frequency": NotificationChoice.OFF})
+    assert recipients_with_choice(organization_id=org, users=people, kind=kind) == [
+        (cast.member2, NotificationChoice.EACH)
+    ]
+    # The account page lists only the account-wide e-mails, and refuses the others.
+    page = client.get(reverse("accounts-notifications")).content.decode()
+    assert "My commitments come due" not in page
+    refused = client.post(reverse("accounts-notifications"), {"kinds": [kind]})
+    assert refused.context["form"].errors
 
 
 @override_settings(DEFAULT_FROM_EMAIL="noreply@peergroups.test")

@@ -193,6 +193,9 @@ def a_row_of_each(cast, django_capture_on_commit_callbacks):
         scope="organization",
         url="https://example.org/scorecard",
     )
+    from peergroups.accounts.notifications import notification_preferences_save
+
+    notification_preferences_save(user=cast.member, wanted=set())  # every e-mail off
 
 
 def test_previous_releases_inserts_work_on_the_latest_schema(loader, a_row_of_each):

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 
-from peergroups.accounts.models import NotificationKind, User
+from peergroups.accounts.models import ACCOUNT_KINDS, User
 from peergroups.accounts.throttle import (
     SIGN_IN_ACCOUNT,
     SIGN_IN_ADDRESS,
@@ -94,7 +94,7 @@ class UserCreationForm(forms.ModelForm):
 class NotificationsForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label="E-mail me when",
-        choices=NotificationKind.choices,
+        choices=[(kind.value, kind.label) for kind in ACCOUNT_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

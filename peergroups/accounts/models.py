@@ -97,19 +97,67 @@ class NotificationKind(models.TextChoices):
     FACILITATOR_REVIEW = "facilitator_review", "My facilitator application is reviewed"
     GROUP_ASSIGNMENT = "group_assignment", "I am placed in or moved to a group"
     MEETING_CHANGE = "meeting_change", "A meeting of my group is moved or cancelled"
+    COMMITMENT_REMINDER = "commitment_reminder", "My commitments come due"
+
+
+# Set once for every organization (the account's e-mail page), on or off.
+ACCOUNT_KINDS = (
+    NotificationKind.FACILITATOR_REVIEW,
+    NotificationKind.GROUP_ASSIGNMENT,
+    NotificationKind.MEETING_CHANGE,
+)
+# Set per organization (its own page), and may come as a Monday digest.
+DIGEST_KINDS = (NotificationKind.COMMITMENT_REMINDER,)
+
+
+class NotificationChoice(models.TextChoices):
+    EACH = "each", "An e-mail for each, as it happens"
+    WEEKLY_DIGEST = "weekly_digest", "One digest e-mail on Mondays"
+    OFF = "off", "No e-mail"
 
 
 class NotificationPreference(models.Model):
-    """E-mails a person has turned off; no row means every e-mail is on."""
+    """A person's choice for one kind of e-mail: the one preference model.
+
+    No row means the e-mail comes, one for each (`NotificationChoice.EACH`). A row with no
+    organization holds the choice for every organization (the account's e-mail page); a
+    row with one holds it for that organization and wins there (commitment reminders,
+    set on each organization's reminders page). `organizations.recipients` reads it for
+    every e-mail.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_offs")
+    # Named by string: accounts sits below organizations and imports nothing of it.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    choice = models.CharField(
+        max_length=20,
+        choices=NotificationChoice.choices,
+        default=NotificationChoice.OFF,
+        db_default=NotificationChoice.OFF,
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the choice was made.")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="notification_off_unique")
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(organization__isnull=True),
+                name="notification_off_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind"],
+                condition=models.Q(organization__isnull=False),
+                name="notification_choice_per_organization",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} turned off {self.kind}"
+        where = f" in {self.organization_id}" if self.organization_id else ""
+        return f"{self.user_id}: {self.kind} {self.choice}{where}"

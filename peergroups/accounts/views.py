@@ -19,15 +19,26 @@ from peergroups.accounts.throttle import (
     throttle_check,
     throttle_hit,
 )
+from peergroups.http import FORM_INVALID, form_status
 
 
-class SignInView(LoginView):
+class FormInvalidStatus:
+    """Django's form views show a form with errors at 200; ours answer FORM_INVALID (422),
+    as every page of the site does (`peergroups.http.form_status`)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = FORM_INVALID
+        return response
+
+
+class SignInView(FormInvalidStatus, LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(FormInvalidStatus, auth_views.PasswordResetView):
     """Django's reset (an HMAC token, never stored), throttled per address and account."""
 
     template_name = "accounts/password_reset.html"
@@ -41,7 +52,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(FormInvalidStatus, auth_views.PasswordResetConfirmView):
     """Django's confirm step; a new password also revokes the person's API tokens
     (`accounts.signals.credentials_reset`), and the next page says so."""
 
@@ -62,11 +73,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which e-mails a person receives: the same preferences for every organization."""
     current = notification_preferences_of(user=request.user)
+    # A POST is bound even when empty: every box unticked turns every e-mail off.
     form = NotificationsForm(
-        request.POST or None, initial={"kinds": [kind for kind, on in current.items() if on]}
+        request.POST if request.method == "POST" else None,
+        initial={"kinds": [kind for kind, on in current.items() if on]},
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))
         messages.success(request, "Your e-mail preferences are saved.")
         return redirect("accounts-notifications")
-    return render(request, "accounts/notifications.html", {"form": form})
+    return render(
+        request, "accounts/notifications.html", {"form": form}, status=form_status(request)
+    )

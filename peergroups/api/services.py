@@ -39,6 +39,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         actor=user,
         action="api_token_issue",
         target=token,
+        before={},
         after={"prefix": token.prefix, "user": user.pk},
     )
     logger.info("api token %s created by user %s", token.pk, user.pk)

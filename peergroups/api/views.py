@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from peergroups.api import selectors, services
 from peergroups.api.forms import ApiTokenForm
+from peergroups.http import form_status
 
 
 @login_required
@@ -19,7 +20,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         # Rendered here rather than redirected: the key must not travel through the
         # session or a message store, and this page is the only time it is shown.
         form = ApiTokenForm()
-    status = 400 if request.method == "POST" and new_key is None else 200
+    status = form_status(request) if new_key is None else 200
     response = render(
         request,
         "api/tokens.html",

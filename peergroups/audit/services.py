@@ -1,4 +1,5 @@
-"""`audit_record`: the one way to write to the audit log."""
+"""`audit_record`: the one way to write to the audit log (and `audit_record_many`, the
+same for a bulk write). Every row says what changed from what: `before` and `after`."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,8 +35,10 @@ def _plain(value, where: str):
     raise TypeError(f"audit value {where} has the type {type(value).__name__}")
 
 
-def _values(values: dict | None, name: str) -> dict:
-    return {key: _plain(value, f"{name}.{key}") for key, value in (values or {}).items()}
+def _values(values: dict, name: str) -> dict:
+    if not isinstance(values, dict):
+        raise TypeError(f"audit {name} must be a dict of what changed, not {values!r}")
+    return {key: _plain(value, f"{name}.{key}") for key, value in values.items()}
 
 
 def audit_record(
@@ -46,14 +49,16 @@ def audit_record(
     target: models.Model | None = None,
     object_type: str = "",
     object_id: int | str | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict,
+    after: dict,
     actor_withheld: bool = False,
 ) -> AuditEntry:
     """Write one audit row: who (`actor`, None for the system) did `action` to what.
 
     `target` names the object (its model name and primary key), or pass `object_type`
-    and `object_id`. `before` and `after` hold the values that changed; they may be ids,
+    and `object_id`. `before` and `after` hold the values that changed, as they were and
+    as they are: both are required, so every write says what it changed from (`{}` for
+    something that did not exist before, or for an `after` that left nothing). They may be ids,
     roles, states, counts, dates and short labels, never free text (a string over
     MAX_VALUE_LENGTH characters raises ValueError, so a mistake fails in the tests).
     Call it inside the service's transaction so the row and the change commit together.
@@ -73,7 +78,8 @@ def audit_record(
 def audit_record_many(*, organization, actor, action: str, rows: list[dict]) -> int:
     """Write many audit rows of one action at once (a bulk write such as publishing a
     formation): each of `rows` holds `audit_record`'s `target`, `object_type`,
-    `object_id`, `before`, `after`; values are checked the same way. Returns the count."""
+    `object_id`, and the required `before` and `after`; values are checked the same way.
+    Returns the count."""
     entries = [
         _entry(
             organization,
@@ -82,8 +88,8 @@ def audit_record_many(*, organization, actor, action: str, rows: list[dict]) -> 
             row.get("target"),
             row.get("object_type", ""),
             row.get("object_id"),
-            row.get("before"),
-            row.get("after"),
+            row["before"],
+            row["after"],
         )
         for row in rows
     ]

@@ -3,8 +3,9 @@ the program from (seats, schedule, meetings, attendance counts, agreement accept
 and the flags that say which groups need attention.
 
 Never group content: only counts and dates. Six queries whatever the number of groups:
-the groups with their annotations, attendance counts, facilitator capacities, the
-facilitators' group counts, the programs and the facilitators for the filters; for an
+the groups with their annotations, attendance counts (`meetings.selectors.
+group_attendance_counts`, the one rule for what admins see per group), facilitator
+capacities, the facilitators' group counts, the programs and the facilitators for the filters; for an
 admin up to six more for pairs that may no longer share their group
 (`groups.selectors.group_conflicts`), with their names and never the reason.
 """
@@ -23,18 +24,16 @@ from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import GroupConflict, group_conflicts
 from peergroups.meetings.models import (
     AgreementAcceptance,
-    Attendance,
-    AttendanceStatus,
     ConfidentialityAgreement,
     MeetingSeries,
     MeetingStatus,
 )
+from peergroups.meetings.selectors import group_attendance_counts
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Program
 from peergroups.people.models import FacilitatorProfile
 
 STALE_DAYS = 60  # "no meeting in 60 days"
-TREND_MEETINGS = 3  # attendance counts of the last three meetings
 
 NO_SCHEDULE = "no_schedule"
 NO_FACILITATOR = "no_facilitator"
@@ -163,23 +162,9 @@ def board_for_user(
         .order_by()
     )
 
-    # Attendance: present counts per past meeting, the last few per group (one query).
-    attendance: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    if groups:
-        counts = (
-            Attendance.objects.filter(
-                meeting__group__in=[group.pk for group in groups],
-                meeting__starts_at__lte=now,
-                meeting__starts_at__gte=now - timedelta(days=365),
-                status=AttendanceStatus.PRESENT,
-            )
-            .exclude(meeting__status=MeetingStatus.CANCELLED)
-            .values("meeting_id", "meeting__group_id", "meeting__starts_at")
-            .annotate(present=Count("pk"))
-            .order_by()
-        )
-        for row in counts:
-            attendance[row["meeting__group_id"]].append((row["meeting__starts_at"], row["present"]))
+    # Attendance: present counts of the last few meetings per group (one query), the
+    # meeting insights' per-group figures too: one rule for what admins see per group.
+    attendance = group_attendance_counts(group_ids=[group.pk for group in groups], now=now)
 
     # Capacity is over all of a facilitator's open groups, not only the ones shown.
     capacity = dict(
@@ -218,7 +203,7 @@ def board_for_user(
             next_meeting=group.next_meeting,
             last_meeting=group.last_meeting,
             accepted=group.accepted or 0,
-            attendance=[present for _, present in sorted(attendance[group.pk])][-TREND_MEETINGS:],
+            attendance=attendance[group.pk],
         )
         if not row.has_schedule:
             row.flags.append(NO_SCHEDULE)

@@ -91,6 +91,7 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
             "groups": [m.group_id for m in memberships],
             "facilitated": led,
         },
+        after={"roles": [], "groups": [], "facilitated": []},
     )
     return roles
 
@@ -192,5 +193,6 @@ def person_erase(*, access: OrgAccess, acting_user, user_id: int, group_content:
         action="person_erase",
         object_type="user",
         object_id=person.pk,
-        after={"group_content": group_content},
+        before={"erased": False},
+        after={"erased": True, "group_content": group_content},
     )

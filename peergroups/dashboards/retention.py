@@ -62,6 +62,7 @@ def group_content_expire(*, organization: Organization, now: datetime | None = N
             organization=organization,
             actor=None,
             action="group_content_expire",
+            before={},  # the texts themselves never enter the log: only how many went
             after={"months": months, **counts},
         )
     return counts

@@ -41,6 +41,7 @@ def roster_csv(*, access: OrgAccess, acting_user: User, program_id: int) -> tupl
         actor=acting_user,
         action="roster_export",
         target=program,
+        before={},  # an export changes nothing: the row says who took what
         after={"rows": len(lines)},
     )
     return program, csv_text(ROSTER_COLUMNS, lines)

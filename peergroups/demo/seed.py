@@ -116,6 +116,10 @@ def _build(rng: random.Random) -> Organization:
     for step in SEED_STEPS:
         step(organization=organization, rng=rng, today=now.date())
     audit_record(
-        organization=organization, actor=admin, action="demo_seed", after={"members": len(people)}
+        organization=organization,
+        actor=admin,
+        action="demo_seed",
+        before={},
+        after={"members": len(people)},
     )
     return organization

@@ -14,6 +14,7 @@ from dataclasses import replace
 from django.db import transaction
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import Parameters
@@ -24,7 +25,6 @@ from peergroups.formation.proposal import (
 )
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import snapshot_part
-from peergroups.organizations.services import audit
 from peergroups.people.conflicts import together_check
 
 UNDO_DEPTH = 50
@@ -101,12 +101,20 @@ def _save(
     # groups, decoded on every view and edit).
     groups = list(_groups(run))
     step = {"changed": {str(index): groups[index] for index in changed}}
+    before = {f"group {index + 1}": groups[index]["members"] for index in sorted(changed)}
     for index, group in changed.items():
         groups[index] = group.as_json()
     run.undo_stack = [step, *run.undo_stack][:UNDO_DEPTH]
     run.proposal = {**run.proposal, "groups": groups}
     run.save(update_fields=["proposal", "undo_stack"])
-    audit(organization=run.organization, acting_user=acting_user, action=action, run_id=run.pk)
+    audit_record(
+        organization=run.organization,
+        actor=acting_user,
+        action=action,
+        target=run,
+        before=before,
+        after={f"group {index + 1}": groups[index]["members"] for index in sorted(changed)},
+    )
 
 
 def _group_index(run: FormationRun, number: int) -> int:
@@ -172,20 +180,28 @@ def proposal_undo(*, run: FormationRun, acting_user: User | None) -> FormationRu
     if not run.undo_stack:
         raise Conflict("Nothing to undo.")
     step, *rest = run.undo_stack
+    was = list(run.proposal["groups"])
     if "changed" in step:
-        groups = list(run.proposal["groups"])
+        groups = list(was)
         for index, group in step["changed"].items():
             groups[int(index)] = group
         run.proposal = {**run.proposal, "groups": groups}
+        undone = sorted(int(index) for index in step["changed"])
     else:
         run.proposal = step  # a step saved before steps kept only the changed groups
+        undone = [
+            i for i, group in enumerate(run.proposal["groups"]) if i >= len(was) or group != was[i]
+        ]
     run.undo_stack = rest
     run.save(update_fields=["proposal", "undo_stack"])
-    audit(
+    now = run.proposal["groups"]
+    audit_record(
         organization=run.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="proposal_undo",
-        run_id=run.pk,
+        target=run,
+        before={f"group {i + 1}": was[i]["members"] for i in undone if i < len(was)},
+        after={f"group {i + 1}": now[i]["members"] for i in undone if i < len(now)},
     )
     return run
 

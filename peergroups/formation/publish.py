@@ -288,14 +288,14 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         organization=run.organization,
         actor=acting_user,
         action="group_create",
-        rows=[{"target": group, "after": {"run_id": run.pk}} for group in created],
+        rows=[{"target": group, "before": {}, "after": {"run_id": run.pk}} for group in created],
     )
     audit_record_many(
         organization=run.organization,
         actor=acting_user,
         action="membership_add",
         rows=[
-            {"object_type": "group", "object_id": group.pk, "after": {"user_id": user_id}}
+            {"target": group, "before": {}, "after": {"user": user_id}}
             for group, proposed in zip(created, proposal.groups, strict=True)
             for user_id in proposed.members
         ],

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid
 from peergroups.formation.diagnosis import REMEDY_MERGE, REMEDY_MINIMUM, REMEDY_SET_ASIDE
 from peergroups.formation.edits import (
@@ -36,7 +37,6 @@ from peergroups.formation.snapshot import (
     snapshot_take,
 )
 from peergroups.organizations.models import Organization, Program
-from peergroups.organizations.services import audit
 
 __all__ = [
     "formation_run_cancel",
@@ -111,12 +111,13 @@ def formation_run_start(
         snapshot_facts=snapshot_facts(snapshot),
         created_by=acting_user,
     )
-    audit(
+    audit_record(
         organization=program.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="formation_run_start",
-        run_id=run.pk,
-        people=len(snapshot.people),
+        target=run,
+        before={},
+        after={"status": run.status, "people": len(snapshot.people)},
     )
     _queue(run)
     return run
@@ -174,13 +175,17 @@ def formation_run_remedy(
         )
     remedied = Parameters.from_json({**parameters.as_json(), **changes})
     new_run = formation_run_start(program=run.program, acting_user=acting_user, parameters=remedied)
-    audit(
+    audit_record(
         organization=run.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="formation_run_remedy",
-        run_id=new_run.pk,
-        remedy=choice["remedy"],
-        remedy_of=run.pk,
+        target=new_run,
+        before={key: parameters.as_json().get(key) for key in changes},
+        after={
+            "remedy": choice["remedy"],
+            "remedy_of": run.pk,
+            **{key: remedied.as_json().get(key) for key in changes},
+        },
     )
     return new_run
 
@@ -210,12 +215,13 @@ def formation_run_rerun(*, run: FormationRun, acting_user: User | None) -> Forma
         rerun_of=run,
         created_by=acting_user,
     )
-    audit(
+    audit_record(
         organization=run.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="formation_run_rerun",
-        run_id=rerun.pk,
-        rerun_of=run.pk,
+        target=rerun,
+        before={},
+        after={"status": rerun.status, "rerun_of": run.pk},
     )
     _queue(rerun)
     return rerun
@@ -225,6 +231,7 @@ def formation_run_rerun(*, run: FormationRun, acting_user: User | None) -> Forma
 def formation_run_cancel(*, run: FormationRun, acting_user: User | None) -> None:
     """Stop a queued or running run (a running one stops at the worker's next progress call)."""
     require_admin(acting_user, run.organization)
+    before = FormationRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
     FormationRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
         cancel_requested=True
     )
@@ -232,9 +239,12 @@ def formation_run_cancel(*, run: FormationRun, acting_user: User | None) -> None
     FormationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
         status=RunStatus.CANCELLED, finished_at=timezone.now()
     )
-    audit(
+    after = FormationRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+    audit_record(
         organization=run.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="formation_run_cancel",
-        run_id=run.pk,
+        target=run,
+        before={"status": before},
+        after={"status": after, "cancel_requested": True},
     )

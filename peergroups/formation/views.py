@@ -25,6 +25,7 @@ from peergroups.formation.selectors import (
     proposal_review,
 )
 from peergroups.formation.welcome import formation_run_groups, formation_welcome_send
+from peergroups.http import form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import GroupingBasis, Role
 from peergroups.organizations.selectors import program_for_admin
@@ -34,19 +35,16 @@ from peergroups.organizations.selectors import program_for_admin
 def formation_start(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
     program = program_for_admin(access=access, program_id=program_id)
     form = FormationStartForm(request.POST or None, program=program, basis=request.GET.get("basis"))
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                run = services.formation_run_start(
-                    program=program, acting_user=request.user, parameters=form.parameters()
-                )
-            except DomainError as error:  # the form keeps what was typed, with the reason
-                form.add_error(None, error.reason)
-                status = error.status
-            else:
-                return redirect(run.get_absolute_url())
+    status = form_status(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.formation_run_start(
+                program=program, acting_user=request.user, parameters=form.parameters()
+            )
+        except DomainError as error:  # the form keeps what was typed, with the reason
+            form.add_error(None, error.reason)
+        else:
+            return redirect(run.get_absolute_url())
     return org_render(
         request,
         access,
@@ -272,7 +270,7 @@ def formation_placement(
                 acting_user=request.user,
             )
         except DomainError as refused:  # the page shows the reason beside the suggestions
-            error, status = refused.reason, refused.status
+            error, status = refused.reason, form_status(request)
         else:
             messages.success(request, f"{member} joined {group.name}.")
             return redirect(program.get_absolute_url())

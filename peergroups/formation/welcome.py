@@ -64,6 +64,7 @@ def formation_welcome_send(*, run: FormationRun, acting_user) -> int:
         actor=acting_user,
         action="formation_welcome_send",
         target=claimed,
+        before={"welcome_sent_at": None},
         after={"groups": count},
     )
     run.welcome_sent_at = claimed.welcome_sent_at
@@ -89,6 +90,7 @@ def formation_welcomes_due_send(now=None) -> int:
                 actor=None,
                 action="formation_welcome_send",
                 target=run,
+                before={"welcome_sent_at": None},
                 after={"groups": count, "sent": "after the delay"},
             )
         sent += 1

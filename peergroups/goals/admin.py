@@ -1,17 +1,7 @@
-"""Django admin for staff: reminder preferences only.
+"""Django admin for staff: nothing of goals.
 
 Goals, progress, commitments' check-ins and partner pairs are deliberately not
 registered: they are members' and groups' own content, and site staff are not among
-those who may read them (see meetings/admin.py).
+those who may read them (see meetings/admin.py). Reminder preferences are e-mail
+preferences like any other (`accounts.NotificationPreference`).
 """
-
-from django.contrib import admin
-
-from peergroups.goals.models import ReminderPreference
-
-
-@admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "organization", "frequency", "updated_at"]
-    list_filter = ["frequency"]
-    raw_id_fields = ["user", "organization"]

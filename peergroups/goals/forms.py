@@ -6,6 +6,7 @@ and the service; create forms carry a one-time key so a double submit makes one 
 
 from django import forms
 
+from peergroups.accounts.models import NotificationChoice
 from peergroups.goals.models import (
     GOAL_MEASURE_MAX,
     GOAL_TEXT_MAX,
@@ -15,7 +16,6 @@ from peergroups.goals.models import (
     GOAL_VALUE_MIN,
     GOAL_VALUE_PLACES,
     CheckInStatus,
-    ReminderFrequency,
     Visibility,
 )
 from peergroups.meetings.forms import SubmitOnceMixin
@@ -127,7 +127,15 @@ class CheckInForm(forms.Form):
     )
 
 
+# The one preference model's choices, in this page's words.
+REMINDER_CHOICES = [
+    (NotificationChoice.EACH, "An e-mail for each commitment as it comes due"),
+    (NotificationChoice.WEEKLY_DIGEST, "One digest e-mail on Mondays"),
+    (NotificationChoice.OFF, "No reminders"),
+]
+
+
 class ReminderPreferenceForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="Commitment reminders", choices=ReminderFrequency.choices, widget=forms.RadioSelect
+        label="Commitment reminders", choices=REMINDER_CHOICES, widget=forms.RadioSelect
     )

@@ -222,29 +222,6 @@ class AccountabilityPartner(models.Model):
         return f"{self.user_id} in pair {self.pair_id}"
 
 
-class ReminderFrequency(models.TextChoices):
-    EACH = "each", "An e-mail for each commitment as it comes due"
-    WEEKLY_DIGEST = "weekly_digest", "One digest e-mail on Mondays"
-    OFF = "off", "No reminders"
-
-
-class ReminderPreference(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    frequency = models.CharField(
-        max_length=20, choices=ReminderFrequency.choices, default=ReminderFrequency.EACH
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="one_reminder_preference")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.frequency}"
-
-
 class ReminderStage(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue without a check-in"

@@ -44,8 +44,6 @@ from peergroups.goals.models import (
     GoalStatus,
     GoalUpdate,
     KeyGoal,
-    ReminderFrequency,
-    ReminderPreference,
     Visibility,
 )
 from peergroups.groups.models import PeerGroup
@@ -494,15 +492,3 @@ def goal_insights(*, access: OrgAccess, months: int = CHART_MONTHS) -> list[dict
             months_out.append({"month": month, "rate": figure.value, "enough": figure.shown})
         result.append({"program_id": program_id, "program": name, "months": months_out})
     return result
-
-
-# --- reminders -------------------------------------------------------------------------
-
-
-def reminder_frequency(*, user: User, organization_id: int) -> str:
-    return (
-        ReminderPreference.objects.filter(organization_id=organization_id, user=user)
-        .values_list("frequency", flat=True)
-        .first()
-        or ReminderFrequency.EACH
-    )

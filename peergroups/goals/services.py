@@ -35,8 +35,6 @@ from peergroups.goals.models import (
     GoalReminderSent,
     GoalUpdate,
     KeyGoal,
-    ReminderFrequency,
-    ReminderPreference,
     Visibility,
 )
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -358,7 +356,8 @@ def partners_assign(
             2,
         )
     }
-    AccountabilityPair.objects.filter(group=group, cycle=cycle).delete()
+    _, deleted = AccountabilityPair.objects.filter(group=group, cycle=cycle).delete()
+    replaced = deleted.get(AccountabilityPair._meta.label, 0)
     if len(members) < 2:
         return []
     rng = random.Random(seed)
@@ -384,25 +383,13 @@ def partners_assign(
         actor=acting_user,
         action="partners_assign",
         target=group,
+        before={"cycle": cycle, "sets": replaced},
         after={"cycle": cycle, "sets": len(best), "repeats": best_repeats},
     )
     return best
 
 
 # --- reminders -------------------------------------------------------------------------
-
-
-def reminder_preference_set(
-    *, organization: Organization, user: User, frequency: str
-) -> ReminderPreference:
-    if frequency not in ReminderFrequency.values:
-        raise Invalid("Choose how often to be reminded.", field="frequency")
-    preference, _ = ReminderPreference.objects.update_or_create(
-        organization=organization,
-        user=user,
-        defaults={"frequency": frequency, "updated_at": timezone.now()},
-    )
-    return preference
 
 
 def goal_reminder_claim(*, commitment: Commitment, stage: str, user: User) -> bool:

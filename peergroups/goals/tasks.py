@@ -17,16 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from peergroups.accounts.models import NotificationChoice, NotificationKind
 from peergroups.goals import selectors, services
-from peergroups.goals.models import (
-    AccountabilityPartner,
-    Commitment,
-    ReminderFrequency,
-    ReminderPreference,
-    ReminderStage,
-)
+from peergroups.goals.models import AccountabilityPartner, Commitment, ReminderStage
 from peergroups.ops.mail import email_send
-from peergroups.organizations.recipients import recipients
+from peergroups.organizations.recipients import recipients_with_choice
 
 logger = logging.getLogger(__name__)
 
@@ -92,25 +87,23 @@ def goal_reminders_send_now() -> int:
     """
     today = timezone.localdate()
     items = _items_by_recipient(today)
-    # The one recipients decision (a deactivated person gets nothing), per organization.
+    # The one recipients decision (a deactivated person, or one who turned reminders
+    # off, gets nothing), per organization, with each person's choice of how.
     wanted = {
-        (org_id, user.pk)
+        (org_id, user.pk): choice
         for org_id in {org_id for org_id, _ in items}
-        for user in recipients(
-            organization_id=org_id, users=[user for o, user in items if o == org_id]
+        for user, choice in recipients_with_choice(
+            organization_id=org_id,
+            users=[user for o, user in items if o == org_id],
+            kind=NotificationKind.COMMITMENT_REMINDER,
         )
-    }
-    items = {key: entries for key, entries in items.items() if (key[0], key[1].pk) in wanted}
-    preferences = {
-        (p.organization_id, p.user_id): p.frequency
-        for p in ReminderPreference.objects.filter(user__in={user for _, user in items})
     }
     sent = 0
     for (org_id, person), entries in items.items():
-        frequency = preferences.get((org_id, person.pk), ReminderFrequency.EACH)
-        if frequency == ReminderFrequency.OFF:
+        frequency = wanted.get((org_id, person.pk))
+        if frequency is None:
             continue
-        if frequency == ReminderFrequency.WEEKLY_DIGEST:
+        if frequency == NotificationChoice.WEEKLY_DIGEST:
             if today.weekday() != MONDAY:
                 continue
             batches = [entries]

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from peergroups.accounts.models import NotificationKind
+from peergroups.accounts.notifications import notification_choice, notification_choice_set
 from peergroups.charts import bar_chart
 from peergroups.errors import Invalid, Refused
 from peergroups.goals import selectors, services
@@ -28,7 +30,7 @@ from peergroups.goals.forms import (
     ReminderPreferenceForm,
 )
 from peergroups.goals.models import CheckInStatus
-from peergroups.http import form_add_invalid
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
@@ -109,7 +111,7 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "goals/goal_form.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -158,7 +160,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
             "is_owner": goal.owner_id == request.user.pk,
             "form": form,
         },
-        status=400,
+        status=FORM_INVALID,
     )
 
 
@@ -193,7 +195,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "commitments": selectors.commitments_of_member(user=request.user, access=access),
             "today": timezone.localdate(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -220,21 +222,23 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
             "form": form,
             "check_ins": selectors.check_ins_of(commitment),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
 @org_view(Role.MEMBER)
 def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    current = selectors.reminder_frequency(
-        user=request.user, organization_id=access.organization.pk
+    kind = NotificationKind.COMMITMENT_REMINDER
+    current = notification_choice(
+        user=request.user, kind=kind, organization_id=access.organization.pk
     )
     form = ReminderPreferenceForm(request.POST or None, initial={"frequency": current})
     if request.method == "POST" and form.is_valid():
-        services.reminder_preference_set(
-            organization=access.organization,
+        notification_choice_set(
             user=request.user,
-            frequency=form.cleaned_data["frequency"],
+            kind=kind,
+            choice=form.cleaned_data["frequency"],
+            organization_id=access.organization.pk,
         )
         messages.success(request, "Reminder preference saved.")
         return redirect("goals-dashboard", org_slug=access.organization.slug)
@@ -243,7 +247,7 @@ def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpRespons
         access,
         "goals/reminders.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -333,7 +337,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
         "commitments": selectors.commitments_of_meeting(ctx=ctx, meeting=meeting),
         "to_review": selectors.commitments_for_review(ctx=ctx, meeting=meeting)[:30],
     }
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     template = (
         "goals/_meeting_commitments.html" if request.htmx else "goals/meeting_commitments.html"
     )
@@ -386,7 +390,7 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
         request,
         "goals/token_check_in.html",
         {"commitment": link.commitment, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

@@ -32,7 +32,6 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import audit
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
 from peergroups.textlimits import text_check
@@ -65,11 +64,13 @@ def group_create(
     )
     group.full_clean()
     group.save()
-    audit(
+    audit_record(
         organization=program.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="group_create",
-        group_id=group.pk,
+        target=group,
+        before={},
+        after={"program": program.pk, "capacity": group.capacity, "facilitator": facilitator},
     )
     return group
 
@@ -92,12 +93,13 @@ def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) ->
             )
     except IntegrityError:
         raise AlreadyGrouped(f"{user} already belongs to a group in this program.") from None
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="membership_add",
-        group_id=group.pk,
-        user_id=user.pk,
+        target=group,
+        before={},
+        after={"user": user.pk},
     )
     return membership
 
@@ -107,12 +109,13 @@ def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None)
     deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
     if deleted:
         seat_release(group_id=group.pk)
-        audit(
+        audit_record(
             organization=group.organization,
-            acting_user=acting_user,
+            actor=acting_user,
             action="membership_remove",
-            group_id=group.pk,
-            user_id=user.pk,
+            target=group,
+            before={"user": user.pk},
+            after={},
         )
 
 
@@ -426,6 +429,7 @@ def program_create(*, organization: Organization, acting_user: User | None, **fi
         actor=acting_user,
         action="program_create",
         target=program,
+        before={},
         after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
     )
     return program
@@ -542,6 +546,7 @@ def group_close(
         actor=acting_user,
         action="group_close",
         target=group,
+        before={"closed_at": None},
         after={"closed_at": group.closed_at, "members": group.member_count},
     )
     return group

@@ -19,7 +19,7 @@ from peergroups.groups.forms import (
 )
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import group_for_user, group_role, group_roster
-from peergroups.http import form_add_invalid
+from peergroups.http import form_add_invalid, form_status
 from peergroups.organizations import selectors as organization_selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -40,7 +40,7 @@ def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(request, f"Program “{program.name}” created.")
             return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(request, access, "groups/program_form.html", {"form": form}, status=status)
 
 
@@ -58,7 +58,7 @@ def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> Ht
         else:
             messages.success(request, f"Program “{program.name}” saved.")
             return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,
@@ -168,7 +168,7 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
         access,
         "groups/manage.html",
         {"group": group, "roster": roster, "forms": forms, "action": action},
-        status=422 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

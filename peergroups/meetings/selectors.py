@@ -290,15 +290,56 @@ def meetings_for_feed(*, user: User, organization: Organization) -> QuerySet[Mee
     )
 
 
+# --- what admins see per group ---------------------------------------------------------
+
+# The rule (README, confidentiality): how many people turned up to a group's meetings is
+# an operational fact an admin runs the program with, shown per group however small; a
+# group's pulse, outcome, issue and commitment figures are not, and go through
+# `peergroups.aggregates` (5+ people) by program. The operations board and the meeting
+# insights both ask this one function.
+ATTENDANCE_MEETINGS = 3  # the last three meetings held
+ATTENDANCE_WINDOW = timedelta(days=365)
+
+
+def group_attendance_counts(
+    *, group_ids, now=None, last: int = ATTENDANCE_MEETINGS
+) -> dict[int, list[int]]:
+    """group id -> how many were present at each of its last `last` meetings held
+    (attendance recorded, not cancelled, within a year), oldest first. One query."""
+    now = now or timezone.now()
+    counts: dict[int, list[tuple]] = {group_id: [] for group_id in group_ids}
+    if not counts:
+        return {}
+    rows = (
+        Attendance.objects.filter(
+            meeting__group__in=list(counts),
+            meeting__starts_at__lte=now,
+            meeting__starts_at__gte=now - ATTENDANCE_WINDOW,
+        )
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .values("meeting_id", "meeting__group_id", "meeting__starts_at")
+        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["meeting__group_id"]].append((row["meeting__starts_at"], row["present"]))
+    return {
+        group_id: [present for _, present in sorted(held)][-last:]
+        for group_id, held in counts.items()
+    }
+
+
 # --- aggregates for admins -------------------------------------------------------------
 
 
 def meeting_insights(*, access: OrgAccess) -> list[dict]:
-    """Per program: people in groups, attendance rates and issue counts by category.
+    """Per program: people in groups, attendance rates and issue counts by category;
+    per group, its attendance counts.
 
-    Numbers, never text, all through peergroups.aggregates: distinct people (not
-    memberships) behind every figure, none over fewer than MIN_AGGREGATE_PEOPLE, and
-    a group's rate hidden beside its program's when it could be worked out from it.
+    Numbers, never text. The program's figures go through peergroups.aggregates:
+    distinct people (not memberships) behind every figure, none over fewer than
+    MIN_AGGREGATE_PEOPLE. A group's attendance counts are the operations board's
+    (`group_attendance_counts`, the rule above): an operational fact, shown per group.
     """
     access.require(Role.ADMIN)
     # One Program object per program, not one per group (1,200 at 10,000 members).
@@ -318,7 +359,6 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
     for group in groups:
         people.node(("program", group.program_id))
         attendance.node(("program", group.program_id))
-        attendance.node(("group", group.pk), parent=("program", group.program_id))
     # Headcounts are shown per program only, and a program is a root: complementary
     # suppression hides descendants, never a root, so a program's distinct people
     # counted in SQL decide exactly as its groups' people did.
@@ -329,11 +369,11 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         .order_by()
     ):
         people.add_counted(("program", program_id), people=members, value=members)
-    # Attendance summed in SQL, one row per group with the people behind it: who is
-    # behind each group's rate stays known, so suppression decides on the same people.
-    for group_id, members, present, held in (
+    # Attendance summed in SQL, one row per program with the people behind it: the
+    # program's rate is decided on the distinct people behind it.
+    for program_id, members, present, held in (
         Attendance.objects.filter(meeting__group__organization=access.organization)
-        .values_list("meeting__group_id")
+        .values_list("meeting__group__program_id")
         .annotate(
             members=Collect("member_id", distinct=True),
             present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
@@ -341,7 +381,7 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         )
         .order_by()
     ):
-        attendance.add_people(("group", group_id), members, (present, held))
+        attendance.add_people(("program", program_id), members, (present, held))
     # Categories stand alone under their program: counted in SQL, distinct authors.
     for program_id, category, authors, issues in (
         Issue.objects.filter(group__organization=access.organization)
@@ -354,6 +394,7 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         table.add_counted(category, people=authors, value=issues)
     headcount = people.figures(aggregates.total_of)
     rates = attendance.figures(aggregates.percent_of)
+    attended = group_attendance_counts(group_ids=[group.pk for group in groups])
     programs: dict[int, dict] = {}
     for group in groups:
         entry = programs.get(group.program_id)
@@ -375,11 +416,7 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
                 else [],
                 "groups": [],
             }
-        if entry["shown"]:
-            figure = rates[("group", group.pk)]
-            entry["groups"].append(
-                {"group": group, "attendance": figure, "attendance_rate": figure.value}
-            )
+        entry["groups"].append({"group": group, "attendance": attended[group.pk]})
     return list(programs.values())
 
 

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from peergroups.accounts.models import User
+from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
@@ -49,7 +50,6 @@ from peergroups.meetings.models import (
 from peergroups.meetings.recurrence import occurrence_dates
 from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
 from peergroups.organizations.models import Organization, hash_token
-from peergroups.organizations.services import audit
 from peergroups.textlimits import text_check
 
 CHECK_IN_RATING = (1, 10)
@@ -143,15 +143,17 @@ def agenda_steps_replace(*, group: PeerGroup, steps: list[dict], acting_user: Us
     for step in steps:
         if not low <= int(step["minutes"]) <= high:
             raise Invalid(f"A step lasts {low} to {high} minutes.", field="minutes")
-    group.agenda_steps.all().delete()
+    replaced, _ = group.agenda_steps.all().delete()
     AgendaStep.objects.bulk_create(
         AgendaStep(group=group, position=i, **step) for i, step in enumerate(steps)
     )
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="agenda_protocol_change",
-        group_id=group.pk,
+        target=group,
+        before={"steps": replaced},
+        after={"steps": len(steps)},
     )
 
 
@@ -189,6 +191,7 @@ def meeting_series_set(
         interval = 1  # weekly and biweekly count weeks
     elif interval not in MonthInterval.values:
         raise Invalid("Choose every 1, 2, 3 or 6 months.", field="interval")
+    previous = MeetingSeries.objects.filter(group=group).first()
     series, _ = MeetingSeries.objects.update_or_create(
         group=group,
         defaults=dict(
@@ -238,12 +241,13 @@ def meeting_series_set(
         )
         for starts_at, ends_at in wanted[len(future) :]
     )
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="meeting_series_set",
-        group_id=group.pk,
-        rule=series.describe(),
+        target=group,
+        before={"rule": previous.describe()} if previous else {},
+        after={"rule": series.describe()},
     )
     return series
 
@@ -348,7 +352,6 @@ def group_schedules_default_many(
     horizon and one audit row each. `members` maps each group's id to its user ids;
     meetings from `starts_on` (the admin's choice), else the program's default.
     Returns the number of meetings created."""
-    from peergroups.audit.services import audit_record_many
     from peergroups.people.models import MemberProfile
 
     if not groups:
@@ -389,7 +392,12 @@ def group_schedules_default_many(
         actor=None,
         action="meeting_series_set",
         rows=[
-            {"object_type": "group", "object_id": s.group_id, "after": {"rule": s.describe()}}
+            {
+                "object_type": "peergroup",
+                "object_id": s.group_id,
+                "before": {},
+                "after": {"rule": s.describe()},
+            }
             for s in series_all
         ],
     )
@@ -515,6 +523,7 @@ def meeting_move(
     meeting_open_require(meeting=meeting, cancelled_ok=True)  # moving one reinstates it
     if ends_at <= starts_at:
         raise Invalid("The meeting must end after it starts.", field="end_time")
+    before = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "status": meeting.status}
     _meeting_update(
         meeting,
         starts_at=starts_at,
@@ -523,11 +532,17 @@ def meeting_move(
         video_url=video_url,
         status=MeetingStatus.MOVED,
     )
-    audit(
+    audit_record(
         organization=meeting.group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="meeting_move",
-        meeting_id=meeting.pk,
+        target=meeting,
+        before=before,
+        after={
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "status": meeting.status,
+        },
     )
     _meeting_change_notify(meeting, acting_user)
     return meeting
@@ -539,15 +554,18 @@ def meeting_cancel(*, meeting: Meeting, acting_user: User, version: int | None =
     require_facilitator(group=meeting.group, user=acting_user)
     meeting = _locked_at(meeting, version)
     meeting_open_require(meeting=meeting, cancelled_ok=True)
+    before = {"status": meeting.status}
     _meeting_update(meeting, status=MeetingStatus.CANCELLED)
     Issue.objects.filter(meeting=meeting, status=IssueStatus.SCHEDULED).update(
         status=IssueStatus.OPEN, meeting=None
     )
-    audit(
+    audit_record(
         organization=meeting.group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="meeting_cancel",
-        meeting_id=meeting.pk,
+        target=meeting,
+        before=before,
+        after={"status": meeting.status},
     )
     _meeting_change_notify(meeting, acting_user)
     return meeting
@@ -585,12 +603,13 @@ def agreement_publish(
         text=text,
         created_by=acting_user,
     )
-    audit(
+    audit_record(
         organization=group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="agreement_publish",
-        group_id=group.pk,
-        version=agreement.version,
+        target=group,
+        before={"version": latest.version} if latest else {},
+        after={"version": agreement.version},
     )
     return agreement
 
@@ -753,18 +772,25 @@ def attendance_record(*, meeting: Meeting, statuses: dict[int, str], acting_user
     unknown = sorted(set(statuses.values()) - set(AttendanceStatus.values))
     if unknown:
         raise Invalid(f"Unknown attendance status: {unknown}", field="status")
+    recorded = dict(
+        Attendance.objects.filter(meeting=meeting, member_id__in=statuses).values_list(
+            "member_id", "status"
+        )
+    )
     for user_id, status in statuses.items():
         Attendance.objects.update_or_create(
             meeting=meeting,
             member_id=user_id,
             defaults={"status": status, "recorded_at": timezone.now()},
         )
-    audit(
+    # Statuses, never names: [member id, status] pairs, as recorded before and now.
+    audit_record(
         organization=meeting.group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="attendance_record",
-        meeting_id=meeting.pk,
-        count=len(statuses),
+        target=meeting,
+        before={"statuses": sorted([user_id, status] for user_id, status in recorded.items())},
+        after={"statuses": sorted([user_id, status] for user_id, status in statuses.items())},
     )
 
 
@@ -783,12 +809,13 @@ def meeting_close(*, meeting: Meeting, acting_user: User) -> int:
     meeting.closed_at = timezone.now()
     meeting.current_issue = None
     meeting.save(update_fields=["closed_at", "current_issue"])
-    audit(
+    audit_record(
         organization=meeting.group.organization,
-        acting_user=acting_user,
+        actor=acting_user,
         action="meeting_close",
-        meeting_id=meeting.pk,
-        carried_over=carried,
+        target=meeting,
+        before={"closed_at": None},
+        after={"closed_at": meeting.closed_at, "carried_over": carried},
     )
     return carried
 

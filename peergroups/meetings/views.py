@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused, Stale
-from peergroups.http import form_add_invalid, int_or_none
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status, int_or_none
 from peergroups.meetings import selectors, services
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.forms import (
@@ -90,7 +90,7 @@ def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpRes
         ctx,
         "meetings/agreement.html",
         {"agreement": current, "accepted": accepted, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -142,7 +142,7 @@ def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         ctx,
         "meetings/schedule.html",
         {"form": form, "series": series},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -209,7 +209,7 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
         ctx,
         "meetings/edit.html",
         {"meeting": meeting, "form": form, "cancel_error": cancel_error},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -245,7 +245,7 @@ def agenda_template(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         ctx,
         "meetings/agenda_template.html",
         {"formset": formset},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -283,7 +283,7 @@ def check_in(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRe
         ctx,
         "meetings/check_in.html",
         {"meeting": meeting, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -322,7 +322,7 @@ def issue_create(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         ctx,
         "meetings/issue_form.html",
         {"form": form},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -410,7 +410,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             "early": early,
             "unprocessed": [i for i in agenda_issues if i.status == IssueStatus.SCHEDULED],
         },
-        status=400 if action else 200,
+        status=FORM_INVALID if action else 200,
     )
 
 

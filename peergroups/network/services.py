@@ -81,9 +81,10 @@ def directory_entry_save(
     handled = _topics(handled_topics or [], required=False)
     ask_line = text_check(ask_me_about, field="ask_me_about", limit=ASK_ME_ABOUT_MAX)
     facts = selectors.person_facts(user=user, access=access)
-    entry, _ = DirectoryEntry.objects.select_for_update().get_or_create(
+    entry, created = DirectoryEntry.objects.select_for_update().get_or_create(
         organization=access.organization, user=user
     )
+    before = {} if created else {"listed": entry.listed}
     entry.listed = listed
     entry.show_expertise = show_expertise
     entry.show_industry = show_industry
@@ -106,6 +107,7 @@ def directory_entry_save(
         actor=user,
         action="directory_entry_save",
         target=entry,
+        before=before,
         after={"listed": listed},
     )
     return entry
@@ -202,6 +204,7 @@ def question_ask(
         actor=user,
         action="question_ask",
         target=question,
+        before={},
         after={"recipients": len(chosen)},
         # Admins never see questions (asked anonymously or not): nor who asks them.
         actor_withheld=True,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
-from peergroups.http import form_add_invalid
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status
 from peergroups.network import selectors, services
 from peergroups.network.forms import (
     AnswerForm,
@@ -94,7 +94,7 @@ def directory_me(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "network/directory_me.html",
         {"form": form, "facts": facts, "entry": entry},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -118,7 +118,7 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     """Write the question, see who the routing proposes, pick (top five preselected), send."""
     _require_network(access)
     form = QuestionForm(request.POST or None)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     candidates = []
     chosen: set[int] = set()
     if request.method == "POST" and form.is_valid():
@@ -221,7 +221,7 @@ def answer(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRes
             "answer_form": form,
             "may_decline": False,
         },
-        status=400,
+        status=FORM_INVALID,
     )
 
 

@@ -2,14 +2,16 @@
 
 A person's end (`dashboards.persons.person_deactivate` ends every role they held) is one
 state: an active account holding a role in the organization. Every path reads it here:
-each task that e-mails a person asks `recipients` (or `may_email`), which adds the
-person's own choices (`accounts.notifications`); the secret links (calendar feed,
-pulse, check-in) and publish ask `active_in`.
+each task that e-mails a person asks `recipients` (or `may_email`, or
+`recipients_with_choice` where a person may take a digest), which adds the person's own
+choice (the one preference model, `accounts.NotificationPreference`); the secret links
+(calendar feed, pulse, check-in) and publish ask `active_in`.
 """
 
 from collections.abc import Iterable
 
-from peergroups.accounts.models import NotificationPreference, User
+from peergroups.accounts.models import NotificationChoice, User
+from peergroups.accounts.notifications import notification_choices
 from peergroups.organizations.models import OrganizationRole
 
 
@@ -29,27 +31,43 @@ def person_active(*, organization_id: int, user_id: int) -> bool:
     return bool(active_in(organization_id=organization_id, user_ids=[user_id]))
 
 
+def recipients_with_choice(
+    *, organization_id: int, users: Iterable[User], kind: str | None = None
+) -> list[tuple[User, str]]:
+    """The people of `users` who get this organization's e-mail of `kind` (a
+    `NotificationKind`, when the person can turn it off), each once, in order, with how
+    they take it (`NotificationChoice.EACH` or `WEEKLY_DIGEST`; nobody who chose OFF).
+    Two queries however many people."""
+    users = list({user.pk: user for user in users}.values())
+    if not users:
+        return []
+    ids = [user.pk for user in users]
+    active = active_in(organization_id=organization_id, user_ids=ids)
+    choices = (
+        notification_choices(user_ids=ids, kind=kind, organization_id=organization_id)
+        if kind
+        else {}
+    )
+    chosen = [(user, choices.get(user.pk, NotificationChoice.EACH)) for user in users]
+    return [
+        (user, choice)
+        for user, choice in chosen
+        if user.pk in active and choice != NotificationChoice.OFF
+    ]
+
+
 def recipients(
     *, organization_id: int, users: Iterable[User], kind: str | None = None
 ) -> list[User]:
     """The people of `users` who get this organization's e-mail (of `kind`, a
     `NotificationKind`, when the person can turn it off), each once, in order. Two
     queries however many people."""
-    users = list({user.pk: user for user in users}.values())
-    if not users:
-        return []
-    ids = [user.pk for user in users]
-    active = active_in(organization_id=organization_id, user_ids=ids)
-    muted = (
-        set(
-            NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list(
-                "user_id", flat=True
-            )
+    return [
+        user
+        for user, _ in recipients_with_choice(
+            organization_id=organization_id, users=users, kind=kind
         )
-        if kind
-        else set()
-    )
-    return [user for user in users if user.pk in active and user.pk not in muted]
+    ]
 
 
 def may_email(*, user: User, organization_id: int, kind: str | None = None) -> bool:

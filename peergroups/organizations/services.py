@@ -41,24 +41,6 @@ from peergroups.textlimits import text_check
 INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
 
-def audit(*, organization: Organization, acting_user: User | None, action: str, **detail) -> None:
-    """Older form of `audit_record`; new code calls that, with `before` values too.
-
-    The first `<kind>_id` in `detail` names the object (`group_id=7` is group 7); the
-    rest become the `after` values.
-    """
-    key = next((name for name in detail if name.endswith("_id")), None)
-    object_id = detail.pop(key) if key else None
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action=action,
-        object_type=key.removesuffix("_id") if key else "",
-        object_id=object_id,
-        after=detail,
-    )
-
-
 @transaction.atomic
 def organization_create(*, name: str, slug: str, admin: User | None = None) -> Organization:
     organization = Organization.objects.create(name=name, slug=slug)
@@ -69,6 +51,7 @@ def organization_create(*, name: str, slug: str, admin: User | None = None) -> O
         actor=admin,
         action="organization_create",
         target=organization,
+        before={},
         after={"slug": slug},
     )
     if admin is not None:
@@ -298,6 +281,7 @@ def role_grant(
             action="role_grant",
             object_type="user",
             object_id=user.pk,
+            before={},
             after={"role": role},
         )
     return granted
@@ -335,6 +319,7 @@ def role_revoke(
             object_type="user",
             object_id=user.pk,
             before={"role": role},
+            after={},
         )
 
 
@@ -399,6 +384,7 @@ def invitation_create(
         actor=acting_user,
         action="invitation_create",
         target=invitation,
+        before={},
         after={"email": email, "role": role, "program": program.pk if program else None},
     )
     if send:

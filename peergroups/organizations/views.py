@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from peergroups.audit.selectors import audit_actions, audit_csv
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
-from peergroups.http import csv_response, form_add_invalid
+from peergroups.http import csv_response, form_add_invalid, form_status
 from peergroups.organizations import services
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.forms import (
@@ -86,7 +86,7 @@ def first_run(request: HttpRequest) -> HttpResponse:
                 f"“{organization.name}” is ready. Check its settings, then create a program.",
             )
             return redirect("organizations-settings", org_slug=organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request,
         "organizations/first_run.html",
@@ -108,7 +108,7 @@ def organization_settings(request: HttpRequest, access: OrgAccess) -> HttpRespon
         else:
             messages.success(request, "Settings saved.")
             return redirect("organizations-settings", org_slug=access.organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(request, access, "organizations/settings.html", {"form": form}, status=status)
 
 
@@ -134,7 +134,7 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             )
             return redirect("organizations-invitations", org_slug=access.organization.slug)
     invitations = invitations_for_admin(access=access)[:200]
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,
@@ -189,6 +189,7 @@ def audit_export(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         organization=access.organization,
         actor=request.user,
         action="audit_export",
+        before={},
         after={"rows": content.count("\n") - 1},
     )
     return csv_response(content, f"audit-{access.organization.slug}.csv")

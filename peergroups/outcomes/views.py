@@ -16,7 +16,7 @@ from peergroups.charts import bar_chart, line_chart
 from peergroups.errors import Invalid
 from peergroups.formats import csv_text
 from peergroups.goals import selectors as goals
-from peergroups.http import csv_response, form_add_invalid
+from peergroups.http import csv_response, form_add_invalid, form_status
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -85,7 +85,7 @@ def baseline(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "outcomes/baseline.html",
         {"form": form, "existing": existing},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -118,7 +118,7 @@ def pulse(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "outcomes/pulse.html",
         {"form": form, "group": group, "month": month, "current": current, "link": False},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -149,7 +149,7 @@ def pulse_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         request,
         "outcomes/pulse.html",
         {"form": form, "month": link.pulse.month, "person": link.pulse.user, "link": True},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

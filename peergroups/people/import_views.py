@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from peergroups.formats import csv_text, natural_key
-from peergroups.http import csv_response
+from peergroups.http import FORM_INVALID, csv_response, form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.forms import MemberImportForm
@@ -122,10 +122,10 @@ def member_import(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         try:
             plan = members_parse(organization=access.organization, file=data)
         except ImportInvalid as invalid:
-            return _render(request, access, form, row_errors=invalid.errors, status=400)
+            return _render(request, access, form, row_errors=invalid.errors, status=FORM_INVALID)
         token = _pending_keep(request, access, data)
         return _render(request, access, form, plan=plan, token=token)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return _render(request, access, form, status=status)
 
 
@@ -139,7 +139,7 @@ def _confirm(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         or not default_storage.exists(pending["path"])
     ):
         errors = [RowError(0, "", "This preview is no longer current; upload the file again.")]
-        return _render(request, access, form, row_errors=errors, status=409)
+        return _render(request, access, form, row_errors=errors, status=FORM_INVALID)
     with default_storage.open(pending["path"], "rb") as handle:
         data = handle.read()
     try:
@@ -152,7 +152,7 @@ def _confirm(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     except ImportInvalid as invalid:
         # The organization changed since the preview (say, someone was invited meanwhile).
         _pending_drop(request)
-        return _render(request, access, form, row_errors=invalid.errors, status=400)
+        return _render(request, access, form, row_errors=invalid.errors, status=FORM_INVALID)
     _pending_drop(request)
     # The same words whether or not an address has an account anywhere.
     message = (

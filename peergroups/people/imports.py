@@ -797,6 +797,7 @@ def members_import(
         organization=organization,
         actor=acting_user,
         action="members_import",
+        before={},
         after={"created": created, "updated": updated, "invited": invited},
     )
     return ImportReport(
@@ -890,6 +891,7 @@ def members_export(*, organization: Organization, acting_user: User | None = Non
         organization=organization,
         actor=acting_user,
         action="members_export",
+        before={},  # an export changes nothing: the row says who took how many
         after={"rows": len(profiles)},
     )
     return csv_text(EXPORT_COLUMNS, rows)

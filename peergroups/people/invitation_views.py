@@ -15,6 +15,7 @@ from peergroups.accounts.throttle import (
     throttle_hit,
 )
 from peergroups.errors import Conflict, Gone
+from peergroups.http import form_status
 from peergroups.organizations.models import Invitation, Role
 from peergroups.people.invitations import (
     invitation_accept,
@@ -59,7 +60,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome to {organization.name}.")
             return redirect(_after_accept(invitation))
     return render(
-        request, "people/invitation_signup.html", {"invitation": invitation, "form": form}
+        request,
+        "people/invitation_signup.html",
+        {"invitation": invitation, "form": form},
+        status=form_status(request),
     )
 
 

@@ -77,7 +77,8 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
         actor=user,
         action="invitation_accept",
         target=invitation,
-        after={"role": role, "user": user.pk},
+        before={"accepted": False},
+        after={"accepted": True, "role": role, "user": user.pk},
     )
     return invitation
 

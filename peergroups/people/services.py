@@ -75,7 +75,8 @@ def member_profile_save(
         raise Invalid("You cannot be your own manager.", field="reports_to")
     _require_program_peers(profile, not_with or [])
     categories_apply(profile=profile)
-    first = profile.completed_at is None
+    was_completed = profile.completed_at
+    first = was_completed is None
     if first:
         profile.completed_at = timezone.now()
     profile.save()
@@ -87,6 +88,8 @@ def member_profile_save(
         actor=acting_user,
         action="intake_complete" if first else "intake_update",
         target=profile,
+        before={"completed_at": was_completed},
+        after={"completed_at": profile.completed_at},
     )
     return profile
 
@@ -317,6 +320,7 @@ def category_add(*, access: OrgAccess, acting_user: User, kind: str, label: str)
         actor=acting_user,
         action="category_add",
         target=category,
+        before={},
         after={"kind": kind, "label": label},
     )
     return category
@@ -365,6 +369,7 @@ def category_merge(
         actor=acting_user,
         action="category_merge",
         object_type="category",
+        before={"kind": kind, "values": sorted(spellings)},
         after={"kind": kind, "into": into, "spellings": len(spellings), "profiles": changed},
     )
     return changed

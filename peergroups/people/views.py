@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid
-from peergroups.http import form_add_invalid
+from peergroups.http import form_add_invalid, form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people import services
@@ -79,7 +79,7 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 else "Thank you — your intake is complete.",
             )
             return redirect("organizations-dashboard", org_slug=access.organization.slug)
-    status = 400 if request.method == "POST" and search is None else 200
+    status = form_status(request) if search is None else 200
     chosen = {name: _chosen(form, name) for name in PICKERS}
     if search is not None:
         taken = {person.pk for person in chosen[search["picker"]]}
@@ -168,7 +168,7 @@ def facilitator_apply(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         services.facilitator_apply(profile=form.save(commit=False), acting_user=request.user)
         messages.success(request, "Your application is in. A program admin will review it.")
         return redirect("organizations-dashboard", org_slug=access.organization.slug)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,
@@ -308,7 +308,7 @@ def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             form_add_invalid(
                 target, error, field_map={"label": "into"} if target is not add_form else None
             )
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return org_render(
         request,
         access,

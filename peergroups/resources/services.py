@@ -250,6 +250,7 @@ def resource_share(
         actor=user,
         action="resource_share",
         target=resource,
+        before={},
         after={"scope": scope, "group_id": resource.group_id},
         actor_withheld=scope == Scope.GROUP,  # a group's own resource: admins cannot see it
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, Refused
-from peergroups.http import form_add_invalid
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status
 from peergroups.meetings.selectors import group_content_for_user, meeting_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.resources import selectors, services
@@ -87,7 +87,7 @@ def share(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "resources/form.html",
         {"form": form, "editing": None},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -157,7 +157,7 @@ def edit(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpRespo
         access,
         "resources/form.html",
         {"form": form, "editing": resource},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -249,5 +249,5 @@ def meeting_share(
             ),
         },
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200.
-        status=400 if form.errors and not request.htmx else 200,
+        status=FORM_INVALID if form.errors else 200,
     )

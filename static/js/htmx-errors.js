@@ -2,7 +2,9 @@
 // htmx drops error responses by default; here the fragment goes into the element named by
 // the nearest data-error-target (beside the control that asked), and a form marked
 // data-reset-on-error is reset, so a select shows the value the server holds, not the
-// refused choice. No inline script: the page's CSP allows only files like this one.
+// refused choice. A form sent with errors answers 422 (peergroups.http.FORM_INVALID) with
+// itself re-rendered: without a data-error-target it is swapped where a 200 would go, so
+// the errors show in place. No inline script: the page's CSP allows only files like this one.
 document.addEventListener("htmx:beforeSwap", function (event) {
   var status = event.detail.xhr.status;
   if (status < 400 || status >= 500) {
@@ -12,6 +14,10 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   var owner = source && source.closest ? source.closest("[data-error-target]") : null;
   var slot = owner ? document.querySelector(owner.getAttribute("data-error-target")) : null;
   if (!slot) {
+    if (status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
     return;
   }
   event.detail.shouldSwap = true;

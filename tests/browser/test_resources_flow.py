@@ -70,9 +70,15 @@ def test_share_in_meeting_find_by_search_ask_and_answer(
     share.get_by_label("Title").fill("Decision log template")
     share.get_by_label("What is it?").select_option("template")
     share.get_by_label("Summary").fill("One line per decision: what, who owns it, by when, why.")
-    share.get_by_label("Link").fill("https://example.org/decision-log")
     share.get_by_label("Operations").check()
     share.get_by_label("The whole organization").check()
+    # No link and no file: the form comes back with its error (a 422, swapped in place by
+    # htmx: static/js/htmx-errors.js), keeping what was typed.
+    share.get_by_role("button", name="Share with the group").click()
+    share = fran.locator("#resource-share")
+    expect(share.get_by_text("Add a link or attach a file.")).to_be_visible()
+    expect(share.get_by_label("Title")).to_have_value("Decision log template")
+    share.get_by_label("Link").fill("https://example.org/decision-log")
     share.get_by_role("button", name="Share with the group").click()
     expect(
         fran.locator("#resource-share").get_by_role("link", name="Decision log template")

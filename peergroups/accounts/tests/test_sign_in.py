@@ -20,7 +20,7 @@ def test_sign_in_with_email_in_any_case(client, cast):
 
 def test_wrong_password_keeps_the_address_and_says_why(client, cast):
     response = client.post(reverse("login"), {"username": "mia@acme.test", "password": "nope"})
-    assert response.status_code == 200
+    assert response.status_code == 422  # the form again, with its error
     assert b"mia@acme.test" in response.content
     assert b"correct" in response.content  # "Please enter a correct e-mail address and password"
 

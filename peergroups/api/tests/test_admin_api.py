@@ -256,7 +256,7 @@ def test_a_bad_file_imports_nothing_and_reports_the_rows_the_page_reports(client
     # The page's report of the same file: the same lines, columns and sentences.
     client.force_login(cast.admin)
     page = client.post(reverse("people-import", args=["acme"]), {"file": csv_file(BAD)})
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert [(e.line, e.column, e.reason) for e in page.context["row_errors"]] == api_rows
 
 

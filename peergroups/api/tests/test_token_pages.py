@@ -48,7 +48,7 @@ def test_create_shows_key_once_and_key_works(client, cast):
 def test_create_without_name_rerenders_with_error(client, cast):
     client.force_login(cast.member)
     response = client.post(TOKENS, {"name": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "This field is required" in response.content.decode()
     assert not ApiToken.objects.exists()
 

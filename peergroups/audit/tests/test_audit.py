@@ -69,8 +69,29 @@ def test_invitations_approvals_tokens_and_exports_are_recorded(cast):
 def test_the_log_refuses_free_text():
     with pytest.raises(ValueError, match="never free text"):
         audit_record(
-            organization=None, actor=None, action="oops", after={"note": "A confidential " * 30}
+            organization=None,
+            actor=None,
+            action="oops",
+            before={},
+            after={"note": "A confidential " * 30},
         )
+
+
+def test_every_write_says_what_it_changed_from_and_to(db):
+    """One audit function, and it has no default for `before` or `after`: a write that
+    leaves one out (or passes None) fails in the tests, not silently in the log."""
+    from peergroups.audit.services import audit_record_many
+
+    for missing in ("before", "after"):
+        values = {"before": {}, "after": {}}
+        del values[missing]
+        with pytest.raises(TypeError, match=missing):
+            audit_record(organization=None, actor=None, action="oops", **values)
+        with pytest.raises(KeyError, match=missing):
+            audit_record_many(organization=None, actor=None, action="oops", rows=[values])
+    with pytest.raises(TypeError, match="must be a dict"):
+        audit_record(organization=None, actor=None, action="oops", before=None, after={})
+    assert not AuditEntry.objects.exists()
 
 
 def test_last_admin_cannot_be_removed(cast):
@@ -124,13 +145,20 @@ def test_log_page_runs_a_bounded_number_of_queries(client, cast, django_assert_m
     client.force_login(cast.admin)
     client.get(AUDIT)
     for _ in range(30):
-        audit_record(organization=cast.organization, actor=cast.admin, action="role_grant")
+        audit_record(
+            organization=cast.organization,
+            actor=cast.admin,
+            action="role_grant",
+            before={},
+            after={"role": "admin"},
+        )
     with django_assert_max_num_queries(12):
         assert client.get(AUDIT).status_code == 200
 
 
 def test_memberships_and_meeting_changes_name_their_object(cast):
-    """Services on the older `audit(...)` form still record which object changed."""
+    """Services once on the older `audit(...)` form record which object changed, and
+    what it was before."""
     from peergroups.groups.services import membership_add
     from peergroups.people.services import member_profile_ensure
 
@@ -143,25 +171,24 @@ def test_memberships_and_meeting_changes_name_their_object(cast):
     added = last("membership_add")
     assert (added.actor, added.object_type, added.object_id) == (
         cast.admin,
-        "group",
+        "peergroup",
         str(cast.group.pk),
     )
-    assert added.after == {"user_id": newcomer.pk}
+    assert (added.before, added.after) == ({}, {"user": newcomer.pk})
 
 
 def test_the_log_names_people_and_groups_never_bare_ids(client, cast):
     """Issue 20: the log read "user 164"; it names whom and which group instead."""
-    from peergroups.organizations.services import audit as audit_old_form
-
     role_grant(
         organization=cast.organization, user=cast.member, role=Role.ADMIN, acting_user=cast.admin
     )
-    audit_old_form(
+    audit_record(
         organization=cast.organization,
-        acting_user=cast.admin,
+        actor=cast.admin,
         action="membership_move",
-        group_id=cast.group.pk,
-        user=cast.member2.pk,
+        target=cast.group,
+        before={},
+        after={"user": cast.member2.pk},
     )
     client.force_login(cast.admin)
     page = client.get(AUDIT).content.decode()
@@ -193,6 +220,7 @@ def test_log_export_names_people_and_groups_as_the_page_does(client, cast):
         action="question_ask",
         object_type="question",
         object_id=1,
+        before={},
         after={"user": cast.member2.pk},
     )
     client.force_login(cast.admin)
@@ -206,3 +234,74 @@ def test_log_export_names_people_and_groups_as_the_page_does(client, cast):
     asked = rows["question_ask"]
     assert asked["actor"] == "withheld" and asked["after"] == '{"user": "withheld"}'
     assert "Max" not in str(asked) and "T" not in asked["time"]
+
+
+def test_services_once_on_the_older_form_record_before_and_after(cast):
+    """Meetings and formation wrote through the older `audit()` with no before-values;
+    they go through `audit_record` now and say what changed from what."""
+    from datetime import timedelta
+
+    from peergroups.meetings.models import Meeting
+    from peergroups.meetings.services import meeting_cancel, meeting_move
+
+    meeting = Meeting.objects.filter(group=cast.group).order_by("starts_at").first()
+    if meeting is None:
+        from django.utils import timezone
+
+        starts = timezone.now() + timedelta(days=3)
+        meeting = Meeting.objects.create(
+            group=cast.group, starts_at=starts, ends_at=starts + timedelta(hours=2), uid="a@x"
+        )
+    old_start = meeting.starts_at
+    new_start = old_start + timedelta(days=1)
+    meeting_move(
+        meeting=meeting,
+        starts_at=new_start,
+        ends_at=new_start + timedelta(hours=2),
+        location="",
+        video_url="",
+        acting_user=cast.facilitator,
+    )
+    moved = last("meeting_move")
+    assert (moved.object_type, moved.object_id) == ("meeting", str(meeting.pk))
+    assert moved.before["starts_at"] == old_start.isoformat()
+    assert moved.after["starts_at"] == new_start.isoformat()
+    meeting_cancel(meeting=meeting, acting_user=cast.facilitator)
+    cancelled = last("meeting_cancel")
+    assert (cancelled.before, cancelled.after) == ({"status": "moved"}, {"status": "cancelled"})
+
+
+def test_old_rows_are_renamed_the_way_audit_record_names_them(transactional_db, cast):
+    """audit 0004: the older form's "group"/"run" objects and `user_id` values read as
+    `audit_record` writes them, so one filter finds a kind's rows from before and after."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0003_actor_withheld")])
+    old = executor.loader.project_state([("audit", "0003_actor_withheld")]).apps
+    Entry = old.get_model("audit", "AuditEntry")
+    organization_id = cast.organization.pk
+    Entry.objects.create(
+        organization_id=organization_id,
+        action="membership_add",
+        object_type="group",
+        object_id=str(cast.group.pk),
+        after={"user_id": cast.member.pk},
+    )
+    Entry.objects.create(
+        organization_id=organization_id, action="proposal_move", object_type="run", object_id="7"
+    )
+    Entry.objects.create(
+        organization_id=organization_id, action="role_grant", object_type="user", object_id="3"
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    rows = {e.action: e for e in AuditEntry.objects.filter(organization_id=organization_id)}
+    assert rows["membership_add"].object_type == "peergroup"
+    assert rows["membership_add"].after == {"user": cast.member.pk}
+    assert rows["proposal_move"].object_type == "formationrun"
+    assert rows["role_grant"].object_type == "user"

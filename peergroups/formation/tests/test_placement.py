@@ -63,7 +63,7 @@ def test_placement_refusal_does_not_name_a_not_with_declaration(client, cast):
         reverse("formation-placement", args=["acme", cast.program.pk, newcomer.pk]),
         {"group_id": cast.group.pk},
     )
-    assert response.status_code == 409
+    assert response.status_code == 422  # the page's choice again, with the reason
     assert b"cannot share a group." in response.content
     assert b"not-with" not in response.content and b"declar" not in response.content
     assert not GroupMembership.objects.filter(user=newcomer).exists()

@@ -92,7 +92,7 @@ def test_goal_form_errors_are_shown_again(client, accepted):
             "visibility": "private",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The target must differ from the baseline." in response.text
     assert 'value="Same"' in response.text
 

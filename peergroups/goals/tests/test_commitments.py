@@ -76,7 +76,7 @@ def test_bad_check_in_is_shown_again_and_nothing_is_lost(client, commit):
     response = client.post(
         reverse("goals-check-in", args=["acme", commitment.pk]), {"status": "maybe", "note": "Kept"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Kept" in response.text
 
 

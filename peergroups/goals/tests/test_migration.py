@@ -93,3 +93,57 @@ def test_existing_groups_get_the_default_protocol_and_agreement(cast):
     # Groups that had their defaults keep them, once.
     assert cast.group.agenda_steps.count() == 5
     assert cast.group.agreements.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_preferences_move_into_the_one_preference_model_losing_no_choice(cast):
+    """goals 0005: each ReminderPreference (each, weekly digest, off; per organization)
+    becomes a NotificationPreference of kind commitment_reminder, beside the account's
+    on/off rows, which stay as they were; and back again."""
+    from peergroups.organizations.models import Organization
+
+    other = Organization.objects.create(name="Globex Two", slug="globex-two")
+    old = migrate(
+        [("goals", "0004_checkin_latest_index"), ("accounts", "0003_notification_preference")]
+    )
+    Reminder = old.get_model("goals", "ReminderPreference")
+    Off = old.get_model("accounts", "NotificationPreference")
+    made_at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for user, organization, frequency in (
+        (cast.member, cast.organization, "weekly_digest"),
+        (cast.member, other, "off"),
+        (cast.member2, cast.organization, "each"),
+    ):
+        Reminder.objects.create(
+            user_id=user.pk,
+            organization_id=organization.pk,
+            frequency=frequency,
+            updated_at=made_at,
+        )
+    Off.objects.create(user_id=cast.member.pk, kind="meeting_change")
+
+    migrate_to_latest()
+
+    from peergroups.accounts.models import NotificationKind, NotificationPreference
+    from peergroups.accounts.notifications import notification_choice
+
+    kind = NotificationKind.COMMITMENT_REMINDER
+    rows = NotificationPreference.objects.filter(kind=kind)
+    assert {(r.user_id, r.organization_id, r.choice, r.created_at) for r in rows} == {
+        (cast.member.pk, cast.organization.pk, "weekly_digest", made_at),
+        (cast.member.pk, other.pk, "off", made_at),
+        (cast.member2.pk, cast.organization.pk, "each", made_at),
+    }
+    choice = notification_choice(user=cast.member, kind=kind, organization_id=other.pk)
+    assert choice == "off"
+    kept = NotificationPreference.objects.get(kind=NotificationKind.MEETING_CHANGE)
+    assert (kept.user_id, kept.organization_id, kept.choice) == (cast.member.pk, None, "off")
+
+    back = migrate([("goals", "0004_checkin_latest_index")])
+    Reminder = back.get_model("goals", "ReminderPreference")
+    assert set(Reminder.objects.values_list("user_id", "organization_id", "frequency")) == {
+        (cast.member.pk, cast.organization.pk, "weekly_digest"),
+        (cast.member.pk, other.pk, "off"),
+        (cast.member2.pk, cast.organization.pk, "each"),
+    }
+    migrate_to_latest()

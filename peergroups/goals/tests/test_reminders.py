@@ -9,8 +9,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError
 
+from peergroups.accounts.models import NotificationChoice, NotificationKind
+from peergroups.accounts.notifications import notification_choice_set
 from peergroups.goals import services
-from peergroups.goals.models import GoalReminderSent, ReminderFrequency
+from peergroups.goals.models import GoalReminderSent
 from peergroups.goals.tasks import goal_reminders_send_now
 
 DUE = date(2027, 1, 12)  # a Tuesday
@@ -63,8 +65,11 @@ def test_the_database_refuses_a_second_reminder_row(commit):
 
 
 def test_off_means_no_reminders(accepted, commit, frozen):
-    services.reminder_preference_set(
-        organization=accepted.organization, user=accepted.member, frequency=ReminderFrequency.OFF
+    notification_choice_set(
+        user=accepted.member,
+        kind=NotificationKind.COMMITMENT_REMINDER,
+        choice=NotificationChoice.OFF,
+        organization_id=accepted.organization.pk,
     )
     commit(DUE)
     frozen.move_to(SUNDAY_BEFORE)
@@ -73,10 +78,11 @@ def test_off_means_no_reminders(accepted, commit, frozen):
 
 
 def test_weekly_digest_is_one_e_mail_on_monday_listing_all(accepted, commit, frozen):
-    services.reminder_preference_set(
-        organization=accepted.organization,
+    notification_choice_set(
         user=accepted.member,
-        frequency=ReminderFrequency.WEEKLY_DIGEST,
+        kind=NotificationKind.COMMITMENT_REMINDER,
+        choice=NotificationChoice.WEEKLY_DIGEST,
+        organization_id=accepted.organization.pk,
     )
     commit(date(2027, 1, 14), text="First thing.")
     commit(date(2027, 1, 19), text="Second thing.")

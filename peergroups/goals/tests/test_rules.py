@@ -60,7 +60,7 @@ def test_out_of_bounds_progress_is_422_and_nothing_is_stored(client, accepted, v
     page = client.post(
         reverse("goals-progress", args=["acme", goal.pk]), {"action": "progress", "value": value}
     )
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert not GoalUpdate.objects.exists()
     assert client.get(goal.get_absolute_url()).status_code == 200
 
@@ -305,7 +305,7 @@ def test_a_group_that_is_not_yours_cannot_be_chosen(client, two_groups):
     response = client.post(
         reverse("goals-commitments", args=["acme"]), {"text": "B's.", "group": cast.other_group.pk}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     api = post_json(
         client,
         reverse("api:api-commitments", kwargs={"org_slug": "acme"}),
@@ -375,7 +375,7 @@ def test_commitment_form_errors_are_shown_and_nothing_is_lost(client, scheduled,
     url = reverse("goals-meeting-commitments", args=["acme", scheduled.group.pk, meeting.pk])
     client.force_login(scheduled.facilitator)
     response = client.post(url, {"commitment-text": "", "commitment-due_on": "2027-01-15"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Please correct the fields" in response.text
     assert 'value="2027-01-15"' in response.text
     assert not Commitment.objects.exists()

@@ -124,7 +124,7 @@ def test_edit_page_rerenders_with_errors_and_keeps_what_was_typed(client, cast):
     PeerGroup.objects.filter(pk=cast.group.pk).update(member_count=6)
     answer = client.post(url, fields(name="Leaders renamed", min_group_size=2, max_group_size=5))
     body = answer.content.decode()
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert "Group A has 6 members" in body and "Leaders renamed" in body
     answer = client.post(url, fields(name="Leaders renamed"))
     assert answer.status_code == 302

@@ -94,7 +94,7 @@ def test_two_tabs_edit_a_program_and_the_second_is_told(client, cast):
     first = client.post(url, program_form(max_group_size=8, version=opened))
     assert first.status_code == 302
     second = client.post(url, program_form(name="Leaders, renamed", version=opened))
-    assert second.status_code == 400
+    assert second.status_code == 422
     page = second.content.decode()
     assert "This was changed since you opened it" in page
     assert "groups of 6 to 8" in page

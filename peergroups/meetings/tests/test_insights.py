@@ -1,4 +1,7 @@
-"""Admins see counts by category and attendance rates, never over fewer than 5 people."""
+"""Admins see counts by category and attendance rates by program, never over fewer than
+5 people; and each group's attendance counts, the operations board's (issue 22)."""
+
+from datetime import timedelta
 
 from django.urls import reverse
 
@@ -44,9 +47,15 @@ def test_program_under_five_people_shows_no_figures(client, scheduled, meeting):
     assert "Fewer than 5 people" in response.text
 
 
-def test_program_of_five_shows_categories_and_attendance(client, scheduled, meeting):
+def after(meeting, frozen) -> None:
+    """The clock past the meeting: attendance counts are of meetings held."""
+    frozen.move_to(meeting.ends_at + timedelta(days=1))
+
+
+def test_program_of_five_shows_categories_and_attendance(client, scheduled, meeting, frozen):
     members = grow_group(scheduled, 5)
     record(scheduled, meeting, members)
+    after(meeting, frozen)
     client.force_login(scheduled.admin)
     response = client.get(reverse("meetings-insights", args=["acme"]))
     program = response.context["programs"][0]
@@ -56,10 +65,10 @@ def test_program_of_five_shows_categories_and_attendance(client, scheduled, meet
     # One author: a count over fewer than 5 people is not shown.
     assert not categories["Hiring"].shown and categories["Hiring"].value is None
     assert program["attendance_rate"] == 80  # 4 of 5
-    by_group = {g["group"].name: g["attendance_rate"] for g in program["groups"]}
-    # Group A's five: shown. Group B recorded no attendance: nothing to show.
-    assert by_group == {"Group A": 80, "Group B": None}
-    assert "not shown (fewer than 5 people)" in response.text
+    by_group = {g["group"].name: g["attendance"] for g in program["groups"]}
+    # Group A's meeting: 4 present. Group B recorded no attendance: nothing to show.
+    assert by_group == {"Group A": [4], "Group B": []}
+    assert "not shown (fewer than 5 people)" in response.text  # the hiring count
     assert "Whether to promote" not in response.text  # titles never
 
 
@@ -84,9 +93,12 @@ def test_the_same_three_people_in_two_cycles_are_three_people_not_six(client, ca
     assert program["people"] is None  # 3 distinct people: not even their count is shown
 
 
-def test_a_small_groups_rate_cannot_be_worked_out_from_the_program_rate(client, scheduled, meeting):
-    """Group A (6) and Group B (2) attend; showing A's rate beside the program's would
-    give B's by subtraction, so A's is hidden too: only the program's total is shown."""
+def test_a_small_groups_attendance_counts_are_shown_and_the_boards(
+    client, scheduled, meeting, frozen
+):
+    """Issue 22: what admins see per group is one rule. Group B (2 people) shows its
+    counts on the insights as on the operations board; the program's rate stays an
+    aggregate over its distinct people."""
     from peergroups.meetings.models import Attendance
 
     members = grow_group(scheduled, 6)
@@ -100,16 +112,22 @@ def test_a_small_groups_rate_cannot_be_worked_out_from_the_program_rate(client, 
     )
     extra = make_member(scheduled.organization, "b2@acme.test", "Bea Member")
     membership_add(group=scheduled.other_group, user=extra, acting_user=None)
-    for user in (scheduled.other_member, extra):
-        Attendance.objects.create(meeting=b_meeting, member=user, status=AttendanceStatus.ABSENT)
+    Attendance.objects.create(
+        meeting=b_meeting, member=scheduled.other_member, status=AttendanceStatus.PRESENT
+    )
+    Attendance.objects.create(meeting=b_meeting, member=extra, status=AttendanceStatus.ABSENT)
+    after(meeting, frozen)
     client.force_login(scheduled.admin)
     response = client.get(reverse("meetings-insights", args=["acme"]))
     program = response.context["programs"][0]
-    assert program["attendance_rate"] == 75  # 6 of 8
-    by_group = {g["group"].name: g["attendance"] for g in program["groups"]}
-    assert not by_group["Group B"].shown
-    assert not by_group["Group A"].shown  # else 75 % of 8 − 100 % of 6 gives B: 0 of 2
-    assert "hidden so that a hidden figure cannot be worked out" in response.text
+    assert program["attendance_rate"] == 88  # 7 of 8 people's records
+    insights = {g["group"].name: g["attendance"] for g in program["groups"]}
+    assert insights == {"Group A": [6], "Group B": [1]}
+
+    board = client.get(reverse("dashboards-board", args=["acme"]))
+    on_board = {row.group.name: row.attendance for row in board.context["board"].rows}
+    assert on_board == insights
+    assert "Group B: 1<" in response.text.replace("</li>", "<")
 
 
 def test_insights_list_groups_in_natural_name_order(client, scheduled, meeting):
@@ -127,7 +145,9 @@ def test_insights_list_groups_in_natural_name_order(client, scheduled, meeting):
     assert page.index("Group 5") < page.index("Group 10")
 
 
-def test_many_groups_are_shown_first_then_paged_per_program(client, scheduled, meeting, settings):
+def test_many_groups_are_shown_first_then_paged_per_program(
+    client, scheduled, meeting, settings, frozen
+):
     """An organization of 1,200 groups made a 40 KB page: the overview writes each
     program's first groups and links to all of them, paged, with the same figures."""
     from peergroups.groups.services import group_create
@@ -137,6 +157,7 @@ def test_many_groups_are_shown_first_then_paged_per_program(client, scheduled, m
         group_create(program=scheduled.program, name=f"Extra group {i}", acting_user=None)
     members = grow_group(scheduled, 5)
     record(scheduled, meeting, members)
+    after(meeting, frozen)
     client.force_login(scheduled.admin)
     url = reverse("meetings-insights", args=["acme"])
 
@@ -148,6 +169,6 @@ def test_many_groups_are_shown_first_then_paged_per_program(client, scheduled, m
     paged = client.get(url, {"program": scheduled.program.pk})
     row = paged.context["programs"][0]
     assert len(row["groups"]) == row["group_total"]  # under one page of 50
-    assert {g["group"].name: g["attendance_rate"] for g in row["groups"]}["Group A"] == 80
+    assert {g["group"].name: g["attendance"] for g in row["groups"]}["Group A"] == [4]
     assert client.get(url, {"program": 999_999}).status_code == 404
     assert client.get(url, {"program": "x"}).status_code == 200  # not a number: the overview

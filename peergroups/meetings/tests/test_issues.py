@@ -39,7 +39,7 @@ def test_issue_form_with_errors_keeps_what_was_typed(client, accepted):
         reverse("meetings-issue-create", args=["acme", accepted.group.pk]),
         {"title": "Pricing our new tier", "category": "marketing", "situation": "", "ask": ""},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Please correct the fields" in response.text
     assert 'value="Pricing our new tier"' in response.text
     assert not Issue.objects.exists()

@@ -151,7 +151,7 @@ def test_schedule_form_with_errors_keeps_the_answers(client, accepted, frozen):
             "location": "Acme HQ",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"must end after it starts" in response.content
     assert b"which week of the month" in response.content
     assert b'value="Acme HQ"' in response.content

@@ -94,7 +94,7 @@ def test_member_checks_in(client, scheduled, meeting):
     client.force_login(scheduled.member)
     url = reverse("meetings-check-in", args=["acme", scheduled.group.pk, meeting.pk])
     response = client.post(url, {"work": "Hiring freeze", "personal": "", "rating": "11"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Hiring freeze" in response.text
     client.post(url, {"work": "Hiring freeze", "personal": "New baby", "rating": "7"})
     check_in = CheckIn.objects.get()
@@ -154,5 +154,5 @@ def test_agenda_protocol_errors_are_shown(client, meeting):
             "steps-0-minutes": "0",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'value="Check-in"' in response.text

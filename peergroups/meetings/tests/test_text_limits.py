@@ -45,7 +45,7 @@ def test_forms_carry_the_bounds_to_the_page(client, accepted):
         url,
         {"title": "Keep me", "category": "hiring", "situation": TOO_LONG, "ask": "a", "urgency": 2},
     )
-    assert response.status_code == 400, response.status_code
+    assert response.status_code == 422, response.status_code
     assert "Keep me" in response.content.decode() and not Issue.objects.exists()
 
 

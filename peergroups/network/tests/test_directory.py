@@ -80,7 +80,7 @@ def test_listing_form_saves_and_says_so(profiles, client):
         url,
         {"listed": "on", "show_expertise": "on", "ask_me_about": "x" * 201},
     )
-    assert response.status_code == 400  # too long: the form re-renders, nothing lost
+    assert response.status_code == 422  # too long: the form re-renders, nothing lost
     response = client.post(
         url,
         {

@@ -37,7 +37,7 @@ def test_program_groups_larger_than_ten_are_refused(client, cast):
             "meeting_cadence": "monthly",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Groups have between 2 and 10 members." in response.content
     assert b'value="Too big"' in response.content
     assert not Program.objects.filter(name="Too big").exists()

@@ -106,7 +106,7 @@ def test_first_run_page_needs_the_printed_key_and_is_gone_afterwards(client, db)
     assert run_command("setup_key").count(key) == 1  # the same key on every call
 
     wrong = client.post(SETUP, first_run_data("0" * 24))
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert "That setup key is not this install's" in html.unescape(wrong.content.decode())
     assert 'value="Acme Manufacturing"' in wrong.content.decode()  # what was typed stays
     assert not Organization.objects.exists()
@@ -132,7 +132,7 @@ def test_first_run_without_a_key_made_says_how_to_get_one(client, db):
     page = client.get(SETUP)
     assert "manage.py setup_key" in page.content.decode()
     refused = client.post(SETUP, first_run_data("whatever"))
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert "setup_key" in refused.content.decode()
     assert not Organization.objects.exists()
 
@@ -186,12 +186,12 @@ def test_bad_settings_are_shown_on_the_form_and_keep_what_was_typed(client, cast
     page = client.post(
         SETTINGS, settings_data(email_reply_to="not an address", name="Acme Renamed")
     )
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert 'value="Acme Renamed"' in page.content.decode()
     cast.organization.refresh_from_db()
     assert cast.organization.name == "Acme Leaders"
     bad_zone = client.post(SETTINGS, settings_data(time_zone="Mars/Olympus"))
-    assert bad_zone.status_code == 400
+    assert bad_zone.status_code == 422
 
 
 def test_only_admins_change_settings(client, cast):
@@ -227,7 +227,7 @@ def test_admin_sets_the_retention_period_and_the_nightly_job_follows_it(client, 
 def test_a_retention_period_out_of_bounds_is_refused_on_the_form(client, cast, months):
     client.force_login(cast.admin)
     page = client.post(SETTINGS, settings_data(content_retention_months=months, name="Acme X"))
-    assert page.status_code == 400
+    assert page.status_code == 422
     text = page.content.decode()
     assert 'value="Acme X"' in text
     assert "content_retention_months" in text

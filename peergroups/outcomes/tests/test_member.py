@@ -51,7 +51,7 @@ def test_a_bad_answer_re_renders_the_form_with_what_was_typed(client, cast):
         reverse("outcomes-pulse", args=["acme"]),
         form_data(hours_per_week=HOURS.high + 1, note="Still here"),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Still here" in response.text
     assert not Pulse.objects.exists()
 

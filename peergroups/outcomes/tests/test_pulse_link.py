@@ -68,7 +68,7 @@ def test_a_bad_answer_re_renders_and_keeps_the_link_usable(client, cast):
     with time_machine.travel(NOW, tick=False):
         pulse, token = issued(cast)
         response = client.post(link(token), form_data(hours_per_week=500, note="Keep me"))
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "Keep me" in response.text  # nothing typed is lost
         assert PulseToken.objects.get().used_at is None
         assert client.post(link(token), form_data()).status_code == 200

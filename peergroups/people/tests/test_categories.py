@@ -142,7 +142,7 @@ def test_page_adds_and_merges_and_re_renders_errors(client, cast):
     answer = client.post(URL, {"action": "add", "add-kind": "industry", "add-label": "Biotech"})
     assert answer.status_code == 302
     again = client.post(URL, {"action": "add", "add-kind": "industry", "add-label": " biotech"})
-    assert again.status_code == 400 and "on the list already" in again.content.decode()
+    assert again.status_code == 422 and "on the list already" in again.content.decode()
     merged = client.post(
         URL,
         {

@@ -80,7 +80,7 @@ def test_admin_declines_with_a_note_the_applicant_sees(client, cast):
 def test_application_missing_details_re_renders_and_keeps_answers(client, cast):
     client.force_login(cast.member)
     response = client.post(APPLY, application(business_description="", capacity="0"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Tell us about the business you built." in response.content
     assert b"Choose between 1 and 20 groups." in response.content
     assert b"Co-Active Training Institute, 2019" in response.content
@@ -143,5 +143,5 @@ def test_qualifications_not_asked_are_refused_on_the_form(client, cast):
     cast.organization.save()
     client.force_login(cast.member)
     page = client.post(APPLY, {"qualifications": ["has built their own business"], "capacity": "1"})
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert not FacilitatorProfile.objects.filter(user=cast.member).exists()

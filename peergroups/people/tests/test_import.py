@@ -310,7 +310,7 @@ def test_import_page_previews_then_imports_and_redirects_with_counts(cast, clien
     assert Invitation.objects.count() == 3
     # The kept file is gone with the import: confirming again imports nothing twice.
     again = client.post(url, {"action": "confirm", "token": token})
-    assert again.status_code == 409 and "upload the file again" in again.content.decode()
+    assert again.status_code == 422 and "upload the file again" in again.content.decode()
 
 
 def test_import_page_shows_every_bad_row_with_status_400(cast, client):
@@ -319,7 +319,7 @@ def test_import_page_shows_every_bad_row_with_status_400(cast, client):
     response = client.post(
         reverse("people-import", kwargs={"org_slug": "acme"}), {"file": csv_upload(text)}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert "Nothing was imported" in page
     assert "<td>2</td><td>email</td>" in page and "<td>3</td><td>team_size</td>" in page
@@ -330,7 +330,7 @@ def test_import_page_refuses_files_over_the_limit(cast, client, settings):
     client.force_login(cast.admin)
     big = csv_upload("email,full_name\n" + "a" * (5 * 1024 * 1024 + 10))
     response = client.post(reverse("people-import", kwargs={"org_slug": "acme"}), {"file": big})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "the limit is 5 MB" in response.content.decode()
 
 

@@ -63,7 +63,7 @@ def test_invalid_intake_re_renders_with_errors_and_keeps_every_answer(client, ca
     client.force_login(cast.member)
     data = valid_intake(cast, team_size="lots", time_zone="Mars/Olympus", expertise=[])
     response = client.post(URL, data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     content = response.content.decode()
     assert "Enter a whole number." in content
     assert "Select a valid choice" in content
@@ -79,14 +79,14 @@ def test_invalid_intake_re_renders_with_errors_and_keeps_every_answer(client, ca
 def test_member_cannot_name_themselves_as_manager(client, cast):
     client.force_login(cast.member)
     response = client.post(URL, valid_intake(cast, reports_to=str(cast.member.pk)))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert MemberProfile.objects.get(user=cast.member).reports_to is None
 
 
 def test_manager_picker_offers_only_people_of_this_organization(client, cast):
     client.force_login(cast.member)
     response = client.post(URL, valid_intake(cast, reports_to=str(cast.outsider.pk)))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Olga Outsider" not in client.get(URL).content
 
 
@@ -150,7 +150,7 @@ def test_staff_and_other_programs_are_refused_as_manager_or_not_with(client, cas
         ("reports_to", str(cast.admin.pk)),
         ("not_with", [str(cast.other_facilitator.pk)]),
     ):
-        assert client.post(URL, valid_intake(cast, **{field: value})).status_code == 400
+        assert client.post(URL, valid_intake(cast, **{field: value})).status_code == 422
     assert not MemberProfile.objects.get(user=cast.member).is_complete
 
 

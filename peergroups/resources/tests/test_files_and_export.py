@@ -86,7 +86,7 @@ def test_share_page_keeps_input_when_the_file_is_refused(accepted, client):
             "file": SimpleUploadedFile("evil.exe", b"MZ"),
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"cannot be shared" in response.content
     assert b'value="My template"' in response.content
 
