@@ -357,9 +357,11 @@ def mdgp_benchmark(args, seed_major: bool = False) -> list[dict]:
             path, iterations, assign, name, n, m, solver_name, seconds, seed, value, used, valid, _ = result  # fmt: skip
             gap = 100.0 * (best[name] - value) / best[name]
             kept = ""
-            if solver_name == "ours" and valid and value > best[name] + 1e-6:
+            # above by more than rounding (the published values agree with a re-score
+            # within 2e-4): the same grouping as the best known is not kept
+            if solver_name == "ours" and valid and value > best[name] + 1e-3:
                 plain = plain_objective(path, assign)
-                if plain > best[name] + 1e-6 and plain_feasible(path, assign):
+                if plain > best[name] + 1e-3 and plain_feasible(path, assign):
                     kept = str(keep_solution(Path(args.keep), path, assign, plain, seed, seconds,
                                              iterations, best[name]))  # fmt: skip
             print(
