@@ -60,10 +60,10 @@ def seed(count: int, rng: random.Random) -> None:
     from django.db import transaction
 
     from peergroups.accounts.models import User
-    from peergroups.groups.services import group_create, membership_add
+    from peergroups.groups.services import group_create, membership_add, program_create
     from peergroups.meetings import services as meetings
     from peergroups.organizations.models import Organization, Role
-    from peergroups.organizations.services import organization_create, program_create, role_grant
+    from peergroups.organizations.services import organization_create, role_grant
     from peergroups.people.vocabulary import AREA_LABELS
     from peergroups.resources.models import Resource, ResourceTopic, SearchTerm
     from peergroups.resources.search import index_terms

@@ -124,7 +124,7 @@ def main() -> None:
         parts = FormationPart.objects.filter(run=run)
         searching = sum(p.seconds for p in parts)
         taken = DBTaskResult.objects.filter(
-            task_path="peergroups.formation.tasks.formation_part_task"
+            task_path="peergroups.formation.execute.formation_part_task"
         ).values_list("worker_ids", flat=True)
         used = len({w for ids in taken for w in ids})
         rows.append((count, wall, searching, used, load, os.getloadavg()[0]))

@@ -34,6 +34,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
+from peergroups.textlimits import text_too_long
 
 logger = logging.getLogger("peergroups.refusals")
 
@@ -226,6 +227,14 @@ def _field_name(loc) -> str:
     return ".".join(str(part) for part in parts) or str(where)
 
 
+def _schema_message(error: dict) -> str:
+    """A schema error in words; a too-long string says what every service says."""
+    limit = (error.get("ctx") or {}).get("max_length")
+    if error.get("type") == "string_too_long" and limit is not None:
+        return text_too_long(int(limit))
+    return str(error.get("msg", "invalid"))
+
+
 def install_api_errors(api: NinjaAPI) -> None:
     """Map every error a route can raise to JSON with a `detail` that says why."""
 
@@ -262,7 +271,7 @@ def install_api_errors(api: NinjaAPI) -> None:
         errors = [
             {
                 "field": _field_name(error.get("loc", ())),
-                "message": str(error.get("msg", "invalid")),
+                "message": _schema_message(error),
             }
             for error in exc.errors
         ]

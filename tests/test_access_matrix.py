@@ -159,13 +159,13 @@ MATRIX = {
         dict(ADMIN_ONLY, admin=422),
         {"action": "resend"},
     ),
-    ("organizations-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("groups-program-create", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-program", "get"): ({"org_slug": "acme", "program_id": "program"}, ADMIN_ONLY),
     ("dashboards-roster-export", "get"): (
         {"org_slug": "acme", "program_id": "program"},
         ADMIN_ONLY,
     ),
-    ("organizations-program-edit", "get"): (
+    ("groups-program-edit", "get"): (
         {"org_slug": "acme", "program_id": "program"},
         ADMIN_ONLY,
     ),
@@ -607,11 +607,11 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
-    ("organizations-program-edit", "post"): (
+    ("groups-program-edit", "post"): (
         {"org_slug": "acme", "program_id": "program"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
-    ("organizations-program-create", "post"): (
+    ("groups-program-create", "post"): (
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=400, outsider=404),
     ),
@@ -998,8 +998,8 @@ def other_organization_objects(cast) -> dict:
 
     Requested under acme's slug, each must be a 404: ids are never a way across.
     """
-    from peergroups.groups.services import group_create, membership_add
-    from peergroups.organizations.services import program_create, role_grant
+    from peergroups.groups.services import group_create, membership_add, program_create
+    from peergroups.organizations.services import role_grant
     from peergroups.people.services import member_profile_ensure
 
     organization = cast.other_organization

@@ -162,6 +162,34 @@ def test_records_grouped_in_the_database_give_the_same_figures_as_the_records():
     assert one.figures(percent) == grouped.figures(percent_of)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.data())
+def test_people_collected_per_node_give_the_same_figures_as_the_records(drawn, data):
+    """`add_people` (one row per node from the database: its distinct people and a
+    partial) decides and reduces exactly as every record added one by one."""
+    from peergroups.aggregates import mean, mean_of, percent, percent_of, quartiles_of
+
+    table, records = drawn
+    values = data.draw(st.lists(st.integers(1, 7), min_size=len(records), max_size=len(records)))
+    one, collected = Table(), Table()
+    for copy in (one, collected):
+        for key in table.parent:  # parents before children, as declared
+            copy.node(key, parent=table.parent[key])
+    by_node: dict = {}
+    for (node, person), value in zip(records, values, strict=True):
+        one.add(node, person, value)
+        by_node.setdefault(node, []).append((person, value))
+    for node, rows in by_node.items():
+        people = {person for person, _ in rows}
+        vs = [v for _, v in rows]
+        collected.add_people(node, people, (sum(vs), len(vs), vs))
+    assert one.figures(mean) == collected.figures(lambda ps: mean_of([p[:2] for p in ps]))
+    assert one.figures(quartiles) == collected.figures(lambda ps: quartiles_of([p[2] for p in ps]))
+    assert one.figures(lambda vs: percent([v > 3 for v in vs])) == collected.figures(
+        lambda ps: percent_of([(sum(v > 3 for v in p[2]), p[1]) for p in ps])
+    )
+
+
 def test_a_count_from_the_database_stands_alone_and_is_suppressed_below_five():
     table = Table()
     for key, people in (("few", 4), ("enough", 5)):

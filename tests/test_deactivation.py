@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from peergroups.api.services import token_create
+from peergroups.dashboards.persons import person_deactivate
 from peergroups.errors import Conflict
 from peergroups.goals import tasks as goal_tasks
 from peergroups.goals.models import Commitment
 from peergroups.goals.services import check_in_token_issue
-from peergroups.groups.services import membership_add, person_deactivate
+from peergroups.groups.services import membership_add
 from peergroups.meetings import tasks as meeting_tasks
 from peergroups.meetings.models import Meeting
 from peergroups.meetings.services import calendar_feed_issue

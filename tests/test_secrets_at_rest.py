@@ -75,7 +75,9 @@ def test_invitation_task_is_queued_with_an_id_only(cast, django_capture_on_commi
 
 def test_check_in_link_is_not_stored(cast, run_tasks):
     from peergroups.goals.services import commitment_make
+    from peergroups.meetings.services import agreement_accept, agreement_current
 
+    agreement_accept(agreement=agreement_current(group=cast.group), user=cast.member)
     commitment_make(
         group=cast.group,
         member=cast.member,

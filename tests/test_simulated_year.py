@@ -51,6 +51,7 @@ from peergroups.formation.services import formation_run_start
 from peergroups.goals.models import CommitmentCheckIn
 from peergroups.goals.services import commitment_record
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.services import program_create
 from peergroups.meetings.models import Issue, IssueStatus, Meeting, MeetingStatus
 from peergroups.meetings.services import (
     agenda_issues_pick,
@@ -60,7 +61,7 @@ from peergroups.meetings.services import (
 )
 from peergroups.ops.scheduler import scheduler_tick
 from peergroups.organizations.models import OrganizationRole, Role
-from peergroups.organizations.services import organization_create, program_create, role_grant
+from peergroups.organizations.services import organization_create, role_grant
 from peergroups.people.conflicts import conflict_pairs
 from peergroups.people.models import FacilitatorProfile
 from peergroups.people.services import facilitator_apply, facilitator_approve

@@ -24,7 +24,12 @@ from django.db.models import NOT_PROVIDED
 
 from peergroups.formation.models import FormationRun
 from peergroups.goals.services import commitment_make
-from peergroups.meetings.services import issue_submit, meeting_series_set
+from peergroups.meetings.services import (
+    agreement_accept,
+    agreement_current,
+    issue_submit,
+    meeting_series_set,
+)
 from peergroups.organizations.services import invitation_create
 
 # Released migrations that did what is no longer allowed, each with why it was safe then.
@@ -173,6 +178,7 @@ def a_row_of_each(cast, django_capture_on_commit_callbacks):
         ask="Experiences?",
         urgency=2,
     )
+    agreement_accept(agreement=agreement_current(group=cast.group), user=cast.member)
     commitment_make(group=cast.group, member=cast.member, text="Talk to both candidates")
     from peergroups.organizations.access import organization_access
     from peergroups.resources.services import resource_share

@@ -21,8 +21,8 @@ from peergroups.api.schemas import (
     ProgramOut,
 )
 from peergroups.api.selectors import organizations_with_roles
-from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.personal_data import personal_data_archive
+from peergroups.dashboards.persons import person_erase
 from peergroups.errors import Invalid
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router

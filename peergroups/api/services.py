@@ -10,8 +10,9 @@ from django.utils import timezone
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
 from peergroups.audit.services import audit_record, audit_record_many
-from peergroups.errors import Invalid, Refused
+from peergroups.errors import Refused
 from peergroups.organizations.models import hash_token
+from peergroups.textlimits import text_check
 
 NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 
@@ -27,9 +28,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 @transaction.atomic
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a key for `user`; returns it with the raw key, which is never stored."""
-    name = name.strip()
-    if not name or len(name) > NAME_MAX_LENGTH:
-        raise Invalid(f"Name the token in 1 to {NAME_MAX_LENGTH} characters.", field="name")
+    name = text_check(name, field="name", limit=NAME_MAX_LENGTH, blank="Name the token.")
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw_key[:PREFIX_LENGTH], key_hash=hash_token(raw_key)

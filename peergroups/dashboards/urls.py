@@ -6,7 +6,6 @@ from peergroups.dashboards import views
 urlpatterns = [
     path("", views.dashboard, name="organizations-dashboard"),
     path("programs/<int:program_id>/", views.program_detail, name="organizations-program"),
-    path("programs/<int:program_id>/edit/", views.program_edit, name="organizations-program-edit"),
     path(
         "programs/<int:program_id>/roster.csv",
         views.program_roster_export,

@@ -12,20 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
-from peergroups.dashboards.erasure import person_erase
 from peergroups.dashboards.funnel import invitation_funnel
 from peergroups.dashboards.personal_data import personal_data_archive
+from peergroups.dashboards.persons import person_deactivate, person_erase
 from peergroups.dashboards.roster import roster_csv
-from peergroups.errors import Conflict, Invalid
+from peergroups.errors import Invalid
 from peergroups.formation.selectors import published_formations, unplaced_count, unplaced_members
 from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import GroupMembership, MembershipChange, PeerGroup
 from peergroups.groups.selectors import groups_of_user
-from peergroups.groups.services import person_deactivate, program_update
-from peergroups.http import csv_response, form_add_invalid, int_or_none
+from peergroups.http import csv_response, int_or_none
 from peergroups.organizations import selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
-from peergroups.organizations.forms import ProgramEditForm
 from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.services import invitation_resend, invitation_revoke
 from peergroups.people.models import FacilitatorProfile, MemberProfile
@@ -230,30 +228,6 @@ def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpRespo
             "programs": organization.programs.order_by("name"),
             "now": timezone.now(),
         },
-    )
-
-
-@org_view(Role.ADMIN)
-def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
-    program = selectors.program_for_admin(access=access, program_id=program_id)
-    form = ProgramEditForm.for_program(program, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = program_update(
-                access=access, acting_user=request.user, program_id=program.pk, **form.cleaned_data
-            )
-        except (Invalid, Conflict) as error:
-            form_add_invalid(form, error)
-        else:
-            messages.success(request, f"Program “{program.name}” saved.")
-            return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return org_render(
-        request,
-        access,
-        "organizations/program_edit.html",
-        {"form": form, "program": program},
-        status=status,
     )
 
 

@@ -58,7 +58,7 @@ def seed_group_life(*, organization: Organization, rng: random.Random, today: da
             for voter in authors[: urgency + 1]:
                 if voter != author:
                     meetings.issue_vote_set(issue=issue, voter=voter, vote=True)
-        for member in members[:3]:
+        for member in authors[:3]:  # a commitment is made under the agreement
             commitment_make(
                 group=group,
                 member=member,

@@ -31,6 +31,7 @@ from peergroups.goals.models import (
     Visibility,
 )
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.seats import seats_of_new_group
 from peergroups.meetings.models import (
     DEFAULT_AGREEMENT,
     DEFAULT_PROTOCOL,
@@ -46,6 +47,7 @@ from peergroups.meetings.models import (
 )
 from peergroups.meetings.services import calendar_feed_issue
 from peergroups.organizations.models import (
+    MAX_GROUP_SIZE,
     GroupingBasis,
     MeetingCadence,
     Organization,
@@ -220,8 +222,10 @@ def _groups(rng, organization, program, people, sizes, facilitators, now):
                 program=program,
                 name=f"{region} Circle {index + 1}",
                 facilitator=facilitators[index // GROUPS_PER_FACILITATOR],
-                capacity=10,
-                member_count=size,
+                capacity=MAX_GROUP_SIZE,
+                member_count=seats_of_new_group(
+                    name=f"{region} Circle {index + 1}", members=size, capacity=MAX_GROUP_SIZE
+                ),
                 time_zone=REGIONS[region],
                 created_at=joined,
             )

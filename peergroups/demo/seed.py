@@ -27,8 +27,9 @@ from peergroups.demo.people import (
     seed_pick_lists,
 )
 from peergroups.demo.resources import seed_resources
+from peergroups.groups.services import program_create
 from peergroups.organizations.models import GroupingBasis, MeetingCadence, Organization
-from peergroups.organizations.services import organization_create, program_create
+from peergroups.organizations.services import organization_create
 
 SEED = 20270101
 SLUG = "northwind"

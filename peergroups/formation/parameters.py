@@ -8,15 +8,20 @@ from dataclasses import asdict, dataclass
 
 from peergroups.errors import Invalid
 from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS
-from peergroups.formats import count_of
-from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis
+from peergroups.groupsize import MAX_GROUP_SIZE as MAX_GROUP_SIZE
+from peergroups.groupsize import MIN_GROUP_SIZE as MIN_GROUP_SIZE
+from peergroups.groupsize import group_size_check
+from peergroups.organizations.models import GroupingBasis
+
+# Engine runs take minutes of CPU, so they have their own queue (and worker): e-mail and
+# reminders on the default queue never wait behind them.
+FORMATION_QUEUE = "formation"
 
 MODE_UNPLACED = "unplaced"
 MODE_NEW_CYCLE = "new_cycle"
 MODES = (MODE_UNPLACED, MODE_NEW_CYCLE)
 CRITERION_MODES = ("similar", "diverse")
 
-MIN_GROUP_SIZE = 2  # a group of one is not a peer group
 SECONDS = (1, 600)
 WEIGHT = (0, 10)
 HISTORY_PENALTY = (0, 100)
@@ -92,19 +97,12 @@ def parameters_check(parameters: Parameters) -> None:
         raise Invalid("Choose whom to group.", field="mode")
     if p.basis not in GroupingBasis.values:
         raise Invalid("Choose what the groups share.", field="basis")
-    for name, value in (("min_size", p.min_size), ("max_size", p.max_size)):
-        if not MIN_GROUP_SIZE <= value <= MAX_GROUP_SIZE:
-            raise Invalid(
-                f"Groups have between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE} members.", field=name
-            )
-    if p.min_size > p.max_size:
-        raise Invalid("The smallest group cannot be larger than the largest.", field="min_size")
-    if p.open_seats < 0 or p.fill_size < p.min_size:
-        raise Invalid(
-            f"With {count_of(p.open_seats, 'open seat')}, groups of at most {p.max_size} would hold fewer "
-            f"than the smallest group ({p.min_size}).",
-            field="open_seats",
-        )
+    group_size_check(
+        smallest=p.min_size,
+        largest=p.max_size,
+        open_seats=p.open_seats,
+        fields=("min_size", "max_size", "open_seats"),
+    )
     if not SECONDS[0] <= p.seconds <= SECONDS[1]:
         raise Invalid(
             f"The time budget is between {SECONDS[0]} and {SECONDS[1]} seconds.", field="seconds"

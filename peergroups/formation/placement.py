@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid
@@ -17,7 +16,8 @@ from peergroups.formation.criteria import (
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import current_cycle
 from peergroups.groups.models import PeerGroup
-from peergroups.groups.services import AlreadyGrouped, GroupFull, membership_add
+from peergroups.groups.seats import GroupClosed, GroupFull, with_open_seat
+from peergroups.groups.services import AlreadyGrouped, membership_add
 from peergroups.organizations.models import Program
 from peergroups.people.conflicts import conflict_pairs
 from peergroups.people.models import MemberProfile
@@ -33,12 +33,7 @@ class Placement:
 def placement_suggestions(*, program: Program, user: User) -> list[Placement]:
     """Groups of the current cycle with an open seat and no conflict, best fit first."""
     groups = list(
-        PeerGroup.objects.filter(
-            program=program,
-            cycle=current_cycle(program),
-            member_count__lt=F("capacity"),
-            closed_at__isnull=True,  # a closed group takes no one new
-        )
+        with_open_seat(PeerGroup.objects.filter(program=program, cycle=current_cycle(program)))
         .select_related("facilitator")
         .prefetch_related("memberships")
         .order_by("name")
@@ -89,6 +84,6 @@ def placement_apply(
         raise Invalid("Choose one of the suggested groups.", field="group_id")
     try:  # membership_add asks the conflict rule (people.conflicts) under the seat's lock
         membership_add(group=group, user=user, acting_user=acting_user)
-    except (GroupFull, AlreadyGrouped) as error:
+    except (GroupFull, GroupClosed, AlreadyGrouped) as error:
         raise Conflict(str(error)) from None
     return group

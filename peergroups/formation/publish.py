@@ -12,17 +12,20 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
 from peergroups.errors import Conflict, DomainError, Invalid
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.naming import group_name_suggest, group_names_assign
-from peergroups.formation.parameters import Parameters
+from peergroups.formation.parameters import FORMATION_QUEUE, Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
+from peergroups.formation.tasks import groups_welcome_send
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.seats import GroupFull, seats_of_new_group
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
 from peergroups.organizations.models import Role
 from peergroups.organizations.recipients import active_in
@@ -113,11 +116,14 @@ def formation_run_publish_request(
         before={"status": RunStatus.DONE},
         after={"status": RunStatus.PUBLISHING},
     )
-    from peergroups.formation.tasks import formation_run_publish_task
-
     run_id = run.pk
     transaction.on_commit(lambda: formation_run_publish_task.enqueue(run_id))
     return run
+
+
+@task(queue_name=FORMATION_QUEUE)
+def formation_run_publish_task(run_id: int) -> None:
+    formation_run_publish_execute(run_id)
 
 
 def formation_run_publish_execute(run_id: int) -> None:
@@ -218,9 +224,6 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             f"Nothing was published: {placed.user} already belongs to a group in this "
             "program. Start a new run."
         )
-    over = next((g for g in proposal.groups if len(g.members) > program.max_group_size), None)
-    if over is not None:
-        raise Conflict("Nothing was published: a group is over the program's capacity.")
     taken_names = set(
         PeerGroup.objects.filter(program=program, cycle=run.cycle).values_list("name", flat=True)
     )
@@ -233,19 +236,24 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         taken_names,
     )
     now = timezone.now()
-    created = [
-        PeerGroup(
-            organization_id=program.organization_id,
-            program=program,
-            name=name,
-            cycle=run.cycle,
-            capacity=program.max_group_size,
-            facilitator_id=proposed.facilitator_id,
-            member_count=len(proposed.members),
-            created_at=now,
-        )
-        for proposed, name in zip(proposal.groups, names, strict=True)
-    ]
+    try:
+        created = [
+            PeerGroup(
+                organization_id=program.organization_id,
+                program=program,
+                name=name,
+                cycle=run.cycle,
+                capacity=program.max_group_size,
+                facilitator_id=proposed.facilitator_id,
+                member_count=seats_of_new_group(
+                    name=name, members=len(proposed.members), capacity=program.max_group_size
+                ),
+                created_at=now,
+            )
+            for proposed, name in zip(proposal.groups, names, strict=True)
+        ]
+    except GroupFull as full:
+        raise Conflict(f"Nothing was published: {full}") from None
     for group in created:  # the fields' own rules; the foreign keys were checked above
         group.clean_fields(exclude=["organization", "program", "facilitator"])
         group.clean()
@@ -316,8 +324,6 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         before={"status": before},
         after={"status": RunStatus.PUBLISHED, "groups": len(created), "members": len(member_ids)},
     )
-    from peergroups.formation.tasks import groups_welcome_send
-
     ids = [group.pk for group in created]
     batches = [ids[i : i + WELCOME_BATCH] for i in range(0, len(ids), WELCOME_BATCH)]
     transaction.on_commit(lambda: [groups_welcome_send.enqueue(batch) for batch in batches])

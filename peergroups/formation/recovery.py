@@ -20,9 +20,9 @@ from peergroups.ops.services import WORKER_STALE_AFTER
 
 RUN_TASKS = (
     "peergroups.formation.tasks.formation_run_task",
-    "peergroups.formation.tasks.formation_part_task",
+    "peergroups.formation.execute.formation_part_task",
 )
-PUBLISH_TASK = "peergroups.formation.tasks.formation_run_publish_task"
+PUBLISH_TASK = "peergroups.formation.publish.formation_run_publish_task"
 
 RUN_LOST = (
     "The worker running this formation stopped before it finished (it was restarted, "

@@ -13,6 +13,7 @@ import struct
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import NamedTuple
 
 from peergroups.formation.criteria import Measure
 
@@ -75,9 +76,52 @@ def group_score(
     met: int = 0,
     history_penalty: float = 0.0,
 ) -> float:
-    """Sum of affinities over the group's pairs, less the penalty for `met` earlier meetings."""
-    total = sum(pair_affinity(a, b, criteria, spans) for a, b in combinations(members, 2))
+    """Sum of affinities over the group's pairs, less the penalty for `met` earlier meetings.
+
+    `pair_affinity` over every pair, with each member's values read and checked once
+    (a task rescoring 900 groups spent 4 s on the checks): the same operations in the
+    same order per pair, so the same float."""
+    columns = [_prepared(m, [p[m.attribute] for p in members], spans) for m in criteria]
+    total = 0
+    for i, j in combinations(range(len(members)), 2):
+        pair = 0.0
+        for m, values in columns:
+            a, b = values[i], values[j]
+            if a is None or b is None:
+                s = 0.0  # a pair where either value is missing gets 0, whatever the mode
+            else:
+                if m.kind == "category":
+                    s = 1.0 if a == b else 0.0
+                elif m.kind == "number":
+                    s = 1.0 - abs(a - b) / m.span
+                else:
+                    inter = len(a & b)
+                    union = len(a) + len(b) - inter
+                    s = _float32(inter / union) if union > 0 else 0.0
+                if m.mode == "diverse":
+                    s = 1.0 - s
+            pair += m.weight * s
+        total += pair
     return total - history_penalty * met
+
+
+class _Column(NamedTuple):
+    kind: str
+    mode: str
+    weight: float
+    span: float
+
+
+def _prepared(m: Measure, values: list, spans: Mapping[str, float]) -> tuple[_Column, list]:
+    """A criterion's values as `similarity` reads them: None when missing, a float for
+    a number, a set for a set."""
+    if m.kind == "number":
+        ready = [None if _missing(v) else float(v) for v in values]
+    elif m.kind == "category":
+        ready = [None if _missing(v) else v for v in values]
+    else:
+        ready = [None if _missing(v) else set(v) for v in values]
+    return _Column(m.kind, m.mode, m.weight, spans.get(m.attribute, 1.0)), ready
 
 
 def breakdown(members: Sequence[Mapping], criteria: Sequence[Measure]) -> dict[str, float]:

@@ -5,12 +5,14 @@ everyone's attributes, the pairs kept apart, who met before, and the facilitator
 free capacity. Stored in `FormationRun.snapshot` as JSON (`Snapshot.as_json`).
 """
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 
 from peergroups.formation import scoring
@@ -259,17 +261,25 @@ def snapshot_index(run: FormationRun, snapshot: Snapshot) -> dict:
         met[a][str(b)] += 1
         met[b][str(a)] += 1
     SnapshotPerson.objects.filter(run=run).delete()
-    SnapshotPerson.objects.bulk_create(
-        (
-            SnapshotPerson(
-                run=run,
-                user_id=p.user_id,
-                data={**p.as_json(), "kept_apart": kept[p.user_id], "met": dict(met[p.user_id])},
-            )
-            for p in snapshot.people
-        ),
-        batch_size=2000,
+    rows = (
+        (p.user_id, {**p.as_json(), "kept_apart": kept[p.user_id], "met": dict(met[p.user_id])})
+        for p in snapshot.people
     )
+    if connection.vendor == "postgresql":
+        # COPY: bulk_create's UNNEST path sends the JSON as one jsonb[] literal that
+        # psycopg escapes quote by quote (3 of 4 CPU seconds at 10,000 people).
+        table = SnapshotPerson._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f'COPY "{table}" (run_id, user_id, data) FROM STDIN') as copy,
+        ):
+            for user_id, data in rows:
+                copy.write_row((run.pk, user_id, json.dumps(data)))
+    else:
+        SnapshotPerson.objects.bulk_create(
+            (SnapshotPerson(run=run, user_id=user_id, data=data) for user_id, data in rows),
+            batch_size=2000,
+        )
     return snapshot_facts(snapshot, indexed=True)
 
 

@@ -4,6 +4,10 @@ Formation runs take minutes of CPU, so they have their own queue (`FORMATION_QUE
 its own worker in `make run`): e-mail and reminders on the default queue never wait
 behind them. The engine is imported inside the task, so importing this module (as
 services do to queue work) does not load it.
+
+A task queued by the work of another task sits beside that work, so no module here and
+the one it calls import each other: a run's segments (`formation_part_task`) in
+`execute`, the publish (`formation_run_publish_task`) in `publish`.
 """
 
 from django.conf import settings
@@ -11,10 +15,9 @@ from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django_tasks import task
 
+from peergroups.formation.parameters import FORMATION_QUEUE
 from peergroups.groups.models import PeerGroup
 from peergroups.ops.mail import retry_email
-
-FORMATION_QUEUE = "formation"
 
 
 @task(queue_name=FORMATION_QUEUE)
@@ -22,22 +25,6 @@ def formation_run_task(run_id: int) -> None:
     from peergroups.formation.execute import formation_run_execute
 
     formation_run_execute(run_id)
-
-
-@task(queue_name=FORMATION_QUEUE)
-def formation_part_task(run_id: int, index: int) -> bool:
-    """One segment of a large run (`execute.formation_part_execute`); True for the part
-    that assembled the proposal."""
-    from peergroups.formation.execute import formation_part_execute
-
-    return formation_part_execute(run_id, index)
-
-
-@task(queue_name=FORMATION_QUEUE)
-def formation_run_publish_task(run_id: int) -> None:
-    from peergroups.formation.publish import formation_run_publish_execute
-
-    formation_run_publish_execute(run_id)
 
 
 @task()

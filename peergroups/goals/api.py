@@ -16,12 +16,14 @@ from ninja import Field, Router, Schema, Status
 from peergroups.errors import NotFound
 from peergroups.goals import selectors, services
 from peergroups.goals.models import (
+    GOAL_MEASURE_MAX,
+    GOAL_TEXT_MAX,
+    GOAL_TITLE_MAX,
     GOAL_VALUE_DIGITS,
     GOAL_VALUE_MAX,
     GOAL_VALUE_MIN,
     GOAL_VALUE_PLACES,
     CheckInStatus,
-    KeyGoal,
     Visibility,
 )
 from peergroups.http import error_responses
@@ -32,7 +34,6 @@ from peergroups.organizations.models import Role
 router = Router(tags=["goals"])
 
 ORG = "/organizations/{org_slug}"
-TEXT_MAX = 10_000
 
 # The one bound of every goal figure (goals.models), as the form and the service use it.
 GoalValue = Annotated[
@@ -83,9 +84,9 @@ class GoalOut(Schema):
 
 
 class GoalIn(Schema):
-    title: str = Field(..., max_length=KeyGoal._meta.get_field("title").max_length)
-    why: str = Field("", max_length=TEXT_MAX)
-    measure: str = Field(..., max_length=KeyGoal._meta.get_field("measure").max_length)
+    title: str = Field(..., max_length=GOAL_TITLE_MAX)
+    why: str = Field("", max_length=GOAL_TEXT_MAX)
+    measure: str = Field(..., max_length=GOAL_MEASURE_MAX)
     baseline: GoalValue
     target: GoalValue
     due_on: date
@@ -97,7 +98,7 @@ class GoalIn(Schema):
 
 class GoalUpdateIn(Schema):
     value: GoalValue
-    note: str = Field("", max_length=TEXT_MAX)
+    note: str = Field("", max_length=GOAL_TEXT_MAX)
 
 
 class GoalUpdateOut(Schema):
@@ -122,7 +123,7 @@ class CommitmentOut(Schema):
 
 
 class CommitmentIn(Schema):
-    text: str = Field(..., max_length=TEXT_MAX)
+    text: str = Field(..., max_length=GOAL_TEXT_MAX)
     due_on: date | None = None
     group_id: int | None = Field(
         None, description="One of your groups; default: the one you meet in next."
@@ -131,7 +132,7 @@ class CommitmentIn(Schema):
 
 class CheckInIn(Schema):
     status: CheckInStatus
-    note: str = Field("", max_length=TEXT_MAX)
+    note: str = Field("", max_length=GOAL_TEXT_MAX)
 
 
 class CheckInOut(Schema):
@@ -243,8 +244,6 @@ def commitment_create(request, org_slug: str, payload: CommitmentIn):
     in next); due by its next meeting unless you say."""
     access = _access(request, org_slug, Role.MEMBER)
     group = _group(request, access, payload.group_id)
-    if group is not None:  # the group's content rules: its agreement accepted
-        group_content_for_user(user=request.auth, access=access, group_id=group.pk)
     commitment = services.commitment_make(
         group=group, member=request.auth, text=payload.text, due_on=payload.due_on
     )

@@ -7,6 +7,9 @@ and the service; create forms carry a one-time key so a double submit makes one 
 from django import forms
 
 from peergroups.goals.models import (
+    GOAL_MEASURE_MAX,
+    GOAL_TEXT_MAX,
+    GOAL_TITLE_MAX,
     GOAL_VALUE_DIGITS,
     GOAL_VALUE_MAX,
     GOAL_VALUE_MIN,
@@ -16,6 +19,7 @@ from peergroups.goals.models import (
     Visibility,
 )
 from peergroups.meetings.forms import SubmitOnceMixin
+from peergroups.textlimits import text_bound
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,11 +51,16 @@ class GroupChoiceMixin:
 
 
 class GoalForm(GroupChoiceMixin, forms.Form):
-    title = forms.CharField(max_length=160)
-    why = forms.CharField(
-        label="Why it matters", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    title = text_bound(forms.CharField(), GOAL_TITLE_MAX)
+    why = text_bound(
+        forms.CharField(
+            label="Why it matters", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        GOAL_TEXT_MAX,
     )
-    measure = forms.CharField(max_length=120, help_text="What you count, e.g. “NPS” or “hires”.")
+    measure = text_bound(
+        forms.CharField(help_text="What you count, e.g. “NPS” or “hires”."), GOAL_MEASURE_MAX
+    )
     baseline = goal_value_field()
     target = goal_value_field()
     due_on = forms.DateField(label="Due on", widget=DATE)
@@ -70,11 +79,16 @@ class GoalForm(GroupChoiceMixin, forms.Form):
 
 class ProgressForm(forms.Form):
     value = goal_value_field(label="Where you are now")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = text_bound(
+        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+    )
 
 
 class CommitmentForm(SubmitOnceMixin, GroupChoiceMixin, forms.Form):
-    text = forms.CharField(label="I commit to", widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_bound(
+        forms.CharField(label="I commit to", widget=forms.Textarea(attrs={"rows": 2})),
+        GOAL_TEXT_MAX,
+    )
     due_on = forms.DateField(
         label="Due on",
         required=False,
@@ -92,7 +106,10 @@ class MeetingCommitmentForm(SubmitOnceMixin, forms.Form):
     """The presenter's commitment, recorded by the facilitator in the run-of-show."""
 
     member = forms.TypedChoiceField(label="Presenter", coerce=int)
-    text = forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_bound(
+        forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2})),
+        GOAL_TEXT_MAX,
+    )
     due_on = forms.DateField(label="Due on", required=False, widget=DATE)
 
     def __init__(self, *args, members, **kwargs):
@@ -105,7 +122,9 @@ class CheckInForm(forms.Form):
     status = forms.ChoiceField(
         label="How did it go?", choices=CheckInStatus.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = text_bound(
+        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+    )
 
 
 class ReminderPreferenceForm(forms.Form):

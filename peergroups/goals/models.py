@@ -25,6 +25,11 @@ GOAL_VALUE_DIGITS = 14
 GOAL_VALUE_PLACES = 2
 GOAL_VALUE_MAX = Decimal("999999999999.99")
 GOAL_VALUE_MIN = -GOAL_VALUE_MAX
+# Text bounds (`peergroups.textlimits`): a commitment, a goal's why, a progress or
+# check-in note is a few pages at most; the title and measure are one line.
+GOAL_TEXT_MAX = 10_000
+GOAL_TITLE_MAX = 160
+GOAL_MEASURE_MAX = 120
 
 
 class Visibility(models.TextChoices):
@@ -48,9 +53,11 @@ class KeyGoal(models.Model):
     group = models.ForeignKey(
         PeerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_goals"
     )
-    title = models.CharField(max_length=160)
+    title = models.CharField(max_length=GOAL_TITLE_MAX)
     why = models.TextField("why it matters", blank=True)
-    measure = models.CharField(max_length=120, help_text="What you count, e.g. “NPS” or “hires”.")
+    measure = models.CharField(
+        max_length=GOAL_MEASURE_MAX, help_text="What you count, e.g. “NPS” or “hires”."
+    )
     baseline = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
     target = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
     starts_on = models.DateField(default=timezone.localdate)

@@ -20,6 +20,9 @@ from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.goals.models import (
+    GOAL_MEASURE_MAX,
+    GOAL_TEXT_MAX,
+    GOAL_TITLE_MAX,
     GOAL_VALUE_MAX,
     GOAL_VALUE_MIN,
     GOAL_VALUE_PLACES,
@@ -40,9 +43,11 @@ from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.selectors import MEMBER, group_member_ids, group_role
 from peergroups.links import LinkWords, link_issue, link_resolve, link_use
 from peergroups.meetings.models import Issue, Meeting, MeetingStatus
+from peergroups.meetings.selectors import AgreementRequired, agreement_accepted
 from peergroups.meetings.services import meeting_open_require, require_facilitator
 from peergroups.organizations.models import Organization
 from peergroups.organizations.recipients import person_active
+from peergroups.textlimits import text_check
 
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
@@ -110,9 +115,9 @@ def goal_create(
         organization=organization,
         owner=owner,
         group=group,
-        title=title.strip(),
-        why=why.strip(),
-        measure=measure.strip(),
+        title=text_check(title, field="title", limit=GOAL_TITLE_MAX),
+        why=text_check(why, field="why", limit=GOAL_TEXT_MAX),
+        measure=text_check(measure, field="measure", limit=GOAL_MEASURE_MAX),
         baseline=baseline,
         target=target,
         due_on=due_on,
@@ -136,7 +141,8 @@ def goal_progress_add(
     if goal.dropped_at is not None:
         raise Conflict("This goal was dropped; it takes no more updates.")
     value = goal_value_check(Decimal(value), field="value")
-    return GoalUpdate.objects.create(goal=goal, value=value, note=note.strip())
+    note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
+    return GoalUpdate.objects.create(goal=goal, value=value, note=note)
 
 
 def goal_drop(*, goal: KeyGoal, acting_user: User) -> KeyGoal:
@@ -200,15 +206,20 @@ def commitment_make(
     due_on: date | None = None,
     idempotency_key: uuid.UUID | None = None,
 ) -> Commitment:
-    """A commitment the member makes on their own, outside a meeting, to a group of theirs."""
+    """A commitment the member makes on their own, outside a meeting, to a group of theirs.
+
+    Commitments are the group's content: a member who has not accepted the group's
+    current confidentiality agreement is sent to it first (`AgreementRequired`), whether
+    the commitment comes from the page, the API or anywhere else.
+    """
     _require_group_member(
         group=group,
         user=member,
         organization_id=group.organization_id if group is not None else 0,
     )
-    text = text.strip()
-    if not text:
-        raise Invalid("Say what you commit to.", field="text")
+    if not agreement_accepted(group=group, user=member):
+        raise AgreementRequired(group)
+    text = text_check(text, field="text", limit=GOAL_TEXT_MAX, blank="Say what you commit to.")
     if due_on is not None and due_on < timezone.localdate():
         raise Invalid("The due date cannot be in the past.", field="due_on")
     return _commitment_create(
@@ -239,9 +250,9 @@ def commitment_record(
         raise Invalid("Not a member of this group.", field="member")
     if issue is not None and issue.group_id != group.pk:
         raise NotFound("No such issue in this group.")
-    text = text.strip()
-    if not text:
-        raise Invalid("Say what the member commits to.", field="text")
+    text = text_check(
+        text, field="text", limit=GOAL_TEXT_MAX, blank="Say what the member commits to."
+    )
     return _commitment_create(
         idempotency_key=idempotency_key,
         created_by=acting_user,
@@ -262,8 +273,9 @@ def commitment_check_in(
         raise Refused(ONLY_COMMITMENT_OWNER)
     if status not in CheckInStatus.values:
         raise Invalid("Say whether it is done, partly done or not done.", field="status")
+    note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
     return CommitmentCheckIn.objects.create(
-        commitment=commitment, status=status, note=note.strip(), created_by=acting_user
+        commitment=commitment, status=status, note=note, created_by=acting_user
     )
 
 

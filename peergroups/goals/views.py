@@ -33,7 +33,6 @@ from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
     GroupContext,
-    group_content_for_user,
     group_roster_users,
     issue_for_user,
     meeting_for_user,
@@ -170,8 +169,6 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = CommitmentForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         group = _chosen_group(form, groups)
-        if group is not None:  # the group's content rules: its agreement accepted
-            group_content_for_user(user=request.user, access=access, group_id=group.pk)
         try:
             commitment = services.commitment_make(
                 group=group,
@@ -296,7 +293,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
     a page of its own. The form posts here and returns to the run-of-show."""
     meeting = meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     form = None
-    if ctx.is_facilitator and meeting.closed_at is None and not meeting.is_cancelled:
+    if ctx.is_facilitator and meeting.is_open:
         form = MeetingCommitmentForm(
             request.POST or None,
             members=group_roster_users(group=ctx.group),

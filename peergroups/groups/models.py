@@ -23,7 +23,7 @@ class PeerGroup(models.Model):
         related_name="facilitated_groups",
     )
     capacity = models.PositiveSmallIntegerField(default=MAX_GROUP_SIZE)
-    # Kept by membership_add/membership_remove with conditional updates; the check
+    # Written only by `groups.seats` (one conditional claim, one release); the check
     # constraint makes the database refuse any write that would overfill a group.
     member_count = models.PositiveSmallIntegerField(default=0)
     time_zone = models.CharField(max_length=64, default="UTC")

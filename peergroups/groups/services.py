@@ -1,15 +1,14 @@
-"""Writes on peer groups and memberships.
+"""Writes on programs (create, edit: the bounds must fit the program's groups), peer groups
+and memberships.
 
-Capacity is guarded twice: a conditional UPDATE ... WHERE member_count < capacity
-claims a seat atomically (it takes the row lock on PostgreSQL, and SQLite runs one
-writer at a time), and a check constraint refuses any write that would overfill.
+Seats are taken and given back only through `groups.seats` (one conditional claim that
+also requires an open group, one release); a check constraint refuses any overfill.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from peergroups.accounts.models import User, credentials_reset_send
+from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused, version_require
 from peergroups.groups.models import (
@@ -19,28 +18,25 @@ from peergroups.groups.models import (
     MembershipChangeKind,
     PeerGroup,
 )
+from peergroups.groups.seats import seat_claim, seat_release
+from peergroups.groupsize import group_size_check
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
-    MAX_GROUP_SIZE,
-    MIN_GROUP_SIZE,
     PROGRAM_DESCRIPTION_MAX,
     PROGRAM_NAME_MAX,
     GroupingBasis,
     MeetingCadence,
-    OrganizationRole,
+    Organization,
     Program,
     Role,
 )
 from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import admin_keep_one, audit
+from peergroups.organizations.services import audit
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+from peergroups.textlimits import text_check
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
-
-
-class GroupFull(Conflict):
-    """The group has no open seat."""
 
 
 class AlreadyGrouped(Conflict):
@@ -79,15 +75,9 @@ def group_create(
 
 @transaction.atomic
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
-    if PeerGroup.objects.filter(pk=group.pk, closed_at__isnull=False).exists():
-        raise Conflict(f"{group.name} is closed.")
     if not person_active(organization_id=group.organization_id, user_id=user.pk):
         raise Conflict(f"{user} is no longer part of this organization.")
-    claimed = PeerGroup.objects.filter(pk=group.pk, member_count__lt=F("capacity")).update(
-        member_count=F("member_count") + 1
-    )
-    if not claimed:
-        raise GroupFull(f"{group.name} has no open seat.")
+    seat_claim(group=group)
     # The claim holds the group's row, so no one joins beside this check (SQLite: one writer).
     together_check(
         organization=group.organization_id,
@@ -115,7 +105,7 @@ def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) ->
 def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None) -> None:
     deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
     if deleted:
-        PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+        seat_release(group_id=group.pk)
         audit(
             organization=group.organization,
             acting_user=acting_user,
@@ -158,10 +148,7 @@ def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
 
 
 def _reason_clean(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > MEMBERSHIP_REASON_MAX:
-        raise Invalid(f"Keep the reason under {MEMBERSHIP_REASON_MAX} characters.", field="reason")
-    return reason
+    return text_check(reason, field="reason", limit=MEMBERSHIP_REASON_MAX)
 
 
 def _membership_of(group: PeerGroup, user_id: int) -> GroupMembership:
@@ -203,19 +190,14 @@ def membership_move(
             "A member can move only between groups of the same program and cycle.",
             field="to_group",
         )
-    _require_open(target)
     membership = _membership_of(group, user_id)
-    claimed = PeerGroup.objects.filter(pk=target.pk, member_count__lt=F("capacity")).update(
-        member_count=F("member_count") + 1
-    )
-    if not claimed:
-        raise GroupFull(f"{target.name} has no open seat.")
+    seat_claim(group=target)
     together_check(  # under the target's row lock, taken by the claim
         organization=access.organization,
         joining=[membership.user_id],
         members=GroupMembership.objects.filter(group=target).values_list("user_id", flat=True),
     )
-    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    seat_release(group_id=group.pk)
     membership.group = target
     membership.program_joined_at = membership.program_joined
     membership.joined_at = timezone.now()
@@ -253,7 +235,7 @@ def membership_withdraw(
     reason = _reason_clean(reason)
     membership = _membership_of(group, user_id)
     membership.delete()
-    PeerGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+    seat_release(group_id=group.pk)
     change = MembershipChange.objects.create(
         organization=access.organization,
         user=membership.user,
@@ -347,11 +329,9 @@ def group_rename(
         raise Refused("Only the program's admins and the group's facilitator can rename it.")
     _require_open(group)
     group = _locked_at(group, version)
-    name = " ".join((name or "").split())
-    if not name:
-        raise Invalid("Give the group a name.", field="name")
-    if len(name) > GROUP_NAME_MAX:
-        raise Invalid(f"Keep the name under {GROUP_NAME_MAX} characters.", field="name")
+    name = text_check(
+        name, field="name", limit=GROUP_NAME_MAX, blank="Give the group a name.", fold=True
+    )
     before = group.name
     if name == before:
         return group
@@ -385,6 +365,26 @@ PROGRAM_EDITABLE = (
     "meeting_cadence",
     "grouping_basis",
 )
+
+
+@transaction.atomic
+def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
+    program = Program(organization=organization, **fields)
+    group_size_check(
+        smallest=program.min_group_size,
+        largest=program.max_group_size,
+        open_seats=program.open_seats,
+    )
+    program.full_clean()
+    program.save()
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="program_create",
+        target=program,
+        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
+    )
+    return program
 
 
 @transaction.atomic
@@ -424,37 +424,11 @@ def program_update(
         f"{program.get_meeting_cadence_display().lower()}, grouped "
         f"{program.get_grouping_basis_display().lower()}.",
     )
-    name = " ".join((name or "").split())
-    description = (description or "").strip()
-    if not name:
-        raise Invalid("Give the program a name.", field="name")
-    if len(name) > PROGRAM_NAME_MAX:
-        raise Invalid(f"Keep the name under {PROGRAM_NAME_MAX} characters.", field="name")
-    if len(description) > PROGRAM_DESCRIPTION_MAX:
-        raise Invalid(
-            f"Keep the description under {PROGRAM_DESCRIPTION_MAX:,} characters.",
-            field="description",
-        )
-    if not MIN_GROUP_SIZE <= min_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The smallest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="min_group_size",
-        )
-    if not MIN_GROUP_SIZE <= max_group_size <= MAX_GROUP_SIZE:
-        raise Invalid(
-            f"The largest group is between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-            field="max_group_size",
-        )
-    if min_group_size > max_group_size:
-        raise Invalid(
-            "The smallest group cannot be larger than the largest.", field="min_group_size"
-        )
-    if open_seats < 0 or min_group_size + open_seats > max_group_size:
-        raise Invalid(
-            f"With {open_seats} open seats, groups of at most {max_group_size} would hold "
-            f"fewer than the smallest group ({min_group_size}).",
-            field="open_seats",
-        )
+    name = text_check(
+        name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
+    )
+    description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
+    group_size_check(smallest=min_group_size, largest=max_group_size, open_seats=open_seats)
     if meeting_cadence not in MeetingCadence.values:
         raise Invalid("Choose how often groups meet.", field="meeting_cadence")
     if grouping_basis not in GroupingBasis.values:
@@ -528,59 +502,3 @@ def group_close(
         after={"closed_at": group.closed_at, "members": group.member_count},
     )
     return group
-
-
-@transaction.atomic
-def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> list[str]:
-    """Take a person out of the organization: their roles end, their seats in open groups
-    free up and the groups they led lose their facilitator. What they wrote (issues,
-    notes, resources) stays with the group. Returns the roles they held."""
-    access.require(Role.ADMIN)
-    organization = access.organization
-    roles = sorted(
-        OrganizationRole.objects.filter(organization=organization, user_id=user_id).values_list(
-            "role", flat=True
-        )
-    )
-    if not roles:
-        raise NotFound("No such person in this organization.")
-    if user_id == acting_user.pk:
-        raise Conflict("You cannot deactivate yourself; ask another admin.")
-    if Role.ADMIN in roles:
-        admin_keep_one(
-            organization=organization,
-            user_id=user_id,
-            refusal="The organization's last admin cannot be deactivated.",
-        )
-    memberships = list(
-        GroupMembership.objects.select_for_update().filter(
-            group__organization=organization, group__closed_at__isnull=True, user_id=user_id
-        )
-    )
-    for membership in memberships:
-        membership.delete()
-        PeerGroup.objects.filter(pk=membership.group_id).update(member_count=F("member_count") - 1)
-    led = list(
-        PeerGroup.objects.filter(
-            organization=organization, facilitator_id=user_id, closed_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
-    OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
-    if not OrganizationRole.objects.filter(user_id=user_id).exists():
-        # Part of no organization any more: their API tokens end too (the calendar feed,
-        # pulse and check-in links of this organization stop by `person_active`).
-        credentials_reset_send(user=User.objects.get(pk=user_id))
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action="person_deactivate",
-        object_type="user",
-        object_id=user_id,
-        before={
-            "roles": roles,
-            "groups": [m.group_id for m in memberships],
-            "facilitated": led,
-        },
-    )
-    return roles

@@ -1,19 +1,71 @@
-"""A group's page (who is in it, who facilitates it) and its editing page after publish."""
+"""Program administration (create, edit) and a group's pages: who is in it, who
+facilitates it, and its editing page after publish."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
-from peergroups.errors import DomainError, Invalid, Refused
+from peergroups.errors import Conflict, DomainError, Invalid, Refused
 from peergroups.groups import services
-from peergroups.groups.forms import CloseForm, FacilitatorForm, MoveForm, RemoveForm, RenameForm
+from peergroups.groups.forms import (
+    CloseForm,
+    FacilitatorForm,
+    MoveForm,
+    ProgramEditForm,
+    ProgramForm,
+    RemoveForm,
+    RenameForm,
+)
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import group_for_user, group_role, group_roster
 from peergroups.http import form_add_invalid
+from peergroups.organizations import selectors as organization_selectors
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+
+
+@org_view(Role.ADMIN)
+def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    form = ProgramForm(request.POST or None, organization=access.organization)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            program = services.program_create(
+                organization=access.organization, acting_user=request.user, **fields
+            )
+        except Invalid as refusal:  # the size bounds, as every caller hears them
+            form_add_invalid(form, refusal)
+        else:
+            messages.success(request, f"Program “{program.name}” created.")
+            return redirect(program.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return org_render(request, access, "groups/program_form.html", {"form": form}, status=status)
+
+
+@org_view(Role.ADMIN)
+def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> HttpResponse:
+    program = organization_selectors.program_for_admin(access=access, program_id=program_id)
+    form = ProgramEditForm.for_program(program, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_update(
+                access=access, acting_user=request.user, program_id=program.pk, **form.cleaned_data
+            )
+        except (Invalid, Conflict) as error:
+            form_add_invalid(form, error)
+        else:
+            messages.success(request, f"Program “{program.name}” saved.")
+            return redirect(program.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return org_render(
+        request,
+        access,
+        "groups/program_edit.html",
+        {"form": form, "program": program},
+        status=status,
+    )
 
 
 @require_safe

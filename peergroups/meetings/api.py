@@ -116,7 +116,7 @@ def _meeting(meeting) -> dict:
         "video_url": meeting.video_url,
         "uid": meeting.uid,
         "sequence": meeting.sequence,
-        "closed": meeting.closed_at is not None,
+        "closed": meeting.is_closed,
     }
 
 

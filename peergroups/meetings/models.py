@@ -127,6 +127,10 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@peergroups"
 
 
+# `Meeting.is_open` as a query: the meetings that still take records.
+MEETING_OPEN = Q(closed_at__isnull=True) & ~Q(status=MeetingStatus.CANCELLED)
+
+
 class Meeting(models.Model):
     """One occurrence. Stored so it can be moved or cancelled alone; times are UTC."""
 
@@ -177,6 +181,18 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed by its facilitator: its records (attendance, notes, commitments) are final."""
+        return self.closed_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Takes records: neither closed nor cancelled. The one definition (`MEETING_OPEN`
+        as a query); services refuse with `meetings.services.meeting_open_require`, pages
+        ask this to offer the forms."""
+        return not self.is_closed and not self.is_cancelled
 
     @property
     def minutes(self) -> int:

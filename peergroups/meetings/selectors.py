@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
-from peergroups.aggregates import MIN_PEOPLE, Figure, Table
+from peergroups.aggregates import MIN_PEOPLE, Collect, Figure, Table
 from peergroups.errors import Gone, NotFound, Refused
 from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -324,15 +324,19 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         .order_by()
     ):
         people.add_counted(("program", program_id), people=members, value=members)
-    # Attendance summed in SQL, one row per (group, person): who is behind each
-    # group's rate stays known, so suppression decides on the same people.
-    for group_id, member_id, present, held in (
+    # Attendance summed in SQL, one row per group with the people behind it: who is
+    # behind each group's rate stays known, so suppression decides on the same people.
+    for group_id, members, present, held in (
         Attendance.objects.filter(meeting__group__organization=access.organization)
-        .values_list("meeting__group_id", "member_id")
-        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)), held=Count("pk"))
+        .values_list("meeting__group_id")
+        .annotate(
+            members=Collect("member_id", distinct=True),
+            present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+            held=Count("pk"),
+        )
         .order_by()
     ):
-        attendance.add_grouped(("group", group_id), member_id, (present, held))
+        attendance.add_people(("group", group_id), members, (present, held))
     # Categories stand alone under their program: counted in SQL, distinct authors.
     for program_id, category, authors, issues in (
         Issue.objects.filter(group__organization=access.organization)

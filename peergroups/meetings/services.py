@@ -27,6 +27,7 @@ from peergroups.meetings.models import (
     DEFAULT_PROTOCOL,
     HORIZON,
     ISSUE_TEXT_MAX,
+    MEETING_OPEN,
     NOTE_TEXT_MAX,
     AgendaStep,
     AgreementAcceptance,
@@ -43,12 +44,12 @@ from peergroups.meetings.models import (
     MeetingSeries,
     MeetingStatus,
     MonthInterval,
-    ReminderSent,
 )
 from peergroups.meetings.recurrence import occurrence_dates
 from peergroups.meetings.selectors import ONLY_FACILITATOR, agreement_latest
 from peergroups.organizations.models import Organization, hash_token
 from peergroups.organizations.services import audit
+from peergroups.textlimits import text_check
 
 CHECK_IN_RATING = (1, 10)
 STEP_MINUTES = (1, 600)
@@ -61,13 +62,6 @@ ISSUE_PROCESSED = "This issue has been processed already."
 
 class MeetingClosed(Conflict):
     """The meeting is over (closed or cancelled); its records can no longer change."""
-
-
-def _text_bound(text: str, limit: int, field: str) -> None:
-    if len(text.strip()) > limit:
-        raise Invalid(
-            f"Keep this under {limit:,} characters (it has {len(text.strip()):,}).", field=field
-        )
 
 
 def require_facilitator(*, group: PeerGroup, user: User | None) -> None:
@@ -216,8 +210,7 @@ def meeting_series_set(
     now = timezone.now()
     future = list(
         Meeting.objects.select_for_update()
-        .filter(group=group, starts_at__gt=now, closed_at__isnull=True)
-        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(MEETING_OPEN, group=group, starts_at__gt=now)
         .order_by("starts_at")
     )
     wanted = series.occurrences(after=now, count=HORIZON)
@@ -518,8 +511,7 @@ def meeting_move(
     edit from an older one (another tab) is refused (`Stale`) with the current values."""
     require_facilitator(group=meeting.group, user=acting_user)
     meeting = _locked_at(meeting, version)
-    if meeting.closed_at is not None:
-        raise MeetingClosed("This meeting has been closed.")
+    meeting_open_require(meeting=meeting, cancelled_ok=True)  # moving one reinstates it
     if ends_at <= starts_at:
         raise Invalid("The meeting must end after it starts.", field="end_time")
     _meeting_update(
@@ -545,8 +537,7 @@ def meeting_cancel(*, meeting: Meeting, acting_user: User, version: int | None =
     """Cancel one occurrence; issues on its agenda go back to the queue."""
     require_facilitator(group=meeting.group, user=acting_user)
     meeting = _locked_at(meeting, version)
-    if meeting.closed_at is not None:
-        raise MeetingClosed("This meeting has been closed.")
+    meeting_open_require(meeting=meeting, cancelled_ok=True)
     _meeting_update(meeting, status=MeetingStatus.CANCELLED)
     Issue.objects.filter(meeting=meeting, status=IssueStatus.SCHEDULED).update(
         status=IssueStatus.OPEN, meeting=None
@@ -631,15 +622,16 @@ def issue_submit(
         existing = Issue.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    for field, text in (("situation", situation), ("ask", ask)):
-        _text_bound(text, ISSUE_TEXT_MAX, field)
+    title = text_check(title, field="title", limit=Issue._meta.get_field("title").max_length)
+    situation = text_check(situation, field="situation", limit=ISSUE_TEXT_MAX)
+    ask = text_check(ask, field="ask", limit=ISSUE_TEXT_MAX)
     issue = Issue(
         group=group,
         author=author,
-        title=title.strip(),
+        title=title,
         category=category,
-        situation=situation.strip(),
-        ask=ask.strip(),
+        situation=situation,
+        ask=ask,
         urgency=urgency,
         idempotency_key=idempotency_key,
     )
@@ -679,8 +671,7 @@ def issue_vote_set(*, issue: Issue, voter: User, vote: bool) -> bool:
 def agenda_issues_pick(*, meeting: Meeting, issues: list[Issue], acting_user: User) -> None:
     """Put exactly `issues` on the meeting's agenda; ones taken off go back to the queue."""
     require_facilitator(group=meeting.group, user=acting_user)
-    if meeting.closed_at is not None or meeting.is_cancelled:
-        raise MeetingClosed("This meeting is closed or cancelled.")
+    meeting_open_require(meeting=meeting)
     picked = [issue.pk for issue in issues if issue.status != IssueStatus.PROCESSED]
     Issue.objects.filter(meeting=meeting, status=IssueStatus.SCHEDULED).exclude(
         pk__in=picked
@@ -693,10 +684,13 @@ def agenda_issues_pick(*, meeting: Meeting, issues: list[Issue], acting_user: Us
 # --- run of show -----------------------------------------------------------------------
 
 
-def _open(meeting: Meeting) -> None:
-    if meeting.closed_at is not None:
+def meeting_open_require(*, meeting: Meeting, cancelled_ok: bool = False) -> None:
+    """Refuse (`MeetingClosed`) a change to a meeting that is not open (`Meeting.is_open`):
+    a closed meeting's records are final and a cancelled one has none. `cancelled_ok`:
+    the schedule's own changes (move, cancel), which a cancelled meeting still takes."""
+    if meeting.is_closed:
         raise MeetingClosed("This meeting has been closed; its records are final.")
-    if meeting.is_cancelled:
+    if meeting.is_cancelled and not cancelled_ok:
         raise MeetingClosed("This meeting is cancelled; it has no records.")
 
 
@@ -705,16 +699,11 @@ def _require_on_agenda(*, meeting: Meeting, issue: Issue) -> None:
         raise NotFound("No such issue on this agenda.")
 
 
-def meeting_open_require(*, meeting: Meeting) -> None:
-    """For the apps above (goals): records of a closed or cancelled meeting are final."""
-    _open(meeting)
-
-
 def meeting_step_set(
     *, meeting: Meeting, step: int, acting_user: User, issue: Issue | None = None
 ) -> None:
     require_facilitator(group=meeting.group, user=acting_user)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     steps = meeting.group.agenda_steps.count()
     if not 0 <= step < max(steps, 1):
         raise Invalid(f"The agenda has {steps} steps.", field="step")
@@ -728,7 +717,7 @@ def meeting_step_set(
 @transaction.atomic
 def issue_mark_processed(*, meeting: Meeting, issue: Issue, acting_user: User) -> None:
     require_facilitator(group=meeting.group, user=acting_user)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     _require_on_agenda(meeting=meeting, issue=issue)
     issue.status = IssueStatus.PROCESSED
     issue.meeting = meeting
@@ -743,13 +732,10 @@ def meeting_note_add(
     *, meeting: Meeting, author: User, kind: str, text: str, issue: Issue | None = None
 ) -> MeetingNote:
     require_in_group(group=meeting.group, user=author)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     if issue is not None and issue.group_id != meeting.group_id:
         raise NotFound("No such issue in this group.")
-    text = text.strip()
-    if not text:
-        raise Invalid("Write the note.", field="text")
-    _text_bound(text, NOTE_TEXT_MAX, "text")
+    text = text_check(text, field="text", limit=NOTE_TEXT_MAX, blank="Write the note.")
     return MeetingNote.objects.create(
         meeting=meeting, issue=issue, kind=kind, text=text, author=author
     )
@@ -759,7 +745,7 @@ def meeting_note_add(
 def attendance_record(*, meeting: Meeting, statuses: dict[int, str], acting_user: User) -> None:
     """Record each member's attendance (user id -> status); recording again corrects it."""
     require_facilitator(group=meeting.group, user=acting_user)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     strangers = sorted(set(statuses) - group_member_ids(group=meeting.group))
     if strangers:
         raise Invalid(f"Not members of this group: {strangers}", field="member_id")
@@ -789,7 +775,7 @@ def meeting_close(*, meeting: Meeting, acting_user: User) -> int:
     next meeting. Returns how many carried over.
     """
     require_facilitator(group=meeting.group, user=acting_user)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     carried = Issue.objects.filter(meeting=meeting, status=IssueStatus.SCHEDULED).update(
         status=IssueStatus.OPEN, meeting=None
     )
@@ -810,18 +796,18 @@ def check_in_save(
     *, meeting: Meeting, member: User, work: str, personal: str, rating: int
 ) -> CheckIn:
     require_member(group=meeting.group, user=member, reason=ONLY_MEMBERS_CHECK_IN)
-    _open(meeting)
+    meeting_open_require(meeting=meeting)
     low, high = CHECK_IN_RATING
     if not low <= rating <= high:
         raise Invalid(f"The rating is from {low} to {high}.", field="rating")
-    if not work.strip():
-        raise Invalid("Say what is going on at work.", field="work")
-    _text_bound(work, CHECK_IN_TEXT_MAX, "work")
-    _text_bound(personal, CHECK_IN_TEXT_MAX, "personal")
+    work = text_check(
+        work, field="work", limit=CHECK_IN_TEXT_MAX, blank="Say what is going on at work."
+    )
+    personal = text_check(personal, field="personal", limit=CHECK_IN_TEXT_MAX)
     check_in, _ = CheckIn.objects.update_or_create(
         meeting=meeting,
         member=member,
-        defaults={"work": work.strip(), "personal": personal.strip(), "rating": rating},
+        defaults={"work": work, "personal": personal, "rating": rating},
     )
     return check_in
 
@@ -844,21 +830,3 @@ def calendar_feed_revoke(*, user: User, organization: Organization) -> int:
     return CalendarFeed.objects.filter(
         organization=organization, user=user, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-
-
-# --- reminders -------------------------------------------------------------------------
-
-
-def reminder_claim(*, meeting: Meeting, user: User) -> bool:
-    """Claim the one reminder for this meeting and person; False if already claimed.
-
-    Call inside the transaction that sends the e-mail: if sending fails, the claim
-    rolls back with it and a later run tries again. A second worker racing for the
-    same row waits on the unique index and then gets False.
-    """
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(meeting=meeting, user=user)
-    except IntegrityError:
-        return False
-    return True

@@ -9,15 +9,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 from peergroups.errors import DomainError
-from peergroups.meetings import selectors, services
+from peergroups.meetings import selectors
 from peergroups.meetings.ical import calendar_ics
-from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus
+from peergroups.meetings.models import IssueStatus, Meeting, MeetingStatus, ReminderSent
 from peergroups.ops.mail import retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import recipients
@@ -42,6 +42,21 @@ def may_read_group_content(*, user, group) -> bool:
         access = organization_access(user, group.organization.slug)
         selectors.group_content_for_user(user=user, access=access, group_id=group.pk)
     except DomainError:
+        return False
+    return True
+
+
+def reminder_claim(*, meeting: Meeting, user) -> bool:
+    """Claim the one reminder for this meeting and person; False if already claimed.
+
+    Call inside the transaction that sends the e-mail: if sending fails, the claim
+    rolls back with it and a later run tries again. A second worker racing for the
+    same row waits on the unique index and then gets False.
+    """
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(meeting=meeting, user=user)
+    except IntegrityError:
         return False
     return True
 
@@ -74,7 +89,7 @@ def reminders_send_now() -> int:
             may_read = may_read_group_content(user=person, group=meeting.group)
             try:
                 with transaction.atomic():
-                    if not services.reminder_claim(meeting=meeting, user=person):
+                    if not reminder_claim(meeting=meeting, user=person):
                         continue
                     _send(meeting, person, steps, titles if may_read else None, ics)
             except Exception:
@@ -106,13 +121,6 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     )
     message.attach("meeting.ics", ics, "text/calendar")
     message.send()
-
-
-@task()
-def meeting_series_extend_all() -> int:
-    added = services.meeting_series_extend_all()
-    logger.info("meeting occurrences added: %s", added)
-    return added
 
 
 @task()

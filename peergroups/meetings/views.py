@@ -156,7 +156,7 @@ def meeting_detail(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> 
         "agenda_issues": selectors.meeting_agenda_issues(meeting=meeting),
         "my_check_in": CheckIn.objects.filter(meeting=meeting, member=request.user).first(),
     }
-    if ctx.is_facilitator and meeting.closed_at is None and not meeting.is_cancelled:
+    if ctx.is_facilitator and meeting.is_open:
         context["queue"] = selectors.issue_queue(ctx=ctx).filter(
             status__in=[IssueStatus.OPEN, IssueStatus.SCHEDULED]
         )
@@ -368,7 +368,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     if meeting.is_cancelled:
         raise NotFound("This meeting is cancelled.")
-    early = meeting.closed_at is None and selectors.meeting_is_before_its_day(meeting=meeting)
+    early = meeting.is_open and selectors.meeting_is_before_its_day(meeting=meeting)
     if request.method == "GET" and early and request.GET.get("early") != "1":
         return render_group(request, ctx, "meetings/run_early.html", {"meeting": meeting})
     members = selectors.group_roster_users(group=ctx.group)

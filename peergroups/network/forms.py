@@ -10,6 +10,7 @@ from peergroups.network.models import (
     TOPICS_MAX,
 )
 from peergroups.people.vocabulary import AREAS
+from peergroups.textlimits import text_bound
 
 
 class DirectoryEntryForm(forms.Form):
@@ -18,11 +19,13 @@ class DirectoryEntryForm(forms.Form):
     show_industry = forms.BooleanField(label="Show my industry", required=False)
     show_region = forms.BooleanField(label="Show my region", required=False)
     show_role = forms.BooleanField(label="Show my role and company", required=False)
-    ask_me_about = forms.CharField(
-        label="Ask me about",
-        max_length=ASK_ME_ABOUT_MAX,
-        required=False,
-        help_text="One line, e.g. “scaling a sales team from 5 to 30”.",
+    ask_me_about = text_bound(
+        forms.CharField(
+            label="Ask me about",
+            required=False,
+            help_text="One line, e.g. “scaling a sales team from 5 to 30”.",
+        ),
+        ASK_ME_ABOUT_MAX,
     )
     ask_me_about_topics = forms.MultipleChoiceField(
         label="Topics to ask me about",
@@ -51,12 +54,14 @@ class DirectorySearchForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    title = forms.CharField(label="Your question", max_length=QUESTION_TITLE_MAX)
-    body = forms.CharField(
-        label="Context",
-        max_length=QUESTION_BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What you tried, what is at stake. Leave out anything confidential to your group.",
+    title = text_bound(forms.CharField(label="Your question"), QUESTION_TITLE_MAX)
+    body = text_bound(
+        forms.CharField(
+            label="Context",
+            widget=forms.Textarea(attrs={"rows": 5}),
+            help_text="What you tried, what is at stake. Leave out anything confidential to your group.",
+        ),
+        QUESTION_BODY_MAX,
     )
     topics = forms.MultipleChoiceField(
         choices=AREAS, widget=forms.CheckboxSelectMultiple, help_text=f"Up to {TOPICS_MAX}."
@@ -70,6 +75,6 @@ class QuestionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label="Your answer", max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    body = text_bound(
+        forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 5})), ANSWER_MAX
     )

@@ -33,6 +33,7 @@ from peergroups.network.selectors import QuestionView
 from peergroups.network.tasks import answer_notify, question_notify
 from peergroups.organizations.access import OrgAccess
 from peergroups.people.vocabulary import AREA_KEYS
+from peergroups.textlimits import text_check
 
 
 def _in_network(access: OrgAccess) -> None:
@@ -50,15 +51,6 @@ def _topics(topics: list[str], *, required: bool) -> list[str]:
     if len(cleaned) > TOPICS_MAX:
         raise Invalid(f"Choose at most {TOPICS_MAX} topics.", field="topics")
     return cleaned
-
-
-def _text(value: str, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"Write {label}.", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"{label.capitalize()} can be at most {max_length} characters.", field=field)
-    return value
 
 
 # --- directory -------------------------------------------------------------------------
@@ -87,13 +79,7 @@ def directory_entry_save(
     _in_network(access)
     ask_topics = _topics(ask_me_about_topics or [], required=False)
     handled = _topics(handled_topics or [], required=False)
-    ask_line = _text(
-        ask_me_about,
-        field="ask_me_about",
-        label="what to ask you about",
-        max_length=ASK_ME_ABOUT_MAX,
-        required=False,
-    )
+    ask_line = text_check(ask_me_about, field="ask_me_about", limit=ASK_ME_ABOUT_MAX)
     facts = selectors.person_facts(user=user, access=access)
     entry, _ = DirectoryEntry.objects.select_for_update().get_or_create(
         organization=access.organization, user=user
@@ -162,8 +148,10 @@ def question_ask(
     """Send a question to peers the routing proposes: those the asker picked, or the
     top five. Each recipient gets an e-mail with a link once this commits."""
     _in_network(access)
-    title = _text(title, field="title", label="a short question", max_length=QUESTION_TITLE_MAX)
-    body = _text(body, field="body", label="some context", max_length=QUESTION_BODY_MAX)
+    title = text_check(
+        title, field="title", limit=QUESTION_TITLE_MAX, blank="Write a short question."
+    )
+    body = text_check(body, field="body", limit=QUESTION_BODY_MAX, blank="Write some context.")
     topics = _topics(topics, required=True)
     # Serialise one person's questions so two at once cannot both slip under the limit.
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -233,7 +221,7 @@ def answer_give(*, user: User, view: QuestionView, body: str) -> Answer:
     if view.recipient is None or view.viewer.pk != user.pk:
         raise Refused("Only the people the question was sent to can answer it.")
     _open(view)
-    body = _text(body, field="body", label="your answer", max_length=ANSWER_MAX)
+    body = text_check(body, field="body", limit=ANSWER_MAX, blank="Write your answer.")
     try:
         with transaction.atomic():
             answer = Answer.objects.create(question=view.question, author=user, body=body)

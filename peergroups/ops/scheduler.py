@@ -23,6 +23,7 @@ from dateutil import rrule
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from peergroups.ops.models import ScheduledRun
 
@@ -111,8 +112,6 @@ def registered_job(name: str) -> PeriodicJob | None:
 
 def scheduler_tick(*, now: datetime | None = None, worker_id: str = "") -> list[ScheduledRun]:
     """Claim and queue every job's latest due run not claimed yet; returns the runs claimed."""
-    from peergroups.ops.tasks import scheduled_job_run  # the task module imports this one
-
     now = now or timezone.now()
     due = {name: job.schedule.latest(now) for name, job in JOBS.items()}
     due = {name: when for name, when in due.items() if when is not None}
@@ -160,6 +159,28 @@ def scheduled_run_finished(
         runs.update(finished_at=now)
     else:
         runs.update(failed_at=now, error=repr(error)[:500])
+
+
+@task()
+def scheduled_job_run(job: str, due_at: str) -> object:
+    """The one task every periodic job runs as: run `job` for its run due at `due_at`
+    (ISO 8601) and record the end; a failure is recorded (for /readyz) and raised.
+
+    It sits beside the tick that queues it and the registry it reads, so the module has
+    no circle with a task module (`ops/tasks.py` keeps the old name for queued rows).
+    """
+    due = datetime.fromisoformat(due_at)
+    periodic = registered_job(job)
+    try:
+        if periodic is None:
+            raise LookupError(f"No periodic job named {job!r} is registered.")
+        result = periodic.run()
+    except Exception as error:
+        scheduled_run_finished(job=job, due_at=due, error=error)
+        raise
+    scheduled_run_finished(job=job, due_at=due)
+    logger.info("periodic job %s: %s", job, result)
+    return result
 
 
 def late_jobs(*, now: datetime | None = None, names: Iterable[str] | None = None) -> list[dict]:

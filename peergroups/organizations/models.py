@@ -9,11 +9,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+# Re-exported: a group's size bounds are defined once (peergroups.groupsize).
+from peergroups.groupsize import MAX_GROUP_SIZE as MAX_GROUP_SIZE
+from peergroups.groupsize import MIN_GROUP_SIZE as MIN_GROUP_SIZE
+
 # Re-exported: tokens here are stored as SHA-256 digests too (peergroups.links).
 from peergroups.links import hash_token as hash_token
 
-MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
-MIN_GROUP_SIZE = 2  # Fewer is not a group.
 PROGRAM_NAME_MAX = 200
 # An organization's content-retention period, in months: at least a quarter, so a
 # group's texts outlive the meetings they were written for; at most ten years.
@@ -163,7 +165,7 @@ class Program(models.Model):
         ordering = ["-created_at", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_group_size__gte=2)
+                condition=Q(min_group_size__gte=MIN_GROUP_SIZE)
                 & Q(min_group_size__lte=models.F("max_group_size"))
                 & Q(max_group_size__lte=MAX_GROUP_SIZE),
                 name="program_group_size_bounds",

@@ -1,6 +1,6 @@
 """Who is still part of an organization, and who gets its e-mail: one decision each.
 
-A person's end (`groups.services.person_deactivate` ends every role they held) is one
+A person's end (`dashboards.persons.person_deactivate` ends every role they held) is one
 state: an active account holding a role in the organization. Every path reads it here:
 each task that e-mails a person asks `recipients` (or `may_email`), which adds the
 person's own choices (`accounts.notifications`); the secret links (calendar feed,

@@ -1,7 +1,8 @@
-"""Writes on organizations, roles, programs and invitations.
+"""Writes on organizations, roles and invitations.
 
 Accepting an invitation gives a role and, for members, a profile: that lives in
-`peergroups.people.invitations`, above this app.
+`peergroups.people.invitations`, above this app. Programs are created and edited in
+`peergroups.groups.services`: an edit must fit the program's groups.
 """
 
 import hmac
@@ -34,6 +35,7 @@ from peergroups.organizations.models import (
     hash_token,
     token_from_salt,
 )
+from peergroups.textlimits import text_check
 
 INVITABLE_ROLES = (Role.MEMBER, Role.FACILITATOR, Role.ADMIN)
 
@@ -77,12 +79,13 @@ SLUG_MAX = 60
 
 
 def _organization_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise Invalid("Give the organization a name.", field="name")
-    if len(name) > ORGANIZATION_NAME_MAX:
-        raise Invalid(f"Keep the name under {ORGANIZATION_NAME_MAX} characters.", field="name")
-    return name
+    return text_check(
+        name,
+        field="name",
+        limit=ORGANIZATION_NAME_MAX,
+        blank="Give the organization a name.",
+        fold=True,
+    )
 
 
 def _organization_slug(slug: str, name: str) -> str:
@@ -94,8 +97,7 @@ def _organization_slug(slug: str, name: str) -> str:
             "Use lowercase letters, digits and hyphens for the address, e.g. “acme-leaders”.",
             field="slug",
         ) from None
-    if len(slug) > SLUG_MAX:
-        raise Invalid(f"Keep the address under {SLUG_MAX} characters.", field="slug")
+    text_check(slug, field="slug", limit=SLUG_MAX)
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(
             f"The address “{slug}” is taken; choose another.",
@@ -199,15 +201,11 @@ def organization_first_run(
 def _qualifications(values: list[str] | None) -> list[str] | None:
     cleaned: list[str] = []
     for value in values or []:
-        value = " ".join(value.split())
-        if not value or value in cleaned:
-            continue
-        if len(value) > QUALIFICATION_MAX:
-            raise Invalid(
-                f"Keep each qualification under {QUALIFICATION_MAX} characters.",
-                field="facilitator_qualifications",
-            )
-        cleaned.append(value)
+        value = text_check(
+            value, field="facilitator_qualifications", limit=QUALIFICATION_MAX, fold=True
+        )
+        if value and value not in cleaned:
+            cleaned.append(value)
     if len(cleaned) > QUALIFICATIONS_MAX:
         raise Invalid(
             f"Ask at most {QUALIFICATIONS_MAX} qualifications.", field="facilitator_qualifications"
@@ -244,9 +242,12 @@ def organization_settings_update(
             raise Invalid(
                 f"“{email_reply_to}” is not an e-mail address.", field="email_reply_to"
             ) from None
-    sender = " ".join((email_sender_name or "").split())
-    if len(sender) > 100:
-        raise Invalid("Keep the sender name under 100 characters.", field="email_sender_name")
+    sender = text_check(
+        email_sender_name,
+        field="email_sender_name",
+        limit=Organization._meta.get_field("email_sender_name").max_length,
+        fold=True,
+    )
     if content_retention_months is not None and not (
         RETENTION_MONTHS_MIN <= content_retention_months <= RETENTION_MONTHS_MAX
     ):
@@ -336,21 +337,6 @@ def role_revoke(
         )
 
 
-@transaction.atomic
-def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
-    program = Program(organization=organization, **fields)
-    program.full_clean()
-    program.save()
-    audit_record(
-        organization=organization,
-        actor=acting_user,
-        action="program_create",
-        target=program,
-        after={"min_group_size": program.min_group_size, "max_group_size": program.max_group_size},
-    )
-    return program
-
-
 def _new_link(invitation: Invitation) -> str:
     """Give the invitation a fresh link; only the salt and the link's hash are stored."""
     invitation.token_salt = secrets.token_hex(16)
@@ -358,11 +344,6 @@ def _new_link(invitation: Invitation) -> str:
     invitation.token_hash = hash_token(token)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     return token
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The invitation's link token, rebuilt from its salt (for the e-mail task)."""
-    return token_from_salt("invitation", invitation.token_salt)
 
 
 @transaction.atomic
@@ -459,20 +440,6 @@ def invitation_send_later(*, invitation: Invitation) -> None:
     transaction.on_commit(lambda: invitation_send.enqueue(invitation_id))
 
 
-def invitation_mark_sent(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_failed_at=None, send_error=""
-    )
-
-
-def invitation_send_failed(invitation_id: int, *, reason: str) -> None:
-    """The e-mail task gave up: the funnel shows the invitation as not delivered, with the
-    reason, until a resend gets through."""
-    Invitation.objects.filter(pk=invitation_id).update(
-        send_failed_at=timezone.now(), send_error=reason[:300]
-    )
-
-
 def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()
@@ -514,15 +481,3 @@ def invitation_revoke(
         after={"expires_at": invitation.expires_at},
     )
     return invitation
-
-
-def invitation_reminder_claim(*, invitation_id: int) -> bool:
-    """Claim the one reminder of an unaccepted invitation; False when it went out already.
-
-    A conditional update, so two workers never both send it; call it in the transaction
-    that sends the e-mail, so a failed send releases the claim.
-    """
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, reminded_at__isnull=True, accepted_at__isnull=True
-    ).update(reminded_at=timezone.now())
-    return claimed == 1

@@ -4,7 +4,6 @@ from peergroups.organizations import views
 
 urlpatterns = [
     path("settings/", views.organization_settings, name="organizations-settings"),
-    path("programs/new/", views.program_create, name="organizations-program-create"),
     path("invitations/", views.invitation_list, name="organizations-invitations"),
     path("audit/", views.audit_log, name="organizations-audit"),
     path("audit/export.csv", views.audit_export, name="organizations-audit-export"),

@@ -23,7 +23,6 @@ from peergroups.organizations.forms import (
     FirstRunForm,
     InvitationForm,
     OrganizationSettingsForm,
-    ProgramForm,
 )
 from peergroups.organizations.models import Invitation, Organization, Role
 
@@ -110,22 +109,6 @@ def organization_settings(request: HttpRequest, access: OrgAccess) -> HttpRespon
             return redirect("organizations-settings", org_slug=access.organization.slug)
     status = 400 if request.method == "POST" else 200
     return org_render(request, access, "organizations/settings.html", {"form": form}, status=status)
-
-
-@org_view(Role.ADMIN)
-def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    form = ProgramForm(request.POST or None, organization=access.organization)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        program = services.program_create(
-            organization=access.organization, acting_user=request.user, **fields
-        )
-        messages.success(request, f"Program “{program.name}” created.")
-        return redirect(program.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return org_render(
-        request, access, "organizations/program_form.html", {"form": form}, status=status
-    )
 
 
 @org_view(Role.ADMIN)

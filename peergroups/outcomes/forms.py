@@ -5,6 +5,7 @@ from django import forms
 
 from peergroups.outcomes.models import HOURS, MARGIN_PERCENT, NOTE_MAX_LENGTH, SCALE, MarginTrend
 from peergroups.outcomes.services import Answers, PulseAnswers
+from peergroups.textlimits import text_bound
 
 SCALE_CHOICES = [(n, str(n)) for n in range(SCALE.low, SCALE.high + 1)]
 
@@ -58,12 +59,14 @@ class PulseForm(BaselineForm):
         "1 = not worth the time, 7 = the best use of the day.",
         required=False,
     )
-    note = forms.CharField(
-        label="A private note (optional)",
-        max_length=NOTE_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only you will see it.",
+    note = text_bound(
+        forms.CharField(
+            label="A private note (optional)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Only you will see it.",
+        ),
+        NOTE_MAX_LENGTH,
     )
 
     def answers(self) -> PulseAnswers:

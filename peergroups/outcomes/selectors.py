@@ -15,13 +15,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
-from peergroups.aggregates import Table
+from peergroups.aggregates import Collect, Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
@@ -393,7 +394,10 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     """Per program and cycle, the organization's outcomes; aggregates only.
 
     Every figure is decided on the table of the whole organization (all > program >
-    cycle); a filter only selects rows of it. Ten queries, whatever the data's size.
+    cycle); a filter only selects rows of it. Eleven queries, whatever the data's size;
+    the figures are collected per cycle in SQL (aggregates.Collect), and only the change
+    from baseline and retention read one row per person (a median and a first join need
+    them), never one per person and month.
 
     The time rule (aggregates.py): the figures cover the last closed months only, from
     what was recorded before the current month began, and people are shown in bands;
@@ -418,10 +422,13 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
     if filters.program_id is not None and filters.program_id not in programs:
         raise Invalid("No such program in this organization.", field="program")
-    groups = dict(
-        PeerGroup.objects.filter(organization=organization).values_list("pk", "program_id")
-    )
-    cycle_of = dict(PeerGroup.objects.filter(organization=organization).values_list("pk", "cycle"))
+    groups, cycle_of = {}, {}
+    for pk, program_id, cycle in (
+        PeerGroup.objects.filter(organization=organization)
+        .values_list("pk", "program_id", "cycle")
+        .order_by()
+    ):
+        groups[pk], cycle_of[pk] = program_id, cycle
     cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
 
     keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
@@ -440,71 +447,93 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         if node is not None:
             tables[key].add(node, person, value, recorded_at=recorded_at)
 
-    # Pulses of the closed months: who was asked, who answered by the period's end, the
-    # meeting's value, and each person's latest answers (for the change from baseline).
-    latest: dict[int, tuple] = {}
-    for group_id, user_id, answered_at, value, *answers in (
-        Pulse.objects.filter(organization=organization, month__gte=recent, month__lt=this_month)
-        .order_by("month")
-        .values_list("group_id", "user_id", "answered_at", "meeting_value", *MEASURE_KEYS)
+    # Every measure is collected in SQL per cycle: the distinct people behind it and its
+    # partial figure (aggregates.Collect), one row per cycle, never one per person and
+    # month. The table decides on exactly the people it decided on record by record.
+    # The time rule: only what was recorded before the period ended counts.
+    answered = Q(answered_at__lt=period_end)  # not answered by then: not answered
+    valued = answered & Q(meeting_value__isnull=False)
+    period_pulses = Pulse.objects.filter(
+        organization=organization, month__gte=recent, month__lt=this_month, group__isnull=False
+    )
+    for pid, cycle, asked, records, answers, rated, value_sum, value_records in (
+        period_pulses.values_list("group__program_id", "group__cycle")
+        .annotate(
+            asked=Collect("user_id", distinct=True),
+            records=Count("pk"),
+            answers=Count("pk", filter=answered),
+            rated=Collect("user_id", distinct=True, filter=valued),
+            value_sum=Sum("meeting_value", filter=valued),
+            value_records=Count("pk", filter=valued),
+        )
+        .order_by()
     ):
-        # Not answered by the period's end counts as not answered, whenever it comes.
-        answered = answered_at is not None and answered_at < period_end
-        add("people", group_id, user_id)
-        add("response_rate", group_id, user_id, answered)
-        if value is not None and answered:
-            add("meeting_value", group_id, user_id, value)
-        if answered:
-            latest[user_id] = (group_id, answers)
-    baselines = {
-        row[0]: row[1:]
-        for row in Baseline.objects.filter(
-            organization=organization, user__in=latest, recorded_at__lt=period_end
-        ).values_list("user_id", *MEASURE_KEYS)
-    }
-    for user_id, (group_id, answers) in latest.items():
-        base = baselines.get(user_id)
-        if base is None:
-            continue
-        for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
-            if now_value is not None and then_value is not None:
-                add(f"change_{key}", group_id, user_id, float(now_value) - float(then_value))
-    for group_id, member_id, status, recorded_at in Attendance.objects.filter(
-        meeting__group__organization=organization,
-        meeting__starts_at__gte=since,
-        meeting__starts_at__lt=period_end,
-    ).values_list("meeting__group_id", "member_id", "status", "recorded_at"):
-        add("attendance", group_id, member_id, status == AttendanceStatus.PRESENT, recorded_at)
+        node = _cycle(pid, cycle)
+        tables["people"].add_people(node, asked)
+        tables["response_rate"].add_people(node, asked, (answers, records))
+        if rated:
+            tables["meeting_value"].add_people(node, rated, (value_sum, value_records))
+    _changes(organization, period_pulses, answered, this_month, period_end, tables)
+    for pid, cycle, members, present, held in (
+        Attendance.objects.filter(
+            meeting__group__organization=organization,
+            meeting__starts_at__gte=since,
+            meeting__starts_at__lt=period_end,
+            recorded_at__lt=period_end,
+        )
+        .values_list("meeting__group__program_id", "meeting__group__cycle")
+        .annotate(
+            members=Collect("member_id", distinct=True),
+            present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+            held=Count("pk"),
+        )
+        .order_by()
+    ):
+        tables["attendance"].add_people(_cycle(pid, cycle), members, (present, held))
     # Each commitment's outcome as it stood when the period ended (a later check-in
-    # counts for nothing already shown).
+    # counts for nothing already shown), counted per cycle and outcome.
     outcome_then = CommitmentCheckIn.objects.filter(
         commitment=OuterRef("pk"), created_at__lt=period_end
     ).order_by("-created_at", "-pk")
-    for group_id, member_id, outcome in (
+    kept: dict[tuple, tuple[set, float, int]] = {}
+    for pid, cycle, outcome, members, due in (
         Commitment.objects.filter(
             group__organization=organization, due_on__gte=recent, due_on__lt=this_month
         )
         .annotate(outcome_then=Subquery(outcome_then.values("status")[:1]))
-        .values_list("group_id", "member_id", "outcome_then")
+        .values_list("group__program_id", "group__cycle", "outcome_then")
+        .annotate(members=Collect("member_id", distinct=True), due=Count("pk"))
+        .order_by()
     ):
-        add("commitments_kept", group_id, member_id, float(CHECK_IN_CREDIT.get(outcome, 0)))
-    for group_id, author_id, category, created_at in Issue.objects.filter(
-        group__organization=organization,
-        created_at__gte=datetime.combine(month_starts(until, 12)[0], time.min, zone),
-        created_at__lt=period_end,
-    ).values_list("group_id", "author_id", "category", "created_at"):
-        add(f"issues_{category}", group_id, author_id, recorded_at=created_at)
+        people, credit, records = kept.get(_cycle(pid, cycle), (set(), 0.0, 0))
+        # Credits are 0, 0.5 and 1: their float sum is exact, as it was record by record.
+        credit += due * float(CHECK_IN_CREDIT.get(outcome, 0))
+        kept[_cycle(pid, cycle)] = (people.union(members), credit, records + due)
+    for node, (people, credit, records) in kept.items():
+        tables["commitments_kept"].add_people(node, people, (credit, records))
+    for pid, cycle, category, authors, raised in (
+        Issue.objects.filter(
+            group__organization=organization,
+            created_at__gte=datetime.combine(month_starts(until, 12)[0], time.min, zone),
+            created_at__lt=period_end,
+        )
+        .values_list("group__program_id", "group__cycle", "category")
+        .annotate(authors=Collect("author_id", distinct=True), raised=Count("pk"))
+        .order_by()
+    ):
+        if f"issues_{category}" in tables:
+            tables[f"issues_{category}"].add_people(_cycle(pid, cycle), authors, raised)
     _retention(organization, groups, cycle_of, tables, until, period_end)
 
     reducers = {
         "people": lambda values: None,  # the figure is its count of people
-        "response_rate": aggregates.percent,
-        "meeting_value": aggregates.mean,
-        "attendance": aggregates.percent,
-        "commitments_kept": aggregates.percent,
-        **{f"change_{k}": aggregates.quartiles for k in MEASURE_KEYS},
-        **{f"retention_{n}": aggregates.percent for n in RETENTION_MONTHS},
-        **{f"issues_{c}": aggregates.count for c in IssueCategory.values},
+        "response_rate": aggregates.percent_of,
+        "meeting_value": aggregates.mean_of,
+        "attendance": aggregates.percent_of,
+        "commitments_kept": aggregates.percent_of,
+        **{f"change_{k}": aggregates.quartiles_of for k in MEASURE_KEYS},
+        **{f"retention_{n}": aggregates.percent_of for n in RETENTION_MONTHS},
+        **{f"issues_{c}": aggregates.total_of for c in IssueCategory.values},
     }
     if filters.program_id is None:
         row_keys = [ALL, *(_program(pid) for pid in programs)]
@@ -543,6 +572,44 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
 
 
+def _changes(organization, period_pulses, answered, this_month, period_end, tables) -> None:
+    """Change from baseline: each person's latest answered pulse of the period against
+    their baseline, counted in that pulse's cycle. One row per person (a median needs
+    the values), not one per person and month."""
+    later = Pulse.objects.filter(
+        organization=organization,
+        user=OuterRef("user"),
+        month__gt=OuterRef("month"),
+        month__lt=this_month,
+        answered_at__lt=period_end,
+    )
+    baselines = {
+        row[0]: row[1:]
+        for row in Baseline.objects.filter(
+            organization=organization, recorded_at__lt=period_end
+        ).values_list("user_id", *MEASURE_KEYS)
+    }
+    latest = period_pulses.filter(answered)
+    if connection.vendor == "postgresql":  # DISTINCT ON: one sort, not a probe per pulse
+        latest = latest.order_by("user_id", "-month").distinct("user_id")
+    else:
+        latest = latest.filter(~Exists(later))
+    changes: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for pid, cycle, user_id, *answers in latest.values_list(
+        "group__program_id", "group__cycle", "user_id", *MEASURE_KEYS
+    ):
+        base = baselines.get(user_id)
+        if base is None:
+            continue
+        for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
+            if now_value is not None and then_value is not None:
+                people, values = changes[(key, _cycle(pid, cycle))]
+                people.append(user_id)
+                values.append(float(now_value) - float(then_value))
+    for (key, node), (people, values) in changes.items():
+        tables[f"change_{key}"].add_people(node, people, values)
+
+
 def _retention(organization, groups, cycle_of, tables, until, period_end) -> None:
     """Still active N months after joining a program: answered a pulse or was present
     at a meeting on or after that day. Counted in the cycle they first joined in, for
@@ -557,23 +624,32 @@ def _retention(organization, groups, cycle_of, tables, until, period_end) -> Non
         .values_list("group_id", "user_id", TruncDate("program_joined"))
     ):
         first.setdefault((groups[group_id], user_id), (group_id, joined_at))
-    last_pulse = dict(
-        Pulse.objects.filter(organization=organization, answered_at__lt=period_end)
+    # The day of the latest answer is the latest day answered: MAX first, then one
+    # conversion per person (in the zone `__date` used), not one per pulse.
+    here = timezone.get_current_timezone()
+    last_pulse = {
+        user_id: last.astimezone(here).date()
+        for user_id, last in Pulse.objects.filter(
+            organization=organization, answered_at__lt=period_end
+        )
         .values("user_id")
-        .annotate(last=Max("answered_at__date"))
+        .annotate(last=Max("answered_at"))
         .values_list("user_id", "last")
-    )
-    last_present = dict(
-        Attendance.objects.filter(
+    }
+    last_present = {
+        member_id: last.astimezone(here).date()
+        for member_id, last in Attendance.objects.filter(
             meeting__group__organization=organization,
             status=AttendanceStatus.PRESENT,
             meeting__starts_at__lt=period_end,
             recorded_at__lt=period_end,
         )
         .values("member_id")
-        .annotate(last=Max("meeting__starts_at__date"))
+        .annotate(last=Max("meeting__starts_at"))
         .values_list("member_id", "last")
-    )
+    }
+    # Per cycle and N: the people counted and how many of them were still active.
+    counted: dict[tuple, tuple[list, int]] = {}
     for (_pid, user_id), (group_id, joined) in first.items():
         moments = [m for m in (last_pulse.get(user_id), last_present.get(user_id)) if m]
         last_seen = max(moments) if moments else None
@@ -581,8 +657,12 @@ def _retention(organization, groups, cycle_of, tables, until, period_end) -> Non
             due = add_months(joined, n)
             if due > until:
                 continue
-            node = _cycle(groups[group_id], cycle_of[group_id])
-            tables[f"retention_{n}"].add(node, user_id, last_seen is not None and last_seen >= due)
+            key = (n, _cycle(groups[group_id], cycle_of[group_id]))
+            people, active = counted.get(key) or ([], 0)
+            people.append(user_id)
+            counted[key] = (people, active + (last_seen is not None and last_seen >= due))
+    for (n, node), (people, active) in counted.items():
+        tables[f"retention_{n}"].add_people(node, people, (active, len(people)))
 
 
 def _row_label(key: tuple, programs: dict) -> str:

@@ -28,6 +28,7 @@ from peergroups.outcomes.models import (
     PulseToken,
 )
 from peergroups.outcomes.selectors import month_of
+from peergroups.textlimits import text_check
 
 PULSE_LINK_DAYS = 14  # a one-click pulse link works this long after it is sent
 PULSE_LINK = LinkWords("pulse", instead="answer it", change="see your answers")
@@ -70,8 +71,7 @@ def answers_check(answers: Answers) -> None:
     if isinstance(answers, PulseAnswers):
         if answers.meeting_value is not None:
             _within(answers.meeting_value, SCALE, "meeting_value")
-        if len(answers.note) > NOTE_MAX_LENGTH:
-            raise Invalid(f"Keep the note under {NOTE_MAX_LENGTH} characters.", field="note")
+        text_check(answers.note, field="note", limit=NOTE_MAX_LENGTH)
 
 
 def _baseline_fields(answers: Answers) -> dict:

@@ -14,6 +14,10 @@ from peergroups.people.models import (
     MemberProfile,
 )
 from peergroups.people.vocabulary import AREAS, AVAILABILITY_SLOTS
+from peergroups.textlimits import text_bound
+
+# The import form states it before the upload; `imports` reads no more than this.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
@@ -298,8 +302,6 @@ class MemberImportForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
-
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
@@ -310,8 +312,6 @@ class MemberImportForm(forms.Form):
         )
 
     def clean_file(self):
-        from peergroups.people.imports import MAX_IMPORT_BYTES
-
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
@@ -342,7 +342,7 @@ class MemberFilterForm(forms.Form):
 
 class CategoryAddForm(forms.Form):
     kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
-    label = forms.CharField(label="Value", max_length=CATEGORY_LABEL_MAX)
+    label = text_bound(forms.CharField(label="Value"), CATEGORY_LABEL_MAX)
 
 
 class CategoryMergeForm(forms.Form):
@@ -351,7 +351,7 @@ class CategoryMergeForm(forms.Form):
     values = forms.MultipleChoiceField(
         label="Spellings to merge", widget=forms.CheckboxSelectMultiple
     )
-    into = forms.CharField(label="Into", max_length=CATEGORY_LABEL_MAX)
+    into = text_bound(forms.CharField(label="Into"), CATEGORY_LABEL_MAX)
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)

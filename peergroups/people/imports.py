@@ -33,7 +33,7 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.organizations.services import invitation_create, invitation_refresh
-from peergroups.people.forms import IntakeForm, split_list
+from peergroups.people.forms import MAX_IMPORT_BYTES, IntakeForm, split_list
 from peergroups.people.models import (
     CategoryKind,
     MemberProfile,
@@ -49,8 +49,6 @@ from peergroups.people.vocabulary import (
     CompanyStage,
     ManagementLevel,
 )
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
 
 REQUIRED_COLUMNS = ("email", "full_name")
 COLUMNS = (

@@ -32,6 +32,7 @@ from peergroups.people.models import (
     category_key,
 )
 from peergroups.people.selectors import category_lookup, program_peers_of
+from peergroups.textlimits import text_check
 
 
 def _require_role(organization: Organization, user: User, *roles: str, reason: str) -> None:
@@ -241,14 +242,6 @@ def facilitator_reject(
     return profile
 
 
-def intake_reminder_claim(*, profile_id: int) -> bool:
-    """Claim the one reminder to finish an intake; False when it went out already (or done)."""
-    claimed = MemberProfile.objects.filter(
-        pk=profile_id, intake_reminded_at__isnull=True, completed_at__isnull=True
-    ).update(intake_reminded_at=timezone.now())
-    return claimed == 1
-
-
 def _category_kind(kind: str) -> str:
     if kind not in CategoryKind.values:
         raise Invalid("Choose region, industry or function.", field="kind")
@@ -256,12 +249,9 @@ def _category_kind(kind: str) -> str:
 
 
 def _category_label(label: str) -> str:
-    label = " ".join((label or "").split())
-    if not label:
-        raise Invalid("Give the value a name.", field="label")
-    if len(label) > CATEGORY_LABEL_MAX:
-        raise Invalid(f"Keep it under {CATEGORY_LABEL_MAX} characters.", field="label")
-    return label
+    return text_check(
+        label, field="label", limit=CATEGORY_LABEL_MAX, blank="Give the value a name.", fold=True
+    )
 
 
 def category_fold(*, organization_id: int, kind: str, value: str) -> str:

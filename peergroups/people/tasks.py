@@ -14,10 +14,9 @@ from django_tasks import task
 from peergroups.accounts.models import NotificationKind
 from peergroups.ops.mail import retry_email
 from peergroups.organizations.recipients import may_email
-from peergroups.organizations.services import invitation_reminder_claim, invitation_token
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+from peergroups.organizations.tasks import invitation_reminder_claim, invitation_token
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 from peergroups.people.selectors import stalled_intakes, stalled_invitations
-from peergroups.people.services import intake_reminder_claim
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +59,14 @@ def facilitator_review_send(profile_id: int) -> None:
         return
     subject, body = facilitator_review_message(profile)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [profile.user.email])
+
+
+def intake_reminder_claim(*, profile_id: int) -> bool:
+    """Claim the one reminder to finish an intake; False when it went out already (or done)."""
+    claimed = MemberProfile.objects.filter(
+        pk=profile_id, intake_reminded_at__isnull=True, completed_at__isnull=True
+    ).update(intake_reminded_at=timezone.now())
+    return claimed == 1
 
 
 def invitation_reminders_send_now() -> int:

@@ -5,6 +5,7 @@ from django import forms
 from peergroups.http import BLANK_QUERY
 from peergroups.people.vocabulary import AREAS
 from peergroups.resources.models import SUMMARY_MAX, TITLE_MAX, TOPICS_MAX, URL_MAX, Kind, Scope
+from peergroups.textlimits import text_bound
 
 ORGANIZATION = "organization"
 
@@ -18,14 +19,16 @@ def share_with_choices(groups) -> list[tuple[str, str]]:
 
 
 class ResourceForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_MAX)
+    title = text_bound(forms.CharField(), TITLE_MAX)
     kind = forms.ChoiceField(label="What is it?", choices=Kind.choices)
-    summary = forms.CharField(
-        max_length=SUMMARY_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What it is, when it helped, what to watch out for.",
+    summary = text_bound(
+        forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}),
+            help_text="What it is, when it helped, what to watch out for.",
+        ),
+        SUMMARY_MAX,
     )
-    url = forms.URLField(label="Link", max_length=URL_MAX, required=False, assume_scheme="https")
+    url = text_bound(forms.URLField(label="Link", required=False, assume_scheme="https"), URL_MAX)
     file = forms.FileField(
         label="Or attach a file",
         required=False,

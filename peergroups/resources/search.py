@@ -338,3 +338,21 @@ def scope_key_of(resource: Resource) -> str:
 
 def visible_q(group_ids) -> Q:
     return Q(scope="organization") | Q(scope="group", group_id__in=list(group_ids))
+
+
+def resource_index(*, resource: Resource) -> None:
+    """Remember the resource's words for typo correction, in the scope that sees them."""
+    words = index_terms(
+        " ".join([resource.title, resource.summary, resource.topics_text, resource.file_text])
+    )
+    key = scope_key_of(resource)
+    SearchTerm.objects.bulk_create(
+        [
+            SearchTerm(
+                organization_id=resource.organization_id, scope_key=key, term=w, length=len(w)
+            )
+            for w in sorted(words)
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )

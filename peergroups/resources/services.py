@@ -35,11 +35,11 @@ from peergroups.resources.models import (
     ResourceTopic,
     ResourceVote,
     Scope,
-    SearchTerm,
     TextStatus,
 )
 from peergroups.resources.selectors import may_edit, may_withdraw, readable_groups
 from peergroups.resources.tasks import resource_text_extract
+from peergroups.textlimits import text_check
 
 logger = logging.getLogger(__name__)
 
@@ -100,16 +100,11 @@ class CheckedFile:
     text: str
 
 
+NO_TITLE = "Give the resource a title."
+NO_SUMMARY = "Give the resource a summary."
+
+
 # --- checks ----------------------------------------------------------------------------
-
-
-def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise Invalid(f"Give the resource a {label}.", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"The {label} can be at most {max_length} characters.", field=field)
-    return value
 
 
 def _clean_topics(topics: list[str]) -> list[str]:
@@ -123,9 +118,7 @@ def _clean_topics(topics: list[str]) -> list[str]:
 
 
 def _clean_url(url: str) -> str:
-    url = (url or "").strip()
-    if len(url) > URL_MAX:
-        raise Invalid(f"The link can be at most {URL_MAX} characters.", field="url")
+    url = text_check(url, field="url", limit=URL_MAX)
     if url and not url.lower().startswith(("https://", "http://")):
         raise Invalid("The link must start with https:// or http://.", field="url")
     return url
@@ -182,24 +175,6 @@ def _topics_text(topics: list[str]) -> str:
     return " ".join(AREA_LABELS[t] for t in topics)
 
 
-def resource_index(*, resource: Resource) -> None:
-    """Remember the resource's words for typo correction, in the scope that sees them."""
-    words = search.index_terms(
-        " ".join([resource.title, resource.summary, resource.topics_text, resource.file_text])
-    )
-    key = search.scope_key_of(resource)
-    SearchTerm.objects.bulk_create(
-        [
-            SearchTerm(
-                organization_id=resource.organization_id, scope_key=key, term=w, length=len(w)
-            )
-            for w in sorted(words)
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
-
-
 def _set_topics(resource: Resource, topics: list[str]) -> None:
     ResourceTopic.objects.filter(resource=resource).exclude(topic__in=topics).delete()
     ResourceTopic.objects.bulk_create(
@@ -241,8 +216,8 @@ def resource_share(
     if scope == Scope.GROUP and group_id is None:
         raise Invalid("Choose the group to share with.", field="scope")
     group = _group_for_share(user=user, access=access, group_id=group_id)
-    title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
-    summary = _clean_text(summary, field="summary", label="summary", max_length=SUMMARY_MAX)
+    title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
+    summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
     topics = _clean_topics(topics)
     url = _clean_url(url)
     if upload is not None:
@@ -269,7 +244,7 @@ def resource_share(
         _attach(resource, checked)
     resource.save()
     _set_topics(resource, topics)
-    resource_index(resource=resource)
+    search.resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,
@@ -334,10 +309,8 @@ def resource_edit(
     if scope == Scope.GROUP and resource.group_id is None:
         raise Invalid("This resource was not shared in a group.", field="scope")
     resource.kind = kind
-    resource.title = _clean_text(title, field="title", label="title", max_length=TITLE_MAX)
-    resource.summary = _clean_text(
-        summary, field="summary", label="summary", max_length=SUMMARY_MAX
-    )
+    resource.title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
+    resource.summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
     resource.topics = _clean_topics(topics)
     resource.topics_text = _topics_text(resource.topics)
     resource.url = _clean_url(url)
@@ -350,7 +323,7 @@ def resource_edit(
     resource.updated_at = timezone.now()
     resource.save()
     _set_topics(resource, resource.topics)
-    resource_index(resource=resource)
+    search.resource_index(resource=resource)
     audit_record(
         organization=access.organization,
         actor=user,

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from peergroups.resources.extract import FAILED, extract_limited
 from peergroups.resources.models import FILE_TEXT_MAX, Resource, TextStatus
+from peergroups.resources.search import resource_index
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ def resource_text_extract_now(resource_id: int) -> str:
 
     Runs in a task worker: the upload answered at once. A file replaced meanwhile is
     left to its own task (the name must still match)."""
-    from peergroups.resources.services import resource_index
-
     resource = Resource.objects.filter(pk=resource_id, withdrawn_at__isnull=True).first()
     if resource is None or not resource.file or resource.text_status != TextStatus.PENDING:
         return ""

@@ -26,7 +26,7 @@ from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.meetings.models import Meeting
 from peergroups.organizations.models import Invitation, Organization
-from peergroups.organizations.services import invitation_token
+from peergroups.organizations.tasks import invitation_token
 from peergroups.people.invitations import user_create_from_invitation
 from peergroups.people.models import Category, MemberProfile
 from tests.browser.conftest import SCREENSHOTS

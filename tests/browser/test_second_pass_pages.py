@@ -47,9 +47,7 @@ def test_admin_edits_a_program(browser: Browser, live_server, cast, screenshot):
     expect(page.get_by_text("Program “Leaders 2027 · Spring” saved.")).to_be_visible()
     program = Program.objects.get(pk=cast.program.pk)
     assert (program.name, program.meeting_cadence) == ("Leaders 2027 · Spring", "quarterly")
-    url = reverse(
-        "organizations-program-edit", kwargs={"org_slug": "acme", "program_id": program.pk}
-    )
+    url = reverse("groups-program-edit", kwargs={"org_slug": "acme", "program_id": program.pk})
     on_phone(browser, live_server, cast.admin, url, screenshot, "program-edit")
 
 

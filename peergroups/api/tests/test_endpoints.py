@@ -3,8 +3,9 @@
 import pytest
 
 from peergroups.api.tests.helpers import bearer
+from peergroups.groups.services import program_create
 from peergroups.organizations.models import Role
-from peergroups.organizations.services import program_create, role_grant
+from peergroups.organizations.services import role_grant
 
 ME = "/api/me"
 ORGANIZATIONS = "/api/organizations"

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from conftest import make_user
 from peergroups.api.tests.helpers import bearer
+from peergroups.groups.services import program_create
 from peergroups.organizations.models import Role
-from peergroups.organizations.services import program_create, role_grant
+from peergroups.organizations.services import role_grant
 from peergroups.people.models import MemberProfile, NotWith
 from peergroups.people.services import member_profile_ensure
 

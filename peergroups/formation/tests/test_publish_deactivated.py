@@ -4,12 +4,12 @@ e-mail, not on anyone's roster; it refuses, naming the group, below the program'
 import pytest
 from django.core import mail
 
+from peergroups.dashboards.persons import person_deactivate
 from peergroups.errors import Conflict
 from peergroups.formation.models import RunStatus
 from peergroups.formation.services import formation_run_publish, proposal_set_facilitator
 from peergroups.formation.tests.conftest import groups_of
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.groups.services import person_deactivate
 from peergroups.organizations.access import organization_access
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,9 @@ from peergroups.formation.services import (
 from peergroups.formation.tasks import FORMATION_QUEUE, formation_run_task
 from peergroups.formation.tests.conftest import groups_of, params
 from peergroups.groups.models import PeerGroup
+from peergroups.groups.services import program_create
 from peergroups.organizations.models import Role
-from peergroups.organizations.services import invitation_create, program_create
+from peergroups.organizations.services import invitation_create
 from peergroups.people.models import NotWith
 
 ENGINE_MODULES = ("grouping", "numpy", "numba", "scipy")

@@ -65,6 +65,26 @@ def test_pair_affinity_equals_the_engines_matrix(people, criteria):
     np.testing.assert_allclose(ours, engine, rtol=1e-12, atol=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    people=st.lists(person_attributes, min_size=0, max_size=10),
+    criteria=st.lists(criterion, min_size=0, max_size=5),
+    met=st.integers(0, 3),
+    penalty=st.floats(0, 2, allow_nan=False),
+)
+def test_group_score_is_the_sum_of_its_pairs_to_the_last_bit(people, criteria, met, penalty):
+    """`group_score` reads each member's values once; the float is the one the sum of
+    `pair_affinity` over the pairs gives, not merely close to it."""
+    spans = scoring.number_spans(people, criteria)
+    pairs = sum(
+        scoring.pair_affinity(a, b, criteria, spans)
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+    )
+    score = scoring.group_score(people, criteria, spans, met=met, history_penalty=penalty)
+    assert score == pairs - penalty * met
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     people=st.lists(person_attributes, min_size=1, max_size=10),

@@ -22,7 +22,7 @@ from peergroups.formation.snapshot import Snapshot
 from peergroups.formation.tests.conftest import params
 from peergroups.people.models import MemberProfile
 
-PART_TASK = "peergroups.formation.tasks.formation_part_task"
+PART_TASK = "peergroups.formation.execute.formation_part_task"
 
 
 @pytest.fixture

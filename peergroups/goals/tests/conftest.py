@@ -33,3 +33,12 @@ def commit(accepted):  # noqa: F811  (the imported fixture, requested)
         return commitment
 
     return make
+
+
+def agreement_accept_all(group, *members):
+    """The members accept `group`'s current agreement, as they must before they commit."""
+    from peergroups.meetings.services import agreement_accept, agreement_current
+
+    agreement = agreement_current(group=group)
+    for member in members:
+        agreement_accept(agreement=agreement, user=member)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from peergroups.goals import selectors
 from peergroups.organizations.access import organization_access
 
+from .conftest import agreement_accept_all
 from .test_partners import grow
 
 TODAY = datetime(2027, 3, 15, 12, tzinfo=UTC)
@@ -95,6 +96,7 @@ def test_admin_rates_count_people_not_commitments_or_memberships(client, accepte
     people = [accepted.member, accepted.member2, accepted.other_member]
     for user in people:
         membership_add(group=cycle_2, user=user, acting_user=accepted.admin)
+    agreement_accept_all(cycle_2, *people)
     with time_machine.travel(TODAY, tick=False):
         for user in people:
             first = accepted.other_group if user == accepted.other_member else accepted.group
@@ -107,8 +109,7 @@ def test_admin_rates_count_people_not_commitments_or_memberships(client, accepte
 
 def test_admin_insights_list_programs_in_natural_name_order(client, accepted, commit):
     """ "Cohort 5" before "Cohort 10": the operations board's natural sort."""
-    from peergroups.groups.services import group_create, membership_add
-    from peergroups.organizations.services import program_create
+    from peergroups.groups.services import group_create, membership_add, program_create
 
     accepted.program.name = "Cohort 10"
     accepted.program.save(update_fields=["name"])
@@ -117,6 +118,7 @@ def test_admin_insights_list_programs_in_natural_name_order(client, accepted, co
     )
     group = group_create(program=five, name="Group 1", acting_user=accepted.admin)
     membership_add(group=group, user=accepted.other_member, acting_user=accepted.admin)
+    agreement_accept_all(group, accepted.other_member)
     yesterday = timezone.localdate() - timedelta(days=1)
     commit(yesterday, outcome="done")
     commit(yesterday, member=accepted.other_member, group=group, outcome="done")

@@ -14,10 +14,9 @@ from peergroups.api.tests.helpers import bearer
 from peergroups.errors import Invalid, Refused
 from peergroups.goals import services
 from peergroups.goals.models import GOAL_VALUE_MAX, Commitment, GoalUpdate, KeyGoal
-from peergroups.groups.services import group_create, membership_add
+from peergroups.groups.services import group_create, membership_add, program_create
 from peergroups.meetings import services as meetings
 from peergroups.meetings.models import Issue
-from peergroups.organizations.services import program_create
 
 
 def shared_goal(cast, **fields):

@@ -7,9 +7,9 @@ from django.db import IntegrityError, connection, transaction
 
 from conftest import make_member, race
 from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.seats import GroupFull
 from peergroups.groups.services import (
     AlreadyGrouped,
-    GroupFull,
     group_create,
     membership_add,
     membership_remove,

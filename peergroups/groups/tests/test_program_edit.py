@@ -6,10 +6,9 @@ from django.urls import reverse
 from peergroups.audit.models import AuditEntry
 from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.groups.models import PeerGroup
-from peergroups.groups.services import program_update
+from peergroups.groups.services import program_create, program_update
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Program
-from peergroups.organizations.services import program_create
 
 
 def fields(**changes):
@@ -119,7 +118,7 @@ def test_only_admins_of_the_programs_organization_edit_it(cast):
 @pytest.mark.django_db
 def test_edit_page_rerenders_with_errors_and_keeps_what_was_typed(client, cast):
     client.force_login(cast.admin)
-    url = reverse("organizations-program-edit", args=["acme", cast.program.pk])
+    url = reverse("groups-program-edit", args=["acme", cast.program.pk])
     page = client.get(url)
     assert page.status_code == 200 and "Leaders 2027" in page.content.decode()
     PeerGroup.objects.filter(pk=cast.group.pk).update(member_count=6)

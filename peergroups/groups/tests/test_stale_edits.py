@@ -89,7 +89,7 @@ def program_form(**changes):
 
 def test_two_tabs_edit_a_program_and_the_second_is_told(client, cast):
     client.force_login(cast.admin)
-    url = reverse("organizations-program-edit", args=["acme", cast.program.pk])
+    url = reverse("groups-program-edit", args=["acme", cast.program.pk])
     opened = hidden_version(client.get(url).content.decode())
     first = client.post(url, program_form(max_group_size=8, version=opened))
     assert first.status_code == 302

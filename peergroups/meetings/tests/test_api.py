@@ -85,7 +85,7 @@ def test_too_long_or_empty_issue_is_refused_with_a_reason(accepted):
         base(accepted) + "/issues", json={**fields, "title": "x" * 200}, auth=accepted.member
     )
     assert response.status_code == 422
-    assert "at most 160 characters" in response.json()["detail"]
+    assert "Keep this to 160 characters or fewer." in response.json()["detail"]
     response = client.post(
         base(accepted) + "/issues", json={**fields, "title": "   "}, auth=accepted.member
     )

@@ -16,7 +16,7 @@ TOO_LONG = "x" * (ISSUE_TEXT_MAX + 1)
 
 
 def test_service_refuses_an_issue_over_the_bound(accepted):
-    with pytest.raises(Invalid, match="under 10,000 characters") as refused:
+    with pytest.raises(Invalid, match="to 10,000 characters or fewer") as refused:
         issue_for(accepted, situation=TOO_LONG)
     assert refused.value.field == "situation"
     assert issue_for(accepted, ask="y" * ISSUE_TEXT_MAX).pk
@@ -50,11 +50,11 @@ def test_forms_carry_the_bounds_to_the_page(client, accepted):
 
 
 def test_note_and_check_in_bounds_in_the_services(scheduled, meeting):
-    with pytest.raises(Invalid, match="under 5,000"):
+    with pytest.raises(Invalid, match="to 5,000 characters"):
         services.meeting_note_add(
             meeting=meeting, author=scheduled.facilitator, kind="general", text="n" * 5001
         )
-    with pytest.raises(Invalid, match="under 2,000"):
+    with pytest.raises(Invalid, match="to 2,000 characters"):
         services.check_in_save(
             meeting=meeting, member=scheduled.member, work="w" * 2001, personal="", rating=7
         )

@@ -9,12 +9,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from conftest import race
 from peergroups.ops import scheduler
 from peergroups.ops.models import ScheduledRun
-from peergroups.ops.scheduler import daily, hourly, late_jobs, periodic_job, scheduler_tick
+from peergroups.ops.scheduler import (
+    daily,
+    hourly,
+    late_jobs,
+    periodic_job,
+    scheduled_job_run,
+    scheduler_tick,
+)
 from peergroups.ops.services import worker_heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -90,9 +98,11 @@ def test_a_tick_claims_each_due_run_once_and_a_worker_runs_it(jobs, run_tasks):
     assert scheduler_tick(now=now + timedelta(seconds=10), worker_id="w2") == []
     queued = DBTaskResult.objects.order_by("queue_name")
     assert [(t.queue_name, t.task_path) for t in queued] == [
-        ("default", "peergroups.ops.tasks.scheduled_job_run"),
-        ("formation", "peergroups.ops.tasks.scheduled_job_run"),
+        ("default", "peergroups.ops.scheduler.scheduled_job_run"),
+        ("formation", "peergroups.ops.scheduler.scheduled_job_run"),
     ]
+    # Runs queued before the task moved to `ops.scheduler` name its old module.
+    assert import_string("peergroups.ops.tasks.scheduled_job_run") is scheduled_job_run
     run_tasks()
     assert CALLS == ["tally", "tally"]
     assert all(run.finished_at is not None for run in ScheduledRun.objects.all())

@@ -11,7 +11,7 @@ from peergroups.people.services import member_profile_ensure
 def test_admin_creates_a_program(client, cast):
     client.force_login(cast.admin)
     response = client.post(
-        reverse("organizations-program-create", args=["acme"]),
+        reverse("groups-program-create", args=["acme"]),
         {
             "name": "Founders 2027",
             "min_group_size": "6",
@@ -28,7 +28,7 @@ def test_admin_creates_a_program(client, cast):
 def test_program_groups_larger_than_ten_are_refused(client, cast):
     client.force_login(cast.admin)
     response = client.post(
-        reverse("organizations-program-create", args=["acme"]),
+        reverse("groups-program-create", args=["acme"]),
         {
             "name": "Too big",
             "min_group_size": "8",
@@ -38,7 +38,7 @@ def test_program_groups_larger_than_ten_are_refused(client, cast):
         },
     )
     assert response.status_code == 400
-    assert b"at most 10 members" in response.content
+    assert b"Groups have between 2 and 10 members." in response.content
     assert b'value="Too big"' in response.content
     assert not Program.objects.filter(name="Too big").exists()
 

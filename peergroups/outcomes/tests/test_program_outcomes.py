@@ -153,7 +153,7 @@ def test_retention_counts_people_active_six_months_after_joining(cast):
 
 def test_programs_are_listed_in_natural_name_order(cast):
     """ "Cohort 5" before "Cohort 10", in the rows and the program filter."""
-    from peergroups.organizations.services import program_create
+    from peergroups.groups.services import program_create
 
     for name in ("Cohort 10", "Cohort 5"):
         program_create(organization=cast.organization, acting_user=cast.admin, name=name)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from peergroups.accounts.models import User
 from peergroups.audit.models import AuditEntry
 from peergroups.organizations.models import Invitation
-from peergroups.organizations.services import invitation_token
+from peergroups.organizations.tasks import invitation_token
 from peergroups.people.imports import ImportInvalid, members_export, members_import
 from peergroups.people.invitations import user_create_from_invitation
 from peergroups.people.models import MemberProfile, NotWith
@@ -412,7 +412,7 @@ def test_django_admin_does_not_list_not_with_declarations():
 
 
 def test_a_row_names_only_people_of_its_own_program(cast, tmp_path, capsys):
-    from peergroups.organizations.services import program_create
+    from peergroups.groups.services import program_create
 
     program_create(organization=cast.organization, acting_user=cast.admin, name="Cohort 2")
     path = tmp_path / "members.csv"

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from peergroups.accounts.models import User
 from peergroups.organizations.models import Invitation, OrganizationRole, Role
-from peergroups.organizations.services import invitation_token
+from peergroups.organizations.tasks import invitation_token
 from peergroups.people.imports import members_import
 from peergroups.people.invitations import invitation_accept
 from peergroups.people.models import MemberProfile

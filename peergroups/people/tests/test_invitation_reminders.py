@@ -9,11 +9,8 @@ from django.urls import reverse
 
 from conftest import make_user
 from peergroups.organizations.models import Invitation
-from peergroups.organizations.services import (
-    invitation_create,
-    invitation_mark_sent,
-    invitation_revoke,
-)
+from peergroups.organizations.services import invitation_create, invitation_revoke
+from peergroups.organizations.tasks import invitation_mark_sent
 from peergroups.people.invitations import invitation_accept
 from peergroups.people.models import MemberProfile
 from peergroups.people.tasks import invitation_reminders_send_now

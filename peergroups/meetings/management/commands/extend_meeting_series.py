@@ -6,8 +6,8 @@ The workers run this job daily by themselves (meetings/jobs.py, ops.scheduler).
 from django.core.management.base import BaseCommand
 
 from peergroups.formats import count_of
+from peergroups.meetings.jobs import meeting_series_extend_all as extend_task
 from peergroups.meetings.services import meeting_series_extend_all
-from peergroups.meetings.tasks import meeting_series_extend_all as extend_task
 
 
 class Command(BaseCommand):

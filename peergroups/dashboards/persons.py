@@ -1,4 +1,10 @@
-"""Erasure on request: an admin removes a person's identity from every row.
+"""Person administration: an admin deactivates a person, or erases them on request.
+
+Both touch every app a person has rows in (roles, seats, groups led, tokens; for erasure
+what they wrote), so they live here, above those apps, beside the person's page.
+
+`person_deactivate` ends their roles, frees their seats in open groups and takes them off
+the groups they led; their API tokens end when no organization is left.
 
 `person_erase` deactivates the person (roles, seats, tokens: `person_deactivate`), then
 makes the account anonymous ("Erased person", an address that cannot receive mail, no
@@ -13,21 +19,82 @@ aggregate rule (nothing about them can be worked out from a figure that moved).
 from django.apps import apps
 from django.db import models, transaction
 
+from peergroups.accounts.models import User, credentials_reset_send
 from peergroups.audit.services import audit_record
 from peergroups.dashboards.retention import REMOVED
-from peergroups.errors import Conflict, Invalid
+from peergroups.errors import Conflict, Invalid, NotFound
 from peergroups.goals.models import CommitmentCheckIn
-from peergroups.groups.services import person_deactivate
+from peergroups.groups.models import GroupMembership, PeerGroup
+from peergroups.groups.seats import seat_release
 from peergroups.meetings.models import CheckIn, Issue, MeetingNote
 from peergroups.network.models import Answer, DirectoryEntry, Mute, Question
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import OrganizationRole, Role
+from peergroups.organizations.services import admin_keep_one
 from peergroups.outcomes.models import Pulse
 from peergroups.people.models import FacilitatorProfile, MemberProfile, NotWith
 from peergroups.people.selectors import person_for_admin
 from peergroups.resources.models import Resource
 
 DELETE, KEEP = "delete", "keep"
+
+
+@transaction.atomic
+def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> list[str]:
+    """Take a person out of the organization: their roles end, their seats in open groups
+    free up and the groups they led lose their facilitator. What they wrote (issues,
+    notes, resources) stays with the group. Returns the roles they held."""
+    access.require(Role.ADMIN)
+    organization = access.organization
+    roles = sorted(
+        OrganizationRole.objects.filter(organization=organization, user_id=user_id).values_list(
+            "role", flat=True
+        )
+    )
+    if not roles:
+        raise NotFound("No such person in this organization.")
+    if user_id == acting_user.pk:
+        raise Conflict("You cannot deactivate yourself; ask another admin.")
+    if Role.ADMIN in roles:
+        admin_keep_one(
+            organization=organization,
+            user_id=user_id,
+            refusal="The organization's last admin cannot be deactivated.",
+        )
+    memberships = list(
+        GroupMembership.objects.select_for_update().filter(
+            group__organization=organization, group__closed_at__isnull=True, user_id=user_id
+        )
+    )
+    for membership in memberships:
+        membership.delete()
+        seat_release(group_id=membership.group_id)
+    led = list(
+        PeerGroup.objects.filter(
+            organization=organization, facilitator_id=user_id, closed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    PeerGroup.objects.filter(pk__in=led).update(facilitator=None)
+    OrganizationRole.objects.filter(organization=organization, user_id=user_id).delete()
+    if not OrganizationRole.objects.filter(user_id=user_id).exists():
+        # Part of no organization any more: their API tokens end too (the calendar feed,
+        # pulse and check-in links of this organization stop by `person_active`).
+        credentials_reset_send(user=User.objects.get(pk=user_id))
+    audit_record(
+        organization=organization,
+        actor=acting_user,
+        action="person_deactivate",
+        object_type="user",
+        object_id=user_id,
+        before={
+            "roles": roles,
+            "groups": [m.group_id for m in memberships],
+            "facilitated": led,
+        },
+    )
+    return roles
+
+
 ERASED_NAME = "Erased person"
 
 
