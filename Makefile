@@ -36,7 +36,9 @@ run: install
 	@if [ "$(DEMO)" != 0 ]; then $(PY) manage.py seed_demo --if-empty; fi
 	@BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py setup_key
 	@echo "Starting two task workers (e-mail and reminders; formation) and the web server on http://$(HOST):$(PORT) (Ctrl-C stops all)"
-	@$(PY) manage.py worker --queue-name default & mail=$$!; \
+	@echo "E-mails sent are listed for staff at http://$(HOST):$(PORT)/dev/outbox (manage.py createsuperuser makes a staff account)"
+	@export BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)}; \
+	$(PY) manage.py worker --queue-name default & mail=$$!; \
 	$(PY) manage.py worker --queue-name formation & formation=$$!; \
 	trap 'kill $$mail $$formation 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -29,9 +29,10 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.template.loader import render_to_string
 from django.utils.html import escape
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 
 from peergroups.errors import STATUS_TITLES, DomainError, Stale, Throttled
 from peergroups.textlimits import text_too_long
@@ -42,6 +43,7 @@ logger = logging.getLogger("peergroups.refusals")
 class FieldError(Schema):
     field: str
     message: str
+    line: int | None = Field(None, description="The file's line, for an import's row errors.")
 
 
 class ErrorOut(Schema):
@@ -83,6 +85,22 @@ def client_address(request: HttpRequest) -> str:
             # The last entry is the one our own proxy added; earlier ones the client wrote.
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+# API lists -------------------------------------------------------------------------------
+
+LIST_MAX_LIMIT = 200
+# A bound a database integer holds (SQLite's OFFSET overflowed past 2**63: a 500).
+LIST_MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """Every API list: `?limit=` (1 to 200, default 50) and `?offset=`; the answer is
+    `{"count": <all matching>, "items": [...]}`. Use with `@paginate(Pagination)`."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=LIST_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=LIST_MAX_OFFSET)
 
 
 # Pages ---------------------------------------------------------------------------------

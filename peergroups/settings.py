@@ -32,9 +32,13 @@ elif not DEBUG and (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Unset in development, `runserver` sets it to the address it listens on (ops' runserver).
 BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First: its `runserver` (links on the address it listens on) wraps staticfiles' one,
+    # and its `db_worker` (with the heartbeat /readyz reads) replaces django_tasks_db's.
+    "peergroups.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,8 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves /api/docs from our own static files (the CSP allows no CDN)
-    # Before django_tasks_db: its `db_worker` command is ops' (with the heartbeat /readyz reads).
-    "peergroups.ops",
     "django_tasks",
     "django_tasks_db",
     "peergroups.accounts",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peergroups.organizations.context_processors.organizations",
+                "peergroups.ops.context_processors.dev_outbox",
             ],
         },
     },
@@ -154,16 +157,21 @@ STORAGES = {
     },
 }
 
-# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development
-# only: with DEBUG=0, `check --deploy` fails without EMAIL_HOST, see ops.checks).
+# E-mail: SMTP when EMAIL_HOST is set; otherwise, in development, kept in the outbox
+# (files under MAIL_OUTBOX_DIR, listed for staff at /dev/outbox: ops.outbox), else printed
+# to the console (with DEBUG=0, `check --deploy` fails without EMAIL_HOST, see ops.checks).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+MAIL_OUTBOX = env_bool("MAIL_OUTBOX", DEBUG and not EMAIL_HOST)
+MAIL_OUTBOX_DIR = env_str("MAIL_OUTBOX_DIR") or str(VAR_DIR / "mail")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
+    else "peergroups.ops.outbox.OutboxBackend"
+    if MAIL_OUTBOX
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Peergroups <noreply@peergroups.local>")
@@ -237,6 +245,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # A formation "by region" (or industry) of at least this many people runs one task per
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)
+# After publish, the welcome e-mails wait this long for the admin to confirm the group
+# names ("Confirm names and send welcome e-mails" sends them at once).
+GROUP_WELCOME_DELAY_HOURS = env_int("GROUP_WELCOME_DELAY_HOURS", 24)
 
 # Shared resources: the largest file a member may attach is the upload limit.
 RESOURCE_FILE_MAX_BYTES = UPLOAD_MAX_BYTES

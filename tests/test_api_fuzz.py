@@ -58,15 +58,26 @@ def keep_the_tests_connection():
 @pytest.fixture
 def tokens_and_ids(db):
     from peergroups.api.services import token_create
+    from peergroups.organizations.services import invitation_create
+    from peergroups.people.models import FacilitatorProfile
 
     cast = build_cast()
     member_token = token_create(user=cast.member, name="fuzz")[1]
     admin_token = token_create(user=cast.admin, name="fuzz")[1]
+    # An open invitation and a waiting facilitator application, for the admins' routes.
+    invitation, _ = invitation_create(
+        organization=cast.organization, email="fuzz@acme.test", acting_user=cast.admin, send=False
+    )
+    application = FacilitatorProfile.objects.create(
+        organization=cast.organization, user=cast.member2, expertise=["sales"]
+    )
     ids = {
-        "slug": "acme",
         "org_slug": "acme",
         "group_id": cast.group.pk,
         "program_id": cast.program.pk,
+        "invitation_id": invitation.pk,
+        "profile_id": application.pk,
+        "user_id": cast.other_member.pk,
     }
     return [member_token, admin_token], ids
 

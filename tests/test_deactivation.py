@@ -152,7 +152,7 @@ def test_a_person_still_in_another_organization_keeps_their_token_there(client, 
     deactivate(cast, cast.member2)
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert client.get(reverse("api:api-me"), **bearer).status_code == 200
-    programs = reverse("api:api-programs", kwargs={"slug": "acme"})
+    programs = reverse("api:api-programs", kwargs={"org_slug": "acme"})
     assert client.get(programs, **bearer).status_code == 404  # not in acme any more
 
 

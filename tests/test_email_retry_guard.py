@@ -18,10 +18,11 @@ CLAIMED_BATCHES = {
     "peergroups/meetings/tasks.py:meeting_reminders_send",
     "peergroups/outcomes/tasks.py:pulses_send",
     "peergroups/people/tasks.py:invitation_reminders_send",
+    "peergroups/meetings/tasks.py:meeting_invitations_send",
     # Calls groups_welcome_send, which retries.
     "peergroups/formation/tasks.py:group_welcome_send",
 }
-SENDS = {"send_mail", "send_mass_mail", "send", "send_messages"}
+SENDS = {"send_mail", "send_mass_mail", "send", "send_messages", "email_send"}
 
 
 def _decorator_names(function: ast.FunctionDef) -> set[str]:

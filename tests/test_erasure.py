@@ -72,7 +72,7 @@ def test_the_page_erases_and_deletes_group_texts_figures_unchanged(client, lived
 def test_the_api_erases_and_keeps_group_texts_without_the_name(client, lived):
     email, name = lived.member.email, lived.member.full_name
     client.force_login(lived.admin)
-    url = reverse("api:api-person-erase", kwargs={"slug": "acme", "user_id": lived.member.pk})
+    url = reverse("api:api-person-erase", kwargs={"org_slug": "acme", "user_id": lived.member.pk})
     response = client.post(url, {"group_content": "keep"}, content_type="application/json")
     assert response.status_code == 200, response.content
     _no_trace_of(lived, email, name)
@@ -88,7 +88,7 @@ def test_a_person_of_another_organization_too_is_not_erased(client, lived):
         acting_user=lived.outsider,
     )
     client.force_login(lived.admin)
-    url = reverse("api:api-person-erase", kwargs={"slug": "acme", "user_id": lived.member.pk})
+    url = reverse("api:api-person-erase", kwargs={"org_slug": "acme", "user_id": lived.member.pk})
     response = client.post(url, {"group_content": "keep"}, content_type="application/json")
     assert response.status_code == 409
     assert User.objects.get(pk=lived.member.pk).email == lived.member.email

@@ -81,7 +81,9 @@ def test_api_body_over_djangos_memory_limit_answers_json_413(client, cast, setti
     RequestDataTooBig inside the handler, and the API's error mapping answers."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = client.post(
-        reverse("api:api-formation-start", kwargs={"slug": "acme", "program_id": cast.program.pk}),
+        reverse(
+            "api:api-formation-start", kwargs={"org_slug": "acme", "program_id": cast.program.pk}
+        ),
         data='{"mode": "new_cycle", "padding": "' + "x" * 4096 + '"}',
         content_type="application/json",
         **bearer(cast.admin),
@@ -92,7 +94,9 @@ def test_api_body_over_djangos_memory_limit_answers_json_413(client, cast, setti
 
 def test_anonymous_api_post_answers_401_not_csrf_403(client, cast):
     response = client.post(
-        reverse("api:api-formation-start", kwargs={"slug": "acme", "program_id": cast.program.pk}),
+        reverse(
+            "api:api-formation-start", kwargs={"org_slug": "acme", "program_id": cast.program.pk}
+        ),
         data={"mode": "new_cycle"},
         content_type="application/json",
     )
@@ -106,7 +110,9 @@ def test_signed_in_session_post_without_csrf_is_still_refused(cast):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.admin)
     response = client.post(
-        reverse("api:api-formation-start", kwargs={"slug": "acme", "program_id": cast.program.pk}),
+        reverse(
+            "api:api-formation-start", kwargs={"org_slug": "acme", "program_id": cast.program.pk}
+        ),
         data={"mode": "new_cycle"},
         content_type="application/json",
     )
@@ -126,9 +132,13 @@ def test_no_template_has_inline_script_style_or_event_handler():
         r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>|<style\b|\son[a-z]+\s*=|"
         r"\sstyle\s*=|javascript:|hx-on"
     )
+    # E-mails' HTML (templates/email/) is no page under the CSP: mail clients drop style
+    # sheets, so its styles are inline (ops.mail); no view renders it.
+    email_layouts = ROOT / "templates" / "email"
     offenders = [
         f"{path.relative_to(ROOT)}: {match.group(0)}"
         for path in (ROOT / "templates").rglob("*.html")
+        if email_layouts not in path.parents
         for match in inline.finditer(path.read_text())
     ]
     assert offenders == []

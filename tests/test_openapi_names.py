@@ -77,3 +77,41 @@ def test_the_guard_finds_a_planted_clash():
 
     planted.add_router("", router)
     assert component_name_clashes(planted) == {"ThingOut": ["first.ThingOut", "second.ThingOut"]}
+
+
+# One name for the organization in every path (issue 23): some routes said `{slug}`, others
+# `{org_slug}`, so a client had to know which. The pages' URLs say `org_slug` too.
+ORGANIZATION_PARAMETER = "org_slug"
+
+
+def organization_names_off(schema: dict) -> list[str]:
+    """Paths under /api/organizations/ whose organization is named otherwise."""
+    import re
+
+    wrong = []
+    for path in schema["paths"]:
+        found = re.match(r"/api/organizations/\{([^}]+)\}", path)
+        if (found and found.group(1) != ORGANIZATION_PARAMETER) or "{slug}" in path:
+            wrong.append(path)
+    return wrong
+
+
+def test_every_path_names_the_organization_org_slug():
+    schema = api.get_openapi_schema()
+    under = [p for p in schema["paths"] if p.startswith("/api/organizations/")]
+    assert len(under) > 40
+    assert organization_names_off(schema) == []
+
+
+def test_the_guard_finds_a_planted_slug():
+    planted = NinjaAPI(urls_namespace="planted-slug")
+    router = Router()
+
+    @router.get("/organizations/{slug}/things")
+    def things(request, slug: str):
+        return []
+
+    planted.add_router("", router)
+    assert organization_names_off(planted.get_openapi_schema(path_prefix="/api")) == [
+        "/api/organizations/{slug}/things"
+    ]

@@ -66,7 +66,7 @@ def test_a_member_downloads_everything_of_theirs_and_nothing_else(client, lived,
     if route == "page":
         response = client.get(reverse("dashboards-my-data-export", args=["acme"]))
     else:
-        response = client.get(reverse("api:api-my-data", kwargs={"slug": "acme"}))
+        response = client.get(reverse("api:api-my-data", kwargs={"org_slug": "acme"}))
     data, files = _archive(response)
     text = json.dumps(data)
     assert data["account"]["email"] == lived.member.email

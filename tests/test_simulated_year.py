@@ -400,9 +400,15 @@ class Year:
             lambda: self.admin_client.post(reverse("formation-publish", args=[SLUG, run.pk]))
         )
         assert response.status_code == 302
-        self.drain()  # the welcome e-mails, in batches
+        self.drain()
         run.refresh_from_db()
         assert run.status == RunStatus.PUBLISHED, run.publish_error
+        # The admin keeps the names and confirms them: the welcome e-mails, in batches.
+        response = self.act(
+            lambda: self.admin_client.post(reverse("formation-welcome", args=[SLUG, run.pk]))
+        )
+        assert response.status_code == 302
+        self.drain()
         self.welcomes.clear()
         self.read_mail()
         # Each member reads one welcome naming their new group and exactly their peers.

@@ -9,14 +9,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from peergroups.accounts.models import User
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_send, email_text, retry_email
 
 SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
 BODY_TEMPLATE = "accounts/email/password_reset.txt"
@@ -38,6 +36,5 @@ def password_reset_send(user_id: int) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": base.scheme or "https",
     }
-    subject = "".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines())
-    body = render_to_string(BODY_TEMPLATE, context)
-    EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+    subject = email_text(SUBJECT_TEMPLATE, context)
+    email_send(to=user.email, subject=subject, template=BODY_TEMPLATE, context=context)

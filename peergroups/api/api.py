@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peergroups.api.auth import API_AUTH
 from peergroups.api.schemas import (
@@ -18,26 +18,26 @@ from peergroups.api.schemas import (
     MemberOut,
     MeOut,
     OrganizationOut,
-    ProgramOut,
 )
 from peergroups.api.selectors import organizations_with_roles
 from peergroups.dashboards.personal_data import personal_data_archive
-from peergroups.dashboards.persons import person_erase
+from peergroups.dashboards.persons import person_deactivate, person_erase
 from peergroups.errors import Invalid
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
 from peergroups.groups.api import router as groups_router
-from peergroups.http import error_responses, install_api_errors
+from peergroups.http import Pagination, error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
 from peergroups.network.api import router as network_router
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.api import router as organizations_admin_router
 from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
     Role,
 )
-from peergroups.organizations.selectors import programs_with_counts
 from peergroups.organizations.services import organization_settings_update
 from peergroups.outcomes.api import router as outcomes_router
+from peergroups.people.api import router as people_router
 from peergroups.people.selectors import member_search
 from peergroups.resources.api import router as resources_router
 
@@ -45,15 +45,17 @@ api = NinjaAPI(
     title="Peergroups API",
     version="1",
     description=(
-        "Read access to your organizations. Create a personal token under "
-        "*API tokens* and send it as `Authorization: Bearer <token>`."
+        "Your organizations' work, and their admins' weekly work (programs, invitations, "
+        "imports, members, groups, facilitators, formation runs, the audit log). Create a "
+        "personal token under *API tokens* and send it as `Authorization: Bearer <token>`; "
+        "it acts with your roles. Every list takes `limit` (1 to 200) and `offset` and "
+        "answers `{count, items}`; every error is JSON with a `detail` that says why."
     ),
     urls_namespace="api",
     auth=API_AUTH,
 )
 
 ERRORS = error_responses(403, 404)
-MEMBERS_MAX_LIMIT = 200
 
 
 install_api_errors(api)
@@ -86,35 +88,17 @@ def organization_list(request: HttpRequest):
 
 
 @organizations.get(
-    "/organizations/{slug}/programs",
-    response={200: list[ProgramOut], **ERRORS},
-    url_name="api-programs",
-)
-def program_list(request: HttpRequest, slug: str):
-    """The organization's programs with enrolment counts. Program admins only."""
-    access = organization_access(request.auth, slug)
-    access.require(Role.ADMIN)
-    return programs_with_counts(access=access)
-
-
-class MemberPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=MEMBERS_MAX_LIMIT)
-        offset: int = Field(0, ge=0)
-
-
-@organizations.get(
-    "/organizations/{slug}/members",
+    "/organizations/{org_slug}/members",
     response={200: list[MemberOut], **ERRORS},
     url_name="api-members",
 )
-@paginate(MemberPagination, max_limit=MEMBERS_MAX_LIMIT)
-def member_list(request: HttpRequest, slug: str, filters: Query[MemberFilters]):
+@paginate(Pagination)
+def member_list(request: HttpRequest, org_slug: str, filters: Query[MemberFilters]):
     """Members' intake profiles, as on the Members page. Program admins only.
 
     Paginated with `limit` (at most 200) and `offset`; the answer carries `count`.
     """
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     return member_search(
         access=access,
@@ -134,17 +118,17 @@ def _organizations_out(user) -> list[dict]:
 
 
 @organizations.get(
-    "/organizations/{slug}/me/data",
+    "/organizations/{org_slug}/me/data",
     response={200: None, **error_responses(404)},
     url_name="api-my-data",
 )
-def my_data(request: HttpRequest, slug: str):
+def my_data(request: HttpRequest, org_slug: str):
     """Everything Peergroups holds about the caller in this organization: a zip of
     `data.json` and the files they shared."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     content = personal_data_archive(user=request.auth, access=access)
     response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f"attachment; filename=my-data-{slug}.zip"
+    response["Content-Disposition"] = f"attachment; filename=my-data-{org_slug}.zip"
     return response
 
 
@@ -158,14 +142,14 @@ class ErasedOut(Schema):
 
 
 @organizations.post(
-    "/organizations/{slug}/people/{user_id}/erase",
+    "/organizations/{org_slug}/people/{user_id}/erase",
     response={200: ErasedOut, **error_responses(403, 404, 409)},
     url_name="api-person-erase",
 )
-def person_erase_route(request: HttpRequest, slug: str, user_id: int, payload: EraseIn):
+def person_erase_route(request: HttpRequest, org_slug: str, user_id: int, payload: EraseIn):
     """Erase a person on request (program admins): their identity leaves every row;
     their group texts are deleted or kept without their name (`group_content`)."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     person_erase(
         access=access,
         acting_user=request.auth,
@@ -173,6 +157,25 @@ def person_erase_route(request: HttpRequest, slug: str, user_id: int, payload: E
         group_content=payload.group_content,
     )
     return {"user_id": user_id, "group_content": payload.group_content}
+
+
+class DeactivatedOut(Schema):
+    user_id: int
+    roles: list[str] = Field(description="The roles they held, all ended.")
+
+
+@organizations.post(
+    "/organizations/{org_slug}/people/{int:user_id}/deactivate",
+    response={200: DeactivatedOut, **error_responses(403, 404, 409)},
+    url_name="api-person-deactivate",
+)
+def person_deactivate_route(request: HttpRequest, org_slug: str, user_id: int):
+    """Deactivate a person (admins), as their page does: every role here ends, their
+    seats in open groups free up, groups they led lose their facilitator. Yourself or
+    the last admin: 409."""
+    access = organization_access(request.auth, org_slug)
+    roles = person_deactivate(access=access, acting_user=request.auth, user_id=user_id)
+    return {"user_id": user_id, "roles": roles}
 
 
 class OrganizationSettingsOut(Schema):
@@ -210,26 +213,28 @@ def _settings_out(organization) -> dict:
 
 
 @organizations.get(
-    "/organizations/{slug}/settings",
+    "/organizations/{org_slug}/settings",
     response={200: OrganizationSettingsOut, **error_responses(403, 404)},
     url_name="api-organization-settings",
 )
-def organization_settings_read(request: HttpRequest, slug: str):
+def organization_settings_read(request: HttpRequest, org_slug: str):
     """The organization's settings, as on its settings page (program admins)."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     return _settings_out(access.organization)
 
 
 @organizations.patch(
-    "/organizations/{slug}/settings",
+    "/organizations/{org_slug}/settings",
     response={200: OrganizationSettingsOut, **error_responses(403, 404, 422)},
     url_name="api-organization-settings",
 )
-def organization_settings_edit(request: HttpRequest, slug: str, payload: OrganizationSettingsIn):
+def organization_settings_edit(
+    request: HttpRequest, org_slug: str, payload: OrganizationSettingsIn
+):
     """Change the settings given (program admins), as the settings page does; audited.
     `content_retention_months`: 3 to 120, or null to keep group texts."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     values = {**_settings_out(access.organization), **payload.model_dump(exclude_unset=True)}
     for key in ("name", "time_zone"):
@@ -259,6 +264,8 @@ def unknown(request: HttpRequest, rest: str):
 
 api.add_router("", account)
 api.add_router("", organizations)
+api.add_router("", organizations_admin_router)
+api.add_router("", people_router)
 api.add_router("", formation_router)
 api.add_router("", groups_router)
 api.add_router("", meetings_router)

@@ -1,6 +1,6 @@
 """What the API returns; only fields an admin may see on the pages, never a secret."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -19,20 +19,6 @@ class MeOut(Schema):
     email: str
     full_name: str
     organizations: list[OrganizationOut]
-
-
-class ProgramOut(Schema):
-    id: int
-    name: str
-    description: str
-    min_group_size: int
-    max_group_size: int
-    grouping_basis: str
-    meeting_cadence: str
-    starts_on: date | None
-    created_at: datetime
-    enrolled: int = Field(description="Members whose profile names this program.")
-    group_count: int
 
 
 class PersonOut(Schema):

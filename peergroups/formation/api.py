@@ -1,4 +1,5 @@
-"""Formation runs over the API: start, follow, read the proposal, rerun, publish. Admins only.
+"""Formation runs over the API: start, follow, cancel, read the proposal, rerun, publish.
+Admins only.
 
 Bounds are documented in the schema and checked by the service (`parameters_check`), so
 the API refuses a setting with the same sentence as the start form (422).
@@ -145,17 +146,17 @@ class ProposalOut(Schema):
 
 
 @router.post(
-    "/organizations/{slug}/programs/{program_id}/formation-runs",
+    "/organizations/{org_slug}/programs/{program_id}/formation-runs",
     response={201: RunOut, **error_responses(403, 404, 409)},
     url_name="api-formation-start",
 )
-def run_start(request: HttpRequest, slug: str, program_id: int, payload: RunIn):
+def run_start(request: HttpRequest, org_slug: str, program_id: int, payload: RunIn):
     """Start a formation run; a worker solves it. Poll the run for its status.
 
     409 while this program has a run queued or running, or the organization has its
     share of runs active.
     """
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     program = program_for_admin(access=access, program_id=program_id)
     basis = payload.basis or program.grouping_basis
     parameters = Parameters(
@@ -178,24 +179,24 @@ def run_start(request: HttpRequest, slug: str, program_id: int, payload: RunIn):
 
 
 @router.get(
-    "/organizations/{slug}/formation-runs/{run_id}",
+    "/organizations/{org_slug}/formation-runs/{run_id}",
     response={200: RunOut, **error_responses(403, 404)},
     url_name="api-formation-status",
 )
-def run_status(request: HttpRequest, slug: str, run_id: int):
+def run_status(request: HttpRequest, org_slug: str, run_id: int):
     """Status, progress (0..1), the best score found so far, and what reproduces the run."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     return formation_run_for_user(user=request.auth, access=access, run_id=run_id)
 
 
 @router.get(
-    "/organizations/{slug}/formation-runs/{run_id}/proposal",
+    "/organizations/{org_slug}/formation-runs/{run_id}/proposal",
     response={200: ProposalOut, **error_responses(403, 404, 409)},
     url_name="api-formation-proposal",
 )
-def run_proposal(request: HttpRequest, slug: str, run_id: int):
+def run_proposal(request: HttpRequest, org_slug: str, run_id: int):
     """The proposed groups with their scores, explanations and constraint checks."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     review = proposal_review(run)
     return {
@@ -222,25 +223,40 @@ def run_proposal(request: HttpRequest, slug: str, run_id: int):
 
 
 @router.post(
-    "/organizations/{slug}/formation-runs/{run_id}/rerun",
+    "/organizations/{org_slug}/formation-runs/{run_id}/cancel",
+    response={200: RunOut, **error_responses(403, 404)},
+    url_name="api-formation-cancel",
+)
+def run_cancel(request: HttpRequest, org_slug: str, run_id: int):
+    """Stop a queued or running run (admins): a queued one is cancelled at once, a running
+    one at the worker's next progress report (follow `status`). A finished run is left
+    as it is."""
+    access = organization_access(request.auth, org_slug)
+    run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
+    services.formation_run_cancel(run=run, acting_user=request.auth)
+    return formation_run_for_user(user=request.auth, access=access, run_id=run_id)
+
+
+@router.post(
+    "/organizations/{org_slug}/formation-runs/{run_id}/rerun",
     response={201: RunOut, **error_responses(403, 404, 409)},
     url_name="api-formation-rerun",
 )
-def run_rerun(request: HttpRequest, slug: str, run_id: int):
+def run_rerun(request: HttpRequest, org_slug: str, run_id: int):
     """Repeat a finished run exactly (same people, seed and search steps): the same groups."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     return Status(201, services.formation_run_rerun(run=run, acting_user=request.auth))
 
 
 @router.post(
-    "/organizations/{slug}/formation-runs/{run_id}/remedy",
+    "/organizations/{org_slug}/formation-runs/{run_id}/remedy",
     response={201: RunOut, **error_responses(403, 404, 409, 422)},
     url_name="api-formation-remedy",
 )
-def run_remedy(request: HttpRequest, slug: str, run_id: int, payload: RemedyIn):
+def run_remedy(request: HttpRequest, org_slug: str, run_id: int, payload: RemedyIn):
     """Form a failed run again with one of the remedies in its `diagnosis` (by `key`)."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     new_run = services.formation_run_remedy(
         run=run, acting_user=request.auth, remedy=payload.remedy
@@ -249,19 +265,19 @@ def run_remedy(request: HttpRequest, slug: str, run_id: int, payload: RemedyIn):
 
 
 @router.post(
-    "/organizations/{slug}/formation-runs/{run_id}/publish",
+    "/organizations/{org_slug}/formation-runs/{run_id}/publish",
     response={202: RunOut, **error_responses(403, 404, 409, 422)},
     url_name="api-formation-publish",
 )
 def run_publish(
-    request: HttpRequest, slug: str, run_id: int, first_meetings_on: date | None = None
+    request: HttpRequest, org_slug: str, run_id: int, first_meetings_on: date | None = None
 ):
     """Publish the proposal: checked now (409 if it cannot be), then a worker creates
     its groups in one transaction. Follow the run: `status` turns `published`, or back
     to `done` with the reason in `publish_error`. `?first_meetings_on=` (optional): the
     day the groups' meetings start from (default two weeks ahead); each group's first falls in the first period of the
     program's cadence."""
-    access = organization_access(request.auth, slug)
+    access = organization_access(request.auth, org_slug)
     run = formation_run_for_user(user=request.auth, access=access, run_id=run_id)
     return Status(
         202,

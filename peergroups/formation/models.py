@@ -80,6 +80,11 @@ class FormationRun(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The welcome e-mails wait for the admin to confirm the group names (or until
+    # `welcome_due_at`, GROUP_WELCOME_DELAY_HOURS after publish); `welcome_sent_at` is
+    # when they were queued (formation.welcome). Both null: published before they waited.
+    welcome_due_at = models.DateTimeField(null=True, blank=True)
+    welcome_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,6 +10,7 @@ the task puts the run back to DONE with the reason in `publish_error`.
 from dataclasses import replace
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -23,7 +24,6 @@ from peergroups.formation.parameters import FORMATION_QUEUE, Parameters
 from peergroups.formation.proposal import Proposal, group_violations
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import Snapshot
-from peergroups.formation.tasks import groups_welcome_send
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.groups.seats import GroupFull, seats_of_new_group
 from peergroups.meetings.services import group_defaults_create_many, group_schedules_default_many
@@ -31,7 +31,6 @@ from peergroups.organizations.models import Role
 from peergroups.organizations.recipients import active_in
 from peergroups.people.conflicts import conflicts_within, kept_apart_sentence
 
-WELCOME_BATCH = 50  # groups per welcome e-mail task
 FIRST_MEETINGS_WITHIN_DAYS = 366
 
 
@@ -305,8 +304,11 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     run.status = RunStatus.PUBLISHED
     run.publish_progress = 1.0
     run.publish_error = ""
-    run.published_at = timezone.now()
+    run.published_at = now  # the groups' created_at: how formation.welcome finds them
     run.published_by = acting_user
+    # The welcome e-mails wait for the names (formation.welcome): the admin confirms them
+    # on the run's page, or they go by themselves after the delay.
+    run.welcome_due_at = run.published_at + timedelta(hours=settings.GROUP_WELCOME_DELAY_HOURS)
     run.save(
         update_fields=[
             "status",
@@ -314,6 +316,7 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             "publish_error",
             "published_at",
             "published_by",
+            "welcome_due_at",
         ]
     )
     audit_record(
@@ -324,7 +327,4 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         before={"status": before},
         after={"status": RunStatus.PUBLISHED, "groups": len(created), "members": len(member_ids)},
     )
-    ids = [group.pk for group in created]
-    batches = [ids[i : i + WELCOME_BATCH] for i in range(0, len(ids), WELCOME_BATCH)]
-    transaction.on_commit(lambda: [groups_welcome_send.enqueue(batch) for batch in batches])
     return created

@@ -11,13 +11,14 @@ the one it calls import each other: a run's segments (`formation_part_task`) in
 """
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from peergroups.formation.parameters import FORMATION_QUEUE
 from peergroups.groups.models import PeerGroup
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_message, retry_email
 
 
 @task(queue_name=FORMATION_QUEUE)
@@ -35,53 +36,77 @@ def group_welcome_send(group_id: int) -> None:
 
 @task()
 @retry_email()
-def groups_welcome_send(group_ids: list[int]) -> None:
-    """The welcome e-mails of a batch of newly published groups: a few queries and one
-    connection to the mail server for the whole batch."""
+def groups_welcome_send(group_ids: list[int]) -> int:
+    """The welcome e-mails of a batch of published groups, with each group's name as it is
+    now: a few queries and one connection to the mail server for the whole batch.
+
+    Each member not welcomed yet is claimed (`welcomed_at`) in the transaction that sends
+    the batch: never twice, whichever path queued it, and a failed send releases the
+    claims for the retry. Returns how many e-mails went out.
+    """
     from peergroups.accounts.models import NotificationKind
     from peergroups.groups.models import GroupMembership
     from peergroups.organizations.recipients import recipients
 
-    groups = PeerGroup.objects.select_related("organization", "program", "facilitator").filter(
-        pk__in=group_ids
-    )
-    members: dict[int, list] = {group_id: [] for group_id in group_ids}
-    for membership in GroupMembership.objects.filter(group_id__in=group_ids).select_related("user"):
-        members[membership.group_id].append(membership.user)
-    groups = list(groups.order_by("pk"))
-    # The one recipients decision, per organization (a batch is one run's: one call).
-    told = set()
-    for organization_id in {group.organization_id for group in groups}:
-        told |= {
-            user.pk
-            for user in recipients(
-                organization_id=organization_id,
-                users=[u for g in groups if g.organization_id == organization_id
-                       for u in members[g.pk]],
-                kind=NotificationKind.GROUP_ASSIGNMENT,
-            )
-        }  # fmt: skip
-    messages = []
-    for group in groups:
-        link = settings.BASE_URL + group.get_absolute_url()
-        for member in members[group.pk]:
-            if member.pk not in told:
-                continue
-            body = render_to_string(
-                "formation/email/welcome.txt",
-                {
-                    "group": group,
-                    "member": member,
-                    "peers": [m for m in members[group.pk] if m != member],
-                    "link": link,
-                },
-            )
-            messages.append(
-                (
-                    f"Your peer group: {group.name} ({group.program.name})",
-                    body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [member.email],
+    with transaction.atomic():
+        memberships = list(
+            GroupMembership.objects.select_for_update()
+            .filter(group_id__in=group_ids, welcomed_at__isnull=True)
+            .order_by("pk")
+        )
+        if not memberships:
+            return 0
+        GroupMembership.objects.filter(pk__in=[m.pk for m in memberships]).update(
+            welcomed_at=timezone.now()
+        )
+        groups = list(
+            PeerGroup.objects.select_related("organization", "program", "facilitator")
+            .filter(pk__in=group_ids)
+            .order_by("pk")
+        )
+        members: dict[int, list] = {group.pk: [] for group in groups}
+        for membership in GroupMembership.objects.filter(group_id__in=group_ids).select_related(
+            "user"
+        ):
+            members[membership.group_id].append(membership.user)
+        claimed = {m.user_id for m in memberships}
+        # The one recipients decision, per organization (a batch is one run's: one call).
+        told = set()
+        for organization_id in {group.organization_id for group in groups}:
+            told |= {
+                user.pk
+                for user in recipients(
+                    organization_id=organization_id,
+                    users=[u for g in groups if g.organization_id == organization_id
+                           for u in members[g.pk] if u.pk in claimed],
+                    kind=NotificationKind.GROUP_ASSIGNMENT,
                 )
-            )
-    send_mass_mail(messages, fail_silently=False)
+            }  # fmt: skip
+        messages = []
+        for group in groups:
+            for member in members[group.pk]:
+                if member.pk not in told:
+                    continue
+                messages.append(group_welcome_message(group=group, member=member,
+                                                      peers=members[group.pk]))  # fmt: skip
+        if messages:
+            get_connection().send_messages(messages)
+    return len(messages)
+
+
+def group_welcome_message(*, group: PeerGroup, member, peers: list):
+    """One member's welcome: their group's name, peers and facilitator (replies go to the
+    facilitator)."""
+    return email_message(
+        to=member.email,
+        subject=f"Your peer group: {group.name} ({group.program.name})",
+        template="formation/email/welcome.txt",
+        context={
+            "group": group,
+            "member": member,
+            "peers": [m for m in peers if m != member],
+            "link": settings.BASE_URL + group.get_absolute_url(),
+        },
+        organization=group.organization,
+        reply_to=group.reply_to_for(member),
+    )

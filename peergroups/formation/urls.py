@@ -23,4 +23,5 @@ urlpatterns = [
         name="formation-facilitator",
     ),
     path("formation/<int:run_id>/publish/", views.formation_publish, name="formation-publish"),
+    path("formation/<int:run_id>/welcome/", views.formation_welcome, name="formation-welcome"),
 ]

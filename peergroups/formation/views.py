@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
@@ -23,6 +24,7 @@ from peergroups.formation.selectors import (
     placement_candidate,
     proposal_review,
 )
+from peergroups.formation.welcome import formation_run_groups, formation_welcome_send
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import GroupingBasis, Role
 from peergroups.organizations.selectors import program_for_admin
@@ -66,6 +68,8 @@ def formation_run(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpR
     context = {"run": run}
     if run.status in (RunStatus.DONE, RunStatus.PUBLISHED, RunStatus.PUBLISHING):
         context |= _review_context(run, request.GET.get("page"))
+    if run.status == RunStatus.PUBLISHED and run.welcome_sent_at is None:
+        context["published_groups"] = formation_run_groups(run)
     return org_render(request, access, "formation/run.html", context)
 
 
@@ -231,7 +235,23 @@ def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> H
         acting_user=request.user,
         first_meetings_on=_date_or_none(request.POST.get("first_meetings_on", "")),
     )
-    messages.info(request, "Publishing: this page follows it. Members are told by e-mail.")
+    messages.info(
+        request,
+        "Publishing: this page follows it. Check the group names: the welcome e-mails "
+        "wait for you to confirm them.",
+    )
+    return redirect(run.get_absolute_url())
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def formation_welcome(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
+    run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
+    count = formation_welcome_send(run=run, acting_user=request.user)
+    messages.info(
+        request,
+        f"Names confirmed: the welcome e-mails of {count} group{pluralize(count)} are on their way.",
+    )
     return redirect(run.get_absolute_url())
 
 

@@ -12,9 +12,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -27,6 +25,7 @@ from peergroups.goals.models import (
     ReminderPreference,
     ReminderStage,
 )
+from peergroups.ops.mail import email_send
 from peergroups.organizations.recipients import recipients
 
 logger = logging.getLogger(__name__)
@@ -162,12 +161,16 @@ def _send(person, claimed, *, digest: bool) -> None:
         subject = "How did your commitment go? Check in with one click"
     else:
         subject = f"Your accountability partner {first.member.get_short_name()} could use a nudge"
-    EmailMessage(
+    # Commitments of one group (the usual case): replies go to its facilitator.
+    groups = {commitment.group for commitment, _ in claimed}
+    email_send(
+        to=person.email,
         subject=subject,
-        body=render_to_string("goals/email/reminder.txt", {"person": person, "lines": lines}),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-    ).send()
+        template="goals/email/reminder.txt",
+        context={"person": person, "lines": lines},
+        organization=first.group.organization,
+        reply_to=first.group.reply_to_for(person) if len(groups) == 1 else None,
+    )
 
 
 @task()

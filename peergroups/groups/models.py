@@ -64,6 +64,14 @@ class PeerGroup(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    def reply_to_for(self, user) -> str:
+        """Reply-To of an e-mail about this group: its facilitator, for everyone but the
+        facilitator (empty: the organization's own Reply-To applies)."""
+        facilitator = self.facilitator
+        if facilitator is None or facilitator.pk == getattr(user, "pk", None):
+            return ""
+        return facilitator.email
+
 
 class GroupMembership(models.Model):
     group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -78,6 +86,9 @@ class GroupMembership(models.Model):
     # `joined_at`); empty until a move. The program's populations (retention) count from
     # it, so a move never takes a person out of them: `program_joined`.
     program_joined_at = models.DateTimeField(null=True, blank=True)
+    # When the group's welcome e-mail was claimed for this member (formation: after the
+    # admin confirms the names, or the delay after publish): at most once each.
+    welcomed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__full_name"]

@@ -10,6 +10,7 @@ from peergroups.errors import NotFound, Refused
 from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.models import Role
 from peergroups.people.conflicts import conflicts_within
 
 FACILITATOR = "facilitator"
@@ -37,6 +38,22 @@ def groups_of_user(*, user: User, access: OrgAccess) -> QuerySet[PeerGroup]:
         .select_related("program", "facilitator")
         .order_by("-cycle", "name")
     )
+
+
+def groups_for_admin(
+    *, access: OrgAccess, program_id: int | None = None, state: str = ""
+) -> QuerySet[PeerGroup]:
+    """The organization's groups for its admins (facts, never content): newest cycle
+    first, then by name; `state` open or closed."""
+    access.require(Role.ADMIN)
+    groups = PeerGroup.objects.filter(organization=access.organization)
+    if program_id is not None:
+        groups = groups.filter(program_id=program_id)
+    if state == "open":
+        groups = groups.filter(closed_at__isnull=True)
+    elif state == "closed":
+        groups = groups.filter(closed_at__isnull=False)
+    return groups.order_by("program_id", "-cycle", "name", "pk")
 
 
 def group_role(*, user: User, group: PeerGroup) -> str | None:

@@ -5,12 +5,13 @@ Seats are taken and given back only through `groups.seats` (one conditional clai
 also requires an open group, one release); a check constraint refuses any overfill.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Conflict, Invalid, NotFound, Refused, version_require
+from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
 from peergroups.groups.models import (
     MEMBERSHIP_REASON_MAX,
     GroupMembership,
@@ -20,7 +21,7 @@ from peergroups.groups.models import (
 )
 from peergroups.groups.seats import seat_claim, seat_release
 from peergroups.groupsize import group_size_check
-from peergroups.organizations.access import OrgAccess
+from peergroups.organizations.access import OrgAccess, admin_require
 from peergroups.organizations.models import (
     PROGRAM_DESCRIPTION_MAX,
     PROGRAM_NAME_MAX,
@@ -367,15 +368,58 @@ PROGRAM_EDITABLE = (
 )
 
 
+def program_settings_check(
+    *,
+    organization: Organization,
+    name: str,
+    description: str,
+    min_group_size: int,
+    max_group_size: int,
+    open_seats: int,
+    meeting_cadence: str,
+    grouping_basis: str,
+    program_id: int | None = None,
+) -> tuple[str, str]:
+    """The rules every program keeps, created or edited, on the pages or the API; returns
+    the name and description as kept."""
+    name = text_check(
+        name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
+    )
+    description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
+    group_size_check(smallest=min_group_size, largest=max_group_size, open_seats=open_seats)
+    if meeting_cadence not in MeetingCadence.values:
+        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
+    if grouping_basis not in GroupingBasis.values:
+        raise Invalid("Choose what members of a group share.", field="grouping_basis")
+    clash = Program.objects.filter(organization=organization, name__iexact=name)
+    if clash.exclude(pk=program_id).exists():
+        raise Conflict(f"Another program is already called “{name}”.")
+    return name, description
+
+
 @transaction.atomic
 def program_create(*, organization: Organization, acting_user: User | None, **fields) -> Program:
-    program = Program(organization=organization, **fields)
-    group_size_check(
-        smallest=program.min_group_size,
-        largest=program.max_group_size,
-        open_seats=program.open_seats,
+    """Create a program: the organization's admins (None: the system, a seed, a command)."""
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins create programs.",
     )
-    program.full_clean()
+    program = Program(organization=organization, **fields)
+    program.name, program.description = program_settings_check(
+        organization=organization,
+        name=program.name,
+        description=program.description,
+        min_group_size=program.min_group_size,
+        max_group_size=program.max_group_size,
+        open_seats=program.open_seats,
+        meeting_cadence=program.meeting_cadence,
+        grouping_basis=program.grouping_basis,
+    )
+    try:
+        program.full_clean()
+    except ValidationError as error:
+        raise invalid_from(error) from None
     program.save()
     audit_record(
         organization=organization,
@@ -424,18 +468,17 @@ def program_update(
         f"{program.get_meeting_cadence_display().lower()}, grouped "
         f"{program.get_grouping_basis_display().lower()}.",
     )
-    name = text_check(
-        name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
+    name, description = program_settings_check(
+        organization=access.organization,
+        name=name,
+        description=description,
+        min_group_size=min_group_size,
+        max_group_size=max_group_size,
+        open_seats=open_seats,
+        meeting_cadence=meeting_cadence,
+        grouping_basis=grouping_basis,
+        program_id=program.pk,
     )
-    description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
-    group_size_check(smallest=min_group_size, largest=max_group_size, open_seats=open_seats)
-    if meeting_cadence not in MeetingCadence.values:
-        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
-    if grouping_basis not in GroupingBasis.values:
-        raise Invalid("Choose what members of a group share.", field="grouping_basis")
-    clash = Program.objects.filter(organization=access.organization, name__iexact=name)
-    if clash.exclude(pk=program.pk).exists():
-        raise Conflict(f"Another program is already called “{name}”.")
     fullest = (
         PeerGroup.objects.filter(program=program, closed_at__isnull=True)
         .order_by("-member_count", "name")

@@ -1,22 +1,30 @@
 """E-mail when an admin places a member in a group after publish, run by `db_worker`."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_message, retry_email
 from peergroups.organizations.recipients import may_email
 
 
-def group_assignment_message(*, group: PeerGroup, member: User) -> tuple[str, str]:
-    body = render_to_string(
-        "groups/email/assignment.txt",
-        {"group": group, "member": member, "link": settings.BASE_URL + group.get_absolute_url()},
+def group_assignment_message(*, group: PeerGroup, member: User) -> EmailMultiAlternatives:
+    """Replies go to the group's facilitator."""
+    return email_message(
+        to=member.email,
+        subject=f"Your peer group is now {group.name} ({group.program.name})",
+        template="groups/email/assignment.txt",
+        context={
+            "group": group,
+            "member": member,
+            "link": settings.BASE_URL + group.get_absolute_url(),
+        },
+        organization=group.organization,
+        reply_to=group.reply_to_for(member),
     )
-    return f"Your peer group is now {group.name} ({group.program.name})", body
 
 
 @task()
@@ -36,5 +44,8 @@ def group_assignment_send(group_id: int, user_id: int) -> None:
         kind=NotificationKind.GROUP_ASSIGNMENT,
     ):
         return
-    subject, body = group_assignment_message(group=membership.group, member=membership.user)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [membership.user.email])
+    group_assignment_message(group=membership.group, member=membership.user).send()
+    # Told about their group: a welcome of the run it was published by would repeat it.
+    GroupMembership.objects.filter(pk=membership.pk, welcomed_at__isnull=True).update(
+        welcomed_at=timezone.now()
+    )

@@ -24,6 +24,7 @@ from peergroups.meetings.models import (
 )
 from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import organization_access
+from peergroups.organizations.models import Role
 
 router = Router(tags=["meetings"])
 
@@ -323,3 +324,43 @@ def meeting_cancel(
         meeting=meeting, acting_user=ctx.user, version=payload.version
     )
     return _meeting(cancelled)
+
+
+class CalendarInvitationsOut(Schema):
+    on: bool = Field(
+        description="Each meeting of the caller's groups here comes as a calendar "
+        "invitation e-mail (iMIP), with updates and cancellations."
+    )
+
+
+class CalendarInvitationsIn(Schema):
+    on: bool
+
+
+@router.get(
+    "/organizations/{org_slug}/me/calendar-invitations",
+    response={200: CalendarInvitationsOut, **READ},
+    url_name="api-calendar-invitations",
+)
+def calendar_invitations_read(request, org_slug: str):
+    """Whether the caller gets meetings as calendar invitations (members, facilitators)."""
+    access = organization_access(request.auth, org_slug)
+    access.require(Role.MEMBER, Role.FACILITATOR)
+    on = selectors.calendar_invitations_chosen(user=request.auth, organization=access.organization)
+    return {"on": on}
+
+
+@router.put(
+    "/organizations/{org_slug}/me/calendar-invitations",
+    response={200: CalendarInvitationsOut, **READ},
+    url_name="api-calendar-invitations",
+)
+def calendar_invitations_edit(request, org_slug: str, payload: CalendarInvitationsIn):
+    """Choose calendar invitations by e-mail (on) or the feed only (off), as the
+    calendar page does."""
+    access = organization_access(request.auth, org_slug)
+    access.require(Role.MEMBER, Role.FACILITATOR)
+    on = services.calendar_invitations_set(
+        user=request.auth, organization=access.organization, on=payload.on
+    )
+    return {"on": on}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from peergroups.meetings.models import CalendarFeed, Meeting, MeetingStatus
 from peergroups.meetings.selectors import meetings_for_feed
@@ -48,6 +48,40 @@ def meeting_event(meeting: Meeting) -> Event:
     event.add("description", description)
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
     return event
+
+
+def _address(email: str, name: str, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name or email)
+    address.params.update(params)
+    return address
+
+
+def meeting_invitation_ics(meeting: Meeting, *, method: str, attendee, organizer: tuple) -> bytes:
+    """An iMIP message (RFC 6047) for one person: the meeting's event as the feed has it
+    (the same UID and SEQUENCE, its zone's VTIMEZONE), with METHOD REQUEST (a new or
+    changed meeting) or CANCEL, the group's facilitator as ORGANIZER (`organizer`:
+    (e-mail, name)) and the recipient as the one ATTENDEE: no roster in anyone's inbox."""
+    calendar = _calendar(f"{meeting.group.name} meeting")
+    calendar.add("method", method)
+    event = meeting_event(meeting)
+    event.add("organizer", _address(*organizer))
+    event.add(
+        "attendee",
+        _address(
+            attendee.email,
+            attendee.full_name,
+            role="REQ-PARTICIPANT",
+            partstat="NEEDS-ACTION",
+            rsvp="TRUE",
+        ),
+    )
+    if method == "CANCEL":
+        event["status"] = "CANCELLED"
+    calendar.add_component(event)
+    year = meeting.starts_at.year
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    return calendar.to_ical()
 
 
 def calendar_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:

@@ -469,3 +469,52 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.user_id} for meeting {self.meeting_id}"
+
+
+class CalendarInvitationChoice(models.Model):
+    """A member who gets each meeting of their groups in this organization as a calendar
+    invitation e-mail (iMIP: Accept / Decline in Outlook or Google), for calendars that
+    block feed subscriptions. No row: the feed (and the ordinary e-mails) only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_invitations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="one_calendar_invitation_choice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar invitations for {self.user_id} in {self.organization_id}"
+
+
+class InvitationMethod(models.TextChoices):
+    REQUEST = "REQUEST", "Invitation or update"
+    CANCEL = "CANCEL", "Cancellation"
+
+
+class MeetingInvitationSent(models.Model):
+    """One calendar invitation e-mail per person, meeting and change (the meeting's
+    SEQUENCE): the database keeps it, with any number of workers."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=InvitationMethod.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "sequence", "method"],
+                name="one_invitation_per_meeting_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.sequence} of meeting {self.meeting_id} to {self.user_id}"

@@ -30,6 +30,7 @@ from peergroups.meetings.models import (
     Attendance,
     AttendanceStatus,
     CalendarFeed,
+    CalendarInvitationChoice,
     ConfidentialityAgreement,
     Issue,
     IssueCategory,
@@ -271,6 +272,10 @@ def calendar_feed_live(*, user: User, organization: Organization) -> CalendarFee
 
 
 FEED_PAST_DAYS = 90
+
+
+def calendar_invitations_chosen(*, user: User, organization: Organization) -> bool:
+    return CalendarInvitationChoice.objects.filter(user=user, organization=organization).exists()
 
 
 def meetings_for_feed(*, user: User, organization: Organization) -> QuerySet[Meeting]:

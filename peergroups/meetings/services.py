@@ -34,6 +34,7 @@ from peergroups.meetings.models import (
     Attendance,
     AttendanceStatus,
     CalendarFeed,
+    CalendarInvitationChoice,
     CheckIn,
     ConfidentialityAgreement,
     Issue,
@@ -830,3 +831,13 @@ def calendar_feed_revoke(*, user: User, organization: Organization) -> int:
     return CalendarFeed.objects.filter(
         organization=organization, user=user, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
+
+
+def calendar_invitations_set(*, user: User, organization, on: bool) -> bool:
+    """A member's choice: each meeting of their groups here as a calendar invitation
+    e-mail (on), or the feed only (off). Their own inbox: not audited. Returns `on`."""
+    if on:
+        CalendarInvitationChoice.objects.get_or_create(user=user, organization=organization)
+    else:
+        CalendarInvitationChoice.objects.filter(user=user, organization=organization).delete()
+    return on

@@ -468,6 +468,19 @@ def _run_action(request, meeting, action, issue, steps, attendance_form, note_fo
 def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     token = None
     if request.method == "POST":
+        if request.POST.get("action") in ("invitations-on", "invitations-off"):
+            on = services.calendar_invitations_set(
+                user=request.user,
+                organization=access.organization,
+                on=request.POST["action"] == "invitations-on",
+            )
+            messages.success(
+                request,
+                "Each meeting of your groups now comes as a calendar invitation by e-mail."
+                if on
+                else "Calendar invitations turned off; your feed (if any) keeps working.",
+            )
+            return redirect("meetings-calendar", org_slug=access.organization.slug)
         if request.POST.get("action") == "revoke":
             services.calendar_feed_revoke(user=request.user, organization=access.organization)
             messages.success(request, "Feed turned off. Calendar apps using it will stop updating.")
@@ -487,6 +500,9 @@ def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {
             "feed": feed,
             "feed_url": feed_url,
+            "invitations": selectors.calendar_invitations_chosen(
+                user=request.user, organization=access.organization
+            ),
             "upcoming": selectors.upcoming_meetings_for_user(user=request.user, access=access),
             "zone": selectors.member_time_zone(
                 user=request.user, organization_id=access.organization.pk

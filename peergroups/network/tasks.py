@@ -8,29 +8,24 @@ read on the question's page (an anonymous asker stays anonymous).
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 from peergroups.errors import NotFound
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient, RecipientStatus
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_send, retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import may_email
 
 logger = logging.getLogger(__name__)
 
 
-def _send(*, to, subject: str, template: str, context: dict) -> None:
-    EmailMessage(
-        subject=subject,
-        body=render_to_string(template, context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.email],
-    ).send()
+def _send(*, to, subject: str, template: str, context: dict, organization) -> None:
+    email_send(
+        to=to.email, subject=subject, template=template, context=context, organization=organization
+    )
 
 
 def question_notify_now(question_id: int) -> int:
@@ -62,6 +57,7 @@ def question_notify_now(question_id: int) -> int:
                     to=recipient.user,
                     subject=f"A peer asks for your experience: {question.title}",
                     template="network/email/question.txt",
+                    organization=question.organization,
                     context={
                         "view": view,
                         "person": recipient.user,
@@ -100,6 +96,7 @@ def answer_notify_now(answer_id: int) -> bool:
         to=question.asker,
         subject=f"{answer.author} answered your question: {question.title}",
         template="network/email/answer.txt",
+        organization=question.organization,
         context={
             "view": view,
             "answer": answer,

@@ -1,5 +1,12 @@
-"""E-mail that is not lost when the mail server is down: retried with back-off, then
-recorded as failed.
+"""Every e-mail of the product: one template rendered into a plain-text and an HTML part
+(`email_message`), sent from the organization's name with its Reply-To; and not lost
+when the mail server is down: retried with back-off, then recorded as failed.
+
+The template is written as plain text and rendered once with autoescaping off, so the
+text part reads "James O'Connor", never "O&#x27;Connor". The HTML part is made from that
+text, escaped line by line (`urlize` turns its links into anchors), inside one calm,
+accessible layout (`templates/email/layout.html`, inline styles: mail clients drop
+style sheets).
 
 `@retry_email(...)` goes under `@task()` on a task that sends e-mail. When the send fails
 on the way to the server (refused, timed out, a 4xx answer), the task queues itself
@@ -14,11 +21,20 @@ Tasks queued before this existed, and callers, pass no `attempt`: it starts at 1
 import functools
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
+from functools import cache
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context, engines
+from django.template.engine import Engine
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import urlize
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger("peergroups.mail")
 
@@ -55,6 +71,102 @@ def is_permanent(error: Exception) -> bool:
 
 
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+LAYOUT_TEMPLATE = "email/layout.html"
+# The text was escaped before urlize added its anchors: only those start with "<a href=".
+LINK_STYLE = '<a style="color:#1d5a8e;text-decoration:underline;" href='
+SOFT_WRAP_FROM = 60  # characters: a shorter line ended where its writer meant it to
+
+
+@cache
+def _text_engine() -> Engine:
+    """The project's template engine (same directories, tags and filters) with
+    autoescaping off: an e-mail's text part is not HTML."""
+    engine = engines["django"].engine
+    return Engine(
+        dirs=engine.dirs,
+        app_dirs=engine.app_dirs,
+        libraries=engine.libraries,
+        builtins=[b for b in engine.builtins if b not in Engine.default_builtins],
+        autoescape=False,
+        debug=engine.debug,
+    )
+
+
+def email_text(template: str, context: dict) -> str:
+    """The plain-text part of an e-mail: its template rendered with autoescaping off."""
+    return _text_engine().get_template(template).render(Context(context, autoescape=False))
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """A sentence the text template wrapped by hand flows again in HTML: a line that
+    starts in lower case continues a long line before it; lists and "Where:" lines keep
+    their breaks."""
+    joined: list[str] = []
+    for line in (line.rstrip() for line in lines):
+        if joined and len(joined[-1]) >= SOFT_WRAP_FROM and line[:1].islower():
+            joined[-1] += " " + line
+        else:
+            joined.append(line)
+    return joined
+
+
+def email_html(text: str, *, title: str = "Peergroups") -> str:
+    """The HTML part, made from the text part: each paragraph (blank-line separated) a
+    <p>, each line break a <br>, every character escaped and every link an anchor."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines = _unwrapped(block.strip("\n").split("\n"))
+        lines = [urlize(line, autoescape=True).replace("<a href=", LINK_STYLE) for line in lines]
+        if any(line.strip() for line in lines):
+            paragraphs.append(mark_safe("<br>\n".join(lines)))
+    return render_to_string(
+        LAYOUT_TEMPLATE,
+        {"paragraphs": paragraphs, "title": title},
+    )
+
+
+def email_sender(organization=None) -> str:
+    """From: the organization's sender name (if it set one) with the site's address, so
+    replies and bounces never depend on a domain the site cannot send for."""
+    name = getattr(organization, "email_sender_name", "") or ""
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def email_message(
+    *,
+    to: str | Iterable[str],
+    subject: str,
+    template: str,
+    context: dict,
+    organization=None,
+    reply_to: str | None = None,
+    attachments: Iterable[tuple[str, bytes | str, str]] = (),
+) -> EmailMultiAlternatives:
+    """One e-mail of the product, ready to send (`.send()`, or in a batch through one
+    connection). `organization` gives the sender name and the Reply-To; `reply_to`
+    (e.g. the group's facilitator) takes precedence over the organization's."""
+    text = email_text(template, context)
+    subject = " ".join(subject.split())  # a header: never a line break
+    reply = reply_to or getattr(organization, "email_reply_to", "") or ""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=email_sender(organization),
+        to=[to] if isinstance(to, str) else list(to),
+        reply_to=[reply] if reply else None,
+    )
+    message.attach_alternative(email_html(text, title=subject), "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
+
+
+def email_send(**kwargs) -> None:
+    """Render and send one e-mail now (`email_message`'s arguments)."""
+    email_message(**kwargs).send()
 
 
 def retry_email(on_failure: Callable[..., None] | None = None):

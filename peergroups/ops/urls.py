@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="ops-healthz"),
     path("readyz", views.readyz, name="ops-readyz"),
     path("metrics", views.metrics, name="ops-metrics"),
+    path("dev/outbox", views.outbox, name="ops-outbox"),
 ]

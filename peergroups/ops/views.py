@@ -4,11 +4,15 @@ reason when not fine, never a traceback page."""
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from peergroups.ops.metrics import CONTENT_TYPE, metrics_allowed, metrics_exposition
+from peergroups.ops.outbox import outbox_messages
 from peergroups.ops.services import health, readiness
 
 logger = logging.getLogger("peergroups.probes")
@@ -52,3 +56,16 @@ def metrics(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     return HttpResponse(metrics_exposition(), content_type=CONTENT_TYPE)
+
+
+@require_safe
+@never_cache
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The development outbox (ops.outbox): the e-mails sent, newest first, with their
+    links. Staff only (the messages hold every person's links), and only where the
+    outbox is on: elsewhere it does not exist (404)."""
+    if not settings.MAIL_OUTBOX or not request.user.is_staff:
+        raise Http404("No outbox here.")
+    context = {"messages_kept": outbox_messages(), "outbox_dir": settings.MAIL_OUTBOX_DIR}
+    return render(request, "ops/outbox.html", context)

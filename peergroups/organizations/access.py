@@ -62,6 +62,20 @@ def organization_access(user, org_slug: str) -> OrgAccess:
     )
 
 
+def admin_require(*, organization: Organization, user, reason: str) -> None:
+    """Refuse anyone but an admin of `organization` (None is the system: a command, a seed).
+
+    For services that take the organization rather than an `OrgAccess`, so the rule
+    holds for the page, the API and any other caller alike.
+    """
+    if user is None:
+        return
+    if not OrganizationRole.objects.filter(
+        user=user, organization=organization, role=Role.ADMIN
+    ).exists():
+        raise Refused(reason)
+
+
 def org_view(*roles: str) -> Callable:
     """Decorate a view taking `org_slug`; it receives `access` instead, checked for `roles`."""
 

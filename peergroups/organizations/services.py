@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
     QUALIFICATION_MAX,
@@ -363,7 +364,16 @@ def invitation_create(
     The e-mail task is queued with the invitation's id and rebuilds the link itself,
     so no task row (nor any other) holds a token that would open it.
     """
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins invite people.",
+    )
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", field="email") from None
     if role not in INVITABLE_ROLES:
         raise Invalid("Invite people as a member, a facilitator or a program admin.", field="role")
     if program is not None and program.organization_id != organization.pk:
@@ -440,7 +450,14 @@ def invitation_send_later(*, invitation: Invitation) -> None:
     transaction.on_commit(lambda: invitation_send.enqueue(invitation_id))
 
 
-def _open_invitation(*, organization: Organization, invitation_id: int) -> Invitation:
+def _open_invitation(
+    *, organization: Organization, acting_user: User | None, invitation_id: int
+) -> Invitation:
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins manage invitations.",
+    )
     invitation = (
         Invitation.objects.select_for_update()
         .filter(organization=organization, pk=invitation_id)
@@ -458,7 +475,9 @@ def invitation_resend(
     *, organization: Organization, acting_user: User, invitation_id: int
 ) -> Invitation:
     """E-mail an invitation that was not accepted again; an expired one gets a new link."""
-    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    invitation = _open_invitation(
+        organization=organization, acting_user=acting_user, invitation_id=invitation_id
+    )
     return invitation_refresh(invitation=invitation, acting_user=acting_user, send=True)
 
 
@@ -467,7 +486,9 @@ def invitation_revoke(
     *, organization: Organization, acting_user: User, invitation_id: int
 ) -> Invitation:
     """Withdraw an invitation: its link stops working now and no e-mail can rebuild it."""
-    invitation = _open_invitation(organization=organization, invitation_id=invitation_id)
+    invitation = _open_invitation(
+        organization=organization, acting_user=acting_user, invitation_id=invitation_id
+    )
     before = {"expires_at": invitation.expires_at}
     invitation.expires_at = timezone.now()
     invitation.token_salt = ""  # the task that e-mails links can no longer derive this one

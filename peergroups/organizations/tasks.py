@@ -7,13 +7,11 @@ anyone with database access, so it must not hold a link that opens the invitatio
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_send, retry_email
 from peergroups.organizations.models import Invitation, token_from_salt
 
 
@@ -61,12 +59,11 @@ def invitation_send(invitation_id: int) -> None:
     link = settings.BASE_URL + reverse(
         "accounts-invitation", kwargs={"token": invitation_token(invitation)}
     )
-    send_mail(
+    email_send(
+        to=invitation.email,
         subject=f"You are invited to {invitation.organization.name} on Peergroups",
-        message=render_to_string(
-            "organizations/email/invitation.txt", {"invitation": invitation, "link": link}
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
+        template="organizations/email/invitation.txt",
+        context={"invitation": invitation, "link": link},
+        organization=invitation.organization,
     )
     invitation_mark_sent(invitation=invitation)

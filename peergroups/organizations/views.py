@@ -11,8 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from peergroups.audit.naming import audit_names, audit_object_words, audit_value_words
-from peergroups.audit.selectors import audit_actions, audit_csv, audit_entries
+from peergroups.audit.selectors import audit_actions, audit_csv
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
 from peergroups.http import csv_response, form_add_invalid
@@ -24,7 +23,9 @@ from peergroups.organizations.forms import (
     InvitationForm,
     OrganizationSettingsForm,
 )
-from peergroups.organizations.models import Invitation, Organization, Role
+from peergroups.organizations.models import Organization, Role
+from peergroups.organizations.selectors import audit_log as audit_log_entries
+from peergroups.organizations.selectors import audit_rows, invitations_for_admin
 
 logger = logging.getLogger("peergroups.first_run")
 
@@ -132,9 +133,7 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 "funnel shows it if the mail server cannot deliver it.",
             )
             return redirect("organizations-invitations", org_slug=access.organization.slug)
-    invitations = Invitation.objects.filter(organization=access.organization).select_related(
-        "program", "accepted_by"
-    )[:200]
+    invitations = invitations_for_admin(access=access)[:200]
     status = 400 if request.method == "POST" else 200
     return org_render(
         request,
@@ -153,37 +152,15 @@ def _audit_filtered(request: HttpRequest, access: OrgAccess):
         request.GET or None, actions=audit_actions(organization=access.organization)
     )
     filters = form.cleaned_data if form.is_valid() else {}
-    actor_id = None
-    if filters.get("actor"):
-        actor_id = (
-            access.organization.roles.filter(user__email__iexact=filters["actor"])
-            .values_list("user_id", flat=True)
-            .first()
-        ) or -1  # someone outside the organization: no rows
-    entries = audit_entries(
-        organization=access.organization,
+    entries = audit_log_entries(
+        access=access,
         action=filters.get("action", ""),
-        actor_id=actor_id,
+        actor_email=filters.get("actor", ""),
         object_type=filters.get("object_type", ""),
         since=filters.get("since"),
         until=filters.get("until"),
     )
     return form, entries
-
-
-def audit_rows(entries) -> list[dict]:
-    """One page of the log as it reads: people and groups by name, never a bare id."""
-    entries = list(entries)
-    names = audit_names(entries)
-    return [
-        {
-            "entry": entry,
-            "object": audit_object_words(entry, names),
-            "before": [(k, audit_value_words(k, v, names)) for k, v in entry.before.items()],
-            "after": [(k, audit_value_words(k, v, names)) for k, v in entry.after.items()],
-        }
-        for entry in entries
-    ]
 
 
 @require_safe

@@ -12,13 +12,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from peergroups.ops.mail import email_send
 from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
 from peergroups.outcomes.models import Pulse
@@ -116,21 +115,19 @@ def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
         if reminder
         else f"Your {pulse.month:%B} pulse: how is work going? (under a minute)"
     )
-    EmailMessage(
+    email_send(
+        to=recipient.user.email,
         subject=subject,
-        body=render_to_string(
-            "outcomes/email/pulse.txt",
-            {
-                "person": recipient.user,
-                "pulse": pulse,
-                "link": link,
-                "reminder": reminder,
-                "days": services.PULSE_LINK_DAYS,
-            },
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.user.email],
-    ).send()
+        template="outcomes/email/pulse.txt",
+        context={
+            "person": recipient.user,
+            "pulse": pulse,
+            "link": link,
+            "reminder": reminder,
+            "days": services.PULSE_LINK_DAYS,
+        },
+        organization=recipient.organization,
+    )
 
 
 @task()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 
 from peergroups.accounts.models import User
+from peergroups.errors import Invalid
 from peergroups.people.models import (
     CATEGORY_LABEL_MAX,
     FACILITATOR_CAPACITY,
@@ -18,6 +19,18 @@ from peergroups.textlimits import text_bound
 
 # The import form states it before the upload; `imports` reads no more than this.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a few thousand members fit in far less
+
+
+def import_size_check(size: int) -> None:
+    """Refuse a file over MAX_IMPORT_BYTES: the import page's form and the API alike."""
+    if size > MAX_IMPORT_BYTES:
+        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise Invalid(
+            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
+            "Split it into several files.",
+            field="file",
+        )
+
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
@@ -313,12 +326,10 @@ class MemberImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
-                "Split it into several files."
-            )
+        try:
+            import_size_check(upload.size)
+        except Invalid as refusal:
+            raise forms.ValidationError(refusal.reason) from None
         return upload
 
 

@@ -25,6 +25,7 @@ from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict
 from peergroups.formats import FORMULA_STARTS, csv_text
+from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     Invitation,
     Organization,
@@ -712,6 +713,11 @@ def members_import(
     an account nor changes one (its name, its other organizations): whether an address
     has an account elsewhere changes nothing in what it does or answers.
     """
+    admin_require(
+        organization=organization,
+        user=acting_user,
+        reason="Only the organization's admins import members.",
+    )
     plan = members_parse(organization=organization, file=file)
     rows = plan.rows
     # The list entries the preview showed join the lists now, by the one folding rule.

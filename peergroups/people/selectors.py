@@ -121,6 +121,18 @@ def facilitator_profile_for_admin(*, access: OrgAccess, profile_id: int) -> Faci
     return profile
 
 
+def facilitator_profiles_for_admin(
+    *, access: OrgAccess, status: str = FacilitatorStatus.PENDING
+) -> QuerySet[FacilitatorProfile]:
+    """The organization's facilitator applications in one state, oldest first."""
+    access.require(Role.ADMIN)
+    return (
+        FacilitatorProfile.objects.filter(organization=access.organization, status=status)
+        .select_related("user", "organization")
+        .order_by("applied_at", "pk")
+    )
+
+
 def admin_overview(*, access: OrgAccess) -> dict:
     """Counts for the admin's dashboard: never a name, never a text."""
     access.require(Role.ADMIN)

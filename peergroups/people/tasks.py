@@ -4,15 +4,14 @@ intakes, run by `manage.py db_worker`."""
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
-from peergroups.ops.mail import retry_email
+from peergroups.ops.mail import email_message, email_send, retry_email
 from peergroups.organizations.recipients import may_email
 from peergroups.organizations.tasks import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
@@ -21,7 +20,7 @@ from peergroups.people.selectors import stalled_intakes, stalled_invitations
 logger = logging.getLogger(__name__)
 
 
-def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
+def facilitator_review_message(profile: FacilitatorProfile) -> EmailMultiAlternatives:
     approved = profile.status == FacilitatorStatus.APPROVED
     organization = profile.organization
     subject = (
@@ -29,16 +28,18 @@ def facilitator_review_message(profile: FacilitatorProfile) -> tuple[str, str]:
         if approved
         else f"Your facilitator application at {organization.name}"
     )
-    body = render_to_string(
-        "people/email/facilitator_review.txt",
-        {
+    return email_message(
+        to=profile.user.email,
+        subject=subject,
+        template="people/email/facilitator_review.txt",
+        context={
             "profile": profile,
             "approved": approved,
             "link": settings.BASE_URL
             + reverse("organizations-dashboard", kwargs={"org_slug": organization.slug}),
         },
+        organization=organization,
     )
-    return subject, body
 
 
 @task()
@@ -57,8 +58,7 @@ def facilitator_review_send(profile_id: int) -> None:
         kind=NotificationKind.FACILITATOR_REVIEW,
     ):
         return
-    subject, body = facilitator_review_message(profile)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [profile.user.email])
+    facilitator_review_message(profile).send()
 
 
 def intake_reminder_claim(*, profile_id: int) -> bool:
@@ -88,6 +88,7 @@ def invitation_reminders_send_now() -> int:
             template="people/email/invitation_reminder.txt",
             context={"invitation": invitation, "link": link},
             to=invitation.email,
+            organization=invitation.organization,
         )
     for profile in stalled_intakes(now=now):
         if not may_email(user=profile.user, organization_id=profile.organization_id):
@@ -101,20 +102,24 @@ def invitation_reminders_send_now() -> int:
             template="people/email/intake_reminder.txt",
             context={"profile": profile, "link": link},
             to=profile.user.email,
+            organization=profile.organization,
         )
     return sent
 
 
-def _send_claimed(*, claim, subject: str, template: str, context: dict, to: str) -> int:
+def _send_claimed(
+    *, claim, subject: str, template: str, context: dict, to: str, organization
+) -> int:
     try:
         with transaction.atomic():
             if not claim():
                 return 0
-            send_mail(
+            email_send(
+                to=to,
                 subject=subject,
-                message=render_to_string(template, context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[to],
+                template=template,
+                context=context,
+                organization=organization,
             )
     except Exception:
         # One bad address must not stop the others; the claim rolled back.

@@ -32,6 +32,7 @@ from peergroups.people.selectors import (
     PEER_SEARCH_MIN,
     category_usage,
     facilitator_profile_for_admin,
+    facilitator_profiles_for_admin,
     member_search,
     pick_lists,
     program_peer_search,
@@ -183,11 +184,7 @@ def facilitator_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     status = request.GET.get("status", FacilitatorStatus.PENDING)
     if status not in FacilitatorStatus.values:
         status = FacilitatorStatus.PENDING
-    profiles = (
-        FacilitatorProfile.objects.filter(organization=access.organization, status=status)
-        .select_related("user", "organization")
-        .order_by("applied_at")
-    )
+    profiles = facilitator_profiles_for_admin(access=access, status=status)
     return org_render(
         request,
         access,

@@ -4,7 +4,8 @@ From an empty database: the first-run page with the printed setup key, the
 organization's settings, a program, an Excel import with the mess people have (their
 own headers, an extra column, a bad address, one region in three spellings), intakes, a
 facilitator's application and approval by the company's own criteria, a formation that
-cannot be made and its one-click remedy, publish, and the first meeting. Each page is
+cannot be made and its one-click remedy, publish, the names confirmed and the welcome
+e-mails sent, and the first meeting. Each page is
 photographed at desktop and phone width (var/screenshots/<page>.png and
 <page>-phone.png) and checked for sideways scrolling on the phone; the time each step
 took is printed (and written to var/screenshots/new-organization-timings.txt).
@@ -16,6 +17,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
@@ -299,6 +301,16 @@ def test_a_new_organization_from_an_empty_database(
         expect(page.get_by_text("Published ", exact=False).first).to_be_visible(timeout=15_000)
         run = FormationRun.objects.get(status=RunStatus.PUBLISHED)
         assert "Automotive" in run.parameters["merge_segments"]
+        # The welcome e-mails wait for the names.
+        assert not [m for m in mail.outbox if m.subject.startswith("Your peer group")]
+        journey.shoot(page, "welcome-confirm", admin_login)
+        page.get_by_role("button", name="Confirm names and send welcome e-mails").click()
+        expect(page.get_by_text("Names confirmed")).to_be_visible()
+        run_tasks()
+        welcomes = {m.to[0]: m for m in mail.outbox if m.subject.startswith("Your peer group")}
+        assert len(welcomes) == 10
+        ann = welcomes["ann@acme.example"]
+        assert ann.from_email.startswith("Acme Leadership Development <")
         page.goto(program_url)
         expect(page.get_by_text("How the groups were formed")).to_be_visible()
         expect(page.get_by_text("mixed groups for Automotive")).to_be_visible()

@@ -56,7 +56,7 @@ def test_outsider_cannot_tell_an_organization_exists(client, cast):
 def test_outsider_is_admin_of_own_organization_only(client, cast):
     response = client.get("/api/organizations/globex/programs", **bearer(cast.outsider))
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"count": 0, "items": []}
 
 
 @pytest.mark.parametrize("who", ADMIN_ONLY)
@@ -95,7 +95,9 @@ def test_organizations_lists_only_those_with_a_role(client, cast):
 
 def test_programs_lists_programs_with_counts(client, cast):
     program_create(organization=cast.other_organization, acting_user=None, name="Not acme's")
-    programs = client.get(PROGRAMS, **bearer(cast.admin)).json()
+    body = client.get(PROGRAMS, **bearer(cast.admin)).json()
+    assert body["count"] == 1
+    programs = body["items"]
     assert [p["name"] for p in programs] == ["Leaders 2027"]
     assert programs[0]["id"] == cast.program.pk
     assert programs[0]["enrolled"] == 3

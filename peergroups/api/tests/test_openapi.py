@@ -9,14 +9,14 @@ def test_openapi_schema_lists_routes_and_bearer_scheme(client, db):
     assert set(schema["paths"]) >= {
         "/api/me",
         "/api/organizations",
-        "/api/organizations/{slug}/programs",
-        "/api/organizations/{slug}/members",
+        "/api/organizations/{org_slug}/programs",
+        "/api/organizations/{org_slug}/members",
     }
     schemes = schema["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
-    members = schema["paths"]["/api/organizations/{slug}/members"]["get"]
+    members = schema["paths"]["/api/organizations/{org_slug}/members"]["get"]
     parameters = {p["name"] for p in members["parameters"]}
-    assert parameters >= {"slug", "region", "industry", "program", "intake", "limit", "offset"}
+    assert parameters >= {"org_slug", "region", "industry", "program", "intake", "limit", "offset"}
     assert {"401", "403", "404"} <= set(members["responses"])
     # Every operation requires authentication.
     for path in schema["paths"].values():
@@ -27,10 +27,10 @@ def test_openapi_schema_lists_routes_and_bearer_scheme(client, db):
 def test_every_operation_has_a_url_name(db):
     assert reverse("api:api-me") == "/api/me"
     assert reverse("api:api-organizations") == "/api/organizations"
-    assert reverse("api:api-programs", kwargs={"slug": "acme"}) == (
+    assert reverse("api:api-programs", kwargs={"org_slug": "acme"}) == (
         "/api/organizations/acme/programs"
     )
-    assert reverse("api:api-members", kwargs={"slug": "acme"}) == (
+    assert reverse("api:api-members", kwargs={"org_slug": "acme"}) == (
         "/api/organizations/acme/members"
     )
 

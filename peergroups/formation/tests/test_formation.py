@@ -1,8 +1,10 @@
 """Group formation end to end: start a run, let the worker solve it, adjust, publish."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,8 +26,10 @@ from peergroups.formation.services import (
 )
 from peergroups.formation.snapshot import Snapshot, snapshot_index, snapshot_part
 from peergroups.formation.tests.conftest import groups_of, params
+from peergroups.formation.welcome import formation_welcome_send, formation_welcomes_due_send
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.groups.services import membership_add
+from peergroups.groups.services import group_rename, membership_add
+from peergroups.organizations.access import organization_access
 from peergroups.people.models import MemberProfile, NotWith
 
 
@@ -226,8 +230,37 @@ def test_publish_creates_groups_and_emails_members_once(
     for group in new_groups:
         assert group.member_count == group.memberships.count() <= 5
     run_tasks()
+    # The welcome e-mails wait for the names: the run's page says until when.
+    assert mail.outbox == []
+    page = client.get(reverse("formation-run", args=["acme", run.pk])).content.decode()
+    assert "Confirm names and send welcome e-mails" in page
+    assert (
+        f"{run.welcome_due_at:%Y}" in page
+        and run.welcome_due_at - run.published_at == timedelta(hours=24)
+    )
+    renamed = new_groups.order_by("pk").first()
+    group_rename(
+        access=organization_access(cast.admin, "acme"),
+        acting_user=cast.admin,
+        group=renamed,
+        name="The Harbour Circle",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("formation-welcome", args=["acme", run.pk]))
+    assert response.status_code == 302
+    run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in waiting)
     assert "Your peers:" in mail.outbox[0].body
+    harbour = {m.to[0] for m in mail.outbox if "The Harbour Circle" in m.subject}
+    assert harbour == set(renamed.memberships.values_list("user__email", flat=True))
+    # Once: a second click is refused, and the job after the delay finds nothing to send.
+    mail.outbox.clear()
+    assert client.post(reverse("formation-welcome", args=["acme", run.pk])).status_code == 409
+    later = time_machine.travel(run.welcome_due_at + timedelta(hours=1))
+    with later, django_capture_on_commit_callbacks(execute=True):
+        assert formation_welcomes_due_send() == 0
+    run_tasks()
+    assert mail.outbox == []
 
     # A member now sees their group.
     client.force_login(waiting[3])
@@ -417,3 +450,32 @@ def test_publish_request_refuses_by_the_stored_verdicts_without_reading_the_snap
     assert not [sql for sql in read if '"formation_formationrun"."snapshot"' in sql]
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
+
+
+def test_welcome_goes_by_itself_after_the_delay_with_the_name_of_then(
+    cast, waiting, solved, settings, django_capture_on_commit_callbacks, run_tasks
+):
+    settings.GROUP_WELCOME_DELAY_HOURS = 6
+    run = solved()
+    created = formation_run_publish(run=run, acting_user=cast.admin)
+    run.refresh_from_db()
+    assert run.welcome_due_at == run.published_at + timedelta(hours=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert formation_welcomes_due_send() == 0  # not yet
+    run_tasks()
+    assert mail.outbox == []
+    group = created[0]
+    group.name = "Renamed Later"
+    group.save(update_fields=["name"])
+    later = time_machine.travel(run.welcome_due_at + timedelta(minutes=1))
+    with later, django_capture_on_commit_callbacks(execute=True):
+        assert formation_welcomes_due_send() == 1
+        assert formation_welcomes_due_send() == 0  # once
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in waiting)
+    assert {m.to[0] for m in mail.outbox if "Renamed Later" in m.subject} == set(
+        group.memberships.values_list("user__email", flat=True)
+    )
+    run.refresh_from_db()
+    with pytest.raises(Conflict):  # the admin's button, after the job: nothing twice
+        formation_welcome_send(run=run, acting_user=cast.admin)

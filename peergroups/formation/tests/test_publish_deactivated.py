@@ -9,6 +9,7 @@ from peergroups.errors import Conflict
 from peergroups.formation.models import RunStatus
 from peergroups.formation.services import formation_run_publish, proposal_set_facilitator
 from peergroups.formation.tests.conftest import groups_of
+from peergroups.formation.welcome import formation_welcome_send
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import organization_access
 
@@ -35,6 +36,8 @@ def test_publish_leaves_out_a_deactivated_member_and_facilitator(
     deactivate(cast, cast.facilitator.pk)
     with django_capture_on_commit_callbacks(execute=True):
         created = formation_run_publish(run=run, acting_user=cast.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        formation_welcome_send(run=run, acting_user=cast.admin)  # the admin confirms the names
     run_tasks()
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED

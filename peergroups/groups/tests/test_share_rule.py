@@ -183,9 +183,9 @@ def test_the_api_move_asks_the_same_rule_and_lists_the_pairs_flagged(client, cas
     assert moved.json()["detail"] == "Mia Member and Oli Member cannot share a group."
     assert GroupMembership.objects.get(user=cast.member).group == cast.group
 
-    assert client.get("/api/organizations/acme/group-conflicts", **auth).json() == []
+    assert client.get("/api/organizations/acme/group-conflicts", **auth).json()["items"] == []
     declare_not_with(cast, cast.member, cast.member2)  # after publish: nobody moves
-    (flag,) = client.get("/api/organizations/acme/group-conflicts", **auth).json()
+    (flag,) = client.get("/api/organizations/acme/group-conflicts", **auth).json()["items"]
     assert flag["group_id"] == cast.group.pk
     assert flag["names"] == ["Max Member", "Mia Member"]
     assert "declared" not in flag["sentence"]
@@ -196,4 +196,4 @@ def test_the_api_move_asks_the_same_rule_and_lists_the_pairs_flagged(client, cas
         **auth,
     )
     assert moved.status_code == 201
-    assert client.get("/api/organizations/acme/group-conflicts", **auth).json() == []
+    assert client.get("/api/organizations/acme/group-conflicts", **auth).json()["items"] == []

@@ -76,6 +76,8 @@ def test_the_periodic_jobs_are_registered_with_the_readme_schedules():
         "send_goal_reminders": "daily at 07:00 UTC",
         "send_invitation_reminders": "daily at 08:00 UTC",
         "expire_group_content": "daily at 03:00 UTC",
+        "send_group_welcomes": "hourly at :15",
+        "send_meeting_invitations": "hourly at :30",
     }
     assert {job.queue for job in scheduler.JOBS.values()} == {"default"}
 
