@@ -9,7 +9,7 @@ import numpy as np
 from grouping.exceptions import InputError
 
 # Bumped whenever the same (problem, seed, iterations) may give different groups.
-ENGINE_VERSION = "2026.11.2"
+ENGINE_VERSION = "2026.12.1"
 
 
 @dataclass(frozen=True, eq=False)

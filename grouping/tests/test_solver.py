@@ -285,3 +285,67 @@ def test_seat_requests_that_cannot_be_met_are_refused(kwargs, message):
 
     with pytest.raises(InputError, match=message):
         Problem(np.ones((8, 8)), **kwargs)
+
+
+def test_near_profiles_stay_within_bounds_and_slack():
+    from grouping.solver import _near_profiles, _target_sizes
+
+    rng = np.random.default_rng(5)
+    lo = rng.integers(15, 21, 12)
+    hi = lo + rng.integers(3, 7, 12)
+    total = 240
+    best = _target_sizes(total, lo, hi)
+
+    def pairs(s):
+        return int((s * (s - 1) // 2).sum())
+
+    profiles = _near_profiles(total, lo, hi, best, np.random.default_rng(1), slack=8)
+    assert profiles[0] is best
+    assert len(profiles) > 1  # other profiles exist within 8 pairs here
+    assert len({tuple(p.tolist()) for p in profiles}) == len(profiles)
+    for p in profiles:
+        assert p.sum() == total and (p >= lo).all() and (p <= hi).all()
+        assert pairs(best) - 8 <= pairs(p) <= pairs(best)
+    assert _near_profiles(total, lo, hi, best, np.random.default_rng(1), slack=0) == [best]
+
+
+def test_crossover_fits_a_parent_group_into_a_smaller_profile():
+    from grouping.solver import _crossover, _make_parts
+
+    D = _random_affinity(40, 3)
+    problem = Problem(D, group_bounds=((8, 12), (8, 12), (8, 12), (8, 12)))
+    part = _make_parts(problem, D)[0]
+    big = np.repeat(np.arange(4), [12, 12, 8, 8])  # parents with groups of 12
+    other = np.repeat(np.arange(4), [8, 8, 12, 12])
+    profile = np.array([8, 12, 8, 12])
+    for seed in range(10):
+        child = _crossover(part, profile, profile, big, other, np.random.default_rng(seed))
+        assert child is not None
+        assert np.bincount(child, minlength=4).tolist() == profile.tolist()
+
+
+@pytest.mark.parametrize(("seed", "restart_after"), [(1, None), (2, 1)])
+def test_different_size_bounds_with_large_groups_are_solved_and_replayed(
+    seed, restart_after, monkeypatch
+):
+    # groups of about 15 with different bounds: the size-profile search and its restarts
+    # (restart_after=1: the population is rebuilt after every population's worth of
+    # children without a new best)
+    from grouping import solver
+
+    if restart_after is not None:
+        monkeypatch.setattr(solver, "RESTART_AFTER", restart_after)
+    rng = np.random.default_rng(seed)
+    D = _random_affinity(90, seed)
+    lo = rng.integers(11, 15, 6)
+    bounds = tuple(
+        (int(a), int(a) + int(b)) for a, b in zip(lo, rng.integers(3, 7, 6), strict=True)
+    )
+    problem = Problem(D, group_bounds=bounds)
+    sol = solve(problem, max_iterations=40000, seed=seed, bound=False)
+    assert is_valid(problem, sol.assignment, bounds)
+    again = solve(problem, max_iterations=sol.iterations, seed=seed, bound=False)
+    assert (again.assignment == sol.assignment).all()
+    # at least as good as a search confined to the size profile with the most pairs
+    greedy = solve(problem, max_iterations=2000, seed=seed, bound=False)
+    assert sol.objective >= greedy.objective
