@@ -2,4 +2,4 @@
 
 # The release: pyproject.toml's version and CHANGELOG.md's latest entry say the same
 # (tests/test_upgrades.py); /metrics shows it.
-__version__ = "0.2.0"
+__version__ = "0.3.0"

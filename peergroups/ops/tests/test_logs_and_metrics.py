@@ -134,7 +134,7 @@ def test_metrics_show_workers_and_tasks_to_a_private_scraper(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
     text = response.content.decode()
-    assert 'peergroups_build_info{version="0.2.0"} 1' in text
+    assert 'peergroups_build_info{version="0.3.0"} 1' in text
     assert "peergroups_database_up 1" in text
     assert 'peergroups_workers_alive{queue="default"} 1' in text
     assert 'peergroups_workers_alive{queue="formation"} 0' in text
