@@ -54,3 +54,17 @@ def test_the_proposal_page_shows_the_name_each_group_will_get(client, cast, wait
     client.force_login(cast.admin)
     page = client.get(run.get_absolute_url()).content.decode()
     assert "Publishes as “Boston · " in page or "Publishes as “Denver · " in page
+
+
+def test_after_publish_the_cards_no_longer_say_what_the_groups_will_be_named(
+    client, cast, waiting, solved, django_capture_on_commit_callbacks
+):
+    """Once published, the groups have their names (listed, renamable); a card saying
+    "Publishes as" the suggestion would contradict a rename."""
+    run = solved()
+    with django_capture_on_commit_callbacks(execute=False):
+        created = formation_run_publish(run=run, acting_user=cast.admin)
+    client.force_login(cast.admin)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "Publishes as" not in page
+    assert all(group.name in page for group in created)
