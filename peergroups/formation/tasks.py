@@ -71,24 +71,24 @@ def groups_welcome_send(group_ids: list[int]) -> int:
             members[membership.group_id].append(membership.user)
         claimed = {m.user_id for m in memberships}
         # The one recipients decision, per organization (a batch is one run's: one call).
-        told = set()
-        for organization_id in {group.organization_id for group in groups}:
-            told |= {
-                user.pk
-                for user in recipients(
-                    organization_id=organization_id,
-                    users=[u for g in groups if g.organization_id == organization_id
-                           for u in members[g.pk] if u.pk in claimed],
-                    kind=NotificationKind.GROUP_ASSIGNMENT,
-                )
-            }  # fmt: skip
-        messages = []
+        claimed_by_organization: dict[int, list] = {}
         for group in groups:
-            for member in members[group.pk]:
-                if member.pk not in told:
-                    continue
-                messages.append(group_welcome_message(group=group, member=member,
-                                                      peers=members[group.pk]))  # fmt: skip
+            claimed_by_organization.setdefault(group.organization_id, []).extend(
+                user for user in members[group.pk] if user.pk in claimed
+            )
+        told = {
+            user.pk
+            for organization_id, users in claimed_by_organization.items()
+            for user in recipients(
+                organization_id=organization_id, users=users, kind=NotificationKind.GROUP_ASSIGNMENT
+            )
+        }
+        messages = [
+            group_welcome_message(group=group, member=member, peers=members[group.pk])
+            for group in groups
+            for member in members[group.pk]
+            if member.pk in told
+        ]
         if messages:
             get_connection().send_messages(messages)
     return len(messages)
