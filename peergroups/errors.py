@@ -122,6 +122,14 @@ class Throttled(DomainError):
         super().__init__(reason)
 
 
+class Unavailable(DomainError):
+    """Something we depend on outside (an identity provider) did not answer, or answered
+    nonsense: nothing was changed, and trying again later may work."""
+
+    status = 503
+    default_reason = "A service this needs is not answering. Please try again in a moment."
+
+
 STATUS_TITLES = {
     400: "Bad request",
     401: "Sign-in required",
@@ -132,4 +140,5 @@ STATUS_TITLES = {
     413: "Too large",
     422: "Not valid",
     429: "Too many attempts",
+    503: "Not available right now",
 }

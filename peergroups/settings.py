@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peergroups.audit",
     "peergroups.organizations",
     "peergroups.people",
+    "peergroups.sso",
     "peergroups.groups",
     "peergroups.formation",
     "peergroups.meetings",
@@ -242,6 +243,13 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 
 # Invitations are single-use links valid for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Single sign-on (peergroups.sso): every call to an organization's identity provider gives
+# up after this many seconds. Issuers on loopback or private addresses, or over plain
+# http, are refused unless allowed (development and tests run a provider on localhost).
+SSO_HTTP_TIMEOUT = env_int("SSO_HTTP_TIMEOUT", 5)
+SSO_ALLOW_LOCAL_ISSUERS = env_bool("SSO_ALLOW_LOCAL_ISSUERS", DEBUG)
+# A sign-in started at the provider must come back within this many seconds.
+SSO_PENDING_SECONDS = env_int("SSO_PENDING_SECONDS", 600)
 # A formation "by region" (or industry) of at least this many people runs one task per
 # segment on the formation queue, spread over however many workers serve it.
 FORMATION_SEGMENT_TASKS_FROM = env_int("FORMATION_SEGMENT_TASKS_FROM", 3000)

@@ -28,6 +28,7 @@ LAYERS = [
     "audit",
     "organizations",
     "people",
+    "sso",
     "groups",
     "meetings",
     "goals",

@@ -40,6 +40,7 @@ from peergroups.outcomes.api import router as outcomes_router
 from peergroups.people.api import router as people_router
 from peergroups.people.selectors import member_search
 from peergroups.resources.api import router as resources_router
+from peergroups.sso.api import router as sso_router
 
 api = NinjaAPI(
     title="Peergroups API",
@@ -266,6 +267,7 @@ api.add_router("", account)
 api.add_router("", organizations)
 api.add_router("", organizations_admin_router)
 api.add_router("", people_router)
+api.add_router("", sso_router)
 api.add_router("", formation_router)
 api.add_router("", groups_router)
 api.add_router("", meetings_router)
