@@ -178,6 +178,13 @@ MATRIX = {
     ("organizations-invitations", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-audit", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("organizations-settings", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    # Single sign-on: its settings are the admins'; the sign-in pages are everyone's. Acme
+    # has it on (the world), Globex not: its start answers nothing; a callback that no
+    # sign-in of this browser started is refused before any call to the provider.
+    ("sso-settings", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("sso-find", "get"): ({}, EVERYONE),
+    ("sso-start", "get"): ({"org_slug": "globex"}, dict.fromkeys(ROLES, 404)),
+    ("sso-callback", "get"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 403)),
     ("organizations-first-run", "get"): ({}, dict.fromkeys(ROLES, 404)),
     ("organizations-audit-export", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
     ("people-intake", "get"): ({"org_slug": "acme"}, MEMBER_ONLY),
@@ -334,6 +341,13 @@ MATRIX = {
     ("api:api-program", "get"): ({"org_slug": "acme", "program_id": "program"}, API_ADMIN_ONLY),
     # The organization's settings (admins); an out-of-bounds retention period is 422.
     ("api:api-organization-settings", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    # Single sign-on settings (admins; the secret is write-only); an ftp issuer is 422.
+    ("api:api-sign-on", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    ("api:api-sign-on", "patch"): (
+        {"org_slug": "acme"},
+        dict(API_ADMIN_ONLY, admin=422),
+        {"issuer": "ftp://idp.acme.test"},
+    ),
     ("api:api-organization-settings", "patch"): (
         {"org_slug": "acme"},
         dict(API_ADMIN_ONLY, admin=422),
@@ -702,6 +716,15 @@ MATRIX = {
         {"org_slug": "acme"},
         dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
     ),
+    # Turning sign-on on without an issuer: the form comes back with the error.
+    ("sso-settings", "post"): (
+        {"org_slug": "acme"},
+        dict(dict.fromkeys(ROLES, 403), anonymous=LOGIN, admin=422, outsider=404),
+        {"enabled": "on", "issuer": ""},
+    ),
+    ("sso-find", "post"): ({}, dict.fromkeys(ROLES, 422)),
+    ("sso-start", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
+    ("sso-callback", "post"): ({"org_slug": "acme"}, dict.fromkeys(ROLES, 405)),
     # The first-run page exists only while the install has no organization: never here.
     ("organizations-first-run", "post"): ({}, dict.fromkeys(ROLES, 404)),
     ("password_reset", "post"): ({}, dict.fromkeys(ROLES, 422)),
@@ -1045,6 +1068,17 @@ def build_world() -> dict:
     from peergroups.api.services import token_create
 
     api_token, _ = token_create(user=cast.admin, name="matrix")
+    from peergroups.sso.services import sign_on_settings_update
+
+    sign_on_settings_update(
+        organization=cast.organization,
+        acting_user=cast.admin,
+        enabled=True,
+        issuer="https://idp.acme.test",
+        client_id="peergroups",
+        client_secret="matrix-secret",
+        allowed_domains=["acme.test"],
+    )
     run = matrix_formation_run(cast.organization, cast.program)
     meeting, issue, feed_token = meetings_world(cast.group, cast.member, cast.member2)
     goal, commitment, check_in_token = goals_world(cast.organization, cast.group, cast.member)

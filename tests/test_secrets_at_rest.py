@@ -122,3 +122,23 @@ def test_api_key_is_not_stored(client, cast):
     key = re.search(r'value="(pg_[^"]+)"', page).group(1)
     assert tables_holding(key) == []
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_sign_on_client_secret_is_sealed(client, cast, settings):
+    """A provider's client secret must be sent on, so it cannot be a hash: it is sealed
+    under SECRET_KEY (peergroups.sso.sealing), and the audit row only says it changed."""
+    secret = "the-acme-client-secret-1234567890"
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("sso-settings", args=["acme"]),
+        {
+            "enabled": "on",
+            "issuer": "https://login.acme.test",
+            "client_id": "peergroups",
+            "client_secret": secret,
+            "allowed_domains": "acme.test",
+        },
+    )
+    assert response.status_code == 302
+    assert tables_holding(secret) == []
+    assert secret not in client.get(reverse("sso-settings", args=["acme"])).content.decode()

@@ -86,7 +86,7 @@ def sign_on_find(request: HttpRequest) -> HttpResponse:
         request,
         "sso/find.html",
         {"form": form, "found": found},
-        status=form_status(request),
+        status=form_status(request) if form.errors else 200,
     )
 
 

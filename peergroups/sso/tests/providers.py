@@ -77,7 +77,9 @@ class RogueProvider:
             self.issued_nonce = request.args["nonce"]
             self.client_id = request.args["client_id"]
             query = urlencode({"code": secrets.token_urlsafe(8), "state": request.args["state"]})
-            return Response(status=302, headers={"Location": request.args["redirect_uri"] + "?" + query})
+            return Response(
+                status=302, headers={"Location": request.args["redirect_uri"] + "?" + query}
+            )
         if request.path == "/token":
             now = int(time.time())
             claims = {

@@ -187,7 +187,9 @@ def test_replayed_code_is_refused(client, cast, provider):
     start(client)
     pending = client.session["sso_pending"]
     query = query_of(back)
-    replay = f"{reverse('sso-callback', args=['acme'])}?code={query['code']}&state={pending['state']}"
+    replay = (
+        f"{reverse('sso-callback', args=['acme'])}?code={query['code']}&state={pending['state']}"
+    )
     response = client.get(replay)
     assert response.status_code == 403
     assert "refused this sign-in" in response.content.decode()
