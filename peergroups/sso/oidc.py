@@ -24,6 +24,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from django.conf import settings
+from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -66,13 +67,13 @@ def issuer_check(issuer: str, *, field: str = "issuer") -> str:
     local = settings.SSO_ALLOW_LOCAL_ISSUERS
     if parts.scheme not in (("https", "http") if local else ("https",)) or not parts.hostname:
         raise Invalid(
-            "Enter the issuer's https address, e.g. https://login.example.com/tenant.",
+            _("Enter the issuer's https address, e.g. https://login.example.com/tenant."),
             field=field,
         )
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise Invalid("The issuer address has no user, query or fragment.", field=field)
+        raise Invalid(_("The issuer address has no user, query or fragment."), field=field)
     if not local and _is_local_name(parts.hostname):
-        raise Invalid("The issuer must be a public address.", field=field)
+        raise Invalid(_("The issuer must be a public address."), field=field)
     return issuer
 
 
@@ -90,26 +91,26 @@ def _address_check(url: str) -> None:
     issuer must not make the server read its own or its neighbours' services)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise Refused("The identity provider gave an address we cannot use.")
+        raise Refused(_("The identity provider gave an address we cannot use."))
     if settings.SSO_ALLOW_LOCAL_ISSUERS:
         if parts.scheme == "http" or _is_local_name(parts.hostname):
             return
     elif parts.scheme != "https" or _is_local_name(parts.hostname):
-        raise Refused("The identity provider gave an address inside our network.")
+        raise Refused(_("The identity provider gave an address inside our network."))
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except OSError:
         raise Unavailable(_down(parts.hostname)) from None
     for info in infos:
         if not ipaddress.ip_address(info[4][0]).is_global and not settings.SSO_ALLOW_LOCAL_ISSUERS:
-            raise Refused("The identity provider's address is inside our network.")
+            raise Refused(_("The identity provider's address is inside our network."))
 
 
 def _down(where: str) -> str:
-    return (
-        f"Your company's sign-in service ({where}) is not answering. Try again in a "
+    return _(
+        "Your company's sign-in service (%(where)s) is not answering. Try again in a "
         "moment, or sign in with your password."
-    )
+    ) % {"where": where}
 
 
 def _get_json(url: str) -> dict:
@@ -135,8 +136,10 @@ def provider_metadata(issuer: str) -> dict:
     metadata = _get_json(issuer + "/.well-known/openid-configuration")
     if str(metadata.get("issuer", "")).rstrip("/") != issuer:
         raise Refused(
-            "The identity provider at this address says it is another issuer; check the "
-            "issuer in the sign-on settings."
+            _(
+                "The identity provider at this address says it is another issuer; check the "
+                "issuer in the sign-on settings."
+            )
         )
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not isinstance(metadata.get(key), str):
@@ -175,16 +178,18 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
         str(params.get("state", "")), str(pending.get("state", ""))
     ):
         raise Refused(
-            "This sign-in did not start here or was already finished. Start again from "
-            "the sign-in page."
+            _(
+                "This sign-in did not start here or was already finished. Start again from "
+                "the sign-in page."
+            )
         )
     if time.time() - float(pending.get("at", 0)) > settings.SSO_PENDING_SECONDS:
-        raise Refused("This sign-in took too long. Start again from the sign-in page.")
+        raise Refused(_("This sign-in took too long. Start again from the sign-in page."))
     if params.get("error"):
-        raise Refused("Your company's sign-in service did not sign you in. Nothing was changed.")
+        raise Refused(_("Your company's sign-in service did not sign you in. Nothing was changed."))
     code = params.get("code")
     if not code:
-        raise Refused("Your company's sign-in service sent no answer we can use.")
+        raise Refused(_("Your company's sign-in service sent no answer we can use."))
     metadata = provider_metadata(provider.issuer)
     try:
         token = _session(provider).fetch_token(
@@ -200,11 +205,13 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
     except Exception as exc:  # authlib's OAuth2Error: the provider refused the code
         logger.warning("token request to %s refused: %s", provider.issuer, exc)
         raise Refused(
-            "Your company's sign-in service refused this sign-in (a link used twice?). "
-            "Start again from the sign-in page."
+            _(
+                "Your company's sign-in service refused this sign-in (a link used twice?). "
+                "Start again from the sign-in page."
+            )
         ) from None
     if "id_token" not in token:
-        raise Refused("Your company's sign-in service sent no identity.")
+        raise Refused(_("Your company's sign-in service sent no identity."))
     claims = _id_token_claims(provider, metadata, token, nonce=pending["nonce"])
     email = str(claims.get("email") or "").strip().lower()
     return Identity(
@@ -212,6 +219,15 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
         email=email,
         email_verified=claims.get("email_verified") is True,
         name=str(claims.get("name") or "").strip(),
+    )
+
+
+def _untrusted() -> Refused:
+    return Refused(
+        _(
+            "Your company's sign-in service sent an identity we cannot trust. Nothing was "
+            "changed; ask your program admin to check the sign-on settings."
+        )
     )
 
 
@@ -241,12 +257,16 @@ def _id_token_claims(provider: Provider, metadata: dict, token: dict, *, nonce: 
     except (JoseError, ValueError) as exc:
         logger.warning("ID token from %s refused: %s", provider.issuer, exc)
         raise Refused(
-            "Your company's sign-in service sent an identity we cannot trust. Nothing was "
-            "changed; ask your program admin to check the sign-on settings."
+            _(
+                "Your company's sign-in service sent an identity we cannot trust. Nothing was "
+                "changed; ask your program admin to check the sign-on settings."
+            )
         ) from None
     if not claims.get("nonce"):  # authlib checks a nonce only when the token has one
         raise Refused(
-            "Your company's sign-in service sent an identity we cannot trust. Nothing was "
-            "changed; ask your program admin to check the sign-on settings."
+            _(
+                "Your company's sign-in service sent an identity we cannot trust. Nothing was "
+                "changed; ask your program admin to check the sign-on settings."
+            )
         )
     return dict(claims)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -36,7 +37,7 @@ from peergroups.sso.models import (
 )
 from peergroups.sso.oidc import Identity, Provider, issuer_check
 from peergroups.sso.sealing import secret_open, secret_seal
-from peergroups.textlimits import text_check
+from peergroups.textlimits import text_check, text_too_long
 
 # A host name: labels of letters, digits and hyphens, at least one dot.
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -65,7 +66,7 @@ def sign_on_enabled(*, org_slug: str) -> SignOnSettings:
         .first()
     )
     if found is None:
-        raise NotFound("This organization does not sign in with a company account here.")
+        raise NotFound(_("This organization does not sign in with a company account here."))
     return found
 
 
@@ -87,8 +88,10 @@ def sign_on_provider(*, sign_on: SignOnSettings) -> Provider:
     secret = secret_open(sign_on.client_secret_sealed) if sign_on.client_secret_sealed else ""
     if secret is None:
         raise Refused(
-            "Single sign-on needs its client secret entered again (the server's key "
-            "changed). Ask your program admin, or sign in with your password."
+            _(
+                "Single sign-on needs its client secret entered again (the server's key "
+                "changed). Ask your program admin, or sign in with your password."
+            )
         )
     return Provider(
         issuer=sign_on.issuer,
@@ -107,12 +110,16 @@ def _domains(values: list[str] | None) -> list[str]:
             continue
         if not _DOMAIN.match(domain):
             raise Invalid(
-                f"“{domain}” is not an e-mail domain (like example.com).", field="allowed_domains"
+                _("“%(domain)s” is not an e-mail domain (like example.com).") % {"domain": domain},
+                field="allowed_domains",
             )
         if domain not in cleaned:
             cleaned.append(domain)
     if len(cleaned) > DOMAINS_MAX:
-        raise Invalid(f"Allow at most {DOMAINS_MAX} domains.", field="allowed_domains")
+        raise Invalid(
+            _("Allow at most %(count)d domains.") % {"count": DOMAINS_MAX},
+            field="allowed_domains",
+        )
     return cleaned
 
 
@@ -132,7 +139,7 @@ def sign_on_settings_update(
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only a program admin changes the organization's sign-on.",
+        reason=_("Only a program admin changes the organization's sign-on."),
     )
     current = SignOnSettings.objects.select_for_update().filter(organization=organization).first()
     current = current or SignOnSettings(organization=organization)
@@ -143,15 +150,15 @@ def sign_on_settings_update(
         client_id,
         field="client_id",
         limit=CLIENT_ID_MAX,
-        blank="Enter the client id your identity provider gave." if enabled else "",
+        blank=_("Enter the client id your identity provider gave.") if enabled else "",
     )
     secret = (client_secret or "").strip()
     if len(secret) > CLIENT_SECRET_MAX:
-        raise Invalid(
-            f"Keep this to {CLIENT_SECRET_MAX:,} characters or fewer.", field="client_secret"
-        )
+        raise Invalid(text_too_long(CLIENT_SECRET_MAX), field="client_secret")
     if enabled and not secret and not current.client_secret_sealed:
-        raise Invalid("Enter the client secret your identity provider gave.", field="client_secret")
+        raise Invalid(
+            _("Enter the client secret your identity provider gave."), field="client_secret"
+        )
     fields = {
         "enabled": bool(enabled),
         "issuer": issuer,
@@ -206,10 +213,14 @@ def _new_account(*, identity: Identity, name: str) -> User:
     )
 
 
-NOT_HERE = (
-    "{email} is not part of {organization} here. Ask your program admin for an "
-    "invitation, then sign in again."
-)
+def _not_here(*, email: str, organization: Organization) -> Refused:
+    return Refused(
+        _(
+            "%(email)s is not part of %(organization)s here. Ask your program admin for an "
+            "invitation, then sign in again."
+        )
+        % {"email": email, "organization": organization.name}
+    )
 
 
 @transaction.atomic
@@ -236,22 +247,26 @@ def sign_on_admit(*, organization: Organization, identity: Identity) -> tuple[Us
     email = identity.email
     if not email or not identity.email_verified:
         raise Refused(
-            "Your company account did not confirm a verified e-mail address, so it cannot "
-            "sign you in here. Ask your IT team, or sign in with your password."
+            _(
+                "Your company account did not confirm a verified e-mail address, so it cannot "
+                "sign you in here. Ask your IT team, or sign in with your password."
+            )
         )
-    refusal = NOT_HERE.format(email=email, organization=organization.name)
     account = User.objects.filter(email__iexact=email).first()
     if account is not None:
         if not account.is_active or account.is_staff or account.is_superuser:
-            raise Refused(refusal)
+            raise _not_here(email=email, organization=organization)
         if (
             OrganizationRole.objects.filter(user=account)
             .exclude(organization=organization)
             .exists()
         ):
             raise Refused(
-                f"{email} also belongs to another organization here, so your company "
-                f"account cannot sign it in. Sign in with your password instead."
+                _(
+                    "%(email)s also belongs to another organization here, so your company "
+                    "account cannot sign it in. Sign in with your password instead."
+                )
+                % {"email": email}
             )
         if person_active(organization_id=organization.pk, user_id=account.pk):
             return account, MEMBER
@@ -271,4 +286,4 @@ def sign_on_admit(*, organization: Organization, identity: Identity) -> tuple[Us
         )
         _accept(invitation=invitation, user=account)
         return account, JOINED
-    raise Refused(refusal)
+    raise _not_here(email=email, organization=organization)

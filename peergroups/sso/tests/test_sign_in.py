@@ -274,3 +274,16 @@ def test_issuer_serving_another_issuers_metadata_is_refused(client, cast, rogue,
     response = client.get(reverse("sso-start", args=["acme"]))
     assert response.status_code == 403
     assert "another issuer" in response.content.decode()
+
+
+def test_provider_inside_our_network_is_not_called_in_production(client, cast, rogue, settings):
+    """A row saved while local issuers were allowed (a development setting), read with
+    them refused: the start refuses before any request leaves."""
+    sign_on_configure(cast.organization, cast.admin, rogue.issuer)
+    settings.SSO_ALLOW_LOCAL_ISSUERS = False
+    calls = []
+    rogue.server.RequestHandlerClass.log_request = lambda *args, **kwargs: calls.append(args)
+    response = client.get(reverse("sso-start", args=["acme"]))
+    assert response.status_code == 403
+    assert "inside our network" in response.content.decode()
+    assert calls == []
