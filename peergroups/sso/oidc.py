@@ -217,7 +217,9 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
     return Identity(
         subject=str(claims["sub"]),
         email=email,
-        email_verified=claims.get("email_verified") is True,
+        # Microsoft Entra ID sends no `email_verified`; its optional claim `xms_edov`
+        # says the address's domain is verified by its owner, which is what we need.
+        email_verified=claims.get("email_verified") is True or claims.get("xms_edov") is True,
         name=str(claims.get("name") or "").strip(),
     )
 

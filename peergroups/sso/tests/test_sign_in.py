@@ -287,3 +287,18 @@ def test_provider_inside_our_network_is_not_called_in_production(client, cast, r
     assert response.status_code == 403
     assert "inside our network" in response.content.decode()
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"),
+    [
+        ({"email_verified": None, "xms_edov": True}, 302),  # Entra ID's optional claim
+        ({"email_verified": None, "xms_edov": False}, 403),
+        ({"email_verified": "true"}, 403),  # a string is not the boolean the spec asks
+    ],
+)
+def test_what_counts_as_a_verified_email(client, cast, rogue, claims, status):
+    sign_on_configure(cast.organization, cast.admin, rogue.issuer)
+    rogue.claims = claims
+    back = requests.get(start(client), allow_redirects=False, timeout=5).headers["Location"]
+    assert client.get(callback_path(back)).status_code == status
