@@ -1,6 +1,8 @@
 """Single sign-on pages: the admins' settings, the "work e-mail" question, and the two
 ends of a sign-in at the organization's provider (start and callback)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,10 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from peergroups.accounts.throttle import Rule, throttle_check, throttle_hit
 from peergroups.errors import Invalid
-from peergroups.http import form_add_invalid, form_status
+from peergroups.http import client_address, form_add_invalid, form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
 from peergroups.sso import oidc
@@ -29,6 +33,14 @@ from peergroups.sso.services import (
 )
 
 PENDING = "sso_pending"  # the session key of a sign-in started at a provider
+# Each start calls the provider and writes a session row, so starts are counted per
+# address; generous, since a whole office signs in from behind one address at nine.
+SIGN_ON_ADDRESS = Rule(
+    "sso:address",
+    300,
+    timedelta(minutes=15),
+    gettext_lazy("Too many sign-ins started from your network. Wait a few minutes."),
+)
 
 
 @org_view(Role.ADMIN)
@@ -93,6 +105,9 @@ def sign_on_find(request: HttpRequest) -> HttpResponse:
 @require_safe
 def sign_on_start(request: HttpRequest, org_slug: str) -> HttpResponse:
     sign_on = sign_on_enabled(org_slug=org_slug)
+    address = client_address(request)
+    throttle_check((SIGN_ON_ADDRESS, address))
+    throttle_hit((SIGN_ON_ADDRESS, address))
     url, pending = oidc.authorization_start(sign_on_provider(sign_on=sign_on))
     request.session[PENDING] = {**pending, "organization": sign_on.organization_id}
     return redirect(url)
@@ -111,7 +126,6 @@ def sign_on_callback(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = sign_on.organization
     user, how = sign_on_admit(organization=organization, identity=identity)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session["sso_organization"] = organization.pk
     if how == JOINED:
         messages.success(request, _("Welcome to %(name)s.") % {"name": organization.name})
     elif how == INVITED:

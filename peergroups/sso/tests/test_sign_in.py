@@ -302,3 +302,16 @@ def test_what_counts_as_a_verified_email(client, cast, rogue, claims, status):
     rogue.claims = claims
     back = requests.get(start(client), allow_redirects=False, timeout=5).headers["Location"]
     assert client.get(callback_path(back)).status_code == status
+
+
+def test_starts_are_throttled_per_address(client, cast, provider):
+    from peergroups.accounts.throttle import throttle_hit
+    from peergroups.sso.views import SIGN_ON_ADDRESS
+
+    sign_on_configure(cast.organization, cast.admin, provider)
+    for _ in range(SIGN_ON_ADDRESS.limit - 1):
+        throttle_hit((SIGN_ON_ADDRESS, "127.0.0.1"))
+    assert client.get(reverse("sso-start", args=["acme"])).status_code == 302
+    response = client.get(reverse("sso-start", args=["acme"]))
+    assert response.status_code == 429
+    assert response["Retry-After"]
