@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from django.conf import settings
@@ -102,7 +103,8 @@ def _address_check(url: str) -> None:
     except OSError:
         raise Unavailable(_down(parts.hostname)) from None
     for info in infos:
-        if not ipaddress.ip_address(info[4][0]).is_global and not settings.SSO_ALLOW_LOCAL_ISSUERS:
+        address = str(info[4][0]).partition("%")[0]  # an IPv6 address may carry its zone
+        if not ipaddress.ip_address(address).is_global and not settings.SSO_ALLOW_LOCAL_ISSUERS:
             raise Refused(_("The identity provider's address is inside our network."))
 
 
@@ -199,10 +201,10 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
             timeout=settings.SSO_HTTP_TIMEOUT,
             allow_redirects=False,
         )
-    except requests.RequestException as exc:
+    except (requests.RequestException, ValueError) as exc:  # down, or not JSON
         logger.warning("token request to %s failed: %s", provider.issuer, exc)
         raise Unavailable(_down(urlsplit(provider.issuer).hostname or "")) from None
-    except Exception as exc:  # authlib's OAuth2Error: the provider refused the code
+    except AuthlibBaseError as exc:  # the provider's answer is an error: it refused the code
         logger.warning("token request to %s refused: %s", provider.issuer, exc)
         raise Refused(
             _(

@@ -9,14 +9,16 @@ identity from an organization's provider may open; the pages only run the protoc
 import re
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
-from peergroups.errors import Invalid, NotFound, Refused
+from peergroups.errors import Conflict, Invalid, NotFound, Refused
 from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     Invitation,
@@ -206,11 +208,19 @@ def _accept(*, invitation: Invitation, user: User) -> None:
 
 
 def _new_account(*, identity: Identity, name: str) -> User:
-    # No password: this person signs in through their company; a password reset (to the
-    # same address) can give them one.
-    return User.objects.create_user(
-        email=identity.email, password=None, full_name=name or identity.email.split("@")[0]
-    )
+    # No password: this person signs in through their company account.
+    full_name = " ".join(name.split())[: User._meta.get_field("full_name").max_length]
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=identity.email,
+                password=None,
+                full_name=full_name or identity.email.split("@")[0],
+            )
+    except IntegrityError:  # the same person's other tab made it a moment ago
+        raise Conflict(
+            _("Your account is being set up by another sign-in right now. Try again.")
+        ) from None
 
 
 def _not_here(*, email: str, organization: Organization) -> Refused:
@@ -245,6 +255,10 @@ def sign_on_admit(*, organization: Organization, identity: Identity) -> tuple[Us
        role here): their end is one state, and only a new invitation brings them back.
     """
     email = identity.email
+    try:
+        validate_email(email)
+    except ValidationError:
+        email = ""
     if not email or not identity.email_verified:
         raise Refused(
             _(

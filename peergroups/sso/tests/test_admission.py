@@ -67,6 +67,11 @@ def test_an_invitation_is_accepted_for_an_account_of_no_organization(cast, acme)
     assert OrganizationRole.objects.get(user=loner).role == Role.APPLICANT
 
 
+def test_a_long_name_from_the_provider_is_cut_to_fit(cast, acme):
+    user, _ = sign_on_admit(organization=acme, identity=identity("long@acme.test", name="N" * 400))
+    assert user.full_name == "N" * 150
+
+
 def test_an_allowed_domain_lets_a_new_person_join_as_member(cast, acme):
     user, how = sign_on_admit(organization=acme, identity=identity("nora@acme.test", name="Nora"))
     assert how == JOINED and user.full_name == "Nora" and not user.has_usable_password()
@@ -79,6 +84,7 @@ def test_an_allowed_domain_lets_a_new_person_join_as_member(cast, acme):
     [
         ("unverified e-mail of a member", None, "mia@acme.test", False),
         ("no e-mail", None, "", True),
+        ("not an e-mail", None, "mia@acme.test@evil.test", True),
         ("unknown, domain not allowed", None, "eve@evil.test", True),
         ("account of no organization, domain allowed", "loner", "lee@acme.test", True),
         ("deactivated member", "deactivate", "mia@acme.test", True),
