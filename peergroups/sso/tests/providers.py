@@ -13,13 +13,13 @@ import logging
 import secrets
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
-from oidc_provider_mock import run_server_in_thread
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -29,6 +29,10 @@ def mock_provider() -> Iterator[str]:
     # Its info lines carry a `client` field that our log records already have (the
     # request's client address, ops.logs): logging them would raise inside the provider.
     logging.getLogger("oidc_provider_mock").setLevel(logging.WARNING)
+    with warnings.catch_warnings():  # it imports authlib.jose, deprecated by authlib 1.9
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oidc_provider_mock import run_server_in_thread
+
     with run_server_in_thread(port=0, require_nonce=True) as server:
         yield f"http://localhost:{server.server_port}"
 
