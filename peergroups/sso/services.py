@@ -224,10 +224,14 @@ def _new_account(*, identity: Identity, name: str) -> User:
 
 
 def _not_here(*, email: str, organization: Organization) -> Refused:
+    # One sentence for every refusal after the e-mail is verified: which one applied
+    # (no account, another organization's, a deactivated one) is not for the provider's
+    # side to learn, since that side is run by the organization's own admins.
     return Refused(
         _(
-            "%(email)s is not part of %(organization)s here. Ask your program admin for an "
-            "invitation, then sign in again."
+            "%(email)s cannot sign in to %(organization)s with a company account. If you "
+            "have a password here, sign in with it; otherwise ask your program admin for "
+            "an invitation."
         )
         % {"email": email, "organization": organization.name}
     )
@@ -275,13 +279,7 @@ def sign_on_admit(*, organization: Organization, identity: Identity) -> tuple[Us
             .exclude(organization=organization)
             .exists()
         ):
-            raise Refused(
-                _(
-                    "%(email)s also belongs to another organization here, so your company "
-                    "account cannot sign it in. Sign in with your password instead."
-                )
-                % {"email": email}
-            )
+            raise _not_here(email=email, organization=organization)
         if person_active(organization_id=organization.pk, user_id=account.pk):
             return account, MEMBER
     invitation = _open_invitation(organization=organization, email=email)

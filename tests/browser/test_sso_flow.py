@@ -83,5 +83,5 @@ def test_admin_sets_up_sign_on_and_a_member_signs_in_with_the_company_account(
         stranger.goto(live_server.url + reverse("sso-start", args=["acme"]))
         stranger.get_by_placeholder("sub").fill("eve")
         stranger.get_by_role("button", name="Authorize").click()
-        expect(stranger.get_by_text("eve@evil.test is not part of Acme Leaders")).to_be_visible()
+        expect(stranger.get_by_text("eve@evil.test cannot sign in to Acme Leaders")).to_be_visible()
         expect(stranger.get_by_role("button", name="Sign out")).to_have_count(0)
