@@ -315,3 +315,16 @@ def test_starts_are_throttled_per_address(client, cast, provider):
     response = client.get(reverse("sso-start", args=["acme"]))
     assert response.status_code == 429
     assert response["Retry-After"]
+
+
+def test_a_sign_in_left_too_long_at_the_provider_is_refused(client, cast, provider, settings):
+    sign_on_configure(cast.organization, cast.admin, provider)
+    provider_user_set(provider, "employee-1", {"email": "mia@acme.test", "email_verified": True})
+    back = provider_authorize(start(client), "employee-1")
+    session = client.session
+    session["sso_pending"]["at"] -= settings.SSO_PENDING_SECONDS + 1
+    session.save()
+    response = client.get(callback_path(back))
+    assert response.status_code == 403
+    assert "took too long" in response.content.decode()
+    assert signed_in_as(client) is None
