@@ -35,6 +35,7 @@ from peergroups.sso.models import (
     CLIENT_SECRET_MAX,
     DOMAIN_MAX,
     DOMAINS_MAX,
+    ISSUER_MAX,
     SignOnSettings,
 )
 from peergroups.sso.oidc import Identity, Provider, issuer_check
@@ -145,7 +146,7 @@ def sign_on_settings_update(
     )
     current = SignOnSettings.objects.select_for_update().filter(organization=organization).first()
     current = current or SignOnSettings(organization=organization)
-    issuer = (issuer or "").strip()
+    issuer = text_check(issuer, field="issuer", limit=ISSUER_MAX)
     if issuer or enabled:
         issuer = issuer_check(issuer)
     client_id = text_check(

@@ -3,6 +3,7 @@ same audit row; the client secret is written, sealed, and never shown back."""
 
 import json
 
+import pytest
 from django.test import override_settings
 from django.urls import reverse
 
@@ -104,6 +105,32 @@ def test_issuers_outside_https_or_inside_our_network_are_refused(client, cast):
     ):
         response = client.post(url, {**FORM, "issuer": issuer})
         assert response.status_code == 422, issuer
+    assert not SignOnSettings.objects.exists()
+
+
+def test_text_bounds_are_the_services(cast):
+    from peergroups.errors import Invalid
+    from peergroups.sso.services import sign_on_settings_update
+
+    for field, value in [
+        ("issuer", "https://login.acme.test/" + "x" * 200),
+        ("client_id", "c" * 201),
+        ("client_secret", "s" * 501),
+    ]:
+        values = dict(
+            enabled=True,
+            issuer="https://login.acme.test",
+            client_id="c",
+            client_secret="s",
+            allowed_domains=[],
+        )
+        values[field] = value
+        with pytest.raises(Invalid) as refused:
+            sign_on_settings_update(
+                organization=cast.organization, acting_user=cast.admin, **values
+            )
+        assert refused.value.field == field
+        assert "characters or fewer" in refused.value.reason
     assert not SignOnSettings.objects.exists()
 
 
