@@ -80,7 +80,8 @@ def sign_on_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 def sign_on_find(request: HttpRequest) -> HttpResponse:
     """Which organization's provider signs in a work e-mail: by its domain only."""
-    form = SignOnFindForm(request.POST or None)
+    # Bound on every POST, an empty one too: it comes back with "required", at 422.
+    form = SignOnFindForm(request.POST if request.method == "POST" else None)
     found = None
     if request.method == "POST" and form.is_valid():
         found = sign_on_organizations_for_email(email=form.cleaned_data["email"])
