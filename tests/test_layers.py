@@ -36,6 +36,7 @@ LAYERS = [
     "outcomes",
     "formation",
     "dashboards",
+    "scim",
     "api",
     "demo",
 ]
