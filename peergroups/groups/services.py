@@ -34,6 +34,7 @@ from peergroups.organizations.models import (
 from peergroups.organizations.recipients import person_active
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
+from peergroups.people.selectors import person_for_admin
 from peergroups.people.services import member_profile_ensure
 from peergroups.textlimits import text_check
 
@@ -560,15 +561,22 @@ def group_close(
 
 @transaction.atomic
 def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, user: User) -> None:
-    """Enrol a member of the organization in `program` (admins). A person is in one
-    program at a time: one enrolled elsewhere is refused (Conflict) with the program named."""
+    """Enrol a person of the organization in `program` (admins). A person is in one
+    program at a time: one enrolled elsewhere is refused (Conflict) with the program named.
+
+    Someone deactivated may be enrolled (an identity provider keeps a disabled person in
+    its groups): formation takes only active members, so they are grouped only once back.
+    """
     access.require(Role.ADMIN)
     if program.organization_id != access.organization.pk:
         raise NotFound("No such program in this organization.")
-    if not person_active(organization_id=program.organization_id, user_id=user.pk):
-        raise Conflict(f"{user} is no longer part of this organization.")
+    person_for_admin(access=access, user_id=user.pk)  # of this organization, or a 404
     profile = member_profile_ensure(organization=access.organization, user=user)
-    profile = MemberProfile.objects.select_for_update().select_related("program").get(pk=profile.pk)
+    profile = (
+        MemberProfile.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=profile.pk)
+    )
     if profile.program_id == program.pk:
         return
     if profile.program_id is not None:

@@ -4,7 +4,7 @@ User and Group schemas we keep, the two resource types, and the capabilities.
 The schemas are the RFC's own (scim2-server ships them), cut down to what Peergroups
 stores, so an identity provider and the compliance checker see exactly what a write
 keeps: userName, name (formatted, givenName, familyName), displayName, active and
-emails for a User; displayName and members for a Group. externalId, id and meta are
+emails (both required here) for a User; displayName and members for a Group. externalId, id and meta are
 common to every resource.
 
 Declared unsupported in ServiceProviderConfig, and why:
@@ -61,6 +61,12 @@ BEARER = AuthenticationScheme(
 )
 
 
+# Required here though optional in the RFC (a provider declares its own, RFC 7643 §7):
+# Peergroups reaches people by e-mail (invitations, reminders, password reset), and a
+# person is either taking part or not, so a write says which. Entra ID and Okta send both.
+REQUIRED = {"emails", "active"}
+
+
 def _schema(urn: str):
     schema = load_default_schemas()[urn].model_copy(deep=True)
     kept = KEPT[urn]
@@ -68,6 +74,10 @@ def _schema(urn: str):
     for attribute in schema.attributes:
         if attribute.name not in kept:
             continue
+        if attribute.name in REQUIRED:
+            attribute.required = True
+            for sub in attribute.sub_attributes or []:
+                sub.required = sub.required or sub.name == "value"
         subs = kept[attribute.name]
         if subs is not None and attribute.sub_attributes:
             attribute.sub_attributes = [a for a in attribute.sub_attributes if a.name in subs]

@@ -229,6 +229,8 @@ def scim_user_create(
             )
     except IntegrityError:
         raise Taken(_("Another person of this organization has this userName.")) from None
+    # The organization's record of them, active or not (a program may list them).
+    member_profile_ensure(organization=organization, user=user)
     if active:
         _arrive(access=access, acting_user=acting_user, user=user)
     audit_record(

@@ -16,7 +16,6 @@ from scim2_models import (
     ForbiddenException,
     InvalidValueException,
     NotFoundException,
-    NotImplementedException,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -180,20 +179,24 @@ class OrganizationStorage(ScimStorage):
         *,
         position: Any = None,
     ) -> SearchPage:
-        if len(resource_types) != 1:
-            raise NotImplementedException(detail="Search /Users or /Groups, not the root.")
-        name = resource_types[0].name
-        rows = self._rows(name)
         start = max(search_request.start_index or 1, 1) - 1
         count = MAX_RESULTS if search_request.count is None else search_request.count
         scim_filter = search_request.filter
-        if scim_filter is None:
+        names = list(dict.fromkeys(rt.name for rt in resource_types))
+        if len(names) == 1 and scim_filter is None:
             # Paged in the database: a provider's full read of 10,000 people is 50 queries.
+            rows = self._rows(names[0])
             total = rows.count()
-            page = self._resources(name, list(rows[start : start + count])) if count else []
+            page = self._resources(names[0], list(rows[start : start + count])) if count else []
             return SearchPage(total=total, resources=page)
-        narrowed = _narrowed(name, rows, scim_filter)
-        found = self._resources(name, list(narrowed))
+        found = []
+        for name in names:  # several at the root (RFC 7644 §3.4.2.1): Users, then Groups
+            rows = self._rows(name)
+            if scim_filter is not None:
+                rows = _narrowed(name, rows, scim_filter)
+            found += self._resources(name, list(rows))
+        if scim_filter is None:
+            return SearchPage(total=len(found), resources=found[start : start + count])
         if not scim_filter.models and found:
             models = tuple(dict.fromkeys(type(r) for r in found))
             scim_filter = parametrize(ScimFilter, Union[models])(str(scim_filter))  # noqa: UP007

@@ -89,9 +89,7 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
                 # Readable without a token (RFC 7643 §5); nothing of an organization in it.
                 with service.provider:
                     service.route(scim_request, operation)
-                    response = service.service_provider_config(
-                        scim_request.url, scim_request.query
-                    )
+                    response = service.service_provider_config(scim_request.url, scim_request.query)
             else:
                 access, acting_user = _authenticated(request)
                 storage = OrganizationStorage(access=access, acting_user=acting_user)

@@ -52,6 +52,8 @@ class Scim:
         return response
 
     def create_user(self, user_name, **attributes):
+        if "@" in user_name:
+            attributes.setdefault("emails", [{"value": user_name, "primary": True}])
         body = {"schemas": [USER], "userName": user_name, "active": True, **attributes}
         return self.call("POST", "Users", body)
 
@@ -121,7 +123,12 @@ def test_uniqueness_conflicts_are_409_scim_errors(scim):
 
 
 def test_a_person_without_an_address_is_a_400_with_a_reason(scim):
+    """emails is required in our schema (we reach people by e-mail), and must hold one."""
     response = scim.create_user("not-an-address")
+    assert response.status_code == 400
+    assert response.data["schemas"] == [ERROR]
+    assert "emails" in response.data["detail"]
+    response = scim.create_user("not-an-address", emails=[{"value": "nope", "primary": True}])
     assert response.status_code == 400
     assert response.data["scimType"] == "invalidValue"
     assert "e-mail" in response.data["detail"]
@@ -157,7 +164,10 @@ def test_an_existing_account_joins_unchanged_and_answers_like_a_new_one(scim, ca
     other.refresh_from_db()
     assert other.full_name != "Renamed By Acme"
     assert response.data["name"]["formatted"] == "Renamed By Acme"  # acme's own record
-    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "displayName", "value": "X"}]}
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "X"}],
+    }
     scim.call("PATCH", f"Users/{response.data['id']}", patch)
     other.refresh_from_db()
     assert other.full_name != "X"
@@ -187,7 +197,12 @@ def test_page_deactivation_shows_as_inactive_and_active_true_brings_them_back(sc
     access = organization_access(cast.admin, "acme")
     person_deactivate(access=access, acting_user=cast.admin, user_id=cast.member.pk)
     assert scim.call("GET", f"Users/{created['id']}").data["active"] is False
-    put = {"schemas": [USER], "userName": cast.member.email, "active": True}
+    put = {
+        "schemas": [USER],
+        "userName": cast.member.email,
+        "emails": [{"value": cast.member.email}],
+        "active": True,
+    }
     response = scim.call("PUT", f"Users/{created['id']}", put)
     assert response.status_code == 200, response.data
     assert response.data["active"] is True
@@ -211,7 +226,10 @@ def test_delete_deactivates_and_the_record_is_gone(scim, cast):
 
 def test_the_last_admin_cannot_be_deactivated_by_provisioning(scim, cast):
     created = scim.create_user(cast.admin.email).data
-    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
     response = scim.call("PATCH", f"Users/{created['id']}", patch)
     assert response.status_code == 409
     assert response.data["schemas"] == [ERROR]
@@ -237,7 +255,10 @@ def test_groups_are_programs_and_members_are_enrolled(scim, cast):
     assert found.data["totalResults"] == 1
 
     # Entra and Okta change membership with PATCH add/remove.
-    add = {"schemas": [PATCH], "Operations": [{"op": "add", "path": "members", "value": [{"value": bob["id"]}]}]}
+    add = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": bob["id"]}]}],
+    }
     assert scim.call("PATCH", f"Groups/{group['id']}", add).status_code == 200
     remove = {
         "schemas": [PATCH],
@@ -263,7 +284,13 @@ def test_leaving_a_program_leaves_its_group(scim, cast):
     Group leaves the group as a withdrawal does: seat freed, change recorded."""
     created = scim.create_user(cast.member.email).data
     response = scim.call(
-        "POST", "Groups", {"schemas": [GROUP], "displayName": cast.program.name, "members": [{"value": created["id"]}]}
+        "POST",
+        "Groups",
+        {
+            "schemas": [GROUP],
+            "displayName": cast.program.name,
+            "members": [{"value": created["id"]}],
+        },
     )
     assert response.status_code == 201, response.data
     assert response.data["id"] == str(cast.program.pk)  # the existing program, adopted
@@ -280,7 +307,10 @@ def test_one_program_at_a_time_is_a_409(scim, cast):
         scim.call("POST", "Groups", {"schemas": [GROUP], "displayName": name})
     one = Program.objects.get(name="One")
     two = Program.objects.get(name="Two")
-    add = {"schemas": [PATCH], "Operations": [{"op": "add", "path": "members", "value": [{"value": ada["id"]}]}]}
+    add = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": ada["id"]}]}],
+    }
     assert scim.call("PATCH", f"Groups/{one.pk}", add).status_code == 200
     response = scim.call("PATCH", f"Groups/{two.pk}", add)
     assert response.status_code == 409
@@ -293,17 +323,29 @@ def test_a_token_never_reaches_another_organization(client, cast):
     ada = acme.create_user("ada@acme.test").data
     globex.create_user("gil@globex.test")
     assert globex.call("GET", f"Users/{ada['id']}").status_code == 404
-    assert globex.call("GET", "Users", filter='userName eq "ada@acme.test"').data["totalResults"] == 0
-    assert [r["userName"] for r in globex.call("GET", "Users").data["Resources"]] == ["gil@globex.test"]
-    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    assert (
+        globex.call("GET", "Users", filter='userName eq "ada@acme.test"').data["totalResults"] == 0
+    )
+    assert [r["userName"] for r in globex.call("GET", "Users").data["Resources"]] == [
+        "gil@globex.test"
+    ]
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
     assert globex.call("PATCH", f"Users/{ada['id']}", patch).status_code == 404
     assert globex.call("DELETE", f"Users/{ada['id']}").status_code == 404
     assert globex.call("GET", f"Groups/{cast.program.pk}").status_code == 404
-    add = {"schemas": [PATCH], "Operations": [{"op": "add", "path": "members", "value": [{"value": ada["id"]}]}]}
+    add = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": ada["id"]}]}],
+    }
     globex_program = globex.call("POST", "Groups", {"schemas": [GROUP], "displayName": "G"}).data
     refused = globex.call("PATCH", f"Groups/{globex_program['id']}", add)
     assert refused.status_code == 400
-    assert OrganizationRole.objects.filter(user__email="ada@acme.test", organization=cast.organization).exists()
+    assert OrganizationRole.objects.filter(
+        user__email="ada@acme.test", organization=cast.organization
+    ).exists()
 
 
 def test_without_a_live_token_every_route_is_401(client, cast):
