@@ -78,27 +78,31 @@ def _authenticated(request: HttpRequest) -> tuple[OrgAccess, object]:
     return access, token.created_by
 
 
+def _serve(service: ScimService, request: HttpRequest, scim_request: ScimRequest):
+    try:
+        operation = service.match(scim_request).operation
+    except SCIMException:
+        operation = None  # an unknown route: answered once the token is checked (401 first)
+    if operation is Operation.service_provider_config:
+        # Readable without a token (RFC 7643 §5); it holds nothing of an organization.
+        with service.provider:
+            service.route(scim_request, operation)
+            return service.service_provider_config(scim_request.url, scim_request.query)
+    access, acting_user = _authenticated(request)
+    storage = OrganizationStorage(access=access, acting_user=acting_user)
+    return ScimHandler(service, storage).handle(scim_request)
+
+
 @csrf_exempt
 def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     service = scim_service()
-    scim_request = _scim_request(request, path)
     try:
-        try:
-            operation = service.match(scim_request).operation
-            if operation is Operation.service_provider_config:
-                # Readable without a token (RFC 7643 §5); nothing of an organization in it.
-                with service.provider:
-                    service.route(scim_request, operation)
-                    response = service.service_provider_config(scim_request.url, scim_request.query)
-            else:
-                access, acting_user = _authenticated(request)
-                storage = OrganizationStorage(access=access, acting_user=acting_user)
-                response = ScimHandler(service, storage).handle(scim_request)
-        except Throttled as throttled:
-            error = SCIMException(detail=throttled.reason)
-            error.status = 429
-            response = service.error_response(error)
-            response.headers["Retry-After"] = str(throttled.retry_after)
+        response = _serve(service, request, _scim_request(request, path))
+    except Throttled as throttled:
+        error = SCIMException(detail=throttled.reason)
+        error.status = 429
+        response = service.error_response(error)
+        response.headers["Retry-After"] = str(throttled.retry_after)
     except SCIMException as error:
         response = service.error_response(error)
     except Exception as error:  # a bug: logged with its traceback, answered as SCIM's 500
