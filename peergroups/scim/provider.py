@@ -30,6 +30,7 @@ from scim2_models import (
     Patch,
     Reference,
     ResourceType,
+    ScimPolicy,
     ScimProvider,
     ServiceProviderConfig,
     Sort,
@@ -106,6 +107,21 @@ def service_provider_config() -> ServiceProviderConfig:
     )
 
 
+# What we tolerate from identity providers, beyond the strict reading of the RFCs:
+# - attributes we do not keep (Entra ID's default mapping sends title, phoneNumbers,
+#   addresses and the enterprise extension; Okta sends locale) are dropped, not refused,
+#   or the first sync of a default setup would fail for every person;
+# - a PATCH `remove` with a value names what to remove: Entra ID takes a member out of a
+#   group as {"op": "Remove", "path": "members", "value": [{"value": id}]};
+# - a `replace` on `emails[type eq "work"].value` for a person without such an entry
+#   creates it, as Entra ID expects.
+POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
+
+
 @cache
 def provider() -> ScimProvider:
     """Built once per process: the models it makes from the schemas are classes."""
@@ -113,4 +129,5 @@ def provider() -> ScimProvider:
         [_schema(USER_SCHEMA), _schema(GROUP_SCHEMA)],
         _resource_types(),
         service_provider_config(),
+        POLICY,
     )

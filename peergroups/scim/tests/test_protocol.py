@@ -394,3 +394,57 @@ def test_schemas_publish_only_what_is_kept(scim):
     response = scim.call("GET", "Schemas/" + USER)
     names = [a["name"] for a in response.data["attributes"]]
     assert names == ["userName", "name", "displayName", "active", "emails"]
+
+
+def test_entra_id_patches_as_it_sends_them(scim, cast):
+    """Entra ID capitalises op names, has sent booleans as strings, and removes a group
+    member with a value list instead of a filter; each must do what Entra means."""
+    ada = scim.create_user("ada@acme.test").data
+    bob = scim.create_user("bob@acme.test").data
+    disable = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}],
+    }
+    response = scim.call("PATCH", f"Users/{ada['id']}", disable)
+    assert response.status_code == 200, response.data
+    assert response.data["active"] is False
+    group = scim.call(
+        "POST",
+        "Groups",
+        {
+            "schemas": [GROUP],
+            "displayName": "Leaders",
+            "members": [{"value": ada["id"]}, {"value": bob["id"]}],
+        },
+    ).data
+    remove = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "Remove", "path": "members", "value": [{"value": ada["id"]}]}],
+    }
+    response = scim.call("PATCH", f"Groups/{group['id']}", remove)
+    assert response.status_code == 200, response.data
+    assert [m["value"] for m in response.data["members"]] == [bob["id"]]
+
+
+def test_entra_ids_default_mapping_is_accepted(scim):
+    """Entra ID's default attribute mapping sends attributes we do not keep (title, phone
+    numbers, addresses, the enterprise extension): dropped, never a reason to refuse."""
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    body = {
+        "schemas": [USER, enterprise],
+        "userName": "grace@acme.test",
+        "active": True,
+        "displayName": "Grace Hopper",
+        "title": "Rear Admiral",
+        "preferredLanguage": "en-US",
+        "emails": [{"primary": True, "type": "work", "value": "grace@acme.test"}],
+        "name": {"formatted": "Grace Hopper", "familyName": "Hopper", "givenName": "Grace"},
+        "phoneNumbers": [{"type": "work", "value": "+1 555 0100"}],
+        "addresses": [{"type": "work", "formatted": "Arlington", "primary": True}],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        enterprise: {"employeeNumber": "42", "department": "Navy"},
+    }
+    response = scim.call("POST", "Users", body)
+    assert response.status_code == 201, response.data
+    assert "title" not in response.data
+    assert response.data["name"]["familyName"] == "Hopper"
