@@ -194,8 +194,9 @@ def scim_user_create(
     attributes: dict,
     active: bool,
 ) -> ScimUser:
-    """Provision a person: their account if the address has none (no password: they sign in
-    with a reset link or SSO), the provider's record, and, when active, the member role.
+    """Provision a person: their account if the address has none (a password nobody knows:
+    they choose theirs with "Forgot your password?", or use SSO), the provider's record,
+    and, when active, the member role.
 
     An address whose account exists already gets the record and the role; nothing of
     the account changes (its name, its address, its other organizations), and the
@@ -213,8 +214,13 @@ def scim_user_create(
     if user is None:
         try:
             with transaction.atomic():
+                # A random password nobody knows, rather than none: Django's reset form
+                # sends no link to an account without a usable password, and "Forgot
+                # your password?" is how a provisioned person chooses theirs.
                 user = User.objects.create_user(
-                    email=email, full_name=person_full_name(attributes=attributes, email=email)
+                    email=email,
+                    full_name=person_full_name(attributes=attributes, email=email),
+                    password=secrets.token_urlsafe(32),
                 )
         except IntegrityError:  # created a moment ago by a parallel request
             raise Taken(_("Another person has the e-mail address %s.") % email) from None

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any, Union
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from scim2_models import (
     ConflictException,
     ForbiddenException,
@@ -260,13 +261,13 @@ class OrganizationStorage(ScimStorage):
         records = []
         for member in values.get("members") or []:
             if member.get("type") not in (None, "User"):
-                raise Invalid("A program's members are people; a group cannot be a member.")
+                raise Invalid(_("A program's members are people; a group cannot be a member."))
             try:
                 records.append(
                     scim_user_for(organization=self.organization, scim_id=member.get("value"))
                 )
             except NotFound:
-                raise Invalid(f"No user {member.get('value')} in this organization.") from None
+                raise Invalid(_("No user %s in this organization.") % member.get("value")) from None
         return records
 
 

@@ -73,7 +73,7 @@ def scim(client, cast):
     return Scim(client, token_for(cast))
 
 
-def test_create_makes_a_member_without_password_and_filter_finds_them(scim, cast):
+def test_create_makes_a_member_and_filter_finds_them(scim, cast):
     response = scim.create_user("ada@acme.test", **entra_user("ada@acme.test"))
     assert response.status_code == 201, response.data
     body = response.data
@@ -83,7 +83,6 @@ def test_create_makes_a_member_without_password_and_filter_finds_them(scim, cast
     assert body["meta"]["location"].endswith(f"/scim/v2/Users/{body['id']}")
     user = User.objects.get(email="ada@acme.test")
     assert user.full_name == "Ada Lovelace"
-    assert not user.has_usable_password()
     assert OrganizationRole.objects.filter(
         organization=cast.organization, user=user, role=Role.MEMBER
     ).exists()
@@ -448,3 +447,28 @@ def test_entra_ids_default_mapping_is_accepted(scim):
     assert response.status_code == 201, response.data
     assert "title" not in response.data
     assert response.data["name"]["familyName"] == "Hopper"
+
+
+def test_a_provisioned_person_chooses_a_password_with_a_reset_link(
+    scim, client, run_tasks, django_capture_on_commit_callbacks
+):
+    """No password comes from the provider; "Forgot your password?" works for them."""
+    import re
+
+    from django.core import mail
+    from django.urls import reverse
+
+    scim.create_user("ada@acme.test", **entra_user("ada@acme.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "ada@acme.test"})
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["ada@acme.test"]]
+    path = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(path, follow=True)
+    new_password = "a-long-new-password-42"
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="ada@acme.test").check_password(new_password)
