@@ -8,6 +8,7 @@ also requires an open group, one release); a check constraint refuses any overfi
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -569,7 +570,7 @@ def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, use
     """
     access.require(Role.ADMIN)
     if program.organization_id != access.organization.pk:
-        raise NotFound("No such program in this organization.")
+        raise NotFound(_("No such program in this organization."))
     person_for_admin(access=access, user_id=user.pk)  # of this organization, or a 404
     profile = member_profile_ensure(organization=access.organization, user=user)
     profile = (
@@ -581,8 +582,11 @@ def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, use
         return
     if profile.program_id is not None:
         raise Conflict(
-            f"{user} is enrolled in the program “{profile.program.name}”; a person is in one "
-            "program at a time. Remove them from it first."
+            _(
+                "%(person)s is enrolled in the program “%(program)s”; a person is in one "
+                "program at a time. Remove them from it first."
+            )
+            % {"person": user, "program": profile.program.name}
         )
     profile.program = program
     profile.save(update_fields=["program"])
@@ -604,7 +608,7 @@ def program_leave(*, access: OrgAccess, acting_user: User, program: Program, use
     profile names no program. Someone not enrolled in it is left as they are."""
     access.require(Role.ADMIN)
     if program.organization_id != access.organization.pk:
-        raise NotFound("No such program in this organization.")
+        raise NotFound(_("No such program in this organization."))
     profile = (
         MemberProfile.objects.select_for_update()
         .filter(organization=access.organization, user=user, program=program)
@@ -623,7 +627,7 @@ def program_leave(*, access: OrgAccess, acting_user: User, program: Program, use
             acting_user=acting_user,
             group=group,
             user_id=user.pk,
-            reason="Left the program.",
+            reason=_("Left the program."),
         )
     profile.program = None
     profile.save(update_fields=["program"])
