@@ -260,5 +260,10 @@ def test_the_release_is_named_alike_everywhere():
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["version"] == peergroups.__version__
     changelog = (root / "CHANGELOG.md").read_text()
-    latest = next(line for line in changelog.splitlines() if line.startswith("## "))
+    # An "Unreleased" section on top gathers the next release's lines (the house rule).
+    latest = next(
+        line
+        for line in changelog.splitlines()
+        if line.startswith("## ") and line != "## Unreleased"
+    )
     assert latest.startswith(f"## {peergroups.__version__} ")
