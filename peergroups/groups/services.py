@@ -637,6 +637,6 @@ def program_leave(*, access: OrgAccess, acting_user: User, program: Program, use
         action="program_leave",
         object_type="user",
         object_id=user.pk,
-        before={"program": program.pk},
-        after={"program": None, "groups_left": [group.pk for group in groups]},
+        before={"program": program.pk, "group": [group.pk for group in groups]},
+        after={"program": None, "group": []},
     )

@@ -472,3 +472,35 @@ def test_a_provisioned_person_chooses_a_password_with_a_reset_link(
     )
     assert response.status_code == 302
     assert User.objects.get(email="ada@acme.test").check_password(new_password)
+
+
+@pytest.mark.parametrize("resource", ["Users", "Groups"])
+def test_a_page_of_people_or_programs_costs_the_same_queries_at_any_size(scim, cast, resource):
+    """No query per person: a provider reading 10,000 people page by page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def read() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = scim.call("GET", resource, count=100)
+        assert response.status_code == 200
+        return len(queries)
+
+    def grow(start: int, stop: int) -> None:
+        for index in range(start, stop):
+            person = scim.create_user(f"p{index}@acme.test").data
+            if resource == "Groups":
+                scim.call(
+                    "POST",
+                    "Groups",
+                    {
+                        "schemas": [GROUP],
+                        "displayName": f"P{index}",
+                        "members": [{"value": person["id"]}],
+                    },
+                )
+
+    grow(0, 2)
+    small = read()
+    grow(2, 12)
+    assert read() == small

@@ -180,3 +180,28 @@ def test_erasing_a_person_deletes_the_providers_record_of_them(client, cast):
         access=access, acting_user=cast.admin, user_id=cast.member.pk, group_content="keep"
     )
     assert not ScimUser.objects.exists()
+
+
+def test_the_audit_log_names_the_token_and_the_person_provisioned(client, cast):
+    client.force_login(cast.admin)
+    raw = client.post(reverse("scim-tokens", args=["acme"]), {"name": "Entra ID"}).context[
+        "new_key"
+    ]
+    body = {
+        "schemas": [USER],
+        "userName": "ada@acme.test",
+        "active": True,
+        "emails": [{"value": "ada@acme.test", "primary": True}],
+        "name": {"formatted": "Ada Lovelace"},
+    }
+    created = client.post(
+        "/scim/v2/Users",
+        json.dumps(body),
+        content_type="application/scim+json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert created.status_code == 201
+    page = client.get(reverse("organizations-audit", args=["acme"])).content.decode()
+    assert "SCIM token “Entra ID”" in page
+    assert "Ada Lovelace (ada@acme.test)" in page
+    assert "scim_user_create" in page
