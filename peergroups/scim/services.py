@@ -299,14 +299,13 @@ def scim_user_update(
     if full_name != user.full_name and alone_here:
         user.full_name = full_name
         user.save(update_fields=["full_name"])
-    if changed:
+    if changed or active != was_active:
         record.user_name, record.external_id, record.attributes = user_name, external_id, attributes
-        record.version += 1
+        record.version += 1  # meta.version: the resource changed (active included)
         record.updated_at = timezone.now()
         record.save(
             update_fields=["user_name", "external_id", "attributes", "version", "updated_at"]
         )
-    if changed or active != was_active:
         audit_record(
             organization=organization,
             actor=acting_user,

@@ -245,7 +245,6 @@ class OrganizationStorage(ScimStorage):
             external_id=values.get("externalId") or "",
             members=self._members(values),
         )
-        group.refresh_from_db()
         return self._groups([ScimGroup.objects.select_related("program").get(pk=group.pk)])[0]
 
     def delete(
