@@ -60,6 +60,9 @@ class ScimUser(models.Model):
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user_name = models.CharField(max_length=SCIM_TEXT_MAX)
     external_id = models.CharField(max_length=SCIM_TEXT_MAX, blank=True, default="")
+    # The account was made by this provisioning (the address had none): it takes the
+    # member role at once. An account that existed is invited and joins by accepting.
+    owns_account = models.BooleanField(default=False)
     # name, displayName and emails as the provider sent them (only the attributes our
     # published schema declares), so a GET answers what the provider wrote.
     attributes = models.JSONField(default=dict, blank=True)

@@ -26,15 +26,22 @@ from peergroups.errors import Conflict, Invalid, NotFound
 from peergroups.groups.services import program_create, program_enrol, program_leave, program_update
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
+    Invitation,
     Organization,
     OrganizationRole,
     Program,
     Role,
     hash_token,
 )
-from peergroups.organizations.recipients import person_active
-from peergroups.organizations.services import role_grant
+from peergroups.organizations.recipients import active_in, person_active
+from peergroups.organizations.services import (
+    invitation_create,
+    invitation_program_set,
+    invitation_revoke,
+    role_grant,
+)
 from peergroups.people.models import MemberProfile
+from peergroups.people.selectors import person_for_admin
 from peergroups.people.services import member_profile_ensure
 from peergroups.scim.models import SCIM_TEXT_MAX, ScimGroup, ScimToken, ScimUser
 from peergroups.textlimits import text_check
@@ -174,14 +181,61 @@ def _user_name_free(organization: Organization, user_name: str, record_id: int |
         raise Taken(_("Another person of this organization has the userName “%s”.") % user_name)
 
 
-def _arrive(*, access: OrgAccess, acting_user: User, user: User) -> None:
-    """A person the provider says is active takes part: the member role (unless they hold
-    a role here already) and a member profile, as accepting an invitation gives them."""
-    if not OrganizationRole.objects.filter(organization=access.organization, user=user).exists():
-        role_grant(
-            organization=access.organization, user=user, role=Role.MEMBER, acting_user=acting_user
+def open_invitations(*, organization: Organization, emails) -> dict[str, Invitation]:
+    """The open member invitations of these addresses here, by address (one query)."""
+    rows = Invitation.objects.filter(
+        organization=organization,
+        email__in=set(emails),
+        role=Role.MEMBER,
+        accepted_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("program", "organization")
+    return {invitation.email: invitation for invitation in rows.order_by("created_at")}
+
+
+def scim_active(*, organization: Organization, records: list[ScimUser]) -> set[int]:
+    """The user ids of `records` the provider sees as active: holding a role here, or
+    invited here and not yet accepted (an account that existed joins by accepting, and
+    the provider must not tell it from a new one). Two queries for any number."""
+    active = active_in(organization_id=organization.pk, user_ids=[r.user_id for r in records])
+    invited = open_invitations(organization=organization, emails=[r.user.email for r in records])
+    return active | {r.user_id for r in records if r.user.email in invited}
+
+
+def _arrive(*, access: OrgAccess, acting_user: User, record: ScimUser) -> None:
+    """A person the provider says is active takes part. An account this provisioning made,
+    and no other organization shares, takes the member role and a profile at once; any
+    other account is invited (e-mailed) and joins when its owner accepts, as with every
+    invitation: provisioning never adds someone's existing account to an organization."""
+    organization, user = access.organization, record.user
+    if OrganizationRole.objects.filter(organization=organization, user=user).exists():
+        return
+    elsewhere = OrganizationRole.objects.filter(user=user).exists()
+    if record.owns_account and not elsewhere:
+        role_grant(organization=organization, user=user, role=Role.MEMBER, acting_user=acting_user)
+        member_profile_ensure(organization=organization, user=user)
+        return
+    if user.email not in open_invitations(organization=organization, emails=[user.email]):
+        invitation_create(
+            organization=organization,
+            email=user.email,
+            role=Role.MEMBER,
+            acting_user=acting_user,
+            full_name=person_full_name(attributes=record.attributes, email=user.email),
         )
-        member_profile_ensure(organization=access.organization, user=user)
+
+
+def _end(*, access: OrgAccess, acting_user: User, record: ScimUser) -> None:
+    """The provider ends a person: `person_deactivate` if they take part, and an open
+    invitation is withdrawn."""
+    organization, user = access.organization, record.user
+    if person_active(organization_id=organization.pk, user_id=user.pk):
+        person_deactivate(access=access, acting_user=acting_user, user_id=user.pk)
+    invitation = open_invitations(organization=organization, emails=[user.email]).get(user.email)
+    if invitation is not None:
+        invitation_revoke(
+            organization=organization, acting_user=acting_user, invitation_id=invitation.pk
+        )
 
 
 @transaction.atomic
@@ -211,6 +265,7 @@ def scim_user_create(
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and ScimUser.objects.filter(organization=organization, user=user).exists():
         raise Taken(_("Another person of this organization has the e-mail address %s.") % email)
+    owns_account = user is None
     if user is None:
         try:
             with transaction.atomic():
@@ -232,13 +287,15 @@ def scim_user_create(
                 user_name=user_name,
                 external_id=external_id,
                 attributes=attributes,
+                owns_account=owns_account,
             )
     except IntegrityError:
         raise Taken(_("Another person of this organization has this userName.")) from None
-    # The organization's record of them, active or not (a program may list them).
-    member_profile_ensure(organization=organization, user=user)
+    if owns_account:
+        # The organization's record of them, active or not (a program may list them).
+        member_profile_ensure(organization=organization, user=user)
     if active:
-        _arrive(access=access, acting_user=acting_user, user=user)
+        _arrive(access=access, acting_user=acting_user, record=record)
     audit_record(
         organization=organization,
         actor=acting_user,
@@ -278,7 +335,7 @@ def scim_user_update(
     external_id = _text(external_id, field="externalId")
     person_email(attributes=attributes, user_name=user_name)  # still has an address
     _user_name_free(organization, user_name, record.pk)
-    was_active = person_active(organization_id=organization.pk, user_id=user.pk)
+    was_active = user.pk in scim_active(organization=organization, records=[record])
     changed = sorted(
         key
         for key, old, new in (
@@ -289,9 +346,9 @@ def scim_user_update(
         if old != new
     )
     if active and not was_active:
-        _arrive(access=access, acting_user=acting_user, user=user)
+        _arrive(access=access, acting_user=acting_user, record=record)
     elif was_active and not active:
-        person_deactivate(access=access, acting_user=acting_user, user_id=user.pk)
+        _end(access=access, acting_user=acting_user, record=record)
     full_name = person_full_name(attributes=attributes, email=user.email)
     alone_here = not OrganizationRole.objects.filter(
         ~Q(organization=organization), user=user
@@ -324,9 +381,9 @@ def scim_user_delete(*, access: OrgAccess, acting_user: User, record: ScimUser) 
     The account and what they wrote stay, as for any deactivation."""
     access.require(Role.ADMIN)
     organization = access.organization
-    was_active = person_active(organization_id=organization.pk, user_id=record.user_id)
+    was_active = record.user_id in scim_active(organization=organization, records=[record])
     if was_active:
-        person_deactivate(access=access, acting_user=acting_user, user_id=record.user_id)
+        _end(access=access, acting_user=acting_user, record=record)
     ScimUser.objects.filter(pk=record.pk).delete()
     audit_record(
         organization=organization,
@@ -342,26 +399,73 @@ def scim_user_delete(*, access: OrgAccess, acting_user: User, record: ScimUser) 
 # Programs (SCIM Groups).
 
 
+def scim_program_members(
+    *, organization: Organization, program_ids: list[int]
+) -> dict[int, list[ScimUser]]:
+    """The provisioned people of each program: enrolled, or invited to it and not yet
+    joined (their invitation enrols them when they accept). Three queries."""
+    enrolled = MemberProfile.objects.filter(
+        organization=organization,
+        program_id__in=program_ids,
+        user__scim_records__organization=organization,
+    ).values_list("program_id", "user_id")
+    invited = Invitation.objects.filter(
+        organization=organization,
+        program_id__in=program_ids,
+        role=Role.MEMBER,
+        accepted_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).values_list("program_id", "email")
+    by_user = {user_id: program_id for program_id, user_id in enrolled}
+    by_email = {email: program_id for program_id, email in invited}
+    records = ScimUser.objects.filter(organization=organization).filter(
+        Q(user_id__in=by_user) | Q(user__email__in=by_email)
+    )
+    members: dict[int, list[ScimUser]] = {program_id: [] for program_id in program_ids}
+    for record in records.select_related("user").order_by("pk"):
+        program_id = by_user.get(record.user_id) or by_email.get(record.user.email)
+        members[program_id].append(record)
+    return members
+
+
 def _members_set(
     *, access: OrgAccess, acting_user: User, program: Program, records: list[ScimUser]
 ) -> None:
     """Make the provisioned members of `program` be `records`: the others leave it, the
-    new ones are enrolled. People enrolled by an invitation or an import are not the
-    provider's, and stay."""
+    new ones are enrolled (`program_enrol`; one still invited, on their invitation).
+    People enrolled by an invitation or an import of the admins are not the provider's,
+    and stay."""
+    organization = access.organization
     wanted = {record.user_id: record for record in records}
-    current = set(
-        MemberProfile.objects.filter(
-            organization=access.organization,
-            program=program,
-            user__scim_records__organization=access.organization,
-        ).values_list("user_id", flat=True)
-    )
-    for user in User.objects.filter(pk__in=current - wanted.keys()).order_by("pk"):
-        program_leave(access=access, acting_user=acting_user, program=program, user=user)
-    for user_id in sorted(wanted.keys() - current):
-        program_enrol(
-            access=access, acting_user=acting_user, program=program, user=wanted[user_id].user
-        )
+    current = {
+        record.user_id: record
+        for record in scim_program_members(organization=organization, program_ids=[program.pk])[
+            program.pk
+        ]
+    }
+    emails = [r.user.email for r in [*current.values(), *wanted.values()]]
+    invited = open_invitations(organization=organization, emails=emails)
+    for user_id in sorted(current.keys() - wanted.keys()):
+        user = current[user_id].user
+        invitation = invited.get(user.email)
+        if invitation is not None and invitation.program_id == program.pk:
+            invitation_program_set(invitation=invitation, acting_user=acting_user, program=None)
+        else:
+            program_leave(access=access, acting_user=acting_user, program=program, user=user)
+    for user_id in sorted(wanted.keys() - current.keys()):
+        user = wanted[user_id].user
+        invitation = invited.get(user.email)
+        try:
+            person_for_admin(access=access, user_id=user_id)
+        except NotFound:
+            if invitation is None:
+                raise Invalid(
+                    _("%s has not joined this organization: make them active first.")
+                    % wanted[user_id].user_name
+                ) from None
+            invitation_program_set(invitation=invitation, acting_user=acting_user, program=program)
+        else:
+            program_enrol(access=access, acting_user=acting_user, program=program, user=user)
 
 
 @transaction.atomic

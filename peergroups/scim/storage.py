@@ -32,7 +32,6 @@ from scim2_server.utils import parametrize
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.recipients import active_in
 from peergroups.scim import services
 from peergroups.scim.models import ScimGroup, ScimUser
 from peergroups.scim.provider import GROUP_SCHEMA, MAX_RESULTS, USER_SCHEMA, provider
@@ -92,9 +91,7 @@ class OrganizationStorage(ScimStorage):
         return scim.model_for(next(rt for rt in scim.resource_types if rt.name == name))
 
     def _users(self, records: list[ScimUser]) -> list[Resource[Any]]:
-        active = active_in(
-            organization_id=self.organization.pk, user_ids=[r.user_id for r in records]
-        )
+        active = services.scim_active(organization=self.organization, records=records)
         model = self._model("User")
         resources = []
         for record in records:
@@ -114,16 +111,16 @@ class OrganizationStorage(ScimStorage):
         return resources
 
     def _groups(self, groups: list[ScimGroup]) -> list[Resource[Any]]:
-        members: dict[int, list[dict]] = {group.program_id: [] for group in groups}
-        rows = ScimUser.objects.filter(
-            organization=self.organization,
-            user__member_profiles__organization=self.organization,
-            user__member_profiles__program_id__in=list(members),
-        ).values_list("user__member_profiles__program_id", "scim_id")
-        for program_id, scim_id in rows.order_by("pk"):
-            members[program_id].append(
-                {"value": str(scim_id), "$ref": f"Users/{scim_id}", "type": "User"}
-            )
+        records = services.scim_program_members(
+            organization=self.organization, program_ids=[group.program_id for group in groups]
+        )
+        members = {
+            program_id: [
+                {"value": str(r.scim_id), "$ref": f"Users/{r.scim_id}", "type": "User"}
+                for r in people
+            ]
+            for program_id, people in records.items()
+        }
         model = self._model("Group")
         resources = []
         for group in groups:
@@ -146,7 +143,11 @@ class OrganizationStorage(ScimStorage):
 
     def _rows(self, name: str):
         if name == "User":
-            return ScimUser.objects.filter(organization=self.organization).order_by("pk")
+            return (
+                ScimUser.objects.filter(organization=self.organization)
+                .select_related("user")
+                .order_by("pk")
+            )
         return (
             ScimGroup.objects.filter(organization=self.organization)
             .select_related("program")
@@ -275,10 +276,8 @@ def _person(values: dict, record: ScimUser | None) -> dict:
     a new person is active and a known one keeps their state."""
     active = values.get("active")
     if active is None:
-        active = (
-            True
-            if record is None
-            else bool(active_in(organization_id=record.organization_id, user_ids=[record.user_id]))
+        active = record is None or record.user_id in services.scim_active(
+            organization=record.organization, records=[record]
         )
     return {
         "user_name": values.get("userName") or "",

@@ -154,22 +154,82 @@ def test_patch_updates_name_and_keeps_the_sign_in_address(scim, cast):
     assert user.email == "ada@acme.test"
 
 
-def test_an_existing_account_joins_unchanged_and_answers_like_a_new_one(scim, cast):
-    """Someone already in another organization: provisioning gives them the role here and
-    changes nothing of their account, answering exactly as for a new address."""
-    other = cast.outsider  # an admin of globex
-    response = scim.create_user(other.email, name={"formatted": "Renamed By Acme"})
-    assert response.status_code == 201
+def accept_invitation(email: str, organization):
+    """The invited person opens their link and accepts (signed in to their account)."""
+    from peergroups.organizations.models import Invitation, token_from_salt
+    from peergroups.people.invitations import invitation_accept
+
+    invitation = Invitation.objects.get(
+        organization=organization, email=email, accepted_at__isnull=True
+    )
+    token = token_from_salt("invitation", invitation.token_salt)
+    return invitation_accept(token=token, user=User.objects.get(email=email))
+
+
+def test_an_existing_account_is_invited_and_answered_like_a_new_one(scim, cast):
+    """Someone whose account exists (here, an admin of another organization) is never
+    added by provisioning: they get an invitation and join by accepting it, as with any
+    invitation. The provider's answer is the same as for a new address, and nothing of
+    the account changes."""
+    from peergroups.organizations.models import Invitation
+
+    other = cast.outsider
+    new = scim.create_user("new@acme.test", name={"formatted": "New Person"})
+    existing = scim.create_user(other.email, name={"formatted": "Renamed By Acme"})
+    assert existing.status_code == new.status_code == 201
+    assert set(existing.data) == set(new.data)
+    assert existing.data["active"] is new.data["active"] is True
+    assert existing.data["name"]["formatted"] == "Renamed By Acme"  # acme's own record
     other.refresh_from_db()
     assert other.full_name != "Renamed By Acme"
-    assert response.data["name"]["formatted"] == "Renamed By Acme"  # acme's own record
+    assert not OrganizationRole.objects.filter(organization=cast.organization, user=other).exists()
+    invitation = Invitation.objects.get(organization=cast.organization, email=other.email)
+    assert invitation.role == Role.MEMBER and invitation.full_name == "Renamed By Acme"
     patch = {
         "schemas": [PATCH],
         "Operations": [{"op": "replace", "path": "displayName", "value": "X"}],
     }
-    scim.call("PATCH", f"Users/{response.data['id']}", patch)
+    scim.call("PATCH", f"Users/{existing.data['id']}", patch)
     other.refresh_from_db()
     assert other.full_name != "X"
+
+    accept_invitation(other.email, cast.organization)
+    assert OrganizationRole.objects.filter(
+        organization=cast.organization, user=other, role=Role.MEMBER
+    ).exists()
+    assert scim.call("GET", f"Users/{existing.data['id']}").data["active"] is True
+
+
+def test_deactivating_an_invited_person_withdraws_the_invitation(scim, cast):
+    from peergroups.organizations.models import Invitation
+
+    created = scim.create_user(cast.outsider.email).data
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    response = scim.call("PATCH", f"Users/{created['id']}", patch)
+    assert response.status_code == 200, response.data
+    assert response.data["active"] is False
+    invitation = Invitation.objects.get(organization=cast.organization, email=cast.outsider.email)
+    assert invitation.is_expired
+    assert AuditEntry.objects.filter(action="invitation_revoke").exists()
+
+
+def test_an_invited_persons_program_waits_on_the_invitation(scim, cast):
+    created = scim.create_user(cast.outsider.email).data
+    group = scim.call(
+        "POST",
+        "Groups",
+        {"schemas": [GROUP], "displayName": "Leaders 2027", "members": [{"value": created["id"]}]},
+    )
+    assert group.status_code == 201, group.data
+    assert [m["value"] for m in group.data["members"]] == [created["id"]]
+    accept_invitation(cast.outsider.email, cast.organization)
+    profile = MemberProfile.objects.get(organization=cast.organization, user=cast.outsider)
+    assert profile.program.name == "Leaders 2027"
+    read = scim.call("GET", f"Groups/{group.data['id']}").data
+    assert [m["value"] for m in read["members"]] == [created["id"]]
 
 
 def test_active_false_deactivates_through_the_one_deactivation(scim, cast):
@@ -189,7 +249,9 @@ def test_active_false_deactivates_through_the_one_deactivation(scim, cast):
     assert read.data["active"] is False
 
 
-def test_page_deactivation_shows_as_inactive_and_active_true_brings_them_back(scim, cast):
+def test_page_deactivation_shows_as_inactive_and_active_true_invites_them_back(scim, cast):
+    """Mia joined by an invitation; deactivated on her page, she is inactive to the
+    provider, and its active=true invites her again: she is back when she accepts."""
     created = scim.create_user(cast.member.email).data
     from peergroups.dashboards.persons import person_deactivate
 
@@ -205,11 +267,27 @@ def test_page_deactivation_shows_as_inactive_and_active_true_brings_them_back(sc
     response = scim.call("PUT", f"Users/{created['id']}", put)
     assert response.status_code == 200, response.data
     assert response.data["active"] is True
+    assert not OrganizationRole.objects.filter(
+        organization=cast.organization, user=cast.member
+    ).exists()
+    accept_invitation(cast.member.email, cast.organization)
     assert OrganizationRole.objects.filter(
         organization=cast.organization, user=cast.member, role=Role.MEMBER
     ).exists()
     # Back as a member, not in their old seat: placing them is the admins' call.
     assert not GroupMembership.objects.filter(user=cast.member, group=cast.group).exists()
+
+
+def test_an_account_provisioning_made_comes_back_at_once(scim, cast):
+    created = scim.create_user("ada@acme.test").data
+    off = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    on = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": True}]}
+    assert scim.call("PATCH", f"Users/{created['id']}", off).data["active"] is False
+    assert not OrganizationRole.objects.filter(user__email="ada@acme.test").exists()
+    assert scim.call("PATCH", f"Users/{created['id']}", on).data["active"] is True
+    assert OrganizationRole.objects.filter(
+        organization=cast.organization, user__email="ada@acme.test", role=Role.MEMBER
+    ).exists()
 
 
 def test_delete_deactivates_and_the_record_is_gone(scim, cast):
