@@ -3,9 +3,10 @@ identity provider manages.
 
 A token acts as the admin who created it, and only while they are one: every write
 below takes that admin's `OrgAccess` and goes through the same services as the pages
-(`role_grant` when a person arrives, `person_deactivate` when they end, `program_enrol`
-and `program_leave` for a program's members, `program_create`/`program_update` for its
-name), so provisioning keeps every rule the pages keep and writes the same audit rows.
+(`role_grant` or `invitation_create` when a person arrives, `person_deactivate` and
+`invitation_revoke` when they end, `program_enrol`/`program_leave` or
+`invitation_program_set` for a program's members, `program_create`/`program_update` for
+its name), so provisioning keeps every rule the pages keep and writes the same audit rows.
 """
 
 import logging
@@ -248,13 +249,12 @@ def scim_user_create(
     attributes: dict,
     active: bool,
 ) -> ScimUser:
-    """Provision a person: their account if the address has none (a password nobody knows:
-    they choose theirs with "Forgot your password?", or use SSO), the provider's record,
-    and, when active, the member role.
-
-    An address whose account exists already gets the record and the role; nothing of
-    the account changes (its name, its address, its other organizations), and the
-    answer is the same as for a new account.
+    """Provision a person: the provider's record and, when active, their arrival
+    (`_arrive`). An address with no account gets one (a password nobody knows: they
+    choose theirs with "Forgot your password?", or use SSO) and the member role; an
+    existing account is invited and joins when its owner accepts. Nothing of an
+    existing account changes (its name, its address, its other organizations), and the
+    answer is the same either way.
     """
     access.require(Role.ADMIN)
     organization = access.organization
@@ -277,8 +277,8 @@ def scim_user_create(
                     full_name=person_full_name(attributes=attributes, email=email),
                     password=secrets.token_urlsafe(32),
                 )
-        except IntegrityError:  # created a moment ago by a parallel request
-            raise Taken(_("Another person has the e-mail address %s.") % email) from None
+        except IntegrityError:  # made a moment ago by a parallel request: it exists now
+            user, owns_account = User.objects.get(email__iexact=email), False
     try:
         with transaction.atomic():
             record = ScimUser.objects.create(
@@ -321,9 +321,10 @@ def scim_user_update(
 ) -> ScimUser:
     """Replace what the provider says about a person (PUT, and PATCH once applied).
 
-    `active` false ends them through `person_deactivate`, the one deactivation; true
-    for someone who ended brings them back as provisioning brought them first (the
-    member role, their profile as it was; no seat: placing them is the admins' call).
+    `active` false ends them (`_end`: `person_deactivate`, the one deactivation, and an
+    open invitation withdrawn); true for someone who ended brings them back as
+    provisioning brought them first (`_arrive`: the member role for an account it made,
+    an invitation for any other; no seat: placing them is the admins' call).
     The account's name follows the provider's only while the account belongs to this
     organization alone; its sign-in address never does.
     """
