@@ -22,6 +22,7 @@ from scim2_server.requests import ScimRequest
 from scim2_server.routing import Operation
 from scim2_server.service import ScimService
 
+from peergroups.accounts.models import User
 from peergroups.accounts.throttle import API_BAD_TOKEN_ADDRESS, SCIM_TOKEN, throttle_take
 from peergroups.errors import Throttled
 from peergroups.http import client_address, form_status
@@ -55,14 +56,14 @@ def _scim_request(request: HttpRequest, path: str) -> ScimRequest:
         method=request.method or "GET",
         # As the client sees it (behind the proxy: its scheme and host), for meta.location.
         base_url=request.build_absolute_uri(reverse("scim-root")).rstrip("/"),
-        path="/" + path,
+        path="/" + path.lstrip("/"),  # a base URL given with a trailing slash: //Users
         query=request.GET.dict(),
         headers=dict(request.headers),
         body=request.body,
     )
 
 
-def _authenticated(request: HttpRequest) -> tuple[OrgAccess, object]:
+def _authenticated(request: HttpRequest) -> tuple[OrgAccess, User]:
     """The organization access of the token's creator; a 401 for anything else."""
     scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
     token = None
@@ -136,7 +137,8 @@ def token_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "form": form,
             "tokens": scim_tokens_for_admin(access=access),
             "new_key": new_key,
-            "base_url": request.build_absolute_uri(reverse("scim-root")),
+            # Without the trailing slash: providers append "/Users" themselves.
+            "base_url": request.build_absolute_uri(reverse("scim-root")).rstrip("/"),
         },
         status=status,
     )

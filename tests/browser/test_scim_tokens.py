@@ -29,7 +29,7 @@ def test_an_admin_creates_a_token_a_provider_uses_it_and_the_admin_revokes_it(
     page.get_by_role("link", name="SCIM tokens and base URL").click()
     expect(page.get_by_role("heading", name="Acme Leaders: provisioning (SCIM)")).to_be_visible()
     base_url = page.get_by_label("Base URL").input_value()
-    assert base_url == live_server.url + "/scim/v2/"
+    assert base_url == live_server.url + "/scim/v2"
     page.get_by_label("Name").fill("Entra ID")
     page.get_by_role("button", name="Create token").click()
     token = page.get_by_label("Token (Secret Token in Entra ID").input_value()
@@ -38,7 +38,7 @@ def test_an_admin_creates_a_token_a_provider_uses_it_and_the_admin_revokes_it(
     # The identity provider, over HTTP: creates a person, who becomes a member.
     with httpx2.Client(limits=httpx2.Limits(max_keepalive_connections=0)) as http:
         created = http.post(
-            base_url + "Users",
+            base_url + "/Users",
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"},
             json={
                 "schemas": [USER],
@@ -62,7 +62,7 @@ def test_an_admin_creates_a_token_a_provider_uses_it_and_the_admin_revokes_it(
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke “Entra ID”").click()
     expect(page.get_by_text("Token “Entra ID” revoked.")).to_be_visible()
-    assert scim_get(base_url + "Users", token).status_code == 401
+    assert scim_get(base_url + "/Users", token).status_code == 401
     page.context.close()
 
 

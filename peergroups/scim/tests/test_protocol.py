@@ -582,3 +582,11 @@ def test_a_page_of_people_or_programs_costs_the_same_queries_at_any_size(scim, c
     small = read()
     grow(2, 12)
     assert read() == small
+
+
+def test_a_base_url_given_with_a_trailing_slash_works_too(scim):
+    """A provider told ".../scim/v2/" asks for ".../scim/v2//Users"."""
+    assert scim.create_user("ada@acme.test").status_code == 201
+    response = scim.call("GET", "/Users")  # the client adds "/scim/v2/" before it
+    assert response.status_code == 200
+    assert response.data["totalResults"] == 1
