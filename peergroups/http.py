@@ -504,4 +504,18 @@ class InputGuardMiddleware:
             response = JsonResponse({"detail": detail, "errors": problems}, status=422)
             response._has_been_logged = True  # our line above; no second one from Django
             return response
+        if request.path.startswith("/scim/"):
+            # SCIM's own error message (RFC 7644 §3.12): identity providers read only it.
+            response = JsonResponse(
+                {
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                    "status": "400",
+                    "scimType": "invalidValue",
+                    "detail": detail,
+                },
+                status=400,
+                content_type="application/scim+json",
+            )
+            response._has_been_logged = True
+            return response
         return error_page(request, 422, detail)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "peergroups.network",
     "peergroups.outcomes",
     "peergroups.dashboards",
+    "peergroups.scim",
     "peergroups.api",
     "peergroups.demo",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from peergroups.api.api import api
 from peergroups.organizations.views import first_run, home
 from peergroups.people.invitation_views import invitation
+from peergroups.scim.views import scim_endpoint
 from peergroups.sso import urls as sso_urls
 
 urlpatterns = [
@@ -25,8 +26,12 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("peergroups.resources.urls")),
     path("o/<slug:org_slug>/", include("peergroups.network.urls")),
     path("o/<slug:org_slug>/", include("peergroups.outcomes.urls")),
+    path("o/<slug:org_slug>/", include("peergroups.scim.urls")),
     path("account/tokens/", include("peergroups.api.urls")),
     path("api/", api.urls),
+    # SCIM 2.0 provisioning: one base URL; the bearer token says which organization.
+    path("scim/v2/", scim_endpoint, name="scim-root"),
+    path("scim/v2/<path:path>", scim_endpoint, name="scim-endpoint"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -33,6 +33,7 @@ OTHER_ORGANIZATION_KEYS = {
     "waiting_member",
     "applicant_profile",
     "invitation",
+    "scim_token",
 }
 ROLES = [
     "anonymous",
@@ -209,6 +210,32 @@ MATRIX = {
         {"org_slug": "acme", "group_id": "group"},
         dict(GROUP_FACILITATOR, admin=302, facilitator=302),
         {"action": "rename", "rename-name": "Group A"},
+    ),
+    # SCIM provisioning: the admins' token page, and the protocol itself, which takes
+    # only a SCIM bearer token (never a session: every signed-in role is a 401 there).
+    ("scim-tokens", "get"): ({"org_slug": "acme"}, ADMIN_ONLY),
+    ("scim-tokens", "post"): ({"org_slug": "acme"}, ADMIN_ONLY, {"name": "Okta"}),
+    ("scim-token-revoke", "post"): (
+        {"org_slug": "acme", "token_id": "scim_token"},
+        ADMIN_POST,
+    ),
+    ("scim-token-revoke", "get"): (
+        {"org_slug": "acme", "token_id": "scim_token"},
+        dict.fromkeys(ROLES, 405),
+    ),
+    ("scim-root", "get"): ({}, dict.fromkeys(ROLES, 401)),
+    ("scim-root", "post"): ({}, dict.fromkeys(ROLES, 401)),
+    ("scim-endpoint", "get"): ({"path": "Users"}, dict.fromkeys(ROLES, 401)),
+    ("scim-endpoint", "post"): ({"path": "Users"}, dict.fromkeys(ROLES, 401), {"userName": "x"}),
+    ("api:api-scim-tokens", "get"): ({"org_slug": "acme"}, API_ADMIN_ONLY),
+    ("api:api-scim-tokens", "post"): (
+        {"org_slug": "acme"},
+        dict(API_ADMIN_ONLY, admin=201),
+        {"name": "Entra ID"},
+    ),
+    ("api:api-scim-token-revoke", "post"): (
+        {"org_slug": "acme", "token_id": "scim_token"},
+        API_ADMIN_ONLY,
     ),
     ("api-tokens", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
     ("api-token-revoke", "post"): (
@@ -1079,6 +1106,7 @@ def build_world() -> dict:
         client_secret="matrix-secret",
         allowed_domains=["acme.test"],
     )
+    scim_token = matrix_scim_token(cast.organization, cast.admin)
     run = matrix_formation_run(cast.organization, cast.program)
     meeting, issue, feed_token = meetings_world(cast.group, cast.member, cast.member2)
     goal, commitment, check_in_token = goals_world(cast.organization, cast.group, cast.member)
@@ -1104,6 +1132,7 @@ def build_world() -> dict:
         "invitation_token": token,
         "invitation": invitation.pk,
         "admin_token": api_token.pk,
+        "scim_token": scim_token.pk,
         "uid": urlsafe_base64_encode(force_bytes(cast.member.pk)),
         "token": "bad-token",
         "other_organization": other_organization_objects(cast),
@@ -1170,7 +1199,16 @@ def other_organization_objects(cast) -> dict:
         "waiting_member": members[0].pk,
         "applicant_profile": applicant.pk,
         "invitation": invitation.pk,
+        "scim_token": matrix_scim_token(organization, cast.outsider).pk,
     }
+
+
+def matrix_scim_token(organization, admin):
+    from peergroups.organizations.access import organization_access
+    from peergroups.scim.services import scim_token_create
+
+    access = organization_access(admin, organization.slug)
+    return scim_token_create(access=access, acting_user=admin, name="matrix")[0]
 
 
 def matrix_formation_run(organization, program):

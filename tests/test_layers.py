@@ -37,6 +37,7 @@ LAYERS = [
     "outcomes",
     "formation",
     "dashboards",
+    "scim",
     "api",
     "demo",
 ]

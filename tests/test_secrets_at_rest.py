@@ -1,7 +1,7 @@
 """Issue 10, defect 2: no secret that opens something is stored where it would open it.
 
 After each flow that makes a link or a key (invitation, one-click check-in, calendar
-feed, password reset, API token) every text column of every table, the task queue and
+feed, password reset, API token, SCIM token) every text column of every table, the task queue and
 the decoded sessions included, is scanned for the raw secret.
 """
 
@@ -142,3 +142,11 @@ def test_sign_on_client_secret_is_sealed(client, cast, settings):
     assert response.status_code == 302
     assert tables_holding(secret) == []
     assert secret not in client.get(reverse("sso-settings", args=["acme"])).content.decode()
+
+
+def test_scim_token_is_not_stored(client, cast):
+    client.force_login(cast.admin)
+    page = client.post(reverse("scim-tokens", args=["acme"]), {"name": "Entra ID"})
+    key = re.search(r'value="(pgscim_[^"]+)"', page.content.decode()).group(1)
+    assert tables_holding(key) == []
+    assert client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200

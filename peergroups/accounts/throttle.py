@@ -77,6 +77,15 @@ API_ACCOUNT = Rule(
     "Too many API requests with this account. Slow down and try again shortly.",
 )
 
+# An identity provider's first sync sends one request per person (Entra: a filter, then
+# a POST), so a 10,000-person organization's first sync takes minutes at this pace.
+SCIM_TOKEN = Rule(
+    "scim:token",
+    1200,
+    timedelta(minutes=1),
+    "Too many SCIM requests with this token. Slow down and try again shortly.",
+)
+
 # How long a counter row is kept after its window ended (for nobody's benefit: tidy).
 KEEP = timedelta(days=1)
 

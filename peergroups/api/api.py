@@ -40,6 +40,7 @@ from peergroups.outcomes.api import router as outcomes_router
 from peergroups.people.api import router as people_router
 from peergroups.people.selectors import member_search
 from peergroups.resources.api import router as resources_router
+from peergroups.scim.api import router as scim_router
 from peergroups.sso.api import router as sso_router
 
 api = NinjaAPI(
@@ -275,4 +276,5 @@ api.add_router("", goals_router)
 api.add_router("", resources_router)
 api.add_router("", network_router)
 api.add_router("", outcomes_router)
+api.add_router("", scim_router)
 api.add_router("", fallback)

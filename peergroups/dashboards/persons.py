@@ -10,10 +10,11 @@ the groups they led; their API tokens end when no organization is left.
 makes the account anonymous ("Erased person", an address that cannot receive mail, no
 password), empties their intake and facilitator application texts, and deletes what
 only identified them (directory entry, "not with" declarations, calendar feeds, mutes,
-API tokens, preferences). What they wrote in groups is emptied ("delete") or kept
-under the anonymous account ("keep"), as the organization chooses; the rows stay either
-way, so every count and figure is the same before and after and still passes the
-aggregate rule (nothing about them can be worked out from a figure that moved).
+API tokens, preferences, the identity provider's SCIM record). What they wrote in
+groups is emptied ("delete") or kept under the anonymous account ("keep"), as the
+organization chooses; the rows stay either way, so every count and figure is the same
+before and after and still passes the aggregate rule (nothing about them can be worked
+out from a figure that moved).
 """
 
 from django.apps import apps
@@ -140,6 +141,9 @@ def person_erase(*, access: OrgAccess, acting_user, user_id: int, group_content:
         model.objects.filter(organization=organization, user=person).delete()
     for label in ("meetings.CalendarFeed", "api.ApiToken", "accounts.NotificationPreference"):
         apps.get_model(label).objects.filter(user=person).delete()
+    # The identity provider's record of them here (name, addresses, its ids); it may
+    # provision them again, as a new person.
+    apps.get_model("scim.ScimUser").objects.filter(organization=organization, user=person).delete()
     _empty_texts(
         MemberProfile.objects.filter(organization=organization, user=person), keep=("time_zone",)
     )

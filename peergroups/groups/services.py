@@ -8,6 +8,7 @@ also requires an open group, one release); a check constraint refuses any overfi
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -33,7 +34,9 @@ from peergroups.organizations.models import (
 )
 from peergroups.organizations.recipients import person_active
 from peergroups.people.conflicts import together_check
-from peergroups.people.models import FacilitatorProfile, FacilitatorStatus
+from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
+from peergroups.people.selectors import person_for_admin
+from peergroups.people.services import member_profile_ensure
 from peergroups.textlimits import text_check
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
@@ -550,3 +553,90 @@ def group_close(
         after={"closed_at": group.closed_at, "members": group.member_count},
     )
     return group
+
+
+# Enrolment: which program a member is in (their profile names one program at a time).
+# Invitations and imports name a program as a person arrives; provisioning (SCIM Groups)
+# enrols and removes people over time through these two.
+
+
+@transaction.atomic
+def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, user: User) -> None:
+    """Enrol a person of the organization in `program` (admins). A person is in one
+    program at a time: one enrolled elsewhere is refused (Conflict) with the program named.
+
+    Someone deactivated may be enrolled (an identity provider keeps a disabled person in
+    its groups): formation takes only active members, so they are grouped only once back.
+    """
+    access.require(Role.ADMIN)
+    if program.organization_id != access.organization.pk:
+        raise NotFound(_("No such program in this organization."))
+    person_for_admin(access=access, user_id=user.pk)  # of this organization, or a 404
+    profile = member_profile_ensure(organization=access.organization, user=user)
+    profile = (
+        MemberProfile.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=profile.pk)
+    )
+    if profile.program_id == program.pk:
+        return
+    if profile.program_id is not None:
+        raise Conflict(
+            _(
+                "%(person)s is enrolled in the program “%(program)s”; a person is in one "
+                "program at a time. Remove them from it first."
+            )
+            % {"person": user, "program": profile.program.name}
+        )
+    profile.program = program
+    profile.save(update_fields=["program"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="program_enrol",
+        object_type="user",
+        object_id=user.pk,
+        before={"program": None},
+        after={"program": program.pk},
+    )
+
+
+@transaction.atomic
+def program_leave(*, access: OrgAccess, acting_user: User, program: Program, user: User) -> None:
+    """Take a member out of `program` (admins): they leave its open groups (as a withdrawal
+    after publish: their seat frees up, what they wrote stays with the group) and their
+    profile names no program. Someone not enrolled in it is left as they are."""
+    access.require(Role.ADMIN)
+    if program.organization_id != access.organization.pk:
+        raise NotFound(_("No such program in this organization."))
+    profile = (
+        MemberProfile.objects.select_for_update()
+        .filter(organization=access.organization, user=user, program=program)
+        .first()
+    )
+    if profile is None:
+        return
+    groups = list(
+        PeerGroup.objects.filter(
+            program=program, closed_at__isnull=True, memberships__user=user
+        ).distinct()
+    )
+    for group in groups:
+        membership_withdraw(
+            access=access,
+            acting_user=acting_user,
+            group=group,
+            user_id=user.pk,
+            reason=_("Left the program."),
+        )
+    profile.program = None
+    profile.save(update_fields=["program"])
+    audit_record(
+        organization=access.organization,
+        actor=acting_user,
+        action="program_leave",
+        object_type="user",
+        object_id=user.pk,
+        before={"program": program.pk, "group": [group.pk for group in groups]},
+        after={"program": None, "group": []},
+    )

@@ -16,6 +16,7 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -425,6 +426,45 @@ def invitation_refresh(
     )
     if send:
         invitation_send_later(invitation=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_program_set(
+    *, invitation: Invitation, acting_user: User | None, program: Program | None
+) -> Invitation:
+    """The program an open member invitation enrols its person in when they accept (None:
+    none). As for an enrolled member, one program at a time: another is refused."""
+    admin_require(
+        organization=invitation.organization,
+        user=acting_user,
+        reason="Only the organization's admins invite people.",
+    )
+    if not invitation.is_open:
+        raise Conflict(gettext("This invitation is no longer open."))
+    if program is not None and program.organization_id != invitation.organization_id:
+        raise Invalid(gettext("No such program in this organization."), field="program")
+    if invitation.program_id == (program.pk if program else None):
+        return invitation
+    if program is not None and invitation.program_id is not None:
+        raise Conflict(
+            gettext(
+                "%(email)s is invited to the program “%(program)s”; a person is in one "
+                "program at a time. Remove them from it first."
+            )
+            % {"email": invitation.email, "program": invitation.program.name}
+        )
+    before = {"program": invitation.program_id}
+    invitation.program = program
+    invitation.save(update_fields=["program"])
+    audit_record(
+        organization=invitation.organization,
+        actor=acting_user,
+        action="invitation_program_set",
+        target=invitation,
+        before=before,
+        after={"program": program.pk if program else None},
+    )
     return invitation
 
 
