@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from peergroups import aggregates
@@ -473,7 +472,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         tables["response_rate"].add_people(node, asked, (answers, records))
         if rated:
             tables["meeting_value"].add_people(node, rated, (value_sum, value_records))
-    _changes(organization, period_pulses, answered, this_month, period_end, tables)
+    _changes(organization, recent, this_month, period_end, tables)
     for pid, cycle, members, present, held in (
         Attendance.objects.filter(
             meeting__group__organization=organization,
@@ -523,7 +522,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     ):
         if f"issues_{category}" in tables:
             tables[f"issues_{category}"].add_people(_cycle(pid, cycle), authors, raised)
-    _retention(organization, groups, cycle_of, tables, until, period_end)
+    _retention(organization, this_month, period_end, tables)
 
     reducers = {
         "people": lambda values: None,  # the figure is its count of people
@@ -572,97 +571,175 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
 
 
-def _changes(organization, period_pulses, answered, this_month, period_end, tables) -> None:
-    """Change from baseline: each person's latest answered pulse of the period against
-    their baseline, counted in that pulse's cycle. One row per person (a median needs
-    the values), not one per person and month."""
-    later = Pulse.objects.filter(
-        organization=organization,
-        user=OuterRef("user"),
-        month__gt=OuterRef("month"),
-        month__lt=this_month,
-        answered_at__lt=period_end,
+# --- the two measures that need each person's own rows ----------------------------------
+# The change from baseline (a median needs every value) and retention (a first join and a
+# last activity per person) are worked out per person inside the database, which hands
+# back one row per cycle: the people behind each figure and its values, as Collect does
+# for the other measures (ARRAY_AGG on PostgreSQL, GROUP_CONCAT on SQLite).
+
+
+def _collect_sql(column: str, condition: str) -> str:
+    """`column` over the rows where `condition` holds, as aggregates.Collect gives it."""
+    if connection.vendor == "postgresql":
+        return f"ARRAY_AGG({column}) FILTER (WHERE {condition})"
+    return f"GROUP_CONCAT(CASE WHEN {condition} THEN {column} END)"
+
+
+def _add_months_sql(day: str, months: int) -> str:
+    """The date column `day` plus `months`, as add_months (relativedelta): the month's
+    last day where the day overflows it (31 January + 1 month is 28 or 29 February)."""
+    months = int(months)
+    if connection.vendor == "postgresql":
+        return f"({day} + make_interval(months => {months}))::date"
+    # SQLite's date modifiers roll over (31 January + 1 month is 2 or 3 March): add the
+    # months to the first of the month, then the days, and keep the month's last day.
+    return (
+        f"MIN(date({day}, 'start of month', '+{months + 1} months', '-1 day'), "
+        f"date({day}, 'start of month', '+{months} months', "
+        f"'+' || (CAST(strftime('%%d', {day}) AS INTEGER) - 1) || ' days'))"
     )
-    baselines = {
-        row[0]: row[1:]
-        for row in Baseline.objects.filter(
-            organization=organization, recorded_at__lt=period_end
-        ).values_list("user_id", *MEASURE_KEYS)
-    }
-    latest = period_pulses.filter(answered)
-    if connection.vendor == "postgresql":  # DISTINCT ON: one sort, not a probe per pulse
-        latest = latest.order_by("user_id", "-month").distinct("user_id")
-    else:
-        latest = latest.filter(~Exists(later))
-    changes: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for pid, cycle, user_id, *answers in latest.values_list(
-        "group__program_id", "group__cycle", "user_id", *MEASURE_KEYS
-    ):
-        base = baselines.get(user_id)
-        if base is None:
-            continue
-        for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
-            if now_value is not None and then_value is not None:
-                people, values = changes[(key, _cycle(pid, cycle))]
-                people.append(user_id)
-                values.append(float(now_value) - float(then_value))
-    for (key, node), (people, values) in changes.items():
-        tables[f"change_{key}"].add_people(node, people, values)
 
 
-def _retention(organization, groups, cycle_of, tables, until, period_end) -> None:
+def _greatest_sql(a: str, b: str) -> str:
+    """The later of two dates, either of which may be NULL (NULL when both are)."""
+    function = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return f"{function}(COALESCE({a}, {b}), COALESCE({b}, {a}))"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _changes(organization, recent, this_month, period_end, tables) -> None:
+    """Change from baseline: each person's latest answered pulse of the period against
+    their baseline, counted in that pulse's cycle. One query, one row per cycle with the
+    people and the differences of each measure."""
+    ops = connection.ops
+    collected = []
+    for key in MEASURE_KEYS:
+        both = f"l.{key} IS NOT NULL AND b.{key} IS NOT NULL"
+        collected += [_collect_sql("l.user_id", both), _collect_sql(f"l.{key} - b.{key}", both)]
+    sql = f"""
+        SELECT l.program_id, l.cycle, {", ".join(collected)}
+        FROM (
+            SELECT p.user_id, g.program_id, g.cycle, {", ".join(f"p.{k}" for k in MEASURE_KEYS)},
+                ROW_NUMBER() OVER (PARTITION BY p.user_id ORDER BY p.month DESC) AS nth
+            FROM {Pulse._meta.db_table} p JOIN {PeerGroup._meta.db_table} g ON g.id = p.group_id
+            WHERE p.organization_id = %s AND p.month >= %s AND p.month < %s
+                AND p.answered_at < %s
+        ) l
+        JOIN {Baseline._meta.db_table} b ON b.user_id = l.user_id
+        WHERE l.nth = 1 AND b.organization_id = %s AND b.recorded_at < %s
+        GROUP BY l.program_id, l.cycle
+    """
+    end = ops.adapt_datetimefield_value(period_end)
+    params = [
+        organization.pk,
+        ops.adapt_datefield_value(recent),
+        ops.adapt_datefield_value(this_month),
+        end,
+        organization.pk,
+        end,
+    ]
+    for pid, cycle, *parts in _fetch(sql, params):
+        for i, key in enumerate(MEASURE_KEYS):
+            people = aggregates.ints(parts[2 * i])
+            if people:
+                values = [float(v) for v in aggregates.ints(parts[2 * i + 1])]
+                tables[f"change_{key}"].add_people(_cycle(pid, cycle), people, values)
+
+
+def _retention(organization, this_month, period_end, tables) -> None:
     """Still active N months after joining a program: answered a pulse or was present
     at a meeting on or after that day. Counted in the cycle they first joined in, for
     people who joined at least N months before the period's last day; only what was
-    recorded before the period ended counts."""
-    first: dict[tuple[int, int], tuple] = {}
+    recorded before the period ended counts. One query, one row per cycle."""
+    ops = connection.ops
+    # Days as `__date` gives them: in the current time zone.
+    zone = timezone.get_current_timezone_name()
     # The program join date, which a move keeps: a moved member stays in the population.
-    for group_id, user_id, joined_at in (
-        GroupMembership.objects.filter(group__organization=organization)
-        .annotate(program_joined=Coalesce("program_joined_at", "joined_at"))
-        .order_by("program_joined")
-        .values_list("group_id", "user_id", TruncDate("program_joined"))
-    ):
-        first.setdefault((groups[group_id], user_id), (group_id, joined_at))
-    # The day of the latest answer is the latest day answered: MAX first, then one
-    # conversion per person (in the zone `__date` used), not one per pulse.
-    here = timezone.get_current_timezone()
-    last_pulse = {
-        user_id: last.astimezone(here).date()
-        for user_id, last in Pulse.objects.filter(
-            organization=organization, answered_at__lt=period_end
+    joined_sql, joined_params = ops.datetime_cast_date_sql(
+        "COALESCE(m.program_joined_at, m.joined_at)", (), zone
+    )
+    pulse_day, pulse_params = ops.datetime_cast_date_sql("pu.last", (), zone)
+    present_day, present_params = ops.datetime_cast_date_sql("pr.last", (), zone)
+    counted, params = [], []
+    for n in RETENTION_MONTHS:
+        # Joined N months before the period's last day: in a month before this one's
+        # N months earlier (a day plus N months stays in the month N months on).
+        joined_by = "joined < %s"
+        counted += [
+            _collect_sql("user_id", joined_by),
+            f"COUNT(CASE WHEN {joined_by} AND last_seen >= {_add_months_sql('joined', n)}"
+            " THEN 1 END)",
+        ]
+        params += [ops.adapt_datefield_value(add_months(this_month, -n))] * 2
+    end = ops.adapt_datetimefield_value(period_end)
+    group = PeerGroup._meta.db_table
+    sql = f"""
+        WITH firsts AS (
+            SELECT user_id, program_id, cycle, joined FROM (
+                SELECT m.user_id, g.program_id, g.cycle, {joined_sql} AS joined,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY g.program_id, m.user_id
+                        ORDER BY COALESCE(m.program_joined_at, m.joined_at), m.id
+                    ) AS nth
+                FROM {GroupMembership._meta.db_table} m JOIN {group} g ON g.id = m.group_id
+                WHERE g.organization_id = %s
+            ) ranked
+            WHERE nth = 1
+        ),
+        pulsed AS (
+            SELECT user_id, MAX(answered_at) AS last FROM {Pulse._meta.db_table}
+            WHERE organization_id = %s AND answered_at < %s
+            GROUP BY user_id
+        ),
+        present AS (
+            SELECT a.member_id AS user_id, MAX(mt.starts_at) AS last
+            FROM {Attendance._meta.db_table} a
+                JOIN {Meeting._meta.db_table} mt ON mt.id = a.meeting_id
+                JOIN {group} g ON g.id = mt.group_id
+            WHERE g.organization_id = %s AND a.status = %s AND mt.starts_at < %s
+                AND a.recorded_at < %s
+            GROUP BY a.member_id
+        ),
+        seen AS (
+            SELECT f.program_id, f.cycle, f.user_id, f.joined,
+                {pulse_day} AS pulse_day, {present_day} AS present_day
+            FROM firsts f
+                LEFT JOIN pulsed pu ON pu.user_id = f.user_id
+                LEFT JOIN present pr ON pr.user_id = f.user_id
         )
-        .values("user_id")
-        .annotate(last=Max("answered_at"))
-        .values_list("user_id", "last")
-    }
-    last_present = {
-        member_id: last.astimezone(here).date()
-        for member_id, last in Attendance.objects.filter(
-            meeting__group__organization=organization,
-            status=AttendanceStatus.PRESENT,
-            meeting__starts_at__lt=period_end,
-            recorded_at__lt=period_end,
-        )
-        .values("member_id")
-        .annotate(last=Max("meeting__starts_at"))
-        .values_list("member_id", "last")
-    }
-    # Per cycle and N: the people counted and how many of them were still active.
-    counted: dict[tuple, tuple[list, int]] = {}
-    for (_pid, user_id), (group_id, joined) in first.items():
-        moments = [m for m in (last_pulse.get(user_id), last_present.get(user_id)) if m]
-        last_seen = max(moments) if moments else None
-        for n in RETENTION_MONTHS:
-            due = add_months(joined, n)
-            if due > until:
-                continue
-            key = (n, _cycle(groups[group_id], cycle_of[group_id]))
-            people, active = counted.get(key) or ([], 0)
-            people.append(user_id)
-            counted[key] = (people, active + (last_seen is not None and last_seen >= due))
-    for (n, node), (people, active) in counted.items():
-        tables[f"retention_{n}"].add_people(node, people, (active, len(people)))
+        SELECT program_id, cycle, {", ".join(counted)}
+        FROM (
+            SELECT program_id, cycle, user_id, joined,
+                {_greatest_sql("pulse_day", "present_day")} AS last_seen
+            FROM seen
+        ) people
+        GROUP BY program_id, cycle
+    """
+    params = [
+        *joined_params,
+        organization.pk,
+        organization.pk,
+        end,
+        organization.pk,
+        AttendanceStatus.PRESENT.value,
+        end,
+        end,
+        *pulse_params,
+        *present_params,
+        *params,
+    ]
+    for pid, cycle, *parts in _fetch(sql, params):
+        for i, n in enumerate(RETENTION_MONTHS):
+            people = aggregates.ints(parts[2 * i])
+            if people:
+                tables[f"retention_{n}"].add_people(
+                    _cycle(pid, cycle), people, (parts[2 * i + 1], len(people))
+                )
 
 
 def _row_label(key: tuple, programs: dict) -> str:
