@@ -15,13 +15,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
-from peergroups.aggregates import Collect, Table
+from peergroups.aggregates import Collect, Figure, Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
@@ -39,7 +39,7 @@ from peergroups.meetings.models import (
 from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
-from peergroups.outcomes.models import Baseline, MarginTrend, Pulse
+from peergroups.outcomes.models import Baseline, MarginTrend, OutcomeSnapshot, Pulse
 from peergroups.people.models import MemberProfile
 
 TREND_MONTHS = 12  # the member's chart
@@ -393,14 +393,15 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     """Per program and cycle, the organization's outcomes; aggregates only.
 
     Every figure is decided on the table of the whole organization (all > program >
-    cycle); a filter only selects rows of it. Eleven queries, whatever the data's size;
-    the figures are collected per cycle in SQL (aggregates.Collect), and only the change
-    from baseline and retention read one row per person (a median and a first join need
-    them), never one per person and month.
+    cycle); a filter only selects rows of it. The figures of a period are worked out
+    once (`_period_figures`, from one row per cycle and measure) and kept
+    (`OutcomeSnapshot`): a page reads three rows, whatever the data's size.
 
     The time rule (aggregates.py): the figures cover the last closed months only, from
     what was recorded before the current month began, and people are shown in bands;
-    so no figure moves with one new answer in the open month.
+    so no figure moves with one new answer in the open month, nor, being kept, with a
+    membership that ends in it (a removal or deactivation deletes the membership that
+    retention counted).
     """
     access.require(Role.ADMIN)
     filters = filters or OutcomeFilters()
@@ -411,8 +412,6 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     # The period: RECENT_MONTHS closed months, up to (not including) the open month.
     until = this_month - relativedelta(days=1)
     recent = month_starts(until, RECENT_MONTHS)[0]
-    period_end = datetime.combine(this_month, time.min, zone)
-    since = datetime.combine(recent, time.min, zone)
     programs = {
         p.pk: p
         for p in sorted(
@@ -421,30 +420,140 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
     if filters.program_id is not None and filters.program_id not in programs:
         raise Invalid("No such program in this organization.", field="program")
-    groups, cycle_of = {}, {}
-    for pk, program_id, cycle in (
-        PeerGroup.objects.filter(organization=organization)
-        .values_list("pk", "program_id", "cycle")
-        .order_by()
-    ):
-        groups[pk], cycle_of[pk] = program_id, cycle
-    cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
+    cycles = sorted(
+        set(
+            PeerGroup.objects.filter(organization=organization)
+            .values_list("program_id", "cycle")
+            .order_by()
+        )
+    )
+    if filters.program_id is None:
+        row_keys = [ALL, *(_program(pid) for pid in programs)]
+    elif filters.cycle is None:
+        row_keys = [_program(filters.program_id)] + [
+            _cycle(pid, c) for pid, c in cycles if pid == filters.program_id
+        ]
+    else:
+        row_keys = [_cycle(filters.program_id, filters.cycle)]
+        if (filters.program_id, filters.cycle) not in cycles:
+            raise Invalid("No such cycle in this program.", field="cycle")
+    figures = _kept_figures(organization, this_month)
+    rows = []
+    for row_key in row_keys:
+        # A program or cycle made after the figures were worked out had no records in
+        # the period: its figures are those of an empty node.
+        cells = {
+            key: figures[key].get(row_key) or Figure(value=REDUCERS[key]([]), people=0)
+            for key in OUTCOME_KEYS
+        }
+        rows.append(
+            {
+                "key": row_key,
+                "label": _row_label(row_key, programs),
+                "program_id": row_key[1] if row_key != ALL else None,
+                "cycle": row_key[2] if row_key[0] == "cycle" else None,
+                "cells": cells,
+                "ordered": [(key, unit, cells[key]) for key, _, unit in ADMIN_COLUMNS],
+                "issues": [cells[f"issues_{c}"] for c in IssueCategory.values],
+            }
+        )
+    return {
+        "rows": rows,
+        "programs": list(programs.values()),
+        "cycles": [c for pid, c in cycles if pid == filters.program_id],
+        "filters": filters,
+        "since": recent,
+        "until": until,
+        "categories": IssueCategory.choices,
+        "columns": ADMIN_COLUMNS,
+    }
 
-    keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
-    tables = {key: Table(now=now) for key in keys}
+
+OUTCOME_KEYS = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
+REDUCERS = {
+    "people": lambda values: None,  # the figure is its count of people
+    "response_rate": aggregates.percent_of,
+    "meeting_value": aggregates.mean_of,
+    "attendance": aggregates.percent_of,
+    "commitments_kept": aggregates.percent_of,
+    **{f"change_{k}": aggregates.quartiles_of for k in MEASURE_KEYS},
+    **{f"retention_{n}": aggregates.percent_of for n in RETENTION_MONTHS},
+    **{f"issues_{c}": aggregates.total_of for c in IssueCategory.values},
+}
+
+
+def _kept_figures(organization: Organization, this_month: date) -> dict[str, dict]:
+    """The period's figures as first worked out in it (`OutcomeSnapshot`), or worked out
+    now and kept. They are a function of records made before the period ended, so
+    keeping them changes nothing a reader could see, except that a deletion (a
+    membership ended, a person erased) no longer moves a figure already shown."""
+    kept = (
+        OutcomeSnapshot.objects.filter(organization=organization, month=this_month)
+        .values_list("figures", flat=True)
+        .first()
+    )
+    if kept is not None:
+        return _figures_from_json(kept)
+    figures = _period_figures(organization, this_month)
+    try:
+        with transaction.atomic():
+            OutcomeSnapshot.objects.create(
+                organization=organization, month=this_month, figures=_figures_to_json(figures)
+            )
+            OutcomeSnapshot.objects.filter(organization=organization, month__lt=this_month).delete()
+    except IntegrityError:  # another request kept the same figures first
+        pass
+    return figures
+
+
+def _figures_to_json(figures: dict[str, dict]) -> dict:
+    return {
+        key: [[list(node), f.value, f.people, f.hidden] for node, f in nodes.items()]
+        for key, nodes in figures.items()
+    }
+
+
+def _figures_from_json(kept: dict) -> dict[str, dict]:
+    return {
+        key: {
+            tuple(node): Figure(
+                value=tuple(value) if isinstance(value, list) else value,
+                people=people,
+                hidden=hidden,
+            )
+            for node, value, people, hidden in nodes
+        }
+        for key, nodes in kept.items()
+    }
+
+
+def _period_figures(organization: Organization, this_month: date) -> dict[str, dict]:
+    """Every node's figure of every measure (key -> node -> Figure) for the period that
+    ends as `this_month` begins. Eight queries, one row per cycle each."""
+    zone = ZoneInfo(organization.time_zone or "UTC")
+    now = timezone.now()
+    until = this_month - relativedelta(days=1)
+    recent = month_starts(until, RECENT_MONTHS)[0]
+    period_end = datetime.combine(this_month, time.min, zone)
+    since = datetime.combine(recent, time.min, zone)
+    programs = sorted(
+        Program.objects.filter(organization=organization).values_list("pk", flat=True)
+    )
+    cycles = sorted(
+        set(
+            PeerGroup.objects.filter(organization=organization)
+            .values_list("program_id", "cycle")
+            .order_by()
+        )
+    )
+
+    tables = {key: Table(now=now) for key in OUTCOME_KEYS}
     for table in tables.values():
         table.node(ALL, ends_at=period_end)
         for pid in programs:
             table.node(_program(pid), parent=ALL, ends_at=period_end)
         for pid, cycle in cycles:
             table.node(_cycle(pid, cycle), parent=_program(pid), ends_at=period_end)
-
-    leaf = {group_id: _cycle(groups[group_id], cycle_of[group_id]) for group_id in groups}
-
-    def add(key, group_id, person, value=None, recorded_at=None):
-        node = leaf.get(group_id)
-        if node is not None:
-            tables[key].add(node, person, value, recorded_at=recorded_at)
 
     # Every measure is collected in SQL per cycle: the distinct people behind it and its
     # partial figure (aggregates.Collect), one row per cycle, never one per person and
@@ -523,52 +632,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         if f"issues_{category}" in tables:
             tables[f"issues_{category}"].add_people(_cycle(pid, cycle), authors, raised)
     _retention(organization, this_month, period_end, tables)
-
-    reducers = {
-        "people": lambda values: None,  # the figure is its count of people
-        "response_rate": aggregates.percent_of,
-        "meeting_value": aggregates.mean_of,
-        "attendance": aggregates.percent_of,
-        "commitments_kept": aggregates.percent_of,
-        **{f"change_{k}": aggregates.quartiles_of for k in MEASURE_KEYS},
-        **{f"retention_{n}": aggregates.percent_of for n in RETENTION_MONTHS},
-        **{f"issues_{c}": aggregates.total_of for c in IssueCategory.values},
-    }
-    if filters.program_id is None:
-        row_keys = [ALL, *(_program(pid) for pid in programs)]
-    elif filters.cycle is None:
-        row_keys = [_program(filters.program_id)] + [
-            _cycle(pid, c) for pid, c in cycles if pid == filters.program_id
-        ]
-    else:
-        row_keys = [_cycle(filters.program_id, filters.cycle)]
-        if (filters.program_id, filters.cycle) not in cycles:
-            raise Invalid("No such cycle in this program.", field="cycle")
-    views = {key: tables[key].select(row_keys, reducers[key]) for key in keys}
-    rows = []
-    for row_key in row_keys:
-        cells = {key: views[key][row_key] for key in keys}
-        rows.append(
-            {
-                "key": row_key,
-                "label": _row_label(row_key, programs),
-                "program_id": row_key[1] if row_key != ALL else None,
-                "cycle": row_key[2] if row_key[0] == "cycle" else None,
-                "cells": cells,
-                "ordered": [(key, unit, cells[key]) for key, _, unit in ADMIN_COLUMNS],
-                "issues": [cells[f"issues_{c}"] for c in IssueCategory.values],
-            }
-        )
-    return {
-        "rows": rows,
-        "programs": list(programs.values()),
-        "cycles": [c for pid, c in cycles if pid == filters.program_id],
-        "filters": filters,
-        "since": recent,
-        "until": until,
-        "categories": IssueCategory.choices,
-        "columns": ADMIN_COLUMNS,
-    }
+    return {key: tables[key].figures(REDUCERS[key]) for key in OUTCOME_KEYS}
 
 
 # --- the two measures that need each person's own rows ----------------------------------
