@@ -406,9 +406,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     access.require(Role.ADMIN)
     filters = filters or OutcomeFilters()
     organization = access.organization
-    zone = ZoneInfo(organization.time_zone or "UTC")
-    now = timezone.now()
-    this_month = now.astimezone(zone).date().replace(day=1)
+    this_month = open_month(organization)
     # The period: RECENT_MONTHS closed months, up to (not including) the open month.
     until = this_month - relativedelta(days=1)
     recent = month_starts(until, RECENT_MONTHS)[0]
@@ -437,7 +435,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         row_keys = [_cycle(filters.program_id, filters.cycle)]
         if (filters.program_id, filters.cycle) not in cycles:
             raise Invalid("No such cycle in this program.", field="cycle")
-    figures = _kept_figures(organization, this_month)
+    figures = outcome_figures_kept(organization=organization, this_month=this_month)
     rows = []
     for row_key in row_keys:
         # A program or cycle made after the figures were worked out had no records in
@@ -482,7 +480,13 @@ REDUCERS = {
 }
 
 
-def _kept_figures(organization: Organization, this_month: date) -> dict[str, dict]:
+def open_month(organization: Organization, now: datetime | None = None) -> date:
+    """The first day of the month not over yet, in the organization's time zone."""
+    zone = ZoneInfo(organization.time_zone or "UTC")
+    return (now or timezone.now()).astimezone(zone).date().replace(day=1)
+
+
+def outcome_figures_kept(*, organization: Organization, this_month: date) -> dict[str, dict]:
     """The period's figures as first worked out in it (`OutcomeSnapshot`), or worked out
     now and kept. They are a function of records made before the period ended, so
     keeping them changes nothing a reader could see, except that a deletion (a

@@ -15,6 +15,7 @@ from peergroups.groups.models import GroupMembership
 from peergroups.organizations.access import organization_access
 from peergroups.outcomes import selectors
 from peergroups.outcomes.models import OutcomeSnapshot
+from peergroups.outcomes.tasks import outcomes_keep_now
 
 from .test_outcomes_equivalence import NOW, figures, random_organization
 
@@ -60,7 +61,8 @@ def test_a_deactivation_in_the_open_month_moves_no_figure_shown(cast):
         # Someone retention counts: joined the program more than a year before.
         counted = (
             GroupMembership.objects.filter(
-                group__organization=cast.organization, joined_at__lt=datetime(2030, 7, 1, tzinfo=UTC)
+                group__organization=cast.organization,
+                joined_at__lt=datetime(2030, 7, 1, tzinfo=UTC),
             )
             .order_by("pk")
             .first()
@@ -85,3 +87,17 @@ def test_the_next_month_works_its_figures_out_anew(cast):
     assert figures(july) != figures(august)
     # One kept period per organization: the earlier one goes.
     assert list(OutcomeSnapshot.objects.values_list("month", flat=True)) == [date(2031, 8, 1)]
+
+
+def test_the_job_keeps_each_organizations_figures_once_its_month_turns(cast):
+    random_organization(cast, random.Random(6))
+    access = organization_access(cast.admin, "acme")
+    with time_machine.travel(NOW, tick=False):
+        assert outcomes_keep_now() == 2  # both organizations of the cast
+        assert outcomes_keep_now() == 0  # kept already
+        with CaptureQueriesContext(connection) as captured:
+            kept = figures(selectors.program_outcomes(access=access))
+        OutcomeSnapshot.objects.all().delete()
+        afresh = figures(selectors.program_outcomes(access=access))
+    assert len(captured.captured_queries) == 3  # programs, cycles, the kept figures
+    assert kept == afresh
