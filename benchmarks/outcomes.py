@@ -1,9 +1,10 @@
 """Outcomes benchmark: the admins' program outcomes page, its CSV and its API on an
 organization of 10,000 members with 12 months of pulses, on PostgreSQL.
 
-Prints, per request, the number of SQL queries (it must not grow with the data) and
-the median and 95th-percentile time of requests made in-process through Django's
-test client (no network, no web server: the view, the selectors and the database).
+Prints, per request, the time of the first read of the month (which works the figures
+out and keeps them), the number of SQL queries of the reads after it (it must not grow
+with the data) and their median and 95th-percentile time, made in-process through
+Django's test client (no network, no web server: the view, the selectors and the database).
 A benchmark, not a test: figures vary with the machine.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/peergroups_bench_outcomes \\
@@ -228,9 +229,17 @@ def measure(client, url: str, requests: int, **headers) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from peergroups.outcomes.models import OutcomeSnapshot
+
+    # The first read of a month works the figures out and keeps them (OutcomeSnapshot);
+    # the requests after it read them as kept. Both are measured.
+    OutcomeSnapshot.objects.all().delete()
+    started = time.perf_counter()
+    response = client.get(url, **headers)
+    first = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **headers)
-    assert response.status_code == 200, (url, response.status_code)
     queries = len(captured.captured_queries)
     times = []
     for _ in range(requests):
@@ -240,6 +249,7 @@ def measure(client, url: str, requests: int, **headers) -> dict:
         assert response.status_code == 200
     times.sort()
     return {
+        "first_ms": 1000 * first,
         "queries": queries,
         "median_ms": 1000 * statistics.median(times),
         "p95_ms": 1000 * times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
@@ -313,11 +323,15 @@ def main() -> None:
             {"HTTP_AUTHORIZATION": f"Bearer {raw}"},
         ),
     ]
-    print(f"\n{'request':<26} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
+    print(
+        f"\n{'request':<26} {'first ms':>8} {'queries':>7} {'median ms':>10} {'p95 ms':>8}"
+        f" {'bytes':>8}"
+    )
     for label, path, headers in cases:
         result = measure(client, path, args.requests, **headers)
         print(
-            f"{label:<26} {result['queries']:>7} {result['median_ms']:>10.0f} "
+            f"{label:<26} {result['first_ms']:>8.0f} {result['queries']:>7}"
+            f" {result['median_ms']:>10.0f} "
             f"{result['p95_ms']:>8.0f} {result['bytes']:>8}"
         )
 

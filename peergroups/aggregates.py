@@ -384,12 +384,17 @@ def quartiles_of(values: list) -> tuple[float, float, float] | None:
 # --- collected in the database -----------------------------------------------------------
 
 
-def _as_ints(value, expression, connection) -> list[int]:
+def ints(value) -> list[int]:
+    """A collected list of integers: ARRAY_AGG's list, GROUP_CONCAT's "3,5,8", [] for none."""
     if value is None:
         return []
     if isinstance(value, str):  # SQLite's GROUP_CONCAT: "3,5,8"
         return [int(v) for v in value.split(",")]
     return list(value)
+
+
+def _as_ints(value, expression, connection) -> list[int]:
+    return ints(value)
 
 
 class Collect(Aggregate):

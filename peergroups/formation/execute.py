@@ -5,6 +5,7 @@ function, or as the home of `formation_part_task`): it loads the engine, NumPy, 
 SciPy, which web processes never do.
 """
 
+import gc
 import logging
 import time
 from itertools import combinations
@@ -79,9 +80,26 @@ def run_problem(
     )
 
 
-def _budget(parameters: Parameters) -> dict:
+# The admin's time budget is the whole task's: the search gets what is left of it once
+# the problem is built, less what comes after the search. That is the search's last
+# sweep (it cannot stop inside one, O(n^2)) and the proposal's figures, about 0.6 times
+# the affinity's build (also O(n^2), so it scales with the machine and its load: at
+# 9,010 people on a loaded 2-core machine, build 9 s, last sweep 3 s, after 2.5 s).
+AFTER_SEARCH_PER_BUILD = 0.6
+AFTER_SEARCH_SECONDS = 0.2  # and the writes, whatever the size
+# However long the set-up took, the search has at least this share of the budget.
+SEARCH_SHARE_MIN = 0.05
+
+
+def _budget(parameters: Parameters, *, deadline: float | None = None, build: float = 0.0) -> dict:
+    """The engine's budget. `deadline` (time.monotonic()) is when the task should end:
+    the search gets the time up to it less `build`'s estimate of what follows."""
     if parameters.max_iterations is None:
-        return {"seconds": float(parameters.seconds)}
+        seconds = float(parameters.seconds)
+        if deadline is not None:
+            after = AFTER_SEARCH_PER_BUILD * build + AFTER_SEARCH_SECONDS
+            seconds = max(SEARCH_SHARE_MIN * seconds, deadline - time.monotonic() - after)
+        return {"seconds": seconds}
     # "Rerun exactly": the step count decides where the search stops. The time limit is
     # only a guard against a much slower machine (then `stopped` says "budget").
     steps = parameters.max_iterations
@@ -91,8 +109,13 @@ def _budget(parameters: Parameters) -> dict:
     }
 
 
-def formation_run_execute(run_id: int) -> None:
-    """Solve a queued run; called by the task worker. Never raises for a bad run."""
+def formation_run_execute(run_id: int, *, started: float | None = None) -> None:
+    """Solve a queued run; called by the task worker. Never raises for a bad run.
+
+    The whole task keeps to the run's time budget (`_budget`): loading the run, building
+    the affinity and writing the proposal come out of it, not on top of it. `started`
+    (time.monotonic()) is when the task began, if before this call (loading the engine)."""
+    deadline = time.monotonic() if started is None else started
     claimed = FormationRun.objects.filter(
         pk=run_id, status=RunStatus.QUEUED, cancel_requested=False
     ).update(status=RunStatus.RUNNING, started_at=timezone.now())
@@ -104,10 +127,15 @@ def formation_run_execute(run_id: int) -> None:
     run = FormationRun.objects.get(pk=run_id)
     snapshot = Snapshot.from_json(run.snapshot)
     parameters = Parameters.from_json(run.parameters)
+    deadline += float(parameters.seconds)
     segments = segments_of(snapshot, parameters)
     if len(segments) > 1 and len(snapshot.people) >= settings.FORMATION_SEGMENT_TASKS_FROM:
         parts_queue(run, segments)
         return
+    # The stored snapshot as read (its JSON, 20 MB at 10,000 people) is not needed again:
+    # free it before the affinity and the search take their memory (deferred now, so a
+    # save would not write it).
+    del run.snapshot
     last_report = [0.0]
 
     def progress(best: float, fraction: float) -> bool:
@@ -122,16 +150,21 @@ def formation_run_execute(run_id: int) -> None:
         )
         return not FormationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
 
-    grouping.warm_up()  # load the kernels before the budget starts (once per process)
     dtype = np.float32 if len(snapshot.people) >= FLOAT32_FROM_PEOPLE else np.float64
+    # Load the kernels (once per process) for this run's dtype only: the other dtype's
+    # machine code would stay in memory through the search for nothing.
+    grouping.warm_up((dtype,))
     try:
+        built = time.monotonic()
         problem = run_problem(snapshot, parameters, dtype=dtype)
+        built = time.monotonic() - built
+        gc.collect()  # the affinity's temporaries, before the search's own arrays
         solution = grouping.solve(
             problem,
             seed=int(parameters.seed),
             progress=progress,
             in_place=True,  # the history penalty without a second n x n matrix
-            **_budget(parameters),
+            **_budget(parameters, deadline=deadline, build=built),
         )
     except grouping.GroupingError as error:
         diagnosis = _diagnose(snapshot, parameters)

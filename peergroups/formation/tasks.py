@@ -10,6 +10,8 @@ the one it calls import each other: a run's segments (`formation_part_task`) in
 `execute`, the publish (`formation_run_publish_task`) in `publish`.
 """
 
+import time
+
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
@@ -23,9 +25,10 @@ from peergroups.ops.mail import email_message, retry_email
 
 @task(queue_name=FORMATION_QUEUE)
 def formation_run_task(run_id: int) -> None:
+    started = time.monotonic()  # loading the engine comes out of the run's time budget
     from peergroups.formation.execute import formation_run_execute
 
-    formation_run_execute(run_id)
+    formation_run_execute(run_id, started=started)
 
 
 @task()

@@ -385,10 +385,29 @@ def _monthly(commitments: QuerySet[Commitment], months: int) -> list[dict]:
     rows = with_outcome(commitments.filter(due_on__gte=starts[0], due_on__lte=today)).values_list(
         "due_on", "outcome"
     )
+    return _by_month(rows, starts, today)
+
+
+def _by_month(rows, starts: list[date], today: date) -> list[dict]:
     by_month: dict[date, list] = defaultdict(list)
     for due_on, outcome in rows:
-        by_month[due_on.replace(day=1)].append(outcome)
+        if starts[0] <= due_on <= today:
+            by_month[due_on.replace(day=1)].append(outcome)
     return [{"month": m, "rate": rate_of(by_month.get(m, []))} for m in starts]
+
+
+def member_rates_of(
+    commitments: list[Commitment], *, days: int = RECENT_DAYS, months: int = CHART_MONTHS
+) -> tuple[Rate, list[dict]]:
+    """`member_rate` and `monthly_rates` from the member's commitments already read with
+    their outcome (`commitments_of_member`), for a page that shows them too: the same
+    figures, without reading the commitments twice more."""
+    today = timezone.localdate()
+    recent = [c.outcome for c in commitments if today - timedelta(days=days) < c.due_on <= today]
+    monthly = _by_month(
+        ((c.due_on, c.outcome) for c in commitments), month_starts(today, months), today
+    )
+    return rate_of(recent), monthly
 
 
 def member_rate(*, user: User, access: OrgAccess, days: int = RECENT_DAYS) -> Rate:

@@ -61,8 +61,8 @@ def _chart(points) -> dict:
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     user = request.user
     group = selectors.member_group(user=user, access=access)
-    monthly = selectors.monthly_rates(user=user, access=access)
-    commitments = selectors.commitments_of_member(user=user, access=access)
+    commitments = list(selectors.commitments_of_member(user=user, access=access))
+    rate, monthly = selectors.member_rates_of(commitments)
     partners = selectors.partners_of(user=user, group=group) if group else []
     return org_render(
         request,
@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "group": group,
             "goals": selectors.goals_of_member(user=user, access=access),
             "open_commitments": [c for c in commitments if selectors.is_open(c)],
-            "rate": selectors.member_rate(user=user, access=access),
+            "rate": rate,
             "monthly": monthly,
             "chart": _chart(monthly),
             "partners": partners,

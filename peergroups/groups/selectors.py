@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound, Refused
@@ -12,6 +12,7 @@ from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Role
 from peergroups.people.conflicts import conflicts_within
+from peergroups.people.models import MemberProfile
 
 FACILITATOR = "facilitator"
 MEMBER = "member"
@@ -88,7 +89,16 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
         .annotate(
             viewer_is_member=Exists(
                 GroupMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk)
-            )
+            ),
+            # And the zone the viewer's intake gives, which every page of the group
+            # shows times in (meetings.selectors.viewer_time_zone): not a query of its own.
+            viewer_zone=Subquery(
+                MemberProfile.objects.filter(
+                    organization=OuterRef("organization"),
+                    user_id=user.pk,
+                    completed_at__isnull=False,
+                ).values("time_zone")[:1]
+            ),
         )
         .first()
     )

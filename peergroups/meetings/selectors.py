@@ -132,9 +132,12 @@ def member_time_zone(*, user: User, organization_id: int) -> ZoneInfo | None:
 
 def viewer_time_zone(*, user: User, group: PeerGroup) -> ZoneInfo:
     """The member's own zone once their intake says it; otherwise the group's."""
-    return member_time_zone(user=user, organization_id=group.organization_id) or ZoneInfo(
-        group.time_zone
-    )
+    if getattr(group, "viewer_id", None) == user.pk and hasattr(group, "viewer_zone"):
+        # Read with the group for this viewer (groups.selectors.group_for_user).
+        zone = ZoneInfo(group.viewer_zone) if group.viewer_zone else None
+    else:
+        zone = member_time_zone(user=user, organization_id=group.organization_id)
+    return zone or ZoneInfo(group.time_zone)
 
 
 def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:

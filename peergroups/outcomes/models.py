@@ -154,3 +154,29 @@ class PulseToken(OneClickLink):
 
     def __str__(self) -> str:
         return f"Pulse link for pulse {self.pulse_id}"
+
+
+class OutcomeSnapshot(models.Model):
+    """The admins' program outcomes of one period (the closed months before `month`),
+    every node's figure as worked out the first time they were read in `month`.
+
+    The figures count only records made before the period ended, so nothing recorded
+    since can change them; keeping them makes the page read one row instead of the
+    period's records, and keeps a figure from moving when a membership ends (which
+    deletes what retention counted) or a person is erased. Figures only: no people.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the open month, in the organization's time zone
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="one_outcome_snapshot_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcomes of {self.organization_id} in {self.month:%Y-%m}"

@@ -15,14 +15,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
-from peergroups.aggregates import Collect, Table
+from peergroups.aggregates import Collect, Figure, Table
 from peergroups.errors import Invalid
 from peergroups.formats import natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
@@ -40,7 +39,7 @@ from peergroups.meetings.models import (
 from peergroups.meetings.selectors import GroupContext
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import Organization, OrganizationRole, Program, Role
-from peergroups.outcomes.models import Baseline, MarginTrend, Pulse
+from peergroups.outcomes.models import Baseline, MarginTrend, OutcomeSnapshot, Pulse
 from peergroups.people.models import MemberProfile
 
 TREND_MONTHS = 12  # the member's chart
@@ -394,26 +393,23 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     """Per program and cycle, the organization's outcomes; aggregates only.
 
     Every figure is decided on the table of the whole organization (all > program >
-    cycle); a filter only selects rows of it. Eleven queries, whatever the data's size;
-    the figures are collected per cycle in SQL (aggregates.Collect), and only the change
-    from baseline and retention read one row per person (a median and a first join need
-    them), never one per person and month.
+    cycle); a filter only selects rows of it. The figures of a period are worked out
+    once (`_period_figures`, from one row per cycle and measure) and kept
+    (`OutcomeSnapshot`): a page reads three rows, whatever the data's size.
 
     The time rule (aggregates.py): the figures cover the last closed months only, from
     what was recorded before the current month began, and people are shown in bands;
-    so no figure moves with one new answer in the open month.
+    so no figure moves with one new answer in the open month, nor, being kept, with a
+    membership that ends in it (a removal or deactivation deletes the membership that
+    retention counted).
     """
     access.require(Role.ADMIN)
     filters = filters or OutcomeFilters()
     organization = access.organization
-    zone = ZoneInfo(organization.time_zone or "UTC")
-    now = timezone.now()
-    this_month = now.astimezone(zone).date().replace(day=1)
+    this_month = open_month(organization)
     # The period: RECENT_MONTHS closed months, up to (not including) the open month.
     until = this_month - relativedelta(days=1)
     recent = month_starts(until, RECENT_MONTHS)[0]
-    period_end = datetime.combine(this_month, time.min, zone)
-    since = datetime.combine(recent, time.min, zone)
     programs = {
         p.pk: p
         for p in sorted(
@@ -422,30 +418,146 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     }
     if filters.program_id is not None and filters.program_id not in programs:
         raise Invalid("No such program in this organization.", field="program")
-    groups, cycle_of = {}, {}
-    for pk, program_id, cycle in (
-        PeerGroup.objects.filter(organization=organization)
-        .values_list("pk", "program_id", "cycle")
-        .order_by()
-    ):
-        groups[pk], cycle_of[pk] = program_id, cycle
-    cycles = sorted({(groups[g], cycle_of[g]) for g in groups})
+    cycles = sorted(
+        set(
+            PeerGroup.objects.filter(organization=organization)
+            .values_list("program_id", "cycle")
+            .order_by()
+        )
+    )
+    if filters.program_id is None:
+        row_keys = [ALL, *(_program(pid) for pid in programs)]
+    elif filters.cycle is None:
+        row_keys = [_program(filters.program_id)] + [
+            _cycle(pid, c) for pid, c in cycles if pid == filters.program_id
+        ]
+    else:
+        row_keys = [_cycle(filters.program_id, filters.cycle)]
+        if (filters.program_id, filters.cycle) not in cycles:
+            raise Invalid("No such cycle in this program.", field="cycle")
+    figures = outcome_figures_kept(organization=organization, this_month=this_month)
+    rows = []
+    for row_key in row_keys:
+        # A program or cycle made after the figures were worked out had no records in
+        # the period: its figures are those of an empty node.
+        cells = {
+            key: figures[key].get(row_key) or Figure(value=REDUCERS[key]([]), people=0)
+            for key in OUTCOME_KEYS
+        }
+        rows.append(
+            {
+                "key": row_key,
+                "label": _row_label(row_key, programs),
+                "program_id": row_key[1] if row_key != ALL else None,
+                "cycle": row_key[2] if row_key[0] == "cycle" else None,
+                "cells": cells,
+                "ordered": [(key, unit, cells[key]) for key, _, unit in ADMIN_COLUMNS],
+                "issues": [cells[f"issues_{c}"] for c in IssueCategory.values],
+            }
+        )
+    return {
+        "rows": rows,
+        "programs": list(programs.values()),
+        "cycles": [c for pid, c in cycles if pid == filters.program_id],
+        "filters": filters,
+        "since": recent,
+        "until": until,
+        "categories": IssueCategory.choices,
+        "columns": ADMIN_COLUMNS,
+    }
 
-    keys = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
-    tables = {key: Table(now=now) for key in keys}
+
+OUTCOME_KEYS = [key for key, _, _ in ADMIN_COLUMNS] + [f"issues_{c}" for c in IssueCategory.values]
+REDUCERS = {
+    "people": lambda values: None,  # the figure is its count of people
+    "response_rate": aggregates.percent_of,
+    "meeting_value": aggregates.mean_of,
+    "attendance": aggregates.percent_of,
+    "commitments_kept": aggregates.percent_of,
+    **{f"change_{k}": aggregates.quartiles_of for k in MEASURE_KEYS},
+    **{f"retention_{n}": aggregates.percent_of for n in RETENTION_MONTHS},
+    **{f"issues_{c}": aggregates.total_of for c in IssueCategory.values},
+}
+
+
+def open_month(organization: Organization, now: datetime | None = None) -> date:
+    """The first day of the month not over yet, in the organization's time zone."""
+    zone = ZoneInfo(organization.time_zone or "UTC")
+    return (now or timezone.now()).astimezone(zone).date().replace(day=1)
+
+
+def outcome_figures_kept(*, organization: Organization, this_month: date) -> dict[str, dict]:
+    """The period's figures as first worked out in it (`OutcomeSnapshot`), or worked out
+    now and kept. They are a function of records made before the period ended, so
+    keeping them changes nothing a reader could see, except that a deletion (a
+    membership ended, a person erased) no longer moves a figure already shown."""
+    kept = (
+        OutcomeSnapshot.objects.filter(organization=organization, month=this_month)
+        .values_list("figures", flat=True)
+        .first()
+    )
+    if kept is not None:
+        return _figures_from_json(kept)
+    figures = _period_figures(organization, this_month)
+    try:
+        with transaction.atomic():
+            OutcomeSnapshot.objects.create(
+                organization=organization, month=this_month, figures=_figures_to_json(figures)
+            )
+            OutcomeSnapshot.objects.filter(organization=organization, month__lt=this_month).delete()
+    except IntegrityError:  # another request kept the same figures first
+        pass
+    return figures
+
+
+def _figures_to_json(figures: dict[str, dict]) -> dict:
+    return {
+        key: [[list(node), f.value, f.people, f.hidden] for node, f in nodes.items()]
+        for key, nodes in figures.items()
+    }
+
+
+def _figures_from_json(kept: dict) -> dict[str, dict]:
+    return {
+        key: {
+            tuple(node): Figure(
+                value=tuple(value) if isinstance(value, list) else value,
+                people=people,
+                hidden=hidden,
+            )
+            for node, value, people, hidden in nodes
+        }
+        for key, nodes in kept.items()
+    }
+
+
+def _period_figures(organization: Organization, this_month: date) -> dict[str, dict]:
+    """Every node's figure of every measure (key -> node -> Figure) for the period that
+    ends as `this_month` begins. Eight queries, one row per cycle each."""
+    zone = ZoneInfo(organization.time_zone or "UTC")
+    now = timezone.now()
+    until = this_month - relativedelta(days=1)
+    recent = month_starts(until, RECENT_MONTHS)[0]
+    period_end = datetime.combine(this_month, time.min, zone)
+    since = datetime.combine(recent, time.min, zone)
+    programs = sorted(
+        Program.objects.filter(organization=organization).values_list("pk", flat=True)
+    )
+    cycles = sorted(
+        set(
+            PeerGroup.objects.filter(organization=organization)
+            .values_list("program_id", "cycle")
+            .order_by()
+        )
+    )
+
+    tables = {key: Table(now=now) for key in OUTCOME_KEYS}
     for table in tables.values():
         table.node(ALL, ends_at=period_end)
         for pid in programs:
             table.node(_program(pid), parent=ALL, ends_at=period_end)
         for pid, cycle in cycles:
             table.node(_cycle(pid, cycle), parent=_program(pid), ends_at=period_end)
-
-    leaf = {group_id: _cycle(groups[group_id], cycle_of[group_id]) for group_id in groups}
-
-    def add(key, group_id, person, value=None, recorded_at=None):
-        node = leaf.get(group_id)
-        if node is not None:
-            tables[key].add(node, person, value, recorded_at=recorded_at)
 
     # Every measure is collected in SQL per cycle: the distinct people behind it and its
     # partial figure (aggregates.Collect), one row per cycle, never one per person and
@@ -473,7 +585,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         tables["response_rate"].add_people(node, asked, (answers, records))
         if rated:
             tables["meeting_value"].add_people(node, rated, (value_sum, value_records))
-    _changes(organization, period_pulses, answered, this_month, period_end, tables)
+    _changes(organization, recent, this_month, period_end, tables)
     for pid, cycle, members, present, held in (
         Attendance.objects.filter(
             meeting__group__organization=organization,
@@ -523,146 +635,179 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     ):
         if f"issues_{category}" in tables:
             tables[f"issues_{category}"].add_people(_cycle(pid, cycle), authors, raised)
-    _retention(organization, groups, cycle_of, tables, until, period_end)
-
-    reducers = {
-        "people": lambda values: None,  # the figure is its count of people
-        "response_rate": aggregates.percent_of,
-        "meeting_value": aggregates.mean_of,
-        "attendance": aggregates.percent_of,
-        "commitments_kept": aggregates.percent_of,
-        **{f"change_{k}": aggregates.quartiles_of for k in MEASURE_KEYS},
-        **{f"retention_{n}": aggregates.percent_of for n in RETENTION_MONTHS},
-        **{f"issues_{c}": aggregates.total_of for c in IssueCategory.values},
-    }
-    if filters.program_id is None:
-        row_keys = [ALL, *(_program(pid) for pid in programs)]
-    elif filters.cycle is None:
-        row_keys = [_program(filters.program_id)] + [
-            _cycle(pid, c) for pid, c in cycles if pid == filters.program_id
-        ]
-    else:
-        row_keys = [_cycle(filters.program_id, filters.cycle)]
-        if (filters.program_id, filters.cycle) not in cycles:
-            raise Invalid("No such cycle in this program.", field="cycle")
-    views = {key: tables[key].select(row_keys, reducers[key]) for key in keys}
-    rows = []
-    for row_key in row_keys:
-        cells = {key: views[key][row_key] for key in keys}
-        rows.append(
-            {
-                "key": row_key,
-                "label": _row_label(row_key, programs),
-                "program_id": row_key[1] if row_key != ALL else None,
-                "cycle": row_key[2] if row_key[0] == "cycle" else None,
-                "cells": cells,
-                "ordered": [(key, unit, cells[key]) for key, _, unit in ADMIN_COLUMNS],
-                "issues": [cells[f"issues_{c}"] for c in IssueCategory.values],
-            }
-        )
-    return {
-        "rows": rows,
-        "programs": list(programs.values()),
-        "cycles": [c for pid, c in cycles if pid == filters.program_id],
-        "filters": filters,
-        "since": recent,
-        "until": until,
-        "categories": IssueCategory.choices,
-        "columns": ADMIN_COLUMNS,
-    }
+    _retention(organization, this_month, period_end, tables)
+    return {key: tables[key].figures(REDUCERS[key]) for key in OUTCOME_KEYS}
 
 
-def _changes(organization, period_pulses, answered, this_month, period_end, tables) -> None:
-    """Change from baseline: each person's latest answered pulse of the period against
-    their baseline, counted in that pulse's cycle. One row per person (a median needs
-    the values), not one per person and month."""
-    later = Pulse.objects.filter(
-        organization=organization,
-        user=OuterRef("user"),
-        month__gt=OuterRef("month"),
-        month__lt=this_month,
-        answered_at__lt=period_end,
+# --- the two measures that need each person's own rows ----------------------------------
+# The change from baseline (a median needs every value) and retention (a first join and a
+# last activity per person) are worked out per person inside the database, which hands
+# back one row per cycle: the people behind each figure and its values, as Collect does
+# for the other measures (ARRAY_AGG on PostgreSQL, GROUP_CONCAT on SQLite).
+
+
+def _collect_sql(column: str, condition: str) -> str:
+    """`column` over the rows where `condition` holds, as aggregates.Collect gives it."""
+    if connection.vendor == "postgresql":
+        return f"ARRAY_AGG({column}) FILTER (WHERE {condition})"
+    return f"GROUP_CONCAT(CASE WHEN {condition} THEN {column} END)"
+
+
+def _add_months_sql(day: str, months: int) -> str:
+    """The date column `day` plus `months`, as add_months (relativedelta): the month's
+    last day where the day overflows it (31 January + 1 month is 28 or 29 February)."""
+    months = int(months)
+    if connection.vendor == "postgresql":
+        return f"({day} + make_interval(months => {months}))::date"
+    # SQLite's date modifiers roll over (31 January + 1 month is 2 or 3 March): add the
+    # months to the first of the month, then the days, and keep the month's last day.
+    return (
+        f"MIN(date({day}, 'start of month', '+{months + 1} months', '-1 day'), "
+        f"date({day}, 'start of month', '+{months} months', "
+        f"'+' || (CAST(strftime('%%d', {day}) AS INTEGER) - 1) || ' days'))"
     )
-    baselines = {
-        row[0]: row[1:]
-        for row in Baseline.objects.filter(
-            organization=organization, recorded_at__lt=period_end
-        ).values_list("user_id", *MEASURE_KEYS)
-    }
-    latest = period_pulses.filter(answered)
-    if connection.vendor == "postgresql":  # DISTINCT ON: one sort, not a probe per pulse
-        latest = latest.order_by("user_id", "-month").distinct("user_id")
-    else:
-        latest = latest.filter(~Exists(later))
-    changes: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for pid, cycle, user_id, *answers in latest.values_list(
-        "group__program_id", "group__cycle", "user_id", *MEASURE_KEYS
-    ):
-        base = baselines.get(user_id)
-        if base is None:
-            continue
-        for key, now_value, then_value in zip(MEASURE_KEYS, answers, base, strict=True):
-            if now_value is not None and then_value is not None:
-                people, values = changes[(key, _cycle(pid, cycle))]
-                people.append(user_id)
-                values.append(float(now_value) - float(then_value))
-    for (key, node), (people, values) in changes.items():
-        tables[f"change_{key}"].add_people(node, people, values)
 
 
-def _retention(organization, groups, cycle_of, tables, until, period_end) -> None:
+def _greatest_sql(a: str, b: str) -> str:
+    """The later of two dates, either of which may be NULL (NULL when both are)."""
+    function = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return f"{function}(COALESCE({a}, {b}), COALESCE({b}, {a}))"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _changes(organization, recent, this_month, period_end, tables) -> None:
+    """Change from baseline: each person's latest answered pulse of the period against
+    their baseline, counted in that pulse's cycle. One query, one row per cycle with the
+    people and the differences of each measure."""
+    ops = connection.ops
+    collected = []
+    for key in MEASURE_KEYS:
+        both = f"l.{key} IS NOT NULL AND b.{key} IS NOT NULL"
+        collected += [_collect_sql("l.user_id", both), _collect_sql(f"l.{key} - b.{key}", both)]
+    sql = f"""
+        SELECT l.program_id, l.cycle, {", ".join(collected)}
+        FROM (
+            SELECT p.user_id, g.program_id, g.cycle, {", ".join(f"p.{k}" for k in MEASURE_KEYS)},
+                ROW_NUMBER() OVER (PARTITION BY p.user_id ORDER BY p.month DESC) AS nth
+            FROM {Pulse._meta.db_table} p JOIN {PeerGroup._meta.db_table} g ON g.id = p.group_id
+            WHERE p.organization_id = %s AND p.month >= %s AND p.month < %s
+                AND p.answered_at < %s
+        ) l
+        JOIN {Baseline._meta.db_table} b ON b.user_id = l.user_id
+        WHERE l.nth = 1 AND b.organization_id = %s AND b.recorded_at < %s
+        GROUP BY l.program_id, l.cycle
+    """
+    end = ops.adapt_datetimefield_value(period_end)
+    params = [
+        organization.pk,
+        ops.adapt_datefield_value(recent),
+        ops.adapt_datefield_value(this_month),
+        end,
+        organization.pk,
+        end,
+    ]
+    for pid, cycle, *parts in _fetch(sql, params):
+        for i, key in enumerate(MEASURE_KEYS):
+            people = aggregates.ints(parts[2 * i])
+            if people:
+                values = [float(v) for v in aggregates.ints(parts[2 * i + 1])]
+                tables[f"change_{key}"].add_people(_cycle(pid, cycle), people, values)
+
+
+def _retention(organization, this_month, period_end, tables) -> None:
     """Still active N months after joining a program: answered a pulse or was present
     at a meeting on or after that day. Counted in the cycle they first joined in, for
     people who joined at least N months before the period's last day; only what was
-    recorded before the period ended counts."""
-    first: dict[tuple[int, int], tuple] = {}
+    recorded before the period ended counts. One query, one row per cycle."""
+    ops = connection.ops
+    # Days as `__date` gives them: in the current time zone.
+    zone = timezone.get_current_timezone_name()
     # The program join date, which a move keeps: a moved member stays in the population.
-    for group_id, user_id, joined_at in (
-        GroupMembership.objects.filter(group__organization=organization)
-        .annotate(program_joined=Coalesce("program_joined_at", "joined_at"))
-        .order_by("program_joined")
-        .values_list("group_id", "user_id", TruncDate("program_joined"))
-    ):
-        first.setdefault((groups[group_id], user_id), (group_id, joined_at))
-    # The day of the latest answer is the latest day answered: MAX first, then one
-    # conversion per person (in the zone `__date` used), not one per pulse.
-    here = timezone.get_current_timezone()
-    last_pulse = {
-        user_id: last.astimezone(here).date()
-        for user_id, last in Pulse.objects.filter(
-            organization=organization, answered_at__lt=period_end
+    joined_sql, joined_params = ops.datetime_cast_date_sql(
+        "COALESCE(m.program_joined_at, m.joined_at)", (), zone
+    )
+    pulse_day, pulse_params = ops.datetime_cast_date_sql("pu.last", (), zone)
+    present_day, present_params = ops.datetime_cast_date_sql("pr.last", (), zone)
+    counted, params = [], []
+    for n in RETENTION_MONTHS:
+        # Joined N months before the period's last day: in a month before this one's
+        # N months earlier (a day plus N months stays in the month N months on).
+        joined_by = "joined < %s"
+        counted += [
+            _collect_sql("user_id", joined_by),
+            f"COUNT(CASE WHEN {joined_by} AND last_seen >= {_add_months_sql('joined', n)}"
+            " THEN 1 END)",
+        ]
+        params += [ops.adapt_datefield_value(add_months(this_month, -n))] * 2
+    end = ops.adapt_datetimefield_value(period_end)
+    group = PeerGroup._meta.db_table
+    sql = f"""
+        WITH firsts AS (
+            SELECT user_id, program_id, cycle, joined FROM (
+                SELECT m.user_id, g.program_id, g.cycle, {joined_sql} AS joined,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY g.program_id, m.user_id
+                        ORDER BY COALESCE(m.program_joined_at, m.joined_at), m.id
+                    ) AS nth
+                FROM {GroupMembership._meta.db_table} m JOIN {group} g ON g.id = m.group_id
+                WHERE g.organization_id = %s
+            ) ranked
+            WHERE nth = 1
+        ),
+        pulsed AS (
+            SELECT user_id, MAX(answered_at) AS last FROM {Pulse._meta.db_table}
+            WHERE organization_id = %s AND answered_at < %s
+            GROUP BY user_id
+        ),
+        present AS (
+            SELECT a.member_id AS user_id, MAX(mt.starts_at) AS last
+            FROM {Attendance._meta.db_table} a
+                JOIN {Meeting._meta.db_table} mt ON mt.id = a.meeting_id
+                JOIN {group} g ON g.id = mt.group_id
+            WHERE g.organization_id = %s AND a.status = %s AND mt.starts_at < %s
+                AND a.recorded_at < %s
+            GROUP BY a.member_id
+        ),
+        seen AS (
+            SELECT f.program_id, f.cycle, f.user_id, f.joined,
+                {pulse_day} AS pulse_day, {present_day} AS present_day
+            FROM firsts f
+                LEFT JOIN pulsed pu ON pu.user_id = f.user_id
+                LEFT JOIN present pr ON pr.user_id = f.user_id
         )
-        .values("user_id")
-        .annotate(last=Max("answered_at"))
-        .values_list("user_id", "last")
-    }
-    last_present = {
-        member_id: last.astimezone(here).date()
-        for member_id, last in Attendance.objects.filter(
-            meeting__group__organization=organization,
-            status=AttendanceStatus.PRESENT,
-            meeting__starts_at__lt=period_end,
-            recorded_at__lt=period_end,
-        )
-        .values("member_id")
-        .annotate(last=Max("meeting__starts_at"))
-        .values_list("member_id", "last")
-    }
-    # Per cycle and N: the people counted and how many of them were still active.
-    counted: dict[tuple, tuple[list, int]] = {}
-    for (_pid, user_id), (group_id, joined) in first.items():
-        moments = [m for m in (last_pulse.get(user_id), last_present.get(user_id)) if m]
-        last_seen = max(moments) if moments else None
-        for n in RETENTION_MONTHS:
-            due = add_months(joined, n)
-            if due > until:
-                continue
-            key = (n, _cycle(groups[group_id], cycle_of[group_id]))
-            people, active = counted.get(key) or ([], 0)
-            people.append(user_id)
-            counted[key] = (people, active + (last_seen is not None and last_seen >= due))
-    for (n, node), (people, active) in counted.items():
-        tables[f"retention_{n}"].add_people(node, people, (active, len(people)))
+        SELECT program_id, cycle, {", ".join(counted)}
+        FROM (
+            SELECT program_id, cycle, user_id, joined,
+                {_greatest_sql("pulse_day", "present_day")} AS last_seen
+            FROM seen
+        ) people
+        GROUP BY program_id, cycle
+    """
+    params = [
+        *joined_params,
+        organization.pk,
+        organization.pk,
+        end,
+        organization.pk,
+        AttendanceStatus.PRESENT.value,
+        end,
+        end,
+        *pulse_params,
+        *present_params,
+        *params,
+    ]
+    for pid, cycle, *parts in _fetch(sql, params):
+        for i, n in enumerate(RETENTION_MONTHS):
+            people = aggregates.ints(parts[2 * i])
+            if people:
+                tables[f"retention_{n}"].add_people(
+                    _cycle(pid, cycle), people, (parts[2 * i + 1], len(people))
+                )
 
 
 def _row_label(key: tuple, programs: dict) -> str:

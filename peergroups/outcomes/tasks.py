@@ -18,9 +18,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from peergroups.ops.mail import email_send
+from peergroups.organizations.models import Organization
 from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
-from peergroups.outcomes.models import Pulse
+from peergroups.outcomes.models import OutcomeSnapshot, Pulse
 
 logger = logging.getLogger(__name__)
 
@@ -135,3 +136,17 @@ def pulses_send() -> dict:
     result = pulses_send_now()
     logger.info("pulses sent: %(sent)s, reminders: %(reminded)s", result)
     return result
+
+
+def outcomes_keep_now(now: datetime | None = None) -> int:
+    """Work out and keep each organization's program outcomes once its month has turned,
+    so no admin's first read of the month waits for them; returns how many were."""
+    now = now or timezone.now()
+    kept = set(OutcomeSnapshot.objects.values_list("organization_id", "month"))
+    done = 0
+    for organization in Organization.objects.all():
+        month = selectors.open_month(organization, now)
+        if (organization.pk, month) not in kept:
+            selectors.outcome_figures_kept(organization=organization, this_month=month)
+            done += 1
+    return done

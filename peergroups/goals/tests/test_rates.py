@@ -44,6 +44,26 @@ def test_member_dashboard_shows_the_rate_and_a_monthly_chart(client, accepted, c
     assert 'id="completion-rate">50 %' in page  # 1.5 of 3 due in 90 days
 
 
+def test_the_dashboard_rates_from_its_commitments_are_the_rates_read_apart(accepted, commit):
+    """The goals dashboard reckons the rate and the monthly chart from the commitments it
+    reads anyway (member_rates_of); they are the figures the two queries give."""
+    with time_machine.travel(TODAY, tick=False):
+        commit(date(2026, 9, 30), outcome="done")  # before the chart's months
+        commit(date(2026, 12, 16), outcome="done")  # in the chart, outside 90 days
+        commit(date(2026, 12, 15), outcome="partly")  # the 90 days' first day is out
+        commit(date(2027, 1, 10), outcome="done")
+        commit(date(2027, 1, 20), outcome="not_done")
+        commit(date(2027, 2, 10), outcome="partly")
+        commit(date(2027, 3, 15))  # due today: counts
+        commit(date(2027, 3, 30), outcome="done")  # not due yet
+        access = organization_access(accepted.member, "acme")
+        commitments = list(selectors.commitments_of_member(user=accepted.member, access=access))
+        rate, monthly = selectors.member_rates_of(commitments)
+        assert rate == selectors.member_rate(user=accepted.member, access=access)
+        assert monthly == selectors.monthly_rates(user=accepted.member, access=access)
+    assert rate.count == 5 and [m["rate"].count for m in monthly] == [0, 0, 2, 2, 1, 1]
+
+
 def test_facilitator_sees_the_kept_rate_and_who_is_slipping(client, accepted, commit):
     with time_machine.travel(TODAY, tick=False):
         commit(date(2027, 3, 1))  # overdue, no check-in

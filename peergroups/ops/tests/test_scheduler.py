@@ -78,6 +78,7 @@ def test_the_periodic_jobs_are_registered_with_the_readme_schedules():
         "expire_group_content": "daily at 03:00 UTC",
         "send_group_welcomes": "hourly at :15",
         "send_meeting_invitations": "hourly at :30",
+        "keep_program_outcomes": "hourly at :45",
     }
     assert {job.queue for job in scheduler.JOBS.values()} == {"default"}
 
