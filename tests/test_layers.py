@@ -50,6 +50,7 @@ BASE = {
     "redact",
     "textlimits",
     "groupsize",
+    "languages",
 }
 TOP = {"settings", "urls", "wsgi"}
 

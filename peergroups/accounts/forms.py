@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from peergroups.accounts.models import ACCOUNT_KINDS, User
 from peergroups.accounts.throttle import (
@@ -12,6 +14,7 @@ from peergroups.accounts.throttle import (
     throttle_clear,
     throttle_hit,
 )
+from peergroups.languages import language_choices
 
 
 class SignInForm(AuthenticationForm):
@@ -89,6 +92,15 @@ class UserCreationForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of pages and e-mails"),
+        choices=lambda: language_choices(blank=gettext("Your organization's default")),
+        required=False,
+        help_text=_("Dates and numbers are written the way this language writes them."),
+    )
 
 
 class NotificationsForm(forms.Form):

@@ -31,6 +31,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A code of settings.LANGUAGES; empty: the organization's default language
+    # (accounts.middleware for pages, ops.mail.email_language for e-mails).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     objects = UserManager()
 

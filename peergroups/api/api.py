@@ -191,6 +191,10 @@ class OrganizationSettingsOut(Schema):
         "notes, check-in rounds, commitment check-in and pulse notes) are deleted, the "
         "counts kept; null: kept."
     )
+    default_language: str = Field(
+        description="The language of pages and e-mails for everyone who has not chosen "
+        "their own: a language code the site offers (en, de)."
+    )
 
 
 class OrganizationSettingsIn(Schema):
@@ -203,6 +207,7 @@ class OrganizationSettingsIn(Schema):
     facilitator_qualifications: list[str] | None = None
     # Its bounds (3 to 120) are the service's: one rule, checked after access.
     content_retention_months: int | None = None
+    default_language: str | None = Field(None, max_length=10)
 
 
 SETTINGS_FIELDS = list(OrganizationSettingsOut.model_fields)
@@ -237,7 +242,7 @@ def organization_settings_edit(
     access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     values = {**_settings_out(access.organization), **payload.model_dump(exclude_unset=True)}
-    for key in ("name", "time_zone"):
+    for key in ("name", "time_zone", "default_language"):
         if values[key] is None:
             raise Invalid("This setting cannot be empty.", field=key)
     organization = organization_settings_update(

@@ -11,7 +11,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
+from peergroups.accounts.middleware import SESSION_ORGANIZATION_LANGUAGE
 from peergroups.errors import NotFound, Refused
 from peergroups.organizations.models import Organization, OrganizationRole, Role
 
@@ -89,11 +91,24 @@ def org_view(*roles: str) -> Callable:
                 access.require(*roles)
             if request.session.get("last_org") != org_slug:  # no session write per page
                 request.session["last_org"] = org_slug
+            if not request.user.language:
+                organization_language_activate(request, access.organization)
             return view(request, access, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def organization_language_activate(request: HttpRequest, organization: Organization) -> None:
+    """A person who chose no language reads the organization's default: on its pages,
+    and (kept in the session) on the account's pages outside any organization.
+    `accounts.middleware.LanguageMiddleware` restores the language after the response."""
+    language = organization.default_language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    if request.session.get(SESSION_ORGANIZATION_LANGUAGE) != language:
+        request.session[SESSION_ORGANIZATION_LANGUAGE] = language
 
 
 def org_render(

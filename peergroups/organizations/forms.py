@@ -1,5 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from peergroups.languages import language_choices
 from peergroups.organizations.models import (
     RETENTION_MONTHS_MAX,
     RETENTION_MONTHS_MIN,
@@ -118,6 +120,12 @@ class OrganizationSettingsForm(forms.Form):
         ),
     )
 
+    default_language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        help_text=_("The language of pages and e-mails for everyone who has not chosen their own."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
@@ -135,5 +143,6 @@ class OrganizationSettingsForm(forms.Form):
             "email_reply_to": organization.email_reply_to,
             "facilitator_qualifications": "\n".join(organization.facilitator_qualifications or []),
             "content_retention_months": organization.content_retention_months,
+            "default_language": organization.default_language,
         }
         return cls(data, initial=initial)

@@ -52,6 +52,8 @@ class Organization(models.Model):
     # Months after which a group's texts (issues, meeting notes, check-ins, pulse notes)
     # are deleted by the scheduler, the rows and so the counts kept; empty: kept.
     content_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The language of pages and e-mails for everyone here who has not chosen their own.
+    default_language = models.CharField(max_length=10, default="en", db_default="en")
 
     class Meta:
         ordering = ["name"]

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.languages import language_check
 from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
@@ -208,6 +209,7 @@ def organization_settings_update(
     email_reply_to: str,
     facilitator_qualifications: list[str] | None,
     content_retention_months: int | None,
+    default_language: str,
 ) -> Organization:
     """An admin's change of the organization's settings; an empty qualification list
     means the field's three, an empty retention period keeps group texts."""
@@ -241,6 +243,7 @@ def organization_settings_update(
             field="content_retention_months",
         )
     fields = {
+        "default_language": language_check(default_language, field="default_language"),
         "name": _organization_name(name),
         "time_zone": time_zone,
         "email_sender_name": sender,
