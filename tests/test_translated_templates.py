@@ -3,7 +3,8 @@
 Django's template lexer splits each template into text, variables and tags; the text
 outside `{% translate %}` / `{% blocktranslate %}` (and outside comments, scripts and
 styles), with its HTML tags taken off, must hold no word. The attributes people read
-(`aria-label`, `title`, `placeholder`, `alt`, a button's `value`) count as text.
+(`aria-label`, `title`, `placeholder`, `alt`, a button's `value`) count as text; code
+(`<code>`: a column name, a command) does not.
 `test_the_guard_*` plants untranslated text in a copy and sees it caught (STYLE.md 15).
 """
 
@@ -58,8 +59,9 @@ def untranslated(template: Path) -> list[str]:
             continue
         text_parts.append(token.contents)
     text = "".join(text_parts)
-    # Scripts and styles are code; a template has none inline (the CSP), but say so anyway.
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    # Code is the same in every language: a column name, a command (<code>); scripts and
+    # styles too (a template has none inline, the CSP forbids them, but say so anyway).
+    text = re.sub(r"<(script|style|code|kbd)\b.*?</\1>", " ", text, flags=re.S | re.I)
     for match in READ_ATTRIBUTES.finditer(text):
         found += _words(match.group(2).replace("\x00", " "))
     for match in BUTTON_VALUE.finditer(text):
@@ -111,11 +113,12 @@ def test_the_guard_catches_text_beside_a_variable_in_an_email(tmp_path):
     assert untranslated_templates(root)["planted.txt"] == ["Hello"]
 
 
-def test_the_guard_passes_translated_text_names_and_entities(tmp_path):
+def test_the_guard_passes_translated_text_names_code_and_entities(tmp_path):
     root = _planted(
         tmp_path,
         "planted.html",
         "{% load i18n %}<title>{% block title %}Peergroups{% endblock %}</title>"
+        "<p><code>manage.py setup_key</code></p>"
         "<p>{% blocktranslate with n=x %}{{ n }} words{% endblocktranslate %} &middot; 42</p>"
         "{# a comment with words #}{% comment %}more words{% endcomment %}",
     )

@@ -2,6 +2,8 @@
 e-mail, groups and programs by name; kinds whose names could carry confidential words
 (a group's resource, a question) by their kind only."""
 
+from django.utils.formats import date_format
+
 from peergroups.accounts.models import User
 from peergroups.audit.naming import audit_namer
 from peergroups.formation.models import FormationRun
@@ -74,4 +76,7 @@ def _meetings(ids):
     rows = (
         Meeting.objects.filter(pk__in=ids).select_related("group").only("starts_at", "group__name")
     )
-    return {m.pk: f"meeting of “{m.group.name}” on {m.starts_at:%-d %b %Y}" for m in rows}
+    return {
+        m.pk: f"meeting of “{m.group.name}” on {date_format(m.starts_at, 'SHORT_DATE_FORMAT')}"
+        for m in rows
+    }

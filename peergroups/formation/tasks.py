@@ -18,7 +18,7 @@ from django_tasks import task
 
 from peergroups.formation.parameters import FORMATION_QUEUE
 from peergroups.groups.models import PeerGroup
-from peergroups.ops.mail import email_message, retry_email
+from peergroups.ops.mail import email_message, in_recipient_language, retry_email
 
 
 @task(queue_name=FORMATION_QUEUE)
@@ -94,6 +94,7 @@ def groups_welcome_send(group_ids: list[int]) -> int:
     return len(messages)
 
 
+@in_recipient_language(lambda *, group, member, peers: (member, group.organization))
 def group_welcome_message(*, group: PeerGroup, member, peers: list):
     """One member's welcome: their group's name, peers and facilitator (replies go to the
     facilitator)."""

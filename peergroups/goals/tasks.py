@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationChoice, NotificationKind
 from peergroups.goals import selectors, services
 from peergroups.goals.models import AccountabilityPartner, Commitment, ReminderStage
-from peergroups.ops.mail import email_send
+from peergroups.ops.mail import email_send, in_recipient_language
 from peergroups.organizations.recipients import recipients_with_choice
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def goal_reminders_send_now() -> int:
     return sent
 
 
+@in_recipient_language(lambda person, claimed, **_: (person, claimed[0][0].group.organization))
 def _send(person, claimed, *, digest: bool) -> None:
     lines = []
     for commitment, stage in claimed:
@@ -149,7 +151,7 @@ def _send(person, claimed, *, digest: bool) -> None:
     if digest:
         subject = f"Your commitments this week ({len(claimed)})"
     elif claimed[0][1] == ReminderStage.DUE_SOON:
-        subject = f"Due {first.due_on:%a %-d %b}: your commitment"
+        subject = f"Due {date_format(first.due_on, 'DATE_FORMAT')}: your commitment"
     elif claimed[0][1] == ReminderStage.OVERDUE:
         subject = "How did your commitment go? Check in with one click"
     else:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -50,7 +51,7 @@ def _chosen_group(form, groups):
 
 
 def _chart(points) -> dict:
-    return bar_chart([(p["month"].strftime("%b"), p["rate"].percent) for p in points])
+    return bar_chart([(date_format(p["month"], "M"), p["rate"].percent) for p in points])
 
 
 # --- the member's own ------------------------------------------------------------------
@@ -182,7 +183,9 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
+            messages.success(
+                request, f"Commitment made, due {date_format(commitment.due_on, 'DATE_FORMAT')}."
+            )
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,

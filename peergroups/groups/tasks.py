@@ -7,10 +7,11 @@ from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.ops.mail import email_message, retry_email
+from peergroups.ops.mail import email_message, in_recipient_language, retry_email
 from peergroups.organizations.recipients import may_email
 
 
+@in_recipient_language(lambda *, group, member: (member, group.organization))
 def group_assignment_message(*, group: PeerGroup, member: User) -> EmailMultiAlternatives:
     """Replies go to the group's facilitator."""
     return email_message(

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
@@ -489,7 +490,7 @@ def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
         now=(
             "it is cancelled."
             if meeting.status == MeetingStatus.CANCELLED
-            else f"it starts {starts:%a %-d %b %Y, %H:%M} ({zone.key})"
+            else f"it starts {date_format(starts, 'DATETIME_FORMAT')} ({zone.key})"
             + (f" at {where}." if where else ".")
         ),
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -130,7 +131,7 @@ def _rate_limit(*, user: User, access: OrgAccess) -> None:
             free_at = asked[len(asked) - allowed] + timedelta(days=days)
             raise Throttled(
                 f"You can ask the network {allowed} questions in {period}; "
-                f"you can ask again on {free_at:%-d %b at %H:%M} UTC.",
+                f"you can ask again on {date_format(free_at, 'SHORT_DATETIME_FORMAT')} UTC.",
                 retry_after=int((free_at - now).total_seconds()) + 1,
             )
 

@@ -15,7 +15,7 @@ from django_tasks import task
 from peergroups.errors import NotFound
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient, RecipientStatus
-from peergroups.ops.mail import email_send, retry_email
+from peergroups.ops.mail import email_language, email_send, retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import may_email
 
@@ -53,17 +53,18 @@ def question_notify_now(question_id: int) -> int:
                 view = selectors.question_for_user(
                     user=recipient.user, access=access, question_id=question.pk
                 )
-                _send(
-                    to=recipient.user,
-                    subject=f"A peer asks for your experience: {question.title}",
-                    template="network/email/question.txt",
-                    organization=question.organization,
-                    context={
-                        "view": view,
-                        "person": recipient.user,
-                        "link": settings.BASE_URL + question.get_absolute_url(),
-                    },
-                )
+                with email_language(user=recipient.user, organization=question.organization):
+                    _send(
+                        to=recipient.user,
+                        subject=f"A peer asks for your experience: {question.title}",
+                        template="network/email/question.txt",
+                        organization=question.organization,
+                        context={
+                            "view": view,
+                            "person": recipient.user,
+                            "link": settings.BASE_URL + question.get_absolute_url(),
+                        },
+                    )
         except NotFound:
             continue  # no longer in the organization: nothing to tell
         except Exception:
@@ -92,18 +93,19 @@ def answer_notify_now(answer_id: int) -> bool:
         )
     except NotFound:
         return False
-    _send(
-        to=question.asker,
-        subject=f"{answer.author} answered your question: {question.title}",
-        template="network/email/answer.txt",
-        organization=question.organization,
-        context={
-            "view": view,
-            "answer": answer,
-            "person": question.asker,
-            "link": settings.BASE_URL + question.get_absolute_url(),
-        },
-    )
+    with email_language(user=question.asker, organization=question.organization):
+        _send(
+            to=question.asker,
+            subject=f"{answer.author} answered your question: {question.title}",
+            template="network/email/answer.txt",
+            organization=question.organization,
+            context={
+                "view": view,
+                "answer": answer,
+                "person": question.asker,
+                "link": settings.BASE_URL + question.get_absolute_url(),
+            },
+        )
     return True
 
 

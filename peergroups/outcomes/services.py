@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid, Refused
@@ -119,7 +120,9 @@ def pulse_answer(*, pulse: Pulse, answers: PulseAnswers, acting_user: User) -> P
     answers_check(answers)
     pulse = Pulse.objects.select_for_update().get(pk=pulse.pk)
     if pulse.answered_at is not None:
-        raise Conflict(f"Your pulse for {pulse.month:%B %Y} is answered already. Thank you!")
+        raise Conflict(
+            f"Your pulse for {date_format(pulse.month, 'YEAR_MONTH_FORMAT')} is answered already. Thank you!"
+        )
     for name, value in _baseline_fields(answers).items():
         setattr(pulse, name, value)
     pulse.meeting_value = answers.meeting_value
@@ -167,7 +170,9 @@ def pulse_token_resolve(token: str) -> PulseToken:
     )
     _require_owner_active(link.pulse)
     if link.pulse.answered_at is not None:
-        raise Conflict(f"Your pulse for {link.pulse.month:%B %Y} is answered already. Thank you!")
+        raise Conflict(
+            f"Your pulse for {date_format(link.pulse.month, 'YEAR_MONTH_FORMAT')} is answered already. Thank you!"
+        )
     return link
 
 

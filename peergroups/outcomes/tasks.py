@@ -15,9 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks import task
 
-from peergroups.ops.mail import email_send
+from peergroups.ops.mail import email_send, in_recipient_language
 from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
 from peergroups.outcomes.models import Pulse
@@ -105,15 +106,16 @@ def _still_active(candidates: list) -> list:
     return [r for r in candidates if (r.organization.pk, r.user.pk) in kept]
 
 
+@in_recipient_language(lambda pulse, recipient, **_: (recipient.user, recipient.organization))
 def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
     token = services.pulse_token_issue(pulse=pulse)
     link = settings.BASE_URL + reverse(
         "outcomes-pulse-link", kwargs={"org_slug": recipient.organization.slug, "token": token}
     )
     subject = (
-        f"A reminder: your {pulse.month:%B} pulse (under a minute)"
+        f"A reminder: your {date_format(pulse.month, 'F')} pulse (under a minute)"
         if reminder
-        else f"Your {pulse.month:%B} pulse: how is work going? (under a minute)"
+        else f"Your {date_format(pulse.month, 'F')} pulse: how is work going? (under a minute)"
     )
     email_send(
         to=recipient.user.email,

@@ -1,6 +1,6 @@
 # "7 Dec 2026": day before month reads the same to British, Irish and international readers.
-DATE_FORMAT = "l j F Y"  # Monday 7 December 2026
-DATETIME_FORMAT = "l j F Y, H:i"  # Monday 7 December 2026, 18:00
+DATE_FORMAT = "D j M Y"  # Mon 7 Dec 2026
+DATETIME_FORMAT = "D j M Y, H:i"  # Mon 7 Dec 2026, 18:00
 SHORT_DATE_FORMAT = "j M Y"  # 7 Dec 2026
 SHORT_DATETIME_FORMAT = "j M Y H:i"  # 7 Dec 2026 18:00
 MONTH_DAY_FORMAT = "j M"  # 7 Dec
