@@ -28,7 +28,11 @@ HTML_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 ENTITY = re.compile(r"&#?\w+;")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # Text inside these pairs of tags is either translated or never shown.
-OPENERS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans", "comment": "endcomment"}
+OPENERS = {
+    "blocktranslate": "endblocktranslate",
+    "blocktrans": "endblocktrans",
+    "comment": "endcomment",
+}
 
 
 def _words(text: str) -> list[str]:

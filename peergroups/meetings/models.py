@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.recurrence import occurrences
@@ -208,12 +209,14 @@ class StepKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# A new group's protocol and agreement are written in its organization's default
+# language (services.group_defaults_create); after that they are the group's own text.
 DEFAULT_PROTOCOL = [
-    (StepKind.CHECK_IN, "Check-in round", 30),
-    (StepKind.ISSUES, "Issue processing", 150),
-    (StepKind.COMMITMENTS, "Commitments review", 30),
-    (StepKind.RESOURCES, "Resource share", 15),
-    (StepKind.CLOSE, "Close", 15),
+    (StepKind.CHECK_IN, gettext_lazy("Check-in round"), 30),
+    (StepKind.ISSUES, gettext_lazy("Issue processing"), 150),
+    (StepKind.COMMITMENTS, gettext_lazy("Commitments review"), 30),
+    (StepKind.RESOURCES, gettext_lazy("Resource share"), 15),
+    (StepKind.CLOSE, pgettext_lazy("agenda step", "Close"), 15),
 ]
 
 
@@ -385,13 +388,15 @@ class Attendance(models.Model):
         return f"{self.member_id} {self.status} at meeting {self.meeting_id}"
 
 
-DEFAULT_AGREEMENT = """What is said in this group stays in this group.
+DEFAULT_AGREEMENT = gettext_lazy(
+    """What is said in this group stays in this group.
 
 1. I keep confidential everything members share: their issues, their companies, their people.
 2. I do not repeat what I hear to anyone outside the group, including my own organization's
    program staff, and I do not use it for business advantage.
 3. I speak for myself and share experience, not advice I have not lived.
 4. I come prepared, on time, and I keep the commitments I make here."""
+)
 
 
 class ConfidentialityAgreement(models.Model):

@@ -12,10 +12,11 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from peergroups.accounts.models import User
@@ -101,30 +102,52 @@ def group_defaults_create(*, group: PeerGroup) -> None:
     page GET has to write them. Idempotent: what the group already has is kept.
     """
     # Lock the group row so two callers do not both create the defaults.
-    PeerGroup.objects.select_for_update().filter(pk=group.pk).first()
-    if not group.agenda_steps.exists():
-        AgendaStep.objects.bulk_create(
-            AgendaStep(group=group, position=i, kind=kind, title=title, minutes=minutes)
-            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
-        )
-    if not group.agreements.exists():
-        ConfidentialityAgreement.objects.create(group=group, version=1, text=DEFAULT_AGREEMENT)
+    locked = (
+        PeerGroup.objects.select_for_update()
+        .filter(pk=group.pk)
+        .values_list("organization__default_language", flat=True)
+        .first()
+    )
+    with translation.override(locked or settings.LANGUAGE_CODE):
+        if not group.agenda_steps.exists():
+            AgendaStep.objects.bulk_create(
+                AgendaStep(group=group, position=i, kind=kind, title=str(title), minutes=minutes)
+                for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+            )
+        if not group.agreements.exists():
+            ConfidentialityAgreement.objects.create(
+                group=group, version=1, text=str(DEFAULT_AGREEMENT)
+            )
 
 
 def group_defaults_create_many(*, group_ids: list[int]) -> None:
     """`group_defaults_create` for many new groups at once (publishing a formation):
     bulk inserts, for groups created in the caller's transaction that have none yet."""
+    languages = dict(
+        PeerGroup.objects.filter(pk__in=group_ids).values_list(
+            "pk", "organization__default_language"
+        )
+    )
+    defaults = {}  # language: (protocol, agreement), each written once
+    for language in set(languages.values()):
+        with translation.override(language):
+            defaults[language] = (
+                [(kind, str(title), minutes) for kind, title, minutes in DEFAULT_PROTOCOL],
+                str(DEFAULT_AGREEMENT),
+            )
     AgendaStep.objects.bulk_create(
         (
             AgendaStep(group_id=group_id, position=i, kind=kind, title=title, minutes=minutes)
             for group_id in group_ids
-            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+            for i, (kind, title, minutes) in enumerate(defaults[languages[group_id]][0])
         ),
         batch_size=1000,
     )
     ConfidentialityAgreement.objects.bulk_create(
         (
-            ConfidentialityAgreement(group_id=group_id, version=1, text=DEFAULT_AGREEMENT)
+            ConfidentialityAgreement(
+                group_id=group_id, version=1, text=defaults[languages[group_id]][1]
+            )
             for group_id in group_ids
         ),
         batch_size=1000,
