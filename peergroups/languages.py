@@ -2,6 +2,7 @@
 person's own choice, else their organization's default, else the site's (settings)."""
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from peergroups.errors import Invalid
@@ -38,3 +39,12 @@ def language_of(*, user=None, organization=None) -> str:
         if code in codes:
             return code
     return settings.LANGUAGE_CODE
+
+
+def language_activate_for(request, *, user, organization) -> None:
+    """A page opened from a one-click link in an e-mail (a pulse, a check-in) answers in
+    the language of the person the link is for, as the e-mail did; the language
+    middleware restores the thread's language after the response."""
+    language = language_of(user=user, organization=organization)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language

@@ -32,6 +32,7 @@ from peergroups.goals.forms import (
 )
 from peergroups.goals.models import CheckInStatus
 from peergroups.http import FORM_INVALID, form_add_invalid, form_status
+from peergroups.languages import language_activate_for
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
@@ -377,6 +378,9 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
             raise services.CheckInLinkInvalid("This check-in link is not valid.")
     except services.CheckInLinkInvalid as invalid:
         return render(request, "goals/token_invalid.html", {"reason": str(invalid)}, status=410)
+    language_activate_for(
+        request, user=link.commitment.member, organization=link.commitment.group.organization
+    )
     initial = {"status": request.GET.get("status") or CheckInStatus.DONE}
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

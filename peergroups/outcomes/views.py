@@ -18,6 +18,7 @@ from peergroups.errors import Invalid
 from peergroups.formats import csv_text
 from peergroups.goals import selectors as goals
 from peergroups.http import csv_response, form_add_invalid, form_status
+from peergroups.languages import language_activate_for
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -134,6 +135,7 @@ def pulse_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     link = services.pulse_token_resolve(token)
     if link.pulse.organization.slug != org_slug:
         raise services.PULSE_LINK.invalid()
+    language_activate_for(request, user=link.pulse.user, organization=link.pulse.organization)
     form = PulseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
