@@ -7,11 +7,18 @@ import io
 import re
 from collections.abc import Iterable
 
+from django.utils.formats import number_format
+
+
+def number_text(number) -> str:
+    """A number as the reader's language writes it: "1,200" in English, "1.200" in German."""
+    return number_format(number, force_grouping=True)
+
 
 def count_of(number: int, singular: str, plural: str | None = None) -> str:
     """`count_of(1, "open seat")` is "1 open seat"; `count_of(2, "open seat")` "2 open seats"."""
     word = singular if number == 1 else (plural or singular + "s")
-    return f"{number:,} {word}"
+    return f"{number_text(number)} {word}"
 
 
 def natural_key(text: str) -> list:

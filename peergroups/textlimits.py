@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from peergroups.errors import Invalid
+from peergroups.formats import number_text
 
 
 def text_too_long(limit: int) -> str:
     """The one sentence for a text over its bound (the API's schema errors do not carry
     the text, so the sentence names the bound only)."""
-    return f"Keep this to {limit:,} characters or fewer."
+    return f"Keep this to {number_text(limit)} characters or fewer."
 
 
 def text_check(

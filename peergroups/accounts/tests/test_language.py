@@ -85,3 +85,14 @@ def test_a_request_leaves_the_thread_in_the_language_it_found(client, cast):
     with translation.override("en"):
         assert "Ihre Peer-Gruppe" in client.get(DASHBOARD).text
         assert translation.get_language() == "en"
+
+
+def test_numbers_in_sentences_are_written_the_readers_way():
+    from peergroups.formats import count_of
+    from peergroups.textlimits import text_too_long
+
+    assert count_of(1200, "member") == "1,200 members"
+    assert "5,000" in text_too_long(5000)
+    with translation.override("de"):
+        assert count_of(1200, "member").startswith("1.200 ")
+        assert "5.000" in text_too_long(5000)
