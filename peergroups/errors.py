@@ -11,6 +11,7 @@ machinery (login redirects, test clients, admin) treats them as it always has.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 
 
 class DomainError(Exception):
@@ -69,8 +70,11 @@ def version_require(*, expected: int | None, current: int, now: str) -> None:
     `now` says the current values in words. None: the caller edits without a version."""
     if expected is not None and expected != current:
         raise Stale(
-            f"This was changed since you opened it: {now} Nothing was saved; "
-            "submit again to replace the current values.",
+            gettext(
+                "This was changed since you opened it: %(now)s Nothing was saved; submit "
+                "again to replace the current values."
+            )
+            % {"now": now},
             version=current,
         )
 

@@ -4,6 +4,8 @@ The program's model and its database constraints, the program edit (page and API
 a formation run's parameters (page and API) all read and check the bounds here.
 """
 
+from django.utils.translation import gettext
+
 from peergroups.errors import Invalid
 from peergroups.formats import count_of
 
@@ -24,13 +26,24 @@ def group_size_check(
     for field, value in ((smallest_field, smallest), (largest_field, largest)):
         if not MIN_GROUP_SIZE <= value <= MAX_GROUP_SIZE:
             raise Invalid(
-                f"Groups have between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE} members.", field=field
+                gettext("Groups have between %(MIN_GROUP_SIZE)s and %(MAX_GROUP_SIZE)s members.")
+                % {"MIN_GROUP_SIZE": MIN_GROUP_SIZE, "MAX_GROUP_SIZE": MAX_GROUP_SIZE},
+                field=field,
             )
     if smallest > largest:
-        raise Invalid("The smallest group cannot be larger than the largest.", field=smallest_field)
+        raise Invalid(
+            gettext("The smallest group cannot be larger than the largest."), field=smallest_field
+        )
     if open_seats < 0 or largest - open_seats < smallest:
         raise Invalid(
-            f"With {count_of(open_seats, 'open seat')}, groups of at most {largest} would "
-            f"hold fewer than the smallest group ({smallest}).",
+            gettext(
+                "With %(count_of)s, groups of at most %(largest)s would hold fewer than the "
+                "smallest group (%(smallest)s)."
+            )
+            % {
+                "count_of": count_of(open_seats, "open seat"),
+                "largest": largest,
+                "smallest": smallest,
+            },
             field=seats_field,
         )

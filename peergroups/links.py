@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.errors import Gone
 
@@ -49,17 +50,26 @@ class LinkWords:
         self.noun, self.instead, self.change = noun, instead, change
 
     def invalid(self) -> Gone:
-        return Gone(f"This {self.noun} link is not valid. Sign in to {self.instead} instead.")
+        return Gone(
+            gettext("This %(noun)s link is not valid. Sign in to %(instead)s instead.")
+            % {"noun": self.noun, "instead": self.instead}
+        )
 
     def used(self) -> Gone:
-        return Gone(f"This {self.noun} link has been used already. Sign in to {self.change}.")
+        return Gone(
+            gettext("This %(noun)s link has been used already. Sign in to %(change)s.")
+            % {"noun": self.noun, "change": self.change}
+        )
 
     def expired(self) -> Gone:
-        return Gone(f"This {self.noun} link has expired. Sign in to {self.instead} instead.")
+        return Gone(
+            gettext("This %(noun)s link has expired. Sign in to %(instead)s instead.")
+            % {"noun": self.noun, "instead": self.instead}
+        )
 
     def ended(self) -> Gone:
         """For the link of a person who is no longer part of the organization."""
-        return Gone(f"This {self.noun} link no longer works.")
+        return Gone(gettext("This %(noun)s link no longer works.") % {"noun": self.noun})
 
 
 def link_issue(model: type[OneClickLink], *, days: int, **fields) -> str:

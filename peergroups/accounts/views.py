@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from peergroups.accounts.forms import NotificationsForm, QueuedPasswordResetForm, SignInForm
 from peergroups.accounts.notifications import (
@@ -80,7 +81,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))
-        messages.success(request, "Your e-mail preferences are saved.")
+        messages.success(request, gettext("Your e-mail preferences are saved."))
         return redirect("accounts-notifications")
     return render(
         request, "accounts/notifications.html", {"form": form}, status=form_status(request)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from peergroups.api import services
 from peergroups.api.models import ApiToken
@@ -23,4 +24,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             services.token_revoke(token=token, acting_user=request.user)
-        messages.success(request, f"Revoked {count_of(queryset.count(), 'token')}.")
+        messages.success(
+            request,
+            gettext("Revoked %(count_of)s.") % {"count_of": count_of(queryset.count(), "token")},
+        )

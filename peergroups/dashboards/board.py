@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
@@ -117,9 +118,9 @@ def board_for_user(
     facilitator the groups they facilitate; anyone else is refused."""
     access.require("admin", "facilitator")
     if flag and flag not in FLAG_LABELS:
-        raise Invalid("Unknown flag.", field="flag")
+        raise Invalid(gettext("Unknown flag."), field="flag")
     if sort not in SORTS:
-        raise Invalid("Unknown sort.", field="sort")
+        raise Invalid(gettext("Unknown sort."), field="sort")
     now = timezone.now()
     organization = access.organization
     visible = PeerGroup.objects.filter(organization=organization, closed_at__isnull=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations
 
+from django.utils.translation import gettext
+
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, NotFound, Refused
 from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS, measures
@@ -48,7 +50,7 @@ def require_admin(user: User | None, organization: Organization) -> None:
     if not OrganizationRole.objects.filter(
         user=user, organization=organization, role=Role.ADMIN
     ).exists():
-        raise Refused("Only the organization's admins run group formation.")
+        raise Refused(gettext("Only the organization's admins run group formation."))
 
 
 def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> FormationRun:
@@ -63,7 +65,7 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
         .first()
     )
     if run is None:
-        raise NotFound("No such formation run.")
+        raise NotFound(gettext("No such formation run."))
     return run
 
 
@@ -91,7 +93,7 @@ def placement_candidate(*, access: OrgAccess, program: Program, user_id: int) ->
         member_profiles__organization=access.organization,
     ).first()
     if member is None:
-        raise NotFound("No such member in this program.")
+        raise NotFound(gettext("No such member in this program."))
     return member
 
 
@@ -158,7 +160,10 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
     snapshot rows of those members; an older one is checked against the whole snapshot.
     """
     if not run.proposal:
-        raise Conflict(f"No proposal: the run is {run.get_status_display().lower()}.")
+        raise Conflict(
+            gettext("No proposal: the run is %(lower)s.")
+            % {"lower": run.get_status_display().lower()}
+        )
     parameters = Parameters.from_json(run.parameters)
     proposal = Proposal.from_json(run.proposal)
     groups = proposal.groups

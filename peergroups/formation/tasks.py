@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.formation.parameters import FORMATION_QUEUE
@@ -99,7 +100,8 @@ def group_welcome_message(*, group: PeerGroup, member, peers: list):
     facilitator)."""
     return email_message(
         to=member.email,
-        subject=f"Your peer group: {group.name} ({group.program.name})",
+        subject=gettext("Your peer group: %(group_name)s (%(program_name)s)")
+        % {"group_name": group.name, "program_name": group.program.name},
         template="formation/email/welcome.txt",
         context={
             "group": group,

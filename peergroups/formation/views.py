@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import DomainError, Invalid
@@ -88,7 +89,7 @@ def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> 
 def formation_cancel(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     services.formation_run_cancel(run=run, acting_user=request.user)
-    messages.info(request, "The run is cancelled.")
+    messages.info(request, gettext("The run is cancelled."))
     return redirect(run.get_absolute_url())
 
 
@@ -97,7 +98,9 @@ def formation_cancel(request: HttpRequest, access: OrgAccess, run_id: int) -> Ht
 def formation_rerun(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     rerun = services.formation_run_rerun(run=run, acting_user=request.user)
-    messages.info(request, "The run is repeated with the same people, seed and search steps.")
+    messages.info(
+        request, gettext("The run is repeated with the same people, seed and search steps.")
+    )
     return redirect(rerun.get_absolute_url())
 
 
@@ -108,7 +111,7 @@ def formation_remedy(request: HttpRequest, access: OrgAccess, run_id: int) -> Ht
     new_run = services.formation_run_remedy(
         run=run, acting_user=request.user, remedy=request.POST.get("remedy", "")
     )
-    messages.info(request, "Formed again with the remedy you chose.")
+    messages.info(request, gettext("Formed again with the remedy you chose."))
     return redirect(new_run.get_absolute_url())
 
 
@@ -150,7 +153,7 @@ def _date_or_none(text: str):
         return date.fromisoformat(text.strip())
     except ValueError:
         raise Invalid(
-            "Give the day as a date, e.g. 2027-01-11.", field="first_meetings_on"
+            gettext("Give the day as a date, e.g. 2027-01-11."), field="first_meetings_on"
         ) from None
 
 
@@ -235,8 +238,10 @@ def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> H
     )
     messages.info(
         request,
-        "Publishing: this page follows it. Check the group names: the welcome e-mails "
-        "wait for you to confirm them.",
+        gettext(
+            "Publishing: this page follows it. Check the group names: the welcome e-mails "
+            "wait for you to confirm them."
+        ),
     )
     return redirect(run.get_absolute_url())
 
@@ -248,7 +253,10 @@ def formation_welcome(request: HttpRequest, access: OrgAccess, run_id: int) -> H
     count = formation_welcome_send(run=run, acting_user=request.user)
     messages.info(
         request,
-        f"Names confirmed: the welcome e-mails of {count} group{pluralize(count)} are on their way.",
+        gettext(
+            "Names confirmed: the welcome e-mails of %(count)s group%(pluralize)s are on their way."
+        )
+        % {"count": count, "pluralize": pluralize(count)},
     )
     return redirect(run.get_absolute_url())
 
@@ -272,7 +280,11 @@ def formation_placement(
         except DomainError as refused:  # the page shows the reason beside the suggestions
             error, status = refused.reason, form_status(request)
         else:
-            messages.success(request, f"{member} joined {group.name}.")
+            messages.success(
+                request,
+                gettext("%(member)s joined %(group_name)s.")
+                % {"member": member, "group_name": group.name},
+            )
             return redirect(program.get_absolute_url())
     suggestions = services.placement_suggestions(program=program, user=member)
     return org_render(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -69,12 +70,17 @@ def goal_value_check(value: Decimal, *, field: str) -> Decimal:
         finite = False
     if not finite or not GOAL_VALUE_MIN <= value <= GOAL_VALUE_MAX:
         raise Invalid(
-            f"Enter a number between {GOAL_VALUE_MIN:,} and {GOAL_VALUE_MAX:,}.", field=field
+            gettext("Enter a number between %(GOAL_VALUE_MIN)s and %(GOAL_VALUE_MAX)s.")
+            % {
+                "GOAL_VALUE_MIN": format(GOAL_VALUE_MIN, ","),
+                "GOAL_VALUE_MAX": format(GOAL_VALUE_MAX, ","),
+            },
+            field=field,
         )
     try:
         return value.quantize(Decimal(1).scaleb(-GOAL_VALUE_PLACES))
     except InvalidOperation:
-        raise Invalid("Enter a number with at most 2 decimals.", field=field) from None
+        raise Invalid(gettext("Enter a number with at most 2 decimals."), field=field) from None
 
 
 def _require_group_member(*, group: PeerGroup | None, user: User, organization_id: int) -> None:
@@ -105,7 +111,8 @@ def goal_create(
         _require_group_member(group=group, user=owner, organization_id=organization.pk)
     elif visibility == Visibility.GROUP:
         raise Invalid(
-            "You are not in a group yet, so the goal can only be private.", field="visibility"
+            gettext("You are not in a group yet, so the goal can only be private."),
+            field="visibility",
         )
     baseline = goal_value_check(Decimal(baseline), field="baseline")
     target = goal_value_check(Decimal(target), field="target")
@@ -122,11 +129,11 @@ def goal_create(
         visibility=visibility,
     )
     if due_on <= goal.starts_on:
-        raise Invalid("The due date must be after today.", field="due_on")
+        raise Invalid(gettext("The due date must be after today."), field="due_on")
     if target == baseline:
-        raise Invalid("The target must differ from the baseline.", field="target")
+        raise Invalid(gettext("The target must differ from the baseline."), field="target")
     if not goal.title or not goal.measure:
-        raise Invalid("Give the goal a title and a measure.", field="title")
+        raise Invalid(gettext("Give the goal a title and a measure."), field="title")
     goal.save()
     return goal
 
@@ -137,7 +144,7 @@ def goal_progress_add(
     if goal.owner_id != acting_user.pk:
         raise Refused(ONLY_GOAL_OWNER)
     if goal.dropped_at is not None:
-        raise Conflict("This goal was dropped; it takes no more updates.")
+        raise Conflict(gettext("This goal was dropped; it takes no more updates."))
     value = goal_value_check(Decimal(value), field="value")
     note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
     return GoalUpdate.objects.create(goal=goal, value=value, note=note)
@@ -217,9 +224,11 @@ def commitment_make(
     )
     if not agreement_accepted(group=group, user=member):
         raise AgreementRequired(group)
-    text = text_check(text, field="text", limit=GOAL_TEXT_MAX, blank="Say what you commit to.")
+    text = text_check(
+        text, field="text", limit=GOAL_TEXT_MAX, blank=gettext("Say what you commit to.")
+    )
     if due_on is not None and due_on < timezone.localdate():
-        raise Invalid("The due date cannot be in the past.", field="due_on")
+        raise Invalid(gettext("The due date cannot be in the past."), field="due_on")
     return _commitment_create(
         idempotency_key=idempotency_key,
         created_by=member,
@@ -245,11 +254,11 @@ def commitment_record(
     require_facilitator(group=group, user=acting_user)
     meeting_open_require(meeting=meeting)
     if member_id not in group_member_ids(group=group):
-        raise Invalid("Not a member of this group.", field="member")
+        raise Invalid(gettext("Not a member of this group."), field="member")
     if issue is not None and issue.group_id != group.pk:
-        raise NotFound("No such issue in this group.")
+        raise NotFound(gettext("No such issue in this group."))
     text = text_check(
-        text, field="text", limit=GOAL_TEXT_MAX, blank="Say what the member commits to."
+        text, field="text", limit=GOAL_TEXT_MAX, blank=gettext("Say what the member commits to.")
     )
     return _commitment_create(
         idempotency_key=idempotency_key,
@@ -270,7 +279,7 @@ def commitment_check_in(
     if commitment.member_id != acting_user.pk:
         raise Refused(ONLY_COMMITMENT_OWNER)
     if status not in CheckInStatus.values:
-        raise Invalid("Say whether it is done, partly done or not done.", field="status")
+        raise Invalid(gettext("Say whether it is done, partly done or not done."), field="status")
     note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
     return CommitmentCheckIn.objects.create(
         commitment=commitment, status=status, note=note, created_by=acting_user

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -104,7 +105,9 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Goal “{goal.title}” added.")
+            messages.success(
+                request, gettext("Goal “%(goal_title)s” added.") % {"goal_title": goal.title}
+            )
             return redirect(goal.get_absolute_url())
     return org_render(
         request,
@@ -139,7 +142,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
     if request.POST.get("action") == "drop":
         services.goal_drop(goal=goal, acting_user=request.user)
-        messages.success(request, "Goal dropped. It stays in your history.")
+        messages.success(request, gettext("Goal dropped. It stays in your history."))
         return redirect(goal.get_absolute_url())
     form = ProgressForm(request.POST)
     if form.is_valid():
@@ -148,7 +151,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, "Progress recorded.")
+            messages.success(request, gettext("Progress recorded."))
             return redirect(goal.get_absolute_url())
     return org_render(
         request,
@@ -182,7 +185,11 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
+            messages.success(
+                request,
+                gettext("Commitment made, due %(due_on)s.")
+                % {"due_on": format(commitment.due_on, "%a %-d %b %Y")},
+            )
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -211,7 +218,7 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
         services.commitment_check_in(
             commitment=commitment, acting_user=request.user, **form.cleaned_data
         )
-        messages.success(request, "Check-in recorded.")
+        messages.success(request, gettext("Check-in recorded."))
         return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -240,7 +247,7 @@ def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpRespons
             choice=form.cleaned_data["frequency"],
             organization_id=access.organization.pk,
         )
-        messages.success(request, "Reminder preference saved.")
+        messages.success(request, gettext("Reminder preference saved."))
         return redirect("goals-dashboard", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -281,7 +288,7 @@ def partners(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         seed=timezone.now().toordinal() + ctx.group.pk,
         acting_user=request.user,
     )
-    messages.success(request, f"Partners assigned for cycle {cycle}.")
+    messages.success(request, gettext("Partners assigned for cycle %(cycle)s.") % {"cycle": cycle})
     return redirect(
         reverse(
             "goals-group",
@@ -325,7 +332,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
             except Invalid as error:
                 form_add_invalid(form, error)
             else:
-                messages.success(request, "Commitment recorded.")
+                messages.success(request, gettext("Commitment recorded."))
                 return redirect(
                     # Back to the run of show the facilitator came from; they had
                     # confirmed running it (early=1 is moot on the meeting's day).

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
@@ -15,7 +16,8 @@ def group_assignment_message(*, group: PeerGroup, member: User) -> EmailMultiAlt
     """Replies go to the group's facilitator."""
     return email_message(
         to=member.email,
-        subject=f"Your peer group is now {group.name} ({group.program.name})",
+        subject=gettext("Your peer group is now %(group_name)s (%(program_name)s)")
+        % {"group_name": group.name, "program_name": group.program.name},
         template="groups/email/assignment.txt",
         context={
             "group": group,

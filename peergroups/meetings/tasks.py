@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.errors import DomainError
@@ -123,7 +124,11 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     }
     email_message(
         to=person.email,
-        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %-d %b, %H:%M}",
+        subject=gettext("Tomorrow: %(group_name)s meets %(starts)s")
+        % {
+            "group_name": meeting.group.name,
+            "starts": format(context["starts"], "%a %-d %b, %H:%M"),
+        },
         template="meetings/email/reminder.txt",
         context=context,
         organization=meeting.group.organization,
@@ -157,7 +162,8 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
     return email_message(
         to=person.email,
-        subject=f"{verb}: {meeting.group.name} meeting of {starts:%a %-d %b}",
+        subject=gettext("%(verb)s: %(group_name)s meeting of %(starts)s")
+        % {"verb": verb, "group_name": meeting.group.name, "starts": format(starts, "%a %-d %b")},
         template="meetings/email/changed.txt",
         context=context,
         organization=meeting.group.organization,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
@@ -244,14 +245,14 @@ def question_for_user(*, user: User, access: OrgAccess, question_id: int) -> Que
         .first()
     )
     if question is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     recipient = (
         QuestionRecipient.objects.filter(question=question, user=user)
         .exclude(status=RecipientStatus.MUTED)
         .first()
     )
     if question.asker_id != user.pk and recipient is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     return QuestionView(question=question, viewer=user, recipient=recipient)
 
 

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.errors import NotFound
@@ -55,7 +56,8 @@ def question_notify_now(question_id: int) -> int:
                 )
                 _send(
                     to=recipient.user,
-                    subject=f"A peer asks for your experience: {question.title}",
+                    subject=gettext("A peer asks for your experience: %(question_title)s")
+                    % {"question_title": question.title},
                     template="network/email/question.txt",
                     organization=question.organization,
                     context={
@@ -94,7 +96,8 @@ def answer_notify_now(answer_id: int) -> bool:
         return False
     _send(
         to=question.asker,
-        subject=f"{answer.author} answered your question: {question.title}",
+        subject=gettext("%(author)s answered your question: %(question_title)s")
+        % {"author": answer.author, "question_title": question.title},
         template="network/email/answer.txt",
         organization=question.organization,
         context={

@@ -9,6 +9,7 @@ anyone with database access, so it must not hold a link that opens the invitatio
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.ops.mail import email_send, retry_email
@@ -61,7 +62,8 @@ def invitation_send(invitation_id: int) -> None:
     )
     email_send(
         to=invitation.email,
-        subject=f"You are invited to {invitation.organization.name} on Peergroups",
+        subject=gettext("You are invited to %(organization_name)s on Peergroups")
+        % {"organization_name": invitation.organization.name},
         template="organizations/email/invitation.txt",
         context={"invitation": invitation, "link": link},
         organization=invitation.organization,

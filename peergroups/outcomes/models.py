@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.links import OneClickLink
@@ -37,9 +38,9 @@ NOTE_MAX_LENGTH = 1000
 
 
 class MarginTrend(models.IntegerChoices):
-    DOWN = -1, "Down"
-    FLAT = 0, "Flat"
-    UP = 1, "Up"
+    DOWN = -1, gettext_lazy("Down")
+    FLAT = 0, gettext_lazy("Flat")
+    UP = 1, gettext_lazy("Up")
 
 
 class Answers(models.Model):

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
@@ -375,7 +376,7 @@ class OutcomeFilters:
 
     def __post_init__(self) -> None:
         if self.cycle is not None and self.program_id is None:  # cycles are per program
-            raise Invalid("Choose a program to filter by cycle.", field="cycle")
+            raise Invalid(gettext("Choose a program to filter by cycle."), field="cycle")
 
 
 ADMIN_COLUMNS = [
@@ -421,7 +422,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         )
     }
     if filters.program_id is not None and filters.program_id not in programs:
-        raise Invalid("No such program in this organization.", field="program")
+        raise Invalid(gettext("No such program in this organization."), field="program")
     groups, cycle_of = {}, {}
     for pk, program_id, cycle in (
         PeerGroup.objects.filter(organization=organization)
@@ -544,7 +545,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     else:
         row_keys = [_cycle(filters.program_id, filters.cycle)]
         if (filters.program_id, filters.cycle) not in cycles:
-            raise Invalid("No such cycle in this program.", field="cycle")
+            raise Invalid(gettext("No such cycle in this program."), field="cycle")
     views = {key: tables[key].select(row_keys, reducers[key]) for key in keys}
     rows = []
     for row_key in row_keys:

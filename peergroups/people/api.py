@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -64,7 +65,8 @@ def _row_errors(invalid: ImportInvalid) -> Invalid:
     ]
     count = len(errors)
     return Invalid(
-        f"{count} problem{'s' if count != 1 else ''} in the file; nothing was imported.",
+        gettext("%(count)s problem%(value)s in the file; nothing was imported.")
+        % {"count": count, "value": "s" if count != 1 else ""},
         errors=errors,
     )
 

@@ -4,6 +4,7 @@ import zoneinfo
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
@@ -26,8 +27,11 @@ def import_size_check(size: int) -> None:
     if size > MAX_IMPORT_BYTES:
         megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
         raise Invalid(
-            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
-            "Split it into several files.",
+            gettext(
+                "The file is %(value)s MB; the limit is %(megabytes)s MB. Split it into "
+                "several files."
+            )
+            % {"value": format(size / (1024 * 1024), ".1f"), "megabytes": megabytes},
             field="file",
         )
 
@@ -84,10 +88,13 @@ def checkboxes(label: str, choices, required: bool = False, help_text: str = "")
 
 class IntakeForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
+        label=gettext_lazy("Time zone"), choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
     )
     expertise = checkboxes(
-        "Areas of expertise", AREAS, required=True, help_text="What you could help a peer with."
+        "Areas of expertise",
+        AREAS,
+        required=True,
+        help_text=gettext_lazy("What you could help a peer with."),
     )
     challenge_topics = checkboxes("Topics of your current challenges", AREAS)
     goal_topics = checkboxes("Topics of your key goals", AREAS)
@@ -95,24 +102,26 @@ class IntakeForm(forms.ModelForm):
         "When you can meet",
         AVAILABILITY_SLOTS,
         required=True,
-        help_text="Pick every slot that works.",
+        help_text=gettext_lazy("Pick every slot that works."),
     )
     competitors = ListField(
-        label="Competitors",
+        label=gettext_lazy("Competitors"),
         required=False,
-        help_text="Companies whose people you should not share a group with, separated by commas.",
+        help_text=gettext_lazy(
+            "Companies whose people you should not share a group with, separated by commas."
+        ),
     )
     reports_to = forms.ModelChoiceField(
-        label="Your own manager, if they take part",
+        label=gettext_lazy("Your own manager, if they take part"),
         queryset=User.objects.none(),
         required=False,
-        help_text="You will never be grouped with anyone in your reporting line.",
+        help_text=gettext_lazy("You will never be grouped with anyone in your reporting line."),
     )
     not_with = forms.ModelMultipleChoiceField(
-        label="People you would rather not share a group with",
+        label=gettext_lazy("People you would rather not share a group with"),
         queryset=User.objects.none(),
         required=False,
-        help_text="Optional and confidential: only the grouping uses it.",
+        help_text=gettext_lazy("Optional and confidential: only the grouping uses it."),
     )
 
     class Meta:
@@ -198,14 +207,17 @@ class IntakeForm(forms.ModelForm):
         cleaned = super().clean()
         reports_to = cleaned.get("reports_to")
         if reports_to is not None and reports_to.pk == self.instance.user_id:
-            self.add_error("reports_to", "You cannot be your own manager.")
+            self.add_error("reports_to", gettext("You cannot be your own manager."))
         return cleaned
 
 
 def _at_most(limit: int, unit: str):
     def validate(value):
         if value is not None and value > limit:
-            raise forms.ValidationError(f"That is more than {limit:,} {unit}; please check it.")
+            raise forms.ValidationError(
+                gettext("That is more than %(limit)s %(unit)s; please check it.")
+                % {"limit": format(limit, ","), "unit": unit}
+            )
 
     return validate
 
@@ -215,10 +227,12 @@ class FacilitatorApplicationForm(forms.ModelForm):
         "Areas of expertise",
         AREAS,
         required=True,
-        help_text="Facilitators bring expertise in more than one area of running a business.",
+        help_text=gettext_lazy(
+            "Facilitators bring expertise in more than one area of running a business."
+        ),
     )
-    regions_served = ListField(label="Regions you can serve", required=False)
-    industries_served = ListField(label="Industries you know well", required=False)
+    regions_served = ListField(label=gettext_lazy("Regions you can serve"), required=False)
+    industries_served = ListField(label=gettext_lazy("Industries you know well"), required=False)
 
     class Meta:
         model = FacilitatorProfile
@@ -257,12 +271,12 @@ class FacilitatorApplicationForm(forms.ModelForm):
                 del self.fields[name]
             self.fields = {
                 "qualifications": forms.MultipleChoiceField(
-                    label="Which of these do you meet?",
+                    label=gettext("Which of these do you meet?"),
                     choices=[(wanted, wanted) for wanted in asked],
                     widget=forms.CheckboxSelectMultiple,
                     required=False,
                     initial=self.instance.qualifications or [],
-                    help_text="What this organization asks of its facilitators.",
+                    help_text=gettext("What this organization asks of its facilitators."),
                 ),
                 **self.fields,
             }
@@ -281,7 +295,9 @@ class FacilitatorApplicationForm(forms.ModelForm):
         capacity = self.cleaned_data["capacity"]
         low, high = FACILITATOR_CAPACITY
         if not low <= capacity <= high:
-            raise forms.ValidationError(f"Choose between {low} and {high} groups.")
+            raise forms.ValidationError(
+                gettext("Choose between %(low)s and %(high)s groups.") % {"low": low, "high": high}
+            )
         return capacity
 
     def clean(self):
@@ -290,20 +306,22 @@ class FacilitatorApplicationForm(forms.ModelForm):
             cleaned.get("built_own_business")
             and not cleaned.get("business_description", "").strip()
         ):
-            self.add_error("business_description", "Tell us about the business you built.")
+            self.add_error("business_description", gettext("Tell us about the business you built."))
         if cleaned.get("trained_feedback_coach") and not cleaned.get("coach_training", "").strip():
-            self.add_error("coach_training", "Name the training you completed.")
+            self.add_error("coach_training", gettext("Name the training you completed."))
         return cleaned
 
 
 class FacilitatorReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Decline")])
+    decision = forms.ChoiceField(
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Decline"))]
+    )
     note = forms.CharField(required=False, max_length=2000)
 
 
 class MemberImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV or Excel file",
+        label=gettext_lazy("CSV or Excel file"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -311,7 +329,9 @@ class MemberImportForm(forms.Form):
         ),
     )
     send_invitations = forms.BooleanField(
-        label="Send an invitation e-mail to each new member", required=False, initial=True
+        label=gettext_lazy("Send an invitation e-mail to each new member"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args, **kwargs):
@@ -334,14 +354,18 @@ class MemberImportForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
     region = forms.ChoiceField(required=False)
     industry = forms.ChoiceField(required=False)
     program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     intake = forms.ChoiceField(
         required=False,
-        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
-        label="Intake",
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("complete", gettext_lazy("Complete")),
+            ("pending", gettext_lazy("Not yet filled")),
+        ],
+        label=gettext_lazy("Intake"),
     )
 
     def __init__(self, *args, regions, industries, programs, **kwargs):
@@ -352,17 +376,17 @@ class MemberFilterForm(forms.Form):
 
 
 class CategoryAddForm(forms.Form):
-    kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
-    label = text_bound(forms.CharField(label="Value"), CATEGORY_LABEL_MAX)
+    kind = forms.ChoiceField(label=gettext_lazy("List"), choices=CategoryKind.choices)
+    label = text_bound(forms.CharField(label=gettext_lazy("Value")), CATEGORY_LABEL_MAX)
 
 
 class CategoryMergeForm(forms.Form):
     """Merge the spellings members use for one kind into one value of its list."""
 
     values = forms.MultipleChoiceField(
-        label="Spellings to merge", widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Spellings to merge"), widget=forms.CheckboxSelectMultiple
     )
-    into = text_bound(forms.CharField(label="Into"), CATEGORY_LABEL_MAX)
+    into = text_bound(forms.CharField(label=gettext_lazy("Into")), CATEGORY_LABEL_MAX)
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)

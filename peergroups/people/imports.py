@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -716,7 +717,7 @@ def members_import(
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only the organization's admins import members.",
+        reason=gettext("Only the organization's admins import members."),
     )
     plan = members_parse(organization=organization, file=file)
     rows = plan.rows

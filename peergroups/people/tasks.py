@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind
@@ -84,7 +85,8 @@ def invitation_reminders_send_now() -> int:
         )
         sent += _send_claimed(
             claim=lambda i=invitation: invitation_reminder_claim(invitation_id=i.pk),
-            subject=f"A reminder: your invitation to {invitation.organization.name}",
+            subject=gettext("A reminder: your invitation to %(organization_name)s")
+            % {"organization_name": invitation.organization.name},
             template="people/email/invitation_reminder.txt",
             context={"invitation": invitation, "link": link},
             to=invitation.email,
@@ -98,7 +100,8 @@ def invitation_reminders_send_now() -> int:
         )
         sent += _send_claimed(
             claim=lambda p=profile: intake_reminder_claim(profile_id=p.pk),
-            subject=f"A reminder: your intake at {profile.organization.name}",
+            subject=gettext("A reminder: your intake at %(organization_name)s")
+            % {"organization_name": profile.organization.name},
             template="people/email/intake_reminder.txt",
             context={"profile": profile, "link": link},
             to=profile.user.email,

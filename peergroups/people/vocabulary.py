@@ -1,6 +1,7 @@
 """The fixed vocabularies of the intake profile, shared by forms, imports and the engine."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 # Areas of running a business: a member's expertise, a challenge's topic, a facilitator's fields.
 AREAS = [
@@ -32,23 +33,23 @@ AVAILABILITY_KEYS = {key for key, _ in AVAILABILITY_SLOTS}
 
 
 class ManagementLevel(models.TextChoices):
-    FIRST_LINE = "first-line", "First-line manager"
-    MIDDLE = "middle", "Middle manager"
-    SENIOR = "senior", "Senior manager / director"
-    EXECUTIVE = "executive", "Executive"
-    OWNER = "owner", "Owner / CEO"
+    FIRST_LINE = "first-line", gettext_lazy("First-line manager")
+    MIDDLE = "middle", gettext_lazy("Middle manager")
+    SENIOR = "senior", gettext_lazy("Senior manager / director")
+    EXECUTIVE = "executive", gettext_lazy("Executive")
+    OWNER = "owner", gettext_lazy("Owner / CEO")
 
 
 class CompanySize(models.TextChoices):
-    MICRO = "1-9", "1–9 people"
-    SMALL = "10-49", "10–49 people"
-    MEDIUM = "50-249", "50–249 people"
-    LARGE = "250-999", "250–999 people"
-    ENTERPRISE = "1000+", "1,000+ people"
+    MICRO = "1-9", gettext_lazy("1–9 people")
+    SMALL = "10-49", gettext_lazy("10–49 people")
+    MEDIUM = "50-249", gettext_lazy("50–249 people")
+    LARGE = "250-999", gettext_lazy("250–999 people")
+    ENTERPRISE = "1000+", gettext_lazy("1,000+ people")
 
 
 class CompanyStage(models.TextChoices):
-    STARTUP = "startup", "Start-up"
-    GROWTH = "growth", "Growth"
-    MATURE = "mature", "Mature"
-    TURNAROUND = "turnaround", "Turnaround"
+    STARTUP = "startup", gettext_lazy("Start-up")
+    GROWTH = "growth", gettext_lazy("Growth")
+    MATURE = "mature", gettext_lazy("Mature")
+    TURNAROUND = "turnaround", gettext_lazy("Turnaround")

@@ -1,6 +1,7 @@
 """Forms of the resource pages; bounds come from models, rules are the services'."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from peergroups.http import BLANK_QUERY
 from peergroups.people.vocabulary import AREAS
@@ -20,26 +21,28 @@ def share_with_choices(groups) -> list[tuple[str, str]]:
 
 class ResourceForm(forms.Form):
     title = text_bound(forms.CharField(), TITLE_MAX)
-    kind = forms.ChoiceField(label="What is it?", choices=Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("What is it?"), choices=Kind.choices)
     summary = text_bound(
         forms.CharField(
             widget=forms.Textarea(attrs={"rows": 4}),
-            help_text="What it is, when it helped, what to watch out for.",
+            help_text=gettext_lazy("What it is, when it helped, what to watch out for."),
         ),
         SUMMARY_MAX,
     )
-    url = text_bound(forms.URLField(label="Link", required=False, assume_scheme="https"), URL_MAX)
+    url = text_bound(
+        forms.URLField(label=gettext_lazy("Link"), required=False, assume_scheme="https"), URL_MAX
+    )
     file = forms.FileField(
-        label="Or attach a file",
+        label=gettext_lazy("Or attach a file"),
         required=False,
-        help_text="PDF, text, markdown, CSV or an office document.",
+        help_text=gettext_lazy("PDF, text, markdown, CSV or an office document."),
     )
     topics = forms.MultipleChoiceField(
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
-        help_text=f"Up to {TOPICS_MAX}.",
+        help_text=gettext_lazy("Up to %(TOPICS_MAX)s.") % {"TOPICS_MAX": TOPICS_MAX},
     )
-    share_with = forms.ChoiceField(label="Share with", widget=forms.RadioSelect)
+    share_with = forms.ChoiceField(label=gettext_lazy("Share with"), widget=forms.RadioSelect)
 
     def __init__(self, *args, groups=(), edit=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,11 +82,15 @@ class MeetingShareForm(ResourceForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    topic = forms.ChoiceField(choices=[("", "Any topic"), *AREAS], required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    topic = forms.ChoiceField(choices=[("", gettext_lazy("Any topic")), *AREAS], required=False)
     scope = forms.ChoiceField(
-        label="Shared with",
-        choices=[("", "Anyone"), (Scope.GROUP, "My group"), (Scope.ORGANIZATION, "Everyone")],
+        label=gettext_lazy("Shared with"),
+        choices=[
+            ("", gettext_lazy("Anyone")),
+            (Scope.GROUP, gettext_lazy("My group")),
+            (Scope.ORGANIZATION, gettext_lazy("Everyone")),
+        ],
         required=False,
     )
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
