@@ -4,10 +4,9 @@ The program's model and its database constraints, the program edit (page and API
 a formation run's parameters (page and API) all read and check the bounds here.
 """
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from peergroups.errors import Invalid
-from peergroups.formats import count_of
 
 MIN_GROUP_SIZE = 2  # Fewer is not a group.
 MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
@@ -26,8 +25,8 @@ def group_size_check(
     for field, value in ((smallest_field, smallest), (largest_field, largest)):
         if not MIN_GROUP_SIZE <= value <= MAX_GROUP_SIZE:
             raise Invalid(
-                gettext("Groups have between %(MIN_GROUP_SIZE)s and %(MAX_GROUP_SIZE)s members.")
-                % {"MIN_GROUP_SIZE": MIN_GROUP_SIZE, "MAX_GROUP_SIZE": MAX_GROUP_SIZE},
+                gettext("Groups have between %(smallest)s and %(largest)s members.")
+                % {"smallest": MIN_GROUP_SIZE, "largest": MAX_GROUP_SIZE},
                 field=field,
             )
     if smallest > largest:
@@ -36,14 +35,13 @@ def group_size_check(
         )
     if open_seats < 0 or largest - open_seats < smallest:
         raise Invalid(
-            gettext(
-                "With %(count_of)s, groups of at most %(largest)s would hold fewer than the "
-                "smallest group (%(smallest)s)."
+            ngettext(
+                "With %(count)s open seat, groups of at most %(largest)s would hold fewer than "
+                "the smallest group (%(smallest)s).",
+                "With %(count)s open seats, groups of at most %(largest)s would hold fewer than "
+                "the smallest group (%(smallest)s).",
+                open_seats,
             )
-            % {
-                "count_of": count_of(open_seats, "open seat"),
-                "largest": largest,
-                "smallest": smallest,
-            },
+            % {"count": open_seats, "largest": largest, "smallest": smallest},
             field=seats_field,
         )

@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from peergroups.errors import Gone
 
@@ -44,32 +43,24 @@ class OneClickLink(models.Model):
 
 
 class LinkWords:
-    """How a kind of link names itself in the sentences a person reads."""
+    """The sentences a kind of link says when it does not work. Whole sentences, not a noun
+    put into one sentence, so that each reads naturally in every language."""
 
-    def __init__(self, noun: str, instead: str, change: str):
-        self.noun, self.instead, self.change = noun, instead, change
+    def __init__(self, *, invalid: str, used: str, expired: str, ended: str):
+        self._invalid, self._used, self._expired, self._ended = invalid, used, expired, ended
 
     def invalid(self) -> Gone:
-        return Gone(
-            gettext("This %(noun)s link is not valid. Sign in to %(instead)s instead.")
-            % {"noun": self.noun, "instead": self.instead}
-        )
+        return Gone(str(self._invalid))
 
     def used(self) -> Gone:
-        return Gone(
-            gettext("This %(noun)s link has been used already. Sign in to %(change)s.")
-            % {"noun": self.noun, "change": self.change}
-        )
+        return Gone(str(self._used))
 
     def expired(self) -> Gone:
-        return Gone(
-            gettext("This %(noun)s link has expired. Sign in to %(instead)s instead.")
-            % {"noun": self.noun, "instead": self.instead}
-        )
+        return Gone(str(self._expired))
 
     def ended(self) -> Gone:
         """For the link of a person who is no longer part of the organization."""
-        return Gone(gettext("This %(noun)s link no longer works.") % {"noun": self.noun})
+        return Gone(str(self._ended))
 
 
 def link_issue(model: type[OneClickLink], *, days: int, **fields) -> str:

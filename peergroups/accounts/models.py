@@ -27,7 +27,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     full_name = models.CharField(max_length=150)
     is_staff = models.BooleanField(
         default=False, help_text=gettext_lazy("Can sign in to the Django admin.")

@@ -65,7 +65,9 @@ class PasswordResetConfirmView(FormInvalidStatus, auth_views.PasswordResetConfir
         if revoked:
             messages.info(
                 self.request,
-                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+                " ".join(
+                    [*revoked, gettext("Create a new one under API tokens where you need it.")]
+                ),
             )
         return response
 

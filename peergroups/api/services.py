@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
@@ -97,9 +97,9 @@ def tokens_revoke_all(*, user: User, **_signal) -> str | None:
         )
     logger.info("api tokens of user %s revoked: %s", user.pk, len(live))
     count = len(live)
-    return (
-        f"{count} API token{'s' if count != 1 else ''} {'were' if count != 1 else 'was'} revoked."
-    )
+    return ngettext(
+        "%(count)s API token was revoked.", "%(count)s API tokens were revoked.", count
+    ) % {"count": count}
 
 
 def token_authenticate(*, raw_key: str) -> ApiToken | None:

@@ -41,7 +41,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = gettext_lazy("audit entries")
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="audit_org_time"),
             models.Index(fields=["organization", "action"], name="audit_org_action"),

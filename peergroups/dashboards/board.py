@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
@@ -42,20 +42,20 @@ OVER_CAPACITY = "over_capacity"
 STALE = "stale"
 CONFLICT = "conflict"
 FLAG_LABELS = {
-    NO_SCHEDULE: "no schedule",
-    NO_FACILITATOR: "no facilitator",
-    OVER_CAPACITY: "facilitator over capacity",
+    NO_SCHEDULE: gettext_lazy("no schedule"),
+    NO_FACILITATOR: gettext_lazy("no facilitator"),
+    OVER_CAPACITY: gettext_lazy("facilitator over capacity"),
     STALE: f"no meeting in {STALE_DAYS} days",
-    CONFLICT: "members kept apart",
+    CONFLICT: gettext_lazy("members kept apart"),
 }
 SORTS = {
-    "name": "Group",
-    "program": "Program",
-    "facilitator": "Facilitator",
-    "open": "Seats",
-    "next": "Next meeting",
-    "last": "Last meeting",
-    "flags": "Flags",
+    "name": gettext_lazy("Group"),
+    "program": gettext_lazy("Program"),
+    "facilitator": gettext_lazy("Facilitator"),
+    "open": gettext_lazy("Seats"),
+    "next": gettext_lazy("Next meeting"),
+    "last": gettext_lazy("Last meeting"),
+    "flags": gettext_lazy("Flags"),
 }
 
 

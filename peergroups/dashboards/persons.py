@@ -60,7 +60,7 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
         admin_keep_one(
             organization=organization,
             user_id=user_id,
-            refusal="The organization's last admin cannot be deactivated.",
+            refusal=gettext("The organization's last admin cannot be deactivated."),
         )
     memberships = list(
         GroupMembership.objects.select_for_update().filter(

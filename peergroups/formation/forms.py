@@ -23,9 +23,13 @@ from peergroups.formation.parameters import (
 )
 from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis, Program
 
-MODES = [("ignore", "Ignore"), ("similar", "Similar"), ("diverse", "Diverse")]
+MODES = [
+    ("ignore", gettext_lazy("Ignore")),
+    ("similar", gettext_lazy("Similar")),
+    ("diverse", gettext_lazy("Diverse")),
+]
 
-SEED_HELP = (
+SEED_HELP = gettext_lazy(
     "The seed fixes every random choice of the search. The search stops when its time is "
     "up, so the same seed can give a slightly different proposal on a busier machine; "
     "“Rerun exactly” on a finished run repeats its search step for step and gives the "
@@ -141,7 +145,7 @@ class FormationStartForm(forms.Form):
                 label,
                 self[f"mode_{attribute}"],
                 self[f"weight_{attribute}"],
-                "every group shares one (the basis)" if attribute == self.segment else "",
+                gettext("every group shares one (the basis)") if attribute == self.segment else "",
             )
             for attribute, (label, _kind) in ATTRIBUTES.items()
         ]

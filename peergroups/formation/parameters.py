@@ -31,7 +31,7 @@ SEED_MAX = 2**31 - 1
 
 # The segment a run forms from the people of `merge_segments` together (a remedy for
 # segments too small to form a group of their own).
-MIXED_SEGMENT = "Mixed"
+MIXED_SEGMENT = "Mixed"  # a segment label in the snapshot (data), not translated
 NO_SEGMENT = "—"  # people without a value for the segment's attribute
 
 # At most one run per program at a time, and this many per organization: a run holds a

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid
@@ -72,7 +72,8 @@ def placement_suggestions(*, program: Program, user: User) -> list[Placement]:
             Placement(
                 group=group,
                 fit=fit,
-                reason=gettext("%(open_seats)s open seat(s)") % {"open_seats": group.open_seats},
+                reason=ngettext("%(count)s open seat", "%(count)s open seats", group.open_seats)
+                % {"count": group.open_seats},
             )
         )
     return sorted(suggestions, key=lambda p: (-p.fit, p.group.name))

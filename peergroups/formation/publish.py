@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from peergroups.accounts.models import User
@@ -178,12 +178,16 @@ def _without_the_deactivated(run: FormationRun, proposal: Proposal, *, minimum: 
         if len(staying) < minimum:
             left = len(group.members) - len(staying)
             raise Conflict(
-                gettext(
-                    "Nothing was published: group %(value)s would have %(count)s member(s) "
+                ngettext(
+                    "Nothing was published: group %(number)s would have %(count)s member "
                     "without the %(left)s deactivated since this run started; groups of this "
-                    "program have at least %(minimum)s. Move people into it, or start a new run."
+                    "program have at least %(minimum)s. Move people into it, or start a new run.",
+                    "Nothing was published: group %(number)s would have %(count)s members "
+                    "without the %(left)s deactivated since this run started; groups of this "
+                    "program have at least %(minimum)s. Move people into it, or start a new run.",
+                    len(staying),
                 )
-                % {"value": index + 1, "count": len(staying), "left": left, "minimum": minimum}
+                % {"number": index + 1, "count": len(staying), "left": left, "minimum": minimum}
             )
         facilitator = group.facilitator_id if group.facilitator_id in leading else None
         kept.append(replace(group, members=staying, facilitator_id=facilitator))

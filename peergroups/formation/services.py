@@ -7,7 +7,7 @@ The task's work is in `execute` (the only module that loads the engine).
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -105,9 +105,12 @@ def formation_run_start(
         snapshot = _without_segments(snapshot, parameters)
     if len(snapshot.people) < parameters.min_size:
         raise Conflict(
-            gettext(
-                "Only %(count)s member(s) with a complete intake are waiting for a group; a "
-                "group needs at least %(min_size)s."
+            ngettext(
+                "Only %(count)s member with a complete intake is waiting for a group; a "
+                "group needs at least %(min_size)s.",
+                "Only %(count)s members with a complete intake are waiting for a group; a "
+                "group needs at least %(min_size)s.",
+                len(snapshot.people),
             )
             % {"count": len(snapshot.people), "min_size": parameters.min_size}
         )

@@ -10,10 +10,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import DomainError, Invalid
@@ -185,8 +184,8 @@ def formation_move(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     run = services.proposal_move(
         run=run,
-        user_id=_int(request, "user_id", "Choose a person and a group."),
-        to_group=_int(request, "to_group", "Choose a person and a group.") - 1,
+        user_id=_int(request, "user_id", gettext("Choose a person and a group.")),
+        to_group=_int(request, "to_group", gettext("Choose a person and a group.")) - 1,
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -198,8 +197,8 @@ def formation_swap(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     run = services.proposal_swap(
         run=run,
-        user_a=_int(request, "user_a", "Choose two people to swap."),
-        user_b=_int(request, "user_b", "Choose two people to swap."),
+        user_a=_int(request, "user_a", gettext("Choose two people to swap.")),
+        user_b=_int(request, "user_b", gettext("Choose two people to swap.")),
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -220,8 +219,10 @@ def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) 
     chosen = request.POST.get("facilitator_id", "")
     run = services.proposal_set_facilitator(
         run=run,
-        group=_int(request, "group", "Choose a group.") - 1,
-        facilitator_id=_int(request, "facilitator_id", "Choose a facilitator.") if chosen else None,
+        group=_int(request, "group", gettext("Choose a group.")) - 1,
+        facilitator_id=_int(request, "facilitator_id", gettext("Choose a facilitator."))
+        if chosen
+        else None,
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -253,10 +254,12 @@ def formation_welcome(request: HttpRequest, access: OrgAccess, run_id: int) -> H
     count = formation_welcome_send(run=run, acting_user=request.user)
     messages.info(
         request,
-        gettext(
-            "Names confirmed: the welcome e-mails of %(count)s group%(pluralize)s are on their way."
+        ngettext(
+            "Names confirmed: the welcome e-mails of %(count)s group are on their way.",
+            "Names confirmed: the welcome e-mails of %(count)s groups are on their way.",
+            count,
         )
-        % {"count": count, "pluralize": pluralize(count)},
+        % {"count": count},
     )
     return redirect(run.get_absolute_url())
 

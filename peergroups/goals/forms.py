@@ -72,7 +72,7 @@ class GoalForm(GroupChoiceMixin, forms.Form):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_choice(groups, "The group it is shared with")
+        self.add_group_choice(groups, gettext("The group it is shared with"))
 
     def clean(self):
         cleaned = super().clean()
@@ -104,7 +104,7 @@ class CommitmentForm(SubmitOnceMixin, GroupChoiceMixin, forms.Form):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_choice(groups, "To the group")
+        self.add_group_choice(groups, gettext("To the group"))
         self.add_idempotency_key()
 
 
@@ -137,9 +137,9 @@ class CheckInForm(forms.Form):
 
 # The one preference model's choices, in this page's words.
 REMINDER_CHOICES = [
-    (NotificationChoice.EACH, "An e-mail for each commitment as it comes due"),
-    (NotificationChoice.WEEKLY_DIGEST, "One digest e-mail on Mondays"),
-    (NotificationChoice.OFF, "No reminders"),
+    (NotificationChoice.EACH, gettext_lazy("An e-mail for each commitment as it comes due")),
+    (NotificationChoice.WEEKLY_DIGEST, gettext_lazy("One digest e-mail on Mondays")),
+    (NotificationChoice.OFF, gettext_lazy("No reminders")),
 ]
 
 

@@ -55,7 +55,7 @@ class KeyGoal(models.Model):
         PeerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_goals"
     )
     title = models.CharField(max_length=GOAL_TITLE_MAX)
-    why = models.TextField("why it matters", blank=True)
+    why = models.TextField(gettext_lazy("why it matters"), blank=True)
     measure = models.CharField(
         max_length=GOAL_MEASURE_MAX,
         help_text=gettext_lazy("What you count, e.g. “NPS” or “hires”."),

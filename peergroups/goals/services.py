@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -51,15 +51,20 @@ from peergroups.textlimits import text_check
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
 
-NOT_IN_A_GROUP = "You make commitments to your group; you are not in one yet."
-NOT_YOUR_GROUP = "You can only choose a group you are a member of."
-ONLY_GOAL_OWNER = "Only the goal's owner can change it."
-ONLY_COMMITMENT_OWNER = "Only the member who made the commitment checks in on it."
+NOT_IN_A_GROUP = gettext_lazy("You make commitments to your group; you are not in one yet.")
+NOT_YOUR_GROUP = gettext_lazy("You can only choose a group you are a member of.")
+ONLY_GOAL_OWNER = gettext_lazy("Only the goal's owner can change it.")
+ONLY_COMMITMENT_OWNER = gettext_lazy("Only the member who made the commitment checks in on it.")
 
 
 # A one-click check-in link that can no longer be used (410); the message says why.
 CheckInLinkInvalid = Gone
-CHECK_IN_LINK = LinkWords("check-in", instead="check in", change="change your check-in")
+CHECK_IN_LINK = LinkWords(
+    invalid=gettext_lazy("This check-in link is not valid. Sign in to check in instead."),
+    used=gettext_lazy("This check-in link has been used already. Sign in to change your check-in."),
+    expired=gettext_lazy("This check-in link has expired. Sign in to check in instead."),
+    ended=gettext_lazy("This check-in link no longer works."),
+)
 
 
 def goal_value_check(value: Decimal, *, field: str) -> Decimal:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationChoice, NotificationKind
@@ -147,13 +148,17 @@ def _send(person, claimed, *, digest: bool) -> None:
         lines.append(entry)
     first = claimed[0][0]
     if digest:
-        subject = f"Your commitments this week ({len(claimed)})"
+        subject = gettext("Your commitments this week (%(count)s)") % {"count": len(claimed)}
     elif claimed[0][1] == ReminderStage.DUE_SOON:
-        subject = f"Due {first.due_on:%a %-d %b}: your commitment"
+        subject = gettext("Due %(due_on)s: your commitment") % {
+            "due_on": format(first.due_on, "%a %-d %b")
+        }
     elif claimed[0][1] == ReminderStage.OVERDUE:
-        subject = "How did your commitment go? Check in with one click"
+        subject = gettext("How did your commitment go? Check in with one click")
     else:
-        subject = f"Your accountability partner {first.member.get_short_name()} could use a nudge"
+        subject = gettext("Your accountability partner %(get_short_name)s could use a nudge") % {
+            "get_short_name": first.member.get_short_name()
+        }
     # Commitments of one group (the usual case): replies go to its facilitator.
     groups = {commitment.group for commitment, _ in claimed}
     email_send(

@@ -378,7 +378,7 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
     try:
         link = services.check_in_token_resolve(token)
         if link.commitment.group.organization.slug != org_slug:
-            raise services.CheckInLinkInvalid("This check-in link is not valid.")
+            raise services.CheckInLinkInvalid(gettext("This check-in link is not valid."))
     except services.CheckInLinkInvalid as invalid:
         return render(request, "goals/token_invalid.html", {"reason": str(invalid)}, status=410)
     initial = {"status": request.GET.get("status") or CheckInStatus.DONE}

@@ -17,7 +17,7 @@ from peergroups.organizations.models import (
 )
 from peergroups.textlimits import text_bound
 
-REASON_HELP = "Seen by the program's admins only; never by the group."
+REASON_HELP = gettext_lazy("Seen by the program's admins only; never by the group.")
 
 
 def reason_field() -> forms.CharField:
@@ -50,11 +50,12 @@ class ProgramForm(forms.ModelForm):
             "starts_on",
         ]
         labels = {
-            "min_group_size": "Smallest group",
-            "max_group_size": f"Largest group (at most {MAX_GROUP_SIZE})",
-            "open_seats": "Open seats per group",
-            "grouping_basis": "Members of a group share their",
-            "starts_on": "First meetings from",
+            "min_group_size": gettext_lazy("Smallest group"),
+            "max_group_size": gettext_lazy("Largest group (at most %(MAX_GROUP_SIZE)s)")
+            % {"MAX_GROUP_SIZE": MAX_GROUP_SIZE},
+            "open_seats": gettext_lazy("Open seats per group"),
+            "grouping_basis": gettext_lazy("Members of a group share their"),
+            "starts_on": gettext_lazy("First meetings from"),
         }
         widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
 
@@ -142,7 +143,7 @@ class FacilitatorForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].choices = [("", "No facilitator"), *choices]
+        self.fields["facilitator"].choices = [("", gettext("No facilitator")), *choices]
 
 
 class MoveForm(forms.Form):

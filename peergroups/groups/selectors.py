@@ -117,9 +117,9 @@ class GroupConflict:
     @property
     def sentence(self) -> str:
         first, second = self.names
-        return (
-            f"Two members of {self.group_name} can no longer share a group: {first} and {second}."
-        )
+        return gettext(
+            "Two members of %(group_name)s can no longer share a group: %(first)s and %(second)s."
+        ) % {"group_name": self.group_name, "first": first, "second": second}
 
 
 def group_conflicts(*, organization, group_ids=None) -> list[GroupConflict]:

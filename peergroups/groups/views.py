@@ -4,7 +4,7 @@ facilitates it, and its editing page after publish."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from peergroups.errors import Conflict, DomainError, Invalid, Refused
@@ -114,7 +114,12 @@ def _move_targets(group: PeerGroup) -> list[tuple[int, str]]:
     return [
         (
             other.pk,
-            f"{other.name} ({other.open_seats} open seat{'s' if other.open_seats != 1 else ''})",
+            ngettext(
+                "%(group_name)s (%(count)s open seat)",
+                "%(group_name)s (%(count)s open seats)",
+                other.open_seats,
+            )
+            % {"group_name": other.name, "count": other.open_seats},
         )
         for other in others
     ]
@@ -183,7 +188,9 @@ def _apply(action: str, data: dict, access: OrgAccess, user, group: PeerGroup) -
     common = {"access": access, "acting_user": user, "group": group}
     if action == "rename":
         renamed = services.group_rename(**common, name=data["name"], version=data["version"])
-        return f"The group is now called “{renamed.name}”."
+        return gettext("The group is now called “%(renamed_name)s”.") % {
+            "renamed_name": renamed.name
+        }
     if action == "facilitator":
         changed = services.group_facilitator_change(
             **common, facilitator_id=data["facilitator"], version=data["version"]

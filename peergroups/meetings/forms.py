@@ -99,8 +99,12 @@ class MoveForm(forms.Form):
     def __init__(self, *args, time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
-        self.fields["start_time"].label = f"Starts at ({time_zone})"
-        self.fields["end_time"].label = f"Ends at ({time_zone})"
+        self.fields["start_time"].label = gettext("Starts at (%(time_zone)s)") % {
+            "time_zone": time_zone
+        }
+        self.fields["end_time"].label = gettext("Ends at (%(time_zone)s)") % {
+            "time_zone": time_zone
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -128,14 +132,16 @@ class IssueForm(SubmitOnceMixin, forms.ModelForm):
         fields = ["title", "category", "situation", "ask", "urgency"]
         labels = {
             "title": gettext_lazy("Title"),
-            "situation": "The situation",
-            "ask": "What you want from the group",
-            "urgency": "How urgent is it?",
+            "situation": gettext_lazy("The situation"),
+            "ask": gettext_lazy("What you want from the group"),
+            "urgency": gettext_lazy("How urgent is it?"),
         }
         help_texts = {
-            "situation": "What is going on, who is involved, what you have tried. "
-            "Only your group and its facilitator will read this.",
-            "ask": "E.g. “experiences with…”, “help me decide between…”.",
+            "situation": gettext_lazy(
+                "What is going on, who is involved, what you have tried. "
+                "Only your group and its facilitator will read this."
+            ),
+            "ask": gettext_lazy("E.g. “experiences with…”, “help me decide between…”."),
         }
 
 

@@ -300,8 +300,8 @@ class Issue(models.Model):
     )
     title = models.CharField(max_length=160)
     category = models.CharField(max_length=30, choices=IssueCategory.choices)
-    situation = models.TextField("the situation")
-    ask = models.TextField("what you want from the group")
+    situation = models.TextField(gettext_lazy("the situation"))
+    ask = models.TextField(gettext_lazy("what you want from the group"))
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.MEDIUM)
     status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     # The meeting it is on the agenda of (scheduled) or was processed in (processed).

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
@@ -48,18 +48,20 @@ from peergroups.people.models import MemberProfile
 MIN_AGGREGATE_PEOPLE = MIN_PEOPLE  # kept for callers; the rule lives in peergroups.aggregates
 EMPTY_COUNT = Figure(value=0, people=0)
 
-CONTENT_REFUSED = (
+CONTENT_REFUSED = gettext_lazy(
     "What a group discusses stays with its members and facilitator; "
     "program admins see aggregate figures only."
 )
-ONLY_FACILITATOR = "Only the group's facilitator can do this."
+ONLY_FACILITATOR = gettext_lazy("Only the group's facilitator can do this.")
 
 
 class AgreementRequired(Refused):
     """A member must accept the group's current confidentiality agreement first."""
 
     def __init__(self, group: PeerGroup):
-        super().__init__("Accept the group's confidentiality agreement to see its content.")
+        super().__init__(
+            gettext("Accept the group's confidentiality agreement to see its content.")
+        )
         self.group = group
         self.redirect_to = reverse(
             "meetings-agreement",

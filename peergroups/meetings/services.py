@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
@@ -56,10 +56,10 @@ from peergroups.textlimits import text_check
 CHECK_IN_RATING = (1, 10)
 STEP_MINUTES = (1, 600)
 
-ONLY_MEMBERS_ISSUES = "Members bring issues; the facilitator runs the queue."
-ONLY_MEMBERS_VOTE = "Members vote; the facilitator picks from the queue."
-ONLY_MEMBERS_CHECK_IN = "Check-ins are the members' own updates."
-ISSUE_PROCESSED = "This issue has been processed already."
+ONLY_MEMBERS_ISSUES = gettext_lazy("Members bring issues; the facilitator runs the queue.")
+ONLY_MEMBERS_VOTE = gettext_lazy("Members vote; the facilitator picks from the queue.")
+ONLY_MEMBERS_CHECK_IN = gettext_lazy("Check-ins are the members' own updates.")
+ISSUE_PROCESSED = gettext_lazy("This issue has been processed already.")
 
 
 class MeetingClosed(Conflict):
@@ -715,9 +715,9 @@ def meeting_open_require(*, meeting: Meeting, cancelled_ok: bool = False) -> Non
     a closed meeting's records are final and a cancelled one has none. `cancelled_ok`:
     the schedule's own changes (move, cancel), which a cancelled meeting still takes."""
     if meeting.is_closed:
-        raise MeetingClosed("This meeting has been closed; its records are final.")
+        raise MeetingClosed(gettext("This meeting has been closed; its records are final."))
     if meeting.is_cancelled and not cancelled_ok:
-        raise MeetingClosed("This meeting is cancelled; it has no records.")
+        raise MeetingClosed(gettext("This meeting is cancelled; it has no records."))
 
 
 def _require_on_agenda(*, meeting: Meeting, issue: Issue) -> None:

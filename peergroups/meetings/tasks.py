@@ -158,7 +158,7 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
         "cancelled": meeting.is_cancelled,
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
-    verb = "Cancelled" if meeting.is_cancelled else "Moved"
+    verb = gettext("Cancelled") if meeting.is_cancelled else gettext("Moved")
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
     return email_message(
         to=person.email,
@@ -251,11 +251,20 @@ def meeting_invitation_message(meeting: Meeting, person, *, method: str, update:
     ics = meeting_invitation_ics(meeting, method=method, attendee=person, organizer=organizer)
     cancelled = method == InvitationMethod.CANCEL
     if cancelled:
-        subject = f"Cancelled: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = gettext("Cancelled: %(group_name)s meeting, %(starts)s") % {
+            "group_name": group.name,
+            "starts": format(starts, "%a %-d %b %H:%M"),
+        }
     elif update:
-        subject = f"Updated invitation: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = gettext("Updated invitation: %(group_name)s meeting, %(starts)s") % {
+            "group_name": group.name,
+            "starts": format(starts, "%a %-d %b %H:%M"),
+        }
     else:
-        subject = f"Invitation: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = gettext("Invitation: %(group_name)s meeting, %(starts)s") % {
+            "group_name": group.name,
+            "starts": format(starts, "%a %-d %b %H:%M"),
+        }
     message = email_message(
         to=person.email,
         subject=subject,

@@ -395,7 +395,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     steps = selectors.agenda_steps_of(group=ctx.group)
     if action is not None:
         if action not in RUN_ACTIONS:
-            return HttpResponse("Unknown action", status=400)
+            return HttpResponse(gettext("Unknown action"), status=400)
         issue = next((i for i in agenda_issues if str(i.pk) == request.POST.get("issue")), None)
         if _run_action(request, meeting, action, issue, steps, attendance_form, note_form):
             again = _group_url(ctx, "meetings-run", meeting_id=meeting.pk)
@@ -488,9 +488,9 @@ def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             )
             messages.success(
                 request,
-                "Each meeting of your groups now comes as a calendar invitation by e-mail."
+                gettext("Each meeting of your groups now comes as a calendar invitation by e-mail.")
                 if on
-                else "Calendar invitations turned off; your feed (if any) keeps working.",
+                else gettext("Calendar invitations turned off; your feed (if any) keeps working."),
             )
             return redirect("meetings-calendar", org_slug=access.organization.slug)
         if request.POST.get("action") == "revoke":

@@ -130,7 +130,7 @@ def person_facts(*, user: User, access: OrgAccess) -> PersonFacts:
             expertise=list(facilitator.expertise),
             industry=", ".join(facilitator.industries_served[:1]),
             region=", ".join(facilitator.regions_served[:1]),
-            role_line="Facilitator",
+            role_line=gettext("Facilitator"),
         )
     return PersonFacts(expertise=[], industry="", region="", role_line="")
 

@@ -85,9 +85,9 @@ def directory_me(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "You are listed in the directory."
+                gettext("You are listed in the directory.")
                 if saved.listed
-                else "You are not listed in the directory.",
+                else gettext("You are not listed in the directory."),
             )
             return redirect("network-directory", org_slug=access.organization.slug)
     return org_render(

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.organizations.models import (
     RETENTION_MONTHS_MAX,
@@ -40,7 +40,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any")] + [(a, a.replace("_", " ")) for a in actions]
+        self.fields["action"].choices = [("", gettext("Any"))] + [
+            (a, a.replace("_", " ")) for a in actions
+        ]
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

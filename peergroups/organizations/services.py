@@ -88,7 +88,7 @@ def _organization_slug(slug: str, name: str) -> str:
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(
             gettext("The address “%(slug)s” is taken; choose another.") % {"slug": slug},
-            errors=[{"field": "slug", "message": "Taken; choose another."}],
+            errors=[{"field": "slug", "message": gettext("Taken; choose another.")}],
         )
     return slug
 
@@ -178,7 +178,7 @@ def organization_first_run(
                 "That setup key is not this install's. Copy it from the terminal where "
                 "make run (or the server) printed it."
             ),
-            errors=[{"field": "setup_key", "message": "Not this install's setup key."}],
+            errors=[{"field": "setup_key", "message": gettext("Not this install's setup key.")}],
         )
     if not (admin_name or "").strip():
         raise Invalid(gettext("Give your name."), field="admin_name")
@@ -329,7 +329,7 @@ def role_revoke(
         admin_keep_one(
             organization=organization,
             user_id=user.pk,
-            refusal="An organization keeps at least one program admin.",
+            refusal=gettext("An organization keeps at least one program admin."),
         )
     deleted, _ = OrganizationRole.objects.filter(
         organization=organization, user=user, role=role

@@ -31,9 +31,9 @@ class Bound:
         return Q(**{f"{field}__gte": self.low, f"{field}__lte": self.high})
 
 
-HOURS = Bound(0, 100, "Hours worked per week")
-SCALE = Bound(1, 7, "On a scale of 1 to 7")
-MARGIN_PERCENT = Bound(Decimal(-100), Decimal(100), "Profit margin, %")
+HOURS = Bound(0, 100, gettext_lazy("Hours worked per week"))
+SCALE = Bound(1, 7, gettext_lazy("On a scale of 1 to 7"))
+MARGIN_PERCENT = Bound(Decimal(-100), Decimal(100), gettext_lazy("Profit margin, %"))
 NOTE_MAX_LENGTH = 1000
 
 

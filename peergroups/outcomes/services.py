@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid, Refused
@@ -32,7 +32,12 @@ from peergroups.outcomes.selectors import month_of
 from peergroups.textlimits import text_check
 
 PULSE_LINK_DAYS = 14  # a one-click pulse link works this long after it is sent
-PULSE_LINK = LinkWords("pulse", instead="answer it", change="see your answers")
+PULSE_LINK = LinkWords(
+    invalid=gettext_lazy("This pulse link is not valid. Sign in to answer it instead."),
+    used=gettext_lazy("This pulse link has been used already. Sign in to see your answers."),
+    expired=gettext_lazy("This pulse link has expired. Sign in to answer it instead."),
+    ended=gettext_lazy("This pulse link no longer works."),
+)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from peergroups.ops.mail import email_send
@@ -111,9 +112,11 @@ def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
         "outcomes-pulse-link", kwargs={"org_slug": recipient.organization.slug, "token": token}
     )
     subject = (
-        f"A reminder: your {pulse.month:%B} pulse (under a minute)"
+        gettext("A reminder: your %(month)s pulse (under a minute)")
+        % {"month": format(pulse.month, "%B")}
         if reminder
-        else f"Your {pulse.month:%B} pulse: how is work going? (under a minute)"
+        else gettext("Your %(month)s pulse: how is work going? (under a minute)")
+        % {"month": format(pulse.month, "%B")}
     )
     email_send(
         to=recipient.user.email,

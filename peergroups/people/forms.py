@@ -91,15 +91,15 @@ class IntakeForm(forms.ModelForm):
         label=gettext_lazy("Time zone"), choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
     )
     expertise = checkboxes(
-        "Areas of expertise",
+        gettext_lazy("Areas of expertise"),
         AREAS,
         required=True,
         help_text=gettext_lazy("What you could help a peer with."),
     )
-    challenge_topics = checkboxes("Topics of your current challenges", AREAS)
-    goal_topics = checkboxes("Topics of your key goals", AREAS)
+    challenge_topics = checkboxes(gettext_lazy("Topics of your current challenges"), AREAS)
+    goal_topics = checkboxes(gettext_lazy("Topics of your key goals"), AREAS)
     availability = checkboxes(
-        "When you can meet",
+        gettext_lazy("When you can meet"),
         AVAILABILITY_SLOTS,
         required=True,
         help_text=gettext_lazy("Pick every slot that works."),
@@ -148,15 +148,15 @@ class IntakeForm(forms.ModelForm):
             "competitors",
         ]
         labels = {
-            "region": "Region",
-            "locale": "Language",
-            "function": "Function (e.g. engineering, sales)",
-            "management_level": "Management level",
-            "team_size": "People you manage (directly and indirectly)",
-            "years_managing": "Years as a manager",
-            "company": "Company",
-            "challenges": "Your current challenges",
-            "goals": "Your key goals for the coming year",
+            "region": gettext_lazy("Region"),
+            "locale": gettext_lazy("Language"),
+            "function": gettext_lazy("Function (e.g. engineering, sales)"),
+            "management_level": gettext_lazy("Management level"),
+            "team_size": gettext_lazy("People you manage (directly and indirectly)"),
+            "years_managing": gettext_lazy("Years as a manager"),
+            "company": gettext_lazy("Company"),
+            "challenges": gettext_lazy("Your current challenges"),
+            "goals": gettext_lazy("Your key goals for the coming year"),
         }
 
     def __init__(self, *args, colleagues, not_with_initial=(), pick_lists=None, **kwargs):
@@ -224,7 +224,7 @@ def _at_most(limit: int, unit: str):
 
 class FacilitatorApplicationForm(forms.ModelForm):
     expertise = checkboxes(
-        "Areas of expertise",
+        gettext_lazy("Areas of expertise"),
         AREAS,
         required=True,
         help_text=gettext_lazy(
@@ -248,12 +248,12 @@ class FacilitatorApplicationForm(forms.ModelForm):
             "bio",
         ]
         labels = {
-            "built_own_business": "I have built my own business",
-            "business_description": "The business you built",
-            "trained_feedback_coach": "I am a trained feedback coach",
-            "coach_training": "Your coaching training (programme, year)",
-            "capacity": "Groups you can lead at once",
-            "bio": "A short introduction for your groups",
+            "built_own_business": gettext_lazy("I have built my own business"),
+            "business_description": gettext_lazy("The business you built"),
+            "trained_feedback_coach": gettext_lazy("I am a trained feedback coach"),
+            "coach_training": gettext_lazy("Your coaching training (programme, year)"),
+            "capacity": gettext_lazy("Groups you can lead at once"),
+            "bio": gettext_lazy("A short introduction for your groups"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -338,11 +338,11 @@ class MemberImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
-        self.fields["file"].help_text = (
+        self.fields["file"].help_text = gettext(
             "An Excel workbook (.xlsx, its first sheet) or CSV (UTF-8, comma- or "
-            f"semicolon-separated), up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB. You see "
-            "what will happen before anything is written."
-        )
+            "semicolon-separated), up to %(value)s MB. You see what will happen before "
+            "anything is written."
+        ) % {"value": MAX_IMPORT_BYTES // (1024 * 1024)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -370,9 +370,9 @@ class MemberFilterForm(forms.Form):
 
     def __init__(self, *args, regions, industries, programs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
-        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
-        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]
+        self.fields["region"].choices = [("", gettext("Any"))] + [(r, r) for r in regions]
+        self.fields["industry"].choices = [("", gettext("Any"))] + [(i, i) for i in industries]
+        self.fields["program"].choices = [("", gettext("Any"))] + [(p.pk, p.name) for p in programs]
 
 
 class CategoryAddForm(forms.Form):

@@ -8,7 +8,7 @@ that person accepts, and never change the account itself.
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -18,9 +18,9 @@ from peergroups.organizations.services import role_grant
 from peergroups.people.models import MemberProfile, NotWith
 from peergroups.people.services import categories_apply, member_profile_ensure
 
-LINK_INVALID = "This invitation link is not valid. Check that you copied all of it."
-LINK_USED = "This invitation has already been used. Sign in instead."
-LINK_EXPIRED = "This invitation has expired. Ask your program admin for a new one."
+LINK_INVALID = gettext_lazy("This invitation link is not valid. Check that you copied all of it.")
+LINK_USED = gettext_lazy("This invitation has already been used. Sign in instead.")
+LINK_EXPIRED = gettext_lazy("This invitation has expired. Ask your program admin for a new one.")
 
 
 def invitation_for_token(*, token: str, user: AbstractBaseUser | None = None) -> Invitation:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.organizations.models import Organization, Program
 from peergroups.people.vocabulary import AREA_LABELS, CompanySize, CompanyStage, ManagementLevel
@@ -38,7 +38,7 @@ class MemberProfile(models.Model):
     expertise = models.JSONField(default=list, blank=True)
     challenges = models.TextField(blank=True)
     challenge_topics = models.JSONField(default=list, blank=True)
-    goals = models.TextField("key goals", blank=True)
+    goals = models.TextField(gettext_lazy("key goals"), blank=True)
     goal_topics = models.JSONField(default=list, blank=True)
     availability = models.JSONField(default=list, blank=True)
     reports_to = models.ForeignKey(
@@ -188,14 +188,21 @@ class FacilitatorProfile(models.Model):
         asked = self.organization.facilitator_qualifications
         if asked:
             met = set(self.qualifications or [])
-            return [f"does not meet “{wanted}”" for wanted in asked if wanted not in met]
+            return [
+                gettext("does not meet “%(wanted)s”") % {"wanted": wanted}
+                for wanted in asked
+                if wanted not in met
+            ]
         gaps = []
         if not self.built_own_business:
-            gaps.append("has not built their own business")
+            gaps.append(gettext("has not built their own business"))
         if not self.trained_feedback_coach:
-            gaps.append("is not a trained feedback coach")
+            gaps.append(gettext("is not a trained feedback coach"))
         if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
-            gaps.append(f"names fewer than {MIN_FACILITATOR_AREAS} areas of expertise")
+            gaps.append(
+                gettext("names fewer than %(MIN_FACILITATOR_AREAS)s areas of expertise")
+                % {"MIN_FACILITATOR_AREAS": MIN_FACILITATOR_AREAS}
+            )
         return gaps
 
 

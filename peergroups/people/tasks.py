@@ -25,9 +25,11 @@ def facilitator_review_message(profile: FacilitatorProfile) -> EmailMultiAlterna
     approved = profile.status == FacilitatorStatus.APPROVED
     organization = profile.organization
     subject = (
-        f"You are a facilitator at {organization.name}"
+        gettext("You are a facilitator at %(organization_name)s")
+        % {"organization_name": organization.name}
         if approved
-        else f"Your facilitator application at {organization.name}"
+        else gettext("Your facilitator application at %(organization_name)s")
+        % {"organization_name": organization.name}
     )
     return email_message(
         to=profile.user.email,

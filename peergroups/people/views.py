@@ -75,9 +75,9 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your profile is updated."
+                gettext("Your profile is updated.")
                 if was_complete
-                else "Thank you — your intake is complete.",
+                else gettext("Thank you — your intake is complete."),
             )
             return redirect("organizations-dashboard", org_slug=access.organization.slug)
     status = form_status(request) if search is None else 200

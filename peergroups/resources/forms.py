@@ -1,7 +1,7 @@
 """Forms of the resource pages; bounds come from models, rules are the services'."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.http import BLANK_QUERY
 from peergroups.people.vocabulary import AREAS
@@ -14,8 +14,14 @@ ORGANIZATION = "organization"
 def share_with_choices(groups) -> list[tuple[str, str]]:
     """'organization', or 'group:<id>' for each group the person reads."""
     return [
-        *[(f"group:{g.pk}", f"My group only ({g.name}): confidential") for g in groups],
-        (ORGANIZATION, "The whole organization"),
+        *[
+            (
+                f"group:{g.pk}",
+                gettext("My group only (%(g_name)s): confidential") % {"g_name": g.name},
+            )
+            for g in groups
+        ],
+        (ORGANIZATION, gettext("The whole organization")),
     ]
 
 
@@ -50,17 +56,15 @@ class ResourceForm(forms.Form):
         if groups and not self.initial.get("share_with"):
             self.fields["share_with"].initial = f"group:{groups[0].pk}"
         if edit:
-            self.fields["file"].label = "Replace the file"
+            self.fields["file"].label = gettext("Replace the file")
         # The limit, stated before choosing a file; the browser refuses a larger one in
         # the form (static/js/app.js), so nothing typed is lost to a refused upload.
         from peergroups.resources.services import file_max_bytes, size_in_words
 
         limit = file_max_bytes()
-        self.fields[
-            "file"
-        ].help_text = (
-            f"PDF, text, markdown, CSV or an office document, up to {size_in_words(limit)}."
-        )
+        self.fields["file"].help_text = gettext(
+            "PDF, text, markdown, CSV or an office document, up to %(size_in_words)s."
+        ) % {"size_in_words": size_in_words(limit)}
         self.fields["file"].widget.attrs["data-max-bytes"] = str(limit)
 
     def scope_and_group(self) -> tuple[str, int | None]:
@@ -76,8 +80,8 @@ class MeetingShareForm(ResourceForm):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, groups=[group], **kwargs)
         self.fields["share_with"].choices = [
-            (f"group:{group.pk}", "This group only: confidential"),
-            (ORGANIZATION, "The whole organization"),
+            (f"group:{group.pk}", gettext("This group only: confidential")),
+            (ORGANIZATION, gettext("The whole organization")),
         ]
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.accounts.throttle import Rule, throttle_check, throttle_hit
@@ -52,13 +52,13 @@ def upload_rules() -> list[Rule]:
             "resources:uploads-hour",
             settings.RESOURCE_UPLOADS_PER_HOUR,
             timedelta(hours=1),
-            "You have attached many files in the last hour. Wait a while and try again.",
+            gettext("You have attached many files in the last hour. Wait a while and try again."),
         ),
         Rule(
             "resources:uploads-day",
             settings.RESOURCE_UPLOADS_PER_DAY,
             timedelta(days=1),
-            "You have attached many files today. Try again tomorrow.",
+            gettext("You have attached many files today. Try again tomorrow."),
         ),
     ]
 
@@ -101,8 +101,8 @@ class CheckedFile:
     text: str
 
 
-NO_TITLE = "Give the resource a title."
-NO_SUMMARY = "Give the resource a summary."
+NO_TITLE = gettext_lazy("Give the resource a title.")
+NO_SUMMARY = gettext_lazy("Give the resource a summary.")
 
 
 # --- checks ----------------------------------------------------------------------------
