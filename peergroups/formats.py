@@ -7,6 +7,9 @@ import io
 import re
 from collections.abc import Iterable
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 
 def count_of(number: int, singular: str, plural: str | None = None) -> str:
     """`count_of(1, "open seat")` is "1 open seat"; `count_of(2, "open seat")` "2 open seats"."""
@@ -49,3 +52,24 @@ def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([csv_cell(cell) for cell in row])
     return "\ufeff" + out.getvalue()
+
+
+# Translation --------------------------------------------------------------------------------
+
+
+def lazy_format(message, **values):
+    """`message % values`, worked out each time it is shown, in the language active then.
+
+    For a label defined at import time that has a number or another label in it
+    (`lazy_format(gettext_lazy("Change: %(label)s"), label=...)`): formatting it at once
+    would fix it in the language of the process's start.
+    """
+    return lazy(lambda: str(message) % {k: str(v) for k, v in values.items()}, str)()
+
+
+def in_sentence(label) -> str:
+    """A choice's label inside a sentence: lower case in English ("This run is published"),
+    as it is in other languages (German nouns keep their capital)."""
+    text = str(label)
+    language = get_language() or "en"
+    return text.lower() if language.startswith("en") else text

@@ -216,12 +216,12 @@ def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpRespo
         invitation = act(
             organization=organization, acting_user=request.user, invitation_id=invitation_id
         )
-        verb = "sent again" if action == "resend" else "revoked; its link no longer works"
-        messages.success(
-            request,
-            gettext("The invitation to %(invitation_email)s is %(verb)s.")
-            % {"invitation_email": invitation.email, "verb": verb},
+        done = (
+            gettext("The invitation to %(email)s is sent again.")
+            if action == "resend"
+            else gettext("The invitation to %(email)s is revoked; its link no longer works.")
         )
+        messages.success(request, done % {"email": invitation.email})
         return redirect(request.get_full_path())
     program_id = int_or_none(request.GET.get("program"))
     program = (

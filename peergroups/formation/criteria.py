@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from peergroups.organizations.models import GroupingBasis
 from peergroups.people.models import MemberProfile
-from peergroups.people.vocabulary import AREA_LABELS, AVAILABILITY_SLOTS, ManagementLevel
+from peergroups.people.vocabulary import AREA_WORDS, SLOT_WORDS, ManagementLevel
 
 # attribute -> (label, kind)
 ATTRIBUTES: dict[str, tuple[str, str]] = {
@@ -55,7 +55,6 @@ DEFAULT_CRITERIA: dict[str, list[tuple[str, str, float]]] = {
 SEGMENT_BY_BASIS = {GroupingBasis.REGION: "region", GroupingBasis.INDUSTRY: "industry"}
 
 _LEVEL_RANK = {level: rank for rank, level in enumerate(ManagementLevel.values, start=1)}
-_SLOT_LABELS = dict(AVAILABILITY_SLOTS)
 
 
 def default_criteria(basis: str) -> list[dict]:
@@ -128,7 +127,8 @@ def display_attributes(person: dict) -> dict:
         if isinstance(value, list):
             return [word(item) for item in value]
         if isinstance(value, str):
-            return AREA_LABELS.get(value) or _SLOT_LABELS.get(value) or value
+            # English: explanations are stored with the proposal (the words are data here).
+            return AREA_WORDS.get(value) or SLOT_WORDS.get(value) or value
         return value
 
     return {key: word(value) for key, value in person.items()}

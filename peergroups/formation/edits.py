@@ -26,6 +26,7 @@ from peergroups.formation.proposal import (
 )
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import snapshot_part
+from peergroups.formats import in_sentence
 from peergroups.people.conflicts import together_check
 
 UNDO_DEPTH = 50
@@ -43,8 +44,8 @@ def _locked(run: FormationRun, acting_user: User | None) -> FormationRun:
     require_admin(acting_user, locked.organization)
     if locked.status != RunStatus.DONE:
         raise Conflict(
-            gettext("This run is %(lower)s; it cannot be changed.")
-            % {"lower": locked.get_status_display().lower()}
+            gettext("This run is %(status)s; it cannot be changed.")
+            % {"status": in_sentence(locked.get_status_display())}
         )
     return locked
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django_tasks import task
 
@@ -151,7 +152,7 @@ def _send(person, claimed, *, digest: bool) -> None:
         subject = gettext("Your commitments this week (%(count)s)") % {"count": len(claimed)}
     elif claimed[0][1] == ReminderStage.DUE_SOON:
         subject = gettext("Due %(due_on)s: your commitment") % {
-            "due_on": format(first.due_on, "%a %-d %b")
+            "due_on": date_format(first.due_on, "D j M")
         }
     elif claimed[0][1] == ReminderStage.OVERDUE:
         subject = gettext("How did your commitment go? Check in with one click")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -188,7 +189,7 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             messages.success(
                 request,
                 gettext("Commitment made, due %(due_on)s.")
-                % {"due_on": format(commitment.due_on, "%a %-d %b %Y")},
+                % {"due_on": date_format(commitment.due_on, "D j M Y")},
             )
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(

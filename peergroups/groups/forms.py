@@ -4,6 +4,7 @@ from the models the services check."""
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from peergroups.formats import lazy_format
 from peergroups.groups.models import MEMBERSHIP_REASON_MAX
 from peergroups.groups.services import GROUP_NAME_MAX
 from peergroups.organizations.models import (
@@ -51,8 +52,9 @@ class ProgramForm(forms.ModelForm):
         ]
         labels = {
             "min_group_size": gettext_lazy("Smallest group"),
-            "max_group_size": gettext_lazy("Largest group (at most %(MAX_GROUP_SIZE)s)")
-            % {"MAX_GROUP_SIZE": MAX_GROUP_SIZE},
+            "max_group_size": lazy_format(
+                gettext_lazy("Largest group (at most %(largest)s)"), largest=MAX_GROUP_SIZE
+            ),
             "open_seats": gettext_lazy("Open seats per group"),
             "grouping_basis": gettext_lazy("Members of a group share their"),
             "starts_on": gettext_lazy("First meetings from"),

@@ -8,11 +8,12 @@ also requires an open group, one release); a check constraint refuses any overfi
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
+from peergroups.formats import in_sentence
 from peergroups.groups.models import (
     MEMBERSHIP_REASON_MAX,
     GroupMembership,
@@ -146,8 +147,12 @@ def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
     version_require(
         expected=version,
         current=group.version,
-        now=f"it is called “{group.name}”, facilitated by {group.facilitator or 'nobody'}"
-        + (", and closed." if group.closed_at else "."),
+        now=(
+            gettext("it is called “%(name)s”, facilitated by %(facilitator)s, and closed.")
+            if group.closed_at
+            else gettext("it is called “%(name)s”, facilitated by %(facilitator)s.")
+        )
+        % {"name": group.name, "facilitator": group.facilitator or gettext("nobody")},
     )
     return group
 
@@ -479,10 +484,21 @@ def program_update(
     version_require(
         expected=version,
         current=program.version,
-        now=f"it is called “{program.name}”, with groups of {program.min_group_size} to "
-        f"{program.max_group_size}, {program.open_seats} open seat(s), meeting "
-        f"{program.get_meeting_cadence_display().lower()}, grouped "
-        f"{program.get_grouping_basis_display().lower()}.",
+        now=ngettext(
+            "it is called “%(name)s”, with groups of %(smallest)s to %(largest)s, %(count)s "
+            "open seat, meeting %(cadence)s, grouped %(basis)s.",
+            "it is called “%(name)s”, with groups of %(smallest)s to %(largest)s, %(count)s "
+            "open seats, meeting %(cadence)s, grouped %(basis)s.",
+            program.open_seats,
+        )
+        % {
+            "name": program.name,
+            "smallest": program.min_group_size,
+            "largest": program.max_group_size,
+            "count": program.open_seats,
+            "cadence": in_sentence(program.get_meeting_cadence_display()),
+            "basis": in_sentence(program.get_grouping_basis_display()),
+        },
     )
     name, description = program_settings_check(
         organization=access.organization,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
@@ -491,10 +492,14 @@ def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
         expected=version,
         current=meeting.sequence,
         now=(
-            "it is cancelled."
+            gettext("it is cancelled.")
             if meeting.status == MeetingStatus.CANCELLED
-            else f"it starts {starts:%a %-d %b %Y, %H:%M} ({zone.key})"
-            + (f" at {where}." if where else ".")
+            else (
+                gettext("it starts %(starts)s (%(zone)s) at %(where)s.")
+                if where
+                else gettext("it starts %(starts)s (%(zone)s).")
+            )
+            % {"starts": date_format(starts, "D j M Y, H:i"), "zone": zone.key, "where": where}
         ),
     )
     return meeting

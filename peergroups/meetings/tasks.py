@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django_tasks import task
 
@@ -127,7 +128,7 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
         subject=gettext("Tomorrow: %(group_name)s meets %(starts)s")
         % {
             "group_name": meeting.group.name,
-            "starts": format(context["starts"], "%a %-d %b, %H:%M"),
+            "starts": date_format(context["starts"], "D j M, H:i"),
         },
         template="meetings/email/reminder.txt",
         context=context,
@@ -163,7 +164,7 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
     return email_message(
         to=person.email,
         subject=gettext("%(verb)s: %(group_name)s meeting of %(starts)s")
-        % {"verb": verb, "group_name": meeting.group.name, "starts": format(starts, "%a %-d %b")},
+        % {"verb": verb, "group_name": meeting.group.name, "starts": date_format(starts, "D j M")},
         template="meetings/email/changed.txt",
         context=context,
         organization=meeting.group.organization,
@@ -253,17 +254,17 @@ def meeting_invitation_message(meeting: Meeting, person, *, method: str, update:
     if cancelled:
         subject = gettext("Cancelled: %(group_name)s meeting, %(starts)s") % {
             "group_name": group.name,
-            "starts": format(starts, "%a %-d %b %H:%M"),
+            "starts": date_format(starts, "D j M H:i"),
         }
     elif update:
         subject = gettext("Updated invitation: %(group_name)s meeting, %(starts)s") % {
             "group_name": group.name,
-            "starts": format(starts, "%a %-d %b %H:%M"),
+            "starts": date_format(starts, "D j M H:i"),
         }
     else:
         subject = gettext("Invitation: %(group_name)s meeting, %(starts)s") % {
             "group_name": group.name,
-            "starts": format(starts, "%a %-d %b %H:%M"),
+            "starts": date_format(starts, "D j M H:i"),
         }
     message = email_message(
         to=person.email,

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
@@ -124,9 +125,23 @@ def directory_entry_save(
 
 def _rate_limit(*, user: User, access: OrgAccess) -> None:
     now = timezone.now()
-    for days, allowed, period in (
-        (1, settings.NETWORK_QUESTIONS_PER_DAY, "a day"),
-        (30, settings.NETWORK_QUESTIONS_PER_MONTH, "30 days"),
+    for days, allowed, refusal in (
+        (
+            1,
+            settings.NETWORK_QUESTIONS_PER_DAY,
+            gettext(
+                "You can ask the network %(allowed)s questions a day; you can ask again on "
+                "%(day)s at %(time)s UTC."
+            ),
+        ),
+        (
+            30,
+            settings.NETWORK_QUESTIONS_PER_MONTH,
+            gettext(
+                "You can ask the network %(allowed)s questions in 30 days; you can ask again "
+                "on %(day)s at %(time)s UTC."
+            ),
+        ),
     ):
         asked = selectors.questions_since(
             user=user, access=access, since=now - timedelta(days=days)
@@ -135,14 +150,11 @@ def _rate_limit(*, user: User, access: OrgAccess) -> None:
             # The oldest question in the window leaves it first.
             free_at = asked[len(asked) - allowed] + timedelta(days=days)
             raise Throttled(
-                gettext(
-                    "You can ask the network %(allowed)s questions in %(period)s; you can ask "
-                    "again on %(free_at)s UTC."
-                )
+                refusal
                 % {
                     "allowed": allowed,
-                    "period": period,
-                    "free_at": format(free_at, "%-d %b at %H:%M"),
+                    "day": date_format(free_at, "j M"),
+                    "time": date_format(free_at, "H:i"),
                 },
                 retry_after=int((free_at - now).total_seconds()) + 1,
             )

@@ -25,7 +25,7 @@ from peergroups import aggregates
 from peergroups.accounts.models import User
 from peergroups.aggregates import Collect, Table
 from peergroups.errors import Invalid
-from peergroups.formats import natural_key
+from peergroups.formats import lazy_format, natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
 from peergroups.goals.selectors import month_starts
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -402,8 +402,18 @@ ADMIN_COLUMNS = [
     ("meeting_value", gettext_lazy("Meeting value (1–7)"), ""),
     ("attendance", gettext_lazy("Attendance"), " %"),
     ("commitments_kept", gettext_lazy("Commitments kept"), " %"),
-    *[(f"change_{key}", f"Change: {label}", unit) for key, label, unit, *_ in MEASURES],
-    *[(f"retention_{n}", f"Still active after {n} months", " %") for n in RETENTION_MONTHS],
+    *[
+        (f"change_{key}", lazy_format(gettext_lazy("Change: %(label)s"), label=label), unit)
+        for key, label, unit, *_ in MEASURES
+    ],
+    *[
+        (
+            f"retention_{n}",
+            lazy_format(gettext_lazy("Still active after %(months)s months"), months=n),
+            " %",
+        )
+        for n in RETENTION_MONTHS
+    ],
 ]
 
 
@@ -687,7 +697,10 @@ def _row_label(key: tuple, programs: dict) -> str:
         return gettext("All programs")
     if key[0] == "program":
         return programs[key[1]].name
-    return f"{programs[key[1]].name}, cycle {key[2]}"
+    return gettext("%(program)s, cycle %(cycle)s") % {
+        "program": programs[key[1]].name,
+        "cycle": key[2],
+    }
 
 
 def outcome_rows_flat(result: dict) -> tuple[list[str], list[list[str]]]:
@@ -695,7 +708,11 @@ def outcome_rows_flat(result: dict) -> tuple[list[str], list[list[str]]]:
     header = [gettext("Row")]
     for key, label, _unit in result["columns"]:
         if key.startswith("change_"):
-            header += [f"{label}: median", f"{label}: 25th percentile", f"{label}: 75th percentile"]
+            header += [
+                gettext("%(label)s: median") % {"label": label},
+                gettext("%(label)s: 25th percentile") % {"label": label},
+                gettext("%(label)s: 75th percentile") % {"label": label},
+            ]
         else:
             header.append(label)
     header += [gettext("Issues: %(label)s") % {"label": label} for _, label in result["categories"]]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
@@ -128,7 +129,7 @@ def pulse_answer(*, pulse: Pulse, answers: PulseAnswers, acting_user: User) -> P
     if pulse.answered_at is not None:
         raise Conflict(
             gettext("Your pulse for %(month)s is answered already. Thank you!")
-            % {"month": format(pulse.month, "%B %Y")}
+            % {"month": date_format(pulse.month, "F Y")}
         )
     for name, value in _baseline_fields(answers).items():
         setattr(pulse, name, value)
@@ -179,7 +180,7 @@ def pulse_token_resolve(token: str) -> PulseToken:
     if link.pulse.answered_at is not None:
         raise Conflict(
             gettext("Your pulse for %(month)s is answered already. Thank you!")
-            % {"month": format(link.pulse.month, "%B %Y")}
+            % {"month": date_format(link.pulse.month, "F Y")}
         )
     return link
 

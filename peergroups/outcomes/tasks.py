@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django_tasks import task
 
@@ -113,10 +114,10 @@ def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
     )
     subject = (
         gettext("A reminder: your %(month)s pulse (under a minute)")
-        % {"month": format(pulse.month, "%B")}
+        % {"month": date_format(pulse.month, "F")}
         if reminder
         else gettext("Your %(month)s pulse: how is work going? (under a minute)")
-        % {"month": format(pulse.month, "%B")}
+        % {"month": date_format(pulse.month, "F")}
     )
     email_send(
         to=recipient.user.email,

@@ -432,13 +432,17 @@ class _RowChecker:
         self.first_last = first_last if len(first_last) == 2 else {}
         if len(first_last) == 1:
             ignored.append(
-                gettext("“%(strip)s” (a name column needs both first and last name)")
-                % {"strip": str(header[next(iter(first_last.values()))]).strip()}
+                gettext("“%(column)s” (a name column needs both first and last name)")
+                % {"column": str(header[next(iter(first_last.values()))]).strip()}
             )
         if ignored:
             self.warnings.append(
-                f"Ignored {'columns' if len(ignored) > 1 else 'a column'} the import does not "
-                f"use: {', '.join(ignored)}."
+                ngettext(
+                    "Ignored a column the import does not use: %(columns)s.",
+                    "Ignored columns the import does not use: %(columns)s.",
+                    len(ignored),
+                )
+                % {"columns": ", ".join(ignored)}
             )
         for column in dict.fromkeys(c for c in mapped if c):
             spellings = [str(header[i]).strip() for i, c in enumerate(mapped) if c == column]
@@ -446,8 +450,11 @@ class _RowChecker:
                 self.error(
                     1,
                     "",
-                    gettext("Columns %(join)s all mean %(column)s; keep one.")
-                    % {"join": " and ".join(f"“{s}”" for s in spellings), "column": column},
+                    gettext("Columns %(spellings)s all mean %(column)s; keep one.")
+                    % {
+                        "spellings": gettext(" and ").join(f"“{s}”" for s in spellings),
+                        "column": column,
+                    },
                 )
         missing = [
             name
@@ -458,8 +465,8 @@ class _RowChecker:
             self.error(
                 1,
                 "",
-                gettext("Missing required column: %(join)s (the first line names the columns).")
-                % {"join": ", ".join(missing)},
+                gettext("Missing required column: %(columns)s (the first line names the columns).")
+                % {"columns": ", ".join(missing)},
             )
         return None if self.errors else mapped
 

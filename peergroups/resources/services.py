@@ -21,7 +21,7 @@ from peergroups.accounts.throttle import Rule, throttle_check, throttle_hit
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import OrgAccess
-from peergroups.people.vocabulary import AREA_KEYS, AREA_LABELS
+from peergroups.people.vocabulary import AREA_KEYS, AREA_WORDS
 from peergroups.resources import search
 from peergroups.resources.models import (
     FILE_NAME_MAX,
@@ -187,7 +187,8 @@ def _group_for_share(*, user: User, access: OrgAccess, group_id: int | None):
 
 
 def _topics_text(topics: list[str]) -> str:
-    return " ".join(AREA_LABELS[t] for t in topics)
+    # Indexed for search: the same words whoever saved the resource, in whatever language.
+    return " ".join(AREA_WORDS[t] for t in topics)
 
 
 def _set_topics(resource: Resource, topics: list[str]) -> None:
