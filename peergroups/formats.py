@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterable
 
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 
@@ -73,3 +74,9 @@ def in_sentence(label) -> str:
     text = str(label)
     language = get_language() or "en"
     return text.lower() if language.startswith("en") else text
+
+
+def lazy_date(value, format_name: str):
+    """`date_format(value, format_name)` worked out when shown (an e-mail subject is
+    written in its recipient's language, which may not be the sender's)."""
+    return lazy(date_format, str)(value, format_name)

@@ -61,7 +61,7 @@ def notification_preferences_save(*, user: User, wanted: set[str]) -> None:
     unknown = set(wanted) - set(ACCOUNT_KINDS)
     if unknown:
         raise Invalid(
-            gettext("Unknown notification: %(join)s.") % {"join": ", ".join(sorted(unknown))},
+            gettext("Unknown notification: %(items)s.") % {"items": ", ".join(sorted(unknown))},
             field="kinds",
         )
     for kind in ACCOUNT_KINDS:

@@ -156,10 +156,10 @@ def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> Http
         messages.success(
             request,
             gettext(
-                "%(person)s is deactivated (was: %(join)s). What they wrote stays with their "
+                "%(person)s is deactivated (was: %(items)s). What they wrote stays with their "
                 "groups."
             )
-            % {"person": person, "join": ", ".join(roles)},
+            % {"person": person, "items": ", ".join(roles)},
         )
         return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
     roles = list(

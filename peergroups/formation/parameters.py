@@ -107,25 +107,25 @@ def parameters_check(parameters: Parameters) -> None:
     )
     if not SECONDS[0] <= p.seconds <= SECONDS[1]:
         raise Invalid(
-            gettext("The time budget is between %(value)s and %(value2)s seconds.")
-            % {"value": SECONDS[0], "value2": SECONDS[1]},
+            gettext("The time budget is between %(low)s and %(high)s seconds.")
+            % {"low": SECONDS[0], "high": SECONDS[1]},
             field="seconds",
         )
     if not 0 <= p.seed <= SEED_MAX:
         raise Invalid(
-            gettext("The seed is a whole number from 0 to %(SEED_MAX)s.") % {"SEED_MAX": SEED_MAX},
+            gettext("The seed is a whole number from 0 to %(seed_max)s.") % {"seed_max": SEED_MAX},
             field="seed",
         )
     if not HISTORY_PENALTY[0] <= p.history_penalty <= HISTORY_PENALTY[1]:
         raise Invalid(
-            gettext("The penalty is between %(value)s and %(value2)s.")
-            % {"value": HISTORY_PENALTY[0], "value2": HISTORY_PENALTY[1]},
+            gettext("The penalty is between %(low)s and %(high)s.")
+            % {"low": HISTORY_PENALTY[0], "high": HISTORY_PENALTY[1]},
             field="history_penalty",
         )
     unknown = sorted({str(c.get("attribute")) for c in p.criteria} - ATTRIBUTES.keys())
     if unknown:
         raise Invalid(
-            gettext("Unknown attribute(s): %(join)s.") % {"join": ", ".join(unknown)},
+            gettext("Unknown attribute(s): %(items)s.") % {"items": ", ".join(unknown)},
             field="criteria",
         )
     for criterion in p.criteria:
@@ -135,8 +135,8 @@ def parameters_check(parameters: Parameters) -> None:
             )
         if not WEIGHT[0] <= float(criterion.get("weight", -1)) <= WEIGHT[1]:
             raise Invalid(
-                gettext("Weights are between %(value)s and %(value2)s.")
-                % {"value": WEIGHT[0], "value2": WEIGHT[1]},
+                gettext("Weights are between %(low)s and %(high)s.")
+                % {"low": WEIGHT[0], "high": WEIGHT[1]},
                 field="criteria",
             )
     if not any(float(c["weight"]) > 0 for c in p.criteria):

@@ -74,10 +74,10 @@ def _claim_a_worker_slot(program: Program) -> None:
     if active.count() >= ACTIVE_RUNS_PER_ORGANIZATION:
         raise Conflict(
             gettext(
-                "Your organization has %(ACTIVE_RUNS_PER_ORGANIZATION)s formations queued or "
+                "Your organization has %(active_runs_per_organization)s formations queued or "
                 "running; start this one when one of them has finished."
             )
-            % {"ACTIVE_RUNS_PER_ORGANIZATION": ACTIVE_RUNS_PER_ORGANIZATION}
+            % {"active_runs_per_organization": ACTIVE_RUNS_PER_ORGANIZATION}
         )
 
 

@@ -75,10 +75,10 @@ def goal_value_check(value: Decimal, *, field: str) -> Decimal:
         finite = False
     if not finite or not GOAL_VALUE_MIN <= value <= GOAL_VALUE_MAX:
         raise Invalid(
-            gettext("Enter a number between %(GOAL_VALUE_MIN)s and %(GOAL_VALUE_MAX)s.")
+            gettext("Enter a number between %(goal_value_min)s and %(goal_value_max)s.")
             % {
-                "GOAL_VALUE_MIN": format(GOAL_VALUE_MIN, ","),
-                "GOAL_VALUE_MAX": format(GOAL_VALUE_MAX, ","),
+                "goal_value_min": format(GOAL_VALUE_MIN, ","),
+                "goal_value_max": format(GOAL_VALUE_MAX, ","),
             },
             field=field,
         )

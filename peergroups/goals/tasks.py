@@ -15,11 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationChoice, NotificationKind
+from peergroups.formats import lazy_date, lazy_format
 from peergroups.goals import selectors, services
 from peergroups.goals.models import AccountabilityPartner, Commitment, ReminderStage
 from peergroups.ops.mail import email_send
@@ -149,17 +149,20 @@ def _send(person, claimed, *, digest: bool) -> None:
         lines.append(entry)
     first = claimed[0][0]
     if digest:
-        subject = gettext("Your commitments this week (%(count)s)") % {"count": len(claimed)}
+        subject = lazy_format(
+            gettext_lazy("Your commitments this week (%(count)s)"), count=len(claimed)
+        )
     elif claimed[0][1] == ReminderStage.DUE_SOON:
-        subject = gettext("Due %(due_on)s: your commitment") % {
-            "due_on": date_format(first.due_on, "D j M")
-        }
+        subject = lazy_format(
+            gettext_lazy("Due %(due_on)s: your commitment"), due_on=lazy_date(first.due_on, "D j M")
+        )
     elif claimed[0][1] == ReminderStage.OVERDUE:
-        subject = gettext("How did your commitment go? Check in with one click")
+        subject = gettext_lazy("How did your commitment go? Check in with one click")
     else:
-        subject = gettext("Your accountability partner %(get_short_name)s could use a nudge") % {
-            "get_short_name": first.member.get_short_name()
-        }
+        subject = lazy_format(
+            gettext_lazy("Your accountability partner %(partner)s could use a nudge"),
+            partner=first.member.get_short_name(),
+        )
     # Commitments of one group (the usual case): replies go to its facilitator.
     groups = {commitment.group for commitment, _ in claimed}
     email_send(

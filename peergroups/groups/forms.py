@@ -107,8 +107,10 @@ class ProgramEditForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     max_group_size = forms.IntegerField(
-        label=gettext_lazy("Largest group (at most %(MAX_GROUP_SIZE)s)")
-        % {"MAX_GROUP_SIZE": MAX_GROUP_SIZE},
+        label=lazy_format(
+            gettext_lazy("Largest group (at most %(max_group_size)s)"),
+            max_group_size=MAX_GROUP_SIZE,
+        ),
         widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     open_seats = forms.IntegerField(

@@ -311,11 +311,14 @@ def group_facilitator_change(
         )
         if leading >= capacity:
             raise Conflict(
-                gettext(
-                    "That facilitator already leads %(leading)s of the %(capacity)s "
-                    "group%(value)s they can take."
+                ngettext(
+                    "That facilitator already leads %(leading)s of the %(count)s group they "
+                    "can take.",
+                    "That facilitator already leads %(leading)s of the %(count)s groups they "
+                    "can take.",
+                    capacity,
                 )
-                % {"leading": leading, "capacity": capacity, "value": "s" if capacity != 1 else ""}
+                % {"leading": leading, "count": capacity}
             )
     group.facilitator_id = facilitator_id
     group.version += 1

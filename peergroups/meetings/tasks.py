@@ -12,11 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.errors import DomainError
+from peergroups.formats import lazy_date, lazy_format
 from peergroups.meetings import selectors
 from peergroups.meetings.ical import calendar_ics, meeting_invitation_ics
 from peergroups.meetings.models import (
@@ -125,11 +125,11 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     }
     email_message(
         to=person.email,
-        subject=gettext("Tomorrow: %(group_name)s meets %(starts)s")
-        % {
-            "group_name": meeting.group.name,
-            "starts": date_format(context["starts"], "D j M, H:i"),
-        },
+        subject=lazy_format(
+            gettext_lazy("Tomorrow: %(group_name)s meets %(starts)s"),
+            group_name=meeting.group.name,
+            starts=lazy_date(context["starts"], "D j M, H:i"),
+        ),
         template="meetings/email/reminder.txt",
         context=context,
         organization=meeting.group.organization,
@@ -159,12 +159,16 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
         "cancelled": meeting.is_cancelled,
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
-    verb = gettext("Cancelled") if meeting.is_cancelled else gettext("Moved")
+    verb = gettext_lazy("Cancelled") if meeting.is_cancelled else gettext_lazy("Moved")
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
     return email_message(
         to=person.email,
-        subject=gettext("%(verb)s: %(group_name)s meeting of %(starts)s")
-        % {"verb": verb, "group_name": meeting.group.name, "starts": date_format(starts, "D j M")},
+        subject=lazy_format(
+            gettext_lazy("%(verb)s: %(group_name)s meeting of %(starts)s"),
+            verb=verb,
+            group_name=meeting.group.name,
+            starts=lazy_date(starts, "D j M"),
+        ),
         template="meetings/email/changed.txt",
         context=context,
         organization=meeting.group.organization,
@@ -252,20 +256,23 @@ def meeting_invitation_message(meeting: Meeting, person, *, method: str, update:
     ics = meeting_invitation_ics(meeting, method=method, attendee=person, organizer=organizer)
     cancelled = method == InvitationMethod.CANCEL
     if cancelled:
-        subject = gettext("Cancelled: %(group_name)s meeting, %(starts)s") % {
-            "group_name": group.name,
-            "starts": date_format(starts, "D j M H:i"),
-        }
+        subject = lazy_format(
+            gettext_lazy("Cancelled: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "D j M H:i"),
+        )
     elif update:
-        subject = gettext("Updated invitation: %(group_name)s meeting, %(starts)s") % {
-            "group_name": group.name,
-            "starts": date_format(starts, "D j M H:i"),
-        }
+        subject = lazy_format(
+            gettext_lazy("Updated invitation: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "D j M H:i"),
+        )
     else:
-        subject = gettext("Invitation: %(group_name)s meeting, %(starts)s") % {
-            "group_name": group.name,
-            "starts": date_format(starts, "D j M H:i"),
-        }
+        subject = lazy_format(
+            gettext_lazy("Invitation: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "D j M H:i"),
+        )
     message = email_message(
         to=person.email,
         subject=subject,

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused, Stale
@@ -263,8 +263,8 @@ def agenda_pick(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Htt
     services.agenda_issues_pick(meeting=meeting, issues=issues, acting_user=request.user)
     messages.success(
         request,
-        gettext("%(count)s issue%(value)s on the agenda.")
-        % {"count": len(issues), "value": "s" if len(issues) != 1 else ""},
+        ngettext("%(count)s issue on the agenda.", "%(count)s issues on the agenda.", len(issues))
+        % {"count": len(issues)},
     )
     return redirect(meeting.get_absolute_url())
 
@@ -467,8 +467,12 @@ def _run_action(request, meeting, action, issue, steps, attendance_form, note_fo
         carried = services.meeting_close(meeting=meeting, acting_user=user)
         messages.success(
             request,
-            gettext("Meeting closed. %(carried)s unprocessed issue%(value)s carried over.")
-            % {"carried": carried, "value": "s" if carried != 1 else ""},
+            ngettext(
+                "Meeting closed. %(count)s unprocessed issue carried over.",
+                "Meeting closed. %(count)s unprocessed issues carried over.",
+                carried,
+            )
+            % {"count": carried},
         )
     return True
 

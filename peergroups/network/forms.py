@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from peergroups.formats import lazy_format
 from peergroups.network.models import (
     ANSWER_MAX,
     ASK_ME_ABOUT_MAX,
@@ -35,14 +36,14 @@ class DirectoryEntryForm(forms.Form):
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=gettext_lazy("Up to %(TOPICS_MAX)s.") % {"TOPICS_MAX": TOPICS_MAX},
+        help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),
     )
     handled_topics = forms.MultipleChoiceField(
         label=gettext_lazy("Topics I have handled"),
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=gettext_lazy("Up to %(TOPICS_MAX)s.") % {"TOPICS_MAX": TOPICS_MAX},
+        help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),
     )
     accepts_questions = forms.BooleanField(
         label=gettext_lazy("Peers may send me questions"), required=False
@@ -77,7 +78,7 @@ class QuestionForm(forms.Form):
     topics = forms.MultipleChoiceField(
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Up to %(TOPICS_MAX)s.") % {"TOPICS_MAX": TOPICS_MAX},
+        help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),
     )
     anonymous = forms.BooleanField(
         label=gettext_lazy("Ask anonymously (the people you ask will not see your name)"),

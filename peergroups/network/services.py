@@ -47,14 +47,14 @@ def _topics(topics: list[str], *, required: bool) -> list[str]:
     unknown = [t for t in topics if t not in AREA_KEYS]
     if unknown:
         raise Invalid(
-            gettext("Unknown topic: %(join)s.") % {"join": ", ".join(unknown)}, field="topics"
+            gettext("Unknown topic: %(items)s.") % {"items": ", ".join(unknown)}, field="topics"
         )
     cleaned = list(dict.fromkeys(topics))
     if required and not cleaned:
         raise Invalid(gettext("Choose at least one topic."), field="topics")
     if len(cleaned) > TOPICS_MAX:
         raise Invalid(
-            gettext("Choose at most %(TOPICS_MAX)s topics.") % {"TOPICS_MAX": TOPICS_MAX},
+            gettext("Choose at most %(topics_max)s topics.") % {"topics_max": TOPICS_MAX},
             field="topics",
         )
     return cleaned
@@ -191,8 +191,8 @@ def question_ask(
         chosen_ids = list(dict.fromkeys(recipient_ids))
         if len(chosen_ids) > RECIPIENTS_MAX:
             raise Invalid(
-                gettext("Ask at most %(RECIPIENTS_MAX)s people.")
-                % {"RECIPIENTS_MAX": RECIPIENTS_MAX},
+                gettext("Ask at most %(recipients_max)s people.")
+                % {"recipients_max": RECIPIENTS_MAX},
                 field="recipients",
             )
         outside = [uid for uid in chosen_ids if uid not in by_id]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
@@ -149,10 +149,12 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 count = question.recipients.count()
                 messages.success(
                     request,
-                    gettext(
-                        "Sent to %(count)s peer%(value)s. You will get an e-mail for every answer."
+                    ngettext(
+                        "Sent to %(count)s peer. You will get an e-mail for every answer.",
+                        "Sent to %(count)s peers. You will get an e-mail for every answer.",
+                        count,
                     )
-                    % {"count": count, "value": "s" if count != 1 else ""},
+                    % {"count": count},
                 )
                 return redirect(question.get_absolute_url())
         else:

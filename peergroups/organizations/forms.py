@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from peergroups.formats import lazy_format
 from peergroups.organizations.models import (
     RETENTION_MONTHS_MAX,
     RETENTION_MONTHS_MIN,
@@ -122,17 +123,17 @@ class OrganizationSettingsForm(forms.Form):
         min_value=RETENTION_MONTHS_MIN,
         max_value=RETENTION_MONTHS_MAX,
         help_text=(
-            gettext_lazy(
-                "From %(RETENTION_MONTHS_MIN)s to %(RETENTION_MONTHS_MAX)s months; empty: "
-                "kept. Each night, texts older than this are deleted: issue titles and "
-                "texts, meeting notes, check-in rounds, commitment check-in notes and pulse "
-                "notes. The counts stay: issues by category, attendance, commitments kept "
-                "and pulse figures still add up."
+            lazy_format(
+                gettext_lazy(
+                    "From %(retention_months_min)s to %(retention_months_max)s months; empty: "
+                    "kept. Each night, texts older than this are deleted: issue titles and "
+                    "texts, meeting notes, check-in rounds, commitment check-in notes and pulse "
+                    "notes. The counts stay: issues by category, attendance, commitments kept "
+                    "and pulse figures still add up."
+                ),
+                retention_months_min=RETENTION_MONTHS_MIN,
+                retention_months_max=RETENTION_MONTHS_MAX,
             )
-            % {
-                "RETENTION_MONTHS_MIN": RETENTION_MONTHS_MIN,
-                "RETENTION_MONTHS_MAX": RETENTION_MONTHS_MAX,
-            }
         ),
     )
 

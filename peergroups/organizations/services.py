@@ -202,8 +202,8 @@ def _qualifications(values: list[str] | None) -> list[str] | None:
             cleaned.append(value)
     if len(cleaned) > QUALIFICATIONS_MAX:
         raise Invalid(
-            gettext("Ask at most %(QUALIFICATIONS_MAX)s qualifications.")
-            % {"QUALIFICATIONS_MAX": QUALIFICATIONS_MAX},
+            gettext("Ask at most %(qualifications_max)s qualifications.")
+            % {"qualifications_max": QUALIFICATIONS_MAX},
             field="facilitator_qualifications",
         )
     return cleaned or None
@@ -254,12 +254,12 @@ def organization_settings_update(
     ):
         raise Invalid(
             gettext(
-                "Choose a retention period from %(RETENTION_MONTHS_MIN)s to "
-                "%(RETENTION_MONTHS_MAX)s months, or leave it empty to keep group texts."
+                "Choose a retention period from %(retention_months_min)s to "
+                "%(retention_months_max)s months, or leave it empty to keep group texts."
             )
             % {
-                "RETENTION_MONTHS_MIN": RETENTION_MONTHS_MIN,
-                "RETENTION_MONTHS_MAX": RETENTION_MONTHS_MAX,
+                "retention_months_min": RETENTION_MONTHS_MIN,
+                "retention_months_max": RETENTION_MONTHS_MAX,
             },
             field="content_retention_months",
         )

@@ -61,8 +61,8 @@ class PulseAnswers(Answers):
 def _within(value, bound: Bound, field: str) -> None:
     if value is None or not (bound.low <= value <= bound.high):
         raise Invalid(
-            gettext("%(value)s: give a number from %(low)s to %(high)s.")
-            % {"value": bound.label.split(",")[0], "low": bound.low, "high": bound.high},
+            gettext("%(measure)s: give a number from %(low)s to %(high)s.")
+            % {"measure": bound.label.split(",")[0], "low": bound.low, "high": bound.high},
             field=field,
         )
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -65,8 +65,12 @@ def _row_errors(invalid: ImportInvalid) -> Invalid:
     ]
     count = len(errors)
     return Invalid(
-        gettext("%(count)s problem%(value)s in the file; nothing was imported.")
-        % {"count": count, "value": "s" if count != 1 else ""},
+        ngettext(
+            "%(count)s problem in the file; nothing was imported.",
+            "%(count)s problems in the file; nothing was imported.",
+            count,
+        )
+        % {"count": count},
         errors=errors,
     )
 

@@ -28,10 +28,10 @@ def import_size_check(size: int) -> None:
         megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
         raise Invalid(
             gettext(
-                "The file is %(value)s MB; the limit is %(megabytes)s MB. Split it into "
+                "The file is %(size)s MB; the limit is %(megabytes)s MB. Split it into "
                 "several files."
             )
-            % {"value": format(size / (1024 * 1024), ".1f"), "megabytes": megabytes},
+            % {"size": format(size / (1024 * 1024), ".1f"), "megabytes": megabytes},
             field="file",
         )
 
@@ -340,9 +340,9 @@ class MemberImportForm(forms.Form):
         # The limit is stated before the upload, not discovered after it.
         self.fields["file"].help_text = gettext(
             "An Excel workbook (.xlsx, its first sheet) or CSV (UTF-8, comma- or "
-            "semicolon-separated), up to %(value)s MB. You see what will happen before "
+            "semicolon-separated), up to %(megabytes)s MB. You see what will happen before "
             "anything is written."
-        ) % {"value": MAX_IMPORT_BYTES // (1024 * 1024)}
+        ) % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

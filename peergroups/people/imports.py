@@ -240,8 +240,8 @@ def _read_bytes(file: IO[bytes] | bytes | str) -> bytes | str:
                 RowError(
                     0,
                     "",
-                    gettext("The file is larger than %(value)s MB.")
-                    % {"value": MAX_IMPORT_BYTES // (1024 * 1024)},
+                    gettext("The file is larger than %(megabytes)s MB.")
+                    % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)},
                 )
             ]
         )

@@ -200,8 +200,8 @@ class FacilitatorProfile(models.Model):
             gaps.append(gettext("is not a trained feedback coach"))
         if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
             gaps.append(
-                gettext("names fewer than %(MIN_FACILITATOR_AREAS)s areas of expertise")
-                % {"MIN_FACILITATOR_AREAS": MIN_FACILITATOR_AREAS}
+                gettext("names fewer than %(min_facilitator_areas)s areas of expertise")
+                % {"min_facilitator_areas": MIN_FACILITATOR_AREAS}
             )
         return gaps
 

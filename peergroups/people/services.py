@@ -194,7 +194,7 @@ def facilitator_approve(
     gaps = profile.qualification_gaps()
     if gaps:
         raise Conflict(
-            gettext("Cannot approve: the applicant %(join)s.") % {"join": ", ".join(gaps)}
+            gettext("Cannot approve: the applicant %(items)s.") % {"items": ", ".join(gaps)}
         )
     before = {"status": profile.status}
     profile.status = FacilitatorStatus.APPROVED

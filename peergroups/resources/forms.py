@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from peergroups.formats import lazy_format
 from peergroups.http import BLANK_QUERY
 from peergroups.people.vocabulary import AREAS
 from peergroups.resources.models import SUMMARY_MAX, TITLE_MAX, TOPICS_MAX, URL_MAX, Kind, Scope
@@ -17,7 +18,7 @@ def share_with_choices(groups) -> list[tuple[str, str]]:
         *[
             (
                 f"group:{g.pk}",
-                gettext("My group only (%(g_name)s): confidential") % {"g_name": g.name},
+                gettext("My group only (%(group)s): confidential") % {"group": g.name},
             )
             for g in groups
         ],
@@ -46,7 +47,7 @@ class ResourceForm(forms.Form):
     topics = forms.MultipleChoiceField(
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Up to %(TOPICS_MAX)s.") % {"TOPICS_MAX": TOPICS_MAX},
+        help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),
     )
     share_with = forms.ChoiceField(label=gettext_lazy("Share with"), widget=forms.RadioSelect)
 

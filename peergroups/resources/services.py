@@ -112,13 +112,13 @@ def _clean_topics(topics: list[str]) -> list[str]:
     unknown = [t for t in topics if t not in AREA_KEYS]
     if unknown:
         raise Invalid(
-            gettext("Unknown topic: %(join)s.") % {"join": ", ".join(unknown)}, field="topics"
+            gettext("Unknown topic: %(items)s.") % {"items": ", ".join(unknown)}, field="topics"
         )
     cleaned = list(dict.fromkeys(topics))
     if not TOPICS_MIN <= len(cleaned) <= TOPICS_MAX:
         raise Invalid(
-            gettext("Choose %(TOPICS_MIN)s to %(TOPICS_MAX)s topics.")
-            % {"TOPICS_MIN": TOPICS_MIN, "TOPICS_MAX": TOPICS_MAX},
+            gettext("Choose %(topics_min)s to %(topics_max)s topics.")
+            % {"topics_min": TOPICS_MIN, "topics_max": TOPICS_MAX},
             field="topics",
         )
     return cleaned
