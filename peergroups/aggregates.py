@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Aggregate, IntegerField
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 MIN_PEOPLE = 5  # never show an aggregate over fewer distinct people than this
 
@@ -72,7 +72,9 @@ def people_band(people: int | None) -> str:
     for low, high in PEOPLE_BANDS:
         if low <= people <= high:
             return f"{low:,}–{high:,}"
-    return f"fewer than {MIN_PEOPLE}" if people < MIN_PEOPLE else "1,000 or more"
+    if people < MIN_PEOPLE:
+        return gettext("fewer than %(count)s") % {"count": MIN_PEOPLE}
+    return gettext("1,000 or more")
 
 
 COMPLEMENT = gettext_lazy("hidden so that a hidden figure cannot be worked out from the others")

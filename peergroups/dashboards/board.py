@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
-from peergroups.formats import natural_key
+from peergroups.formats import lazy_format, natural_key
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import GroupConflict, group_conflicts
 from peergroups.meetings.models import (
@@ -45,7 +45,7 @@ FLAG_LABELS = {
     NO_SCHEDULE: gettext_lazy("no schedule"),
     NO_FACILITATOR: gettext_lazy("no facilitator"),
     OVER_CAPACITY: gettext_lazy("facilitator over capacity"),
-    STALE: f"no meeting in {STALE_DAYS} days",
+    STALE: lazy_format(gettext_lazy("no meeting in %(days)s days"), days=STALE_DAYS),
     CONFLICT: gettext_lazy("members kept apart"),
 }
 SORTS = {

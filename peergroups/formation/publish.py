@@ -222,8 +222,11 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         index, a, b, reason = arisen[0]
         names = snapshot.person
         raise Conflict(
-            f"Nothing was published: in group {index + 1}, "
-            + kept_apart_sentence(names[a].name, names[b].name, reason)
+            gettext("Nothing was published: in group %(number)s, %(sentence)s")
+            % {
+                "number": index + 1,
+                "sentence": kept_apart_sentence(names[a].name, names[b].name, reason),
+            }
         )
     member_ids = [u for g in proposal.groups for u in g.members]
     placed = (
