@@ -9,6 +9,7 @@ errors for a too-long string say it too (`http.install_api_errors`).
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from peergroups.errors import Invalid
@@ -17,7 +18,7 @@ from peergroups.errors import Invalid
 def text_too_long(limit: int) -> str:
     """The one sentence for a text over its bound (the API's schema errors do not carry
     the text, so the sentence names the bound only)."""
-    return gettext("Keep this to %(limit)s characters or fewer.") % {"limit": format(limit, ",")}
+    return gettext("Keep this to %(limit)s characters or fewer.") % {"limit": number_format(limit, force_grouping=True)}
 
 
 def text_check(

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.recurrence import occurrences
@@ -121,7 +121,7 @@ class MeetingSeries(models.Model):
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", gettext_lazy("Scheduled")
     MOVED = "moved", gettext_lazy("Moved")
-    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
 
 def new_uid() -> str:
@@ -205,7 +205,7 @@ class StepKind(models.TextChoices):
     ISSUES = "issues", gettext_lazy("Issue processing")
     COMMITMENTS = "commitments", gettext_lazy("Commitments review")
     RESOURCES = "resources", gettext_lazy("Resource share")
-    CLOSE = "close", gettext_lazy("Close")
+    CLOSE = "close", pgettext_lazy("agenda step", "Close")
     OTHER = "other", gettext_lazy("Other")
 
 

@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_tasks import task
 
 from peergroups.errors import DomainError
@@ -159,7 +159,7 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
         "cancelled": meeting.is_cancelled,
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
-    verb = gettext_lazy("Cancelled") if meeting.is_cancelled else gettext_lazy("Moved")
+    verb = pgettext_lazy("meeting", "Cancelled") if meeting.is_cancelled else gettext_lazy("Moved")
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
     return email_message(
         to=person.email,

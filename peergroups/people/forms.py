@@ -175,8 +175,12 @@ class IntakeForm(forms.ModelForm):
         self.fields["years_managing"].required = True
         self.fields["team_size"].widget.attrs["min"] = 0
         self.fields["years_managing"].widget.attrs["min"] = 0
-        self.fields["years_managing"].validators.append(_at_most(60, "years"))
-        self.fields["team_size"].validators.append(_at_most(1_000_000, "people"))
+        self.fields["years_managing"].validators.append(
+            _at_most(60, gettext("That is more than %(limit)s years; please check it."))
+        )
+        self.fields["team_size"].validators.append(
+            _at_most(1_000_000, gettext("That is more than %(limit)s people; please check it."))
+        )
 
     @classmethod
     def for_import(cls, data: dict, columns) -> "IntakeForm":
@@ -211,13 +215,10 @@ class IntakeForm(forms.ModelForm):
         return cleaned
 
 
-def _at_most(limit: int, unit: str):
+def _at_most(limit: int, refusal: str):
     def validate(value):
         if value is not None and value > limit:
-            raise forms.ValidationError(
-                gettext("That is more than %(limit)s %(unit)s; please check it.")
-                % {"limit": format(limit, ","), "unit": unit}
-            )
+            raise forms.ValidationError(refusal % {"limit": format(limit, ",")})
 
     return validate
 
