@@ -18,7 +18,9 @@ from peergroups.errors import Invalid
 def text_too_long(limit: int) -> str:
     """The one sentence for a text over its bound (the API's schema errors do not carry
     the text, so the sentence names the bound only)."""
-    return gettext("Keep this to %(limit)s characters or fewer.") % {"limit": number_format(limit, force_grouping=True)}
+    return gettext("Keep this to %(limit)s characters or fewer.") % {
+        "limit": number_format(limit, force_grouping=True)
+    }
 
 
 def text_check(
