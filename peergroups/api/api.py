@@ -8,7 +8,7 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -43,7 +43,7 @@ from peergroups.people.selectors import member_search
 from peergroups.resources.api import router as resources_router
 
 api = NinjaAPI(
-    title=gettext_lazy("Peergroups API"),
+    title="Peergroups API",
     version="1",
     description=(
         "Your organizations' work, and their admins' weekly work (programs, invitations, "

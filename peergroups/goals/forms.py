@@ -52,7 +52,7 @@ class GroupChoiceMixin:
 
 
 class GoalForm(GroupChoiceMixin, forms.Form):
-    title = text_bound(forms.CharField(), GOAL_TITLE_MAX)
+    title = text_bound(forms.CharField(label=gettext_lazy("Title")), GOAL_TITLE_MAX)
     why = text_bound(
         forms.CharField(
             label=gettext_lazy("Why it matters"),
@@ -62,7 +62,10 @@ class GoalForm(GroupChoiceMixin, forms.Form):
         GOAL_TEXT_MAX,
     )
     measure = text_bound(
-        forms.CharField(help_text=gettext_lazy("What you count, e.g. “NPS” or “hires”.")),
+        forms.CharField(
+            label=gettext_lazy("Measure"),
+            help_text=gettext_lazy("What you count, e.g. “NPS” or “hires”."),
+        ),
         GOAL_MEASURE_MAX,
     )
     baseline = goal_value_field()
@@ -84,7 +87,10 @@ class GoalForm(GroupChoiceMixin, forms.Form):
 class ProgressForm(forms.Form):
     value = goal_value_field(label=gettext_lazy("Where you are now"))
     note = text_bound(
-        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+        forms.CharField(
+            label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        GOAL_TEXT_MAX,
     )
 
 
@@ -131,7 +137,10 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = text_bound(
-        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+        forms.CharField(
+            label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        GOAL_TEXT_MAX,
     )
 
 

@@ -51,6 +51,9 @@ class ProgramForm(forms.ModelForm):
             "starts_on",
         ]
         labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+            "meeting_cadence": gettext_lazy("Meeting cadence"),
             "min_group_size": gettext_lazy("Smallest group"),
             "max_group_size": lazy_format(
                 gettext_lazy("Largest group (at most %(largest)s)"), largest=MAX_GROUP_SIZE
@@ -93,9 +96,10 @@ class ProgramForm(forms.ModelForm):
 class ProgramEditForm(forms.Form):
     """Edit a program after it started; `groups.services.program_update` checks the rules."""
 
-    name = text_bound(forms.CharField(), PROGRAM_NAME_MAX)
+    name = text_bound(forms.CharField(label=gettext_lazy("Name")), PROGRAM_NAME_MAX)
     description = text_bound(
         forms.CharField(
+            label=gettext_lazy("Description"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 4}),
         ),

@@ -45,7 +45,9 @@ class SubmitOnceMixin:
 
 
 class ScheduleForm(forms.Form):
-    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY)
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("Frequency"), choices=Frequency.choices, initial=Frequency.MONTHLY
+    )
     week_of_month = forms.TypedChoiceField(
         label=gettext_lazy("Week of the month (monthly only)"),
         choices=[("", "—")] + WeekOfMonth.choices,
@@ -68,7 +70,7 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("Group's time zone"), choices=TIME_ZONE_CHOICES
     )
     starts_on = forms.DateField(label=gettext_lazy("First meeting on or after"), widget=DATE)
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(label=gettext_lazy("Location"), max_length=200, required=False)
     video_url = forms.URLField(
         label=gettext_lazy("Video link"), required=False, assume_scheme="https"
     )
@@ -86,10 +88,10 @@ class ScheduleForm(forms.Form):
 class MoveForm(forms.Form):
     """One occurrence's new date and times, in the group's zone."""
 
-    date = forms.DateField(widget=DATE)
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     start_time = forms.TimeField(label=gettext_lazy("Starts at"), widget=TIME)
     end_time = forms.TimeField(label=gettext_lazy("Ends at"), widget=TIME)
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(label=gettext_lazy("Location"), max_length=200, required=False)
     video_url = forms.URLField(
         label=gettext_lazy("Video link"), required=False, assume_scheme="https"
     )
@@ -132,6 +134,7 @@ class IssueForm(SubmitOnceMixin, forms.ModelForm):
         fields = ["title", "category", "situation", "ask", "urgency"]
         labels = {
             "title": gettext_lazy("Title"),
+            "category": gettext_lazy("Category"),
             "situation": gettext_lazy("The situation"),
             "ask": gettext_lazy("What you want from the group"),
             "urgency": gettext_lazy("How urgent is it?"),
@@ -175,9 +178,11 @@ class AgreementForm(forms.Form):
 
 
 class AgendaStepForm(forms.Form):
-    kind = forms.ChoiceField(choices=StepKind.choices)
-    title = forms.CharField(max_length=120)
-    minutes = forms.IntegerField(min_value=STEP_MINUTES[0], max_value=STEP_MINUTES[1])
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=StepKind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=STEP_MINUTES[0], max_value=STEP_MINUTES[1]
+    )
 
 
 AgendaStepFormSet = forms.formset_factory(

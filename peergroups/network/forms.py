@@ -59,8 +59,8 @@ class DirectorySearchForm(forms.Form):
         choices=[("", gettext_lazy("Any")), *AREAS],
         required=False,
     )
-    industry = forms.CharField(required=False, max_length=100)
-    region = forms.CharField(required=False, max_length=100)
+    industry = forms.CharField(label=gettext_lazy("Industry"), required=False, max_length=100)
+    region = forms.CharField(label=gettext_lazy("Region"), required=False, max_length=100)
 
 
 class QuestionForm(forms.Form):
@@ -76,6 +76,7 @@ class QuestionForm(forms.Form):
         QUESTION_BODY_MAX,
     )
     topics = forms.MultipleChoiceField(
+        label=gettext_lazy("Topics"),
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
         help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),

@@ -13,6 +13,7 @@ from peergroups.organizations.models import (
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail address"))
     role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
         choices=[
             (Role.MEMBER, gettext_lazy("Member")),
             (Role.FACILITATOR, gettext_lazy("Facilitator")),
@@ -20,7 +21,9 @@ class InvitationForm(forms.Form):
         ],
         initial=Role.MEMBER,
     )
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False)
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,11 +36,15 @@ class InvitationForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(required=False)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     actor = forms.EmailField(label=gettext_lazy("By (e-mail)"), required=False)
     object_type = forms.CharField(label=gettext_lazy("Object kind"), required=False, max_length=60)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -208,7 +208,7 @@ def member_trend(*, user: User, access: OrgAccess, months: int = TREND_MONTHS) -
         series.append(
             {
                 "key": key,
-                "label": label,
+                "label": str(label),
                 "unit": unit,
                 "low": low,
                 "high": high,
@@ -357,7 +357,7 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
         rows.append(
             {
                 "key": key,
-                "label": label,
+                "label": str(label),
                 "unit": unit,
                 "months": [{"month": m, "figure": figures[m]} for m in starts],
                 "latest": figures[starts[-1]],

@@ -149,6 +149,9 @@ class IntakeForm(forms.ModelForm):
         ]
         labels = {
             "region": gettext_lazy("Region"),
+            "industry": gettext_lazy("Industry"),
+            "company_size": gettext_lazy("Company size"),
+            "company_stage": gettext_lazy("Company stage"),
             "locale": gettext_lazy("Language"),
             "function": gettext_lazy("Function (e.g. engineering, sales)"),
             "management_level": gettext_lazy("Management level"),
@@ -315,9 +318,10 @@ class FacilitatorApplicationForm(forms.ModelForm):
 
 class FacilitatorReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Decline"))]
+        label=gettext_lazy("Decision"),
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Decline"))],
     )
-    note = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
 
 class MemberImportForm(forms.Form):
@@ -356,9 +360,11 @@ class MemberImportForm(forms.Form):
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    region = forms.ChoiceField(required=False)
-    industry = forms.ChoiceField(required=False)
-    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    industry = forms.ChoiceField(label=gettext_lazy("Industry"), required=False)
+    program = forms.TypedChoiceField(
+        label=gettext_lazy("Program"), required=False, coerce=int, empty_value=None
+    )
     intake = forms.ChoiceField(
         required=False,
         choices=[

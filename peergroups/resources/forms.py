@@ -27,10 +27,11 @@ def share_with_choices(groups) -> list[tuple[str, str]]:
 
 
 class ResourceForm(forms.Form):
-    title = text_bound(forms.CharField(), TITLE_MAX)
+    title = text_bound(forms.CharField(label=gettext_lazy("Title")), TITLE_MAX)
     kind = forms.ChoiceField(label=gettext_lazy("What is it?"), choices=Kind.choices)
     summary = text_bound(
         forms.CharField(
+            label=gettext_lazy("Summary"),
             widget=forms.Textarea(attrs={"rows": 4}),
             help_text=gettext_lazy("What it is, when it helped, what to watch out for."),
         ),
@@ -45,6 +46,7 @@ class ResourceForm(forms.Form):
         help_text=gettext_lazy("PDF, text, markdown, CSV or an office document."),
     )
     topics = forms.MultipleChoiceField(
+        label=gettext_lazy("Topics"),
         choices=AREAS,
         widget=forms.CheckboxSelectMultiple,
         help_text=lazy_format(gettext_lazy("Up to %(topics_max)s."), topics_max=TOPICS_MAX),
@@ -88,7 +90,11 @@ class MeetingShareForm(ResourceForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    topic = forms.ChoiceField(choices=[("", gettext_lazy("Any topic")), *AREAS], required=False)
+    topic = forms.ChoiceField(
+        label=gettext_lazy("Topic"),
+        choices=[("", gettext_lazy("Any topic")), *AREAS],
+        required=False,
+    )
     scope = forms.ChoiceField(
         label=gettext_lazy("Shared with"),
         choices=[
@@ -98,7 +104,9 @@ class SearchForm(forms.Form):
         ],
         required=False,
     )
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    page = forms.IntegerField(
+        label=gettext_lazy("Page"), min_value=1, max_value=10_000, required=False
+    )
 
     def clean_q(self) -> str:
         # Stripped, a box of only spaces (U+00A0 and U+3000 too) would be an empty one
