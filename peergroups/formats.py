@@ -69,8 +69,8 @@ def lazy_format(message, **values):
 
 
 def in_sentence(label) -> str:
-    """A choice's label inside a sentence: lower case in English ("This run is published"),
-    as it is in other languages (German nouns keep their capital)."""
+    """A choice's label inside a sentence: lower case in English ("This run is published");
+    other languages keep the label as it is (a German noun keeps its capital)."""
     text = str(label)
     language = get_language() or "en"
     return text.lower() if language.startswith("en") else text
