@@ -260,5 +260,10 @@ def test_the_release_is_named_alike_everywhere():
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["version"] == peergroups.__version__
     changelog = (root / "CHANGELOG.md").read_text()
-    latest = next(line for line in changelog.splitlines() if line.startswith("## "))
+    # An "Unreleased" section at the top collects what changed since the last release.
+    latest = next(
+        line
+        for line in changelog.splitlines()
+        if line.startswith("## ") and line.strip() != "## Unreleased"
+    )
     assert latest.startswith(f"## {peergroups.__version__} ")

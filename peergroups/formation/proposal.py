@@ -26,6 +26,7 @@ from peergroups.formation.criteria import (
 )
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.snapshot import Snapshot
+from peergroups.formats import in_sentence
 from peergroups.people.conflicts import kept_apart_sentence
 
 
@@ -141,7 +142,7 @@ def group_violations(
                             "%(value)s, %(other)s in %(other_value)s."
                         )
                         % {
-                            "attribute": ATTRIBUTES[segment][0],
+                            "attribute": in_sentence(ATTRIBUTES[segment][0]),
                             "person": person[other].name,
                             "value": person[other].attributes[segment] or none,
                             "other": first.name,

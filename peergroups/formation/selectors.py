@@ -296,7 +296,8 @@ def formation_in_words(parameters: Parameters) -> str:
     ]
     modes = {"similar": gettext("similar"), "diverse": gettext("diverse")}
     compared = [
-        f"{ATTRIBUTES[c['attribute']][0]} {modes.get(c['mode'], c['mode'])} ×{float(c['weight']):g}"
+        f"{in_sentence(ATTRIBUTES[c['attribute']][0])} {modes.get(c['mode'], c['mode'])} "
+        f"×{float(c['weight']):g}"
         for c in parameters.criteria
         if float(c["weight"]) > 0
     ]

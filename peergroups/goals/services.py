@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -51,10 +51,12 @@ from peergroups.textlimits import text_check
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
 
-NOT_IN_A_GROUP = gettext_lazy("You make commitments to your group; you are not in one yet.")
-NOT_YOUR_GROUP = gettext_lazy("You can only choose a group you are a member of.")
-ONLY_GOAL_OWNER = gettext_lazy("Only the goal's owner can change it.")
-ONLY_COMMITMENT_OWNER = gettext_lazy("Only the member who made the commitment checks in on it.")
+# Marked here and translated where raised: the constants stay plain text, which other
+# modules and the tests compare with.
+NOT_IN_A_GROUP = gettext_noop("You make commitments to your group; you are not in one yet.")
+NOT_YOUR_GROUP = gettext_noop("You can only choose a group you are a member of.")
+ONLY_GOAL_OWNER = gettext_noop("Only the goal's owner can change it.")
+ONLY_COMMITMENT_OWNER = gettext_noop("Only the member who made the commitment checks in on it.")
 
 
 # A one-click check-in link that can no longer be used (410); the message says why.
@@ -90,9 +92,9 @@ def goal_value_check(value: Decimal, *, field: str) -> Decimal:
 
 def _require_group_member(*, group: PeerGroup | None, user: User, organization_id: int) -> None:
     if group is None:
-        raise Refused(NOT_IN_A_GROUP)
+        raise Refused(gettext(NOT_IN_A_GROUP))
     if group.organization_id != organization_id or group_role(user=user, group=group) != MEMBER:
-        raise Refused(NOT_YOUR_GROUP)
+        raise Refused(gettext(NOT_YOUR_GROUP))
 
 
 # --- goals -----------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def goal_progress_add(
     *, goal: KeyGoal, value: Decimal, acting_user: User, note: str = ""
 ) -> GoalUpdate:
     if goal.owner_id != acting_user.pk:
-        raise Refused(ONLY_GOAL_OWNER)
+        raise Refused(gettext(ONLY_GOAL_OWNER))
     if goal.dropped_at is not None:
         raise Conflict(gettext("This goal was dropped; it takes no more updates."))
     value = goal_value_check(Decimal(value), field="value")
@@ -157,7 +159,7 @@ def goal_progress_add(
 
 def goal_drop(*, goal: KeyGoal, acting_user: User) -> KeyGoal:
     if goal.owner_id != acting_user.pk:
-        raise Refused(ONLY_GOAL_OWNER)
+        raise Refused(gettext(ONLY_GOAL_OWNER))
     if goal.dropped_at is None:
         goal.dropped_at = timezone.now()
         goal.save(update_fields=["dropped_at"])
@@ -282,7 +284,7 @@ def commitment_check_in(
 ) -> CommitmentCheckIn:
     """Record what became of the commitment; checking in again replaces the outcome."""
     if commitment.member_id != acting_user.pk:
-        raise Refused(ONLY_COMMITMENT_OWNER)
+        raise Refused(gettext(ONLY_COMMITMENT_OWNER))
     if status not in CheckInStatus.values:
         raise Invalid(gettext("Say whether it is done, partly done or not done."), field="status")
     note = text_check(note, field="note", limit=GOAL_TEXT_MAX)

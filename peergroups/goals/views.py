@@ -213,7 +213,7 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
         user=request.user, access=access, commitment_id=commitment_id
     )
     if commitment.member_id != request.user.pk:  # the form is the owner's; the service agrees
-        raise Refused(services.ONLY_COMMITMENT_OWNER)
+        raise Refused(gettext(services.ONLY_COMMITMENT_OWNER))
     form = CheckInForm(request.POST or None, initial={"status": CheckInStatus.DONE})
     if request.method == "POST" and form.is_valid():
         services.commitment_check_in(

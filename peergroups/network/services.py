@@ -130,7 +130,7 @@ def _rate_limit(*, user: User, access: OrgAccess) -> None:
             1,
             settings.NETWORK_QUESTIONS_PER_DAY,
             gettext(
-                "You can ask the network %(allowed)s questions a day; you can ask again on "
+                "You can ask the network %(allowed)s questions in a day; you can ask again on "
                 "%(day)s at %(time)s UTC."
             ),
         ),
