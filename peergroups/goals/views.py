@@ -52,7 +52,7 @@ def _chosen_group(form, groups):
 
 
 def _chart(points) -> dict:
-    return bar_chart([(p["month"].strftime("%b"), p["rate"].percent) for p in points])
+    return bar_chart([(date_format(p["month"], "M"), p["rate"].percent) for p in points])
 
 
 # --- the member's own ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -35,7 +36,7 @@ def member(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {
             **s,
             "chart": line_chart(
-                [(m.strftime("%b"), v) for m, v in s["points"]],
+                [(date_format(m, "M"), v) for m, v in s["points"]],
                 low=s["low"],
                 high=s["high"],
                 ticks=s["ticks"],
@@ -173,7 +174,7 @@ def group_health(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
             scale = (0, 6, (0, 3, 6), "")
         low, high, ticks, unit = scale
         row["chart"] = bar_chart(
-            [(m["month"].strftime("%b"), m["figure"].value) for m in row["months"]],
+            [(date_format(m["month"], "M"), m["figure"].value) for m in row["months"]],
             low=low,
             high=high,
             ticks=ticks,
