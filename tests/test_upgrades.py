@@ -260,10 +260,10 @@ def test_the_release_is_named_alike_everywhere():
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["version"] == peergroups.__version__
     changelog = (root / "CHANGELOG.md").read_text()
-    # Changes merged since the release wait under "## Unreleased" at the top.
+    # An "Unreleased" section at the top collects what changed since the last release.
     latest = next(
         line
         for line in changelog.splitlines()
-        if line.startswith("## ") and line != "## Unreleased"
+        if line.startswith("## ") and line.strip() != "## Unreleased"
     )
     assert latest.startswith(f"## {peergroups.__version__} ")

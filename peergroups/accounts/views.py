@@ -74,7 +74,9 @@ class PasswordResetConfirmView(FormInvalidStatus, auth_views.PasswordResetConfir
         if revoked:
             messages.info(
                 self.request,
-                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+                " ".join(
+                    [*revoked, gettext("Create a new one under API tokens where you need it.")]
+                ),
             )
         return response
 
@@ -111,7 +113,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))
-        messages.success(request, "Your e-mail preferences are saved.")
+        messages.success(request, gettext("Your e-mail preferences are saved."))
         return redirect("accounts-notifications")
     return render(
         request, "accounts/notifications.html", {"form": form}, status=form_status(request)

@@ -8,6 +8,7 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -244,7 +245,7 @@ def organization_settings_edit(
     values = {**_settings_out(access.organization), **payload.model_dump(exclude_unset=True)}
     for key in ("name", "time_zone", "default_language"):
         if values[key] is None:
-            raise Invalid("This setting cannot be empty.", field=key)
+            raise Invalid(gettext("This setting cannot be empty."), field=key)
     organization = organization_settings_update(
         organization=access.organization, acting_user=request.auth, **values
     )

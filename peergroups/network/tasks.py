@@ -10,9 +10,11 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.errors import NotFound
+from peergroups.formats import lazy_format
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient, RecipientStatus
 from peergroups.ops.mail import email_language, email_send, retry_email
@@ -56,7 +58,10 @@ def question_notify_now(question_id: int) -> int:
                 with email_language(user=recipient.user, organization=question.organization):
                     _send(
                         to=recipient.user,
-                        subject=f"A peer asks for your experience: {question.title}",
+                        subject=lazy_format(
+                            gettext_lazy("A peer asks for your experience: %(question_title)s"),
+                            question_title=question.title,
+                        ),
                         template="network/email/question.txt",
                         organization=question.organization,
                         context={
@@ -96,7 +101,11 @@ def answer_notify_now(answer_id: int) -> bool:
     with email_language(user=question.asker, organization=question.organization):
         _send(
             to=question.asker,
-            subject=f"{answer.author} answered your question: {question.title}",
+            subject=lazy_format(
+                gettext_lazy("%(author)s answered your question: %(question_title)s"),
+                author=answer.author,
+                question_title=question.title,
+            ),
             template="network/email/answer.txt",
             organization=question.organization,
             context={

@@ -9,9 +9,11 @@ anyone with database access, so it must not hold a link that opens the invitatio
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.accounts.models import User
+from peergroups.formats import lazy_format
 from peergroups.ops.mail import email_language, email_send, retry_email
 from peergroups.organizations.models import Invitation, token_from_salt
 
@@ -65,7 +67,10 @@ def invitation_send(invitation_id: int) -> None:
     with email_language(user=account, organization=invitation.organization):
         email_send(
             to=invitation.email,
-            subject=f"You are invited to {invitation.organization.name} on Peergroups",
+            subject=lazy_format(
+                gettext_lazy("You are invited to %(organization_name)s on Peergroups"),
+                organization_name=invitation.organization.name,
+            ),
             template="organizations/email/invitation.txt",
             context={"invitation": invitation, "link": link},
             organization=invitation.organization,

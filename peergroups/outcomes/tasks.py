@@ -15,9 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from peergroups.formats import lazy_date, lazy_format
 from peergroups.ops.mail import email_send, in_recipient_language
 from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
@@ -113,9 +114,15 @@ def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
         "outcomes-pulse-link", kwargs={"org_slug": recipient.organization.slug, "token": token}
     )
     subject = (
-        f"A reminder: your {date_format(pulse.month, 'F')} pulse (under a minute)"
+        lazy_format(
+            gettext_lazy("A reminder: your %(month)s pulse (under a minute)"),
+            month=lazy_date(pulse.month, "F"),
+        )
         if reminder
-        else f"Your {date_format(pulse.month, 'F')} pulse: how is work going? (under a minute)"
+        else lazy_format(
+            gettext_lazy("Your %(month)s pulse: how is work going? (under a minute)"),
+            month=lazy_date(pulse.month, "F"),
+        )
     )
     email_send(
         to=recipient.user.email,

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -80,7 +81,9 @@ def baseline(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as invalid:
             form_add_invalid(form, invalid)
         else:
-            messages.success(request, "Baseline recorded. Your monthly pulses compare to it.")
+            messages.success(
+                request, gettext("Baseline recorded. Your monthly pulses compare to it.")
+            )
             return redirect("outcomes-member", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -113,7 +116,7 @@ def pulse(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as invalid:
             form_add_invalid(form, invalid)
         else:
-            messages.success(request, "Thank you: your pulse is recorded.")
+            messages.success(request, gettext("Thank you: your pulse is recorded."))
             return redirect("outcomes-member", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -196,7 +199,9 @@ def _filters(request: HttpRequest) -> selectors.OutcomeFilters:
         if not raw:
             return None
         if not raw.isdigit():
-            raise Invalid(f"The {name} filter takes a number.", field=name)
+            raise Invalid(
+                gettext("The %(name)s filter takes a number.") % {"name": name}, field=name
+            )
         return int(raw)
 
     return selectors.OutcomeFilters(program_id=number("program"), cycle=number("cycle"))
@@ -219,7 +224,10 @@ def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             {
                 "id": f"change-{key}",
                 "label": label,
-                "title": f"Change since baseline — {label}: median, bar; 25th–75th percentile, line",
+                "title": gettext(
+                    "Change since baseline — %(label)s: median, bar; 25th–75th percentile, line"
+                )
+                % {"label": label},
                 "chart": bar_chart(points, low=low, high=high, ticks=ticks, unit=unit),
             }
         )

@@ -8,9 +8,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
+from peergroups.formats import lazy_format
 from peergroups.ops.mail import (
     email_language,
     email_message,
@@ -31,9 +33,15 @@ def facilitator_review_message(profile: FacilitatorProfile) -> EmailMultiAlterna
     approved = profile.status == FacilitatorStatus.APPROVED
     organization = profile.organization
     subject = (
-        f"You are a facilitator at {organization.name}"
+        lazy_format(
+            gettext_lazy("You are a facilitator at %(organization_name)s"),
+            organization_name=organization.name,
+        )
         if approved
-        else f"Your facilitator application at {organization.name}"
+        else lazy_format(
+            gettext_lazy("Your facilitator application at %(organization_name)s"),
+            organization_name=organization.name,
+        )
     )
     return email_message(
         to=profile.user.email,
@@ -94,7 +102,10 @@ def invitation_reminders_send_now() -> int:
         with email_language(user=account, organization=invitation.organization):
             sent += _send_claimed(
                 claim=lambda i=invitation: invitation_reminder_claim(invitation_id=i.pk),
-                subject=f"A reminder: your invitation to {invitation.organization.name}",
+                subject=lazy_format(
+                    gettext_lazy("A reminder: your invitation to %(organization_name)s"),
+                    organization_name=invitation.organization.name,
+                ),
                 template="people/email/invitation_reminder.txt",
                 context={"invitation": invitation, "link": link},
                 to=invitation.email,
@@ -109,7 +120,10 @@ def invitation_reminders_send_now() -> int:
         with email_language(user=profile.user, organization=profile.organization):
             sent += _send_claimed(
                 claim=lambda p=profile: intake_reminder_claim(profile_id=p.pk),
-                subject=f"A reminder: your intake at {profile.organization.name}",
+                subject=lazy_format(
+                    gettext_lazy("A reminder: your intake at %(organization_name)s"),
+                    organization_name=profile.organization.name,
+                ),
                 template="people/email/intake_reminder.txt",
                 context={"profile": profile, "link": link},
                 to=profile.user.email,
