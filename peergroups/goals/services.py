@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.formats import number_text
 from peergroups.goals.models import (
     GOAL_MEASURE_MAX,
     GOAL_TEXT_MAX,
@@ -79,8 +80,8 @@ def goal_value_check(value: Decimal, *, field: str) -> Decimal:
         raise Invalid(
             gettext("Enter a number between %(goal_value_min)s and %(goal_value_max)s.")
             % {
-                "goal_value_min": format(GOAL_VALUE_MIN, ","),
-                "goal_value_max": format(GOAL_VALUE_MAX, ","),
+                "goal_value_min": number_text(GOAL_VALUE_MIN),
+                "goal_value_max": number_text(GOAL_VALUE_MAX),
             },
             field=field,
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
+from peergroups.formats import number_text
 from peergroups.people.models import (
     CATEGORY_LABEL_MAX,
     FACILITATOR_CAPACITY,
@@ -221,7 +222,7 @@ class IntakeForm(forms.ModelForm):
 def _at_most(limit: int, refusal: str):
     def validate(value):
         if value is not None and value > limit:
-            raise forms.ValidationError(refusal % {"limit": format(limit, ",")})
+            raise forms.ValidationError(refusal % {"limit": number_text(limit)})
 
     return validate
 
