@@ -3,7 +3,7 @@ person's own choice, else their organization's default, else the site's (setting
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from peergroups.errors import Invalid
 
@@ -24,7 +24,7 @@ def language_check(code: str | None, *, field: str, blank_ok: bool = False) -> s
     if (code == "" and blank_ok) or code in language_codes():
         return code
     raise Invalid(
-        _("Choose one of the languages offered: %(codes)s.")
+        gettext("Choose one of the languages offered: %(codes)s.")
         % {"codes": ", ".join(language_codes())},
         field=field,
     )
