@@ -11,7 +11,7 @@ PORT ?= 8000
 DEMO ?= 1
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-dev browser bench bench-engine bench-engine-n480 bench-formation bench-web bench-pages bench-outcomes bench-search clean
+.PHONY: run test lint format install install-dev browser gettext bench bench-engine bench-engine-n480 bench-formation bench-web bench-pages bench-outcomes bench-search clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Peergroups needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -51,6 +51,15 @@ browser:
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
 	else echo "Chromium not found at /usr/bin/chromium: browser tests will be skipped (install Debian's 'chromium' package to run them)"; fi
 
+# The translation catalogue's check runs makemessages (GNU gettext); install it like
+# Chromium when we are root on Debian, else that test skips (CI fails without it).
+gettext:
+	@if command -v msgfmt >/dev/null && command -v xgettext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing GNU gettext for the translation catalogue check (apt-get)"; \
+		(apt-get install -y -q gettext >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null)); \
+	else echo "GNU gettext not found: the translation catalogue check will be skipped (install Debian's 'gettext' package to run it)"; fi
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -59,7 +68,7 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: install-dev browser lint
+test: install-dev browser gettext lint
 	@mkdir -p var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -53,11 +53,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Aggregate, IntegerField
+from django.utils.translation import gettext, gettext_lazy
 
 MIN_PEOPLE = 5  # never show an aggregate over fewer distinct people than this
 
-FEWER = "fewer than 5 people"
-OPEN = "shown once the month is over"
+FEWER = gettext_lazy("fewer than 5 people")
+OPEN = gettext_lazy("shown once the month is over")
 # Bands for "how many people": an exact count that goes up by one tells who just answered.
 PEOPLE_BANDS = [(5, 9), (10, 19), (20, 49), (50, 99), (100, 499), (500, 999)]
 
@@ -71,10 +72,12 @@ def people_band(people: int | None) -> str:
     for low, high in PEOPLE_BANDS:
         if low <= people <= high:
             return f"{low:,}–{high:,}"
-    return f"fewer than {MIN_PEOPLE}" if people < MIN_PEOPLE else "1,000 or more"
+    if people < MIN_PEOPLE:
+        return gettext("fewer than %(count)s") % {"count": MIN_PEOPLE}
+    return gettext("1,000 or more")
 
 
-COMPLEMENT = "hidden so that a hidden figure cannot be worked out from the others"
+COMPLEMENT = gettext_lazy("hidden so that a hidden figure cannot be worked out from the others")
 
 
 class _Counted:

@@ -4,8 +4,9 @@ The program's model and its database constraints, the program edit (page and API
 a formation run's parameters (page and API) all read and check the bounds here.
 """
 
+from django.utils.translation import gettext, ngettext
+
 from peergroups.errors import Invalid
-from peergroups.formats import count_of
 
 MIN_GROUP_SIZE = 2  # Fewer is not a group.
 MAX_GROUP_SIZE = 10  # A peer group never has more than ten members: the product's premise.
@@ -24,13 +25,23 @@ def group_size_check(
     for field, value in ((smallest_field, smallest), (largest_field, largest)):
         if not MIN_GROUP_SIZE <= value <= MAX_GROUP_SIZE:
             raise Invalid(
-                f"Groups have between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE} members.", field=field
+                gettext("Groups have between %(smallest)s and %(largest)s members.")
+                % {"smallest": MIN_GROUP_SIZE, "largest": MAX_GROUP_SIZE},
+                field=field,
             )
     if smallest > largest:
-        raise Invalid("The smallest group cannot be larger than the largest.", field=smallest_field)
+        raise Invalid(
+            gettext("The smallest group cannot be larger than the largest."), field=smallest_field
+        )
     if open_seats < 0 or largest - open_seats < smallest:
         raise Invalid(
-            f"With {count_of(open_seats, 'open seat')}, groups of at most {largest} would "
-            f"hold fewer than the smallest group ({smallest}).",
+            ngettext(
+                "With %(count)s open seat, groups of at most %(largest)s would hold fewer than "
+                "the smallest group (%(smallest)s).",
+                "With %(count)s open seats, groups of at most %(largest)s would hold fewer than "
+                "the smallest group (%(smallest)s).",
+                open_seats,
+            )
+            % {"count": open_seats, "largest": largest, "smallest": smallest},
             field=seats_field,
         )

@@ -29,6 +29,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -63,9 +64,9 @@ def _status_and_reason(exc: Exception) -> tuple[int, str, list[dict]]:
     if isinstance(exc, DomainError):
         return exc.status, exc.reason, exc.errors
     if isinstance(exc, Http404):
-        return 404, str(exc) or "Not found.", []
+        return 404, str(exc) or gettext("Not found."), []
     if isinstance(exc, PermissionDenied):
-        return 403, str(exc) or "You do not have permission to do this.", []
+        return 403, str(exc) or gettext("You do not have permission to do this."), []
     if isinstance(exc, ValidationError):
         return 422, " ".join(exc.messages), []
     raise TypeError(exc)
@@ -210,15 +211,15 @@ class ErrorPageMiddleware:
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # raised while Django read the body
         return too_large(request)
-    reason = "The request could not be understood."
+    reason = gettext("The request could not be understood.")
     # error_page marks the response logged (no line from Django): so we write it.
     _log_refusal(request, 400, f"{reason} ({type(exception).__name__}: {exception})")
     return error_page(request, 400, reason)
 
 
-SERVER_ERROR = (
+SERVER_ERROR = gettext_lazy(
     "Something went wrong on our side and it was logged. If it happens again, "
-    "tell your administrator this reference: {reference}."
+    "tell your administrator this reference: %(reference)s."
 )
 
 
@@ -226,7 +227,7 @@ def handler500(request: HttpRequest) -> HttpResponse:
     """A page that needs nothing that may have failed (no database, no template that
     reads one), with the request id the log line carries (`ops.logs`)."""
     reference = getattr(request, "request_id", "-")
-    reason = SERVER_ERROR.format(reference=reference)
+    reason = SERVER_ERROR % {"reference": reference}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason, "request_id": reference}, status=500)
     html = (
@@ -239,13 +240,13 @@ def handler500(request: HttpRequest) -> HttpResponse:
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     reason = str(exception) if exception and str(exception) else ""
-    return error_page(request, 403, reason or "You do not have permission to do this.")
+    return error_page(request, 403, reason or gettext("You do not have permission to do this."))
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # The resolver's own message names URL patterns; ours are written for people.
     reason = str(exception) if isinstance(exception, DomainError) else ""
-    return error_page(request, 404, reason or "There is no such page.")
+    return error_page(request, 404, reason or gettext("There is no such page."))
 
 
 # API -----------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def install_api_errors(api: NinjaAPI) -> None:
         response = respond(
             request,
             401,
-            "Authentication required: send a valid API token as 'Authorization: Bearer'.",
+            gettext("Authentication required: send a valid API token as 'Authorization: Bearer'."),
         )
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
@@ -308,7 +309,12 @@ def install_api_errors(api: NinjaAPI) -> None:
             for error in exc.errors
         ]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return respond(request, 422, f"The request is not valid: {summary}", errors)
+        return respond(
+            request,
+            422,
+            gettext("The request is not valid: %(summary)s") % {"summary": summary},
+            errors,
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -316,17 +322,17 @@ def install_api_errors(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
-        return respond(request, 413, "The request body is too large.")
+        return respond(request, 413, gettext("The request body is too large."))
 
 
 # Request size ----------------------------------------------------------------------------
 
-TOO_LARGE = "The request is too large: files up to {mb} MB are accepted."
+TOO_LARGE = gettext_lazy("The request is too large: files up to %(mb)s MB are accepted.")
 
 
 def too_large(request: HttpRequest) -> HttpResponse:
     """413, as JSON for the API and as the error page elsewhere."""
-    reason = TOO_LARGE.format(mb=round(settings.UPLOAD_MAX_BYTES / (1024 * 1024), 1))
+    reason = TOO_LARGE % {"mb": round(settings.UPLOAD_MAX_BYTES / (1024 * 1024), 1)}
     _log_refusal(request, 413, reason)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason}, status=413)
@@ -391,8 +397,8 @@ def csv_response(content: str, filename: str) -> HttpResponse:
 # NUL (PostgreSQL refuses it in text), the other C0 controls but tab and line breaks, DEL,
 # the C1 controls, and lone surrogates (which no database encoding can store).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-CONTROL_REASON = "contains a control character (such as NUL) that cannot be used."
-BLANK_QUERY = "Type a word to search."  # pages' search forms say the same
+CONTROL_REASON = gettext_lazy("contains a control character (such as NUL) that cannot be used.")
+BLANK_QUERY = gettext_lazy("Type a word to search.")  # pages' search forms say the same
 SEARCH_PARAMETERS = frozenset({"q"})
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 

@@ -43,23 +43,24 @@ class OneClickLink(models.Model):
 
 
 class LinkWords:
-    """How a kind of link names itself in the sentences a person reads."""
+    """The sentences a kind of link says when it does not work. Whole sentences, not a noun
+    put into one sentence, so that each reads naturally in every language."""
 
-    def __init__(self, noun: str, instead: str, change: str):
-        self.noun, self.instead, self.change = noun, instead, change
+    def __init__(self, *, invalid: str, used: str, expired: str, ended: str):
+        self._invalid, self._used, self._expired, self._ended = invalid, used, expired, ended
 
     def invalid(self) -> Gone:
-        return Gone(f"This {self.noun} link is not valid. Sign in to {self.instead} instead.")
+        return Gone(str(self._invalid))
 
     def used(self) -> Gone:
-        return Gone(f"This {self.noun} link has been used already. Sign in to {self.change}.")
+        return Gone(str(self._used))
 
     def expired(self) -> Gone:
-        return Gone(f"This {self.noun} link has expired. Sign in to {self.instead} instead.")
+        return Gone(str(self._expired))
 
     def ended(self) -> Gone:
         """For the link of a person who is no longer part of the organization."""
-        return Gone(f"This {self.noun} link no longer works.")
+        return Gone(str(self._ended))
 
 
 def link_issue(model: type[OneClickLink], *, days: int, **fields) -> str:

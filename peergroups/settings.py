@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the user: the person's language, else their organization's,
+    # else the browser's Accept-Language (accounts.middleware).
+    "peergroups.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,6 +138,12 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 LANGUAGE_CODE = "en"
+# Each named in its own language: a person looks for their language by its own name.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats per language (peergroups/locale_formats/<lang>/formats.py): templates
+# ask for a named format (SHORT_DATE_FORMAT, ...), never an English-only pattern.
+FORMAT_MODULE_PATH = ["peergroups.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,14 +9,16 @@ errors for a too-long string say it too (`http.install_api_errors`).
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
 
 from peergroups.errors import Invalid
+from peergroups.formats import number_text
 
 
 def text_too_long(limit: int) -> str:
     """The one sentence for a text over its bound (the API's schema errors do not carry
     the text, so the sentence names the bound only)."""
-    return f"Keep this to {limit:,} characters or fewer."
+    return gettext("Keep this to %(limit)s characters or fewer.") % {"limit": number_text(limit)}
 
 
 def text_check(

@@ -141,6 +141,13 @@ MATRIX = {
         dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN),
         {"kinds": ["meeting_change"]},
     ),
+    # A person's own language: every signed-in person, for their own account only.
+    ("accounts-language", "get"): ({}, dict(dict.fromkeys(ROLES, 200), anonymous=LOGIN)),
+    ("accounts-language", "post"): (
+        {},
+        dict(dict.fromkeys(ROLES, 302), anonymous=LOGIN),
+        {"language": "de"},
+    ),
     ("organizations-dashboard", "get"): ({"org_slug": "acme"}, ANY_SIGNED_IN),
     # The operations board: admins see every group, facilitators their own.
     ("dashboards-board", "get"): (

@@ -52,6 +52,7 @@ BASE = {
     "redact",
     "textlimits",
     "groupsize",
+    "languages",
 }
 TOP = {"settings", "urls", "wsgi"}
 

@@ -302,6 +302,7 @@ class Year:
                     "name": "Northwind Circle",
                     "time_zone": "America/New_York",
                     "content_retention_months": str(RETENTION_MONTHS),
+                    "default_language": "en",
                 },
             )
         )

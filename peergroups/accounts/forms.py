@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import ACCOUNT_KINDS, User
 from peergroups.accounts.throttle import (
@@ -12,11 +13,12 @@ from peergroups.accounts.throttle import (
     throttle_clear,
     throttle_hit,
 )
+from peergroups.languages import language_choices
 
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address",
+        label=gettext_lazy("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
@@ -48,9 +50,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class AcceptInvitationForm(forms.Form):
     """For a person who has no account yet: their name and a password."""
 
-    full_name = forms.CharField(label="Your name", max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
     password = forms.CharField(
-        label="Choose a password",
+        label=gettext_lazy("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
@@ -70,8 +72,8 @@ class AcceptInvitationForm(forms.Form):
 class UserCreationForm(forms.ModelForm):
     """For the Django admin: create an account with an e-mail and a password."""
 
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
+    password1 = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=gettext_lazy("Password again"), widget=forms.PasswordInput)
 
     class Meta:
         model = User
@@ -79,7 +81,7 @@ class UserCreationForm(forms.ModelForm):
 
     def clean_password2(self) -> str:
         if self.cleaned_data.get("password1") != self.cleaned_data.get("password2"):
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(gettext("The two passwords differ."))
         return self.cleaned_data["password2"]
 
     def save(self, commit: bool = True) -> User:
@@ -91,9 +93,18 @@ class UserCreationForm(forms.ModelForm):
         return user
 
 
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of pages and e-mails"),
+        choices=lambda: language_choices(blank=gettext("Your organization's default")),
+        required=False,
+        help_text=gettext_lazy("Dates and numbers are written the way this language writes them."),
+    )
+
+
 class NotificationsForm(forms.Form):
     kinds = forms.MultipleChoiceField(
-        label="E-mail me when",
+        label=gettext_lazy("E-mail me when"),
         choices=[(kind.value, kind.label) for kind in ACCOUNT_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -26,11 +27,16 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     full_name = models.CharField(max_length=150)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin.")
+    is_staff = models.BooleanField(
+        default=False, help_text=gettext_lazy("Can sign in to the Django admin.")
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A code of settings.LANGUAGES; empty: the organization's default language
+    # (accounts.middleware for pages, ops.mail.email_language for e-mails).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     objects = UserManager()
 
@@ -94,10 +100,13 @@ class ThrottleCounter(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    FACILITATOR_REVIEW = "facilitator_review", "My facilitator application is reviewed"
-    GROUP_ASSIGNMENT = "group_assignment", "I am placed in or moved to a group"
-    MEETING_CHANGE = "meeting_change", "A meeting of my group is moved or cancelled"
-    COMMITMENT_REMINDER = "commitment_reminder", "My commitments come due"
+    FACILITATOR_REVIEW = (
+        "facilitator_review",
+        gettext_lazy("My facilitator application is reviewed"),
+    )
+    GROUP_ASSIGNMENT = "group_assignment", gettext_lazy("I am placed in or moved to a group")
+    MEETING_CHANGE = "meeting_change", gettext_lazy("A meeting of my group is moved or cancelled")
+    COMMITMENT_REMINDER = "commitment_reminder", gettext_lazy("My commitments come due")
 
 
 # Set once for every organization (the account's e-mail page), on or off.
@@ -111,9 +120,9 @@ DIGEST_KINDS = (NotificationKind.COMMITMENT_REMINDER,)
 
 
 class NotificationChoice(models.TextChoices):
-    EACH = "each", "An e-mail for each, as it happens"
-    WEEKLY_DIGEST = "weekly_digest", "One digest e-mail on Mondays"
-    OFF = "off", "No e-mail"
+    EACH = "each", gettext_lazy("An e-mail for each, as it happens")
+    WEEKLY_DIGEST = "weekly_digest", gettext_lazy("One digest e-mail on Mondays")
+    OFF = "off", gettext_lazy("No e-mail")
 
 
 class NotificationPreference(models.Model):
@@ -142,7 +151,9 @@ class NotificationPreference(models.Model):
         default=NotificationChoice.OFF,
         db_default=NotificationChoice.OFF,
     )
-    created_at = models.DateTimeField(default=timezone.now, help_text="When the choice was made.")
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text=gettext_lazy("When the choice was made.")
+    )
 
     class Meta:
         constraints = [

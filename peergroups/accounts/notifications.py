@@ -8,6 +8,7 @@ the audit log)."""
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import (
     ACCOUNT_KINDS,
@@ -59,7 +60,10 @@ def notification_preferences_save(*, user: User, wanted: set[str]) -> None:
     """Keep the account-wide e-mails in `wanted` on and turn every other one off."""
     unknown = set(wanted) - set(ACCOUNT_KINDS)
     if unknown:
-        raise Invalid(f"Unknown notification: {', '.join(sorted(unknown))}.", field="kinds")
+        raise Invalid(
+            gettext("Unknown notification: %(items)s.") % {"items": ", ".join(sorted(unknown))},
+            field="kinds",
+        )
     for kind in ACCOUNT_KINDS:
         notification_choice_set(
             user=user,
@@ -76,12 +80,12 @@ def notification_choice_set(
     `organization_id` is None). The default, EACH, is kept as a row only where it
     overrides an account-wide choice, so "no row" stays the common case."""
     if kind not in NotificationKind.values:
-        raise Invalid(f"Unknown notification: {kind}.", field="kind")
+        raise Invalid(gettext("Unknown notification: %(kind)s.") % {"kind": kind}, field="kind")
     allowed = set(NotificationChoice.values)
     if kind not in DIGEST_KINDS:
         allowed.discard(NotificationChoice.WEEKLY_DIGEST)
     if choice not in allowed:
-        raise Invalid("Choose how often to be e-mailed.", field="choice")
+        raise Invalid(gettext("Choose how often to be e-mailed."), field="choice")
     rows = NotificationPreference.objects.filter(
         user=user, kind=kind, organization_id=organization_id
     )

@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from peergroups.accounts.models import User
-from peergroups.ops.mail import email_send, email_text, retry_email
+from peergroups.ops.mail import email_language, email_send, email_text, retry_email
 
 SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
 BODY_TEMPLATE = "accounts/email/password_reset.txt"
@@ -36,5 +36,9 @@ def password_reset_send(user_id: int) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": base.scheme or "https",
     }
-    subject = email_text(SUBJECT_TEMPLATE, context)
-    email_send(to=user.email, subject=subject, template=BODY_TEMPLATE, context=context)
+    # The person's language, else that of an organization they belong to (accounts sits
+    # below organizations: the roles are reached through the user).
+    role = user.organization_roles.select_related("organization").order_by("pk").first()
+    with email_language(user=user, organization=role.organization if role else None):
+        subject = email_text(SUBJECT_TEMPLATE, context)
+        email_send(to=user.email, subject=subject, template=BODY_TEMPLATE, context=context)

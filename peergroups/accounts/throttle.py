@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.accounts.models import ThrottleCounter
 from peergroups.errors import Throttled
@@ -32,49 +33,53 @@ SIGN_IN_ACCOUNT = Rule(
     "sign-in:account",
     10,
     timedelta(minutes=15),
-    "Too many failed sign-ins for this account. Wait a few minutes, or reset the password.",
+    gettext_lazy(
+        "Too many failed sign-ins for this account. Wait a few minutes, or reset the password."
+    ),
 )
 SIGN_IN_ADDRESS = Rule(
     "sign-in:address",
     50,
     timedelta(minutes=15),
-    "Too many failed sign-ins from your network. Wait a few minutes and try again.",
+    gettext_lazy("Too many failed sign-ins from your network. Wait a few minutes and try again."),
 )
 PASSWORD_RESET_ACCOUNT = Rule(
     "reset:account",
     5,
     timedelta(hours=1),
-    "A reset link was sent several times already. Check your inbox, or wait an hour.",
+    gettext_lazy("A reset link was sent several times already. Check your inbox, or wait an hour."),
 )
 PASSWORD_RESET_ADDRESS = Rule(
     "reset:address",
     20,
     timedelta(hours=1),
-    "Too many password resets from your network. Wait a while and try again.",
+    gettext_lazy("Too many password resets from your network. Wait a while and try again."),
 )
 INVITATION_ADDRESS = Rule(
     "invitation:address",
     30,
     timedelta(minutes=15),
-    "Too many invitation attempts from your network. Wait a few minutes and try again.",
+    gettext_lazy(
+        "Too many invitation attempts from your network. Wait a few minutes and try again."
+    ),
 )
 INVITATION_ACCOUNT = Rule(
     "invitation:account",
     10,
     timedelta(minutes=15),
-    "Too many attempts with this invitation. Wait a few minutes and try again.",
+    gettext_lazy("Too many attempts with this invitation. Wait a few minutes and try again."),
 )
 API_BAD_TOKEN_ADDRESS = Rule(
     "api-token:address",
     30,
     timedelta(minutes=15),
-    "Too many requests with an invalid API token. Wait a few minutes and try again.",
+    gettext_lazy("Too many requests with an invalid API token. Wait a few minutes and try again."),
 )
 API_ACCOUNT = Rule(
     "api:account",
     1200,
     timedelta(minutes=1),
-    "Too many API requests with this account. Slow down and try again shortly.",
+    gettext_lazy("Too many API requests with this account. Slow down and try again shortly."),
 )
 
 # An identity provider's first sync sends one request per person (Entra: a filter, then

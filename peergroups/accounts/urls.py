@@ -4,6 +4,7 @@ from django.urls import path
 from peergroups.accounts import views
 
 urlpatterns = [
+    path("accounts/language/", views.language_settings, name="accounts-language"),
     path("accounts/notifications/", views.notification_settings, name="accounts-notifications"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

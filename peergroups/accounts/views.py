@@ -6,12 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 
-from peergroups.accounts.forms import NotificationsForm, QueuedPasswordResetForm, SignInForm
+from peergroups.accounts.forms import (
+    LanguageForm,
+    NotificationsForm,
+    QueuedPasswordResetForm,
+    SignInForm,
+)
+from peergroups.accounts.middleware import SESSION_ORGANIZATION_LANGUAGE
 from peergroups.accounts.notifications import (
     notification_preferences_of,
     notification_preferences_save,
 )
+from peergroups.accounts.services import user_language_update
 from peergroups.accounts.throttle import (
     PASSWORD_RESET_ACCOUNT,
     PASSWORD_RESET_ADDRESS,
@@ -19,7 +28,8 @@ from peergroups.accounts.throttle import (
     throttle_check,
     throttle_hit,
 )
-from peergroups.http import FORM_INVALID, form_status
+from peergroups.errors import Invalid
+from peergroups.http import FORM_INVALID, form_add_invalid, form_status
 
 
 class FormInvalidStatus:
@@ -64,9 +74,32 @@ class PasswordResetConfirmView(FormInvalidStatus, auth_views.PasswordResetConfir
         if revoked:
             messages.info(
                 self.request,
-                " ".join(revoked) + " Create a new one under API tokens where you need it.",
+                " ".join(
+                    [*revoked, gettext("Create a new one under API tokens where you need it.")]
+                ),
             )
         return response
+
+
+@login_required
+def language_settings(request: HttpRequest) -> HttpResponse:
+    """The person's language; the page answers in the new one at once."""
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_language_update(user=request.user, language=form.cleaned_data["language"])
+        except Invalid as refusal:
+            form_add_invalid(form, refusal)
+        else:
+            # Said in the new language (the middleware restores the thread's afterwards).
+            translation.activate(
+                request.user.language
+                or request.session.get(SESSION_ORGANIZATION_LANGUAGE)
+                or translation.get_language_from_request(request)
+            )
+            messages.success(request, gettext("Your language is saved."))
+            return redirect("accounts-language")
+    return render(request, "accounts/language.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -80,7 +113,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_save(user=request.user, wanted=set(form.cleaned_data["kinds"]))
-        messages.success(request, "Your e-mail preferences are saved.")
+        messages.success(request, gettext("Your e-mail preferences are saved."))
         return redirect("accounts-notifications")
     return render(
         request, "accounts/notifications.html", {"form": form}, status=form_status(request)

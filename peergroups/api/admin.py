@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from peergroups.api import services
 from peergroups.api.models import ApiToken
-from peergroups.formats import count_of
 
 
 @admin.register(ApiToken)
@@ -23,4 +23,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             services.token_revoke(token=token, acting_user=request.user)
-        messages.success(request, f"Revoked {count_of(queryset.count(), 'token')}.")
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("Revoked %(count)s token.", "Revoked %(count)s tokens.", count)
+            % {"count": count},
+        )

@@ -8,6 +8,7 @@ endpoint can show no more than the page it mirrors. Every error is JSON with a
 from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -193,6 +194,10 @@ class OrganizationSettingsOut(Schema):
         "notes, check-in rounds, commitment check-in and pulse notes) are deleted, the "
         "counts kept; null: kept."
     )
+    default_language: str = Field(
+        description="The language of pages and e-mails for everyone who has not chosen "
+        "their own: a language code the site offers (en, de)."
+    )
 
 
 class OrganizationSettingsIn(Schema):
@@ -205,6 +210,7 @@ class OrganizationSettingsIn(Schema):
     facilitator_qualifications: list[str] | None = None
     # Its bounds (3 to 120) are the service's: one rule, checked after access.
     content_retention_months: int | None = None
+    default_language: str | None = Field(None, max_length=10)
 
 
 SETTINGS_FIELDS = list(OrganizationSettingsOut.model_fields)
@@ -239,9 +245,9 @@ def organization_settings_edit(
     access = organization_access(request.auth, org_slug)
     access.require(Role.ADMIN)
     values = {**_settings_out(access.organization), **payload.model_dump(exclude_unset=True)}
-    for key in ("name", "time_zone"):
+    for key in ("name", "time_zone", "default_language"):
         if values[key] is None:
-            raise Invalid("This setting cannot be empty.", field=key)
+            raise Invalid(gettext("This setting cannot be empty."), field=key)
     organization = organization_settings_update(
         organization=access.organization, acting_user=request.auth, **values
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class ApiToken(models.Model):
@@ -16,7 +17,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, help_text="What the key is for, e.g. “HR dashboard”.")
+    name = models.CharField(
+        max_length=100, help_text=gettext_lazy("What the key is for, e.g. “HR dashboard”.")
+    )
     prefix = models.CharField(max_length=16)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -25,7 +28,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "API token"
+        verbose_name = gettext_lazy("API token")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -1,6 +1,7 @@
 """Reads for the API and the token pages that depend on who is asking."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
@@ -16,7 +17,7 @@ def token_for_user(*, user: User, token_id: int) -> ApiToken:
     """The user's own token; someone else's is answered as if it did not exist."""
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
     return token
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.api.models import ApiToken
@@ -28,7 +29,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 @transaction.atomic
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a key for `user`; returns it with the raw key, which is never stored."""
-    name = text_check(name, field="name", limit=NAME_MAX_LENGTH, blank="Name the token.")
+    name = text_check(name, field="name", limit=NAME_MAX_LENGTH, blank=gettext("Name the token."))
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw_key[:PREFIX_LENGTH], key_hash=hash_token(raw_key)
@@ -52,7 +53,7 @@ def token_revoke(*, token: ApiToken, acting_user: User) -> None:
     People revoke their own keys; staff may revoke anyone's (a leaked key).
     """
     if token.user_id != acting_user.pk and not acting_user.is_staff:
-        raise Refused("You can only revoke your own API tokens.")
+        raise Refused(gettext("You can only revoke your own API tokens."))
     now = timezone.now()
     with transaction.atomic():
         updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
@@ -96,9 +97,9 @@ def tokens_revoke_all(*, user: User, **_signal) -> str | None:
         )
     logger.info("api tokens of user %s revoked: %s", user.pk, len(live))
     count = len(live)
-    return (
-        f"{count} API token{'s' if count != 1 else ''} {'were' if count != 1 else 'was'} revoked."
-    )
+    return ngettext(
+        "%(count)s API token was revoked.", "%(count)s API tokens were revoked.", count
+    ) % {"count": count}
 
 
 def token_authenticate(*, raw_key: str) -> ApiToken | None:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from peergroups.api import selectors, services
@@ -37,5 +38,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.token_for_user(user=request.user, token_id=token_id)
     services.token_revoke(token=token, acting_user=request.user)
-    messages.success(request, f"Token “{token.name}” revoked. Programs using it lose access now.")
+    messages.success(
+        request,
+        gettext("Token “%(token_name)s” revoked. Programs using it lose access now.")
+        % {"token_name": token.name},
+    )
     return redirect("api-tokens")

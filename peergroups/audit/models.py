@@ -7,6 +7,7 @@ it imports none of them and every service above can write to it.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -26,7 +27,7 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty for the system (a command, a task).",
+        help_text=gettext_lazy("Empty for the system (a command, a task)."),
     )
     # An action whose doer the admins may not know (an anonymous question, a group's own
     # resource): no actor is stored at all, so neither a filter nor an export finds them.
@@ -40,7 +41,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = gettext_lazy("audit entries")
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="audit_org_time"),
             models.Index(fields=["organization", "action"], name="audit_org_action"),

@@ -8,6 +8,8 @@ they register how to name their kinds (`audit_namer`), and the log page asks
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from django.utils.translation import gettext
+
 # kind -> function(ids) -> {id: name}; registered by the apps above (dashboards.audit_names).
 _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {}
 # How entries spell a kind: the object type a row was written with -> the kind it names.
@@ -68,7 +70,7 @@ def audit_object_words(entry, names: dict) -> str:
     if not ids:
         return label
     name = names.get((kind, ids[0]))
-    return name if name is not None else f"a {label} no longer here"
+    return name if name is not None else gettext("a %(kind)s no longer here") % {"kind": label}
 
 
 def audit_value_words(key: str, value, names: dict):

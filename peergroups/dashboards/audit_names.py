@@ -2,9 +2,13 @@
 e-mail, groups and programs by name; kinds whose names could carry confidential words
 (a group's resource, a question) by their kind only."""
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from peergroups.accounts.models import User
 from peergroups.audit.naming import audit_namer
 from peergroups.formation.models import FormationRun
+from peergroups.formats import in_sentence
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.models import Meeting
 from peergroups.organizations.models import Invitation, Organization, Program
@@ -22,41 +26,57 @@ def _users(ids):
 
 @audit_namer("group")
 def _groups(ids):
-    return {g.pk: f"group “{g.name}”" for g in PeerGroup.objects.filter(pk__in=ids).only("name")}
+    return {
+        g.pk: gettext("group “%(name)s”") % {"name": g.name}
+        for g in PeerGroup.objects.filter(pk__in=ids).only("name")
+    }
 
 
 @audit_namer("program")
 def _programs(ids):
-    return {p.pk: f"program “{p.name}”" for p in Program.objects.filter(pk__in=ids).only("name")}
+    return {
+        p.pk: gettext("program “%(name)s”") % {"name": p.name}
+        for p in Program.objects.filter(pk__in=ids).only("name")
+    }
 
 
 @audit_namer("organization")
 def _organizations(ids):
-    return {o.pk: f"organization “{o.name}”" for o in Organization.objects.filter(pk__in=ids)}
+    return {
+        o.pk: gettext("organization “%(name)s”") % {"name": o.name}
+        for o in Organization.objects.filter(pk__in=ids)
+    }
 
 
 @audit_namer("invitation")
 def _invitations(ids):
     rows = Invitation.objects.filter(pk__in=ids).only("email")
-    return {i.pk: f"invitation of {i.email}" for i in rows}
+    return {i.pk: gettext("invitation of %(email)s") % {"email": i.email} for i in rows}
 
 
 @audit_namer("memberprofile")
 def _member_profiles(ids):
     rows = MemberProfile.objects.filter(pk__in=ids).select_related("user")
-    return {p.pk: f"intake of {_person(p.user)}" for p in rows}
+    return {p.pk: gettext("intake of %(person)s") % {"person": _person(p.user)} for p in rows}
 
 
 @audit_namer("facilitatorprofile")
 def _facilitator_profiles(ids):
     rows = FacilitatorProfile.objects.filter(pk__in=ids).select_related("user")
-    return {p.pk: f"facilitator application of {_person(p.user)}" for p in rows}
+    return {
+        p.pk: gettext("facilitator application of %(person)s") % {"person": _person(p.user)}
+        for p in rows
+    }
 
 
 @audit_namer("category")
 def _categories(ids):
     rows = Category.objects.filter(pk__in=ids)
-    return {c.pk: f"{c.get_kind_display().lower()} “{c.label}”" for c in rows}
+    return {
+        c.pk: gettext("%(kind)s “%(label)s”")
+        % {"kind": in_sentence(c.get_kind_display()), "label": c.label}
+        for c in rows
+    }
 
 
 @audit_namer("run")
@@ -66,7 +86,11 @@ def _runs(ids):
         .select_related("program")
         .only("cycle", "program__name")
     )
-    return {r.pk: f"formation of “{r.program.name}”, cycle {r.cycle}" for r in rows}
+    return {
+        r.pk: gettext("formation of “%(program)s”, cycle %(cycle)s")
+        % {"program": r.program.name, "cycle": r.cycle}
+        for r in rows
+    }
 
 
 @audit_namer("meeting")
@@ -74,4 +98,8 @@ def _meetings(ids):
     rows = (
         Meeting.objects.filter(pk__in=ids).select_related("group").only("starts_at", "group__name")
     )
-    return {m.pk: f"meeting of “{m.group.name}” on {m.starts_at:%-d %b %Y}" for m in rows}
+    return {
+        m.pk: gettext("meeting of “%(group)s” on %(day)s")
+        % {"group": m.group.name, "day": date_format(m.starts_at, "SHORT_DATE_FORMAT")}
+        for m in rows
+    }

@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
-from peergroups.formats import natural_key
+from peergroups.formats import lazy_format, natural_key
 from peergroups.groups.models import PeerGroup
 from peergroups.groups.selectors import GroupConflict, group_conflicts
 from peergroups.meetings.models import (
@@ -41,20 +42,20 @@ OVER_CAPACITY = "over_capacity"
 STALE = "stale"
 CONFLICT = "conflict"
 FLAG_LABELS = {
-    NO_SCHEDULE: "no schedule",
-    NO_FACILITATOR: "no facilitator",
-    OVER_CAPACITY: "facilitator over capacity",
-    STALE: f"no meeting in {STALE_DAYS} days",
-    CONFLICT: "members kept apart",
+    NO_SCHEDULE: gettext_lazy("no schedule"),
+    NO_FACILITATOR: gettext_lazy("no facilitator"),
+    OVER_CAPACITY: gettext_lazy("facilitator over capacity"),
+    STALE: lazy_format(gettext_lazy("no meeting in %(days)s days"), days=STALE_DAYS),
+    CONFLICT: gettext_lazy("members kept apart"),
 }
 SORTS = {
-    "name": "Group",
-    "program": "Program",
-    "facilitator": "Facilitator",
-    "open": "Seats",
-    "next": "Next meeting",
-    "last": "Last meeting",
-    "flags": "Flags",
+    "name": gettext_lazy("Group"),
+    "program": gettext_lazy("Program"),
+    "facilitator": gettext_lazy("Facilitator"),
+    "open": gettext_lazy("Seats"),
+    "next": gettext_lazy("Next meeting"),
+    "last": gettext_lazy("Last meeting"),
+    "flags": gettext_lazy("Flags"),
 }
 
 
@@ -117,9 +118,9 @@ def board_for_user(
     facilitator the groups they facilitate; anyone else is refused."""
     access.require("admin", "facilitator")
     if flag and flag not in FLAG_LABELS:
-        raise Invalid("Unknown flag.", field="flag")
+        raise Invalid(gettext("Unknown flag."), field="flag")
     if sort not in SORTS:
-        raise Invalid("Unknown sort.", field="sort")
+        raise Invalid(gettext("Unknown sort."), field="sort")
     now = timezone.now()
     organization = access.organization
     visible = PeerGroup.objects.filter(organization=organization, closed_at__isnull=True)

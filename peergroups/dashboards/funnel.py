@@ -4,6 +4,7 @@ with the people who stall at each step. Names and states only; never intake answ
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
 
 from peergroups.groups.models import GroupMembership
 from peergroups.organizations.access import OrgAccess
@@ -27,10 +28,10 @@ class Funnel:
     @property
     def steps(self) -> list[tuple[str, int]]:
         return [
-            ("Invited", self.invited),
-            ("Accepted", self.accepted),
-            ("Intake complete", self.intake_complete),
-            ("Placed in a group", self.placed),
+            (gettext("Invited"), self.invited),
+            (gettext("Accepted"), self.accepted),
+            (gettext("Intake complete"), self.intake_complete),
+            (gettext("Placed in a group"), self.placed),
         ]
 
 

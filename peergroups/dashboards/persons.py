@@ -19,6 +19,7 @@ out from a figure that moved).
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User, credentials_reset_send
 from peergroups.audit.services import audit_record
@@ -53,14 +54,14 @@ def person_deactivate(*, access: OrgAccess, acting_user: User, user_id: int) -> 
         )
     )
     if not roles:
-        raise NotFound("No such person in this organization.")
+        raise NotFound(gettext("No such person in this organization."))
     if user_id == acting_user.pk:
-        raise Conflict("You cannot deactivate yourself; ask another admin.")
+        raise Conflict(gettext("You cannot deactivate yourself; ask another admin."))
     if Role.ADMIN in roles:
         admin_keep_one(
             organization=organization,
             user_id=user_id,
-            refusal="The organization's last admin cannot be deactivated.",
+            refusal=gettext("The organization's last admin cannot be deactivated."),
         )
     memberships = list(
         GroupMembership.objects.select_for_update().filter(
@@ -123,16 +124,18 @@ def person_erase(*, access: OrgAccess, acting_user, user_id: int, group_content:
     access.require(Role.ADMIN)
     if group_content not in (DELETE, KEEP):
         raise Invalid(
-            "Choose whether their group texts are deleted or kept.", field="group_content"
+            gettext("Choose whether their group texts are deleted or kept."), field="group_content"
         )
     person = person_for_admin(access=access, user_id=user_id)
     organization = access.organization
     if person.pk == acting_user.pk:
-        raise Conflict("You cannot erase yourself; ask another admin.")
+        raise Conflict(gettext("You cannot erase yourself; ask another admin."))
     if OrganizationRole.objects.filter(user=person).exclude(organization=organization).exists():
         raise Conflict(
-            "This person also belongs to another organization, so their account is not "
-            "only yours to erase. Deactivate them here instead."
+            gettext(
+                "This person also belongs to another organization, so their account is not "
+                "only yours to erase. Deactivate them here instead."
+            )
         )
     if OrganizationRole.objects.filter(organization=organization, user=person).exists():
         person_deactivate(access=access, acting_user=acting_user, user_id=person.pk)

@@ -4,6 +4,8 @@ Names, group, facilitator and schedule only: no intake answers, conflicts, reaso
 anything the groups said. Each export is a row in the audit log.
 """
 
+from django.utils.translation import gettext
+
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.formats import csv_text
@@ -33,7 +35,7 @@ def roster_csv(*, access: OrgAccess, acting_user: User, program_id: int) -> tupl
                 group.name,
                 group.cycle,
                 group.facilitator.full_name if group.facilitator else "",
-                series.describe() if series else "not scheduled yet",
+                series.describe() if series else gettext("not scheduled yet"),
             ]
         )
     audit_record(

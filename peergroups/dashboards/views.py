@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from peergroups.dashboards.board import FLAG_LABELS, SORTS, STALE_DAYS, board_for_user
@@ -139,23 +140,26 @@ def person_detail(request: HttpRequest, access: OrgAccess, user_id: int) -> Http
     organization = access.organization
     if request.method == "POST" and request.POST.get("action") == "erase":
         if not request.POST.get("confirm"):
-            raise Invalid("Tick the box to confirm the erasure.", field="confirm")
+            raise Invalid(gettext("Tick the box to confirm the erasure."), field="confirm")
         person_erase(
             access=access,
             acting_user=request.user,
             user_id=person.pk,
             group_content=request.POST.get("group_content", ""),
         )
-        messages.success(request, "The person is erased: their name and address are gone.")
+        messages.success(request, gettext("The person is erased: their name and address are gone."))
         return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
     if request.method == "POST":
         if request.POST.get("action") != "deactivate" or not request.POST.get("confirm"):
-            raise Invalid("Tick the box to confirm the deactivation.", field="confirm")
+            raise Invalid(gettext("Tick the box to confirm the deactivation."), field="confirm")
         roles = person_deactivate(access=access, acting_user=request.user, user_id=person.pk)
         messages.success(
             request,
-            f"{person} is deactivated (was: {', '.join(roles)}). What they wrote stays with "
-            "their groups.",
+            gettext(
+                "%(person)s is deactivated (was: %(items)s). What they wrote stays with their "
+                "groups."
+            )
+            % {"person": person, "items": ", ".join(roles)},
         )
         return redirect("dashboards-person", org_slug=organization.slug, user_id=person.pk)
     roles = list(
@@ -207,13 +211,17 @@ def invitation_funnel_page(request: HttpRequest, access: OrgAccess) -> HttpRespo
         invitation_id = int_or_none(request.POST.get("invitation"))
         action = request.POST.get("action")
         if invitation_id is None or action not in ("resend", "revoke"):
-            raise Invalid("Choose an invitation and resend or revoke it.", field="action")
+            raise Invalid(gettext("Choose an invitation and resend or revoke it."), field="action")
         act = invitation_resend if action == "resend" else invitation_revoke
         invitation = act(
             organization=organization, acting_user=request.user, invitation_id=invitation_id
         )
-        verb = "sent again" if action == "resend" else "revoked; its link no longer works"
-        messages.success(request, f"The invitation to {invitation.email} is {verb}.")
+        done = (
+            gettext("The invitation to %(email)s is sent again.")
+            if action == "resend"
+            else gettext("The invitation to %(email)s is revoked; its link no longer works.")
+        )
+        messages.success(request, done % {"email": invitation.email})
         return redirect(request.get_full_path())
     program_id = int_or_none(request.GET.get("program"))
     program = (

@@ -6,23 +6,25 @@ Pure data (no engine import): web pages read it; the task turns it into engine c
 import math
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy
+
 from peergroups.organizations.models import GroupingBasis
 from peergroups.people.models import MemberProfile
-from peergroups.people.vocabulary import AREA_LABELS, AVAILABILITY_SLOTS, ManagementLevel
+from peergroups.people.vocabulary import AREA_WORDS, SLOT_WORDS, ManagementLevel
 
 # attribute -> (label, kind)
 ATTRIBUTES: dict[str, tuple[str, str]] = {
-    "region": ("Region", "category"),
-    "industry": ("Industry", "category"),
-    "function": ("Function", "category"),
-    "management_level": ("Management level", "number"),
-    "team_size": ("Team size", "number"),
-    "years_managing": ("Years managing", "number"),
-    "company_size": ("Company size", "category"),
-    "company_stage": ("Company stage", "category"),
-    "expertise": ("Areas of expertise", "set"),
-    "challenge_topics": ("Challenge topics", "set"),
-    "availability": ("Availability", "set"),
+    "region": (gettext_lazy("Region"), "category"),
+    "industry": (gettext_lazy("Industry"), "category"),
+    "function": (gettext_lazy("Function"), "category"),
+    "management_level": (gettext_lazy("Management level"), "number"),
+    "team_size": (gettext_lazy("Team size"), "number"),
+    "years_managing": (gettext_lazy("Years managing"), "number"),
+    "company_size": (gettext_lazy("Company size"), "category"),
+    "company_stage": (gettext_lazy("Company stage"), "category"),
+    "expertise": (gettext_lazy("Areas of expertise"), "set"),
+    "challenge_topics": (gettext_lazy("Challenge topics"), "set"),
+    "availability": (gettext_lazy("Availability"), "set"),
 }
 
 DEFAULT_CRITERIA: dict[str, list[tuple[str, str, float]]] = {
@@ -53,7 +55,6 @@ DEFAULT_CRITERIA: dict[str, list[tuple[str, str, float]]] = {
 SEGMENT_BY_BASIS = {GroupingBasis.REGION: "region", GroupingBasis.INDUSTRY: "industry"}
 
 _LEVEL_RANK = {level: rank for rank, level in enumerate(ManagementLevel.values, start=1)}
-_SLOT_LABELS = dict(AVAILABILITY_SLOTS)
 
 
 def default_criteria(basis: str) -> list[dict]:
@@ -126,7 +127,8 @@ def display_attributes(person: dict) -> dict:
         if isinstance(value, list):
             return [word(item) for item in value]
         if isinstance(value, str):
-            return AREA_LABELS.get(value) or _SLOT_LABELS.get(value) or value
+            # English: explanations are stored with the proposal (the words are data here).
+            return AREA_WORDS.get(value) or SLOT_WORDS.get(value) or value
         return value
 
     return {key: word(value) for key, value in person.items()}

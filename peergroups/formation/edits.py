@@ -12,6 +12,7 @@ takes the same time at 10,000 people as at 100.
 from dataclasses import replace
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -25,6 +26,7 @@ from peergroups.formation.proposal import (
 )
 from peergroups.formation.selectors import require_admin
 from peergroups.formation.snapshot import snapshot_part
+from peergroups.formats import in_sentence
 from peergroups.people.conflicts import together_check
 
 UNDO_DEPTH = 50
@@ -41,7 +43,10 @@ def _locked(run: FormationRun, acting_user: User | None) -> FormationRun:
     )
     require_admin(acting_user, locked.organization)
     if locked.status != RunStatus.DONE:
-        raise Conflict(f"This run is {locked.get_status_display().lower()}; it cannot be changed.")
+        raise Conflict(
+            gettext("This run is %(status)s; it cannot be changed.")
+            % {"status": in_sentence(locked.get_status_display())}
+        )
     return locked
 
 
@@ -119,7 +124,7 @@ def _save(
 
 def _group_index(run: FormationRun, number: int) -> int:
     if not 0 <= number < len(_groups(run)):
-        raise Invalid("No such group in this proposal.", field="group")
+        raise Invalid(gettext("No such group in this proposal."), field="group")
     return number
 
 
@@ -131,10 +136,10 @@ def proposal_move(
     run = _locked(run, acting_user)
     source = _group_of(run, user_id)
     if source is None:
-        raise Invalid("That person is not part of this proposal.", field="user_id")
+        raise Invalid(gettext("That person is not part of this proposal."), field="user_id")
     target = _group_index(run, to_group)
     if source == target:
-        raise Invalid("That person is in this group already.", field="to_group")
+        raise Invalid(gettext("That person is in this group already."), field="to_group")
     groups = _groups(run)
     changed = _regroup(
         run,
@@ -155,9 +160,9 @@ def proposal_swap(
     run = _locked(run, acting_user)
     group_a, group_b = _group_of(run, user_a), _group_of(run, user_b)
     if group_a is None or group_b is None:
-        raise Invalid("Both people must be part of this proposal.", field="user_a")
+        raise Invalid(gettext("Both people must be part of this proposal."), field="user_a")
     if group_a == group_b:
-        raise Invalid("They are in the same group already.", field="user_b")
+        raise Invalid(gettext("They are in the same group already."), field="user_b")
 
     def exchanged(members: list[int]) -> tuple[int, ...]:
         return tuple(user_b if u == user_a else user_a if u == user_b else u for u in members)
@@ -178,7 +183,7 @@ def proposal_swap(
 def proposal_undo(*, run: FormationRun, acting_user: User | None) -> FormationRun:
     run = _locked(run, acting_user)
     if not run.undo_stack:
-        raise Conflict("Nothing to undo.")
+        raise Conflict(gettext("Nothing to undo."))
     step, *rest = run.undo_stack
     was = list(run.proposal["groups"])
     if "changed" in step:
@@ -218,7 +223,7 @@ def proposal_set_facilitator(
         option = snapshot_part(run, ()).facilitator.get(facilitator_id)
         if option is None:
             raise Invalid(
-                "Only approved facilitators with free capacity can be chosen.",
+                gettext("Only approved facilitators with free capacity can be chosen."),
                 field="facilitator_id",
             )
         taken = sum(
@@ -226,7 +231,10 @@ def proposal_set_facilitator(
             if other.get("facilitator_id") == facilitator_id and g != index
         )  # fmt: skip
         if taken >= option.free:
-            raise Conflict(f"{option.name} has no free capacity for another group.")
+            raise Conflict(
+                gettext("%(option_name)s has no free capacity for another group.")
+                % {"option_name": option.name}
+            )
     current = ProposedGroup.from_json(groups[index])
     _save(
         run, {index: replace(current, facilitator_id=facilitator_id)}, acting_user,

@@ -1,6 +1,7 @@
 """The formation start form: parses the settings; `parameters_check` judges them."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.errors import Invalid
 from peergroups.formation.criteria import (
@@ -22,9 +23,13 @@ from peergroups.formation.parameters import (
 )
 from peergroups.organizations.models import MAX_GROUP_SIZE, GroupingBasis, Program
 
-MODES = [("ignore", "Ignore"), ("similar", "Similar"), ("diverse", "Diverse")]
+MODES = [
+    ("ignore", gettext_lazy("Ignore")),
+    ("similar", gettext_lazy("Similar")),
+    ("diverse", gettext_lazy("Diverse")),
+]
 
-SEED_HELP = (
+SEED_HELP = gettext_lazy(
     "The seed fixes every random choice of the search. The search stops when its time is "
     "up, so the same seed can give a slightly different proposal on a busier machine; "
     "“Rerun exactly” on a finished run repeats its search step for step and gives the "
@@ -48,41 +53,50 @@ class FormationStartForm(forms.Form):
     """The run's settings: a criteria table (mode and weight per intake attribute) and limits."""
 
     mode = forms.ChoiceField(
-        label="Who to group",
+        label=gettext_lazy("Who to group"),
         choices=[
-            (MODE_UNPLACED, "Members not yet in a group"),
-            (MODE_NEW_CYCLE, "Everyone, as a new cycle (meet new peers)"),
+            (MODE_UNPLACED, gettext_lazy("Members not yet in a group")),
+            (MODE_NEW_CYCLE, gettext_lazy("Everyone, as a new cycle (meet new peers)")),
         ],
         widget=forms.RadioSelect,
         initial=MODE_UNPLACED,
     )
-    basis = forms.ChoiceField(label="Groups share their", choices=GroupingBasis.choices)
+    basis = forms.ChoiceField(
+        label=gettext_lazy("Groups share their"), choices=GroupingBasis.choices
+    )
     min_size = forms.IntegerField(
-        label="Smallest group", widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
+        label=gettext_lazy("Smallest group"), widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
     )
     max_size = forms.IntegerField(
-        label="Largest group", widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
+        label=gettext_lazy("Largest group"), widget=_bounded(MIN_GROUP_SIZE, MAX_GROUP_SIZE)
     )
     open_seats = forms.IntegerField(
-        label="Open seats per group",
+        label=gettext_lazy("Open seats per group"),
         initial=0,
         widget=_bounded(0, MAX_GROUP_SIZE - MIN_GROUP_SIZE),
-        help_text="Seats each group keeps free for members who join later.",
+        help_text=gettext_lazy("Seats each group keeps free for members who join later."),
     )
     seconds = forms.IntegerField(
-        label="Time budget (seconds)",
+        label=gettext_lazy("Time budget (seconds)"),
         initial=10,
         widget=_bounded(*SECONDS),
-        help_text="More time can find a slightly better grouping; 10 s is plenty for a few hundred people.",
+        help_text=gettext_lazy(
+            "More time can find a slightly better grouping; 10 s is plenty for a few hundred people."
+        ),
     )
     seed = forms.IntegerField(
-        label="Random seed", initial=1, widget=_bounded(0, SEED_MAX), help_text=SEED_HELP
+        label=gettext_lazy("Random seed"),
+        initial=1,
+        widget=_bounded(0, SEED_MAX),
+        help_text=SEED_HELP,
     )
     history_penalty = forms.FloatField(
-        label="Penalty for meeting a past peer again",
+        label=gettext_lazy("Penalty for meeting a past peer again"),
         initial=2.0,
         widget=_bounded(*HISTORY_PENALTY, step="any"),
-        help_text="Used in a new cycle: higher values favour new peers over other criteria.",
+        help_text=gettext_lazy(
+            "Used in a new cycle: higher values favour new peers over other criteria."
+        ),
     )
 
     # The basis whose default criteria the table was filled with: criteria left at those
@@ -106,12 +120,12 @@ class FormationStartForm(forms.Form):
         for attribute, (label, _kind) in ATTRIBUTES.items():
             chosen = defaults.get(attribute)
             self.fields[f"mode_{attribute}"] = forms.ChoiceField(
-                label=f"{label}: compare as",
+                label=gettext("%(label)s: compare as") % {"label": label},
                 choices=MODES,
                 initial=chosen["mode"] if chosen else "ignore",
             )
             self.fields[f"weight_{attribute}"] = forms.FloatField(
-                label=f"{label}: weight",
+                label=gettext("%(label)s: weight") % {"label": label},
                 initial=chosen["weight"] if chosen else 1.0,
                 widget=_bounded(*WEIGHT, step="any"),
             )
@@ -131,7 +145,7 @@ class FormationStartForm(forms.Form):
                 label,
                 self[f"mode_{attribute}"],
                 self[f"weight_{attribute}"],
-                "every group shares one (the basis)" if attribute == self.segment else "",
+                gettext("every group shares one (the basis)") if attribute == self.segment else "",
             )
             for attribute, (label, _kind) in ATTRIBUTES.items()
         ]

@@ -4,24 +4,27 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.organizations.models import Organization, Program
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    DONE = "done", "Proposal ready"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    PUBLISHING = "publishing", "Publishing"
-    PUBLISHED = "published", "Published"
+    QUEUED = "queued", gettext_lazy("Waiting for a worker")
+    RUNNING = "running", gettext_lazy("Running")
+    DONE = "done", gettext_lazy("Proposal ready")
+    FAILED = "failed", gettext_lazy("Failed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    PUBLISHING = "publishing", gettext_lazy("Publishing")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class FormationRun(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="formation_runs")
-    cycle = models.PositiveSmallIntegerField(help_text="The cycle whose groups this run forms.")
+    cycle = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("The cycle whose groups this run forms.")
+    )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     # What the admin asked for: `formation.parameters.Parameters.as_json()`.
     parameters = models.JSONField(default=dict)
@@ -52,7 +55,10 @@ class FormationRun(models.Model):
     parts_done = models.PositiveIntegerField(default=0, db_default=0)
     engine_version = models.CharField(max_length=40, blank=True, db_default="")
     stopped = models.CharField(
-        max_length=20, blank=True, db_default="", help_text="budget, iterations, cancelled"
+        max_length=20,
+        blank=True,
+        db_default="",
+        help_text=gettext_lazy("budget, iterations, cancelled"),
     )
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
@@ -154,10 +160,10 @@ class SnapshotPerson(models.Model):
 
 
 class PartStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    STOPPED = "stopped", "Stopped"  # the run failed or was cancelled meanwhile
+    QUEUED = "queued", gettext_lazy("Waiting for a worker")
+    RUNNING = "running", gettext_lazy("Running")
+    DONE = "done", gettext_lazy("Done")
+    STOPPED = "stopped", gettext_lazy("Stopped")  # the run failed or was cancelled meanwhile
 
 
 class FormationPart(models.Model):

@@ -6,6 +6,8 @@ checks them (`parameters_check`) and its sentences are what the form and the API
 
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext
+
 from peergroups.errors import Invalid
 from peergroups.formation.criteria import ATTRIBUTES, SEGMENT_BY_BASIS
 from peergroups.groupsize import MAX_GROUP_SIZE as MAX_GROUP_SIZE
@@ -29,7 +31,7 @@ SEED_MAX = 2**31 - 1
 
 # The segment a run forms from the people of `merge_segments` together (a remedy for
 # segments too small to form a group of their own).
-MIXED_SEGMENT = "Mixed"
+MIXED_SEGMENT = "Mixed"  # a segment label in the snapshot (data), not translated
 NO_SEGMENT = "—"  # people without a value for the segment's attribute
 
 # At most one run per program at a time, and this many per organization: a run holds a
@@ -94,9 +96,9 @@ def parameters_check(parameters: Parameters) -> None:
     """Raise `Invalid` (naming the field) for the first setting out of bounds."""
     p = parameters
     if p.mode not in MODES:
-        raise Invalid("Choose whom to group.", field="mode")
+        raise Invalid(gettext("Choose whom to group."), field="mode")
     if p.basis not in GroupingBasis.values:
-        raise Invalid("Choose what the groups share.", field="basis")
+        raise Invalid(gettext("Choose what the groups share."), field="basis")
     group_size_check(
         smallest=p.min_size,
         largest=p.max_size,
@@ -105,24 +107,40 @@ def parameters_check(parameters: Parameters) -> None:
     )
     if not SECONDS[0] <= p.seconds <= SECONDS[1]:
         raise Invalid(
-            f"The time budget is between {SECONDS[0]} and {SECONDS[1]} seconds.", field="seconds"
+            gettext("The time budget is between %(low)s and %(high)s seconds.")
+            % {"low": SECONDS[0], "high": SECONDS[1]},
+            field="seconds",
         )
     if not 0 <= p.seed <= SEED_MAX:
-        raise Invalid(f"The seed is a whole number from 0 to {SEED_MAX}.", field="seed")
+        raise Invalid(
+            gettext("The seed is a whole number from 0 to %(seed_max)s.") % {"seed_max": SEED_MAX},
+            field="seed",
+        )
     if not HISTORY_PENALTY[0] <= p.history_penalty <= HISTORY_PENALTY[1]:
         raise Invalid(
-            f"The penalty is between {HISTORY_PENALTY[0]} and {HISTORY_PENALTY[1]}.",
+            gettext("The penalty is between %(low)s and %(high)s.")
+            % {"low": HISTORY_PENALTY[0], "high": HISTORY_PENALTY[1]},
             field="history_penalty",
         )
     unknown = sorted({str(c.get("attribute")) for c in p.criteria} - ATTRIBUTES.keys())
     if unknown:
-        raise Invalid(f"Unknown attribute(s): {', '.join(unknown)}.", field="criteria")
+        raise Invalid(
+            gettext("Unknown attribute(s): %(items)s.") % {"items": ", ".join(unknown)},
+            field="criteria",
+        )
     for criterion in p.criteria:
         if criterion.get("mode") not in CRITERION_MODES:
-            raise Invalid("Compare each attribute as similar or diverse.", field="criteria")
+            raise Invalid(
+                gettext("Compare each attribute as similar or diverse."), field="criteria"
+            )
         if not WEIGHT[0] <= float(criterion.get("weight", -1)) <= WEIGHT[1]:
-            raise Invalid(f"Weights are between {WEIGHT[0]} and {WEIGHT[1]}.", field="criteria")
+            raise Invalid(
+                gettext("Weights are between %(low)s and %(high)s.")
+                % {"low": WEIGHT[0], "high": WEIGHT[1]},
+                field="criteria",
+            )
     if not any(float(c["weight"]) > 0 for c in p.criteria):
         raise Invalid(
-            "Choose at least one attribute to compare, with a weight above 0.", field="criteria"
+            gettext("Choose at least one attribute to compare, with a weight above 0."),
+            field="criteria",
         )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid
@@ -68,7 +69,12 @@ def placement_suggestions(*, program: Program, user: User) -> list[Placement]:
             else 0.0
         )
         suggestions.append(
-            Placement(group=group, fit=fit, reason=f"{group.open_seats} open seat(s)")
+            Placement(
+                group=group,
+                fit=fit,
+                reason=ngettext("%(count)s open seat", "%(count)s open seats", group.open_seats)
+                % {"count": group.open_seats},
+            )
         )
     return sorted(suggestions, key=lambda p: (-p.fit, p.group.name))
 
@@ -81,7 +87,7 @@ def placement_apply(
     require_admin(acting_user, program.organization)
     group = PeerGroup.objects.select_for_update().filter(program=program, pk=group_id).first()
     if group is None:
-        raise Invalid("Choose one of the suggested groups.", field="group_id")
+        raise Invalid(gettext("Choose one of the suggested groups."), field="group_id")
     try:  # membership_add asks the conflict rule (people.conflicts) under the seat's lock
         membership_add(group=group, user=user, acting_user=acting_user)
     except (GroupFull, GroupClosed, AlreadyGrouped) as error:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import NamedTuple
 
+from django.utils.translation import gettext, ngettext
+
 from peergroups.formation import scoring
 from peergroups.formation.criteria import (
     ATTRIBUTES,
@@ -24,6 +26,7 @@ from peergroups.formation.criteria import (
 )
 from peergroups.formation.parameters import Parameters
 from peergroups.formation.snapshot import Snapshot
+from peergroups.formats import in_sentence
 from peergroups.people.conflicts import kept_apart_sentence
 
 
@@ -105,8 +108,14 @@ def group_violations(
         out.append(
             Violation(
                 "size",
-                f"Group {index + 1} would have {len(members)} member(s): "
-                f"groups of this run have {low} to {high}.",
+                ngettext(
+                    "Group %(number)s would have %(count)s member: groups of this run have "
+                    "%(low)s to %(high)s.",
+                    "Group %(number)s would have %(count)s members: groups of this run have "
+                    "%(low)s to %(high)s.",
+                    len(members),
+                )
+                % {"number": index + 1, "count": len(members), "low": low, "high": high},
             )
         )
     person = snapshot.person
@@ -124,13 +133,21 @@ def group_violations(
             if parameters.segment_of(person[other].attributes) != parameters.segment_of(
                 first.attributes
             ):
-                label = ATTRIBUTES[segment][0].lower()
+                none = gettext("none")
                 out.append(
                     Violation(
                         "segment",
-                        f"Groups of this run stay within one {label}: {person[other].name} is "
-                        f"in {person[other].attributes[segment] or 'none'}, {first.name} in "
-                        f"{first.attributes[segment] or 'none'}.",
+                        gettext(
+                            "Groups of this run stay within one %(attribute)s: %(person)s is in "
+                            "%(value)s, %(other)s in %(other_value)s."
+                        )
+                        % {
+                            "attribute": in_sentence(ATTRIBUTES[segment][0]),
+                            "person": person[other].name,
+                            "value": person[other].attributes[segment] or none,
+                            "other": first.name,
+                            "other_value": first.attributes[segment] or none,
+                        },
                     )
                 )
                 break

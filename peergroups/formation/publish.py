@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from peergroups.accounts.models import User
@@ -36,11 +37,11 @@ FIRST_MEETINGS_WITHIN_DAYS = 366
 
 def _refuse_unless_publishable(run: FormationRun, *, allowed: set[str]) -> None:
     if run.status == RunStatus.PUBLISHED:
-        raise Conflict("This proposal was published already.")
+        raise Conflict(gettext("This proposal was published already."))
     if run.status == RunStatus.PUBLISHING and RunStatus.PUBLISHING not in allowed:
-        raise Conflict("This proposal is being published.")
+        raise Conflict(gettext("This proposal is being published."))
     if run.status not in allowed:
-        raise Conflict("Only a finished proposal can be published.")
+        raise Conflict(gettext("Only a finished proposal can be published."))
 
 
 def _check_proposal(run: FormationRun) -> tuple[Snapshot, Proposal]:
@@ -52,7 +53,9 @@ def _check_proposal(run: FormationRun) -> tuple[Snapshot, Proposal]:
             snapshot=snapshot, parameters=parameters, index=index, members=group.members
         )
         if broken:
-            raise Conflict(f"Nothing was published: {broken[0].sentence}")
+            raise Conflict(
+                gettext("Nothing was published: %(sentence)s") % {"sentence": broken[0].sentence}
+            )
     return snapshot, proposal
 
 
@@ -66,7 +69,10 @@ def _refuse_broken(run: FormationRun) -> None:
         return
     for group in proposal.groups:
         if group.violations:
-            raise Conflict(f"Nothing was published: {group.violations[0].sentence}")
+            raise Conflict(
+                gettext("Nothing was published: %(sentence)s")
+                % {"sentence": group.violations[0].sentence}
+            )
 
 
 @transaction.atomic
@@ -90,7 +96,7 @@ def formation_run_publish_request(
         today = timezone.localdate()
         if not today <= first_meetings_on <= today + timedelta(days=FIRST_MEETINGS_WITHIN_DAYS):
             raise Invalid(
-                "Choose a day from today to a year ahead for the first meetings.",
+                gettext("Choose a day from today to a year ahead for the first meetings."),
                 field="first_meetings_on",
             )
     run.first_meetings_on = first_meetings_on
@@ -172,9 +178,16 @@ def _without_the_deactivated(run: FormationRun, proposal: Proposal, *, minimum: 
         if len(staying) < minimum:
             left = len(group.members) - len(staying)
             raise Conflict(
-                f"Nothing was published: group {index + 1} would have {len(staying)} member(s) "
-                f"without the {left} deactivated since this run started; groups of this "
-                f"program have at least {minimum}. Move people into it, or start a new run."
+                ngettext(
+                    "Nothing was published: group %(number)s would have %(count)s member "
+                    "without the %(left)s deactivated since this run started; groups of this "
+                    "program have at least %(minimum)s. Move people into it, or start a new run.",
+                    "Nothing was published: group %(number)s would have %(count)s members "
+                    "without the %(left)s deactivated since this run started; groups of this "
+                    "program have at least %(minimum)s. Move people into it, or start a new run.",
+                    len(staying),
+                )
+                % {"number": index + 1, "count": len(staying), "left": left, "minimum": minimum}
             )
         facilitator = group.facilitator_id if group.facilitator_id in leading else None
         kept.append(replace(group, members=staying, facilitator_id=facilitator))
@@ -209,8 +222,11 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
         index, a, b, reason = arisen[0]
         names = snapshot.person
         raise Conflict(
-            f"Nothing was published: in group {index + 1}, "
-            + kept_apart_sentence(names[a].name, names[b].name, reason)
+            gettext("Nothing was published: in group %(number)s, %(sentence)s")
+            % {
+                "number": index + 1,
+                "sentence": kept_apart_sentence(names[a].name, names[b].name, reason),
+            }
         )
     member_ids = [u for g in proposal.groups for u in g.members]
     placed = (
@@ -220,8 +236,11 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
     )
     if placed is not None:
         raise Conflict(
-            f"Nothing was published: {placed.user} already belongs to a group in this "
-            "program. Start a new run."
+            gettext(
+                "Nothing was published: %(user)s already belongs to a group in this program. "
+                "Start a new run."
+            )
+            % {"user": placed.user}
         )
     taken_names = set(
         PeerGroup.objects.filter(program=program, cycle=run.cycle).values_list("name", flat=True)
@@ -252,7 +271,7 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             for proposed, name in zip(proposal.groups, names, strict=True)
         ]
     except GroupFull as full:
-        raise Conflict(f"Nothing was published: {full}") from None
+        raise Conflict(gettext("Nothing was published: %(full)s") % {"full": full}) from None
     for group in created:  # the fields' own rules; the foreign keys were checked above
         group.clean_fields(exclude=["organization", "program", "facilitator"])
         group.clean()
@@ -275,7 +294,7 @@ def formation_run_publish(*, run: FormationRun, acting_user: User | None) -> lis
             )
     except IntegrityError:  # someone was placed, or a name taken, since the checks above
         raise Conflict(
-            "Nothing was published: the program changed meanwhile. Start a new run."
+            gettext("Nothing was published: the program changed meanwhile. Start a new run.")
         ) from None
     group_defaults_create_many(group_ids=[group.pk for group in created])
     # Meetings from the program's cadence in the members' most common time zone.

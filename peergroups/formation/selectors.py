@@ -5,10 +5,13 @@ proposal carries the engine's figures, and `proposal_review` only reads them (a 
 migrated from before they were stored is scored with `formation.scoring`).
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations
+
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, NotFound, Refused
@@ -29,6 +32,7 @@ from peergroups.formation.snapshot import (
     snapshot_part,
     waiting_profiles,
 )
+from peergroups.formats import in_sentence
 from peergroups.meetings.services import first_meeting_preview, first_meetings_default
 from peergroups.organizations.access import OrgAccess
 from peergroups.organizations.models import (
@@ -39,6 +43,7 @@ from peergroups.organizations.models import (
     Role,
 )
 from peergroups.people.models import MemberProfile
+from peergroups.people.vocabulary import AREA_LABELS, AREA_WORDS, AVAILABILITY_SLOTS, SLOT_WORDS
 
 
 def require_admin(user: User | None, organization: Organization) -> None:
@@ -48,7 +53,7 @@ def require_admin(user: User | None, organization: Organization) -> None:
     if not OrganizationRole.objects.filter(
         user=user, organization=organization, role=Role.ADMIN
     ).exists():
-        raise Refused("Only the organization's admins run group formation.")
+        raise Refused(gettext("Only the organization's admins run group formation."))
 
 
 def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> FormationRun:
@@ -63,7 +68,7 @@ def formation_run_for_user(*, user: User, access: OrgAccess, run_id: int) -> For
         .first()
     )
     if run is None:
-        raise NotFound("No such formation run.")
+        raise NotFound(gettext("No such formation run."))
     return run
 
 
@@ -91,7 +96,7 @@ def placement_candidate(*, access: OrgAccess, program: Program, user_id: int) ->
         member_profiles__organization=access.organization,
     ).first()
     if member is None:
-        raise NotFound("No such member in this program.")
+        raise NotFound(gettext("No such member in this program."))
     return member
 
 
@@ -158,7 +163,10 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
     snapshot rows of those members; an older one is checked against the whole snapshot.
     """
     if not run.proposal:
-        raise Conflict(f"No proposal: the run is {run.get_status_display().lower()}.")
+        raise Conflict(
+            gettext("No proposal: the run is %(status)s.")
+            % {"status": in_sentence(run.get_status_display())}
+        )
     parameters = Parameters.from_json(run.parameters)
     proposal = Proposal.from_json(run.proposal)
     groups = proposal.groups
@@ -208,7 +216,7 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
                 index=g,
                 members=members,
                 score=group.score,
-                explanation=group.explanation or "",
+                explanation=explanation_in_words(group.explanation or ""),
                 breakdown=[
                     (ATTRIBUTES[m.attribute][0], m.mode, group.breakdown.get(m.attribute, 0.0))
                     for m in criteria
@@ -241,22 +249,70 @@ def proposal_review(run: FormationRun, *, detailed: Iterable[int] | None = None)
     )
 
 
+_MORE = re.compile(r" \(\+(\d+) more\)$")
+
+
+def explanation_in_words(text: str) -> str:
+    """A group's explanation in the reader's language. The engine (no Django) and the
+    scoring that mirrors it write "shares: Boston, Hiring (4/6); brings: Finance (+2 more)"
+    in English, stored with the proposal; here, at the edge, the frame words and the
+    vocabulary's words are translated. Other values (a region, an industry) are the
+    organization's own words and stay as they are."""
+    if not text:
+        return text
+    if text == "no criteria":
+        return gettext("no criteria")
+    words = {word: AREA_LABELS[key] for key, word in AREA_WORDS.items()}
+    words.update({SLOT_WORDS[key]: label for key, label in AVAILABILITY_SLOTS})
+    frames = {"shares": gettext("shares: %(items)s"), "brings": gettext("brings: %(items)s")}
+    parts = []
+    for part in text.split("; "):
+        head, colon, listed = part.partition(": ")
+        if head not in frames or not colon:
+            parts.append(part)
+            continue
+        more = _MORE.search(listed)
+        if more:
+            listed = listed[: more.start()]
+        items = []
+        for item in listed.split(", "):
+            word, space, share = item.partition(" (")
+            items.append(str(words.get(word, word)) + space + share)
+        listed = ", ".join(items)
+        if more:
+            listed += " " + gettext("(+%(count)s more)") % {"count": more[1]}
+        parts.append(frames[head] % {"items": listed})
+    return "; ".join(parts)
+
+
 def formation_in_words(parameters: Parameters) -> str:
     """How a run formed its groups, as the program page says it: the basis, the sizes,
     what was compared and any remedy ("by industry, Automotive and Retail merged")."""
-    basis = GroupingBasis(parameters.basis).label.lower()
-    parts = [basis, f"groups of {parameters.min_size}–{parameters.max_size}"]
+    basis = in_sentence(GroupingBasis(parameters.basis).label)
+    parts = [
+        basis,
+        gettext("groups of %(smallest)s–%(largest)s")
+        % {"smallest": parameters.min_size, "largest": parameters.max_size},
+    ]
+    modes = {"similar": gettext("similar"), "diverse": gettext("diverse")}
     compared = [
-        f"{ATTRIBUTES[c['attribute']][0].lower()} {c['mode']} ×{float(c['weight']):g}"
+        f"{in_sentence(ATTRIBUTES[c['attribute']][0])} {modes.get(c['mode'], c['mode'])} "
+        f"×{float(c['weight']):g}"
         for c in parameters.criteria
         if float(c["weight"]) > 0
     ]
     if compared:
-        parts.append("comparing " + ", ".join(compared))
+        parts.append(gettext("comparing %(criteria)s") % {"criteria": ", ".join(compared)})
     if parameters.merge_segments:
-        parts.append(f"mixed groups for {', '.join(parameters.merge_segments)}")
+        parts.append(
+            gettext("mixed groups for %(segments)s")
+            % {"segments": ", ".join(parameters.merge_segments)}
+        )
     if parameters.set_aside_segments:
-        parts.append(f"{', '.join(parameters.set_aside_segments)} left to place later")
+        parts.append(
+            gettext("%(segments)s left to place later")
+            % {"segments": ", ".join(parameters.set_aside_segments)}
+        )
     return "; ".join(parts)
 
 

@@ -7,6 +7,7 @@ The task's work is in `execute` (the only module that loads the engine).
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -65,13 +66,18 @@ def _claim_a_worker_slot(program: Program) -> None:
     )
     if active.filter(program=program).exists():
         raise Conflict(
-            "A formation of this program is already queued or running: "
-            "wait for its proposal or cancel it first."
+            gettext(
+                "A formation of this program is already queued or running: "
+                "wait for its proposal or cancel it first."
+            )
         )
     if active.count() >= ACTIVE_RUNS_PER_ORGANIZATION:
         raise Conflict(
-            f"Your organization has {ACTIVE_RUNS_PER_ORGANIZATION} formations queued or running; "
-            "start this one when one of them has finished."
+            gettext(
+                "Your organization has %(active_runs_per_organization)s formations queued or "
+                "running; start this one when one of them has finished."
+            )
+            % {"active_runs_per_organization": ACTIVE_RUNS_PER_ORGANIZATION}
         )
 
 
@@ -89,7 +95,7 @@ def formation_run_start(
     require_admin(acting_user, program.organization)
     parameters_check(parameters)
     if parameters.max_iterations is not None:
-        raise Invalid("A search step count is set only by rerunning a run exactly.")
+        raise Invalid(gettext("A search step count is set only by rerunning a run exactly."))
     _claim_a_worker_slot(program)
     cycle_now = current_cycle(program)
     new_cycle = parameters.mode == MODE_NEW_CYCLE
@@ -99,8 +105,14 @@ def formation_run_start(
         snapshot = _without_segments(snapshot, parameters)
     if len(snapshot.people) < parameters.min_size:
         raise Conflict(
-            f"Only {len(snapshot.people)} member(s) with a complete intake are waiting for a "
-            f"group; a group needs at least {parameters.min_size}."
+            ngettext(
+                "Only %(count)s member with a complete intake is waiting for a group; a "
+                "group needs at least %(min_size)s.",
+                "Only %(count)s members with a complete intake are waiting for a group; a "
+                "group needs at least %(min_size)s.",
+                len(snapshot.people),
+            )
+            % {"count": len(snapshot.people), "min_size": parameters.min_size}
         )
     run = FormationRun.objects.create(
         organization=program.organization,
@@ -152,7 +164,7 @@ def formation_run_remedy(
     """
     require_admin(acting_user, run.organization)
     if run.status != RunStatus.FAILED:
-        raise Conflict("Only a run that could not be formed has remedies.")
+        raise Conflict(gettext("Only a run that could not be formed has remedies."))
     offered = {
         f"{e}.{r}": choice
         for e, entry in enumerate(run.diagnosis or ())
@@ -160,7 +172,7 @@ def formation_run_remedy(
     }
     choice = offered.get(remedy)
     if choice is None:
-        raise Invalid("This run does not offer that remedy.", field="remedy")
+        raise Invalid(gettext("This run does not offer that remedy."), field="remedy")
     parameters = Parameters.from_json(run.parameters)
     changes: dict = {"max_iterations": None}
     if choice["remedy"] == REMEDY_MERGE:
@@ -200,7 +212,7 @@ def formation_run_rerun(*, run: FormationRun, acting_user: User | None) -> Forma
     """
     require_admin(acting_user, run.organization)
     if run.iterations is None or not run.proposal:
-        raise Conflict("Only a run that reached a proposal can be rerun exactly.")
+        raise Conflict(gettext("Only a run that reached a proposal can be rerun exactly."))
     _claim_a_worker_slot(run.program)
     steps = list(run.part_iterations) or run.iterations
     parameters = Parameters.from_json({**run.parameters, "max_iterations": steps})

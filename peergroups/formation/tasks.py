@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.formation.parameters import FORMATION_QUEUE
+from peergroups.formats import lazy_format
 from peergroups.groups.models import PeerGroup
-from peergroups.ops.mail import email_message, retry_email
+from peergroups.ops.mail import email_message, in_recipient_language, retry_email
 
 
 @task(queue_name=FORMATION_QUEUE)
@@ -97,12 +99,17 @@ def groups_welcome_send(group_ids: list[int]) -> int:
     return len(messages)
 
 
+@in_recipient_language(lambda *, group, member, peers: (member, group.organization))
 def group_welcome_message(*, group: PeerGroup, member, peers: list):
     """One member's welcome: their group's name, peers and facilitator (replies go to the
     facilitator)."""
     return email_message(
         to=member.email,
-        subject=f"Your peer group: {group.name} ({group.program.name})",
+        subject=lazy_format(
+            gettext_lazy("Your peer group: %(group_name)s (%(program_name)s)"),
+            group_name=group.name,
+            program_name=group.program.name,
+        ),
         template="formation/email/welcome.txt",
         context={
             "group": group,

@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import DomainError, Invalid
@@ -88,7 +88,7 @@ def formation_progress(request: HttpRequest, access: OrgAccess, run_id: int) -> 
 def formation_cancel(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     services.formation_run_cancel(run=run, acting_user=request.user)
-    messages.info(request, "The run is cancelled.")
+    messages.info(request, gettext("The run is cancelled."))
     return redirect(run.get_absolute_url())
 
 
@@ -97,7 +97,9 @@ def formation_cancel(request: HttpRequest, access: OrgAccess, run_id: int) -> Ht
 def formation_rerun(request: HttpRequest, access: OrgAccess, run_id: int) -> HttpResponse:
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     rerun = services.formation_run_rerun(run=run, acting_user=request.user)
-    messages.info(request, "The run is repeated with the same people, seed and search steps.")
+    messages.info(
+        request, gettext("The run is repeated with the same people, seed and search steps.")
+    )
     return redirect(rerun.get_absolute_url())
 
 
@@ -108,7 +110,7 @@ def formation_remedy(request: HttpRequest, access: OrgAccess, run_id: int) -> Ht
     new_run = services.formation_run_remedy(
         run=run, acting_user=request.user, remedy=request.POST.get("remedy", "")
     )
-    messages.info(request, "Formed again with the remedy you chose.")
+    messages.info(request, gettext("Formed again with the remedy you chose."))
     return redirect(new_run.get_absolute_url())
 
 
@@ -125,14 +127,20 @@ def _review_context(run, page_number) -> dict:
     page = Paginator(review.groups, REVIEW_GROUPS_PER_PAGE).get_page(page_number)
     # "to group" lists every group: written here, a thousand options cost a
     # millisecond; through the template's loop and number formatting, a fifth of a second.
+    group_word = escape(gettext("Group"))
     group_options = mark_safe(
-        "".join(f'<option value="{n}">Group {n}</option>' for n in range(1, count + 1))
+        "".join(f'<option value="{n}">{group_word} {n}</option>' for n in range(1, count + 1))
     )
     # The people of the page, in the move and both swap selects: written once.
+    member_label = gettext("%(name)s (group %(number)s)")
     member_options = format_html_join(
         "",
-        '<option value="{}">{} (group {})</option>',
-        ((m.user_id, m.name, group.index + 1) for group in page for m in group.members),
+        '<option value="{}">{}</option>',
+        (
+            (m.user_id, member_label % {"name": m.name, "number": group.index + 1})
+            for group in page
+            for m in group.members
+        ),
     )
     return {
         "review": review,
@@ -150,7 +158,7 @@ def _date_or_none(text: str):
         return date.fromisoformat(text.strip())
     except ValueError:
         raise Invalid(
-            "Give the day as a date, e.g. 2027-01-11.", field="first_meetings_on"
+            gettext("Give the day as a date, e.g. 2027-01-11."), field="first_meetings_on"
         ) from None
 
 
@@ -182,8 +190,8 @@ def formation_move(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     run = services.proposal_move(
         run=run,
-        user_id=_int(request, "user_id", "Choose a person and a group."),
-        to_group=_int(request, "to_group", "Choose a person and a group.") - 1,
+        user_id=_int(request, "user_id", gettext("Choose a person and a group.")),
+        to_group=_int(request, "to_group", gettext("Choose a person and a group.")) - 1,
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -195,8 +203,8 @@ def formation_swap(request: HttpRequest, access: OrgAccess, run_id: int) -> Http
     run = formation_run_for_user(user=request.user, access=access, run_id=run_id)
     run = services.proposal_swap(
         run=run,
-        user_a=_int(request, "user_a", "Choose two people to swap."),
-        user_b=_int(request, "user_b", "Choose two people to swap."),
+        user_a=_int(request, "user_a", gettext("Choose two people to swap.")),
+        user_b=_int(request, "user_b", gettext("Choose two people to swap.")),
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -217,8 +225,10 @@ def formation_facilitator(request: HttpRequest, access: OrgAccess, run_id: int) 
     chosen = request.POST.get("facilitator_id", "")
     run = services.proposal_set_facilitator(
         run=run,
-        group=_int(request, "group", "Choose a group.") - 1,
-        facilitator_id=_int(request, "facilitator_id", "Choose a facilitator.") if chosen else None,
+        group=_int(request, "group", gettext("Choose a group.")) - 1,
+        facilitator_id=_int(request, "facilitator_id", gettext("Choose a facilitator."))
+        if chosen
+        else None,
         acting_user=request.user,
     )
     return _edited(request, access, run)
@@ -235,8 +245,10 @@ def formation_publish(request: HttpRequest, access: OrgAccess, run_id: int) -> H
     )
     messages.info(
         request,
-        "Publishing: this page follows it. Check the group names: the welcome e-mails "
-        "wait for you to confirm them.",
+        gettext(
+            "Publishing: this page follows it. Check the group names: the welcome e-mails "
+            "wait for you to confirm them."
+        ),
     )
     return redirect(run.get_absolute_url())
 
@@ -248,7 +260,12 @@ def formation_welcome(request: HttpRequest, access: OrgAccess, run_id: int) -> H
     count = formation_welcome_send(run=run, acting_user=request.user)
     messages.info(
         request,
-        f"Names confirmed: the welcome e-mails of {count} group{pluralize(count)} are on their way.",
+        ngettext(
+            "Names confirmed: the welcome e-mails of %(count)s group are on their way.",
+            "Names confirmed: the welcome e-mails of %(count)s groups are on their way.",
+            count,
+        )
+        % {"count": count},
     )
     return redirect(run.get_absolute_url())
 
@@ -272,7 +289,11 @@ def formation_placement(
         except DomainError as refused:  # the page shows the reason beside the suggestions
             error, status = refused.reason, form_status(request)
         else:
-            messages.success(request, f"{member} joined {group.name}.")
+            messages.success(
+                request,
+                gettext("%(member)s joined %(group_name)s.")
+                % {"member": member, "group_name": group.name},
+            )
             return redirect(program.get_absolute_url())
     suggestions = services.placement_suggestions(program=program, user=member)
     return org_render(

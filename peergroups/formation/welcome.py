@@ -7,6 +7,7 @@ first. Each carries the group's name when it is sent; each member is welcomed on
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict
@@ -52,12 +53,12 @@ def formation_welcome_send(*, run: FormationRun, acting_user) -> int:
     require_admin(acting_user, run.organization)
     locked = FormationRun.objects.select_for_update().get(pk=run.pk)
     if locked.status != RunStatus.PUBLISHED:
-        raise Conflict("Publish the proposal first: there are no groups to welcome yet.")
+        raise Conflict(gettext("Publish the proposal first: there are no groups to welcome yet."))
     if locked.welcome_due_at is None:
-        raise Conflict("This run's members were welcomed when it was published.")
+        raise Conflict(gettext("This run's members were welcomed when it was published."))
     claimed = _claim(locked.pk)
     if claimed is None:
-        raise Conflict("The welcome e-mails of this run were sent already.")
+        raise Conflict(gettext("The welcome e-mails of this run were sent already."))
     count = _queue(claimed)
     audit_record(
         organization=run.organization,

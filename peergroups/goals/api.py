@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from peergroups.errors import NotFound
@@ -65,7 +66,7 @@ def _group(request: HttpRequest, access: OrgAccess, group_id: int | None):
         return groups[0] if groups else None
     chosen = next((g for g in groups if g.pk == group_id), None)
     if chosen is None:
-        raise NotFound("No such group among yours.")
+        raise NotFound(gettext("No such group among yours."))
     return chosen
 
 

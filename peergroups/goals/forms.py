@@ -5,6 +5,7 @@ and the service; create forms carry a one-time key so a double submit makes one 
 """
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import NotificationChoice
 from peergroups.goals.models import (
@@ -44,73 +45,84 @@ class GroupChoiceMixin:
             label=label,
             coerce=int,
             choices=[(g.pk, f"{g.name} ({g.program.name})") for g in groups],
-            help_text="The group you meet in next comes first.",
+            help_text=gettext("The group you meet in next comes first."),
         )
         if not self.is_bound:
             self.initial["group"] = groups[0].pk
 
 
 class GoalForm(GroupChoiceMixin, forms.Form):
-    title = text_bound(forms.CharField(), GOAL_TITLE_MAX)
+    title = text_bound(forms.CharField(label=gettext_lazy("Title")), GOAL_TITLE_MAX)
     why = text_bound(
         forms.CharField(
-            label="Why it matters", widget=forms.Textarea(attrs={"rows": 2}), required=False
+            label=gettext_lazy("Why it matters"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
         ),
         GOAL_TEXT_MAX,
     )
     measure = text_bound(
-        forms.CharField(help_text="What you count, e.g. “NPS” or “hires”."), GOAL_MEASURE_MAX
+        forms.CharField(
+            label=gettext_lazy("Measure"),
+            help_text=gettext_lazy("What you count, e.g. “NPS” or “hires”."),
+        ),
+        GOAL_MEASURE_MAX,
     )
     baseline = goal_value_field()
     target = goal_value_field()
-    due_on = forms.DateField(label="Due on", widget=DATE)
-    visibility = forms.ChoiceField(label="Who sees it", choices=Visibility.choices)
+    due_on = forms.DateField(label=gettext_lazy("Due on"), widget=DATE)
+    visibility = forms.ChoiceField(label=gettext_lazy("Who sees it"), choices=Visibility.choices)
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_choice(groups, "The group it is shared with")
+        self.add_group_choice(groups, gettext("The group it is shared with"))
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("baseline") is not None and cleaned.get("baseline") == cleaned.get("target"):
-            self.add_error("target", "The target must differ from the baseline.")
+            self.add_error("target", gettext("The target must differ from the baseline."))
         return cleaned
 
 
 class ProgressForm(forms.Form):
-    value = goal_value_field(label="Where you are now")
+    value = goal_value_field(label=gettext_lazy("Where you are now"))
     note = text_bound(
-        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+        forms.CharField(
+            label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        GOAL_TEXT_MAX,
     )
 
 
 class CommitmentForm(SubmitOnceMixin, GroupChoiceMixin, forms.Form):
     text = text_bound(
-        forms.CharField(label="I commit to", widget=forms.Textarea(attrs={"rows": 2})),
+        forms.CharField(
+            label=gettext_lazy("I commit to"), widget=forms.Textarea(attrs={"rows": 2})
+        ),
         GOAL_TEXT_MAX,
     )
     due_on = forms.DateField(
-        label="Due on",
+        label=gettext_lazy("Due on"),
         required=False,
         widget=DATE,
-        help_text="Leave empty for your group's next meeting.",
+        help_text=gettext_lazy("Leave empty for your group's next meeting."),
     )
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_group_choice(groups, "To the group")
+        self.add_group_choice(groups, gettext("To the group"))
         self.add_idempotency_key()
 
 
 class MeetingCommitmentForm(SubmitOnceMixin, forms.Form):
     """The presenter's commitment, recorded by the facilitator in the run-of-show."""
 
-    member = forms.TypedChoiceField(label="Presenter", coerce=int)
+    member = forms.TypedChoiceField(label=gettext_lazy("Presenter"), coerce=int)
     text = text_bound(
-        forms.CharField(label="Commitment", widget=forms.Textarea(attrs={"rows": 2})),
+        forms.CharField(label=gettext_lazy("Commitment"), widget=forms.Textarea(attrs={"rows": 2})),
         GOAL_TEXT_MAX,
     )
-    due_on = forms.DateField(label="Due on", required=False, widget=DATE)
+    due_on = forms.DateField(label=gettext_lazy("Due on"), required=False, widget=DATE)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,22 +132,29 @@ class MeetingCommitmentForm(SubmitOnceMixin, forms.Form):
 
 class CheckInForm(forms.Form):
     status = forms.ChoiceField(
-        label="How did it go?", choices=CheckInStatus.choices, widget=forms.RadioSelect
+        label=gettext_lazy("How did it go?"),
+        choices=CheckInStatus.choices,
+        widget=forms.RadioSelect,
     )
     note = text_bound(
-        forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False), GOAL_TEXT_MAX
+        forms.CharField(
+            label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        ),
+        GOAL_TEXT_MAX,
     )
 
 
 # The one preference model's choices, in this page's words.
 REMINDER_CHOICES = [
-    (NotificationChoice.EACH, "An e-mail for each commitment as it comes due"),
-    (NotificationChoice.WEEKLY_DIGEST, "One digest e-mail on Mondays"),
-    (NotificationChoice.OFF, "No reminders"),
+    (NotificationChoice.EACH, gettext_lazy("An e-mail for each commitment as it comes due")),
+    (NotificationChoice.WEEKLY_DIGEST, gettext_lazy("One digest e-mail on Mondays")),
+    (NotificationChoice.OFF, gettext_lazy("No reminders")),
 ]
 
 
 class ReminderPreferenceForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="Commitment reminders", choices=REMINDER_CHOICES, widget=forms.RadioSelect
+        label=gettext_lazy("Commitment reminders"),
+        choices=REMINDER_CHOICES,
+        widget=forms.RadioSelect,
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.links import OneClickLink
@@ -33,15 +34,15 @@ GOAL_MEASURE_MAX = 120
 
 
 class Visibility(models.TextChoices):
-    PRIVATE = "private", "Only me"
-    GROUP = "group", "My group and its facilitator"
+    PRIVATE = "private", gettext_lazy("Only me")
+    GROUP = "group", gettext_lazy("My group and its facilitator")
 
 
 class GoalStatus(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    ON_TRACK = "on_track", gettext_lazy("On track")
+    AT_RISK = "at_risk", gettext_lazy("At risk")
+    DONE = "done", gettext_lazy("Done")
+    DROPPED = "dropped", gettext_lazy("Dropped")
 
 
 class KeyGoal(models.Model):
@@ -54,9 +55,10 @@ class KeyGoal(models.Model):
         PeerGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_goals"
     )
     title = models.CharField(max_length=GOAL_TITLE_MAX)
-    why = models.TextField("why it matters", blank=True)
+    why = models.TextField(gettext_lazy("why it matters"), blank=True)
     measure = models.CharField(
-        max_length=GOAL_MEASURE_MAX, help_text="What you count, e.g. “NPS” or “hires”."
+        max_length=GOAL_MEASURE_MAX,
+        help_text=gettext_lazy("What you count, e.g. “NPS” or “hires”."),
     )
     baseline = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
     target = models.DecimalField(max_digits=GOAL_VALUE_DIGITS, decimal_places=GOAL_VALUE_PLACES)
@@ -148,9 +150,9 @@ class Commitment(models.Model):
 
 
 class CheckInStatus(models.TextChoices):
-    DONE = "done", "Done"
-    PARTLY = "partly", "Partly done"
-    NOT_DONE = "not_done", "Not done"
+    DONE = "done", gettext_lazy("Done")
+    PARTLY = "partly", gettext_lazy("Partly done")
+    NOT_DONE = "not_done", gettext_lazy("Not done")
 
 
 # A check-in's weight in the completion rate: partly done counts half.
@@ -223,9 +225,9 @@ class AccountabilityPartner(models.Model):
 
 
 class ReminderStage(models.TextChoices):
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue without a check-in"
-    PARTNER_OVERDUE = "partner_overdue", "Partner's commitment overdue"
+    DUE_SOON = "due_soon", gettext_lazy("Due soon")
+    OVERDUE = "overdue", gettext_lazy("Overdue without a check-in")
+    PARTNER_OVERDUE = "partner_overdue", gettext_lazy("Partner's commitment overdue")
 
 
 class GoalReminderSent(models.Model):

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.aggregates import HIDDEN_FEWER, Table
@@ -149,10 +150,12 @@ def goal_for_user(*, user: User, access: OrgAccess, goal_id: int) -> KeyGoal:
         .first()
     )
     if goal is None:
-        raise NotFound("No such goal.")
+        raise NotFound(gettext("No such goal."))
     if goal.owner_id != user.pk:
         if goal.visibility != Visibility.GROUP or goal.group is None:
-            raise NotFound("No such goal.")  # private: its existence is the owner's business
+            raise NotFound(
+                gettext("No such goal.")
+            )  # private: its existence is the owner's business
         group_content_for_user(user=user, access=access, group_id=goal.group_id)
     return with_status([goal])[0]
 
@@ -233,7 +236,7 @@ def commitment_for_user(*, user: User, access: OrgAccess, commitment_id: int) ->
         .first()
     )
     if commitment is None:
-        raise NotFound("No such commitment.")
+        raise NotFound(gettext("No such commitment."))
     group_content_for_user(user=user, access=access, group_id=commitment.group_id)
     return commitment
 

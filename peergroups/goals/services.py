@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.formats import number_text
 from peergroups.goals.models import (
     GOAL_MEASURE_MAX,
     GOAL_TEXT_MAX,
@@ -50,15 +52,22 @@ from peergroups.textlimits import text_check
 CHECK_IN_LINK_DAYS = 14  # a one-click check-in link works this long after it is sent
 COMMITMENT_DEFAULT_DAYS = 30
 
-NOT_IN_A_GROUP = "You make commitments to your group; you are not in one yet."
-NOT_YOUR_GROUP = "You can only choose a group you are a member of."
-ONLY_GOAL_OWNER = "Only the goal's owner can change it."
-ONLY_COMMITMENT_OWNER = "Only the member who made the commitment checks in on it."
+# Marked here and translated where raised: the constants stay plain text, which other
+# modules and the tests compare with.
+NOT_IN_A_GROUP = gettext_noop("You make commitments to your group; you are not in one yet.")
+NOT_YOUR_GROUP = gettext_noop("You can only choose a group you are a member of.")
+ONLY_GOAL_OWNER = gettext_noop("Only the goal's owner can change it.")
+ONLY_COMMITMENT_OWNER = gettext_noop("Only the member who made the commitment checks in on it.")
 
 
 # A one-click check-in link that can no longer be used (410); the message says why.
 CheckInLinkInvalid = Gone
-CHECK_IN_LINK = LinkWords("check-in", instead="check in", change="change your check-in")
+CHECK_IN_LINK = LinkWords(
+    invalid=gettext_lazy("This check-in link is not valid. Sign in to check in instead."),
+    used=gettext_lazy("This check-in link has been used already. Sign in to change your check-in."),
+    expired=gettext_lazy("This check-in link has expired. Sign in to check in instead."),
+    ended=gettext_lazy("This check-in link no longer works."),
+)
 
 
 def goal_value_check(value: Decimal, *, field: str) -> Decimal:
@@ -69,19 +78,24 @@ def goal_value_check(value: Decimal, *, field: str) -> Decimal:
         finite = False
     if not finite or not GOAL_VALUE_MIN <= value <= GOAL_VALUE_MAX:
         raise Invalid(
-            f"Enter a number between {GOAL_VALUE_MIN:,} and {GOAL_VALUE_MAX:,}.", field=field
+            gettext("Enter a number between %(goal_value_min)s and %(goal_value_max)s.")
+            % {
+                "goal_value_min": number_text(GOAL_VALUE_MIN),
+                "goal_value_max": number_text(GOAL_VALUE_MAX),
+            },
+            field=field,
         )
     try:
         return value.quantize(Decimal(1).scaleb(-GOAL_VALUE_PLACES))
     except InvalidOperation:
-        raise Invalid("Enter a number with at most 2 decimals.", field=field) from None
+        raise Invalid(gettext("Enter a number with at most 2 decimals."), field=field) from None
 
 
 def _require_group_member(*, group: PeerGroup | None, user: User, organization_id: int) -> None:
     if group is None:
-        raise Refused(NOT_IN_A_GROUP)
+        raise Refused(gettext(NOT_IN_A_GROUP))
     if group.organization_id != organization_id or group_role(user=user, group=group) != MEMBER:
-        raise Refused(NOT_YOUR_GROUP)
+        raise Refused(gettext(NOT_YOUR_GROUP))
 
 
 # --- goals -----------------------------------------------------------------------------
@@ -105,7 +119,8 @@ def goal_create(
         _require_group_member(group=group, user=owner, organization_id=organization.pk)
     elif visibility == Visibility.GROUP:
         raise Invalid(
-            "You are not in a group yet, so the goal can only be private.", field="visibility"
+            gettext("You are not in a group yet, so the goal can only be private."),
+            field="visibility",
         )
     baseline = goal_value_check(Decimal(baseline), field="baseline")
     target = goal_value_check(Decimal(target), field="target")
@@ -122,11 +137,11 @@ def goal_create(
         visibility=visibility,
     )
     if due_on <= goal.starts_on:
-        raise Invalid("The due date must be after today.", field="due_on")
+        raise Invalid(gettext("The due date must be after today."), field="due_on")
     if target == baseline:
-        raise Invalid("The target must differ from the baseline.", field="target")
+        raise Invalid(gettext("The target must differ from the baseline."), field="target")
     if not goal.title or not goal.measure:
-        raise Invalid("Give the goal a title and a measure.", field="title")
+        raise Invalid(gettext("Give the goal a title and a measure."), field="title")
     goal.save()
     return goal
 
@@ -135,9 +150,9 @@ def goal_progress_add(
     *, goal: KeyGoal, value: Decimal, acting_user: User, note: str = ""
 ) -> GoalUpdate:
     if goal.owner_id != acting_user.pk:
-        raise Refused(ONLY_GOAL_OWNER)
+        raise Refused(gettext(ONLY_GOAL_OWNER))
     if goal.dropped_at is not None:
-        raise Conflict("This goal was dropped; it takes no more updates.")
+        raise Conflict(gettext("This goal was dropped; it takes no more updates."))
     value = goal_value_check(Decimal(value), field="value")
     note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
     return GoalUpdate.objects.create(goal=goal, value=value, note=note)
@@ -145,7 +160,7 @@ def goal_progress_add(
 
 def goal_drop(*, goal: KeyGoal, acting_user: User) -> KeyGoal:
     if goal.owner_id != acting_user.pk:
-        raise Refused(ONLY_GOAL_OWNER)
+        raise Refused(gettext(ONLY_GOAL_OWNER))
     if goal.dropped_at is None:
         goal.dropped_at = timezone.now()
         goal.save(update_fields=["dropped_at"])
@@ -217,9 +232,11 @@ def commitment_make(
     )
     if not agreement_accepted(group=group, user=member):
         raise AgreementRequired(group)
-    text = text_check(text, field="text", limit=GOAL_TEXT_MAX, blank="Say what you commit to.")
+    text = text_check(
+        text, field="text", limit=GOAL_TEXT_MAX, blank=gettext("Say what you commit to.")
+    )
     if due_on is not None and due_on < timezone.localdate():
-        raise Invalid("The due date cannot be in the past.", field="due_on")
+        raise Invalid(gettext("The due date cannot be in the past."), field="due_on")
     return _commitment_create(
         idempotency_key=idempotency_key,
         created_by=member,
@@ -245,11 +262,11 @@ def commitment_record(
     require_facilitator(group=group, user=acting_user)
     meeting_open_require(meeting=meeting)
     if member_id not in group_member_ids(group=group):
-        raise Invalid("Not a member of this group.", field="member")
+        raise Invalid(gettext("Not a member of this group."), field="member")
     if issue is not None and issue.group_id != group.pk:
-        raise NotFound("No such issue in this group.")
+        raise NotFound(gettext("No such issue in this group."))
     text = text_check(
-        text, field="text", limit=GOAL_TEXT_MAX, blank="Say what the member commits to."
+        text, field="text", limit=GOAL_TEXT_MAX, blank=gettext("Say what the member commits to.")
     )
     return _commitment_create(
         idempotency_key=idempotency_key,
@@ -268,9 +285,9 @@ def commitment_check_in(
 ) -> CommitmentCheckIn:
     """Record what became of the commitment; checking in again replaces the outcome."""
     if commitment.member_id != acting_user.pk:
-        raise Refused(ONLY_COMMITMENT_OWNER)
+        raise Refused(gettext(ONLY_COMMITMENT_OWNER))
     if status not in CheckInStatus.values:
-        raise Invalid("Say whether it is done, partly done or not done.", field="status")
+        raise Invalid(gettext("Say whether it is done, partly done or not done."), field="status")
     note = text_check(note, field="note", limit=GOAL_TEXT_MAX)
     return CommitmentCheckIn.objects.create(
         commitment=commitment, status=status, note=note, created_by=acting_user

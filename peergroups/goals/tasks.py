@@ -15,12 +15,14 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationChoice, NotificationKind
+from peergroups.formats import lazy_date, lazy_format
 from peergroups.goals import selectors, services
 from peergroups.goals.models import AccountabilityPartner, Commitment, ReminderStage
-from peergroups.ops.mail import email_send
+from peergroups.ops.mail import email_send, in_recipient_language
 from peergroups.organizations.recipients import recipients_with_choice
 
 logger = logging.getLogger(__name__)
@@ -128,6 +130,7 @@ def goal_reminders_send_now() -> int:
     return sent
 
 
+@in_recipient_language(lambda person, claimed, **_: (person, claimed[0][0].group.organization))
 def _send(person, claimed, *, digest: bool) -> None:
     lines = []
     for commitment, stage in claimed:
@@ -147,13 +150,21 @@ def _send(person, claimed, *, digest: bool) -> None:
         lines.append(entry)
     first = claimed[0][0]
     if digest:
-        subject = f"Your commitments this week ({len(claimed)})"
+        subject = lazy_format(
+            gettext_lazy("Your commitments this week (%(count)s)"), count=len(claimed)
+        )
     elif claimed[0][1] == ReminderStage.DUE_SOON:
-        subject = f"Due {first.due_on:%a %-d %b}: your commitment"
+        subject = lazy_format(
+            gettext_lazy("Due %(due_on)s: your commitment"),
+            due_on=lazy_date(first.due_on, "DATE_FORMAT"),
+        )
     elif claimed[0][1] == ReminderStage.OVERDUE:
-        subject = "How did your commitment go? Check in with one click"
+        subject = gettext_lazy("How did your commitment go? Check in with one click")
     else:
-        subject = f"Your accountability partner {first.member.get_short_name()} could use a nudge"
+        subject = lazy_format(
+            gettext_lazy("Your accountability partner %(partner)s could use a nudge"),
+            partner=first.member.get_short_name(),
+        )
     # Commitments of one group (the usual case): replies go to its facilitator.
     groups = {commitment.group for commitment, _ in claimed}
     email_send(

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,6 +33,7 @@ from peergroups.goals.forms import (
 )
 from peergroups.goals.models import CheckInStatus
 from peergroups.http import FORM_INVALID, form_add_invalid, form_status
+from peergroups.languages import language_activate_for
 from peergroups.meetings.access import group_url, group_view, render_group
 from peergroups.meetings.selectors import (
     MIN_AGGREGATE_PEOPLE,
@@ -50,7 +53,7 @@ def _chosen_group(form, groups):
 
 
 def _chart(points) -> dict:
-    return bar_chart([(p["month"].strftime("%b"), p["rate"].percent) for p in points])
+    return bar_chart([(date_format(p["month"], "M"), p["rate"].percent) for p in points])
 
 
 # --- the member's own ------------------------------------------------------------------
@@ -104,7 +107,9 @@ def goal_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Goal “{goal.title}” added.")
+            messages.success(
+                request, gettext("Goal “%(goal_title)s” added.") % {"goal_title": goal.title}
+            )
             return redirect(goal.get_absolute_url())
     return org_render(
         request,
@@ -139,7 +144,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
     goal = selectors.goal_for_user(user=request.user, access=access, goal_id=goal_id)
     if request.POST.get("action") == "drop":
         services.goal_drop(goal=goal, acting_user=request.user)
-        messages.success(request, "Goal dropped. It stays in your history.")
+        messages.success(request, gettext("Goal dropped. It stays in your history."))
         return redirect(goal.get_absolute_url())
     form = ProgressForm(request.POST)
     if form.is_valid():
@@ -148,7 +153,7 @@ def goal_progress(request: HttpRequest, access: OrgAccess, goal_id: int) -> Http
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, "Progress recorded.")
+            messages.success(request, gettext("Progress recorded."))
             return redirect(goal.get_absolute_url())
     return org_render(
         request,
@@ -182,7 +187,11 @@ def commitments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Commitment made, due {commitment.due_on:%a %-d %b %Y}.")
+            messages.success(
+                request,
+                gettext("Commitment made, due %(due_on)s.")
+                % {"due_on": date_format(commitment.due_on, "DATE_FORMAT")},
+            )
             return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -205,13 +214,13 @@ def commitment_check_in(request: HttpRequest, access: OrgAccess, commitment_id: 
         user=request.user, access=access, commitment_id=commitment_id
     )
     if commitment.member_id != request.user.pk:  # the form is the owner's; the service agrees
-        raise Refused(services.ONLY_COMMITMENT_OWNER)
+        raise Refused(gettext(services.ONLY_COMMITMENT_OWNER))
     form = CheckInForm(request.POST or None, initial={"status": CheckInStatus.DONE})
     if request.method == "POST" and form.is_valid():
         services.commitment_check_in(
             commitment=commitment, acting_user=request.user, **form.cleaned_data
         )
-        messages.success(request, "Check-in recorded.")
+        messages.success(request, gettext("Check-in recorded."))
         return redirect("goals-commitments", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -240,7 +249,7 @@ def reminder_preferences(request: HttpRequest, access: OrgAccess) -> HttpRespons
             choice=form.cleaned_data["frequency"],
             organization_id=access.organization.pk,
         )
-        messages.success(request, "Reminder preference saved.")
+        messages.success(request, gettext("Reminder preference saved."))
         return redirect("goals-dashboard", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -281,7 +290,7 @@ def partners(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         seed=timezone.now().toordinal() + ctx.group.pk,
         acting_user=request.user,
     )
-    messages.success(request, f"Partners assigned for cycle {cycle}.")
+    messages.success(request, gettext("Partners assigned for cycle %(cycle)s.") % {"cycle": cycle})
     return redirect(
         reverse(
             "goals-group",
@@ -325,7 +334,7 @@ def meeting_commitments(request: HttpRequest, ctx: GroupContext, meeting_id: int
             except Invalid as error:
                 form_add_invalid(form, error)
             else:
-                messages.success(request, "Commitment recorded.")
+                messages.success(request, gettext("Commitment recorded."))
                 return redirect(
                     # Back to the run of show the facilitator came from; they had
                     # confirmed running it (early=1 is moot on the meeting's day).
@@ -371,9 +380,12 @@ def token_check_in(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
     try:
         link = services.check_in_token_resolve(token)
         if link.commitment.group.organization.slug != org_slug:
-            raise services.CheckInLinkInvalid("This check-in link is not valid.")
+            raise services.CheckInLinkInvalid(gettext("This check-in link is not valid."))
     except services.CheckInLinkInvalid as invalid:
         return render(request, "goals/token_invalid.html", {"reason": str(invalid)}, status=410)
+    language_activate_for(
+        request, user=link.commitment.member, organization=link.commitment.group.organization
+    )
     initial = {"status": request.GET.get("status") or CheckInStatus.DONE}
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -2,7 +2,9 @@
 from the models the services check."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
+from peergroups.formats import lazy_format
 from peergroups.groups.models import MEMBERSHIP_REASON_MAX
 from peergroups.groups.services import GROUP_NAME_MAX
 from peergroups.organizations.models import (
@@ -16,14 +18,14 @@ from peergroups.organizations.models import (
 )
 from peergroups.textlimits import text_bound
 
-REASON_HELP = "Seen by the program's admins only; never by the group."
+REASON_HELP = gettext_lazy("Seen by the program's admins only; never by the group.")
 
 
 def reason_field() -> forms.CharField:
     """A move's or a withdrawal's reason: for admins only, within the service's bound."""
     return text_bound(
         forms.CharField(
-            label="Reason (private)",
+            label=gettext("Reason (private)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text=REASON_HELP,
@@ -49,11 +51,16 @@ class ProgramForm(forms.ModelForm):
             "starts_on",
         ]
         labels = {
-            "min_group_size": "Smallest group",
-            "max_group_size": f"Largest group (at most {MAX_GROUP_SIZE})",
-            "open_seats": "Open seats per group",
-            "grouping_basis": "Members of a group share their",
-            "starts_on": "First meetings from",
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+            "meeting_cadence": gettext_lazy("Meeting cadence"),
+            "min_group_size": gettext_lazy("Smallest group"),
+            "max_group_size": lazy_format(
+                gettext_lazy("Largest group (at most %(largest)s)"), largest=MAX_GROUP_SIZE
+            ),
+            "open_seats": gettext_lazy("Open seats per group"),
+            "grouping_basis": gettext_lazy("Members of a group share their"),
+            "starts_on": gettext_lazy("First meetings from"),
         }
         widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
 
@@ -71,7 +78,7 @@ class ProgramForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         clash = Program.objects.filter(organization=self.organization, name__iexact=name)
         if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A program with this name exists already.")
+            raise forms.ValidationError(gettext("A program with this name exists already."))
         return name
 
     def clean(self):
@@ -89,9 +96,10 @@ class ProgramForm(forms.ModelForm):
 class ProgramEditForm(forms.Form):
     """Edit a program after it started; `groups.services.program_update` checks the rules."""
 
-    name = text_bound(forms.CharField(), PROGRAM_NAME_MAX)
+    name = text_bound(forms.CharField(label=gettext_lazy("Name")), PROGRAM_NAME_MAX)
     description = text_bound(
         forms.CharField(
+            label=gettext_lazy("Description"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 4}),
         ),
@@ -99,20 +107,25 @@ class ProgramEditForm(forms.Form):
     )
     # The browser hints at the bounds; the service checks them (`groupsize`) and says why.
     min_group_size = forms.IntegerField(
-        label="Smallest group",
+        label=gettext_lazy("Smallest group"),
         widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     max_group_size = forms.IntegerField(
-        label=f"Largest group (at most {MAX_GROUP_SIZE})",
+        label=lazy_format(
+            gettext_lazy("Largest group (at most %(max_group_size)s)"),
+            max_group_size=MAX_GROUP_SIZE,
+        ),
         widget=forms.NumberInput(attrs={"min": MIN_GROUP_SIZE, "max": MAX_GROUP_SIZE}),
     )
     open_seats = forms.IntegerField(
-        label="Open seats per group",
+        label=gettext_lazy("Open seats per group"),
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_GROUP_SIZE - MIN_GROUP_SIZE}),
     )
-    meeting_cadence = forms.ChoiceField(label="Groups meet", choices=MeetingCadence.choices)
+    meeting_cadence = forms.ChoiceField(
+        label=gettext_lazy("Groups meet"), choices=MeetingCadence.choices
+    )
     grouping_basis = forms.ChoiceField(
-        label="Members of a group share their", choices=GroupingBasis.choices
+        label=gettext_lazy("Members of a group share their"), choices=GroupingBasis.choices
     )
     # The version the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -124,26 +137,26 @@ class ProgramEditForm(forms.Form):
 
 
 class RenameForm(forms.Form):
-    name = text_bound(forms.CharField(label="Group name"), GROUP_NAME_MAX)
+    name = text_bound(forms.CharField(label=gettext_lazy("Group name")), GROUP_NAME_MAX)
     # The version the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class FacilitatorForm(forms.Form):
     facilitator = forms.TypedChoiceField(
-        label="Who leads the group", coerce=int, empty_value=None, required=False
+        label=gettext_lazy("Who leads the group"), coerce=int, empty_value=None, required=False
     )
     # The version the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].choices = [("", "No facilitator"), *choices]
+        self.fields["facilitator"].choices = [("", gettext("No facilitator")), *choices]
 
 
 class MoveForm(forms.Form):
-    user = forms.TypedChoiceField(label="Member", coerce=int)
-    to_group = forms.TypedChoiceField(label="Move to", coerce=int)
+    user = forms.TypedChoiceField(label=gettext_lazy("Member"), coerce=int)
+    to_group = forms.TypedChoiceField(label=gettext_lazy("Move to"), coerce=int)
     reason = reason_field()
 
     def __init__(self, *args, members=(), choices=(), **kwargs):
@@ -153,7 +166,7 @@ class MoveForm(forms.Form):
 
 
 class RemoveForm(forms.Form):
-    user = forms.TypedChoiceField(label="Member", coerce=int)
+    user = forms.TypedChoiceField(label=gettext_lazy("Member"), coerce=int)
     reason = reason_field()
 
     def __init__(self, *args, members=(), **kwargs):
@@ -163,7 +176,9 @@ class RemoveForm(forms.Form):
 
 class CloseForm(forms.Form):
     confirm = forms.BooleanField(
-        label="Yes, close this group. Its members keep their history; it takes no one new.",
+        label=gettext_lazy(
+            "Yes, close this group. Its members keep their history; it takes no one new."
+        ),
     )
     # The version the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

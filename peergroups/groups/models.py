@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.organizations.models import MAX_GROUP_SIZE, Organization, Program
 
@@ -107,8 +108,8 @@ class GroupMembership(models.Model):
 
 
 class MembershipChangeKind(models.TextChoices):
-    MOVED = "moved", "Moved to another group"
-    REMOVED = "removed", "Removed from the group"
+    MOVED = "moved", gettext_lazy("Moved to another group")
+    REMOVED = "removed", gettext_lazy("Removed from the group")
 
 
 MEMBERSHIP_REASON_MAX = 500  # the form, the service and the database agree

@@ -8,6 +8,7 @@ one writer at a time), and a check constraint refuses any write that would overf
 """
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext
 
 from peergroups.errors import Conflict, NotFound
 from peergroups.groups.models import PeerGroup
@@ -42,7 +43,7 @@ def seat_claim(*, group: PeerGroup) -> None:
         return
     state = list(PeerGroup.objects.filter(pk=group.pk).values_list("closed_at", flat=True))
     if not state:
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     if state[0] is not None:
         raise GroupClosed(f"{group.name} is closed.")
     raise GroupFull(f"{group.name} has no open seat.")

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound, Refused
@@ -103,11 +104,11 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
         .first()
     )
     if group is None:
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     group.viewer_id = user.pk
     if access.is_admin or group_role(user=user, group=group) is not None:
         return group
-    raise Refused("Only the group's members and facilitator can open this group.")
+    raise Refused(gettext("Only the group's members and facilitator can open this group."))
 
 
 def group_roster(group: PeerGroup) -> QuerySet[GroupMembership]:
@@ -126,9 +127,9 @@ class GroupConflict:
     @property
     def sentence(self) -> str:
         first, second = self.names
-        return (
-            f"Two members of {self.group_name} can no longer share a group: {first} and {second}."
-        )
+        return gettext(
+            "Two members of %(group_name)s can no longer share a group: %(first)s and %(second)s."
+        ) % {"group_name": self.group_name, "first": first, "second": second}
 
 
 def group_conflicts(*, organization, group_ids=None) -> list[GroupConflict]:

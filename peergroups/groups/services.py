@@ -8,11 +8,12 @@ also requires an open group, one release); a check constraint refuses any overfi
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, NotFound, Refused, invalid_from, version_require
+from peergroups.formats import in_sentence
 from peergroups.groups.models import (
     MEMBERSHIP_REASON_MAX,
     GroupMembership,
@@ -81,7 +82,7 @@ def group_create(
 @transaction.atomic
 def membership_add(*, group: PeerGroup, user: User, acting_user: User | None) -> GroupMembership:
     if not person_active(organization_id=group.organization_id, user_id=user.pk):
-        raise Conflict(f"{user} is no longer part of this organization.")
+        raise Conflict(gettext("%(user)s is no longer part of this organization.") % {"user": user})
     seat_claim(group=group)
     # The claim holds the group's row, so no one joins beside this check (SQLite: one writer).
     together_check(
@@ -128,14 +129,14 @@ def membership_remove(*, group: PeerGroup, user: User, acting_user: User | None)
 
 def _require_admin(access: OrgAccess, group: PeerGroup) -> None:
     if group.organization_id != access.organization.pk:
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     if not access.is_admin:
-        raise Refused("Only the program's admins can change this group.")
+        raise Refused(gettext("Only the program's admins can change this group."))
 
 
 def _require_open(group: PeerGroup) -> None:
     if group.closed_at is not None:
-        raise Conflict(f"{group.name} is closed.")
+        raise Conflict(gettext("%(group_name)s is closed.") % {"group_name": group.name})
 
 
 def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
@@ -148,8 +149,12 @@ def _locked_at(group: PeerGroup, version: int | None) -> PeerGroup:
     version_require(
         expected=version,
         current=group.version,
-        now=f"it is called “{group.name}”, facilitated by {group.facilitator or 'nobody'}"
-        + (", and closed." if group.closed_at else "."),
+        now=(
+            gettext("it is called “%(name)s”, facilitated by %(facilitator)s, and closed.")
+            if group.closed_at
+            else gettext("it is called “%(name)s”, facilitated by %(facilitator)s.")
+        )
+        % {"name": group.name, "facilitator": group.facilitator or gettext("nobody")},
     )
     return group
 
@@ -166,7 +171,7 @@ def _membership_of(group: PeerGroup, user_id: int) -> GroupMembership:
         .first()
     )
     if membership is None:
-        raise NotFound("That person is not in this group.")
+        raise NotFound(gettext("That person is not in this group."))
     return membership
 
 
@@ -189,12 +194,12 @@ def membership_move(
     reason = _reason_clean(reason)
     target = PeerGroup.objects.filter(organization=access.organization, pk=to_group_id).first()
     if target is None:
-        raise Invalid("Choose a group to move to.", field="to_group")
+        raise Invalid(gettext("Choose a group to move to."), field="to_group")
     if target.pk == group.pk:
-        raise Invalid("They are already in this group.", field="to_group")
+        raise Invalid(gettext("They are already in this group."), field="to_group")
     if (target.program_id, target.cycle) != (group.program_id, group.cycle):
         raise Invalid(
-            "A member can move only between groups of the same program and cycle.",
+            gettext("A member can move only between groups of the same program and cycle."),
             field="to_group",
         )
     membership = _membership_of(group, user_id)
@@ -301,15 +306,21 @@ def group_facilitator_change(
         ).exists()
         if not approved:
             raise Invalid(
-                "Choose an approved facilitator of this organization.", field="facilitator"
+                gettext("Choose an approved facilitator of this organization."), field="facilitator"
             )
         leading, capacity = facilitator_load(
             organization_id=access.organization.pk, user_id=facilitator_id
         )
         if leading >= capacity:
             raise Conflict(
-                f"That facilitator already leads {leading} of the {capacity} "
-                f"group{'s' if capacity != 1 else ''} they can take."
+                ngettext(
+                    "That facilitator already leads %(leading)s of the %(count)s group they "
+                    "can take.",
+                    "That facilitator already leads %(leading)s of the %(count)s groups they "
+                    "can take.",
+                    capacity,
+                )
+                % {"leading": leading, "count": capacity}
             )
     group.facilitator_id = facilitator_id
     group.version += 1
@@ -331,13 +342,15 @@ def group_rename(
 ) -> PeerGroup:
     """Rename a group: its admins and its own facilitator may."""
     if group.organization_id != access.organization.pk:
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     if not (access.is_admin or group.facilitator_id == acting_user.pk):
-        raise Refused("Only the program's admins and the group's facilitator can rename it.")
+        raise Refused(
+            gettext("Only the program's admins and the group's facilitator can rename it.")
+        )
     _require_open(group)
     group = _locked_at(group, version)
     name = text_check(
-        name, field="name", limit=GROUP_NAME_MAX, blank="Give the group a name.", fold=True
+        name, field="name", limit=GROUP_NAME_MAX, blank=gettext("Give the group a name."), fold=True
     )
     before = group.name
     if name == before:
@@ -348,7 +361,9 @@ def group_rename(
         .exists()
     )
     if taken:
-        raise Conflict(f"Another group of this program is already called “{name}”.")
+        raise Conflict(
+            gettext("Another group of this program is already called “%(name)s”.") % {"name": name}
+        )
     group.name = name
     group.version += 1
     group.save(update_fields=["name", "version"])
@@ -389,17 +404,21 @@ def program_settings_check(
     """The rules every program keeps, created or edited, on the pages or the API; returns
     the name and description as kept."""
     name = text_check(
-        name, field="name", limit=PROGRAM_NAME_MAX, blank="Give the program a name.", fold=True
+        name,
+        field="name",
+        limit=PROGRAM_NAME_MAX,
+        blank=gettext("Give the program a name."),
+        fold=True,
     )
     description = text_check(description, field="description", limit=PROGRAM_DESCRIPTION_MAX)
     group_size_check(smallest=min_group_size, largest=max_group_size, open_seats=open_seats)
     if meeting_cadence not in MeetingCadence.values:
-        raise Invalid("Choose how often groups meet.", field="meeting_cadence")
+        raise Invalid(gettext("Choose how often groups meet."), field="meeting_cadence")
     if grouping_basis not in GroupingBasis.values:
-        raise Invalid("Choose what members of a group share.", field="grouping_basis")
+        raise Invalid(gettext("Choose what members of a group share."), field="grouping_basis")
     clash = Program.objects.filter(organization=organization, name__iexact=name)
     if clash.exclude(pk=program_id).exists():
-        raise Conflict(f"Another program is already called “{name}”.")
+        raise Conflict(gettext("Another program is already called “%(name)s”.") % {"name": name})
     return name, description
 
 
@@ -409,7 +428,7 @@ def program_create(*, organization: Organization, acting_user: User | None, **fi
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only the organization's admins create programs.",
+        reason=gettext("Only the organization's admins create programs."),
     )
     program = Program(organization=organization, **fields)
     program.name, program.description = program_settings_check(
@@ -459,21 +478,32 @@ def program_update(
     has; groups keep their own capacity, the new bounds shape the groups formed next.
     """
     if not access.is_admin:
-        raise Refused("Only the program's admins can edit it.")
+        raise Refused(gettext("Only the program's admins can edit it."))
     program = (
         Program.objects.select_for_update()
         .filter(organization=access.organization, pk=program_id)
         .first()
     )
     if program is None:
-        raise NotFound("No such program.")
+        raise NotFound(gettext("No such program."))
     version_require(
         expected=version,
         current=program.version,
-        now=f"it is called “{program.name}”, with groups of {program.min_group_size} to "
-        f"{program.max_group_size}, {program.open_seats} open seat(s), meeting "
-        f"{program.get_meeting_cadence_display().lower()}, grouped "
-        f"{program.get_grouping_basis_display().lower()}.",
+        now=ngettext(
+            "it is called “%(name)s”, with groups of %(smallest)s to %(largest)s, %(count)s "
+            "open seat, meeting %(cadence)s, grouped %(basis)s.",
+            "it is called “%(name)s”, with groups of %(smallest)s to %(largest)s, %(count)s "
+            "open seats, meeting %(cadence)s, grouped %(basis)s.",
+            program.open_seats,
+        )
+        % {
+            "name": program.name,
+            "smallest": program.min_group_size,
+            "largest": program.max_group_size,
+            "count": program.open_seats,
+            "cadence": in_sentence(program.get_meeting_cadence_display()),
+            "basis": in_sentence(program.get_grouping_basis_display()),
+        },
     )
     name, description = program_settings_check(
         organization=access.organization,
@@ -493,8 +523,15 @@ def program_update(
     )
     if fullest is not None and fullest.member_count > max_group_size:
         raise Invalid(
-            f"{fullest.name} has {fullest.member_count} members already; move some before "
-            f"making the largest group {max_group_size}.",
+            gettext(
+                "%(fullest_name)s has %(member_count)s members already; move some before "
+                "making the largest group %(max_group_size)s."
+            )
+            % {
+                "fullest_name": fullest.name,
+                "member_count": fullest.member_count,
+                "max_group_size": max_group_size,
+            },
             field="max_group_size",
         )
     after = {
@@ -570,7 +607,7 @@ def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, use
     """
     access.require(Role.ADMIN)
     if program.organization_id != access.organization.pk:
-        raise NotFound(_("No such program in this organization."))
+        raise NotFound(gettext("No such program in this organization."))
     person_for_admin(access=access, user_id=user.pk)  # of this organization, or a 404
     profile = member_profile_ensure(organization=access.organization, user=user)
     profile = (
@@ -582,7 +619,7 @@ def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, use
         return
     if profile.program_id is not None:
         raise Conflict(
-            _(
+            gettext(
                 "%(person)s is enrolled in the program “%(program)s”; a person is in one "
                 "program at a time. Remove them from it first."
             )
@@ -608,7 +645,7 @@ def program_leave(*, access: OrgAccess, acting_user: User, program: Program, use
     profile names no program. Someone not enrolled in it is left as they are."""
     access.require(Role.ADMIN)
     if program.organization_id != access.organization.pk:
-        raise NotFound(_("No such program in this organization."))
+        raise NotFound(gettext("No such program in this organization."))
     profile = (
         MemberProfile.objects.select_for_update()
         .filter(organization=access.organization, user=user, program=program)
@@ -627,7 +664,7 @@ def program_leave(*, access: OrgAccess, acting_user: User, program: Program, use
             acting_user=acting_user,
             group=group,
             user_id=user.pk,
-            reason=_("Left the program."),
+            reason=gettext("Left the program."),
         )
     profile.program = None
     profile.save(update_fields=["program"])

@@ -3,19 +3,26 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.accounts.models import NotificationKind, User
+from peergroups.formats import lazy_format
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.ops.mail import email_message, retry_email
+from peergroups.ops.mail import email_message, in_recipient_language, retry_email
 from peergroups.organizations.recipients import may_email
 
 
+@in_recipient_language(lambda *, group, member: (member, group.organization))
 def group_assignment_message(*, group: PeerGroup, member: User) -> EmailMultiAlternatives:
     """Replies go to the group's facilitator."""
     return email_message(
         to=member.email,
-        subject=f"Your peer group is now {group.name} ({group.program.name})",
+        subject=lazy_format(
+            gettext_lazy("Your peer group is now %(group_name)s (%(program_name)s)"),
+            group_name=group.name,
+            program_name=group.program.name,
+        ),
         template="groups/email/assignment.txt",
         context={
             "group": group,

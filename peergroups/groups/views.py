@@ -4,6 +4,7 @@ facilitates it, and its editing page after publish."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from peergroups.errors import Conflict, DomainError, Invalid, Refused
@@ -38,7 +39,10 @@ def program_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as refusal:  # the size bounds, as every caller hears them
             form_add_invalid(form, refusal)
         else:
-            messages.success(request, f"Program “{program.name}” created.")
+            messages.success(
+                request,
+                gettext("Program “%(program_name)s” created.") % {"program_name": program.name},
+            )
             return redirect(program.get_absolute_url())
     status = form_status(request)
     return org_render(request, access, "groups/program_form.html", {"form": form}, status=status)
@@ -56,7 +60,10 @@ def program_edit(request: HttpRequest, access: OrgAccess, program_id: int) -> Ht
         except (Invalid, Conflict) as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, f"Program “{program.name}” saved.")
+            messages.success(
+                request,
+                gettext("Program “%(program_name)s” saved.") % {"program_name": program.name},
+            )
             return redirect(program.get_absolute_url())
     status = form_status(request)
     return org_render(
@@ -107,7 +114,12 @@ def _move_targets(group: PeerGroup) -> list[tuple[int, str]]:
     return [
         (
             other.pk,
-            f"{other.name} ({other.open_seats} open seat{'s' if other.open_seats != 1 else ''})",
+            ngettext(
+                "%(group_name)s (%(count)s open seat)",
+                "%(group_name)s (%(count)s open seats)",
+                other.open_seats,
+            )
+            % {"group_name": other.name, "count": other.open_seats},
         )
         for other in others
     ]
@@ -126,7 +138,7 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
     group = group_for_user(user=request.user, access=access, group_id=group_id)
     is_admin = access.is_admin
     if not (is_admin or group.facilitator_id == request.user.pk):
-        raise Refused("Only the program's admins and the group's facilitator edit it.")
+        raise Refused(gettext("Only the program's admins and the group's facilitator edit it."))
     roster = list(group_roster(group))
     members = [(m.user_id, str(m.user)) for m in roster]
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -149,7 +161,7 @@ def group_manage(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
         forms["close"] = bind("close", CloseForm, initial={"version": version})
     if request.method == "POST":
         if action not in forms:
-            raise Invalid("Choose what to change.", field="action")
+            raise Invalid(gettext("Choose what to change."), field="action")
         form = forms[action]
         if form.is_valid():
             try:
@@ -176,7 +188,9 @@ def _apply(action: str, data: dict, access: OrgAccess, user, group: PeerGroup) -
     common = {"access": access, "acting_user": user, "group": group}
     if action == "rename":
         renamed = services.group_rename(**common, name=data["name"], version=data["version"])
-        return f"The group is now called “{renamed.name}”."
+        return gettext("The group is now called “%(renamed_name)s”.") % {
+            "renamed_name": renamed.name
+        }
     if action == "facilitator":
         changed = services.group_facilitator_change(
             **common, facilitator_id=data["facilitator"], version=data["version"]

@@ -9,6 +9,7 @@ error mapping (peergroups.http) turns domain errors into JSON.
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from peergroups.errors import Invalid
@@ -282,7 +283,9 @@ def _url_check(value: str) -> str:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
-            raise Invalid("Give the video link as an http(s) address.", field="video_url") from None
+            raise Invalid(
+                gettext("Give the video link as an http(s) address."), field="video_url"
+            ) from None
     return value
 
 
@@ -296,7 +299,7 @@ def meeting_move(request, org_slug: str, group_id: int, meeting_id: int, payload
     ctx = _ctx(request, org_slug, group_id)
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     if payload.starts_at.tzinfo is None or payload.ends_at.tzinfo is None:
-        raise Invalid("Give the times with their offset from UTC.", field="starts_at")
+        raise Invalid(gettext("Give the times with their offset from UTC."), field="starts_at")
     moved = services.meeting_move(
         meeting=meeting,
         starts_at=payload.starts_at,

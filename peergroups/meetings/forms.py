@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.meetings.models import (
     CHECK_IN_TEXT_MAX,
@@ -44,63 +45,75 @@ class SubmitOnceMixin:
 
 
 class ScheduleForm(forms.Form):
-    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY)
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("Frequency"), choices=Frequency.choices, initial=Frequency.MONTHLY
+    )
     week_of_month = forms.TypedChoiceField(
-        label="Week of the month (monthly only)",
+        label=gettext_lazy("Week of the month (monthly only)"),
         choices=[("", "—")] + WeekOfMonth.choices,
         coerce=int,
         empty_value=None,
         required=False,
     )
     interval = forms.TypedChoiceField(
-        label="How often (monthly only)",
+        label=gettext_lazy("How often (monthly only)"),
         choices=MonthInterval.choices,
         coerce=int,
         initial=MonthInterval.EVERY_MONTH,
         required=False,
         empty_value=MonthInterval.EVERY_MONTH.value,  # a form without the field: monthly
     )
-    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
-    start_time = forms.TimeField(label="Starts at (local time)", widget=TIME)
-    end_time = forms.TimeField(label="Ends at (local time)", widget=TIME)
-    time_zone = forms.ChoiceField(label="Group's time zone", choices=TIME_ZONE_CHOICES)
-    starts_on = forms.DateField(label="First meeting on or after", widget=DATE)
-    location = forms.CharField(max_length=200, required=False)
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Day"), choices=Weekday.choices, coerce=int)
+    start_time = forms.TimeField(label=gettext_lazy("Starts at (local time)"), widget=TIME)
+    end_time = forms.TimeField(label=gettext_lazy("Ends at (local time)"), widget=TIME)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Group's time zone"), choices=TIME_ZONE_CHOICES
+    )
+    starts_on = forms.DateField(label=gettext_lazy("First meeting on or after"), widget=DATE)
+    location = forms.CharField(label=gettext_lazy("Location"), max_length=200, required=False)
+    video_url = forms.URLField(
+        label=gettext_lazy("Video link"), required=False, assume_scheme="https"
+    )
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", "The meeting must end after it starts.")
+            self.add_error("end_time", gettext("The meeting must end after it starts."))
         if cleaned.get("frequency") == Frequency.MONTHLY and not cleaned.get("week_of_month"):
-            self.add_error("week_of_month", "Say which week of the month, e.g. second.")
+            self.add_error("week_of_month", gettext("Say which week of the month, e.g. second."))
         return cleaned
 
 
 class MoveForm(forms.Form):
     """One occurrence's new date and times, in the group's zone."""
 
-    date = forms.DateField(widget=DATE)
-    start_time = forms.TimeField(label="Starts at", widget=TIME)
-    end_time = forms.TimeField(label="Ends at", widget=TIME)
-    location = forms.CharField(max_length=200, required=False)
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    start_time = forms.TimeField(label=gettext_lazy("Starts at"), widget=TIME)
+    end_time = forms.TimeField(label=gettext_lazy("Ends at"), widget=TIME)
+    location = forms.CharField(label=gettext_lazy("Location"), max_length=200, required=False)
+    video_url = forms.URLField(
+        label=gettext_lazy("Video link"), required=False, assume_scheme="https"
+    )
     # The SEQUENCE the page was opened at: an edit from an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
-        self.fields["start_time"].label = f"Starts at ({time_zone})"
-        self.fields["end_time"].label = f"Ends at ({time_zone})"
+        self.fields["start_time"].label = gettext("Starts at (%(time_zone)s)") % {
+            "time_zone": time_zone
+        }
+        self.fields["end_time"].label = gettext("Ends at (%(time_zone)s)") % {
+            "time_zone": time_zone
+        }
 
     def clean(self):
         cleaned = super().clean()
         day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
             if end <= start:
-                self.add_error("end_time", "The meeting must end after it starts.")
+                self.add_error("end_time", gettext("The meeting must end after it starts."))
             else:
                 zone = ZoneInfo(self.time_zone)
                 cleaned["starts_at"] = datetime.combine(day, start, tzinfo=zone)
@@ -120,31 +133,38 @@ class IssueForm(SubmitOnceMixin, forms.ModelForm):
         model = Issue
         fields = ["title", "category", "situation", "ask", "urgency"]
         labels = {
-            "title": "Title",
-            "situation": "The situation",
-            "ask": "What you want from the group",
-            "urgency": "How urgent is it?",
+            "title": gettext_lazy("Title"),
+            "category": gettext_lazy("Category"),
+            "situation": gettext_lazy("The situation"),
+            "ask": gettext_lazy("What you want from the group"),
+            "urgency": gettext_lazy("How urgent is it?"),
         }
         help_texts = {
-            "situation": "What is going on, who is involved, what you have tried. "
-            "Only your group and its facilitator will read this.",
-            "ask": "E.g. “experiences with…”, “help me decide between…”.",
+            "situation": gettext_lazy(
+                "What is going on, who is involved, what you have tried. "
+                "Only your group and its facilitator will read this."
+            ),
+            "ask": gettext_lazy("E.g. “experiences with…”, “help me decide between…”."),
         }
 
 
 class CheckInForm(forms.Form):
     work = text_bound(
-        forms.CharField(label="Work: what is going on", widget=forms.Textarea(attrs={"rows": 3})),
+        forms.CharField(
+            label=gettext_lazy("Work: what is going on"), widget=forms.Textarea(attrs={"rows": 3})
+        ),
         CHECK_IN_TEXT_MAX,
     )
     personal = text_bound(
         forms.CharField(
-            label="Personal (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+            label=gettext_lazy("Personal (optional)"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
         ),
         CHECK_IN_TEXT_MAX,
     )
     rating = forms.IntegerField(
-        label="How are you, from 1 (awful) to 10 (great)?",
+        label=gettext_lazy("How are you, from 1 (awful) to 10 (great)?"),
         min_value=CHECK_IN_RATING[0],
         max_value=CHECK_IN_RATING[1],
     )
@@ -152,14 +172,17 @@ class CheckInForm(forms.Form):
 
 class AgreementForm(forms.Form):
     text = forms.CharField(
-        label="New version of the agreement", widget=forms.Textarea(attrs={"rows": 10})
+        label=gettext_lazy("New version of the agreement"),
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
 
 
 class AgendaStepForm(forms.Form):
-    kind = forms.ChoiceField(choices=StepKind.choices)
-    title = forms.CharField(max_length=120)
-    minutes = forms.IntegerField(min_value=STEP_MINUTES[0], max_value=STEP_MINUTES[1])
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=StepKind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=STEP_MINUTES[0], max_value=STEP_MINUTES[1]
+    )
 
 
 AgendaStepFormSet = forms.formset_factory(
@@ -168,9 +191,10 @@ AgendaStepFormSet = forms.formset_factory(
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(choices=NoteKind.choices, label="Kind of note")
+    kind = forms.ChoiceField(choices=NoteKind.choices, label=gettext_lazy("Kind of note"))
     text = text_bound(
-        forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2})), NOTE_TEXT_MAX
+        forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2})),
+        NOTE_TEXT_MAX,
     )
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from peergroups.meetings.models import CalendarFeed, Meeting, MeetingStatus
@@ -42,7 +43,7 @@ def meeting_event(meeting: Meeting) -> Event:
     if meeting.location or meeting.video_url:
         event.add("location", meeting.location or meeting.video_url)
     event.add("url", settings.BASE_URL + meeting.get_absolute_url())
-    description = "Agenda and issues: " + settings.BASE_URL + meeting.get_absolute_url()
+    description = gettext("Agenda and issues: ") + settings.BASE_URL + meeting.get_absolute_url()
     if meeting.video_url:
         description = f"Join: {meeting.video_url}\n{description}"
     event.add("description", description)
@@ -126,7 +127,9 @@ def feed_ics(feed: CalendarFeed) -> tuple[bytes, str]:
     it: a changed meeting, group name or zone makes a new key, in every process alike.
     """
     meetings = meetings_for_feed(user=feed.user, organization=feed.organization)
-    name = f"Peer group meetings — {feed.organization.name}"
+    name = gettext("Peer group meetings — %(organization_name)s") % {
+        "organization_name": feed.organization.name
+    }
     shown = (
         name,
         feed.organization.slug,

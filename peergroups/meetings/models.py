@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.meetings.recurrence import occurrences
@@ -22,34 +23,34 @@ HORIZON = 12  # occurrences kept ahead, so single ones can be moved or cancelled
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
+    WEEKLY = "weekly", gettext_lazy("Weekly")
+    BIWEEKLY = "biweekly", gettext_lazy("Every two weeks")
+    MONTHLY = "monthly", gettext_lazy("Monthly")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, gettext_lazy("Monday")
+    TUESDAY = 1, gettext_lazy("Tuesday")
+    WEDNESDAY = 2, gettext_lazy("Wednesday")
+    THURSDAY = 3, gettext_lazy("Thursday")
+    FRIDAY = 4, gettext_lazy("Friday")
+    SATURDAY = 5, gettext_lazy("Saturday")
+    SUNDAY = 6, gettext_lazy("Sunday")
 
 
 class WeekOfMonth(models.IntegerChoices):
-    FIRST = 1, "First"
-    SECOND = 2, "Second"
-    THIRD = 3, "Third"
-    FOURTH = 4, "Fourth"
-    LAST = -1, "Last"
+    FIRST = 1, gettext_lazy("First")
+    SECOND = 2, gettext_lazy("Second")
+    THIRD = 3, gettext_lazy("Third")
+    FOURTH = 4, gettext_lazy("Fourth")
+    LAST = -1, gettext_lazy("Last")
 
 
 class MonthInterval(models.IntegerChoices):
-    EVERY_MONTH = 1, "Every month"
-    EVERY_TWO_MONTHS = 2, "Every two months"
-    EVERY_THREE_MONTHS = 3, "Every three months (quarterly)"
-    EVERY_SIX_MONTHS = 6, "Every six months"
+    EVERY_MONTH = 1, gettext_lazy("Every month")
+    EVERY_TWO_MONTHS = 2, gettext_lazy("Every two months")
+    EVERY_THREE_MONTHS = 3, gettext_lazy("Every three months (quarterly)")
+    EVERY_SIX_MONTHS = 6, gettext_lazy("Every six months")
 
 
 class MeetingSeries(models.Model):
@@ -118,9 +119,9 @@ class MeetingSeries(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    MOVED = "moved", "Moved"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    MOVED = "moved", gettext_lazy("Moved")
+    CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
 
 def new_uid() -> str:
@@ -200,20 +201,22 @@ class Meeting(models.Model):
 
 
 class StepKind(models.TextChoices):
-    CHECK_IN = "checkin", "Check-in round"
-    ISSUES = "issues", "Issue processing"
-    COMMITMENTS = "commitments", "Commitments review"
-    RESOURCES = "resources", "Resource share"
-    CLOSE = "close", "Close"
-    OTHER = "other", "Other"
+    CHECK_IN = "checkin", gettext_lazy("Check-in round")
+    ISSUES = "issues", gettext_lazy("Issue processing")
+    COMMITMENTS = "commitments", gettext_lazy("Commitments review")
+    RESOURCES = "resources", gettext_lazy("Resource share")
+    CLOSE = "close", pgettext_lazy("agenda step", "Close")
+    OTHER = "other", gettext_lazy("Other")
 
 
+# A new group's protocol and agreement are written in its organization's default
+# language (services.group_defaults_create); after that they are the group's own text.
 DEFAULT_PROTOCOL = [
-    (StepKind.CHECK_IN, "Check-in round", 30),
-    (StepKind.ISSUES, "Issue processing", 150),
-    (StepKind.COMMITMENTS, "Commitments review", 30),
-    (StepKind.RESOURCES, "Resource share", 15),
-    (StepKind.CLOSE, "Close", 15),
+    (StepKind.CHECK_IN, gettext_lazy("Check-in round"), 30),
+    (StepKind.ISSUES, gettext_lazy("Issue processing"), 150),
+    (StepKind.COMMITMENTS, gettext_lazy("Commitments review"), 30),
+    (StepKind.RESOURCES, gettext_lazy("Resource share"), 15),
+    (StepKind.CLOSE, pgettext_lazy("agenda step", "Close"), 15),
 ]
 
 
@@ -270,26 +273,26 @@ CHECK_IN_TEXT_MAX = 2_000
 
 class IssueCategory(models.TextChoices):
     # Keys match the areas of the intake (people/vocabulary.py), so reports can join them.
-    MARKETING = "marketing", "Marketing"
-    STRATEGIC_PLANNING = "strategic-planning", "Strategic planning"
-    HIRING = "hiring", "Hiring"
-    LEADING_CHANGE = "leading-change", "Leading change"
-    TEAM_BUILDING = "team-building", "Team building"
-    FINANCE = "finance", "Finance"
-    OPERATIONS = "operations", "Operations"
-    OTHER = "other", "Other"
+    MARKETING = "marketing", gettext_lazy("Marketing")
+    STRATEGIC_PLANNING = "strategic-planning", gettext_lazy("Strategic planning")
+    HIRING = "hiring", gettext_lazy("Hiring")
+    LEADING_CHANGE = "leading-change", gettext_lazy("Leading change")
+    TEAM_BUILDING = "team-building", gettext_lazy("Team building")
+    FINANCE = "finance", gettext_lazy("Finance")
+    OPERATIONS = "operations", gettext_lazy("Operations")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Urgency(models.IntegerChoices):
-    LOW = 1, "Can wait"
-    MEDIUM = 2, "Soon"
-    HIGH = 3, "Urgent"
+    LOW = 1, gettext_lazy("Can wait")
+    MEDIUM = 2, gettext_lazy("Soon")
+    HIGH = 3, gettext_lazy("Urgent")
 
 
 class IssueStatus(models.TextChoices):
-    OPEN = "open", "In the queue"
-    SCHEDULED = "scheduled", "On a meeting's agenda"
-    PROCESSED = "processed", "Processed"
+    OPEN = "open", gettext_lazy("In the queue")
+    SCHEDULED = "scheduled", gettext_lazy("On a meeting's agenda")
+    PROCESSED = "processed", gettext_lazy("Processed")
 
 
 class Issue(models.Model):
@@ -299,8 +302,8 @@ class Issue(models.Model):
     )
     title = models.CharField(max_length=160)
     category = models.CharField(max_length=30, choices=IssueCategory.choices)
-    situation = models.TextField("the situation")
-    ask = models.TextField("what you want from the group")
+    situation = models.TextField(gettext_lazy("the situation"))
+    ask = models.TextField(gettext_lazy("what you want from the group"))
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.MEDIUM)
     status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     # The meeting it is on the agenda of (scheduled) or was processed in (processed).
@@ -340,9 +343,9 @@ class IssueVote(models.Model):
 
 
 class NoteKind(models.TextChoices):
-    CLARIFYING = "clarifying", "Clarifying question"
-    EXPERIENCE = "experience", "Experience share"
-    GENERAL = "general", "Note"
+    CLARIFYING = "clarifying", gettext_lazy("Clarifying question")
+    EXPERIENCE = "experience", gettext_lazy("Experience share")
+    GENERAL = "general", gettext_lazy("Note")
 
 
 class MeetingNote(models.Model):
@@ -365,9 +368,9 @@ class MeetingNote(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "Present"
-    ABSENT = "absent", "Absent"
-    EXCUSED = "excused", "Excused"
+    PRESENT = "present", gettext_lazy("Present")
+    ABSENT = "absent", gettext_lazy("Absent")
+    EXCUSED = "excused", gettext_lazy("Excused")
 
 
 class Attendance(models.Model):
@@ -385,13 +388,15 @@ class Attendance(models.Model):
         return f"{self.member_id} {self.status} at meeting {self.meeting_id}"
 
 
-DEFAULT_AGREEMENT = """What is said in this group stays in this group.
+DEFAULT_AGREEMENT = gettext_lazy(
+    """What is said in this group stays in this group.
 
 1. I keep confidential everything members share: their issues, their companies, their people.
 2. I do not repeat what I hear to anyone outside the group, including my own organization's
    program staff, and I do not use it for business advantage.
 3. I speak for myself and share experience, not advice I have not lived.
 4. I come prepared, on time, and I keep the commitments I make here."""
+)
 
 
 class ConfidentialityAgreement(models.Model):
@@ -494,8 +499,8 @@ class CalendarInvitationChoice(models.Model):
 
 
 class InvitationMethod(models.TextChoices):
-    REQUEST = "REQUEST", "Invitation or update"
-    CANCEL = "CANCEL", "Cancellation"
+    REQUEST = "REQUEST", gettext_lazy("Invitation or update")
+    CANCEL = "CANCEL", gettext_lazy("Cancellation")
 
 
 class MeetingInvitationSent(models.Model):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
@@ -47,18 +48,20 @@ from peergroups.people.models import MemberProfile
 MIN_AGGREGATE_PEOPLE = MIN_PEOPLE  # kept for callers; the rule lives in peergroups.aggregates
 EMPTY_COUNT = Figure(value=0, people=0)
 
-CONTENT_REFUSED = (
+CONTENT_REFUSED = gettext_lazy(
     "What a group discusses stays with its members and facilitator; "
     "program admins see aggregate figures only."
 )
-ONLY_FACILITATOR = "Only the group's facilitator can do this."
+ONLY_FACILITATOR = gettext_lazy("Only the group's facilitator can do this.")
 
 
 class AgreementRequired(Refused):
     """A member must accept the group's current confidentiality agreement first."""
 
     def __init__(self, group: PeerGroup):
-        super().__init__("Accept the group's confidentiality agreement to see its content.")
+        super().__init__(
+            gettext("Accept the group's confidentiality agreement to see its content.")
+        )
         self.group = group
         self.redirect_to = reverse(
             "meetings-agreement",
@@ -147,14 +150,14 @@ def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise NotFound("No such meeting in this group.")
+        raise NotFound(gettext("No such meeting in this group."))
     return meeting
 
 
 def issue_for_user(*, ctx: GroupContext, issue_id: int) -> Issue:
     issue = _issues_with_votes(ctx).filter(pk=issue_id).select_related("author", "meeting").first()
     if issue is None:
-        raise NotFound("No such issue in this group.")
+        raise NotFound(gettext("No such issue in this group."))
     return issue
 
 
@@ -262,9 +265,9 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
         .first()
     )
     if feed is None:
-        raise NotFound("No such calendar feed.")
+        raise NotFound(gettext("No such calendar feed."))
     if not person_active(organization_id=feed.organization_id, user_id=feed.user_id):
-        raise Gone("This calendar feed no longer works.")  # deactivated: no updates
+        raise Gone(gettext("This calendar feed no longer works."))  # deactivated: no updates
     return feed
 
 

@@ -12,10 +12,13 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record, audit_record_many
@@ -55,10 +58,10 @@ from peergroups.textlimits import text_check
 CHECK_IN_RATING = (1, 10)
 STEP_MINUTES = (1, 600)
 
-ONLY_MEMBERS_ISSUES = "Members bring issues; the facilitator runs the queue."
-ONLY_MEMBERS_VOTE = "Members vote; the facilitator picks from the queue."
-ONLY_MEMBERS_CHECK_IN = "Check-ins are the members' own updates."
-ISSUE_PROCESSED = "This issue has been processed already."
+ONLY_MEMBERS_ISSUES = gettext_lazy("Members bring issues; the facilitator runs the queue.")
+ONLY_MEMBERS_VOTE = gettext_lazy("Members vote; the facilitator picks from the queue.")
+ONLY_MEMBERS_CHECK_IN = gettext_lazy("Check-ins are the members' own updates.")
+ISSUE_PROCESSED = gettext_lazy("This issue has been processed already.")
 
 
 class MeetingClosed(Conflict):
@@ -78,7 +81,7 @@ def require_member(*, group: PeerGroup, user: User, reason: str) -> None:
 
 def require_in_group(*, group: PeerGroup, user: User) -> None:
     if group_role(user=user, group=group) is None:
-        raise Refused("Only the group's members and facilitator can do this.")
+        raise Refused(gettext("Only the group's members and facilitator can do this."))
 
 
 def idempotency_key_parse(value) -> uuid.UUID | None:
@@ -100,30 +103,52 @@ def group_defaults_create(*, group: PeerGroup) -> None:
     page GET has to write them. Idempotent: what the group already has is kept.
     """
     # Lock the group row so two callers do not both create the defaults.
-    PeerGroup.objects.select_for_update().filter(pk=group.pk).first()
-    if not group.agenda_steps.exists():
-        AgendaStep.objects.bulk_create(
-            AgendaStep(group=group, position=i, kind=kind, title=title, minutes=minutes)
-            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
-        )
-    if not group.agreements.exists():
-        ConfidentialityAgreement.objects.create(group=group, version=1, text=DEFAULT_AGREEMENT)
+    locked = (
+        PeerGroup.objects.select_for_update()
+        .filter(pk=group.pk)
+        .values_list("organization__default_language", flat=True)
+        .first()
+    )
+    with translation.override(locked or settings.LANGUAGE_CODE):
+        if not group.agenda_steps.exists():
+            AgendaStep.objects.bulk_create(
+                AgendaStep(group=group, position=i, kind=kind, title=str(title), minutes=minutes)
+                for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+            )
+        if not group.agreements.exists():
+            ConfidentialityAgreement.objects.create(
+                group=group, version=1, text=str(DEFAULT_AGREEMENT)
+            )
 
 
 def group_defaults_create_many(*, group_ids: list[int]) -> None:
     """`group_defaults_create` for many new groups at once (publishing a formation):
     bulk inserts, for groups created in the caller's transaction that have none yet."""
+    languages = dict(
+        PeerGroup.objects.filter(pk__in=group_ids).values_list(
+            "pk", "organization__default_language"
+        )
+    )
+    defaults = {}  # language: (protocol, agreement), each written once
+    for language in set(languages.values()):
+        with translation.override(language):
+            defaults[language] = (
+                [(kind, str(title), minutes) for kind, title, minutes in DEFAULT_PROTOCOL],
+                str(DEFAULT_AGREEMENT),
+            )
     AgendaStep.objects.bulk_create(
         (
             AgendaStep(group_id=group_id, position=i, kind=kind, title=title, minutes=minutes)
             for group_id in group_ids
-            for i, (kind, title, minutes) in enumerate(DEFAULT_PROTOCOL)
+            for i, (kind, title, minutes) in enumerate(defaults[languages[group_id]][0])
         ),
         batch_size=1000,
     )
     ConfidentialityAgreement.objects.bulk_create(
         (
-            ConfidentialityAgreement(group_id=group_id, version=1, text=DEFAULT_AGREEMENT)
+            ConfidentialityAgreement(
+                group_id=group_id, version=1, text=defaults[languages[group_id]][1]
+            )
             for group_id in group_ids
         ),
         batch_size=1000,
@@ -138,11 +163,14 @@ def agenda_steps_replace(*, group: PeerGroup, steps: list[dict], acting_user: Us
     """Replace the protocol by `steps` (dicts of kind, title, minutes), in that order."""
     require_facilitator(group=group, user=acting_user)
     if not steps:
-        raise Invalid("The agenda needs at least one step.", field="steps")
+        raise Invalid(gettext("The agenda needs at least one step."), field="steps")
     low, high = STEP_MINUTES
     for step in steps:
         if not low <= int(step["minutes"]) <= high:
-            raise Invalid(f"A step lasts {low} to {high} minutes.", field="minutes")
+            raise Invalid(
+                gettext("A step lasts %(low)s to %(high)s minutes.") % {"low": low, "high": high},
+                field="minutes",
+            )
     replaced, _ = group.agenda_steps.all().delete()
     AgendaStep.objects.bulk_create(
         AgendaStep(group=group, position=i, **step) for i, step in enumerate(steps)
@@ -184,13 +212,13 @@ def meeting_series_set(
     """
     require_facilitator(group=group, user=acting_user)
     if end_time <= start_time:
-        raise Invalid("The meeting must end after it starts.", field="end_time")
+        raise Invalid(gettext("The meeting must end after it starts."), field="end_time")
     if frequency == "monthly" and not week_of_month:
-        raise Invalid("Say which week of the month, e.g. second.", field="week_of_month")
+        raise Invalid(gettext("Say which week of the month, e.g. second."), field="week_of_month")
     if frequency != "monthly":
         interval = 1  # weekly and biweekly count weeks
     elif interval not in MonthInterval.values:
-        raise Invalid("Choose every 1, 2, 3 or 6 months.", field="interval")
+        raise Invalid(gettext("Choose every 1, 2, 3 or 6 months."), field="interval")
     previous = MeetingSeries.objects.filter(group=group).first()
     series, _ = MeetingSeries.objects.update_or_create(
         group=group,
@@ -487,10 +515,14 @@ def _locked_at(meeting: Meeting, version: int | None) -> Meeting:
         expected=version,
         current=meeting.sequence,
         now=(
-            "it is cancelled."
+            gettext("it is cancelled.")
             if meeting.status == MeetingStatus.CANCELLED
-            else f"it starts {starts:%a %-d %b %Y, %H:%M} ({zone.key})"
-            + (f" at {where}." if where else ".")
+            else (
+                gettext("it starts %(starts)s (%(zone)s) at %(where)s.")
+                if where
+                else gettext("it starts %(starts)s (%(zone)s).")
+            )
+            % {"starts": date_format(starts, "DATETIME_FORMAT"), "zone": zone.key, "where": where}
         ),
     )
     return meeting
@@ -522,7 +554,7 @@ def meeting_move(
     meeting = _locked_at(meeting, version)
     meeting_open_require(meeting=meeting, cancelled_ok=True)  # moving one reinstates it
     if ends_at <= starts_at:
-        raise Invalid("The meeting must end after it starts.", field="end_time")
+        raise Invalid(gettext("The meeting must end after it starts."), field="end_time")
     before = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "status": meeting.status}
     _meeting_update(
         meeting,
@@ -595,7 +627,7 @@ def agreement_publish(
     require_facilitator(group=group, user=acting_user)
     text = text.strip()
     if not text:
-        raise Invalid("Write the agreement's text.", field="text")
+        raise Invalid(gettext("Write the agreement's text."), field="text")
     latest = group.agreements.select_for_update().order_by("-version").first()
     agreement = ConfidentialityAgreement.objects.create(
         group=group,
@@ -617,7 +649,9 @@ def agreement_publish(
 def agreement_accept(*, agreement: ConfidentialityAgreement, user: User) -> AgreementAcceptance:
     require_in_group(group=agreement.group, user=user)
     if agreement.group.agreements.filter(version__gt=agreement.version).exists():
-        raise Conflict("A newer version of the agreement has been published; read that one.")
+        raise Conflict(
+            gettext("A newer version of the agreement has been published; read that one.")
+        )
     acceptance, _ = AgreementAcceptance.objects.get_or_create(agreement=agreement, user=user)
     return acceptance
 
@@ -709,14 +743,14 @@ def meeting_open_require(*, meeting: Meeting, cancelled_ok: bool = False) -> Non
     a closed meeting's records are final and a cancelled one has none. `cancelled_ok`:
     the schedule's own changes (move, cancel), which a cancelled meeting still takes."""
     if meeting.is_closed:
-        raise MeetingClosed("This meeting has been closed; its records are final.")
+        raise MeetingClosed(gettext("This meeting has been closed; its records are final."))
     if meeting.is_cancelled and not cancelled_ok:
-        raise MeetingClosed("This meeting is cancelled; it has no records.")
+        raise MeetingClosed(gettext("This meeting is cancelled; it has no records."))
 
 
 def _require_on_agenda(*, meeting: Meeting, issue: Issue) -> None:
     if not Issue.objects.filter(pk=issue.pk, meeting=meeting).exists():
-        raise NotFound("No such issue on this agenda.")
+        raise NotFound(gettext("No such issue on this agenda."))
 
 
 def meeting_step_set(
@@ -726,7 +760,7 @@ def meeting_step_set(
     meeting_open_require(meeting=meeting)
     steps = meeting.group.agenda_steps.count()
     if not 0 <= step < max(steps, 1):
-        raise Invalid(f"The agenda has {steps} steps.", field="step")
+        raise Invalid(gettext("The agenda has %(steps)s steps.") % {"steps": steps}, field="step")
     if issue is not None:
         _require_on_agenda(meeting=meeting, issue=issue)
     meeting.current_step = step
@@ -754,8 +788,8 @@ def meeting_note_add(
     require_in_group(group=meeting.group, user=author)
     meeting_open_require(meeting=meeting)
     if issue is not None and issue.group_id != meeting.group_id:
-        raise NotFound("No such issue in this group.")
-    text = text_check(text, field="text", limit=NOTE_TEXT_MAX, blank="Write the note.")
+        raise NotFound(gettext("No such issue in this group."))
+    text = text_check(text, field="text", limit=NOTE_TEXT_MAX, blank=gettext("Write the note."))
     return MeetingNote.objects.create(
         meeting=meeting, issue=issue, kind=kind, text=text, author=author
     )
@@ -768,10 +802,15 @@ def attendance_record(*, meeting: Meeting, statuses: dict[int, str], acting_user
     meeting_open_require(meeting=meeting)
     strangers = sorted(set(statuses) - group_member_ids(group=meeting.group))
     if strangers:
-        raise Invalid(f"Not members of this group: {strangers}", field="member_id")
+        raise Invalid(
+            gettext("Not members of this group: %(strangers)s") % {"strangers": strangers},
+            field="member_id",
+        )
     unknown = sorted(set(statuses.values()) - set(AttendanceStatus.values))
     if unknown:
-        raise Invalid(f"Unknown attendance status: {unknown}", field="status")
+        raise Invalid(
+            gettext("Unknown attendance status: %(unknown)s") % {"unknown": unknown}, field="status"
+        )
     recorded = dict(
         Attendance.objects.filter(meeting=meeting, member_id__in=statuses).values_list(
             "member_id", "status"
@@ -827,9 +866,12 @@ def check_in_save(
     meeting_open_require(meeting=meeting)
     low, high = CHECK_IN_RATING
     if not low <= rating <= high:
-        raise Invalid(f"The rating is from {low} to {high}.", field="rating")
+        raise Invalid(
+            gettext("The rating is from %(low)s to %(high)s.") % {"low": low, "high": high},
+            field="rating",
+        )
     work = text_check(
-        work, field="work", limit=CHECK_IN_TEXT_MAX, blank="Say what is going on at work."
+        work, field="work", limit=CHECK_IN_TEXT_MAX, blank=gettext("Say what is going on at work.")
     )
     personal = text_check(personal, field="personal", limit=CHECK_IN_TEXT_MAX)
     check_in, _ = CheckIn.objects.update_or_create(

@@ -12,9 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_tasks import task
 
 from peergroups.errors import DomainError
+from peergroups.formats import lazy_date, lazy_format
 from peergroups.meetings import selectors
 from peergroups.meetings.ical import calendar_ics, meeting_invitation_ics
 from peergroups.meetings.models import (
@@ -26,7 +28,7 @@ from peergroups.meetings.models import (
     MeetingStatus,
     ReminderSent,
 )
-from peergroups.ops.mail import email_message, retry_email
+from peergroups.ops.mail import email_message, in_recipient_language, retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import recipients
 
@@ -109,6 +111,7 @@ def reminders_send_now() -> int:
     return sent
 
 
+@in_recipient_language(lambda meeting, person, *_: (person, meeting.group.organization))
 def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     zone = selectors.viewer_time_zone(user=person, group=meeting.group)
     context = {
@@ -123,7 +126,11 @@ def _send(meeting: Meeting, person, steps, titles, ics: bytes) -> None:
     }
     email_message(
         to=person.email,
-        subject=f"Tomorrow: {meeting.group.name} meets {context['starts']:%a %-d %b, %H:%M}",
+        subject=lazy_format(
+            gettext_lazy("Tomorrow: %(group_name)s meets %(starts)s"),
+            group_name=meeting.group.name,
+            starts=lazy_date(context["starts"], "DATETIME_FORMAT"),
+        ),
         template="meetings/email/reminder.txt",
         context=context,
         organization=meeting.group.organization,
@@ -139,6 +146,7 @@ def meeting_reminders_send() -> int:
     return sent
 
 
+@in_recipient_language(lambda meeting, person: (person, meeting.group.organization))
 def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
     """The e-mail for a moved or cancelled meeting, with the updated .ics (same UID, a
     higher SEQUENCE, so calendar apps update or remove the event they have)."""
@@ -153,11 +161,16 @@ def meeting_change_message(meeting: Meeting, person) -> EmailMultiAlternatives:
         "cancelled": meeting.is_cancelled,
         "link": settings.BASE_URL + meeting.get_absolute_url(),
     }
-    verb = "Cancelled" if meeting.is_cancelled else "Moved"
+    verb = pgettext_lazy("meeting", "Cancelled") if meeting.is_cancelled else gettext_lazy("Moved")
     ics = calendar_ics([meeting], name=f"{meeting.group.name} meeting")
     return email_message(
         to=person.email,
-        subject=f"{verb}: {meeting.group.name} meeting of {starts:%a %-d %b}",
+        subject=lazy_format(
+            gettext_lazy("%(verb)s: %(group_name)s meeting of %(starts)s"),
+            verb=verb,
+            group_name=meeting.group.name,
+            starts=lazy_date(starts, "DATE_FORMAT"),
+        ),
         template="meetings/email/changed.txt",
         context=context,
         organization=meeting.group.organization,
@@ -227,6 +240,7 @@ def _invitation_method(meeting: Meeting, person) -> str | None:
     return InvitationMethod.REQUEST
 
 
+@in_recipient_language(lambda meeting, person, **_: (person, meeting.group.organization))
 def meeting_invitation_message(meeting: Meeting, person, *, method: str, update: bool):
     """The iMIP e-mail: the text and HTML parts, and the invitation as a text/calendar
     alternative (Outlook's Accept / Decline) and as an attached .ics (other clients)."""
@@ -245,11 +259,23 @@ def meeting_invitation_message(meeting: Meeting, person, *, method: str, update:
     ics = meeting_invitation_ics(meeting, method=method, attendee=person, organizer=organizer)
     cancelled = method == InvitationMethod.CANCEL
     if cancelled:
-        subject = f"Cancelled: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = lazy_format(
+            gettext_lazy("Cancelled: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "DATETIME_FORMAT"),
+        )
     elif update:
-        subject = f"Updated invitation: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = lazy_format(
+            gettext_lazy("Updated invitation: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "DATETIME_FORMAT"),
+        )
     else:
-        subject = f"Invitation: {group.name} meeting, {starts:%a %-d %b %H:%M}"
+        subject = lazy_format(
+            gettext_lazy("Invitation: %(group_name)s meeting, %(starts)s"),
+            group_name=group.name,
+            starts=lazy_date(starts, "DATETIME_FORMAT"),
+        )
     message = email_message(
         to=person.email,
         subject=subject,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, NotFound, Refused, Stale
@@ -75,14 +76,16 @@ def agreement(request: HttpRequest, access: OrgAccess, group_id: int) -> HttpRes
                     group=ctx.group, text=form.cleaned_data["text"], acting_user=request.user
                 )
                 messages.success(
-                    request, f"Version {new.version} published; members accept it anew."
+                    request,
+                    gettext("Version %(version)s published; members accept it anew.")
+                    % {"version": new.version},
                 )
                 return redirect(_group_url(ctx, "meetings-agreement"))
         else:
             if current.pk is None:
                 current = services.agreement_current(group=ctx.group)
             services.agreement_accept(agreement=current, user=request.user)
-            messages.success(request, "Thank you. You can now see your group's content.")
+            messages.success(request, gettext("Thank you. You can now see your group's content."))
             return redirect(_group_url(ctx, "meetings-list"))
     accepted = selectors.agreement_accepted(group=ctx.group, user=request.user)
     return render_group(
@@ -134,7 +137,7 @@ def schedule(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
             form_add_invalid(form, error)
         else:
             messages.success(
-                request, "Schedule saved; the next meetings are in everyone's calendar."
+                request, gettext("Schedule saved; the next meetings are in everyone's calendar.")
             )
             return redirect(_group_url(ctx, "meetings-list"))
     return render_group(
@@ -185,7 +188,9 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
                 cancel_error = stale.reason
                 meeting.refresh_from_db()
             else:
-                messages.success(request, "Meeting cancelled; calendars will show it as cancelled.")
+                messages.success(
+                    request, gettext("Meeting cancelled; calendars will show it as cancelled.")
+                )
                 return redirect(_group_url(ctx, "meetings-list"))
         elif form.is_valid():
             try:
@@ -202,7 +207,7 @@ def meeting_edit(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Ht
                 form_add_invalid(form, stale)
                 meeting.refresh_from_db()
             else:
-                messages.success(request, "Meeting moved.")
+                messages.success(request, gettext("Meeting moved."))
                 return redirect(meeting.get_absolute_url())
     return render_group(
         request,
@@ -238,7 +243,7 @@ def agenda_template(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         services.agenda_steps_replace(group=ctx.group, steps=kept, acting_user=request.user)
-        messages.success(request, "Agenda protocol saved.")
+        messages.success(request, gettext("Agenda protocol saved."))
         return redirect(_group_url(ctx, "meetings-list"))
     return render_group(
         request,
@@ -257,7 +262,9 @@ def agenda_pick(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> Htt
     issues = list(selectors.issue_queue(ctx=ctx).filter(pk__in=ids))
     services.agenda_issues_pick(meeting=meeting, issues=issues, acting_user=request.user)
     messages.success(
-        request, f"{len(issues)} issue{'s' if len(issues) != 1 else ''} on the agenda."
+        request,
+        ngettext("%(count)s issue on the agenda.", "%(count)s issues on the agenda.", len(issues))
+        % {"count": len(issues)},
     )
     return redirect(meeting.get_absolute_url())
 
@@ -276,7 +283,7 @@ def check_in(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRe
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.check_in_save(meeting=meeting, member=request.user, **form.cleaned_data)
-        messages.success(request, "Check-in saved.")
+        messages.success(request, gettext("Check-in saved."))
         return redirect(meeting.get_absolute_url())
     return render_group(
         request,
@@ -315,7 +322,9 @@ def issue_create(request: HttpRequest, ctx: GroupContext) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error)
         else:
-            messages.success(request, "Your issue is in the queue. Your group can now vote on it.")
+            messages.success(
+                request, gettext("Your issue is in the queue. Your group can now vote on it.")
+            )
             return redirect(_group_url(ctx, "meetings-issues"))
     return render_group(
         request,
@@ -367,7 +376,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     """
     meeting = selectors.meeting_for_user(ctx=ctx, meeting_id=meeting_id)
     if meeting.is_cancelled:
-        raise NotFound("This meeting is cancelled.")
+        raise NotFound(gettext("This meeting is cancelled."))
     early = meeting.is_open and selectors.meeting_is_before_its_day(meeting=meeting)
     if request.method == "GET" and early and request.GET.get("early") != "1":
         return render_group(request, ctx, "meetings/run_early.html", {"meeting": meeting})
@@ -386,7 +395,7 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
     steps = selectors.agenda_steps_of(group=ctx.group)
     if action is not None:
         if action not in RUN_ACTIONS:
-            return HttpResponse("Unknown action", status=400)
+            return HttpResponse(gettext("Unknown action"), status=400)
         issue = next((i for i in agenda_issues if str(i.pk) == request.POST.get("issue")), None)
         if _run_action(request, meeting, action, issue, steps, attendance_form, note_form):
             again = _group_url(ctx, "meetings-run", meeting_id=meeting.pk)
@@ -423,14 +432,14 @@ def _run_action(request, meeting, action, issue, steps, attendance_form, note_fo
         services.attendance_record(
             meeting=meeting, statuses=attendance_form.statuses(), acting_user=user
         )
-        messages.success(request, "Attendance recorded.")
+        messages.success(request, gettext("Attendance recorded."))
     elif action == "note":
         if not note_form.is_valid():
             return False
         services.meeting_note_add(
             meeting=meeting, author=user, issue=issue, **note_form.cleaned_data
         )
-        messages.success(request, "Note added.")
+        messages.success(request, gettext("Note added."))
     elif action == "step":
         step = request.POST.get("step", "")
         services.meeting_step_set(
@@ -441,7 +450,7 @@ def _run_action(request, meeting, action, issue, steps, attendance_form, note_fo
         )
     elif action == "issue-start":
         if issue is None:
-            raise NotFound("No such issue on this agenda.")
+            raise NotFound(gettext("No such issue on this agenda."))
         # Starting an issue means the meeting is in its issue-processing step.
         step = next(
             (i for i, s in enumerate(steps) if s.kind == StepKind.ISSUES), meeting.current_step
@@ -449,14 +458,21 @@ def _run_action(request, meeting, action, issue, steps, attendance_form, note_fo
         services.meeting_step_set(meeting=meeting, step=step, issue=issue, acting_user=user)
     elif action == "issue-done":
         if issue is None:
-            raise NotFound("No such issue on this agenda.")
+            raise NotFound(gettext("No such issue on this agenda."))
         services.issue_mark_processed(meeting=meeting, issue=issue, acting_user=user)
-        messages.success(request, f"“{issue.title}” processed.")
+        messages.success(
+            request, gettext("“%(issue_title)s” processed.") % {"issue_title": issue.title}
+        )
     elif action == "close":
         carried = services.meeting_close(meeting=meeting, acting_user=user)
         messages.success(
             request,
-            f"Meeting closed. {carried} unprocessed issue{'s' if carried != 1 else ''} carried over.",
+            ngettext(
+                "Meeting closed. %(count)s unprocessed issue carried over.",
+                "Meeting closed. %(count)s unprocessed issues carried over.",
+                carried,
+            )
+            % {"count": carried},
         )
     return True
 
@@ -476,17 +492,21 @@ def calendar(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             )
             messages.success(
                 request,
-                "Each meeting of your groups now comes as a calendar invitation by e-mail."
+                gettext("Each meeting of your groups now comes as a calendar invitation by e-mail.")
                 if on
-                else "Calendar invitations turned off; your feed (if any) keeps working.",
+                else gettext("Calendar invitations turned off; your feed (if any) keeps working."),
             )
             return redirect("meetings-calendar", org_slug=access.organization.slug)
         if request.POST.get("action") == "revoke":
             services.calendar_feed_revoke(user=request.user, organization=access.organization)
-            messages.success(request, "Feed turned off. Calendar apps using it will stop updating.")
+            messages.success(
+                request, gettext("Feed turned off. Calendar apps using it will stop updating.")
+            )
             return redirect("meetings-calendar", org_slug=access.organization.slug)
         _, token = services.calendar_feed_issue(user=request.user, organization=access.organization)
-        messages.success(request, "New feed address made; the previous one no longer works.")
+        messages.success(
+            request, gettext("New feed address made; the previous one no longer works.")
+        )
     feed = selectors.calendar_feed_live(user=request.user, organization=access.organization)
     feed_url = None
     if token:
@@ -516,7 +536,7 @@ def feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """Public but secret: calendar apps cannot sign in, so the token is the credential."""
     live = selectors.calendar_feed_by_token(token)
     if live.organization.slug != org_slug:
-        raise NotFound("No such calendar feed.")
+        raise NotFound(gettext("No such calendar feed."))
     body, etag = feed_ics(live)
     quoted = f'"{etag}"'
     response = get_conditional_response(request, etag=quoted)  # 304 to a client that has it
@@ -541,7 +561,7 @@ def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if chosen is not None:
         programs = [row for row in programs if row["program"].pk == chosen]
         if not programs:
-            raise NotFound("No such program with groups.")
+            raise NotFound(gettext("No such program with groups."))
     for row in programs:
         row["group_total"] = len(row["groups"])
         if chosen is None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from peergroups.errors import Refused
@@ -34,7 +35,7 @@ DIRECTORY_MAX = 100
 def _network_access(request: HttpRequest, org_slug: str) -> OrgAccess:
     access = organization_access(request.auth, org_slug)
     if not (access.is_member or access.is_facilitator):
-        raise Refused("The network is for members and facilitators.")
+        raise Refused(gettext("The network is for members and facilitators."))
     return access
 
 

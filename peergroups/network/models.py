@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.organizations.models import Organization
 from peergroups.people.vocabulary import AREA_LABELS
@@ -118,12 +119,12 @@ class Question(models.Model):
 
 
 class RecipientStatus(models.TextChoices):
-    ASKED = "asked", "Asked"
-    ANSWERED = "answered", "Answered"
-    DECLINED = "declined", "Declined"
+    ASKED = "asked", gettext_lazy("Asked")
+    ANSWERED = "answered", gettext_lazy("Answered")
+    DECLINED = "declined", gettext_lazy("Declined")
     # The recipient had muted the asker: the question is never delivered to them, but the
     # row stays so that what the asker sees is the same as if nobody had muted anyone.
-    MUTED = "muted", "Not delivered"
+    MUTED = "muted", gettext_lazy("Not delivered")
 
 
 class QuestionRecipient(models.Model):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
@@ -129,7 +130,7 @@ def person_facts(*, user: User, access: OrgAccess) -> PersonFacts:
             expertise=list(facilitator.expertise),
             industry=", ".join(facilitator.industries_served[:1]),
             region=", ".join(facilitator.regions_served[:1]),
-            role_line="Facilitator",
+            role_line=gettext("Facilitator"),
         )
     return PersonFacts(expertise=[], industry="", region="", role_line="")
 
@@ -189,25 +190,37 @@ def route(*, access: OrgAccess, asker: User, topics: list[str], limit: int = 10)
     for entry in entries:
         candidate = Candidate(user=entry.user, entry=entry)
         for label, weight, keys in (
-            ("Expertise", W_EXPERTISE, entry.expertise if entry.show_expertise else []),
-            ("Ask me about", W_ASK_ME_ABOUT, entry.ask_me_about_topics),
-            ("Has handled", W_HANDLED, entry.handled_topics),
+            (
+                gettext("Expertise: %(topics)s"),
+                W_EXPERTISE,
+                entry.expertise if entry.show_expertise else [],
+            ),
+            (gettext("Ask me about: %(topics)s"), W_ASK_ME_ABOUT, entry.ask_me_about_topics),
+            (gettext("Has handled: %(topics)s"), W_HANDLED, entry.handled_topics),
         ):
             hits = [k for k in keys if k in wanted]
             if hits:
                 candidate.score += weight * len(hits)
                 candidate.reasons.append(
-                    f"{label}: {', '.join(AREA_LABELS.get(k, k) for k in hits)}"
+                    label % {"topics": ", ".join(str(AREA_LABELS.get(k, k)) for k in hits)}
                 )
         shared = resources.get(entry.user_id, 0)
         if shared:
             candidate.score += W_RESOURCE * min(shared, EVIDENCE_CAP)
-            candidate.reasons.append(f"Shared {shared} resource{'s' if shared > 1 else ''}")
+            candidate.reasons.append(
+                ngettext("Shared %(count)s resource", "Shared %(count)s resources", shared)
+                % {"count": shared}
+            )
         answered = answers.get(entry.user_id, 0)
         if answered:
             candidate.score += W_ANSWER * min(answered, EVIDENCE_CAP)
             candidate.reasons.append(
-                f"Answered {answered} question{'s' if answered > 1 else ''} on this"
+                ngettext(
+                    "Answered %(count)s question on this",
+                    "Answered %(count)s questions on this",
+                    answered,
+                )
+                % {"count": answered}
             )
         if candidate.score > 0:
             candidates.append(candidate)
@@ -244,14 +257,14 @@ def question_for_user(*, user: User, access: OrgAccess, question_id: int) -> Que
         .first()
     )
     if question is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     recipient = (
         QuestionRecipient.objects.filter(question=question, user=user)
         .exclude(status=RecipientStatus.MUTED)
         .first()
     )
     if question.asker_id != user.pk and recipient is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     return QuestionView(question=question, viewer=user, recipient=recipient)
 
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -38,18 +40,23 @@ from peergroups.textlimits import text_check
 
 def _in_network(access: OrgAccess) -> None:
     if not (access.is_member or access.is_facilitator):
-        raise Refused("The network is for members and facilitators.")
+        raise Refused(gettext("The network is for members and facilitators."))
 
 
 def _topics(topics: list[str], *, required: bool) -> list[str]:
     unknown = [t for t in topics if t not in AREA_KEYS]
     if unknown:
-        raise Invalid(f"Unknown topic: {', '.join(unknown)}.", field="topics")
+        raise Invalid(
+            gettext("Unknown topic: %(items)s.") % {"items": ", ".join(unknown)}, field="topics"
+        )
     cleaned = list(dict.fromkeys(topics))
     if required and not cleaned:
-        raise Invalid("Choose at least one topic.", field="topics")
+        raise Invalid(gettext("Choose at least one topic."), field="topics")
     if len(cleaned) > TOPICS_MAX:
-        raise Invalid(f"Choose at most {TOPICS_MAX} topics.", field="topics")
+        raise Invalid(
+            gettext("Choose at most %(topics_max)s topics.") % {"topics_max": TOPICS_MAX},
+            field="topics",
+        )
     return cleaned
 
 
@@ -118,9 +125,23 @@ def directory_entry_save(
 
 def _rate_limit(*, user: User, access: OrgAccess) -> None:
     now = timezone.now()
-    for days, allowed, period in (
-        (1, settings.NETWORK_QUESTIONS_PER_DAY, "a day"),
-        (30, settings.NETWORK_QUESTIONS_PER_MONTH, "30 days"),
+    for days, allowed, refusal in (
+        (
+            1,
+            settings.NETWORK_QUESTIONS_PER_DAY,
+            gettext(
+                "You can ask the network %(allowed)s questions in a day; you can ask again on "
+                "%(day)s at %(time)s UTC."
+            ),
+        ),
+        (
+            30,
+            settings.NETWORK_QUESTIONS_PER_MONTH,
+            gettext(
+                "You can ask the network %(allowed)s questions in 30 days; you can ask again "
+                "on %(day)s at %(time)s UTC."
+            ),
+        ),
     ):
         asked = selectors.questions_since(
             user=user, access=access, since=now - timedelta(days=days)
@@ -129,8 +150,12 @@ def _rate_limit(*, user: User, access: OrgAccess) -> None:
             # The oldest question in the window leaves it first.
             free_at = asked[len(asked) - allowed] + timedelta(days=days)
             raise Throttled(
-                f"You can ask the network {allowed} questions in {period}; "
-                f"you can ask again on {free_at:%-d %b at %H:%M} UTC.",
+                refusal
+                % {
+                    "allowed": allowed,
+                    "day": date_format(free_at, "SHORT_DATE_FORMAT"),
+                    "time": date_format(free_at, "TIME_FORMAT"),
+                },
                 retry_after=int((free_at - now).total_seconds()) + 1,
             )
 
@@ -151,9 +176,11 @@ def question_ask(
     top five. Each recipient gets an e-mail with a link once this commits."""
     _in_network(access)
     title = text_check(
-        title, field="title", limit=QUESTION_TITLE_MAX, blank="Write a short question."
+        title, field="title", limit=QUESTION_TITLE_MAX, blank=gettext("Write a short question.")
     )
-    body = text_check(body, field="body", limit=QUESTION_BODY_MAX, blank="Write some context.")
+    body = text_check(
+        body, field="body", limit=QUESTION_BODY_MAX, blank=gettext("Write some context.")
+    )
     topics = _topics(topics, required=True)
     # Serialise one person's questions so two at once cannot both slip under the limit.
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -163,17 +190,25 @@ def question_ask(
     if recipient_ids:
         chosen_ids = list(dict.fromkeys(recipient_ids))
         if len(chosen_ids) > RECIPIENTS_MAX:
-            raise Invalid(f"Ask at most {RECIPIENTS_MAX} people.", field="recipients")
+            raise Invalid(
+                gettext("Ask at most %(recipients_max)s people.")
+                % {"recipients_max": RECIPIENTS_MAX},
+                field="recipients",
+            )
         outside = [uid for uid in chosen_ids if uid not in by_id]
         if outside:
-            raise Invalid("Pick from the people proposed for these topics.", field="recipients")
+            raise Invalid(
+                gettext("Pick from the people proposed for these topics."), field="recipients"
+            )
         chosen = [by_id[uid] for uid in chosen_ids]
     else:
         chosen = proposed[:RECIPIENTS_DEFAULT]
     if not chosen:
         raise Conflict(
-            "Nobody in the directory has said they can help with these topics yet; "
-            "try other topics, or search the resources."
+            gettext(
+                "Nobody in the directory has said they can help with these topics yet; "
+                "try other topics, or search the resources."
+            )
         )
     question = Question.objects.create(
         organization=access.organization,
@@ -215,21 +250,21 @@ def question_ask(
 
 def _open(view: QuestionView) -> None:
     if not view.question.is_open:
-        raise Conflict("This question is closed; it takes no more answers.")
+        raise Conflict(gettext("This question is closed; it takes no more answers."))
 
 
 @transaction.atomic
 def answer_give(*, user: User, view: QuestionView, body: str) -> Answer:
     """A recipient answers; the asker gets an e-mail with a link."""
     if view.recipient is None or view.viewer.pk != user.pk:
-        raise Refused("Only the people the question was sent to can answer it.")
+        raise Refused(gettext("Only the people the question was sent to can answer it."))
     _open(view)
-    body = text_check(body, field="body", limit=ANSWER_MAX, blank="Write your answer.")
+    body = text_check(body, field="body", limit=ANSWER_MAX, blank=gettext("Write your answer."))
     try:
         with transaction.atomic():
             answer = Answer.objects.create(question=view.question, author=user, body=body)
     except IntegrityError:
-        raise Conflict("You have answered this question already.") from None
+        raise Conflict(gettext("You have answered this question already.")) from None
     QuestionRecipient.objects.filter(pk=view.recipient.pk).update(status=RecipientStatus.ANSWERED)
     transaction.on_commit(lambda: answer_notify.enqueue(answer.pk))
     return answer
@@ -238,12 +273,12 @@ def answer_give(*, user: User, view: QuestionView, body: str) -> Answer:
 @transaction.atomic
 def question_decline(*, user: User, view: QuestionView) -> QuestionRecipient:
     if view.recipient is None or view.viewer.pk != user.pk:
-        raise Refused("Only the people the question was sent to can decline it.")
+        raise Refused(gettext("Only the people the question was sent to can decline it."))
     updated = QuestionRecipient.objects.filter(
         pk=view.recipient.pk, status=RecipientStatus.ASKED
     ).update(status=RecipientStatus.DECLINED)
     if not updated:
-        raise Conflict("You have answered or declined this question already.")
+        raise Conflict(gettext("You have answered or declined this question already."))
     view.recipient.refresh_from_db()
     return view.recipient
 
@@ -253,7 +288,7 @@ def asker_mute(*, user: User, view: QuestionView) -> None:
     """No more questions from this asker (they are not told, even when not anonymous);
     this question is declined unless already answered."""
     if view.recipient is None or view.viewer.pk != user.pk:
-        raise Refused("Only the people the question was sent to can mute its asker.")
+        raise Refused(gettext("Only the people the question was sent to can mute its asker."))
     Mute.objects.get_or_create(
         organization=view.question.organization, user=user, muted=view.question.asker
     )
@@ -265,11 +300,11 @@ def asker_mute(*, user: User, view: QuestionView) -> None:
 @transaction.atomic
 def question_close(*, user: User, view: QuestionView) -> Question:
     if not view.is_asker or view.viewer.pk != user.pk:
-        raise Refused("Only the person who asked can close the question.")
+        raise Refused(gettext("Only the person who asked can close the question."))
     updated = Question.objects.filter(pk=view.question.pk, closed_at__isnull=True).update(
         closed_at=timezone.now()
     )
     if not updated:
-        raise Conflict("This question is closed already.")
+        raise Conflict(gettext("This question is closed already."))
     view.question.refresh_from_db(fields=["closed_at"])
     return view.question

@@ -10,12 +10,14 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from peergroups.errors import NotFound
+from peergroups.formats import lazy_format
 from peergroups.network import selectors
 from peergroups.network.models import Answer, Question, QuestionRecipient, RecipientStatus
-from peergroups.ops.mail import email_send, retry_email
+from peergroups.ops.mail import email_language, email_send, retry_email
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.recipients import may_email
 
@@ -53,17 +55,21 @@ def question_notify_now(question_id: int) -> int:
                 view = selectors.question_for_user(
                     user=recipient.user, access=access, question_id=question.pk
                 )
-                _send(
-                    to=recipient.user,
-                    subject=f"A peer asks for your experience: {question.title}",
-                    template="network/email/question.txt",
-                    organization=question.organization,
-                    context={
-                        "view": view,
-                        "person": recipient.user,
-                        "link": settings.BASE_URL + question.get_absolute_url(),
-                    },
-                )
+                with email_language(user=recipient.user, organization=question.organization):
+                    _send(
+                        to=recipient.user,
+                        subject=lazy_format(
+                            gettext_lazy("A peer asks for your experience: %(question_title)s"),
+                            question_title=question.title,
+                        ),
+                        template="network/email/question.txt",
+                        organization=question.organization,
+                        context={
+                            "view": view,
+                            "person": recipient.user,
+                            "link": settings.BASE_URL + question.get_absolute_url(),
+                        },
+                    )
         except NotFound:
             continue  # no longer in the organization: nothing to tell
         except Exception:
@@ -92,18 +98,23 @@ def answer_notify_now(answer_id: int) -> bool:
         )
     except NotFound:
         return False
-    _send(
-        to=question.asker,
-        subject=f"{answer.author} answered your question: {question.title}",
-        template="network/email/answer.txt",
-        organization=question.organization,
-        context={
-            "view": view,
-            "answer": answer,
-            "person": question.asker,
-            "link": settings.BASE_URL + question.get_absolute_url(),
-        },
-    )
+    with email_language(user=question.asker, organization=question.organization):
+        _send(
+            to=question.asker,
+            subject=lazy_format(
+                gettext_lazy("%(author)s answered your question: %(question_title)s"),
+                author=answer.author,
+                question_title=question.title,
+            ),
+            template="network/email/answer.txt",
+            organization=question.organization,
+            context={
+                "view": view,
+                "answer": answer,
+                "person": question.asker,
+                "link": settings.BASE_URL + question.get_absolute_url(),
+            },
+        )
     return True
 
 

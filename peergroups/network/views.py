@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid, Refused, Throttled
@@ -25,7 +26,7 @@ from peergroups.organizations.access import OrgAccess, org_render, org_view
 
 def _require_network(access: OrgAccess) -> None:
     if not (access.is_member or access.is_facilitator):
-        raise Refused("The network is for members and facilitators.")
+        raise Refused(gettext("The network is for members and facilitators."))
 
 
 @require_safe
@@ -84,9 +85,9 @@ def directory_me(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "You are listed in the directory."
+                gettext("You are listed in the directory.")
                 if saved.listed
-                else "You are not listed in the directory.",
+                else gettext("You are not listed in the directory."),
             )
             return redirect("network-directory", org_slug=access.organization.slug)
     return org_render(
@@ -148,8 +149,12 @@ def ask(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 count = question.recipients.count()
                 messages.success(
                     request,
-                    f"Sent to {count} peer{'s' if count != 1 else ''}. "
-                    "You will get an e-mail for every answer.",
+                    ngettext(
+                        "Sent to %(count)s peer. You will get an e-mail for every answer.",
+                        "Sent to %(count)s peers. You will get an e-mail for every answer.",
+                        count,
+                    )
+                    % {"count": count},
                 )
                 return redirect(question.get_absolute_url())
         else:
@@ -207,7 +212,7 @@ def answer(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRes
         except Conflict as error:  # closed, or answered already: keep the text on screen
             form.add_error(None, error.reason)
         else:
-            messages.success(request, "Thank you: your answer is on its way to the asker.")
+            messages.success(request, gettext("Thank you: your answer is on its way to the asker."))
             return redirect(view.question.get_absolute_url())
     return org_render(
         request,
@@ -231,10 +236,12 @@ def decline(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRe
     view = selectors.question_for_user(user=request.user, access=access, question_id=question_id)
     if request.POST.get("mute"):
         services.asker_mute(user=request.user, view=view)
-        messages.success(request, "Declined. You will get no more questions from this asker.")
+        messages.success(
+            request, gettext("Declined. You will get no more questions from this asker.")
+        )
     else:
         services.question_decline(user=request.user, view=view)
-        messages.success(request, "Declined. The asker is not told who declined.")
+        messages.success(request, gettext("Declined. The asker is not told who declined."))
     return redirect("network-questions", org_slug=access.organization.slug)
 
 
@@ -243,5 +250,5 @@ def decline(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpRe
 def close(request: HttpRequest, access: OrgAccess, question_id: int) -> HttpResponse:
     view = selectors.question_for_user(user=request.user, access=access, question_id=question_id)
     services.question_close(user=request.user, view=view)
-    messages.success(request, "Closed: it takes no more answers.")
+    messages.success(request, gettext("Closed: it takes no more answers."))
     return redirect(view.question.get_absolute_url())

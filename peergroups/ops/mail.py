@@ -16,12 +16,19 @@ after the last try, or at once on a permanent refusal (5xx: a bad address), it c
 is FAILED with its traceback and the log has an ERROR line.
 
 Tasks queued before this existed, and callers, pass no `attempt`: it starts at 1.
+
+Every e-mail is in its recipient's language (their own, else their organization's
+default: `peergroups.languages.language_of`), whoever's request or worker sends it: a
+sender builds the subject and calls `email_message` inside `with email_language(user=...,
+organization=...)`, or passes `language=`, and the subject (a lazy string too) and the
+body are rendered in it.
 """
 
 import functools
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from functools import cache
@@ -31,10 +38,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, engines
 from django.template.engine import Engine
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import urlize
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
+
+from peergroups.languages import language_of
 
 logger = logging.getLogger("peergroups.mail")
 
@@ -135,6 +144,33 @@ def email_sender(organization=None) -> str:
     return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
+@contextmanager
+def email_language(*, user=None, organization=None) -> Iterator[str]:
+    """Inside, everything said is in the recipient's language: the subject a sender
+    builds, its dates (`django.utils.formats.date_format`), and the template rendered.
+    `user` is None for an address with no account yet (an invitation)."""
+    language = language_of(user=user, organization=organization)
+    with translation.override(language):
+        yield language
+
+
+def in_recipient_language(recipient: Callable[..., tuple]):
+    """Decorate a function that builds or sends one person's e-mail: it runs inside
+    `email_language`. `recipient` takes the function's arguments and returns the
+    (user, organization) the e-mail is for."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            user, organization = recipient(*args, **kwargs)
+            with email_language(user=user, organization=organization):
+                return function(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def email_message(
     *,
     to: str | Iterable[str],
@@ -144,12 +180,17 @@ def email_message(
     organization=None,
     reply_to: str | None = None,
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
     """One e-mail of the product, ready to send (`.send()`, or in a batch through one
     connection). `organization` gives the sender name and the Reply-To; `reply_to`
-    (e.g. the group's facilitator) takes precedence over the organization's."""
-    text = email_text(template, context)
-    subject = " ".join(subject.split())  # a header: never a line break
+    (e.g. the group's facilitator) takes precedence over the organization's. Subject and
+    body are rendered in `language`, else in the active one (`email_language`)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        text = email_text(template, context)
+        subject = " ".join(str(subject).split())  # a header: never a line break
+        html = email_html(text, title=subject)
     reply = reply_to or getattr(organization, "email_reply_to", "") or ""
     message = EmailMultiAlternatives(
         subject=subject,
@@ -157,8 +198,9 @@ def email_message(
         from_email=email_sender(organization),
         to=[to] if isinstance(to, str) else list(to),
         reply_to=[reply] if reply else None,
+        headers={"Content-Language": language},
     )
-    message.attach_alternative(email_html(text, title=subject), "text/html")
+    message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message

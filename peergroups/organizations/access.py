@@ -11,7 +11,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext
 
+from peergroups.accounts.middleware import SESSION_ORGANIZATION_LANGUAGE
 from peergroups.errors import NotFound, Refused
 from peergroups.organizations.models import Organization, OrganizationRole, Role
 
@@ -37,13 +40,13 @@ class OrgAccess:
 
     def require(self, *roles: str) -> None:
         if not self.roles.intersection(roles):
-            raise Refused("Your role in this organization does not allow this.")
+            raise Refused(gettext("Your role in this organization does not allow this."))
 
 
 def organization_access(user, org_slug: str) -> OrgAccess:
     """Return the user's access to the organization, or raise NotFound if they have none."""
     if not user.is_authenticated:
-        raise NotFound("No such organization.")
+        raise NotFound(gettext("No such organization."))
     # One query for the roles here, the organization and the switcher's list: a person
     # holds roles in a handful of organizations at most.
     held = OrganizationRole.objects.filter(user=user).select_related("organization")
@@ -54,7 +57,7 @@ def organization_access(user, org_slug: str) -> OrgAccess:
         if role.organization.slug == org_slug:
             roles.add(role.role)
     if not roles:
-        raise NotFound("No such organization.")
+        raise NotFound(gettext("No such organization."))
     return OrgAccess(
         organization=by_slug[org_slug],
         roles=frozenset(roles),
@@ -89,11 +92,24 @@ def org_view(*roles: str) -> Callable:
                 access.require(*roles)
             if request.session.get("last_org") != org_slug:  # no session write per page
                 request.session["last_org"] = org_slug
+            if not request.user.language:
+                organization_language_activate(request, access.organization)
             return view(request, access, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def organization_language_activate(request: HttpRequest, organization: Organization) -> None:
+    """A person who chose no language reads the organization's default: on its pages,
+    and (kept in the session) on the account's pages outside any organization.
+    `accounts.middleware.LanguageMiddleware` restores the language after the response."""
+    language = organization.default_language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    if request.session.get(SESSION_ORGANIZATION_LANGUAGE) != language:
+        request.session[SESSION_ORGANIZATION_LANGUAGE] = language
 
 
 def org_render(

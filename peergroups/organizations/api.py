@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -95,7 +96,7 @@ def invitation_create(request: HttpRequest, org_slug: str, payload: InvitationIn
     if payload.program_id is not None:
         program = access.organization.programs.filter(pk=payload.program_id).first()
         if program is None:
-            raise Invalid("No such program in this organization.", field="program_id")
+            raise Invalid(gettext("No such program in this organization."), field="program_id")
     invitation, _token = services.invitation_create(
         organization=access.organization,
         email=payload.email,

@@ -1,5 +1,8 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
+from peergroups.formats import lazy_format
+from peergroups.languages import language_choices
 from peergroups.organizations.models import (
     RETENTION_MONTHS_MAX,
     RETENTION_MONTHS_MIN,
@@ -9,16 +12,19 @@ from peergroups.organizations.models import (
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
     role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
         choices=[
-            (Role.MEMBER, "Member"),
-            (Role.FACILITATOR, "Facilitator"),
-            (Role.ADMIN, "Program admin"),
+            (Role.MEMBER, gettext_lazy("Member")),
+            (Role.FACILITATOR, gettext_lazy("Facilitator")),
+            (Role.ADMIN, gettext_lazy("Program admin")),
         ],
         initial=Role.MEMBER,
     )
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False)
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,15 +37,21 @@ class InvitationForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(required=False)
-    actor = forms.EmailField(label="By (e-mail)", required=False)
-    object_type = forms.CharField(label="Object kind", required=False, max_length=60)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    actor = forms.EmailField(label=gettext_lazy("By (e-mail)"), required=False)
+    object_type = forms.CharField(label=gettext_lazy("Object kind"), required=False, max_length=60)
+    since = forms.DateField(
+        label=gettext_lazy("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any")] + [(a, a.replace("_", " ")) for a in actions]
+        self.fields["action"].choices = [("", gettext("Any"))] + [
+            (a, a.replace("_", " ")) for a in actions
+        ]
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -52,21 +64,25 @@ class FirstRunForm(forms.Form):
     """The first-run page: the install's setup key, the organization and its first admin."""
 
     setup_key = forms.CharField(
-        label="Setup key",
+        label=gettext_lazy("Setup key"),
         max_length=64,
-        help_text="Printed by make run (and in the server log) while the install is empty.",
+        help_text=gettext_lazy(
+            "Printed by make run (and in the server log) while the install is empty."
+        ),
     )
-    name = forms.CharField(label="Organization name", max_length=200)
+    name = forms.CharField(label=gettext_lazy("Organization name"), max_length=200)
     slug = forms.SlugField(
-        label="Address",
+        label=gettext_lazy("Address"),
         max_length=60,
         required=False,
-        help_text="Its pages live under /o/address/. Left empty, made from the name.",
+        help_text=gettext_lazy("Its pages live under /o/address/. Left empty, made from the name."),
     )
-    admin_name = forms.CharField(label="Your name", max_length=150)
-    admin_email = forms.EmailField(label="Your e-mail address")
+    admin_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
+    admin_email = forms.EmailField(label=gettext_lazy("Your e-mail address"))
     password = forms.CharField(
-        label="Choose a password", widget=forms.PasswordInput(render_value=False), min_length=8
+        label=gettext_lazy("Choose a password"),
+        widget=forms.PasswordInput(render_value=False),
+        min_length=8,
     )
 
     def clean_password(self) -> str:
@@ -78,43 +94,62 @@ class FirstRunForm(forms.Form):
 
 
 class OrganizationSettingsForm(forms.Form):
-    name = forms.CharField(label="Organization name", max_length=200)
+    name = forms.CharField(label=gettext_lazy("Organization name"), max_length=200)
     time_zone = forms.ChoiceField(
-        label="Default time zone",
-        help_text="Where new members and groups start; each member can choose their own.",
+        label=gettext_lazy("Default time zone"),
+        help_text=gettext_lazy(
+            "Where new members and groups start; each member can choose their own."
+        ),
     )
     email_sender_name = forms.CharField(
-        label="E-mails come from",
+        label=gettext_lazy("E-mails come from"),
         max_length=100,
         required=False,
-        help_text="The sender name people see, e.g. “Acme Leadership Development”.",
+        help_text=gettext_lazy("The sender name people see, e.g. “Acme Leadership Development”."),
     )
     email_reply_to = forms.EmailField(
-        label="Replies go to",
+        label=gettext_lazy("Replies go to"),
         required=False,
-        help_text="An address of your team; empty: the server's sender address.",
+        help_text=gettext_lazy("An address of your team; empty: the server's sender address."),
     )
     facilitator_qualifications = forms.CharField(
-        label="What you ask of facilitators",
+        label=gettext_lazy("What you ask of facilitators"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
-            "One per line, e.g. “completed our facilitator training”. Empty: the three the "
-            "field asks (has built a business, trained feedback coach, expertise in more "
-            "than one area)."
+            gettext_lazy(
+                "One per line, e.g. “completed our facilitator training”. Empty: the three the "
+                "field asks (has built a business, trained feedback coach, expertise in more "
+                "than one area)."
+            )
         ),
     )
 
     content_retention_months = forms.IntegerField(
-        label="Delete what people wrote in groups after (months)",
+        label=gettext_lazy("Delete what people wrote in groups after (months)"),
         required=False,
         min_value=RETENTION_MONTHS_MIN,
         max_value=RETENTION_MONTHS_MAX,
         help_text=(
-            f"From {RETENTION_MONTHS_MIN} to {RETENTION_MONTHS_MAX} months; empty: kept. Each night, "
-            "texts older than this are deleted: issue titles and texts, meeting notes, "
-            "check-in rounds, commitment check-in notes and pulse notes. The counts stay: "
-            "issues by category, attendance, commitments kept and pulse figures still add up."
+            lazy_format(
+                gettext_lazy(
+                    "From %(retention_months_min)s to %(retention_months_max)s months; empty: "
+                    "kept. Each night, texts older than this are deleted: issue titles and "
+                    "texts, meeting notes, check-in rounds, commitment check-in notes and pulse "
+                    "notes. The counts stay: issues by category, attendance, commitments kept "
+                    "and pulse figures still add up."
+                ),
+                retention_months_min=RETENTION_MONTHS_MIN,
+                retention_months_max=RETENTION_MONTHS_MAX,
+            )
+        ),
+    )
+
+    default_language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=language_choices,
+        help_text=gettext_lazy(
+            "The language of pages and e-mails for everyone who has not chosen their own."
         ),
     )
 
@@ -135,5 +170,6 @@ class OrganizationSettingsForm(forms.Form):
             "email_reply_to": organization.email_reply_to,
             "facilitator_qualifications": "\n".join(organization.facilitator_qualifications or []),
             "content_retention_months": organization.content_retention_months,
+            "default_language": organization.default_language,
         }
         return cls(data, initial=initial)

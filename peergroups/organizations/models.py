@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # Re-exported: a group's size bounds are defined once (peergroups.groupsize).
 from peergroups.groupsize import MAX_GROUP_SIZE as MAX_GROUP_SIZE
@@ -52,6 +53,8 @@ class Organization(models.Model):
     # Months after which a group's texts (issues, meeting notes, check-ins, pulse notes)
     # are deleted by the scheduler, the rows and so the counts kept; empty: kept.
     content_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The language of pages and e-mails for everyone here who has not chosen their own.
+    default_language = models.CharField(max_length=10, default="en", db_default="en")
 
     class Meta:
         ordering = ["name"]
@@ -88,11 +91,11 @@ class FirstRunKey(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Program admin"
-    FACILITATOR = "facilitator", "Facilitator"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", gettext_lazy("Program admin")
+    FACILITATOR = "facilitator", gettext_lazy("Facilitator")
+    MEMBER = "member", gettext_lazy("Member")
     # An invited facilitator holds this until an admin approves their application.
-    APPLICANT = "applicant", "Facilitator applicant"
+    APPLICANT = "applicant", gettext_lazy("Facilitator applicant")
 
 
 class OrganizationRole(models.Model):
@@ -118,16 +121,16 @@ class OrganizationRole(models.Model):
 
 
 class GroupingBasis(models.TextChoices):
-    REGION = "region", "By region"
-    INDUSTRY = "industry", "By industry"
-    MIXED = "mixed", "Mixed (region and industry)"
+    REGION = "region", gettext_lazy("By region")
+    INDUSTRY = "industry", gettext_lazy("By industry")
+    MIXED = "mixed", gettext_lazy("Mixed (region and industry)")
 
 
 class MeetingCadence(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
+    WEEKLY = "weekly", gettext_lazy("Weekly")
+    BIWEEKLY = "biweekly", gettext_lazy("Every two weeks")
+    MONTHLY = "monthly", gettext_lazy("Monthly")
+    QUARTERLY = "quarterly", gettext_lazy("Quarterly")
 
 
 class Program(models.Model):
@@ -145,7 +148,7 @@ class Program(models.Model):
     open_seats = models.PositiveSmallIntegerField(
         default=0,
         db_default=0,
-        help_text="Seats each new group keeps free for members who join later.",
+        help_text=gettext_lazy("Seats each new group keeps free for members who join later."),
     )
     grouping_basis = models.CharField(
         max_length=20, choices=GroupingBasis.choices, default=GroupingBasis.MIXED

@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.audit.models import AuditEntry
 from peergroups.audit.naming import audit_names, audit_object_words, audit_value_words
@@ -42,7 +43,7 @@ def program_for_admin(*, access: OrgAccess, program_id: int) -> Program:
     access.require(Role.ADMIN)
     program = Program.objects.filter(organization=access.organization, pk=program_id).first()
     if program is None:
-        raise NotFound("No such program.")
+        raise NotFound(gettext("No such program."))
     program.organization = access.organization  # the same row: no second query for it
     return program
 

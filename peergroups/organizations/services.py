@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Gone, Invalid, NotFound, Refused
+from peergroups.languages import language_check
 from peergroups.organizations.access import admin_require
 from peergroups.organizations.models import (
     ORGANIZATION_NAME_MAX,
@@ -68,7 +69,7 @@ def _organization_name(name: str) -> str:
         name,
         field="name",
         limit=ORGANIZATION_NAME_MAX,
-        blank="Give the organization a name.",
+        blank=gettext("Give the organization a name."),
         fold=True,
     )
 
@@ -79,14 +80,16 @@ def _organization_slug(slug: str, name: str) -> str:
         validate_slug(slug)
     except ValidationError:
         raise Invalid(
-            "Use lowercase letters, digits and hyphens for the address, e.g. “acme-leaders”.",
+            gettext(
+                "Use lowercase letters, digits and hyphens for the address, e.g. “acme-leaders”."
+            ),
             field="slug",
         ) from None
     text_check(slug, field="slug", limit=SLUG_MAX)
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(
-            f"The address “{slug}” is taken; choose another.",
-            errors=[{"field": "slug", "message": "Taken; choose another."}],
+            gettext("The address “%(slug)s” is taken; choose another.") % {"slug": slug},
+            errors=[{"field": "slug", "message": gettext("Taken; choose another.")}],
         )
     return slug
 
@@ -112,7 +115,10 @@ def organization_start(
     try:
         validate_email(email)
     except ValidationError:
-        raise Invalid(f"“{admin_email}” is not an e-mail address.", field="admin_email") from None
+        raise Invalid(
+            gettext("“%(admin_email)s” is not an e-mail address.") % {"admin_email": admin_email},
+            field="admin_email",
+        ) from None
     admin = User.objects.filter(email__iexact=email).first()
     created = admin is None
     if created:
@@ -158,21 +164,25 @@ def organization_first_run(
     # with the organization the first created.
     row = FirstRunKey.objects.select_for_update().order_by("pk").first()
     if Organization.objects.exists():
-        raise Gone("This install has an organization already; sign in instead.")
+        raise Gone(gettext("This install has an organization already; sign in instead."))
     expected = _first_run_key(row.salt) if row is not None else None
     if expected is None:
         raise Refused(
-            "No setup key has been made yet: run “manage.py setup_key” (make run does) "
-            "and use the key it prints."
+            gettext(
+                "No setup key has been made yet: run “manage.py setup_key” (make run does) "
+                "and use the key it prints."
+            )
         )
     if not hmac.compare_digest(expected, (setup_key or "").strip()):
         raise Refused(
-            "That setup key is not this install's. Copy it from the terminal where "
-            "make run (or the server) printed it.",
-            errors=[{"field": "setup_key", "message": "Not this install's setup key."}],
+            gettext(
+                "That setup key is not this install's. Copy it from the terminal where "
+                "make run (or the server) printed it."
+            ),
+            errors=[{"field": "setup_key", "message": gettext("Not this install's setup key.")}],
         )
     if not (admin_name or "").strip():
-        raise Invalid("Give your name.", field="admin_name")
+        raise Invalid(gettext("Give your name."), field="admin_name")
     organization, admin, _created = organization_start(
         name=name,
         slug=slug,
@@ -193,7 +203,9 @@ def _qualifications(values: list[str] | None) -> list[str] | None:
             cleaned.append(value)
     if len(cleaned) > QUALIFICATIONS_MAX:
         raise Invalid(
-            f"Ask at most {QUALIFICATIONS_MAX} qualifications.", field="facilitator_qualifications"
+            gettext("Ask at most %(qualifications_max)s qualifications.")
+            % {"qualifications_max": QUALIFICATIONS_MAX},
+            field="facilitator_qualifications",
         )
     return cleaned or None
 
@@ -209,23 +221,29 @@ def organization_settings_update(
     email_reply_to: str,
     facilitator_qualifications: list[str] | None,
     content_retention_months: int | None,
+    default_language: str,
 ) -> Organization:
     """An admin's change of the organization's settings; an empty qualification list
     means the field's three, an empty retention period keeps group texts."""
     if not OrganizationRole.objects.filter(
         organization=organization, user=acting_user, role=Role.ADMIN
     ).exists():
-        raise Refused("Only a program admin changes the organization's settings.")
+        raise Refused(gettext("Only a program admin changes the organization's settings."))
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if time_zone not in zoneinfo.available_timezones():
-        raise Invalid(f"“{time_zone}” is not a time zone.", field="time_zone")
+        raise Invalid(
+            gettext("“%(time_zone)s” is not a time zone.") % {"time_zone": time_zone},
+            field="time_zone",
+        )
     reply_to = (email_reply_to or "").strip().lower()
     if reply_to:
         try:
             validate_email(reply_to)
         except ValidationError:
             raise Invalid(
-                f"“{email_reply_to}” is not an e-mail address.", field="email_reply_to"
+                gettext("“%(email_reply_to)s” is not an e-mail address.")
+                % {"email_reply_to": email_reply_to},
+                field="email_reply_to",
             ) from None
     sender = text_check(
         email_sender_name,
@@ -237,11 +255,18 @@ def organization_settings_update(
         RETENTION_MONTHS_MIN <= content_retention_months <= RETENTION_MONTHS_MAX
     ):
         raise Invalid(
-            f"Choose a retention period from {RETENTION_MONTHS_MIN} to "
-            f"{RETENTION_MONTHS_MAX} months, or leave it empty to keep group texts.",
+            gettext(
+                "Choose a retention period from %(retention_months_min)s to "
+                "%(retention_months_max)s months, or leave it empty to keep group texts."
+            )
+            % {
+                "retention_months_min": RETENTION_MONTHS_MIN,
+                "retention_months_max": RETENTION_MONTHS_MAX,
+            },
             field="content_retention_months",
         )
     fields = {
+        "default_language": language_check(default_language, field="default_language"),
         "name": _organization_name(name),
         "time_zone": time_zone,
         "email_sender_name": sender,
@@ -271,7 +296,7 @@ def role_grant(
     *, organization: Organization, user: User, role: str, acting_user: User | None
 ) -> OrganizationRole:
     if role not in Role.values:
-        raise Invalid(f"“{role}” is not a role.", field="role")
+        raise Invalid(gettext("“%(role)s” is not a role.") % {"role": role}, field="role")
     granted, created = OrganizationRole.objects.get_or_create(
         organization=organization, user=user, role=role
     )
@@ -307,7 +332,7 @@ def role_revoke(
         admin_keep_one(
             organization=organization,
             user_id=user.pk,
-            refusal="An organization keeps at least one program admin.",
+            refusal=gettext("An organization keeps at least one program admin."),
         )
     deleted, _ = OrganizationRole.objects.filter(
         organization=organization, user=user, role=role
@@ -353,22 +378,24 @@ def invitation_create(
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only the organization's admins invite people.",
+        reason=gettext("Only the organization's admins invite people."),
     )
     email = email.strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", field="email") from None
+        raise Invalid(gettext("Enter a valid e-mail address."), field="email") from None
     if role not in INVITABLE_ROLES:
-        raise Invalid("Invite people as a member, a facilitator or a program admin.", field="role")
+        raise Invalid(
+            gettext("Invite people as a member, a facilitator or a program admin."), field="role"
+        )
     if program is not None and program.organization_id != organization.pk:
-        raise Invalid("No such program in this organization.", field="program")
+        raise Invalid(gettext("No such program in this organization."), field="program")
     pending = Invitation.objects.select_for_update().filter(
         organization=organization, email=email, accepted_at__isnull=True
     )
     if any(not invitation.is_expired for invitation in pending):
-        raise Conflict("This person has an open invitation already.")
+        raise Conflict(gettext("This person has an open invitation already."))
     invitation = Invitation(
         organization=organization,
         email=email,
@@ -405,7 +432,7 @@ def invitation_refresh(
 ) -> Invitation:
     """Update an open invitation's records (a re-import); an expired one gets a new link."""
     if invitation.is_used:
-        raise Conflict("This invitation has been accepted already.")
+        raise Conflict(gettext("This invitation has been accepted already."))
     before = {"expires_at": invitation.expires_at}
     if full_name is not None:
         invitation.full_name = full_name.strip()
@@ -482,7 +509,7 @@ def _open_invitation(
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only the organization's admins manage invitations.",
+        reason=gettext("Only the organization's admins manage invitations."),
     )
     invitation = (
         Invitation.objects.select_for_update()
@@ -490,9 +517,12 @@ def _open_invitation(
         .first()
     )
     if invitation is None:
-        raise NotFound("No such invitation.")
+        raise NotFound(gettext("No such invitation."))
     if invitation.is_used:
-        raise Conflict(f"{invitation.email} accepted this invitation already.")
+        raise Conflict(
+            gettext("%(invitation_email)s accepted this invitation already.")
+            % {"invitation_email": invitation.email}
+        )
     return invitation
 
 

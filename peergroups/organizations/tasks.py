@@ -9,9 +9,12 @@ anyone with database access, so it must not hold a link that opens the invitatio
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from peergroups.ops.mail import email_send, retry_email
+from peergroups.accounts.models import User
+from peergroups.formats import lazy_format
+from peergroups.ops.mail import email_language, email_send, retry_email
 from peergroups.organizations.models import Invitation, token_from_salt
 
 
@@ -59,11 +62,17 @@ def invitation_send(invitation_id: int) -> None:
     link = settings.BASE_URL + reverse(
         "accounts-invitation", kwargs={"token": invitation_token(invitation)}
     )
-    email_send(
-        to=invitation.email,
-        subject=f"You are invited to {invitation.organization.name} on Peergroups",
-        template="organizations/email/invitation.txt",
-        context={"invitation": invitation, "link": link},
-        organization=invitation.organization,
-    )
+    # In the language of the account the address has, if any, else the organization's.
+    account = User.objects.filter(email__iexact=invitation.email).first()
+    with email_language(user=account, organization=invitation.organization):
+        email_send(
+            to=invitation.email,
+            subject=lazy_format(
+                gettext_lazy("You are invited to %(organization_name)s on Peergroups"),
+                organization_name=invitation.organization.name,
+            ),
+            template="organizations/email/invitation.txt",
+            context={"invitation": invitation, "link": link},
+            organization=invitation.organization,
+        )
     invitation_mark_sent(invitation=invitation)

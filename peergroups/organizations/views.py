@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from peergroups.audit.selectors import audit_actions, audit_csv
@@ -53,7 +54,7 @@ def first_run(request: HttpRequest) -> HttpResponse:
     """Create the install's first organization and its admin, with the setup key that
     `make run` and the server log print; gone once an organization exists."""
     if Organization.objects.exists():
-        raise NotFound("This install has its organizations; sign in instead.")
+        raise NotFound(gettext("This install has its organizations; sign in instead."))
     key = services.first_run_key_current()
     if request.method == "GET":
         if key:
@@ -83,7 +84,10 @@ def first_run(request: HttpRequest) -> HttpResponse:
             login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"“{organization.name}” is ready. Check its settings, then create a program.",
+                gettext(
+                    "“%(organization_name)s” is ready. Check its settings, then create a program."
+                )
+                % {"organization_name": organization.name},
             )
             return redirect("organizations-settings", org_slug=organization.slug)
     status = form_status(request)
@@ -106,7 +110,7 @@ def organization_settings(request: HttpRequest, access: OrgAccess) -> HttpRespon
         except Invalid as refusal:
             form_add_invalid(form, refusal)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("organizations-settings", org_slug=access.organization.slug)
     status = form_status(request)
     return org_render(request, access, "organizations/settings.html", {"form": form}, status=status)
@@ -129,8 +133,11 @@ def invitation_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Invitation to {invitation.email} queued: it is e-mailed in a moment, and the "
-                "funnel shows it if the mail server cannot deliver it.",
+                gettext(
+                    "Invitation to %(invitation_email)s queued: it is e-mailed in a moment, and "
+                    "the funnel shows it if the mail server cannot deliver it."
+                )
+                % {"invitation_email": invitation.email},
             )
             return redirect("organizations-invitations", org_slug=access.organization.slug)
     invitations = invitations_for_admin(access=access)[:200]

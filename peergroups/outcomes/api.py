@@ -123,7 +123,7 @@ def _figure(figure) -> dict:
         "value": value,
         "people": figure.people,
         "people_band": figure.people_band,
-        "hidden": figure.hidden,
+        "hidden": str(figure.hidden),
     }
 
 

@@ -2,6 +2,7 @@
 service's), so a value one refuses the others refuse too."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.outcomes.models import HOURS, MARGIN_PERCENT, NOTE_MAX_LENGTH, SCALE, MarginTrend
 from peergroups.outcomes.services import Answers, PulseAnswers
@@ -13,7 +14,7 @@ SCALE_CHOICES = [(n, str(n)) for n in range(SCALE.low, SCALE.high + 1)]
 def _scale(label: str, help_text: str, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
-        choices=SCALE_CHOICES if required else [("", "No meeting"), *SCALE_CHOICES],
+        choices=SCALE_CHOICES if required else [("", gettext("No meeting")), *SCALE_CHOICES],
         coerce=int,
         empty_value=None,
         widget=forms.RadioSelect(attrs={"class": "scale"}),
@@ -24,29 +25,33 @@ def _scale(label: str, help_text: str, required: bool = True) -> forms.TypedChoi
 
 class BaselineForm(forms.Form):
     hours_per_week = forms.IntegerField(
-        label="Hours worked per week",
+        label=gettext_lazy("Hours worked per week"),
         min_value=HOURS.low,
         max_value=HOURS.high,
-        help_text="A typical week lately, all work included.",
+        help_text=gettext_lazy("A typical week lately, all work included."),
     )
-    productivity = _scale("Productivity", "1 = far below what you can do, 7 = at your best.")
+    productivity = _scale(
+        gettext_lazy("Productivity"),
+        gettext_lazy("1 = far below what you can do, 7 = at your best."),
+    )
     margin_trend = forms.TypedChoiceField(
-        label="Your unit's profit margin is going",
+        label=gettext_lazy("Your unit's profit margin is going"),
         choices=MarginTrend.choices,
         coerce=int,
         widget=forms.RadioSelect,
     )
     margin_percent = forms.DecimalField(
-        label="Margin, % (optional)",
+        label=gettext_lazy("Margin, % (optional)"),
         min_value=MARGIN_PERCENT.low,
         max_value=MARGIN_PERCENT.high,
         max_digits=4,
         decimal_places=1,
         required=False,
-        help_text="Only if you want to track the figure itself.",
+        help_text=gettext_lazy("Only if you want to track the figure itself."),
     )
     goal_confidence = _scale(
-        "Confidence on your key goals", "1 = they will slip, 7 = they will be met."
+        gettext_lazy("Confidence on your key goals"),
+        gettext_lazy("1 = they will slip, 7 = they will be met."),
     )
 
     def answers(self) -> Answers:
@@ -55,16 +60,16 @@ class BaselineForm(forms.Form):
 
 class PulseForm(BaselineForm):
     meeting_value = _scale(
-        "Value of last month's meeting",
-        "1 = not worth the time, 7 = the best use of the day.",
+        gettext_lazy("Value of last month's meeting"),
+        gettext_lazy("1 = not worth the time, 7 = the best use of the day."),
         required=False,
     )
     note = text_bound(
         forms.CharField(
-            label="A private note (optional)",
+            label=gettext_lazy("A private note (optional)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
-            help_text="Only you will see it.",
+            help_text=gettext_lazy("Only you will see it."),
         ),
         NOTE_MAX_LENGTH,
     )

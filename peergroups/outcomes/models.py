@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.links import OneClickLink
@@ -30,16 +31,16 @@ class Bound:
         return Q(**{f"{field}__gte": self.low, f"{field}__lte": self.high})
 
 
-HOURS = Bound(0, 100, "Hours worked per week")
-SCALE = Bound(1, 7, "On a scale of 1 to 7")
-MARGIN_PERCENT = Bound(Decimal(-100), Decimal(100), "Profit margin, %")
+HOURS = Bound(0, 100, gettext_lazy("Hours worked per week"))
+SCALE = Bound(1, 7, gettext_lazy("On a scale of 1 to 7"))
+MARGIN_PERCENT = Bound(Decimal(-100), Decimal(100), gettext_lazy("Profit margin, %"))
 NOTE_MAX_LENGTH = 1000
 
 
 class MarginTrend(models.IntegerChoices):
-    DOWN = -1, "Down"
-    FLAT = 0, "Flat"
-    UP = 1, "Up"
+    DOWN = -1, gettext_lazy("Down")
+    FLAT = 0, gettext_lazy("Flat")
+    UP = 1, gettext_lazy("Up")
 
 
 class Answers(models.Model):

@@ -18,12 +18,13 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups import aggregates
 from peergroups.accounts.models import User
 from peergroups.aggregates import Collect, Figure, Table
 from peergroups.errors import Invalid
-from peergroups.formats import natural_key
+from peergroups.formats import lazy_format, natural_key
 from peergroups.goals.models import CHECK_IN_CREDIT, Commitment, CommitmentCheckIn
 from peergroups.goals.selectors import month_starts
 from peergroups.groups.models import GroupMembership, PeerGroup
@@ -50,18 +51,34 @@ RETENTION_MONTHS = (6, 12)
 # The measures a baseline and a pulse share, with what a chart of each needs.
 MEASURES = [
     # key, label, unit, low, high, ticks, change low/high/ticks
-    ("hours_per_week", "Hours worked per week", " h", 0, 80, (0, 40, 80), (-20, 20, (-20, 0, 20))),
+    (
+        "hours_per_week",
+        gettext_lazy("Hours worked per week"),
+        " h",
+        0,
+        80,
+        (0, 40, 80),
+        (-20, 20, (-20, 0, 20)),
+    ),
     ("productivity", "Productivity (1–7)", "", 1, 7, (1, 4, 7), (-3, 3, (-3, 0, 3))),
     (
         "margin_trend",
-        "Margin trend (−1 down, 0 flat, +1 up)",
+        gettext_lazy("Margin trend (−1 down, 0 flat, +1 up)"),
         "",
         -1,
         1,
         (-1, 0, 1),
         (-2, 2, (-2, 0, 2)),
     ),
-    ("goal_confidence", "Confidence on key goals (1–7)", "", 1, 7, (1, 4, 7), (-3, 3, (-3, 0, 3))),
+    (
+        "goal_confidence",
+        gettext_lazy("Confidence on key goals (1–7)"),
+        "",
+        1,
+        7,
+        (1, 4, 7),
+        (-3, 3, (-3, 0, 3)),
+    ),
 ]
 MEASURE_KEYS = [m[0] for m in MEASURES]
 
@@ -190,7 +207,7 @@ def member_trend(*, user: User, access: OrgAccess, months: int = TREND_MONTHS) -
         series.append(
             {
                 "key": key,
-                "label": label,
+                "label": str(label),
                 "unit": unit,
                 "low": low,
                 "high": high,
@@ -204,7 +221,7 @@ def member_trend(*, user: User, access: OrgAccess, months: int = TREND_MONTHS) -
     series.append(
         {
             "key": "meeting_value",
-            "label": "Value of last month's meeting (1–7)",
+            "label": gettext("Value of last month's meeting (1–7)"),
             "unit": "",
             "low": 1,
             "high": 7,
@@ -233,11 +250,11 @@ def dropped_two_months_running(values: list) -> bool:
 
 
 HEALTH_MEASURES = [
-    ("attendance", "Attendance", " %"),
-    ("commitments_kept", "Commitments kept", " %"),
-    ("meeting_value", "Meeting value (1–7)", ""),
-    ("response_rate", "Pulse response rate", " %"),
-    ("issues_per_meeting", "Issues processed per meeting", ""),
+    ("attendance", gettext_lazy("Attendance"), " %"),
+    ("commitments_kept", gettext_lazy("Commitments kept"), " %"),
+    ("meeting_value", gettext_lazy("Meeting value (1–7)"), ""),
+    ("response_rate", gettext_lazy("Pulse response rate"), " %"),
+    ("issues_per_meeting", gettext_lazy("Issues processed per meeting"), ""),
 ]
 
 
@@ -339,7 +356,7 @@ def group_health(*, ctx: GroupContext, months: int = HEALTH_MONTHS) -> dict:
         rows.append(
             {
                 "key": key,
-                "label": label,
+                "label": str(label),
                 "unit": unit,
                 "months": [{"month": m, "figure": figures[m]} for m in starts],
                 "latest": figures[starts[-1]],
@@ -374,18 +391,28 @@ class OutcomeFilters:
 
     def __post_init__(self) -> None:
         if self.cycle is not None and self.program_id is None:  # cycles are per program
-            raise Invalid("Choose a program to filter by cycle.", field="cycle")
+            raise Invalid(gettext("Choose a program to filter by cycle."), field="cycle")
 
 
 ADMIN_COLUMNS = [
     # key, label, unit
-    ("people", "People asked", ""),
-    ("response_rate", "Pulse response rate", " %"),
-    ("meeting_value", "Meeting value (1–7)", ""),
-    ("attendance", "Attendance", " %"),
-    ("commitments_kept", "Commitments kept", " %"),
-    *[(f"change_{key}", f"Change: {label}", unit) for key, label, unit, *_ in MEASURES],
-    *[(f"retention_{n}", f"Still active after {n} months", " %") for n in RETENTION_MONTHS],
+    ("people", gettext_lazy("People asked"), ""),
+    ("response_rate", gettext_lazy("Pulse response rate"), " %"),
+    ("meeting_value", gettext_lazy("Meeting value (1–7)"), ""),
+    ("attendance", gettext_lazy("Attendance"), " %"),
+    ("commitments_kept", gettext_lazy("Commitments kept"), " %"),
+    *[
+        (f"change_{key}", lazy_format(gettext_lazy("Change: %(label)s"), label=label), unit)
+        for key, label, unit, *_ in MEASURES
+    ],
+    *[
+        (
+            f"retention_{n}",
+            lazy_format(gettext_lazy("Still active after %(months)s months"), months=n),
+            " %",
+        )
+        for n in RETENTION_MONTHS
+    ],
 ]
 
 
@@ -417,7 +444,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
         )
     }
     if filters.program_id is not None and filters.program_id not in programs:
-        raise Invalid("No such program in this organization.", field="program")
+        raise Invalid(gettext("No such program in this organization."), field="program")
     cycles = sorted(
         set(
             PeerGroup.objects.filter(organization=organization)
@@ -434,7 +461,7 @@ def program_outcomes(*, access: OrgAccess, filters: OutcomeFilters | None = None
     else:
         row_keys = [_cycle(filters.program_id, filters.cycle)]
         if (filters.program_id, filters.cycle) not in cycles:
-            raise Invalid("No such cycle in this program.", field="cycle")
+            raise Invalid(gettext("No such cycle in this program."), field="cycle")
     figures = outcome_figures_kept(organization=organization, this_month=this_month)
     rows = []
     for row_key in row_keys:
@@ -812,21 +839,28 @@ def _retention(organization, this_month, period_end, tables) -> None:
 
 def _row_label(key: tuple, programs: dict) -> str:
     if key == ALL:
-        return "All programs"
+        return gettext("All programs")
     if key[0] == "program":
         return programs[key[1]].name
-    return f"{programs[key[1]].name}, cycle {key[2]}"
+    return gettext("%(program)s, cycle %(cycle)s") % {
+        "program": programs[key[1]].name,
+        "cycle": key[2],
+    }
 
 
 def outcome_rows_flat(result: dict) -> tuple[list[str], list[list[str]]]:
     """The page's table as text cells, for the CSV export: exactly what the page shows."""
-    header = ["Row"]
+    header = [gettext("Row")]
     for key, label, _unit in result["columns"]:
         if key.startswith("change_"):
-            header += [f"{label}: median", f"{label}: 25th percentile", f"{label}: 75th percentile"]
+            header += [
+                gettext("%(label)s: median") % {"label": label},
+                gettext("%(label)s: 25th percentile") % {"label": label},
+                gettext("%(label)s: 75th percentile") % {"label": label},
+            ]
         else:
             header.append(label)
-    header += [f"Issues: {label}" for _, label in result["categories"]]
+    header += [gettext("Issues: %(label)s") % {"label": label} for _, label in result["categories"]]
     lines = []
     for row in result["rows"]:
         line = [row["label"]]
@@ -834,7 +868,7 @@ def outcome_rows_flat(result: dict) -> tuple[list[str], list[list[str]]]:
             figure = row["cells"][key]
             if key.startswith("change_"):
                 if not figure.shown:
-                    line += [f"not shown ({figure.hidden})", "", ""]
+                    line += [gettext("not shown (%(hidden)s)") % {"hidden": figure.hidden}, "", ""]
                 elif figure.value is None:
                     line += ["", "", ""]
                 else:
@@ -854,7 +888,7 @@ def _signed(value: float) -> str:
 
 def figure_text(figure, unit: str, people: bool = False) -> str:
     if not figure.shown:
-        return f"not shown ({figure.hidden})"
+        return gettext("not shown (%(hidden)s)") % {"hidden": figure.hidden}
     if people:  # a band, never the exact count (the time rule)
         return figure.people_band
     value = figure.value

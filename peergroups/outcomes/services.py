@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict, Invalid, Refused
@@ -31,7 +33,12 @@ from peergroups.outcomes.selectors import month_of
 from peergroups.textlimits import text_check
 
 PULSE_LINK_DAYS = 14  # a one-click pulse link works this long after it is sent
-PULSE_LINK = LinkWords("pulse", instead="answer it", change="see your answers")
+PULSE_LINK = LinkWords(
+    invalid=gettext_lazy("This pulse link is not valid. Sign in to answer it instead."),
+    used=gettext_lazy("This pulse link has been used already. Sign in to see your answers."),
+    expired=gettext_lazy("This pulse link has expired. Sign in to answer it instead."),
+    ended=gettext_lazy("This pulse link no longer works."),
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,8 @@ class PulseAnswers(Answers):
 def _within(value, bound: Bound, field: str) -> None:
     if value is None or not (bound.low <= value <= bound.high):
         raise Invalid(
-            f"{bound.label.split(',')[0]}: give a number from {bound.low} to {bound.high}.",
+            gettext("%(measure)s: give a number from %(low)s to %(high)s.")
+            % {"measure": bound.label.split(",")[0], "low": bound.low, "high": bound.high},
             field=field,
         )
 
@@ -65,7 +73,7 @@ def answers_check(answers: Answers) -> None:
     _within(answers.productivity, SCALE, "productivity")
     _within(answers.goal_confidence, SCALE, "goal_confidence")
     if answers.margin_trend not in MarginTrend.values:
-        raise Invalid("Margin trend: choose down, flat or up.", field="margin_trend")
+        raise Invalid(gettext("Margin trend: choose down, flat or up."), field="margin_trend")
     if answers.margin_percent is not None:
         _within(answers.margin_percent, MARGIN_PERCENT, "margin_percent")
     if isinstance(answers, PulseAnswers):
@@ -86,14 +94,14 @@ def baseline_record(*, organization: Organization, user: User, answers: Answers)
     """A member's baseline, once: it stays as it was so the trend against it means something."""
     answers_check(answers)
     if Baseline.objects.filter(organization=organization, user=user).exists():
-        raise Conflict("Your baseline is recorded already; it stays as it was.")
+        raise Conflict(gettext("Your baseline is recorded already; it stays as it was."))
     try:
         with transaction.atomic():
             return Baseline.objects.create(
                 organization=organization, user=user, **_baseline_fields(answers)
             )
     except IntegrityError:
-        raise Conflict("Your baseline is recorded already; it stays as it was.") from None
+        raise Conflict(gettext("Your baseline is recorded already; it stays as it was.")) from None
 
 
 # --- pulses ----------------------------------------------------------------------------
@@ -115,11 +123,14 @@ def pulse_answer(*, pulse: Pulse, answers: PulseAnswers, acting_user: User) -> P
     """Record the member's answers to their pulse, once. The first answers become the
     baseline when the member has none yet."""
     if acting_user.pk != pulse.user_id:
-        raise Refused("Only the member it was sent to answers a pulse.")
+        raise Refused(gettext("Only the member it was sent to answers a pulse."))
     answers_check(answers)
     pulse = Pulse.objects.select_for_update().get(pk=pulse.pk)
     if pulse.answered_at is not None:
-        raise Conflict(f"Your pulse for {pulse.month:%B %Y} is answered already. Thank you!")
+        raise Conflict(
+            gettext("Your pulse for %(month)s is answered already. Thank you!")
+            % {"month": date_format(pulse.month, "YEAR_MONTH_FORMAT")}
+        )
     for name, value in _baseline_fields(answers).items():
         setattr(pulse, name, value)
     pulse.meeting_value = answers.meeting_value
@@ -145,7 +156,7 @@ def pulse_answer_current(
     in no active group is not asked.
     """
     if group is None:
-        raise Refused("The monthly pulse is for members of an active group.")
+        raise Refused(gettext("The monthly pulse is for members of an active group."))
     month = month_of(timezone.now(), zone)
     pulse = pulse_create(organization=organization, user=user, group=group, month=month)
     if pulse is None:
@@ -167,7 +178,10 @@ def pulse_token_resolve(token: str) -> PulseToken:
     )
     _require_owner_active(link.pulse)
     if link.pulse.answered_at is not None:
-        raise Conflict(f"Your pulse for {link.pulse.month:%B %Y} is answered already. Thank you!")
+        raise Conflict(
+            gettext("Your pulse for %(month)s is answered already. Thank you!")
+            % {"month": date_format(link.pulse.month, "YEAR_MONTH_FORMAT")}
+        )
     return link
 
 

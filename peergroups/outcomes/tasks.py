@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from peergroups.ops.mail import email_send
+from peergroups.formats import lazy_date, lazy_format
+from peergroups.ops.mail import email_send, in_recipient_language
 from peergroups.organizations.models import Organization
 from peergroups.organizations.recipients import recipients as organization_recipients
 from peergroups.outcomes import selectors, services
@@ -106,15 +108,22 @@ def _still_active(candidates: list) -> list:
     return [r for r in candidates if (r.organization.pk, r.user.pk) in kept]
 
 
+@in_recipient_language(lambda pulse, recipient, **_: (recipient.user, recipient.organization))
 def _send(pulse: Pulse, recipient, *, reminder: bool) -> None:
     token = services.pulse_token_issue(pulse=pulse)
     link = settings.BASE_URL + reverse(
         "outcomes-pulse-link", kwargs={"org_slug": recipient.organization.slug, "token": token}
     )
     subject = (
-        f"A reminder: your {pulse.month:%B} pulse (under a minute)"
+        lazy_format(
+            gettext_lazy("A reminder: your %(month)s pulse (under a minute)"),
+            month=lazy_date(pulse.month, "F"),
+        )
         if reminder
-        else f"Your {pulse.month:%B} pulse: how is work going? (under a minute)"
+        else lazy_format(
+            gettext_lazy("Your %(month)s pulse: how is work going? (under a minute)"),
+            month=lazy_date(pulse.month, "F"),
+        )
     )
     email_send(
         to=recipient.user.email,

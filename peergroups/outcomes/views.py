@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -17,6 +19,7 @@ from peergroups.errors import Invalid
 from peergroups.formats import csv_text
 from peergroups.goals import selectors as goals
 from peergroups.http import csv_response, form_add_invalid, form_status
+from peergroups.languages import language_activate_for
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
@@ -34,7 +37,7 @@ def member(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {
             **s,
             "chart": line_chart(
-                [(m.strftime("%b"), v) for m, v in s["points"]],
+                [(date_format(m, "M"), v) for m, v in s["points"]],
                 low=s["low"],
                 high=s["high"],
                 ticks=s["ticks"],
@@ -78,7 +81,9 @@ def baseline(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as invalid:
             form_add_invalid(form, invalid)
         else:
-            messages.success(request, "Baseline recorded. Your monthly pulses compare to it.")
+            messages.success(
+                request, gettext("Baseline recorded. Your monthly pulses compare to it.")
+            )
             return redirect("outcomes-member", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -111,7 +116,7 @@ def pulse(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as invalid:
             form_add_invalid(form, invalid)
         else:
-            messages.success(request, "Thank you: your pulse is recorded.")
+            messages.success(request, gettext("Thank you: your pulse is recorded."))
             return redirect("outcomes-member", org_slug=access.organization.slug)
     return org_render(
         request,
@@ -133,6 +138,7 @@ def pulse_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     link = services.pulse_token_resolve(token)
     if link.pulse.organization.slug != org_slug:
         raise services.PULSE_LINK.invalid()
+    language_activate_for(request, user=link.pulse.user, organization=link.pulse.organization)
     form = PulseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,7 +176,7 @@ def group_health(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
             scale = (0, 6, (0, 3, 6), "")
         low, high, ticks, unit = scale
         row["chart"] = bar_chart(
-            [(m["month"].strftime("%b"), m["figure"].value) for m in row["months"]],
+            [(date_format(m["month"], "M"), m["figure"].value) for m in row["months"]],
             low=low,
             high=high,
             ticks=ticks,
@@ -193,7 +199,9 @@ def _filters(request: HttpRequest) -> selectors.OutcomeFilters:
         if not raw:
             return None
         if not raw.isdigit():
-            raise Invalid(f"The {name} filter takes a number.", field=name)
+            raise Invalid(
+                gettext("The %(name)s filter takes a number.") % {"name": name}, field=name
+            )
         return int(raw)
 
     return selectors.OutcomeFilters(program_id=number("program"), cycle=number("cycle"))
@@ -216,7 +224,10 @@ def program_outcomes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             {
                 "id": f"change-{key}",
                 "label": label,
-                "title": f"Change since baseline — {label}: median, bar; 25th–75th percentile, line",
+                "title": gettext(
+                    "Change since baseline — %(label)s: median, bar; 25th–75th percentile, line"
+                )
+                % {"label": label},
                 "chart": bar_chart(points, low=low, high=high, ticks=ticks, unit=unit),
             }
         )

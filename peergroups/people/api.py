@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -64,7 +65,12 @@ def _row_errors(invalid: ImportInvalid) -> Invalid:
     ]
     count = len(errors)
     return Invalid(
-        f"{count} problem{'s' if count != 1 else ''} in the file; nothing was imported.",
+        ngettext(
+            "%(count)s problem in the file; nothing was imported.",
+            "%(count)s problems in the file; nothing was imported.",
+            count,
+        )
+        % {"count": count},
         errors=errors,
     )
 

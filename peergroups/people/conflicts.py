@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from django.utils.translation import gettext
+
 from peergroups.accounts.models import User
 from peergroups.errors import Conflict
 from peergroups.organizations.models import Organization
@@ -87,9 +89,12 @@ def conflict_pairs(
 
 def kept_apart_sentence(name_a: str, name_b: str, reason: str) -> str:
     """What an admin reads about a pair kept apart (a private declaration stays unnamed)."""
-    if reason in (REPORTING_LINE, COMPETITOR):
-        return f"{name_a} and {name_b} cannot share a group ({reason})."
-    return f"{name_a} and {name_b} cannot share a group."
+    names = {"first": name_a, "second": name_b}
+    if reason == REPORTING_LINE:
+        return gettext("%(first)s and %(second)s cannot share a group (reporting line).") % names
+    if reason == COMPETITOR:
+        return gettext("%(first)s and %(second)s cannot share a group (competitors).") % names
+    return gettext("%(first)s and %(second)s cannot share a group.") % names
 
 
 def together_check(

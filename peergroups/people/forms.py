@@ -4,9 +4,11 @@ import zoneinfo
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.errors import Invalid
+from peergroups.formats import number_text
 from peergroups.people.models import (
     CATEGORY_LABEL_MAX,
     FACILITATOR_CAPACITY,
@@ -26,8 +28,11 @@ def import_size_check(size: int) -> None:
     if size > MAX_IMPORT_BYTES:
         megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
         raise Invalid(
-            f"The file is {size / (1024 * 1024):.1f} MB; the limit is {megabytes} MB. "
-            "Split it into several files.",
+            gettext(
+                "The file is %(size)s MB; the limit is %(megabytes)s MB. Split it into "
+                "several files."
+            )
+            % {"size": format(size / (1024 * 1024), ".1f"), "megabytes": megabytes},
             field="file",
         )
 
@@ -84,35 +89,40 @@ def checkboxes(label: str, choices, required: bool = False, help_text: str = "")
 
 class IntakeForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
+        label=gettext_lazy("Time zone"), choices=[(tz, tz.replace("_", " ")) for tz in TIME_ZONES]
     )
     expertise = checkboxes(
-        "Areas of expertise", AREAS, required=True, help_text="What you could help a peer with."
+        gettext_lazy("Areas of expertise"),
+        AREAS,
+        required=True,
+        help_text=gettext_lazy("What you could help a peer with."),
     )
-    challenge_topics = checkboxes("Topics of your current challenges", AREAS)
-    goal_topics = checkboxes("Topics of your key goals", AREAS)
+    challenge_topics = checkboxes(gettext_lazy("Topics of your current challenges"), AREAS)
+    goal_topics = checkboxes(gettext_lazy("Topics of your key goals"), AREAS)
     availability = checkboxes(
-        "When you can meet",
+        gettext_lazy("When you can meet"),
         AVAILABILITY_SLOTS,
         required=True,
-        help_text="Pick every slot that works.",
+        help_text=gettext_lazy("Pick every slot that works."),
     )
     competitors = ListField(
-        label="Competitors",
+        label=gettext_lazy("Competitors"),
         required=False,
-        help_text="Companies whose people you should not share a group with, separated by commas.",
+        help_text=gettext_lazy(
+            "Companies whose people you should not share a group with, separated by commas."
+        ),
     )
     reports_to = forms.ModelChoiceField(
-        label="Your own manager, if they take part",
+        label=gettext_lazy("Your own manager, if they take part"),
         queryset=User.objects.none(),
         required=False,
-        help_text="You will never be grouped with anyone in your reporting line.",
+        help_text=gettext_lazy("You will never be grouped with anyone in your reporting line."),
     )
     not_with = forms.ModelMultipleChoiceField(
-        label="People you would rather not share a group with",
+        label=gettext_lazy("People you would rather not share a group with"),
         queryset=User.objects.none(),
         required=False,
-        help_text="Optional and confidential: only the grouping uses it.",
+        help_text=gettext_lazy("Optional and confidential: only the grouping uses it."),
     )
 
     class Meta:
@@ -139,15 +149,18 @@ class IntakeForm(forms.ModelForm):
             "competitors",
         ]
         labels = {
-            "region": "Region",
-            "locale": "Language",
-            "function": "Function (e.g. engineering, sales)",
-            "management_level": "Management level",
-            "team_size": "People you manage (directly and indirectly)",
-            "years_managing": "Years as a manager",
-            "company": "Company",
-            "challenges": "Your current challenges",
-            "goals": "Your key goals for the coming year",
+            "region": gettext_lazy("Region"),
+            "industry": gettext_lazy("Industry"),
+            "company_size": gettext_lazy("Company size"),
+            "company_stage": gettext_lazy("Company stage"),
+            "locale": gettext_lazy("Language"),
+            "function": gettext_lazy("Function (e.g. engineering, sales)"),
+            "management_level": gettext_lazy("Management level"),
+            "team_size": gettext_lazy("People you manage (directly and indirectly)"),
+            "years_managing": gettext_lazy("Years as a manager"),
+            "company": gettext_lazy("Company"),
+            "challenges": gettext_lazy("Your current challenges"),
+            "goals": gettext_lazy("Your key goals for the coming year"),
         }
 
     def __init__(self, *args, colleagues, not_with_initial=(), pick_lists=None, **kwargs):
@@ -166,8 +179,12 @@ class IntakeForm(forms.ModelForm):
         self.fields["years_managing"].required = True
         self.fields["team_size"].widget.attrs["min"] = 0
         self.fields["years_managing"].widget.attrs["min"] = 0
-        self.fields["years_managing"].validators.append(_at_most(60, "years"))
-        self.fields["team_size"].validators.append(_at_most(1_000_000, "people"))
+        self.fields["years_managing"].validators.append(
+            _at_most(60, gettext("That is more than %(limit)s years; please check it."))
+        )
+        self.fields["team_size"].validators.append(
+            _at_most(1_000_000, gettext("That is more than %(limit)s people; please check it."))
+        )
 
     @classmethod
     def for_import(cls, data: dict, columns) -> "IntakeForm":
@@ -198,27 +215,29 @@ class IntakeForm(forms.ModelForm):
         cleaned = super().clean()
         reports_to = cleaned.get("reports_to")
         if reports_to is not None and reports_to.pk == self.instance.user_id:
-            self.add_error("reports_to", "You cannot be your own manager.")
+            self.add_error("reports_to", gettext("You cannot be your own manager."))
         return cleaned
 
 
-def _at_most(limit: int, unit: str):
+def _at_most(limit: int, refusal: str):
     def validate(value):
         if value is not None and value > limit:
-            raise forms.ValidationError(f"That is more than {limit:,} {unit}; please check it.")
+            raise forms.ValidationError(refusal % {"limit": number_text(limit)})
 
     return validate
 
 
 class FacilitatorApplicationForm(forms.ModelForm):
     expertise = checkboxes(
-        "Areas of expertise",
+        gettext_lazy("Areas of expertise"),
         AREAS,
         required=True,
-        help_text="Facilitators bring expertise in more than one area of running a business.",
+        help_text=gettext_lazy(
+            "Facilitators bring expertise in more than one area of running a business."
+        ),
     )
-    regions_served = ListField(label="Regions you can serve", required=False)
-    industries_served = ListField(label="Industries you know well", required=False)
+    regions_served = ListField(label=gettext_lazy("Regions you can serve"), required=False)
+    industries_served = ListField(label=gettext_lazy("Industries you know well"), required=False)
 
     class Meta:
         model = FacilitatorProfile
@@ -234,12 +253,12 @@ class FacilitatorApplicationForm(forms.ModelForm):
             "bio",
         ]
         labels = {
-            "built_own_business": "I have built my own business",
-            "business_description": "The business you built",
-            "trained_feedback_coach": "I am a trained feedback coach",
-            "coach_training": "Your coaching training (programme, year)",
-            "capacity": "Groups you can lead at once",
-            "bio": "A short introduction for your groups",
+            "built_own_business": gettext_lazy("I have built my own business"),
+            "business_description": gettext_lazy("The business you built"),
+            "trained_feedback_coach": gettext_lazy("I am a trained feedback coach"),
+            "coach_training": gettext_lazy("Your coaching training (programme, year)"),
+            "capacity": gettext_lazy("Groups you can lead at once"),
+            "bio": gettext_lazy("A short introduction for your groups"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -257,12 +276,12 @@ class FacilitatorApplicationForm(forms.ModelForm):
                 del self.fields[name]
             self.fields = {
                 "qualifications": forms.MultipleChoiceField(
-                    label="Which of these do you meet?",
+                    label=gettext("Which of these do you meet?"),
                     choices=[(wanted, wanted) for wanted in asked],
                     widget=forms.CheckboxSelectMultiple,
                     required=False,
                     initial=self.instance.qualifications or [],
-                    help_text="What this organization asks of its facilitators.",
+                    help_text=gettext("What this organization asks of its facilitators."),
                 ),
                 **self.fields,
             }
@@ -281,7 +300,9 @@ class FacilitatorApplicationForm(forms.ModelForm):
         capacity = self.cleaned_data["capacity"]
         low, high = FACILITATOR_CAPACITY
         if not low <= capacity <= high:
-            raise forms.ValidationError(f"Choose between {low} and {high} groups.")
+            raise forms.ValidationError(
+                gettext("Choose between %(low)s and %(high)s groups.") % {"low": low, "high": high}
+            )
         return capacity
 
     def clean(self):
@@ -290,20 +311,23 @@ class FacilitatorApplicationForm(forms.ModelForm):
             cleaned.get("built_own_business")
             and not cleaned.get("business_description", "").strip()
         ):
-            self.add_error("business_description", "Tell us about the business you built.")
+            self.add_error("business_description", gettext("Tell us about the business you built."))
         if cleaned.get("trained_feedback_coach") and not cleaned.get("coach_training", "").strip():
-            self.add_error("coach_training", "Name the training you completed.")
+            self.add_error("coach_training", gettext("Name the training you completed."))
         return cleaned
 
 
 class FacilitatorReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Decline")])
-    note = forms.CharField(required=False, max_length=2000)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Decline"))],
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
 
 class MemberImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV or Excel file",
+        label=gettext_lazy("CSV or Excel file"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -311,18 +335,20 @@ class MemberImportForm(forms.Form):
         ),
     )
     send_invitations = forms.BooleanField(
-        label="Send an invitation e-mail to each new member", required=False, initial=True
+        label=gettext_lazy("Send an invitation e-mail to each new member"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["data-max-bytes"] = str(MAX_IMPORT_BYTES)
         # The limit is stated before the upload, not discovered after it.
-        self.fields["file"].help_text = (
+        self.fields["file"].help_text = gettext(
             "An Excel workbook (.xlsx, its first sheet) or CSV (UTF-8, comma- or "
-            f"semicolon-separated), up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB. You see "
-            "what will happen before anything is written."
-        )
+            "semicolon-separated), up to %(megabytes)s MB. You see what will happen before "
+            "anything is written."
+        ) % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -334,35 +360,41 @@ class MemberImportForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
-    region = forms.ChoiceField(required=False)
-    industry = forms.ChoiceField(required=False)
-    program = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    industry = forms.ChoiceField(label=gettext_lazy("Industry"), required=False)
+    program = forms.TypedChoiceField(
+        label=gettext_lazy("Program"), required=False, coerce=int, empty_value=None
+    )
     intake = forms.ChoiceField(
         required=False,
-        choices=[("", "Any"), ("complete", "Complete"), ("pending", "Not yet filled")],
-        label="Intake",
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("complete", gettext_lazy("Complete")),
+            ("pending", gettext_lazy("Not yet filled")),
+        ],
+        label=gettext_lazy("Intake"),
     )
 
     def __init__(self, *args, regions, industries, programs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Any")] + [(r, r) for r in regions]
-        self.fields["industry"].choices = [("", "Any")] + [(i, i) for i in industries]
-        self.fields["program"].choices = [("", "Any")] + [(p.pk, p.name) for p in programs]
+        self.fields["region"].choices = [("", gettext("Any"))] + [(r, r) for r in regions]
+        self.fields["industry"].choices = [("", gettext("Any"))] + [(i, i) for i in industries]
+        self.fields["program"].choices = [("", gettext("Any"))] + [(p.pk, p.name) for p in programs]
 
 
 class CategoryAddForm(forms.Form):
-    kind = forms.ChoiceField(label="List", choices=CategoryKind.choices)
-    label = text_bound(forms.CharField(label="Value"), CATEGORY_LABEL_MAX)
+    kind = forms.ChoiceField(label=gettext_lazy("List"), choices=CategoryKind.choices)
+    label = text_bound(forms.CharField(label=gettext_lazy("Value")), CATEGORY_LABEL_MAX)
 
 
 class CategoryMergeForm(forms.Form):
     """Merge the spellings members use for one kind into one value of its list."""
 
     values = forms.MultipleChoiceField(
-        label="Spellings to merge", widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Spellings to merge"), widget=forms.CheckboxSelectMultiple
     )
-    into = text_bound(forms.CharField(label="Into"), CATEGORY_LABEL_MAX)
+    into = text_bound(forms.CharField(label=gettext_lazy("Into")), CATEGORY_LABEL_MAX)
 
     def __init__(self, *args, spellings: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from peergroups.formats import csv_text, natural_key
@@ -138,7 +139,9 @@ def _confirm(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         or not secrets.compare_digest(pending.get("token", ""), request.POST.get("token", ""))
         or not default_storage.exists(pending["path"])
     ):
-        errors = [RowError(0, "", "This preview is no longer current; upload the file again.")]
+        errors = [
+            RowError(0, "", gettext("This preview is no longer current; upload the file again."))
+        ]
         return _render(request, access, form, row_errors=errors, status=FORM_INVALID)
     with default_storage.open(pending["path"], "rb") as handle:
         data = handle.read()
@@ -155,13 +158,22 @@ def _confirm(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         return _render(request, access, form, row_errors=invalid.errors, status=FORM_INVALID)
     _pending_drop(request)
     # The same words whether or not an address has an account anywhere.
-    message = (
-        f"Imported {report.total} row{'s' if report.total != 1 else ''}: "
-        f"{report.created} new invitation{'s' if report.created != 1 else ''}, "
-        f"{report.updated} updated."
+    message = " ".join(
+        [
+            ngettext("Imported %(count)s row:", "Imported %(count)s rows:", report.total)
+            % {"count": report.total},
+            ngettext(
+                "%(count)s new invitation, %(updated)s updated.",
+                "%(count)s new invitations, %(updated)s updated.",
+                report.created,
+            )
+            % {"count": report.created, "updated": report.updated},
+        ]
     )
     if report.invited:
-        message += f" {report.invited} e-mail{'s' if report.invited != 1 else ''} queued."
+        message += " " + ngettext(
+            "%(count)s e-mail queued.", "%(count)s e-mails queued.", report.invited
+        ) % {"count": report.invited}
     messages.success(request, message)
     for warning in report.warnings:
         messages.warning(request, warning)

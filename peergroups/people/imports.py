@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -144,7 +145,14 @@ class ImportInvalid(Exception):
     """The file has errors; nothing was imported. `errors` lists every one of them."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s) in the file; nothing was imported.")
+        super().__init__(
+            ngettext(
+                "%(count)s error in the file; nothing was imported.",
+                "%(count)s errors in the file; nothing was imported.",
+                len(errors),
+            )
+            % {"count": len(errors)}
+        )
         self.errors = errors
 
 
@@ -228,7 +236,14 @@ def _read_bytes(file: IO[bytes] | bytes | str) -> bytes | str:
     data = file if isinstance(file, bytes) else file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportInvalid(
-            [RowError(0, "", f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")]
+            [
+                RowError(
+                    0,
+                    "",
+                    gettext("The file is larger than %(megabytes)s MB.")
+                    % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)},
+                )
+            ]
         )
     return data
 
@@ -244,8 +259,11 @@ def _read_text(data: bytes | str) -> str:
                 RowError(
                     0,
                     "",
-                    f"The file is not UTF-8 text (byte {error.start}). Save it as "
-                    "“CSV UTF-8” or as an Excel workbook (.xlsx) and try again.",
+                    gettext(
+                        "The file is not UTF-8 text (byte %(start)s). Save it as “CSV UTF-8” or as "
+                        "an Excel workbook (.xlsx) and try again."
+                    )
+                    % {"start": error.start},
                 )
             ]
         ) from None
@@ -274,7 +292,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises zip, XML and key errors alike for a broken file
         raise ImportInvalid(
-            [RowError(0, "", "The file is not a readable Excel workbook (.xlsx).")]
+            [RowError(0, "", gettext("The file is not a readable Excel workbook (.xlsx)."))]
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -297,7 +315,13 @@ def _read_csv(text: str) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
             start, line = line, reader.line_num + 1
             rows.append((start, [_undefuse(cell) for cell in cells]))
     except csv.Error as error:
-        return rows, [RowError(reader.line_num, "", f"The file is not valid CSV: {error}.")]
+        return rows, [
+            RowError(
+                reader.line_num,
+                "",
+                gettext("The file is not valid CSV: %(error)s.") % {"error": error},
+            )
+        ]
     return rows, []
 
 
@@ -314,8 +338,10 @@ def _read_table(file: IO[bytes] | bytes | str) -> tuple[list, list[RowError], bo
                 RowError(
                     0,
                     "",
-                    "This is an old-style Excel file (.xls) or a password-protected workbook. "
-                    "Save it as an Excel workbook (.xlsx) or as “CSV UTF-8” and try again.",
+                    gettext(
+                        "This is an old-style Excel file (.xls) or a password-protected workbook. "
+                        "Save it as an Excel workbook (.xlsx) or as “CSV UTF-8” and try again."
+                    ),
                 )
             ]
         )
@@ -406,13 +432,17 @@ class _RowChecker:
         self.first_last = first_last if len(first_last) == 2 else {}
         if len(first_last) == 1:
             ignored.append(
-                f"“{str(header[next(iter(first_last.values()))]).strip()}” (a name column "
-                "needs both first and last name)"
+                gettext("“%(column)s” (a name column needs both first and last name)")
+                % {"column": str(header[next(iter(first_last.values()))]).strip()}
             )
         if ignored:
             self.warnings.append(
-                f"Ignored {'columns' if len(ignored) > 1 else 'a column'} the import does not "
-                f"use: {', '.join(ignored)}."
+                ngettext(
+                    "Ignored a column the import does not use: %(columns)s.",
+                    "Ignored columns the import does not use: %(columns)s.",
+                    len(ignored),
+                )
+                % {"columns": ", ".join(ignored)}
             )
         for column in dict.fromkeys(c for c in mapped if c):
             spellings = [str(header[i]).strip() for i, c in enumerate(mapped) if c == column]
@@ -420,8 +450,11 @@ class _RowChecker:
                 self.error(
                     1,
                     "",
-                    f"Columns {' and '.join(f'“{s}”' for s in spellings)} all mean {column}; "
-                    "keep one.",
+                    gettext("Columns %(spellings)s all mean %(column)s; keep one.")
+                    % {
+                        "spellings": gettext(" and ").join(f"“{s}”" for s in spellings),
+                        "column": column,
+                    },
                 )
         missing = [
             name
@@ -432,25 +465,29 @@ class _RowChecker:
             self.error(
                 1,
                 "",
-                f"Missing required column: {', '.join(missing)} (the first line names the "
-                "columns).",
+                gettext("Missing required column: %(columns)s (the first line names the columns).")
+                % {"columns": ", ".join(missing)},
             )
         return None if self.errors else mapped
 
     def check_row(self, line: int, row: dict[str, str]) -> MemberRow:
         email = row["email"].strip().lower()
         if not email:
-            self.error(line, "email", "is required.")
+            self.error(line, "email", gettext("is required."))
         else:
             try:
                 validate_email(email)
             except ValidationError:
-                self.error(line, "email", f"“{email}” is not a valid e-mail address.")
+                self.error(
+                    line,
+                    "email",
+                    gettext("“%(email)s” is not a valid e-mail address.") % {"email": email},
+                )
         full_name = row["full_name"].strip()
         if not full_name:
-            self.error(line, "full_name", "is required.")
+            self.error(line, "full_name", gettext("is required."))
         elif len(full_name) > 150:
-            self.error(line, "full_name", "is longer than 150 characters.")
+            self.error(line, "full_name", gettext("is longer than 150 characters."))
         parsed = MemberRow(line=line, email=email, full_name=full_name)
         # The profile's fields are checked by the intake form itself, so a file can hold
         # no value a member could not have typed; only labels are turned into keys first.
@@ -463,18 +500,22 @@ class _RowChecker:
         if "reports_to" in row:
             manager = row["reports_to"].strip().lower()
             if manager and manager == email:
-                self.error(line, "reports_to", "a person cannot report to themselves.")
+                self.error(line, "reports_to", gettext("a person cannot report to themselves."))
             parsed.reports_to = manager
         if "not_with" in row:
             others = [other.lower() for other in split_list(row["not_with"])]
             if email in others:
-                self.error(line, "not_with", "lists the person themselves.")
+                self.error(line, "not_with", gettext("lists the person themselves."))
             parsed.not_with = [other for other in others if other != email]
         if "program" in row and row["program"].strip():
             name = row["program"].strip()
             parsed.program = self.programs.get(_normalise(name))
             if parsed.program is None:
-                self.error(line, "program", f"no program named “{name}” in this organization.")
+                self.error(
+                    line,
+                    "program",
+                    gettext("no program named “%(name)s” in this organization.") % {"name": name},
+                )
         return parsed
 
     def _map_pick_lists(self, line: int, values: dict) -> None:
@@ -586,7 +627,7 @@ class _RowChecker:
                 for other in others:
                     theirs = program_of.get(other)
                     if theirs != own:
-                        where = f"“{names[theirs]}”" if theirs in names else "no program"
+                        where = f"“{names[theirs]}”" if theirs in names else gettext("no program")
                         self.error(
                             row.line,
                             column,
@@ -615,7 +656,11 @@ class _RowChecker:
                 current = manager_of.get(current)
             if current == row.email:
                 loop = " → ".join([*chain, row.email])
-                self.error(row.line, "reports_to", f"the reporting line loops back: {loop}.")
+                self.error(
+                    row.line,
+                    "reports_to",
+                    gettext("the reporting line loops back: %(loop)s.") % {"loop": loop},
+                )
 
 
 def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) -> ImportPlan:
@@ -628,7 +673,7 @@ def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) 
     while table and not any(cell.strip() for cell in table[0][1]):
         table.pop(0)  # blank lines above the header
     if not table:
-        raise ImportInvalid(read_errors or [RowError(1, "", "The file is empty.")])
+        raise ImportInvalid(read_errors or [RowError(1, "", gettext("The file is empty."))])
     checker = _RowChecker(organization)
     header_line, header = table[0]
     columns = checker.map_header(header)
@@ -645,7 +690,8 @@ def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) 
             checker.error(
                 line,
                 "",
-                f"Line {line} has {len(cells)} cells; the header has {len(columns)}.",
+                gettext("Line %(line)s has %(count)s cells; the header has %(count2)s.")
+                % {"line": line, "count": len(cells), "count2": len(columns)},
             )
             continue
         cells = cells + [""] * (len(columns) - len(cells))
@@ -657,7 +703,7 @@ def members_parse(*, organization: Organization, file: IO[bytes] | bytes | str) 
         rows.append(checker.check_row(line, row))
     checker.errors.extend(read_errors)
     if not rows and not checker.errors:
-        checker.error(header_line + 1, "", "The file has a header but no members.")
+        checker.error(header_line + 1, "", gettext("The file has a header but no members."))
     checker.check_references(rows)
     if checker.errors:
         raise ImportInvalid(sorted(checker.errors, key=lambda error: error.line))
@@ -716,7 +762,7 @@ def members_import(
     admin_require(
         organization=organization,
         user=acting_user,
-        reason="Only the organization's admins import members.",
+        reason=gettext("Only the organization's admins import members."),
     )
     plan = members_parse(organization=organization, file=file)
     rows = plan.rows

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from peergroups.accounts.forms import AcceptInvitationForm
 from peergroups.accounts.throttle import (
@@ -39,7 +40,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             invitation_accept(token=token, user=request.user)
-            messages.success(request, f"Welcome to {organization.name}.")
+            messages.success(
+                request,
+                gettext("Welcome to %(organization_name)s.")
+                % {"organization_name": organization.name},
+            )
             return redirect(_after_accept(invitation))
         return render(request, "people/invitation_accept.html", {"invitation": invitation})
 
@@ -57,7 +62,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, conflict.reason)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {organization.name}.")
+            messages.success(
+                request,
+                gettext("Welcome to %(organization_name)s.")
+                % {"organization_name": organization.name},
+            )
             return redirect(_after_accept(invitation))
     return render(
         request,

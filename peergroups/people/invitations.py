@@ -8,6 +8,7 @@ that person accepts, and never change the account itself.
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -17,9 +18,9 @@ from peergroups.organizations.services import role_grant
 from peergroups.people.models import MemberProfile, NotWith
 from peergroups.people.services import categories_apply, member_profile_ensure
 
-LINK_INVALID = "This invitation link is not valid. Check that you copied all of it."
-LINK_USED = "This invitation has already been used. Sign in instead."
-LINK_EXPIRED = "This invitation has expired. Ask your program admin for a new one."
+LINK_INVALID = gettext_lazy("This invitation link is not valid. Check that you copied all of it.")
+LINK_USED = gettext_lazy("This invitation has already been used. Sign in instead.")
+LINK_EXPIRED = gettext_lazy("This invitation has expired. Ask your program admin for a new one.")
 
 
 def invitation_for_token(*, token: str, user: AbstractBaseUser | None = None) -> Invitation:
@@ -40,8 +41,11 @@ def invitation_for_token(*, token: str, user: AbstractBaseUser | None = None) ->
         raise Gone(LINK_EXPIRED)
     if user is not None and user.is_authenticated and user.email.lower() != invitation.email:
         raise Refused(
-            f"This invitation is for {invitation.email}, but you are signed in as "
-            f"{user.email}. Sign out and open the link again."
+            gettext(
+                "This invitation is for %(invitation_email)s, but you are signed in as "
+                "%(user_email)s. Sign out and open the link again."
+            )
+            % {"invitation_email": invitation.email, "user_email": user.email}
         )
     return invitation
 
@@ -94,7 +98,7 @@ def user_create_from_invitation(
     invitation = invitation_for_token(token=token)
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and (user.has_usable_password() or user.last_login is not None):
-        raise Conflict("An account with this e-mail exists already. Sign in to accept.")
+        raise Conflict(gettext("An account with this e-mail exists already. Sign in to accept."))
     try:
         with transaction.atomic():
             if user is None:
@@ -106,7 +110,9 @@ def user_create_from_invitation(
                 user.set_password(password)
                 user.save(update_fields=["full_name", "password"])
     except IntegrityError:
-        raise Conflict("An account with this e-mail exists already. Sign in to accept.") from None
+        raise Conflict(
+            gettext("An account with this e-mail exists already. Sign in to accept.")
+        ) from None
     return user, invitation_accept(token=token, user=user)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.organizations.models import Organization, Program
 from peergroups.people.vocabulary import AREA_LABELS, CompanySize, CompanyStage, ManagementLevel
@@ -22,7 +23,9 @@ class MemberProfile(models.Model):
         Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="member_profiles"
     )
     region = models.CharField(max_length=100, blank=True)
-    locale = models.CharField(max_length=20, blank=True, help_text="Language, e.g. en or de-CH")
+    locale = models.CharField(
+        max_length=20, blank=True, help_text=gettext_lazy("Language, e.g. en or de-CH")
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     industry = models.CharField(max_length=100, blank=True)
     function = models.CharField(max_length=100, blank=True)
@@ -35,7 +38,7 @@ class MemberProfile(models.Model):
     expertise = models.JSONField(default=list, blank=True)
     challenges = models.TextField(blank=True)
     challenge_topics = models.JSONField(default=list, blank=True)
-    goals = models.TextField("key goals", blank=True)
+    goals = models.TextField(gettext_lazy("key goals"), blank=True)
     goal_topics = models.JSONField(default=list, blank=True)
     availability = models.JSONField(default=list, blank=True)
     reports_to = models.ForeignKey(
@@ -44,10 +47,12 @@ class MemberProfile(models.Model):
         null=True,
         blank=True,
         related_name="direct_reports",
-        help_text="This member's own manager, when they take part too.",
+        help_text=gettext_lazy("This member's own manager, when they take part too."),
     )
     competitors = models.JSONField(
-        default=list, blank=True, help_text="Companies this member must not share a group with."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Companies this member must not share a group with."),
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     # Set once, when the one reminder to complete the intake went out.
@@ -115,9 +120,9 @@ class NotWith(models.Model):
 
 
 class FacilitatorStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Not approved"
+    PENDING = "pending", gettext_lazy("Awaiting review")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Not approved")
 
 
 MIN_FACILITATOR_AREAS = 2  # "expertise in more than one area of running a business"
@@ -139,7 +144,7 @@ class FacilitatorProfile(models.Model):
     coach_training = models.CharField(max_length=200, blank=True)
     expertise = models.JSONField(default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(
-        default=2, help_text="How many groups at once this facilitator can lead."
+        default=2, help_text=gettext_lazy("How many groups at once this facilitator can lead.")
     )
     regions_served = models.JSONField(default=list, blank=True)
     industries_served = models.JSONField(default=list, blank=True)
@@ -183,21 +188,28 @@ class FacilitatorProfile(models.Model):
         asked = self.organization.facilitator_qualifications
         if asked:
             met = set(self.qualifications or [])
-            return [f"does not meet “{wanted}”" for wanted in asked if wanted not in met]
+            return [
+                gettext("does not meet “%(wanted)s”") % {"wanted": wanted}
+                for wanted in asked
+                if wanted not in met
+            ]
         gaps = []
         if not self.built_own_business:
-            gaps.append("has not built their own business")
+            gaps.append(gettext("has not built their own business"))
         if not self.trained_feedback_coach:
-            gaps.append("is not a trained feedback coach")
+            gaps.append(gettext("is not a trained feedback coach"))
         if len(set(self.expertise)) < MIN_FACILITATOR_AREAS:
-            gaps.append(f"names fewer than {MIN_FACILITATOR_AREAS} areas of expertise")
+            gaps.append(
+                gettext("names fewer than %(min_facilitator_areas)s areas of expertise")
+                % {"min_facilitator_areas": MIN_FACILITATOR_AREAS}
+            )
         return gaps
 
 
 class CategoryKind(models.TextChoices):
-    REGION = "region", "Region"
-    INDUSTRY = "industry", "Industry"
-    FUNCTION = "function", "Function"
+    REGION = "region", gettext_lazy("Region")
+    INDUSTRY = "industry", gettext_lazy("Industry")
+    FUNCTION = "function", gettext_lazy("Function")
 
 
 CATEGORY_LABEL_MAX = 100  # the same as MemberProfile.region, .industry and .function

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import NotFound
@@ -117,7 +118,7 @@ def facilitator_profile_for_admin(*, access: OrgAccess, profile_id: int) -> Faci
         .first()
     )
     if profile is None:
-        raise NotFound("No such application.")
+        raise NotFound(gettext("No such application."))
     return profile
 
 
@@ -172,7 +173,7 @@ def person_for_admin(*, access: OrgAccess, user_id: int) -> User:
         .first()
     )
     if person is None:
-        raise NotFound("No such person in this organization.")
+        raise NotFound(gettext("No such person in this organization."))
     return person
 
 

@@ -6,6 +6,7 @@ Each service checks who may do it and in what state, and raises a domain error
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.audit.services import audit_record
@@ -64,15 +65,15 @@ def member_profile_save(
     Only the member fills their own intake; an admin's changes come through an import.
     """
     if profile.user_id != acting_user.pk:
-        raise Refused("Only the member fills in their own intake.")
+        raise Refused(gettext("Only the member fills in their own intake."))
     _require_role(
         profile.organization,
         acting_user,
         Role.MEMBER,
-        reason="Only members of this organization fill in an intake.",
+        reason=gettext("Only members of this organization fill in an intake."),
     )
     if profile.reports_to_id is not None and profile.reports_to_id == profile.user_id:
-        raise Invalid("You cannot be your own manager.", field="reports_to")
+        raise Invalid(gettext("You cannot be your own manager."), field="reports_to")
     _require_program_peers(profile, not_with or [])
     categories_apply(profile=profile)
     was_completed = profile.completed_at
@@ -99,9 +100,9 @@ def _require_program_peers(profile: MemberProfile, not_with: list[User]) -> None
     named = {other.pk for other in not_with} | {profile.reports_to_id} - {None}
     allowed = set(program_peers_of(profile).filter(pk__in=named).values_list("pk", flat=True))
     if profile.reports_to_id is not None and profile.reports_to_id not in allowed:
-        raise Invalid("Name a manager who takes part in your program.", field="reports_to")
+        raise Invalid(gettext("Name a manager who takes part in your program."), field="reports_to")
     if {other.pk for other in not_with} - allowed - {profile.user_id}:
-        raise Invalid("Name only people of your own program.", field="not_with")
+        raise Invalid(gettext("Name only people of your own program."), field="not_with")
 
 
 def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
@@ -113,7 +114,7 @@ def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
         ).values_list("user_id", flat=True)
     )
     if wanted - in_organization:
-        raise Invalid("Name only people of this organization.", field="not_with")
+        raise Invalid(gettext("Name only people of this organization."), field="not_with")
     existing = NotWith.objects.filter(organization=profile.organization, user=profile.user)
     existing.exclude(other_id__in=wanted).delete()
     have = set(existing.values_list("other_id", flat=True))
@@ -126,19 +127,22 @@ def not_with_set(*, profile: MemberProfile, others: list[User]) -> None:
 def _check_capacity(profile: FacilitatorProfile) -> None:
     low, high = FACILITATOR_CAPACITY
     if not low <= profile.capacity <= high:
-        raise Invalid(f"Choose between {low} and {high} groups.", field="capacity")
+        raise Invalid(
+            gettext("Choose between %(low)s and %(high)s groups.") % {"low": low, "high": high},
+            field="capacity",
+        )
 
 
 @transaction.atomic
 def facilitator_apply(*, profile: FacilitatorProfile, acting_user: User) -> FacilitatorProfile:
     """Submit (or resubmit) one's own application; it waits for an admin's review."""
     if profile.user_id != acting_user.pk:
-        raise Refused("People apply to facilitate for themselves.")
+        raise Refused(gettext("People apply to facilitate for themselves."))
     _require_role(
         profile.organization,
         acting_user,
         *Role.values,
-        reason="Only people of this organization apply to facilitate in it.",
+        reason=gettext("Only people of this organization apply to facilitate in it."),
     )
     _check_capacity(profile)
     before = {"status": profile.status} if profile.pk else {}
@@ -163,10 +167,10 @@ def _review_preconditions(profile: FacilitatorProfile, acting_user: User) -> Non
         profile.organization,
         acting_user,
         Role.ADMIN,
-        reason="Only a program admin reviews facilitator applications.",
+        reason=gettext("Only a program admin reviews facilitator applications."),
     )
     if profile.user_id == acting_user.pk:
-        raise Refused("Another program admin reviews your own application.")
+        raise Refused(gettext("Another program admin reviews your own application."))
 
 
 def _review_notify(profile: FacilitatorProfile) -> None:
@@ -184,10 +188,14 @@ def facilitator_approve(
     profile = FacilitatorProfile.objects.select_for_update().get(pk=profile.pk)
     _review_preconditions(profile, acting_user)
     if profile.status == FacilitatorStatus.APPROVED:
-        raise Conflict(f"{profile.user} is an approved facilitator already.")
+        raise Conflict(
+            gettext("%(user)s is an approved facilitator already.") % {"user": profile.user}
+        )
     gaps = profile.qualification_gaps()
     if gaps:
-        raise Conflict(f"Cannot approve: the applicant {', '.join(gaps)}.")
+        raise Conflict(
+            gettext("Cannot approve: the applicant %(items)s.") % {"items": ", ".join(gaps)}
+        )
     before = {"status": profile.status}
     profile.status = FacilitatorStatus.APPROVED
     profile.reviewed_at = timezone.now()
@@ -226,7 +234,10 @@ def facilitator_reject(
     profile = FacilitatorProfile.objects.select_for_update().get(pk=profile.pk)
     _review_preconditions(profile, acting_user)
     if profile.status == FacilitatorStatus.APPROVED:
-        raise Conflict(f"{profile.user} is an approved facilitator; this is not an application.")
+        raise Conflict(
+            gettext("%(user)s is an approved facilitator; this is not an application.")
+            % {"user": profile.user}
+        )
     before = {"status": profile.status}
     profile.status = FacilitatorStatus.REJECTED
     profile.reviewed_at = timezone.now()
@@ -247,13 +258,17 @@ def facilitator_reject(
 
 def _category_kind(kind: str) -> str:
     if kind not in CategoryKind.values:
-        raise Invalid("Choose region, industry or function.", field="kind")
+        raise Invalid(gettext("Choose region, industry or function."), field="kind")
     return kind
 
 
 def _category_label(label: str) -> str:
     return text_check(
-        label, field="label", limit=CATEGORY_LABEL_MAX, blank="Give the value a name.", fold=True
+        label,
+        field="label",
+        limit=CATEGORY_LABEL_MAX,
+        blank=gettext("Give the value a name."),
+        fold=True,
     )
 
 
@@ -313,7 +328,7 @@ def category_add(*, access: OrgAccess, acting_user: User, kind: str, label: str)
     if Category.objects.filter(
         organization=access.organization, kind=kind, key=category_key(label)
     ).exists():
-        raise Conflict(f"“{label}” is on the list already.")
+        raise Conflict(gettext("“%(label)s” is on the list already.") % {"label": label})
     category = Category.objects.create(organization=access.organization, kind=kind, label=label)
     audit_record(
         organization=access.organization,
@@ -340,7 +355,7 @@ def category_merge(
     into = _category_label(into)
     keys = {category_key(value) for value in values} - {""}
     if not keys:
-        raise Invalid("Choose the values to merge.", field="values")
+        raise Invalid(gettext("Choose the values to merge."), field="values")
     keys.add(category_key(into))
     profiles = MemberProfile.objects.filter(organization=access.organization)
     in_use = set(profiles.values_list(kind, flat=True).distinct())

@@ -8,10 +8,18 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from peergroups.accounts.models import NotificationKind
-from peergroups.ops.mail import email_message, email_send, retry_email
+from peergroups.accounts.models import NotificationKind, User
+from peergroups.formats import lazy_format
+from peergroups.ops.mail import (
+    email_language,
+    email_message,
+    email_send,
+    in_recipient_language,
+    retry_email,
+)
 from peergroups.organizations.recipients import may_email
 from peergroups.organizations.tasks import invitation_reminder_claim, invitation_token
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
@@ -20,13 +28,20 @@ from peergroups.people.selectors import stalled_intakes, stalled_invitations
 logger = logging.getLogger(__name__)
 
 
+@in_recipient_language(lambda profile: (profile.user, profile.organization))
 def facilitator_review_message(profile: FacilitatorProfile) -> EmailMultiAlternatives:
     approved = profile.status == FacilitatorStatus.APPROVED
     organization = profile.organization
     subject = (
-        f"You are a facilitator at {organization.name}"
+        lazy_format(
+            gettext_lazy("You are a facilitator at %(organization_name)s"),
+            organization_name=organization.name,
+        )
         if approved
-        else f"Your facilitator application at {organization.name}"
+        else lazy_format(
+            gettext_lazy("Your facilitator application at %(organization_name)s"),
+            organization_name=organization.name,
+        )
     )
     return email_message(
         to=profile.user.email,
@@ -82,28 +97,38 @@ def invitation_reminders_send_now() -> int:
         link = settings.BASE_URL + reverse(
             "accounts-invitation", kwargs={"token": invitation_token(invitation)}
         )
-        sent += _send_claimed(
-            claim=lambda i=invitation: invitation_reminder_claim(invitation_id=i.pk),
-            subject=f"A reminder: your invitation to {invitation.organization.name}",
-            template="people/email/invitation_reminder.txt",
-            context={"invitation": invitation, "link": link},
-            to=invitation.email,
-            organization=invitation.organization,
-        )
+        # In the language of the account the address has, if any, else the organization's.
+        account = User.objects.filter(email__iexact=invitation.email).first()
+        with email_language(user=account, organization=invitation.organization):
+            sent += _send_claimed(
+                claim=lambda i=invitation: invitation_reminder_claim(invitation_id=i.pk),
+                subject=lazy_format(
+                    gettext_lazy("A reminder: your invitation to %(organization_name)s"),
+                    organization_name=invitation.organization.name,
+                ),
+                template="people/email/invitation_reminder.txt",
+                context={"invitation": invitation, "link": link},
+                to=invitation.email,
+                organization=invitation.organization,
+            )
     for profile in stalled_intakes(now=now):
         if not may_email(user=profile.user, organization_id=profile.organization_id):
             continue
         link = settings.BASE_URL + reverse(
             "people-intake", kwargs={"org_slug": profile.organization.slug}
         )
-        sent += _send_claimed(
-            claim=lambda p=profile: intake_reminder_claim(profile_id=p.pk),
-            subject=f"A reminder: your intake at {profile.organization.name}",
-            template="people/email/intake_reminder.txt",
-            context={"profile": profile, "link": link},
-            to=profile.user.email,
-            organization=profile.organization,
-        )
+        with email_language(user=profile.user, organization=profile.organization):
+            sent += _send_claimed(
+                claim=lambda p=profile: intake_reminder_claim(profile_id=p.pk),
+                subject=lazy_format(
+                    gettext_lazy("A reminder: your intake at %(organization_name)s"),
+                    organization_name=profile.organization.name,
+                ),
+                template="people/email/intake_reminder.txt",
+                context={"profile": profile, "link": link},
+                to=profile.user.email,
+                organization=profile.organization,
+            )
     return sent
 
 

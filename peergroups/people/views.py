@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Conflict, Invalid
@@ -74,9 +75,9 @@ def intake(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your profile is updated."
+                gettext("Your profile is updated.")
                 if was_complete
-                else "Thank you — your intake is complete.",
+                else gettext("Thank you — your intake is complete."),
             )
             return redirect("organizations-dashboard", org_slug=access.organization.slug)
     status = form_status(request) if search is None else 200
@@ -166,7 +167,9 @@ def facilitator_apply(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = FacilitatorApplicationForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         services.facilitator_apply(profile=form.save(commit=False), acting_user=request.user)
-        messages.success(request, "Your application is in. A program admin will review it.")
+        messages.success(
+            request, gettext("Your application is in. A program admin will review it.")
+        )
         return redirect("organizations-dashboard", org_slug=access.organization.slug)
     status = form_status(request)
     return org_render(
@@ -199,25 +202,36 @@ def facilitator_review(request: HttpRequest, access: OrgAccess, profile_id: int)
     profile = facilitator_profile_for_admin(access=access, profile_id=profile_id)
     form = FacilitatorReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or decline.")
+        messages.error(request, gettext("Choose approve or decline."))
     elif form.cleaned_data["decision"] == "approve":
         try:
             services.facilitator_approve(
                 profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
             )
         except Conflict as refusal:  # shown on the list the admin returns to
-            messages.error(request, f"{profile.user}: {refusal.reason}")
+            messages.error(
+                request,
+                gettext("%(user)s: %(reason)s") % {"user": profile.user, "reason": refusal.reason},
+            )
         else:
-            messages.success(request, f"{profile.user} is now an approved facilitator.")
+            messages.success(
+                request,
+                gettext("%(user)s is now an approved facilitator.") % {"user": profile.user},
+            )
     else:
         try:
             services.facilitator_reject(
                 profile=profile, acting_user=request.user, note=form.cleaned_data["note"]
             )
         except Conflict as refusal:
-            messages.error(request, f"{profile.user}: {refusal.reason}")
+            messages.error(
+                request,
+                gettext("%(user)s: %(reason)s") % {"user": profile.user, "reason": refusal.reason},
+            )
         else:
-            messages.success(request, f"{profile.user}'s application was declined.")
+            messages.success(
+                request, gettext("%(user)s's application was declined.") % {"user": profile.user}
+            )
     return redirect("people-facilitators", org_slug=access.organization.slug)
 
 
@@ -281,7 +295,10 @@ def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                 category = services.category_add(
                     access=access, acting_user=request.user, **add_form.cleaned_data
                 )
-                messages.success(request, f"“{category.label}” added.")
+                messages.success(
+                    request,
+                    gettext("“%(category_label)s” added.") % {"category_label": category.label},
+                )
                 return redirect("people-categories", org_slug=access.organization.slug)
             for entry in kinds:
                 form = entry["merge"]
@@ -294,7 +311,9 @@ def category_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
                         into=form.cleaned_data["into"],
                     )
                     messages.success(
-                        request, f"Merged into “{form.cleaned_data['into']}”: {changed} changed."
+                        request,
+                        gettext("Merged into “%(into)s”: %(changed)s changed.")
+                        % {"into": form.cleaned_data["into"], "changed": changed},
                     )
                     return redirect("people-categories", org_slug=access.organization.slug)
         except (Invalid, Conflict) as error:

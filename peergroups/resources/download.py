@@ -1,6 +1,7 @@
 """Serving an attached file, for the page and the API alike (access is checked before)."""
 
 from django.http import FileResponse
+from django.utils.translation import gettext
 
 from peergroups.errors import NotFound
 from peergroups.resources.models import Resource
@@ -8,7 +9,7 @@ from peergroups.resources.models import Resource
 
 def file_response(resource: Resource) -> FileResponse:
     if not resource.file:
-        raise NotFound("This resource has no file.")
+        raise NotFound(gettext("This resource has no file."))
     response = FileResponse(
         resource.file.open("rb"),
         as_attachment=True,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peergroups.groups.models import PeerGroup
 from peergroups.organizations.models import Organization
@@ -30,15 +31,15 @@ FILE_NAME_MAX = 120
 
 
 class Kind(models.TextChoices):
-    PRACTICE = "practice", "Practice"
-    TOOL = "tool", "Tool"
-    ARTICLE = "article", "Article"
-    TEMPLATE = "template", "Template"
+    PRACTICE = "practice", gettext_lazy("Practice")
+    TOOL = "tool", gettext_lazy("Tool")
+    ARTICLE = "article", gettext_lazy("Article")
+    TEMPLATE = "template", gettext_lazy("Template")
 
 
 class Scope(models.TextChoices):
-    GROUP = "group", "My group only"
-    ORGANIZATION = "organization", "The whole organization"
+    GROUP = "group", gettext_lazy("My group only")
+    ORGANIZATION = "organization", gettext_lazy("The whole organization")
 
 
 def resource_upload_to(resource: "Resource", filename: str) -> str:
@@ -48,11 +49,11 @@ def resource_upload_to(resource: "Resource", filename: str) -> str:
 
 
 class TextStatus(models.TextChoices):
-    NONE = "", "No text"
-    PENDING = "pending", "Being read"
-    DONE = "done", "Read"
-    CUT = "cut", "Read in part (a limit was reached)"
-    FAILED = "failed", "Could not be read"
+    NONE = "", gettext_lazy("No text")
+    PENDING = "pending", gettext_lazy("Being read")
+    DONE = "done", gettext_lazy("Read")
+    CUT = "cut", gettext_lazy("Read in part (a limit was reached)")
+    FAILED = "failed", gettext_lazy("Could not be read")
 
 
 class Resource(models.Model):

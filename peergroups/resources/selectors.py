@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
 from peergroups.errors import Gone, NotFound, Refused
@@ -67,16 +68,18 @@ def resource_for_user(*, user: User, access: OrgAccess, resource_id: int) -> Res
         .first()
     )
     if resource is None:
-        raise NotFound("No such resource.")
+        raise NotFound(gettext("No such resource."))
     if resource.scope == Scope.GROUP:
         readable = {g.pk for g in readable_groups(user=user, access=access)}
         if resource.group_id not in readable:
             raise Refused(
-                "This resource was shared within one group: only its members (once they "
-                "accepted the group's agreement) and its facilitator can open it."
+                gettext(
+                    "This resource was shared within one group: only its members (once they "
+                    "accepted the group's agreement) and its facilitator can open it."
+                )
             )
     if resource.is_withdrawn:
-        raise Gone("This resource was withdrawn by the person who shared it.")
+        raise Gone(gettext("This resource was withdrawn by the person who shared it."))
     return resource
 
 

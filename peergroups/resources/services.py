@@ -14,13 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from peergroups.accounts.models import User
 from peergroups.accounts.throttle import Rule, throttle_check, throttle_hit
 from peergroups.audit.services import audit_record
 from peergroups.errors import Conflict, Invalid, Refused
 from peergroups.organizations.access import OrgAccess
-from peergroups.people.vocabulary import AREA_KEYS, AREA_LABELS
+from peergroups.people.vocabulary import AREA_KEYS, AREA_WORDS
 from peergroups.resources import search
 from peergroups.resources.models import (
     FILE_NAME_MAX,
@@ -51,13 +52,13 @@ def upload_rules() -> list[Rule]:
             "resources:uploads-hour",
             settings.RESOURCE_UPLOADS_PER_HOUR,
             timedelta(hours=1),
-            "You have attached many files in the last hour. Wait a while and try again.",
+            gettext("You have attached many files in the last hour. Wait a while and try again."),
         ),
         Rule(
             "resources:uploads-day",
             settings.RESOURCE_UPLOADS_PER_DAY,
             timedelta(days=1),
-            "You have attached many files today. Try again tomorrow.",
+            gettext("You have attached many files today. Try again tomorrow."),
         ),
     ]
 
@@ -100,8 +101,8 @@ class CheckedFile:
     text: str
 
 
-NO_TITLE = "Give the resource a title."
-NO_SUMMARY = "Give the resource a summary."
+NO_TITLE = gettext_lazy("Give the resource a title.")
+NO_SUMMARY = gettext_lazy("Give the resource a summary.")
 
 
 # --- checks ----------------------------------------------------------------------------
@@ -110,17 +111,23 @@ NO_SUMMARY = "Give the resource a summary."
 def _clean_topics(topics: list[str]) -> list[str]:
     unknown = [t for t in topics if t not in AREA_KEYS]
     if unknown:
-        raise Invalid(f"Unknown topic: {', '.join(unknown)}.", field="topics")
+        raise Invalid(
+            gettext("Unknown topic: %(items)s.") % {"items": ", ".join(unknown)}, field="topics"
+        )
     cleaned = list(dict.fromkeys(topics))
     if not TOPICS_MIN <= len(cleaned) <= TOPICS_MAX:
-        raise Invalid(f"Choose {TOPICS_MIN} to {TOPICS_MAX} topics.", field="topics")
+        raise Invalid(
+            gettext("Choose %(topics_min)s to %(topics_max)s topics.")
+            % {"topics_min": TOPICS_MIN, "topics_max": TOPICS_MAX},
+            field="topics",
+        )
     return cleaned
 
 
 def _clean_url(url: str) -> str:
     url = text_check(url, field="url", limit=URL_MAX)
     if url and not url.lower().startswith(("https://", "http://")):
-        raise Invalid("The link must start with https:// or http://.", field="url")
+        raise Invalid(gettext("The link must start with https:// or http://."), field="url")
     return url
 
 
@@ -130,26 +137,34 @@ def file_check(upload: UploadedFile) -> CheckedFile:
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in FILE_TYPES:
         allowed = ", ".join(sorted(FILE_TYPES))
-        raise Invalid(f"Files of this type cannot be shared; allowed: {allowed}.", field="file")
+        raise Invalid(
+            gettext("Files of this type cannot be shared; allowed: %(allowed)s.")
+            % {"allowed": allowed},
+            field="file",
+        )
     if upload.size > file_max_bytes():
         megabytes = file_max_bytes() / (1024 * 1024)
-        raise Invalid(f"The file is larger than {megabytes:g} MB.", field="file")
+        raise Invalid(
+            gettext("The file is larger than %(megabytes)s MB.")
+            % {"megabytes": format(megabytes, "g")},
+            field="file",
+        )
     if upload.size == 0:
-        raise Invalid("The file is empty.", field="file")
+        raise Invalid(gettext("The file is empty."), field="file")
     content_type, shape = FILE_TYPES[extension]
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
     if shape == PDF and not head.startswith(b"%PDF-"):
-        raise Invalid("This file does not look like a PDF.", field="file")
+        raise Invalid(gettext("This file does not look like a PDF."), field="file")
     if shape == ZIP and not head.startswith(b"PK\x03\x04"):
-        raise Invalid("This file does not look like an office document.", field="file")
+        raise Invalid(gettext("This file does not look like an office document."), field="file")
     text = ""
     if shape == TEXT:
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise Invalid("Text files must be UTF-8 encoded.", field="file") from None
+            raise Invalid(gettext("Text files must be UTF-8 encoded."), field="file") from None
         finally:
             upload.seek(0)
     return CheckedFile(
@@ -159,7 +174,7 @@ def file_check(upload: UploadedFile) -> CheckedFile:
 
 def _may_share(*, user: User, access: OrgAccess) -> None:
     if not (access.is_member or access.is_facilitator):
-        raise Refused("Members and facilitators share resources; program admins do not.")
+        raise Refused(gettext("Members and facilitators share resources; program admins do not."))
 
 
 def _group_for_share(*, user: User, access: OrgAccess, group_id: int | None):
@@ -167,12 +182,13 @@ def _group_for_share(*, user: User, access: OrgAccess, group_id: int | None):
         return None
     group = next((g for g in readable_groups(user=user, access=access) if g.pk == group_id), None)
     if group is None:
-        raise Refused("You can share with a group only as its member or facilitator.")
+        raise Refused(gettext("You can share with a group only as its member or facilitator."))
     return group
 
 
 def _topics_text(topics: list[str]) -> str:
-    return " ".join(AREA_LABELS[t] for t in topics)
+    # Indexed for search: the same words whoever saved the resource, in whatever language.
+    return " ".join(AREA_WORDS[t] for t in topics)
 
 
 def _set_topics(resource: Resource, topics: list[str]) -> None:
@@ -210,11 +226,11 @@ def resource_share(
     """
     _may_share(user=user, access=access)
     if kind not in Kind.values:
-        raise Invalid("Choose what kind of resource this is.", field="kind")
+        raise Invalid(gettext("Choose what kind of resource this is."), field="kind")
     if scope not in Scope.values:
-        raise Invalid("Choose who the resource is shared with.", field="scope")
+        raise Invalid(gettext("Choose who the resource is shared with."), field="scope")
     if scope == Scope.GROUP and group_id is None:
-        raise Invalid("Choose the group to share with.", field="scope")
+        raise Invalid(gettext("Choose the group to share with."), field="scope")
     group = _group_for_share(user=user, access=access, group_id=group_id)
     title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
     summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
@@ -224,7 +240,7 @@ def resource_share(
         _upload_allowed(user)
     checked = file_check(upload) if upload is not None else None
     if not url and checked is None:
-        raise Invalid("Add a link or attach a file.", field="url")
+        raise Invalid(gettext("Add a link or attach a file."), field="url")
     now = timezone.now()
     resource = Resource(
         organization=access.organization,
@@ -298,17 +314,17 @@ def resource_edit(
 ) -> Resource:
     """Change what the resource says; only the person who shared it may."""
     if not may_edit(resource, user):
-        raise Refused("Only the person who shared a resource can edit it.")
+        raise Refused(gettext("Only the person who shared a resource can edit it."))
     if resource.is_withdrawn:
-        raise Conflict("This resource was withdrawn; it cannot be edited.")
+        raise Conflict(gettext("This resource was withdrawn; it cannot be edited."))
     if kind not in Kind.values:
-        raise Invalid("Choose what kind of resource this is.", field="kind")
+        raise Invalid(gettext("Choose what kind of resource this is."), field="kind")
     scope_before = resource.scope
     scope = scope or resource.scope
     if scope not in Scope.values:
-        raise Invalid("Choose who the resource is shared with.", field="scope")
+        raise Invalid(gettext("Choose who the resource is shared with."), field="scope")
     if scope == Scope.GROUP and resource.group_id is None:
-        raise Invalid("This resource was not shared in a group.", field="scope")
+        raise Invalid(gettext("This resource was not shared in a group."), field="scope")
     resource.kind = kind
     resource.title = text_check(title, field="title", limit=TITLE_MAX, blank=NO_TITLE)
     resource.summary = text_check(summary, field="summary", limit=SUMMARY_MAX, blank=NO_SUMMARY)
@@ -320,7 +336,7 @@ def resource_edit(
         _upload_allowed(user)
         _attach(resource, file_check(upload))
     if not resource.url and not resource.file:
-        raise Invalid("Add a link or attach a file.", field="url")
+        raise Invalid(gettext("Add a link or attach a file."), field="url")
     resource.updated_at = timezone.now()
     resource.save()
     _set_topics(resource, resource.topics)
@@ -342,12 +358,12 @@ def resource_withdraw(*, user: User, access: OrgAccess, resource: Resource) -> R
     """Take a resource out of the library. Its sharer may; so may an admin for an
     organization-wide one and the group's facilitator for a group's one."""
     if not may_withdraw(resource, user, access):
-        raise Refused("Only the person who shared this resource can withdraw it.")
+        raise Refused(gettext("Only the person who shared this resource can withdraw it."))
     claimed = Resource.objects.filter(pk=resource.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
     if not claimed:
-        raise Conflict("This resource was already withdrawn.")
+        raise Conflict(gettext("This resource was already withdrawn."))
     resource.refresh_from_db(fields=["withdrawn_at"])
     audit_record(
         organization=access.organization,
@@ -369,9 +385,9 @@ def resource_vote_set(*, user: User, resource: Resource, useful: bool) -> int:
     same transaction with conditional updates, so concurrent votes keep it exact.
     """
     if resource.shared_by_id == user.pk:
-        raise Refused("You cannot vote for a resource you shared.")
+        raise Refused(gettext("You cannot vote for a resource you shared."))
     if resource.is_withdrawn:
-        raise Conflict("This resource was withdrawn.")
+        raise Conflict(gettext("This resource was withdrawn."))
     if useful:
         try:
             with transaction.atomic():

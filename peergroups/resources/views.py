@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from peergroups.errors import Invalid, Refused
@@ -60,7 +61,7 @@ def library(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 def share(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     groups = selectors.readable_groups(user=request.user, access=access)
     if not (access.is_member or access.is_facilitator):
-        raise Refused("Members and facilitators share resources; program admins do not.")
+        raise Refused(gettext("Members and facilitators share resources; program admins do not."))
     form = ResourceForm(request.POST or None, request.FILES or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         scope, group_id = form.scope_and_group()
@@ -80,7 +81,7 @@ def share(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         except Invalid as error:
             form_add_invalid(form, error, field_map=FIELD_OF)
         else:
-            messages.success(request, "Shared. Thank you.")
+            messages.success(request, gettext("Shared. Thank you."))
             return redirect(resource.get_absolute_url())
     return org_render(
         request,
@@ -115,7 +116,7 @@ def edit(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpRespo
         user=request.user, access=access, resource_id=resource_id
     )
     if not selectors.may_edit(resource, request.user):
-        raise Refused("Only the person who shared a resource can edit it.")
+        raise Refused(gettext("Only the person who shared a resource can edit it."))
     groups = [resource.group] if resource.group else []
     share_with = f"group:{resource.group_id}" if resource.scope == Scope.GROUP else "organization"
     form = ResourceForm(
@@ -150,7 +151,7 @@ def edit(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpRespo
         except Invalid as error:
             form_add_invalid(form, error, field_map=FIELD_OF)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect(resource.get_absolute_url())
     return org_render(
         request,
@@ -168,7 +169,11 @@ def withdraw(request: HttpRequest, access: OrgAccess, resource_id: int) -> HttpR
         user=request.user, access=access, resource_id=resource_id
     )
     services.resource_withdraw(user=request.user, access=access, resource=resource)
-    messages.success(request, f"“{resource.title}” was withdrawn from the library.")
+    messages.success(
+        request,
+        gettext("“%(resource_title)s” was withdrawn from the library.")
+        % {"resource_title": resource.title},
+    )
     return redirect("resources-library", org_slug=access.organization.slug)
 
 
@@ -224,7 +229,7 @@ def meeting_share(
             form_add_invalid(form, error, field_map=FIELD_OF)
         else:
             if not request.htmx:
-                messages.success(request, "Shared with the group.")
+                messages.success(request, gettext("Shared with the group."))
                 return redirect(request.path)
             form = MeetingShareForm(group=ctx.group)
     since, shared = selectors.shared_since_last_meeting(meeting=meeting)

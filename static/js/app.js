@@ -2,6 +2,16 @@
 // the Content-Security-Policy allows scripts from our own origin only.
 (function () {
   "use strict";
+  // The page's language (<html lang>) and its sentences, translated on <body data-text-*>
+  // (templates/base.html): "{used} of {limit} characters" with its placeholders filled in.
+  var language = document.documentElement.lang || "en";
+  function sentence(name, values, fallback) {
+    var text = (document.body && document.body.getAttribute("data-text-" + name)) || fallback;
+    return text.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
+  }
+  function number(n, digits) {
+    return n.toLocaleString(language, { maximumFractionDigits: digits || 0 });
+  }
   // <input data-select-on-focus>: one click selects a secret link or key for copying.
   document.addEventListener("focusin", function (event) {
     var target = event.target;
@@ -22,7 +32,7 @@
   function describe(box, counter) {
     var limit = parseInt(box.getAttribute("maxlength"), 10);
     var used = box.value.length;
-    counter.textContent = used.toLocaleString("en") + " of " + limit.toLocaleString("en") + " characters";
+    counter.textContent = sentence("characters", { used: number(used), limit: number(limit) }, "{used} of {limit} characters");
     counter.classList.toggle("near-limit", used > limit * 0.9);
   }
   function addCounters(root) {
@@ -55,7 +65,7 @@
       input.removeAttribute("aria-invalid");
       return false;
     }
-    var words = function (n) { return (n / 1048576).toFixed(1).replace(/\.0$/, "") + " MB"; };
+    var words = function (n) { return number(n / 1048576, 1) + " MB"; };
     if (!shown) {
       shown = document.createElement("p");
       shown.className = "error";
@@ -63,7 +73,11 @@
       shown.setAttribute("role", "alert");
       input.insertAdjacentElement("afterend", shown);
     }
-    shown.textContent = "“" + big.name + "” is " + words(big.size) + "; the limit is " + words(limit) + ". Choose a smaller file.";
+    shown.textContent = sentence(
+      "file-too-large",
+      { name: big.name, size: words(big.size), limit: words(limit) },
+      "“{name}” is {size}; the limit is {limit}. Choose a smaller file."
+    );
     input.setAttribute("aria-invalid", "true");
     input.value = "";
     return true;

@@ -62,8 +62,9 @@ def test_publish_refuses_naming_the_group_a_deactivation_leaves_too_small(cast, 
     before = PeerGroup.objects.count()
     with pytest.raises(Conflict) as refused:
         formation_run_publish(run=run, acting_user=cast.admin)
+    staying = len(groups[smallest]) - 1
     assert refused.value.reason.startswith(
         f"Nothing was published: group {smallest + 1} would have "
-        f"{len(groups[smallest]) - 1} member(s) without the 1 deactivated"
+        f"{staying} member{'s' if staying != 1 else ''} without the 1 deactivated"
     )
     assert PeerGroup.objects.count() == before

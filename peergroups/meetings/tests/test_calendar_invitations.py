@@ -48,7 +48,7 @@ def test_a_member_who_chose_it_gets_each_coming_meeting_once(chosen, frozen):
     assert {m.to[0] for m in mail.outbox} == {chosen.member.email}
     first = Meeting.objects.filter(group=chosen.group).order_by("starts_at").first()
     message = next(m for m in mail.outbox if "Tue 12 Jan" in m.subject)
-    assert message.subject == "Invitation: Group A meeting, Tue 12 Jan 08:00"
+    assert message.subject == "Invitation: Group A meeting, Tue 12 Jan 2027, 08:00"
     assert message.reply_to == [chosen.facilitator.email]
     assert "Accept or decline the invitation in your calendar" in message.body
     method, event = invitation(message)
@@ -101,7 +101,7 @@ def test_a_move_is_one_update_for_the_invited_and_the_ordinary_e_mail_for_others
     for message in mail.outbox:
         by_person.setdefault(message.to[0], []).append(message)
     (update,) = by_person[chosen.member.email]
-    assert update.subject == "Updated invitation: Group A meeting, Wed 13 Jan 08:00"
+    assert update.subject == "Updated invitation: Group A meeting, Wed 13 Jan 2027, 08:00"
     method, event = invitation(update)
     meeting.refresh_from_db()
     assert method == "REQUEST" and str(event["uid"]) == meeting.uid

@@ -153,6 +153,7 @@ def settings_data(**overrides) -> dict:
         "email_sender_name": "Acme Leadership Development",
         "email_reply_to": "Groups@Acme.example",
         "facilitator_qualifications": "completed our facilitator training\n\nmanages managers\n",
+        "default_language": "en",
     }
     data.update(overrides)
     return data
@@ -249,6 +250,7 @@ def test_the_service_refuses_a_retention_period_out_of_bounds(cast):
                 email_reply_to="",
                 facilitator_qualifications=None,
                 content_retention_months=months,
+                default_language="en",
             )
         assert refusal.value.field == "content_retention_months"
     cast.organization.refresh_from_db()

@@ -98,3 +98,14 @@ def test_only_the_hash_is_stored(cast):
         _, token = issued(cast)
     row = PulseToken.objects.get()
     assert row.token_hash == hash_token(token) and token not in row.token_hash
+
+
+def test_the_link_opens_in_the_language_of_the_person_it_is_for(client, cast):
+    cast.organization.default_language = "de"
+    cast.organization.save(update_fields=["default_language"])
+    with time_machine.travel(NOW, tick=False):
+        _pulse, token = issued(cast)
+        # Whatever the browser asks for: the link is Mia's, and her organization is German.
+        response = client.get(link(token), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Ihre Pulsbefragung für April 2031" in response.text
+    assert '<html lang="de">' in response.text
