@@ -537,9 +537,21 @@ def outcome_figures_kept(*, organization: Organization, this_month: date) -> dic
     return figures
 
 
+# Why a figure is hidden is kept as a code, not as text: the reason is shown in each
+# reader's language, so the kept figures hold no sentence.
+_HIDDEN_CODES = {"": "", "fewer": aggregates.FEWER, "complement": aggregates.COMPLEMENT}
+
+
+def _hidden_code(reason) -> str:
+    for code, text in _HIDDEN_CODES.items():
+        if reason == text:
+            return code
+    raise ValueError(f"Unknown reason for a hidden figure: {reason!r}")
+
+
 def _figures_to_json(figures: dict[str, dict]) -> dict:
     return {
-        key: [[list(node), f.value, f.people, f.hidden] for node, f in nodes.items()]
+        key: [[list(node), f.value, f.people, _hidden_code(f.hidden)] for node, f in nodes.items()]
         for key, nodes in figures.items()
     }
 
@@ -550,7 +562,7 @@ def _figures_from_json(kept: dict) -> dict[str, dict]:
             tuple(node): Figure(
                 value=tuple(value) if isinstance(value, list) else value,
                 people=people,
-                hidden=hidden,
+                hidden=_HIDDEN_CODES[hidden],
             )
             for node, value, people, hidden in nodes
         }

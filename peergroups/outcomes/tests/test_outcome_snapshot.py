@@ -101,3 +101,26 @@ def test_the_job_keeps_each_organizations_figures_once_its_month_turns(cast):
         afresh = figures(selectors.program_outcomes(access=access))
     assert len(captured.captured_queries) == 3  # programs, cycles, the kept figures
     assert kept == afresh
+
+
+def test_kept_figures_give_the_reason_a_figure_is_hidden_in_each_readers_language(cast):
+    """The kept figures hold why a figure is hidden as a code: kept while an English
+    reader looked, the reason reads German for a German reader."""
+    from django.utils import translation
+
+    from peergroups import aggregates
+
+    random_organization(cast, random.Random(3))
+    access = organization_access(cast.admin, "acme")
+    with time_machine.travel(NOW, tick=False):
+        with translation.override("en"):
+            selectors.program_outcomes(access=access)  # worked out and kept
+        kept = OutcomeSnapshot.objects.get(month=OPEN_MONTH).figures
+        codes = {node[3] for nodes in kept.values() for node in nodes}
+        assert codes <= {"", "fewer", "complement"} and "fewer" in codes
+        with translation.override("de"):
+            result = selectors.program_outcomes(access=access)
+            reasons = {str(cell.hidden) for row in result["rows"] for cell in row["cells"].values()}
+            expected = str(aggregates.FEWER)
+    assert expected != "fewer than 5 people"  # the catalogue has it in German
+    assert expected in reasons
