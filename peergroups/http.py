@@ -93,6 +93,9 @@ def client_address(request: HttpRequest) -> str:
 LIST_MAX_LIMIT = 200
 # A bound a database integer holds (SQLite's OFFSET overflowed past 2**63: a 500).
 LIST_MAX_OFFSET = 1_000_000_000
+# The largest id a query filter takes: a database integer holds up to 2**63 - 1, and a
+# larger one made SQLite raise OverflowError (a 500) instead of finding nothing.
+ID_MAX = 2**63 - 1
 
 
 class Pagination(LimitOffsetPagination):

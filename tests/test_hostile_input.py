@@ -45,6 +45,16 @@ def test_api_nul_and_controls_in_query_are_422_json(cast, client, route, params)
     assert body["errors"][0]["field"] == next(iter(params))
 
 
+@pytest.mark.parametrize("route", ["api-groups", "api-members"])
+def test_api_program_filter_past_a_database_integer_is_422_not_500(cast, client, route):
+    # 2**70 made SQLite raise OverflowError in the query: a 500 the API fuzzer found.
+    client.force_login(cast.admin)
+    assert client.get(api_url(route), {"program": cast.program.pk}).status_code == 200
+    response = client.get(api_url(route), {"program": 2**70})
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "program"
+
+
 def test_api_nul_in_a_json_title_or_topic_is_422_and_stores_nothing(cast, client):
     client.force_login(cast.member)
     for payload in (

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from peergroups.http import ErrorOut  # noqa: F401  (re-exported for the routers)
+from peergroups.http import ID_MAX, ErrorOut  # noqa: F401  (re-exported for the routers)
 
 
 class OrganizationOut(Schema):
@@ -68,7 +68,7 @@ class MemberFilters(Schema):
     q: str = Field("", max_length=200, description="Part of a name, e-mail or company.")
     region: str = Field("", max_length=100)
     industry: str = Field("", max_length=100)
-    program: int | None = Field(None, description="A program id.")
+    program: int | None = Field(None, ge=1, le=ID_MAX, description="A program id.")
     intake: Literal["complete", "pending", ""] = Field(
         "", description="`complete`: intake filled in; `pending`: not yet."
     )

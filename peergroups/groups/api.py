@@ -19,7 +19,7 @@ from peergroups.groups import services
 from peergroups.groups.models import MEMBERSHIP_REASON_MAX
 from peergroups.groups.selectors import group_conflicts, group_for_user, groups_for_admin
 from peergroups.groups.services import GROUP_NAME_MAX
-from peergroups.http import Pagination, error_responses
+from peergroups.http import ID_MAX, Pagination, error_responses
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import (
     PROGRAM_DESCRIPTION_MAX,
@@ -171,7 +171,7 @@ def group_move(request: HttpRequest, org_slug: str, group_id: int, payload: Grou
 
 
 class GroupFilters(Schema):
-    program: int | None = Field(None, description="A program id.")
+    program: int | None = Field(None, ge=1, le=ID_MAX, description="A program id.")
     state: Literal["open", "closed", ""] = Field("", description="open or closed; empty: both.")
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from peergroups.http import error_responses
+from peergroups.http import ID_MAX, error_responses
 from peergroups.meetings.selectors import group_agreement_for_user
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Role
@@ -109,8 +109,8 @@ class ProgramOutcomesOut(Schema):
 
 
 class OutcomeFiltersIn(Schema):
-    program: int | None = None
-    cycle: int | None = None
+    program: int | None = Field(None, ge=1, le=ID_MAX)
+    cycle: int | None = Field(None, ge=0, le=ID_MAX)
 
 
 def _figure(figure) -> dict:
