@@ -126,3 +126,19 @@ def test_an_e_mail_subject_reads_in_german_after_a_move_on_the_page_and_in_the_a
     assert GroupMembership.objects.filter(group=cast.other_group).count() == 3
     sent = {message.to[0]: message.subject for message in mail.outbox}
     assert sent == {cast.member.email: subject, cast.member2.email: subject}
+
+
+def test_labels_of_fields_built_at_import_follow_the_reader():
+    # Fields built once, when the module is imported (a helper called in a class body),
+    # were fixed in the language of the process's start: English for every reader.
+    from peergroups.groups.forms import MoveForm
+    from peergroups.outcomes.forms import PulseForm
+
+    with translation.override("de"):
+        assert MoveForm().fields["reason"].label == "Grund (vertraulich)"
+        blank_choices = [
+            str(field.choices[0][1])
+            for field in PulseForm().fields.values()
+            if getattr(field, "choices", None) and field.choices[0][0] == ""
+        ]
+        assert blank_choices == ["Kein Treffen"]

@@ -25,7 +25,7 @@ def reason_field() -> forms.CharField:
     """A move's or a withdrawal's reason: for admins only, within the service's bound."""
     return text_bound(
         forms.CharField(
-            label=gettext("Reason (private)"),
+            label=gettext_lazy("Reason (private)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text=REASON_HELP,

@@ -2,7 +2,7 @@
 service's), so a value one refuses the others refuse too."""
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from peergroups.outcomes.models import HOURS, MARGIN_PERCENT, NOTE_MAX_LENGTH, SCALE, MarginTrend
 from peergroups.outcomes.services import Answers, PulseAnswers
@@ -14,7 +14,7 @@ SCALE_CHOICES = [(n, str(n)) for n in range(SCALE.low, SCALE.high + 1)]
 def _scale(label: str, help_text: str, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
-        choices=SCALE_CHOICES if required else [("", gettext("No meeting")), *SCALE_CHOICES],
+        choices=SCALE_CHOICES if required else [("", gettext_lazy("No meeting")), *SCALE_CHOICES],
         coerce=int,
         empty_value=None,
         widget=forms.RadioSelect(attrs={"class": "scale"}),
