@@ -1,6 +1,6 @@
 """Peergroups grouping engine: maximally diverse grouping with conflicts (no Django imports)."""
 
-from grouping.affinity import Criterion, build_affinity
+from grouping.affinity import Criterion, affinity_unit, build_affinity
 from grouping.checks import group_scores, is_valid, objective, upper_bound, violations
 from grouping.exceptions import GroupingError, Infeasible, InputError
 from grouping.explain import explain, explain_group
@@ -10,6 +10,7 @@ from grouping.solver import solve, warm_up
 __all__ = [
     "ENGINE_VERSION",
     "Criterion",
+    "affinity_unit",
     "build_affinity",
     "explain",
     "explain_group",

@@ -421,7 +421,7 @@ def tabu_search(
     istate[1] = last
 
 
-def warm_up(dtypes=(np.float64, np.float32)):
+def warm_up(dtypes=(np.float64, np.float32, np.int16)):
     """Call every kernel once for each affinity dtype given, as the solver does.
 
     Compiles them on a cold cache (``cache=True`` then stores the machine code
@@ -442,7 +442,7 @@ def warm_up(dtypes=(np.float64, np.float32)):
         f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 1)
         f, _ = descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng)
         f = perturb(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 2)
-        tabu = np.zeros((n, m), dtype=np.int64)
+        tabu = np.zeros((n, m), dtype=np.int32)
         fstate = np.array([f, f, f])
         istate = np.zeros(2, dtype=np.int64)
         tabu_search(

@@ -48,6 +48,8 @@ def group_scores(
         if idx.size > 1:
             block = matrix[np.ix_(idx, idx)].astype(np.float64)
             scores[g] = (block.sum() - np.trace(block)) / 2.0
+    if problem is not None and problem.affinity_scale != 1.0:
+        scores *= problem.affinity_scale  # an int16 affinity's steps, in real units
     if problem is not None and problem.history and problem.history_penalty:
         for i, j in problem.history:
             if a[i] == a[j]:
@@ -165,6 +167,7 @@ def upper_bound(problem: Problem, block: int = 1024) -> float:
     total = 0.0
     for start in range(0, n, block):
         rows = np.array(problem.affinity[start : start + block], dtype=np.float64)
+        rows *= problem.affinity_scale
         rows[np.arange(rows.shape[0]), np.arange(start, start + rows.shape[0])] = -np.inf
         top = np.partition(rows, n - k, axis=1)[:, n - k :]
         total += float(np.clip(top, 0.0, None).sum())
@@ -253,7 +256,7 @@ def tight_upper_bound(
     a_deg = min(a_deg, b_deg)
     if b_deg <= 0:
         return 0.0
-    D = np.array(problem.affinity, dtype=np.float64)
+    D = np.array(problem.affinity, dtype=np.float64) * problem.affinity_scale
     if problem.history and problem.history_penalty:
         for i, j in problem.history:
             D[i, j] -= problem.history_penalty

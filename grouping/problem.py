@@ -9,7 +9,7 @@ import numpy as np
 from grouping.exceptions import InputError
 
 # Bumped whenever the same (problem, seed, iterations) may give different groups.
-ENGINE_VERSION = "2026.12.1"
+ENGINE_VERSION = "2026.12.2"
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,7 +25,8 @@ class Problem:
     Parameters
     ----------
     affinity : numpy.ndarray
-        Symmetric ``(n, n)`` matrix, float32 or float64; the diagonal is ignored.
+        Symmetric ``(n, n)`` matrix, float32, float64 or int16 (then in steps of
+        ``affinity_scale``); the diagonal is ignored.
     group_bounds : tuple of (int, int), optional
         One ``(a_g, b_g)`` pair per group: a fixed number of groups, each with
         its own size bounds (MDGPLIB's ``ss`` and ``ds`` forms).
@@ -52,6 +53,11 @@ class Problem:
         With ``group_size``: leave at least this many seats free in every group
         for late joiners (groups are formed with at most ``max - open_seats``
         people; ``max`` stays the group's capacity).
+    affinity_scale : float
+        What one unit of ``affinity`` is worth (1 unless it is int16, as built by
+        ``build_affinity(dtype=np.int16)``): scores, objectives and progress are
+        reported in real units, ``affinity * affinity_scale``; the history penalty
+        is in real units too.
     """
 
     affinity: np.ndarray
@@ -64,12 +70,17 @@ class Problem:
     history_penalty: float = 0.0
     target_size: int | None = None
     open_seats: int = 0
+    affinity_scale: float = 1.0
 
     def __post_init__(self):
         a = self.affinity
         if not isinstance(a, np.ndarray) or a.ndim != 2 or a.shape[0] != a.shape[1]:
             raise InputError("affinity must be a square numpy array")
-        if a.dtype not in (np.float32, np.float64):
+        scale = float(self.affinity_scale)
+        if not (np.isfinite(scale) and scale > 0):
+            raise InputError("affinity_scale must be a positive number")
+        object.__setattr__(self, "affinity_scale", scale)
+        if a.dtype not in (np.float32, np.float64, np.int16):
             object.__setattr__(self, "affinity", a.astype(np.float64))
         if (self.group_bounds is None) == (self.group_size is None):
             raise InputError("give exactly one of group_bounds and group_size")

@@ -26,7 +26,7 @@ ProgressCallback = Callable[[float, float], bool | None]
 _WARM: set[str] = set()
 
 
-def warm_up(dtypes=("float64", "float32")) -> float:
+def warm_up(dtypes=("float64", "float32", "int16")) -> float:
     """Load the numba kernels (compiling them on a cold cache); returns the CPU seconds used.
 
     ``solve`` calls it (for the dtype of its affinity) before its clock starts,
@@ -111,10 +111,30 @@ def effective_affinity(problem: Problem) -> np.ndarray:
     if not problem.history or not problem.history_penalty:
         return problem.affinity
     D = problem.affinity.copy()
-    for i, j in problem.history:
-        D[i, j] -= problem.history_penalty
-        D[j, i] -= problem.history_penalty
+    _fold_history(D, problem, *_history_cells(problem))
     return D
+
+
+def _history_cells(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Both cells of each pair that met, once per meeting."""
+    rows, cols = np.array(problem.history, dtype=np.int64).reshape(-1, 2).T
+    return np.r_[rows, cols], np.r_[cols, rows]
+
+
+def _fold_history(A: np.ndarray, problem: Problem, rows, cols) -> None:
+    """Subtract the history penalty from ``A`` in place, once per meeting, in A's units.
+
+    An int16 affinity takes the penalty in whole steps, and a pair that met so often
+    that it would pass the type's lowest value stays at that value (still the least
+    wanted pair there is)."""
+    penalty = problem.history_penalty / problem.affinity_scale
+    if A.dtype.kind != "i":
+        np.subtract.at(A, (rows, cols), penalty)
+        return
+    cells, times = np.unique(np.stack([rows, cols]), axis=1, return_counts=True)
+    r, c = cells
+    low, high = np.iinfo(A.dtype).min, np.iinfo(A.dtype).max
+    A[r, c] = np.clip(A[r, c] - np.rint(times * penalty), low, high)
 
 
 def _components(n: int, pairs) -> np.ndarray:
@@ -495,6 +515,18 @@ class _Run:
             self.stopped = True
 
 
+TABU_REBASE_AT = 1 << 30  # steps; a chunk is at most 2**20 of them
+
+
+def _tabu_rebase(tabu: np.ndarray, istate: np.ndarray) -> None:
+    """Count the tabu search's steps from its current step again: the same search,
+    with step numbers that stay far inside int32 however long it runs."""
+    base = int(istate[0])
+    np.maximum(tabu, base, out=tabu)
+    tabu -= base
+    istate -= base
+
+
 def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
     """Descent, then up to ``iterations`` tabu steps (None: until the run stops).
 
@@ -514,7 +546,9 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
         f, local_optimum = K.descent(D, w, lo, hi, ptr, idx, assign, M, C, size, f, rng, 1)
         run.count(1)
     best_assign = assign.copy()
-    tabu = np.zeros((k, m), dtype=np.int64)
+    # Tabu until which step: int32 (half the memory: 32 MB at 9,000 people in 900 groups),
+    # counted from a base moved forward long before the count could overflow.
+    tabu = np.zeros((k, m), dtype=np.int32)
     fstate = np.array([f, f, f])
     istate = np.zeros(2, dtype=np.int64)
     if part.dmin is None:
@@ -527,6 +561,8 @@ def _improve(part, lo, hi, assign, iterations, run, kseed, t, shake=False):
             step = min(step, iterations - done)
         if run.remaining() is not None:
             step = min(step, run.remaining())
+        if istate[0] >= TABU_REBASE_AT:
+            _tabu_rebase(tabu, istate)
         w0 = time.perf_counter()
         K.tabu_search(
             D, w, lo, hi, ptr, idx, assign, M, C, size, tabu, best_assign, fstate, istate, rng,
@@ -795,16 +831,15 @@ def solve(
         cpu_start += spent
     if in_place and problem.history and problem.history_penalty:
         A = problem.affinity
-        rows, cols = np.array(problem.history, dtype=np.int64).T
-        kept = (A[rows, cols].copy(), A[cols, rows].copy())
+        rows, cols = _history_cells(problem)
+        kept = A[rows, cols].copy()
         try:
             # One pair can repeat (met twice): subtract per occurrence, as the copy does.
-            np.subtract.at(A, (rows, cols), problem.history_penalty)
-            np.subtract.at(A, (cols, rows), problem.history_penalty)
+            _fold_history(A, problem, rows, cols)
             found = _solve(problem, A, seconds, cpu_seconds, max_iterations, seed, progress,
                            cpu_start)  # fmt: skip
         finally:
-            A[rows, cols], A[cols, rows] = kept
+            A[rows, cols] = kept
     else:
         found = _solve(
             problem, effective_affinity(problem), seconds, cpu_seconds, max_iterations, seed,
@@ -862,7 +897,7 @@ def _solve(problem, D, seconds, cpu_seconds, max_iterations, seed, progress, cpu
             if progress is None:
                 return None
             frac = (_index + _sub.fraction()) / len(plans)
-            if progress(_base + best + _inside, frac) is False:
+            if progress((_base + best + _inside) * problem.affinity_scale, frac) is False:
                 cancelled = True
                 return False
             return None

@@ -244,7 +244,7 @@ def test_tabu_step_takes_the_best_move_despite_pruning(seed, free_sizes):
                     best = max(best, score(b) - f0)
     assert conflicts
     M, C, size, f = K.build_state(D, w, assign, m, ptr, idx)
-    tabu = np.zeros((n, m), dtype=np.int64)
+    tabu = np.zeros((n, m), dtype=np.int32)
     fstate = np.array([f, f, f])
     istate = np.zeros(2, dtype=np.int64)
     state = np.array([12345], dtype=np.uint64)

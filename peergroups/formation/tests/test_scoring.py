@@ -220,3 +220,22 @@ def test_scores_after_an_edit_equal_the_engines_objective(cast, waiting, solved)
     assert sum(g.score for g in edited.groups) == pytest.approx(float(engine.sum()), rel=1e-12)
     # Before the edit the stored scores were the engine's own.
     assert sum(g.score for g in stored.groups) == pytest.approx(run.best_objective, rel=1e-12)
+
+
+def test_a_large_run_searches_in_steps_and_reads_exact_figures(cast, waiting, solved, monkeypatch):
+    from peergroups.formation import execute
+
+    # From QUANTIZED_FROM_PEOPLE the engine searches an int16 affinity; lowered here so
+    # that the fixture's program counts as large.
+    monkeypatch.setattr(execute, "QUANTIZED_FROM_PEOPLE", 2)
+    run = solved(basis="mixed", history_penalty=2.0)
+    assert run.status == "done"
+    snapshot = Snapshot.from_json(run.snapshot)
+    parameters = Parameters.from_json(run.parameters)
+    assert run_problem(snapshot, parameters, dtype=np.int16).affinity.dtype == np.int16
+    stored = Proposal.from_json(run.proposal)
+    where = stored.where()
+    exact = run_problem(snapshot, parameters)  # float64
+    engine = group_scores(exact, np.array([where[p.user_id] for p in snapshot.people]))
+    assert [g.score for g in stored.groups] == pytest.approx(engine.tolist(), rel=1e-12)
+    assert run.best_objective == pytest.approx(float(engine.sum()), rel=1e-12)
