@@ -65,6 +65,18 @@ def hourly(*, minute: int = 0) -> Schedule:
     )
 
 
+def quarter_hourly() -> Schedule:
+    """At :00, :15, :30 and :45: every zone's midnight is one of them (UTC offsets are
+    whole quarter hours), so a job that waits for a local month to turn runs within
+    a tick of it."""
+    return Schedule(
+        rrule.HOURLY,
+        timedelta(minutes=15),
+        "every quarter hour",
+        {"byminute": (0, 15, 30, 45), "bysecond": 0},
+    )
+
+
 def daily(*, hour: int, minute: int = 0) -> Schedule:
     return Schedule(
         rrule.DAILY,

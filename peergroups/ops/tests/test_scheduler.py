@@ -20,6 +20,7 @@ from peergroups.ops.scheduler import (
     hourly,
     late_jobs,
     periodic_job,
+    quarter_hourly,
     scheduled_job_run,
     scheduler_tick,
 )
@@ -67,6 +68,18 @@ def test_hourly_and_daily_schedules_give_the_latest_due_time():
     assert daily(hour=2).latest(auckland) == at(2027, 3, 3, 2)
 
 
+def test_quarter_hourly_comes_due_at_each_zones_midnight():
+    from zoneinfo import ZoneInfo
+
+    every = quarter_hourly()
+    assert every.latest(at(2027, 3, 4, 10, 14, 59)) == at(2027, 3, 4, 10)
+    assert every.latest(at(2027, 3, 4, 10, 15)) == at(2027, 3, 4, 10, 15)
+    assert every.latest(at(2027, 1, 1, 0, 0, 30)) == at(2027, 1, 1)  # across a year
+    for zone in ("Asia/Kathmandu", "Asia/Kolkata", "Australia/Adelaide", "America/St_Johns"):
+        midnight = datetime(2027, 4, 1, tzinfo=ZoneInfo(zone))  # +5:45, +5:30, +10:30, -2:30
+        assert every.latest(midnight + timedelta(seconds=5)) == midnight
+
+
 def test_the_periodic_jobs_are_registered_with_the_readme_schedules():
     described = {name: job.schedule.description for name, job in scheduler.JOBS.items()}
     assert described == {
@@ -78,7 +91,7 @@ def test_the_periodic_jobs_are_registered_with_the_readme_schedules():
         "expire_group_content": "daily at 03:00 UTC",
         "send_group_welcomes": "hourly at :15",
         "send_meeting_invitations": "hourly at :30",
-        "keep_program_outcomes": "hourly at :45",
+        "keep_program_outcomes": "every quarter hour",
     }
     assert {job.queue for job in scheduler.JOBS.values()} == {"default"}
 
