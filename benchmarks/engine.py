@@ -327,6 +327,8 @@ def mdgp_benchmark(args, seed_major: bool = False) -> list[dict]:
     data = Path(args.data).resolve()
     best = _read_best(data)
     paths = sorted((data / "instances").glob("*.txt"))
+    if getattr(args, "n480", False):
+        paths = [p for p in paths if "_n480_" in p.stem]
     if args.only:
         paths = [
             p
@@ -385,7 +387,8 @@ def mdgp_benchmark(args, seed_major: bool = False) -> list[dict]:
 
 def n480_table(args) -> list[dict]:
     """Every n=480 instance of the MDGPLIB folder at 120 CPU s per run against best known."""
-    args.only = "*_n480_*"
+    # --only narrows it to some of them (e.g. to rerun one seed of two instances).
+    args.n480 = True
     args.skip = set(args.skip) | {"greedy+ls", "cp-sat"}
     runs = mdgp_benchmark(args, seed_major=True)
     rows = summarize(runs)

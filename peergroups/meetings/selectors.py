@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -308,31 +309,48 @@ ATTENDANCE_WINDOW = timedelta(days=365)
 
 
 def group_attendance_counts(
-    *, group_ids, now=None, last: int = ATTENDANCE_MEETINGS
+    *, group_ids, now=None, last: int = ATTENDANCE_MEETINGS, organization=None
 ) -> dict[int, list[int]]:
     """group id -> how many were present at each of its last `last` meetings held
-    (attendance recorded, not cancelled, within a year), oldest first. One query."""
+    (attendance recorded, not cancelled, within a year), oldest first. One query.
+
+    The database picks each group's last meetings (a window over the meetings, latest
+    first; of two at the same time, the one with more present counts as later) and
+    returns two numbers a meeting: at 1,200 groups, 3,600 rows instead of a year's
+    meetings with their times. Given the groups' `organization`, the meetings are found
+    by it instead of by a list of every group's id (1,200 parameters to send)."""
     now = now or timezone.now()
-    counts: dict[int, list[tuple]] = {group_id: [] for group_id in group_ids}
+    counts: dict[int, list[int]] = {group_id: [] for group_id in group_ids}
     if not counts:
         return {}
+    where = Q(group__organization=organization) if organization else Q(group__in=list(counts))
     rows = (
-        Attendance.objects.filter(
-            meeting__group__in=list(counts),
-            meeting__starts_at__lte=now,
-            meeting__starts_at__gte=now - ATTENDANCE_WINDOW,
+        Meeting.objects.filter(
+            where,
+            starts_at__lte=now,
+            starts_at__gte=now - ATTENDANCE_WINDOW,
         )
-        .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .values("meeting_id", "meeting__group_id", "meeting__starts_at")
-        .annotate(present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)))
-        .order_by()
+        .exclude(status=MeetingStatus.CANCELLED)
+        .annotate(
+            recorded=Count("attendance"),
+            present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+        )
+        .filter(recorded__gt=0)
+        .annotate(
+            latest=Window(
+                RowNumber(),
+                partition_by=F("group_id"),
+                order_by=(F("starts_at").desc(), F("present").desc()),
+            )
+        )
+        .filter(latest__lte=last)
+        .order_by("group_id", "starts_at", "present")
+        .values_list("group_id", "present")
     )
-    for row in rows:
-        counts[row["meeting__group_id"]].append((row["meeting__starts_at"], row["present"]))
-    return {
-        group_id: [present for _, present in sorted(held)][-last:]
-        for group_id, held in counts.items()
-    }
+    for group_id, present in rows:
+        if group_id in counts:
+            counts[group_id].append(present)
+    return counts
 
 
 # --- aggregates for admins -------------------------------------------------------------
@@ -359,7 +377,8 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
     for group in groups:
         group.program = programs[group.program_id]
     # "Group 5" before "Group 10", as on the operations board.
-    groups.sort(key=lambda group: (natural_key(group.program.name), natural_key(group.name)))
+    program_key = {pk: natural_key(program.name) for pk, program in programs.items()}
+    groups.sort(key=lambda group: (program_key[group.program_id], natural_key(group.name)))
     people, attendance = Table(), Table()
     categories: dict[int, Table] = {}
     for group in groups:
@@ -400,7 +419,9 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         table.add_counted(category, people=authors, value=issues)
     headcount = people.figures(aggregates.total_of)
     rates = attendance.figures(aggregates.percent_of)
-    attended = group_attendance_counts(group_ids=[group.pk for group in groups])
+    attended = group_attendance_counts(
+        group_ids=[group.pk for group in groups], organization=access.organization
+    )
     programs: dict[int, dict] = {}
     for group in groups:
         entry = programs.get(group.program_id)

@@ -3,6 +3,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 
 from conftest import make_member, make_user
@@ -172,3 +173,67 @@ def test_many_groups_are_shown_first_then_paged_per_program(
     assert {g["group"].name: g["attendance"] for g in row["groups"]}["Group A"] == [4]
     assert client.get(url, {"program": 999_999}).status_code == 404
     assert client.get(url, {"program": "x"}).status_code == 200  # not a number: the overview
+
+
+def _attendance_counts_reference(*, group_ids, now, last=3):
+    """The rule record by record: each group's meetings held (attendance recorded, not
+    cancelled, within a year), by time then by people present, the last `last`."""
+    from peergroups.meetings.models import Attendance, MeetingStatus
+    from peergroups.meetings.selectors import ATTENDANCE_WINDOW
+
+    held: dict[int, dict] = {group_id: {} for group_id in group_ids}
+    for record in Attendance.objects.select_related("meeting"):
+        meeting = record.meeting
+        if (
+            meeting.group_id not in held
+            or meeting.status == MeetingStatus.CANCELLED
+            or not now - ATTENDANCE_WINDOW <= meeting.starts_at <= now
+        ):
+            continue
+        entry = held[meeting.group_id].setdefault(meeting.pk, [meeting.starts_at, 0])
+        entry[1] += record.status == AttendanceStatus.PRESENT
+    return {
+        group_id: [present for _, present in sorted(meetings.values())][-last:]
+        for group_id, meetings in held.items()
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_attendance_counts_equal_the_record_by_record_rule(scheduled, seed):
+    """Random meetings (same-time ties, cancelled ones, some a year and more ago, some
+    without attendance) give each group's counts as the rule read record by record."""
+    import random
+
+    from django.utils import timezone
+
+    from peergroups.meetings.models import Attendance, Meeting, MeetingStatus
+    from peergroups.meetings.selectors import group_attendance_counts
+
+    rng = random.Random(seed)
+    people = grow_group(scheduled, 6)
+    now = timezone.now()
+    groups = [scheduled.group, scheduled.other_group]
+    times = [now - timedelta(days=rng.choice([1, 2, 2, 40, 200, 364, 366, 400])) for _ in range(6)]
+    for group in groups:
+        for _ in range(rng.randint(0, 8)):
+            starts = rng.choice(times) + (timedelta(days=5) if rng.random() < 0.1 else timedelta())
+            meeting = Meeting.objects.create(
+                group=group,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                status=rng.choice([MeetingStatus.SCHEDULED] * 4 + [MeetingStatus.CANCELLED]),
+            )
+            for person in rng.sample(people, rng.randint(0, len(people))):
+                Attendance.objects.create(
+                    meeting=meeting,
+                    member=person,
+                    status=rng.choice([AttendanceStatus.PRESENT, AttendanceStatus.ABSENT]),
+                )
+    group_ids = [group.pk for group in groups]
+    for last in (1, 3):
+        expected = _attendance_counts_reference(group_ids=group_ids, now=now, last=last)
+        assert group_attendance_counts(group_ids=group_ids, now=now, last=last) == expected
+        by_organization = group_attendance_counts(
+            group_ids=group_ids[:1], now=now, last=last, organization=scheduled.organization
+        )
+        assert by_organization == {group_ids[0]: expected[group_ids[0]]}
