@@ -189,3 +189,46 @@ def test_page_form_with_nul_re_renders_what_was_typed(cast, client):
     assert b"Null characters are not allowed." in response.content
     assert b"Forty-five minutes a week" in response.content
     assert not Resource.objects.exists()
+
+
+def test_every_api_route_answers_an_id_past_a_database_integer_with_4xx(cast, client):
+    """Each route of the OpenAPI document, as an admin, with every id in its path and
+    every `*_id` in its JSON body at 2**70: a refusal with a reason, never a 500 (the
+    person deactivation route raised SQLite's OverflowError before this)."""
+    import json
+    import re
+
+    from peergroups.api.api import api
+
+    huge = 2**70
+    schema = api.get_openapi_schema()
+    client.force_login(cast.admin)
+    tried, failed = 0, []
+    for path, operations in schema["paths"].items():
+        url = re.sub(r"\{[a-z_]*id\}", str(huge), path.replace("{org_slug}", "acme"))
+        url = re.sub(r"\{[a-z_]+\}", "x", url)
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            payload = {}
+            if body:
+                name = body["schema"].get("$ref", "").rsplit("/", 1)[-1]
+                for field in schema["components"]["schemas"].get(name, {}).get("properties", {}):
+                    if field.endswith("_ids"):
+                        payload[field] = [huge]
+                    elif field.endswith("_id"):
+                        payload[field] = huge
+            if str(huge) not in url and not payload:
+                continue
+            tried += 1
+            if method in ("get", "delete"):
+                response = getattr(client, method)(url)
+            else:
+                response = getattr(client, method)(
+                    url, data=json.dumps(payload), content_type="application/json"
+                )
+            if not 400 <= response.status_code < 500:
+                failed.append((method, url, response.status_code))
+            elif response["Content-Type"].startswith("application/json"):
+                assert response.json().get("detail"), (method, url)
+    assert tried > 40
+    assert failed == []

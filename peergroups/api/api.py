@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, NinjaAPI, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from peergroups.api.auth import API_AUTH
@@ -27,7 +27,7 @@ from peergroups.errors import Invalid
 from peergroups.formation.api import router as formation_router
 from peergroups.goals.api import router as goals_router
 from peergroups.groups.api import router as groups_router
-from peergroups.http import Pagination, error_responses, install_api_errors
+from peergroups.http import ID_MAX, Pagination, error_responses, install_api_errors
 from peergroups.meetings.api import router as meetings_router
 from peergroups.network.api import router as network_router
 from peergroups.organizations.access import organization_access
@@ -172,7 +172,9 @@ class DeactivatedOut(Schema):
     response={200: DeactivatedOut, **error_responses(403, 404, 409)},
     url_name="api-person-deactivate",
 )
-def person_deactivate_route(request: HttpRequest, org_slug: str, user_id: int):
+def person_deactivate_route(
+    request: HttpRequest, org_slug: str, user_id: int = Path(..., ge=1, le=ID_MAX)
+):
     """Deactivate a person (admins), as their page does: every role here ends, their
     seats in open groups free up, groups they led lose their facilitator. Yourself or
     the last admin: 409."""
