@@ -146,5 +146,10 @@ def test_a_german_member_walks_every_page_in_german(
             assert not ENGLISH_DATE.search(text), f"{name}: {ENGLISH_DATE.search(text).group()}"
             if dated:
                 assert GERMAN_DATE.search(text), f"{name}: no German date on the page"
+            if name == "pulse":
+                # The longest choice of a scale keeps to one line, on a phone too.
+                choice = page.locator("label.checkbox", has_text="Kein Treffen").first
+                digit = page.locator(".choices.scale label.checkbox", has_text="7").first
+                assert choice.bounding_box()["height"] <= 1.5 * digit.bounding_box()["height"]
             screenshot(page, f"german-{name}-{width}")
         page.context.close()
