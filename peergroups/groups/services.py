@@ -37,7 +37,7 @@ from peergroups.organizations.recipients import person_active
 from peergroups.people.conflicts import together_check
 from peergroups.people.models import FacilitatorProfile, FacilitatorStatus, MemberProfile
 from peergroups.people.selectors import person_for_admin
-from peergroups.people.services import member_profile_ensure
+from peergroups.people.services import enrolment_conflict, member_profile_ensure
 from peergroups.textlimits import text_check
 
 GROUP_NAME_MAX = PeerGroup._meta.get_field("name").max_length
@@ -617,14 +617,8 @@ def program_enrol(*, access: OrgAccess, acting_user: User, program: Program, use
     )
     if profile.program_id == program.pk:
         return
-    if profile.program_id is not None:
-        raise Conflict(
-            gettext(
-                "%(person)s is enrolled in the program “%(program)s”; a person is in one "
-                "program at a time. Remove them from it first."
-            )
-            % {"person": user, "program": profile.program.name}
-        )
+    if reason := enrolment_conflict(person=user, enrolled=profile.program, program=program):
+        raise Conflict(reason)
     profile.program = program
     profile.save(update_fields=["program"])
     audit_record(

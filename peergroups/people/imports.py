@@ -43,7 +43,7 @@ from peergroups.people.models import (
     category_key,
 )
 from peergroups.people.selectors import category_lookup
-from peergroups.people.services import categories_fold, not_with_set
+from peergroups.people.services import categories_fold, enrolment_conflict, not_with_set
 from peergroups.people.vocabulary import (
     AREAS,
     AVAILABILITY_SLOTS,
@@ -598,6 +598,23 @@ class _RowChecker:
             .values_list("email", "program_id")
         ):
             stored.setdefault(email.lower(), program_id)
+        # A member is in one program at a time: a row cannot move one enrolled elsewhere
+        # (the admin removes them from that program first, which frees their seat).
+        enrolled = {
+            email.lower(): program_id
+            for email, program_id in MemberProfile.objects.filter(
+                organization=self.organization, program__isnull=False
+            ).values_list("user__email", "program_id")
+        }
+        by_pk = {program.pk: program for program in self.programs.values()}
+        for row in rows:
+            current = enrolled.get(row.email) if row.email and row.program else None
+            if current is not None and (
+                reason := enrolment_conflict(
+                    person=row.email, enrolled=by_pk[current], program=row.program
+                )
+            ):
+                self.error(row.line, "program", reason)
         # The file's program for a row wins; a row without one keeps the stored program.
         program_of = dict(stored)
         for row in rows:
@@ -722,7 +739,7 @@ def _members_by_email(organization: Organization, emails) -> dict[str, MemberPro
             user__email__in=emails,
             user__organization_roles__organization=organization,
             user__organization_roles__role=Role.MEMBER,
-        ).select_related("user")
+        ).select_related("user", "program")
     }
 
 
@@ -791,6 +808,11 @@ def members_import(
             for name, value in row.values.items():
                 setattr(profile, name, value)
             if row.program is not None:
+                # Checked with the file (`_check_programs`), again on the row as it is now.
+                if reason := enrolment_conflict(
+                    person=row.email, enrolled=profile.program, program=row.program
+                ):
+                    raise ImportInvalid([RowError(row.line, "program", reason)])
                 profile.program = row.program
             if profile.completed_at is None and _essentials(row.values):
                 profile.completed_at = timezone.now()

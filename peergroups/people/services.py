@@ -43,6 +43,18 @@ def _require_role(organization: Organization, user: User, *roles: str, reason: s
         raise Refused(reason)
 
 
+def enrolment_conflict(*, person: object, enrolled: Program | None, program: Program) -> str:
+    """Why `person`, enrolled in `enrolled`, cannot be enrolled in `program` ("" if they
+    can): a person is in one program at a time. Enrolling (`groups.services.program_enrol`)
+    and the member import both ask this; leaving a program is `program_leave`'s."""
+    if enrolled is None or enrolled.pk == program.pk:
+        return ""
+    return gettext(
+        "%(person)s is enrolled in the program “%(program)s”; a person is in one "
+        "program at a time. Remove them from it first."
+    ) % {"person": person, "program": enrolled.name}
+
+
 def member_profile_ensure(
     *, organization: Organization, user: User, program: Program | None = None
 ) -> MemberProfile:

@@ -236,6 +236,47 @@ def test_import_updates_existing_member(cast):
     assert not Invitation.objects.filter(email="mia@acme.test").exists()
 
 
+def test_a_row_cannot_move_a_member_enrolled_in_another_program(cast):
+    """A person is in one program at a time, whichever way they are enrolled: the file
+    that would move Mia (enrolled, seated in an open group) is refused whole, with the
+    rule's sentence, as enrolling her elsewhere through SCIM or the API is; once she has
+    left her program, the same file enrols her."""
+    from peergroups.groups.models import GroupMembership
+    from peergroups.groups.services import program_create, program_leave
+    from peergroups.organizations.access import organization_access
+
+    cohort = program_create(organization=cast.organization, acting_user=cast.admin, name="Cohort 2")
+    text = (
+        "email,full_name,program\n"
+        "mia@acme.test,Mia Member,Cohort 2\n"
+        f"max@acme.test,Max Member,{cast.program.name}\n"  # his own program: fine
+    )
+    with pytest.raises(ImportInvalid) as raised:
+        members_import(
+            organization=cast.organization,
+            file=text,
+            acting_user=cast.admin,
+            send_invitations=False,
+        )
+    [error] = raised.value.errors
+    assert (error.line, error.column) == (2, "program")
+    assert f"enrolled in the program “{cast.program.name}”" in error.reason
+    profile = MemberProfile.objects.get(organization=cast.organization, user=cast.member)
+    assert profile.program == cast.program
+    assert GroupMembership.objects.filter(user=cast.member, group=cast.group).exists()
+
+    access = organization_access(cast.admin, cast.organization.slug)
+    program_leave(access=access, acting_user=cast.admin, program=cast.program, user=cast.member)
+    members_import(
+        organization=cast.organization,
+        file="email,full_name,program\nmia@acme.test,Mia Member,Cohort 2\n",
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    profile.refresh_from_db()
+    assert profile.program == cohort
+
+
 def test_export_then_import_round_trips(cast):
     members_import(
         organization=cast.organization, file=GOOD, acting_user=cast.admin, send_invitations=False
