@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
@@ -102,12 +103,51 @@ def _address_check(url: str) -> None:
     except OSError:
         raise Unavailable(_down(parts.hostname)) from None
     for info in infos:
-        address = str(info[4][0]).partition("%")[0]  # an IPv6 address may carry its zone
-        if not ipaddress.ip_address(address).is_global:
+        if not _is_global(info[4][0]):
             raise Refused(_("The identity provider's address is inside our network."))
-    # Not stopped here: a name that answers a public address to this look-up and a
-    # private one to the request's own (DNS rebinding); that needs the connection pinned
-    # to the checked address, which requests does not offer simply.
+    # A name may answer a public address to this look-up and a private one to the
+    # connection's own (DNS rebinding): `_PublicConnection` checks the socket too.
+
+
+def _is_global(address) -> bool:
+    return ipaddress.ip_address(str(address).partition("%")[0]).is_global  # IPv6 zone
+
+
+class _InsideOurNetwork(Exception):
+    """Not an OSError, so that urllib3 does not retry it as a network failure."""
+
+
+class _PublicConnection(urllib3.connection.HTTPSConnection):
+    """An https connection that goes only to a global address: the address checked is
+    the one this connection's socket reached, before the TLS handshake sends a byte."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        if not _is_global(sock.getpeername()[0]):
+            sock.close()
+            raise _InsideOurNetwork(self.host)
+        return sock
+
+
+class _PublicPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _PublicConnection
+
+
+class _PublicAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            **self.poolmanager.pool_classes_by_scheme,
+            "https": _PublicPool,
+        }
+
+
+def _public(session: requests.Session) -> requests.Session:
+    """`session`, its https calls going only to global addresses (unless
+    SSO_ALLOW_LOCAL_ISSUERS lets a provider on this machine answer, over http)."""
+    if not settings.SSO_ALLOW_LOCAL_ISSUERS:
+        session.mount("https://", _PublicAdapter())
+    return session
 
 
 def _down(where: str) -> str:
@@ -120,11 +160,14 @@ def _down(where: str) -> str:
 def _get_json(url: str) -> dict:
     _address_check(url)
     try:
-        response = requests.get(
-            url, timeout=settings.SSO_HTTP_TIMEOUT, allow_redirects=False, stream=False
-        )
+        with _public(requests.Session()) as http:
+            response = http.get(
+                url, timeout=settings.SSO_HTTP_TIMEOUT, allow_redirects=False, stream=False
+            )
         response.raise_for_status()
         document = response.json()
+    except _InsideOurNetwork:
+        raise Refused(_("The identity provider's address is inside our network.")) from None
     except (requests.RequestException, ValueError) as exc:
         logger.warning("identity provider %s did not answer: %s", url, exc)
         raise Unavailable(_down(urlsplit(url).hostname or url)) from None
@@ -153,12 +196,14 @@ def provider_metadata(issuer: str) -> dict:
 
 
 def _session(provider: Provider) -> OAuth2Session:
-    return OAuth2Session(
-        client_id=provider.client_id,
-        client_secret=provider.client_secret,
-        scope=SCOPE,
-        redirect_uri=provider.redirect_uri,
-        code_challenge_method="S256",
+    return _public(
+        OAuth2Session(
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            scope=SCOPE,
+            redirect_uri=provider.redirect_uri,
+            code_challenge_method="S256",
+        )
     )
 
 
@@ -203,6 +248,8 @@ def authorization_finish(provider: Provider, *, pending: dict, params: dict) -> 
             timeout=settings.SSO_HTTP_TIMEOUT,
             allow_redirects=False,
         )
+    except _InsideOurNetwork:
+        raise Refused(_("The identity provider's address is inside our network.")) from None
     except (requests.RequestException, ValueError) as exc:  # down, or not JSON
         logger.warning("token request to %s failed: %s", provider.issuer, exc)
         raise Unavailable(_down(urlsplit(provider.issuer).hostname or "")) from None

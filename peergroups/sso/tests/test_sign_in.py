@@ -328,3 +328,47 @@ def test_a_sign_in_left_too_long_at_the_provider_is_refused(client, cast, provid
     assert response.status_code == 403
     assert "took too long" in response.content.decode()
     assert signed_in_as(client) is None
+
+
+def test_a_name_that_turns_private_between_check_and_connection_is_refused(
+    client, cast, settings, monkeypatch
+):
+    """DNS rebinding: the provider's name answers a public address to the address check
+    and this machine's address to the connection. The connection's own socket is
+    checked, so the request stops before its first byte leaves."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def accept():
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(2)
+            try:
+                received.append(conn.recv(1024))
+            except OSError:
+                received.append(b"")
+
+    threading.Thread(target=accept, daemon=True).start()
+    name = "login.rebinding.example"
+    looked_up = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        looked_up.append(host)
+        address = ("93.184.215.14", 443) if len(looked_up) == 1 else listener.getsockname()
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", address)]
+
+    sign_on_configure(cast.organization, cast.admin, f"https://{name}")
+    settings.SSO_ALLOW_LOCAL_ISSUERS = False
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    response = client.get(reverse("sso-start", args=["acme"]))
+    listener.close()
+    assert response.status_code == 403
+    assert "inside our network" in response.content.decode()
+    assert len(looked_up) == 2  # the check's look-up, then the connection's
+    assert received in ([], [b""])  # connected to, and closed before anything was sent
