@@ -599,11 +599,15 @@ class _RowChecker:
         ):
             stored.setdefault(email.lower(), program_id)
         # A member is in one program at a time: a row cannot move one enrolled elsewhere
-        # (the admin removes them from that program first, which frees their seat).
+        # (the admin removes them from that program first, which frees their seat). The
+        # members are those whose rows update their profile (`_members_by_email`).
         enrolled = {
             email.lower(): program_id
             for email, program_id in MemberProfile.objects.filter(
-                organization=self.organization, program__isnull=False
+                organization=self.organization,
+                program__isnull=False,
+                user__organization_roles__organization=self.organization,
+                user__organization_roles__role=Role.MEMBER,
             ).values_list("user__email", "program_id")
         }
         by_pk = {program.pk: program for program in self.programs.values()}

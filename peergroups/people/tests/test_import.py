@@ -277,6 +277,26 @@ def test_a_row_cannot_move_a_member_enrolled_in_another_program(cast):
     assert profile.program == cohort
 
 
+def test_a_former_member_enrolled_before_is_invited_to_the_files_program(cast):
+    """Deactivated, Mia keeps her old profile (and its program) but is no member: a row
+    for her is an invitation to the file's program, not a move to refuse."""
+    from peergroups.dashboards.persons import person_deactivate
+    from peergroups.groups.services import program_create
+    from peergroups.organizations.access import organization_access
+
+    cohort = program_create(organization=cast.organization, acting_user=cast.admin, name="Cohort 2")
+    access = organization_access(cast.admin, cast.organization.slug)
+    person_deactivate(access=access, acting_user=cast.admin, user_id=cast.member.pk)
+    report = members_import(
+        organization=cast.organization,
+        file="email,full_name,program\nmia@acme.test,Mia Member,Cohort 2\n",
+        acting_user=cast.admin,
+        send_invitations=False,
+    )
+    assert (report.created, report.updated) == (1, 0)
+    assert Invitation.objects.get(email="mia@acme.test", accepted_at__isnull=True).program == cohort
+
+
 def test_export_then_import_round_trips(cast):
     members_import(
         organization=cast.organization, file=GOOD, acting_user=cast.admin, send_invitations=False
