@@ -89,6 +89,8 @@ def test_a_cold_kernel_cache_gives_the_same_quality_as_a_warm_one(tmp_path):
     cold = run()
     warm = run()
     assert cold["cpu"] > budget + 1.0  # it did compile, outside the budget
-    assert warm["cpu"] < budget + 1.0
+    # The warm process loads the kernels instead: seconds less (a bound on its own CPU,
+    # budget + 1 s, failed on a machine at load 10, where every CPU second does less).
+    assert warm["cpu"] < cold["cpu"] - 1.0
     assert cold["search_cpu"] == pytest.approx(warm["search_cpu"], abs=0.3)
     assert cold["objective"] == pytest.approx(warm["objective"], rel=5e-4)
