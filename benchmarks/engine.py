@@ -31,7 +31,7 @@ if str(REPO_ROOT) not in sys.path:  # `python benchmarks/engine.py`
 
 from grouping import Problem, checks, mdgplib, solve, warm_up  # noqa: E402
 from grouping import _kernels as K  # noqa: E402
-from grouping.affinity import Criterion, build_affinity  # noqa: E402
+from grouping.affinity import Criterion, affinity_unit, build_affinity  # noqa: E402
 from grouping.solver import _make_parts, _splitmix64  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "benchmarks" / "mdgp"
@@ -429,8 +429,11 @@ def summarize(runs: list[dict]) -> list[dict]:
 
 
 def _scale_case(n: int, seconds: float, seed: int) -> dict:
-    """Generated programme of ``n`` people, groups of 6-10, n/2 conflicts; in a fresh process."""
-    _warm_up()
+    """Generated programme of ``n`` people, groups of 6-10, n/2 conflicts; in a fresh process.
+
+    The affinity is int16 in steps of `affinity_unit`, as formation builds it from 2,000
+    people (`formation.execute.QUANTIZED_FROM_PEOPLE`)."""
+    warm_up(("int16",))
     gen = np.random.default_rng(seed)
     regions = [f"region{r}" for r in range(6)]
     industries = [f"industry{r}" for r in range(12)]
@@ -451,14 +454,15 @@ def _scale_case(n: int, seconds: float, seed: int) -> dict:
         Criterion("years", "diverse", 0.5),
     ]
     w0, c0 = time.perf_counter(), time.process_time()
-    D = build_affinity(people, criteria, dtype=np.float32)
+    unit = affinity_unit(criteria)
+    D = build_affinity(people, criteria, dtype=np.int16, unit=unit)
     t_affinity = time.perf_counter() - w0
     pairs = set()
     while len(pairs) < n // 2:
         i, j = (int(x) for x in gen.integers(n, size=2))
         if i != j:
             pairs.add((min(i, j), max(i, j)))
-    problem = Problem(D, group_size=(6, 10), cannot_link=tuple(sorted(pairs)))
+    problem = Problem(D, group_size=(6, 10), cannot_link=tuple(sorted(pairs)), affinity_scale=unit)
     sol = solve(problem, seconds=max(1.0, seconds - (time.perf_counter() - w0)), seed=seed)
     wall = time.perf_counter() - w0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
