@@ -207,6 +207,9 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Django's database sessions, read without the ORM on every page (accounts.sessions).
+SESSION_ENGINE = "peergroups.accounts.sessions"
+
 # Cookies only over HTTPS in production; SECURE_COOKIES=0 serves plain HTTP (e.g. a local benchmark).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True

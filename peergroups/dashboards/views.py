@@ -42,7 +42,11 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if access.is_admin:
         context["overview"] = admin_overview(access=access)
     if access.is_member or access.is_facilitator:
-        context["my_groups"] = groups_of_user(user=request.user, access=access)
+        # Only the fields the cards show: not each group's program settings (JSON).
+        context["my_groups"] = groups_of_user(user=request.user, access=access).only(
+            *("name", "cycle", "facilitator_id", "capacity", "member_count"),
+            *("program__name", "facilitator__full_name", "facilitator__email"),
+        )
     if access.is_member:
         # Only what the page shows: not the profile's long texts.
         context["profile"] = (
@@ -50,11 +54,12 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             .only("completed_at")
             .first()
         )
-    context["application"] = (
-        FacilitatorProfile.objects.filter(organization=organization, user=request.user)
-        .only("status", "review_note")
-        .first()
-    )
+    if not access.is_facilitator:  # a facilitator's page does not show the application
+        context["application"] = (
+            FacilitatorProfile.objects.filter(organization=organization, user=request.user)
+            .only("status", "review_note")
+            .first()
+        )
     return org_render(request, access, "organizations/dashboard.html", context)
 
 

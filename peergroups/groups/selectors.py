@@ -26,17 +26,23 @@ def user_group_ids(*, user: User, organization) -> QuerySet:
     across the membership join (`memberships__user=... | facilitator=...`) makes the
     database scan every membership of the organization and de-duplicate the result.
     """
+    return _groups_of(user=user, organization=organization).values("pk")
+
+
+def _groups_of(*, user: User, organization) -> QuerySet[PeerGroup]:
     return PeerGroup.objects.filter(
         Q(facilitator=user)
         | Q(pk__in=GroupMembership.objects.filter(user=user).values("group_id")),
         organization=organization,
-    ).values("pk")
+    )
 
 
 def groups_of_user(*, user: User, access: OrgAccess) -> QuerySet[PeerGroup]:
     """Groups the user belongs to or facilitates in this organization."""
+    # The filter itself, not `pk__in=user_group_ids(...)`: the same rows without a
+    # second level of subquery to build and compile on every dashboard.
     return (
-        PeerGroup.objects.filter(pk__in=user_group_ids(user=user, organization=access.organization))
+        _groups_of(user=user, organization=access.organization)
         .select_related("program", "facilitator")
         .order_by("-cycle", "name")
     )
@@ -83,7 +89,7 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
     is a 404, anyone else in this organization gets 403.
     """
     group = (
-        PeerGroup.objects.select_related("program", "facilitator", "organization")
+        PeerGroup.objects.select_related("program", "facilitator")
         .filter(organization=access.organization, pk=group_id)
         # The viewer's membership comes with the group: the page's later role checks
         # (group_role) read it instead of asking again.
@@ -105,6 +111,8 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
     )
     if group is None:
         raise NotFound(gettext("No such group."))
+    # The organization the access check loaded this request: not joined in again.
+    group.organization = access.organization
     group.viewer_id = user.pk
     if access.is_admin or group_role(user=user, group=group) is not None:
         return group

@@ -85,7 +85,10 @@ def group_detail(request: HttpRequest, access: OrgAccess, group_id: int) -> Http
         "groups/detail.html",
         {
             "group": group,
-            "roster": group_roster(group),
+            # The roster shows names and dates: not each membership's bookkeeping.
+            "roster": group_roster(group).only(
+                "group", "joined_at", "user__full_name", "user__email"
+            ),
             # Links to the content pages; those pages decide access themselves.
             "sees_content": group_role(user=request.user, group=group) is not None,
             "can_manage": access.is_admin or group.facilitator_id == request.user.pk,

@@ -146,12 +146,14 @@ def viewer_time_zone(*, user: User, group: PeerGroup) -> ZoneInfo:
 
 def meeting_for_user(*, ctx: GroupContext, meeting_id: int) -> Meeting:
     meeting = (
-        Meeting.objects.select_related("group__organization", "series", "current_issue")
+        Meeting.objects.select_related("series", "current_issue")
         .filter(group=ctx.group, pk=meeting_id)
         .first()
     )
     if meeting is None:
         raise NotFound(gettext("No such meeting in this group."))
+    # The group (and its organization) resolved for this viewer: not joined in again.
+    meeting.group = ctx.group
     return meeting
 
 
@@ -212,12 +214,8 @@ def agenda_steps_of(*, group: PeerGroup) -> list[AgendaStep]:
 
 
 def group_roster_users(*, group: PeerGroup) -> list[User]:
-    return [
-        membership.user
-        for membership in GroupMembership.objects.filter(group=group)
-        .select_related("user")
-        .order_by("user__full_name")
-    ]
+    # The users only: no membership row built beside each.
+    return list(User.objects.filter(group_memberships__group=group).order_by("full_name"))
 
 
 def upcoming_meetings_for_user(*, user: User, access: OrgAccess, limit: int = 5) -> list[Meeting]:

@@ -412,8 +412,13 @@ def run(request: HttpRequest, ctx: GroupContext, meeting_id: int) -> HttpRespons
             "agenda_issues": agenda_issues,
             "attendance_form": attendance_form,
             "note_form": note_form,
-            "notes": meeting.notes.select_related("author", "issue"),
-            "check_ins": meeting.check_ins.select_related("member"),
+            # What the lists show, not each note's author or each issue's texts.
+            "notes": meeting.notes.select_related("issue").only(
+                "meeting", "kind", "text", "issue__title"
+            ),
+            "check_ins": meeting.check_ins.select_related("member").only(
+                "meeting", "work", "personal", "rating", "member__full_name", "member__email"
+            ),
             "recorded": len(recorded),
             "StepKind": StepKind,
             "early": early,
