@@ -11,6 +11,7 @@ A meeting or an issue is then resolved inside that context (`meeting_for_user`,
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Window
@@ -307,7 +308,7 @@ ATTENDANCE_WINDOW = timedelta(days=365)
 
 
 def group_attendance_counts(
-    *, group_ids, now=None, last: int = ATTENDANCE_MEETINGS, organization=None
+    *, group_ids, now=None, last: int = ATTENDANCE_MEETINGS
 ) -> dict[int, list[int]]:
     """group id -> how many were present at each of its last `last` meetings held
     (attendance recorded, not cancelled, within a year), oldest first. One query.
@@ -315,16 +316,14 @@ def group_attendance_counts(
     The database picks each group's last meetings (a window over the meetings, latest
     first; of two at the same time, the one with more present counts as later) and
     returns two numbers a meeting: at 1,200 groups, 3,600 rows instead of a year's
-    meetings with their times. Given the groups' `organization`, the meetings are found
-    by it instead of by a list of every group's id (1,200 parameters to send)."""
+    meetings with their times."""
     now = now or timezone.now()
     counts: dict[int, list[int]] = {group_id: [] for group_id in group_ids}
     if not counts:
         return {}
-    where = Q(group__organization=organization) if organization else Q(group__in=list(counts))
     rows = (
         Meeting.objects.filter(
-            where,
+            group__in=list(counts),
             starts_at__lte=now,
             starts_at__gte=now - ATTENDANCE_WINDOW,
         )
@@ -346,22 +345,31 @@ def group_attendance_counts(
         .values_list("group_id", "present")
     )
     for group_id, present in rows:
-        if group_id in counts:
-            counts[group_id].append(present)
+        counts[group_id].append(present)
     return counts
 
 
 # --- aggregates for admins -------------------------------------------------------------
 
 
+class InsightGroup(NamedTuple):
+    """A group as the insights list it: its name and where it belongs."""
+
+    pk: int
+    name: str
+    program_id: int
+
+
 def meeting_insights(*, access: OrgAccess) -> list[dict]:
-    """Per program: people in groups, attendance rates and issue counts by category;
-    per group, its attendance counts.
+    """Per program: people in groups, attendance rates and issue counts by category,
+    and its groups (`InsightGroup`, in natural name order).
 
     Numbers, never text. The program's figures go through peergroups.aggregates:
     distinct people (not memberships) behind every figure, none over fewer than
     MIN_AGGREGATE_PEOPLE. A group's attendance counts are the operations board's
-    (`group_attendance_counts`, the rule above): an operational fact, shown per group.
+    (`group_attendance_counts`, the rule above): an operational fact, shown per group;
+    the page asks them for the groups it shows (`insight_attendance_add`), not for all
+    1,200 of a large organization.
     """
     access.require(Role.ADMIN)
     # One Program object per program, not one per group (1,200 at 10,000 members).
@@ -369,11 +377,13 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         program.pk: program
         for program in Program.objects.filter(organization=access.organization).only("name")
     }
+    # Three fields a group, not a model object each (1,200 at 10,000 members).
     groups = list(
-        PeerGroup.objects.filter(organization=access.organization).only("name", "program_id")
+        InsightGroup(*row)
+        for row in PeerGroup.objects.filter(organization=access.organization).values_list(
+            "pk", "name", "program_id"
+        )
     )
-    for group in groups:
-        group.program = programs[group.program_id]
     # "Group 5" before "Group 10", as on the operations board.
     program_key = {pk: natural_key(program.name) for pk, program in programs.items()}
     groups.sort(key=lambda group: (program_key[group.program_id], natural_key(group.name)))
@@ -417,18 +427,15 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
         table.add_counted(category, people=authors, value=issues)
     headcount = people.figures(aggregates.total_of)
     rates = attendance.figures(aggregates.percent_of)
-    attended = group_attendance_counts(
-        group_ids=[group.pk for group in groups], organization=access.organization
-    )
-    programs: dict[int, dict] = {}
+    rows: dict[int, dict] = {}
     for group in groups:
-        entry = programs.get(group.program_id)
+        entry = rows.get(group.program_id)
         if entry is None:
             key = ("program", group.program_id)
             shown = headcount[key].shown
             counts = categories.get(group.program_id, Table()).figures(aggregates.total_of)
-            entry = programs[group.program_id] = {
-                "program": group.program,
+            entry = rows[group.program_id] = {
+                "program": programs[group.program_id],
                 "people": headcount[key].people,
                 "shown": shown,
                 "attendance": rates[key],
@@ -441,8 +448,15 @@ def meeting_insights(*, access: OrgAccess) -> list[dict]:
                 else [],
                 "groups": [],
             }
-        entry["groups"].append({"group": group, "attendance": attended[group.pk]})
-    return list(programs.values())
+        entry["groups"].append({"group": group})
+    return list(rows.values())
+
+
+def insight_attendance_add(groups: list[dict]) -> None:
+    """Give each of the insights' `groups` its attendance counts (one query for all)."""
+    attended = group_attendance_counts(group_ids=[entry["group"].pk for entry in groups])
+    for entry in groups:
+        entry["attendance"] = attended[entry["group"].pk]
 
 
 def meeting_is_before_its_day(*, meeting: Meeting) -> bool:

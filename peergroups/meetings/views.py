@@ -575,7 +575,9 @@ def insights(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             page = Paginator(row["groups"], INSIGHT_GROUPS_PER_PAGE).get_page(
                 request.GET.get("page")
             )
-            row["groups"], row["page"] = page.object_list, page
+            row["groups"], row["page"] = list(page.object_list), page
+    # The attendance counts of the groups written, not of every group.
+    selectors.insight_attendance_add([entry for row in programs for entry in row["groups"]])
     return org_render(
         request,
         access,

@@ -233,7 +233,3 @@ def test_attendance_counts_equal_the_record_by_record_rule(scheduled, seed):
     for last in (1, 3):
         expected = _attendance_counts_reference(group_ids=group_ids, now=now, last=last)
         assert group_attendance_counts(group_ids=group_ids, now=now, last=last) == expected
-        by_organization = group_attendance_counts(
-            group_ids=group_ids[:1], now=now, last=last, organization=scheduled.organization
-        )
-        assert by_organization == {group_ids[0]: expected[group_ids[0]]}
