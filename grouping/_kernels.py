@@ -421,7 +421,7 @@ def tabu_search(
     istate[1] = last
 
 
-def warm_up(dtypes=(np.float64, np.float32, np.int16)):
+def warm_up(dtypes=(np.float64, np.int16)):
     """Call every kernel once for each affinity dtype given, as the solver does.
 
     Compiles them on a cold cache (``cache=True`` then stores the machine code

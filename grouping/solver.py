@@ -26,7 +26,12 @@ ProgressCallback = Callable[[float, float], bool | None]
 _WARM: set[str] = set()
 
 
-def warm_up(dtypes=("float64", "float32", "int16")) -> float:
+# The affinity types formation searches (float64 below 2,000 people, int16 from there);
+# a float32 matrix is loaded by `solve` on its first use, outside its budget too.
+WARM_DTYPES = ("float64", "int16")
+
+
+def warm_up(dtypes=WARM_DTYPES) -> float:
     """Load the numba kernels (compiling them on a cold cache); returns the CPU seconds used.
 
     ``solve`` calls it (for the dtype of its affinity) before its clock starts,

@@ -324,8 +324,8 @@ def formation_part_execute(run_id: int, index: int) -> bool:
         last_report[0] = now
         return not _run_stopped(run_id)  # another part failed, or the admin cancelled
 
-    grouping.warm_up()
     dtype = affinity_dtype(len(people))
+    grouping.warm_up((dtype,))  # this part's type only, as a one-task run loads
     started = time.perf_counter()
     try:
         problem = run_problem(snapshot, parameters, dtype=dtype)
