@@ -126,6 +126,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, whose session user comes with the roles they hold (one query
+# where two were: organizations.viewer).
+AUTHENTICATION_BACKENDS = ["peergroups.organizations.viewer.ViewerBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from peergroups.accounts.middleware import SESSION_ORGANIZATION_LANGUAGE
 from peergroups.errors import NotFound, Refused
 from peergroups.organizations.models import Organization, OrganizationRole, Role
+from peergroups.organizations.viewer import roles_held
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,15 @@ def organization_access(user, org_slug: str) -> OrgAccess:
     """Return the user's access to the organization, or raise NotFound if they have none."""
     if not user.is_authenticated:
         raise NotFound(gettext("No such organization."))
-    # One query for the roles here, the organization and the switcher's list: a person
-    # holds roles in a handful of organizations at most.
-    held = OrganizationRole.objects.filter(user=user).select_related("organization")
+    # The roles here, the organization and the switcher's list come from one read: a
+    # person holds roles in a handful of organizations at most. For the signed-in viewer
+    # it came with the user, this request (`viewer.ViewerBackend`).
     by_slug: dict[str, Organization] = {}
     roles = set()
-    for role in held:
-        by_slug.setdefault(role.organization.slug, role.organization)
-        if role.organization.slug == org_slug:
-            roles.add(role.role)
+    for organization, role in roles_held(user):
+        by_slug.setdefault(organization.slug, organization)
+        if organization.slug == org_slug:
+            roles.add(role)
     if not roles:
         raise NotFound(gettext("No such organization."))
     return OrgAccess(

@@ -27,6 +27,7 @@ from peergroups.organizations.forms import (
 from peergroups.organizations.models import Organization, Role
 from peergroups.organizations.selectors import audit_log as audit_log_entries
 from peergroups.organizations.selectors import audit_rows, invitations_for_admin
+from peergroups.organizations.viewer import VIEWER_BACKEND
 
 logger = logging.getLogger("peergroups.first_run")
 
@@ -81,7 +82,7 @@ def first_run(request: HttpRequest) -> HttpResponse:
         except (Conflict, Invalid, Refused) as refusal:
             form_add_invalid(form, refusal)
         else:
-            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, admin, backend=VIEWER_BACKEND)
             messages.success(
                 request,
                 gettext(

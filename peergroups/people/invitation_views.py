@@ -18,6 +18,7 @@ from peergroups.accounts.throttle import (
 from peergroups.errors import Conflict, Gone
 from peergroups.http import form_status
 from peergroups.organizations.models import Invitation, Role
+from peergroups.organizations.viewer import VIEWER_BACKEND
 from peergroups.people.invitations import (
     invitation_accept,
     invitation_for_token,
@@ -61,7 +62,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except Conflict as conflict:  # an account exists: say so beside the form
             form.add_error(None, conflict.reason)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=VIEWER_BACKEND)
             messages.success(
                 request,
                 gettext("Welcome to %(organization_name)s.")

@@ -18,6 +18,7 @@ from peergroups.errors import Invalid
 from peergroups.http import client_address, form_add_invalid, form_status
 from peergroups.organizations.access import OrgAccess, org_render, org_view
 from peergroups.organizations.models import Role
+from peergroups.organizations.viewer import VIEWER_BACKEND
 from peergroups.sso import oidc
 from peergroups.sso.forms import SignOnFindForm, SignOnSettingsForm
 from peergroups.sso.services import (
@@ -126,7 +127,7 @@ def sign_on_callback(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
     organization = sign_on.organization
     user, how = sign_on_admit(organization=organization, identity=identity)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=VIEWER_BACKEND)
     if how == JOINED:
         messages.success(request, _("Welcome to %(name)s.") % {"name": organization.name})
     elif how == INVITED:
