@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from peergroups.api.auth import API_AUTH
 from peergroups.api.schemas import (
+    MEMBER_OUT_FIELDS,
     ErrorOut,
     MemberFilters,
     MemberOut,
@@ -110,7 +111,7 @@ def member_list(request: HttpRequest, org_slug: str, filters: Query[MemberFilter
         industry=filters.industry,
         program_id=filters.program,
         intake=filters.intake,
-    )
+    ).only(*MEMBER_OUT_FIELDS)
 
 
 def _organizations_out(user) -> list[dict]:

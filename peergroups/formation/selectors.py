@@ -78,7 +78,11 @@ def unplaced_members(
     """Members of the program with a complete intake and no group in the current cycle
     (the first `limit` of them, when given). `cycle`: current_cycle(program), if known."""
     cycle = current_cycle(program) if cycle is None else cycle
-    profiles = waiting_profiles(program, cycle=max(cycle, 1))
+    # Who they are and where they come from, as the program page lists them: not the
+    # intake's long texts and lists.
+    profiles = waiting_profiles(program, cycle=max(cycle, 1)).only(
+        *("user", "region", "industry", "user__full_name", "user__email")
+    )
     return list(profiles if limit is None else profiles[:limit])
 
 

@@ -260,6 +260,9 @@ def member_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         industry=filters.get("industry", ""),
         program_id=filters.get("program"),
         intake=filters.get("intake", ""),
+    ).only(  # the columns the list shows: not each program's settings, nor the long texts
+        *("user", "program", "region", "industry", "company", "completed_at"),
+        *("user__full_name", "user__email", "program__name"),
     )
     page = Paginator(profiles, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
