@@ -127,8 +127,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's model backend, whose session user comes with the roles they hold (one query
-# where two were: organizations.viewer).
-AUTHENTICATION_BACKENDS = ["peergroups.organizations.viewer.ViewerBackend"]
+# where two were: organizations.viewer). The model backend itself stays listed for the
+# sessions it signed in before 0.4 (Django signs out a session whose backend is not
+# listed); the viewer backend ends a failed sign-in, so it never asks a password twice.
+AUTHENTICATION_BACKENDS = [
+    "peergroups.organizations.viewer.ViewerBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -9,13 +9,15 @@ fields, its values through the ORM's own converters) and leaves the rows on the 
 the request's first access check.
 
 Nothing outlives the request: a role revoked, or a person deactivated, counts from their
-next request in every process, as before.
+next request in every process, as before. Sessions that Django's model backend signed in
+before this backend existed stay signed in through it (settings.AUTHENTICATION_BACKENDS),
+with the roles read by the access check as before.
 """
 
 from functools import cache
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
 from django.db.models.sql import Query
 
@@ -30,6 +32,14 @@ PRELOADED_ROLES = "_preloaded_roles"
 class ViewerBackend(ModelBackend):
     """Django's model backend (passwords, permissions, `is_active`), but the session's
     user comes with the roles they hold: `organization_access` does not ask again."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            # The end of a failed sign-in: the model backend listed after this one (for its
+            # older sessions) would check the same password against the same row again.
+            raise PermissionDenied
+        return user
 
     def get_user(self, user_id):
         try:

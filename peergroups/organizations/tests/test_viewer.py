@@ -1,26 +1,21 @@
 """The signed-in person is read with the roles they hold in one statement
 (`organizations.viewer`): the same user and organizations the ORM reads, the same access
-decisions, revocation and deactivation counting from the next request, and open sessions
-carried over by the migration that renamed their backend."""
+decisions, revocation and deactivation counting from the next request; sessions signed in
+by Django's model backend still served, and a failed sign-in checked once."""
 
-from importlib import import_module
-
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
-from django.contrib.sessions.models import Session
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import make_user
+from conftest import PASSWORD, make_user
 from peergroups.accounts.models import User
 from peergroups.organizations.access import organization_access
 from peergroups.organizations.models import Organization, Role
 from peergroups.organizations.services import role_grant, role_revoke
 from peergroups.organizations.viewer import VIEWER_BACKEND, ViewerBackend
 
-MIGRATION = import_module("peergroups.organizations.migrations.0012_sessions_viewer_backend")
 DASHBOARD = reverse("organizations-dashboard", args=["acme"])
 
 
@@ -103,17 +98,39 @@ def test_the_preloaded_roles_serve_one_check_and_later_checks_ask_again(cast):
     assert organization_access(user, "acme").roles == {Role.FACILITATOR}
 
 
-def test_the_migration_keeps_sessions_signed_in_with_djangos_model_backend(client, cast):
-    model_backend = "django.contrib.auth.backends.ModelBackend"
-    client.force_login(cast.member, backend=model_backend)  # a session from before the upgrade
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    session = Session.objects.get()
-    assert store.decode(session.session_data)[BACKEND_SESSION_KEY] == model_backend
-    assert client.get(DASHBOARD).status_code == 302  # a backend no longer configured
-
-    MIGRATION.forward(apps, None)
-    assert store.decode(Session.objects.get().session_data)[BACKEND_SESSION_KEY] == VIEWER_BACKEND
+def test_a_session_from_djangos_model_backend_stays_signed_in(client, cast):
+    # Sessions signed in before the viewer backend name Django's model backend.
+    client.force_login(cast.member, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(DASHBOARD).status_code == 200
+    role_revoke(
+        organization=cast.organization, user=cast.member, role=Role.MEMBER, acting_user=None
+    )
+    assert client.get(DASHBOARD).status_code == 404  # its roles are read afresh too
 
-    MIGRATION.backward(apps, None)
-    assert store.decode(Session.objects.get().session_data)[BACKEND_SESSION_KEY] == model_backend
+
+def test_signing_in_goes_through_the_viewer_backend(client, cast):
+    signed_in = client.post(reverse("login"), {"username": cast.member.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == VIEWER_BACKEND
+
+
+class CountingHasher(MD5PasswordHasher):
+    """Counts the passwords it hashes or checks."""
+
+    algorithm = "counting_md5"
+    uses = 0
+
+    def encode(self, password, salt):
+        CountingHasher.uses += 1
+        return super().encode(password, salt)
+
+
+def test_a_failed_sign_in_hashes_the_password_once(client, cast, settings):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    cast.member.set_password("the right one")
+    cast.member.save()
+    for email in (cast.member.email, "nobody@acme.test"):  # a wrong password, an unknown person
+        CountingHasher.uses = 0
+        page = client.post(reverse("login"), {"username": email, "password": "a wrong one"})
+        assert page.status_code == 422  # the form again, with its error
+        assert CountingHasher.uses == 1
