@@ -45,13 +45,14 @@ from conftest import PASSWORD, make_user
 from peergroups.aggregates import MIN_PEOPLE, Figure
 from peergroups.api.services import token_create
 from peergroups.dashboards.retention import REMOVED
+from peergroups.errors import Conflict
 from peergroups.formation.models import FormationRun, RunStatus
 from peergroups.formation.parameters import MODE_NEW_CYCLE, MODE_UNPLACED, Parameters
 from peergroups.formation.services import formation_run_start
 from peergroups.goals.models import CommitmentCheckIn
 from peergroups.goals.services import commitment_record
 from peergroups.groups.models import GroupMembership, PeerGroup
-from peergroups.groups.services import program_create
+from peergroups.groups.services import program_create, program_enrol, program_leave
 from peergroups.meetings.models import Issue, IssueStatus, Meeting, MeetingStatus
 from peergroups.meetings.services import (
     agenda_issues_pick,
@@ -60,10 +61,11 @@ from peergroups.meetings.services import (
     meeting_close,
 )
 from peergroups.ops.scheduler import scheduler_tick
-from peergroups.organizations.models import OrganizationRole, Role
+from peergroups.organizations.access import organization_access
+from peergroups.organizations.models import Invitation, OrganizationRole, Role
 from peergroups.organizations.services import organization_create, role_grant
 from peergroups.people.conflicts import conflict_pairs
-from peergroups.people.models import FacilitatorProfile
+from peergroups.people.models import FacilitatorProfile, MemberProfile
 from peergroups.people.services import facilitator_apply, facilitator_approve
 
 pytestmark = pytest.mark.django_db
@@ -310,9 +312,9 @@ class Year:
         self.organization.refresh_from_db()
         assert self.organization.content_retention_months == RETENTION_MONTHS
 
-    def import_people(self, people: list[Person]) -> None:
+    def import_people(self, people: list[Person], program=None) -> None:
         """The admin uploads the file, reads the preview, and confirms with invitations."""
-        upload = io.BytesIO(people_csv(people, self.program.name))
+        upload = io.BytesIO(people_csv(people, (program or self.program).name))
         upload.name = "people.csv"
         url = reverse("people-import", args=[SLUG])
         preview = self.admin_client.post(url, {"file": upload})
@@ -328,6 +330,20 @@ class Year:
         for person in people:
             self.by_email[person.email] = person
         self.read_mail()
+
+    def import_refused(self, people: list[Person], program, enrolled: Person) -> None:
+        """The admin uploads a file that would move `enrolled` out of their program: the
+        preview names the row and why, and nothing of the file is kept."""
+        invitations = Invitation.objects.count()
+        upload = io.BytesIO(people_csv(people, program.name))
+        upload.name = "people.csv"
+        preview = self.admin_client.post(reverse("people-import", args=[SLUG]), {"file": upload})
+        assert preview.status_code == 422, preview.content.decode()[:2000]
+        line = 2 + people.index(enrolled)  # the header is line 1
+        [error] = preview.context["row_errors"]
+        assert (error.line, error.column) == (line, "program")
+        assert "one program at a time" in error.reason
+        assert Invitation.objects.count() == invitations
 
     def accept_and_intake(self, person: Person, not_with: list[Person] = ()) -> None:
         """The person follows the invitation in their mail, signs up and fills the intake."""
@@ -666,6 +682,7 @@ class Invariants:
         for membership in GroupMembership.objects.filter(group__in=groups):
             members.setdefault(membership.group_id, []).append(membership.user_id)
         self.capacity(groups, members)
+        self.enrolled(groups, members)
         self.kept_apart(groups, members)
         self.deactivated(groups, members)
         self.next_meetings(groups, now)
@@ -678,6 +695,19 @@ class Invariants:
             seated = len(members.get(group.pk, []))
             assert seated <= group.capacity <= self.year.program.max_group_size, group
             assert group.member_count == seated, f"{group}: {group.member_count} != {seated}"
+
+    def enrolled(self, groups, members) -> None:
+        """A person is in one program at a time, and sits only in that program's groups."""
+        program_of = dict(
+            MemberProfile.objects.filter(organization=self.year.organization).values_list(
+                "user_id", "program_id"
+            )
+        )
+        for group in groups:
+            for user_id in members.get(group.pk, []):
+                assert program_of.get(user_id) == group.program_id, (
+                    f"user {user_id} sits in {group} of another program than theirs"
+                )
 
     def kept_apart(self, groups, members) -> None:
         everyone = [u for ids in members.values() for u in ids]
@@ -830,6 +860,49 @@ def test_a_year_of_a_program(settings, time_machine, run_tasks, django_capture_o
         me = Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {leaving.links['api']}")
         assert me.status_code == 200
 
+    @on(date(2027, 3, 1))
+    def a_second_program_opens():
+        year.autumn = program_create(
+            organization=year.organization,
+            acting_user=year.admin,
+            name="Leaders 2027 Autumn",
+            min_group_size=3,
+            max_group_size=6,
+            starts_on=date(2027, 9, 6),
+        )
+        # The file also names a seated member of the first program: the import refuses it
+        # whole (nobody is moved out of a program by an upload), then goes in without them.
+        year.autumn_people = cohort(26, 3)
+        seated = year.by_email[first[1].email]
+        year.import_refused([*year.autumn_people, seated], year.autumn, enrolled=seated)
+        year.import_people(year.autumn_people, program=year.autumn)
+        for person in year.autumn_people:
+            year.accept_and_intake(person)
+        assert set(
+            MemberProfile.objects.filter(program=year.autumn).values_list("user__email", flat=True)
+        ) == {person.email for person in year.autumn_people}
+
+    @on(date(2027, 3, 8))
+    def a_member_changes_program():
+        changer = year.by_email[first[1].email].user
+        access = organization_access(year.admin, SLUG)
+        enrol = lambda: program_enrol(  # noqa: E731 - one call, made twice
+            access=access, acting_user=year.admin, program=year.autumn, user=changer
+        )
+        with pytest.raises(Conflict, match="one program at a time"):
+            enrol()
+        seat = GroupMembership.objects.get(user=changer, cycle=1).group
+        year.act(
+            lambda: program_leave(
+                access=access, acting_user=year.admin, program=year.program, user=changer
+            )
+        )
+        year.act(enrol)
+        assert not GroupMembership.objects.filter(user=changer, group__closed_at=None).exists()
+        seat.refresh_from_db()
+        assert seat.member_count == seat.memberships.count()  # the seat is free again
+        year.changed_program = changer
+
     @on(date(2027, 3, 15))
     def an_admin_moves_a_member():
         fullest = max(year.cycle1, key=lambda g: (g.memberships.count(), g.pk))
@@ -918,6 +991,10 @@ def test_a_year_of_a_program(settings, time_machine, run_tasks, django_capture_o
             invariants.admin_figures()
 
     assert year.invariant_days == DAYS
+    # The member who changed program was not grouped again in the first one.
+    assert not GroupMembership.objects.filter(
+        user=year.changed_program, group__program=year.program, cycle=2
+    ).exists()
     assert year.meetings_held > 0 and year.pulses_answered > 0
     assert year.flagged_days >= 1  # the "not with" after publish was on the board
     assert year.reminders > 0 and year.check_ins > 0
