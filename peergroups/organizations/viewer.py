@@ -47,10 +47,11 @@ class ViewerBackend(ModelBackend):
         except ValidationError:
             return None
         alias = router.db_for_read(User)
+        connection = connections[alias]
         statement = _statement(alias)
-        with connections[alias].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(statement.sql, [pk])
-            rows = statement.convert(cursor.fetchall())
+            rows = statement.convert(cursor.fetchall(), connection)
         if not rows:
             return None
         users = len(statement.user_fields)
@@ -89,8 +90,9 @@ class _Statement:
             return [f"{prefix}.{quote(field.column)}" for field in fields]
 
         role = f"r.{quote(role_meta.get_field('role').column)}"
+        selected = [*columns("u", user_fields), role, *columns("o", organization_fields)]
         self.sql = (
-            f"SELECT {', '.join([*columns('u', user_fields), role, *columns('o', organization_fields)])}"
+            f"SELECT {', '.join(selected)}"
             f" FROM {quote(User._meta.db_table)} u"
             f" LEFT JOIN {quote(role_meta.db_table)} r"
             f" ON r.{quote(role_meta.get_field('user').column)} = u.{quote(User._meta.pk.column)}"
@@ -101,17 +103,17 @@ class _Statement:
         )
         self.user_fields = [field.attname for field in user_fields]
         self.organization_fields = [field.attname for field in organization_fields]
-        # The ORM's converters for each column (SQLite's dates and JSON arrive as text).
         fields = [*user_fields, role_meta.get_field("role"), *organization_fields]
-        self._compiler = connection.ops.compiler("SQLCompiler")(Query(User), connection, alias)
-        self._converters = self._compiler.get_converters(
-            [field.get_col(field.model._meta.db_table) for field in fields]
-        )
+        self._columns = [field.get_col(field.model._meta.db_table) for field in fields]
 
-    def convert(self, rows: list[tuple]) -> list[tuple]:
-        if not self._converters:
+    def convert(self, rows: list[tuple], connection) -> list[tuple]:
+        """The values as the ORM reads them (SQLite's dates and JSON arrive as text), through
+        the converters of this thread's connection."""
+        compiler = connection.ops.compiler("SQLCompiler")(Query(User), connection, connection.alias)
+        converters = compiler.get_converters(self._columns)
+        if not converters:
             return rows
-        return [tuple(row) for row in self._compiler.apply_converters(rows, self._converters)]
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)]
 
 
 @cache
