@@ -8,8 +8,9 @@ median wall and CPU time of the process, its queries and its size, beside `/heal
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/peergroups_bench_web \\
         python -m benchmarks.pages [--slug scale] [--only "member"] [--requests 40] [--profile]
 
-`--profile` adds a cProfile listing (by own CPU time) for each page; `--queries` prints each
-page's SQL with its time. A benchmark, not a test.
+`--profile` adds a cProfile listing (by own CPU time; BENCH_SORT=cumulative and BENCH_ROWS=80
+change the order and length) for each page; `--queries` prints each page's SQL with its
+time. A benchmark, not a test.
 """
 
 import argparse
@@ -100,7 +101,8 @@ def main() -> None:
             profile.enable()
             run(client, path, headers, max(5, args.requests // 2))
             profile.disable()
-            pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_ROWS", "25")))
+            stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
+            stats.print_stats(int(os.environ.get("BENCH_ROWS", "25")))
 
 
 if __name__ == "__main__":
