@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connections, router
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from peergroups.accounts.models import User
@@ -11,9 +13,10 @@ from peergroups.errors import NotFound, Refused
 from peergroups.formats import natural_key
 from peergroups.groups.models import GroupMembership, PeerGroup
 from peergroups.organizations.access import OrgAccess
-from peergroups.organizations.models import Role
+from peergroups.organizations.models import Program, Role
 from peergroups.people.conflicts import conflicts_within
 from peergroups.people.models import MemberProfile
+from peergroups.statements import Columns, in_id_range, rows
 
 FACILITATOR = "facilitator"
 MEMBER = "member"
@@ -88,35 +91,69 @@ def group_for_user(*, user: User, access: OrgAccess, group_id: int) -> PeerGroup
     through meetings.selectors.group_content_for_user. Another organization's group
     is a 404, anyone else in this organization gets 403.
     """
-    group = (
-        PeerGroup.objects.select_related("program", "facilitator")
-        .filter(organization=access.organization, pk=group_id)
-        # The viewer's membership comes with the group: the page's later role checks
-        # (group_role) read it instead of asking again.
-        .annotate(
-            viewer_is_member=Exists(
-                GroupMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk)
-            ),
-            # And the zone the viewer's intake gives, which every page of the group
-            # shows times in (meetings.selectors.viewer_time_zone): not a query of its own.
-            viewer_zone=Subquery(
-                MemberProfile.objects.filter(
-                    organization=OuterRef("organization"),
-                    user_id=user.pk,
-                    completed_at__isnull=False,
-                ).values("time_zone")[:1]
-            ),
-        )
-        .first()
-    )
+    group = _group_read(organization=access.organization, group_id=group_id, viewer_id=user.pk)
     if group is None:
         raise NotFound(gettext("No such group."))
-    # The organization the access check loaded this request: not joined in again.
-    group.organization = access.organization
     group.viewer_id = user.pk
     if access.is_admin or group_role(user=user, group=group) is not None:
         return group
     raise Refused(gettext("Only the group's members and facilitator can open this group."))
+
+
+def _group_read(*, organization, group_id: int, viewer_id: int) -> PeerGroup | None:
+    """The organization's group `group_id`, with its program and facilitator, and what every
+    group page asks of the viewer: whether they are a member (`viewer_is_member`, read by
+    group_role) and the zone their intake gives (`viewer_zone`, read by
+    meetings.selectors.viewer_time_zone). One fixed statement (`peergroups.statements`):
+    every group page starts here."""
+    db = router.db_for_read(PeerGroup)
+    if not in_id_range(db, group_id, viewer_id):
+        return None
+    params = [viewer_id, viewer_id, organization.pk, group_id]
+    found = rows(_group_sql(db), params, alias=db, fields=_GROUP_FIELDS)
+    if not found:
+        return None
+    row = found[0]
+    ends = len(_GROUP), len(_GROUP) + len(_PROGRAM), len(_GROUP) + len(_PROGRAM) + len(_USER)
+    group = _GROUP.instance(db, row[: ends[0]])
+    program = _PROGRAM.instance(db, row[ends[0] : ends[1]])
+    facilitator_row = row[ends[1] : ends[2]]
+    facilitator = _USER.instance(db, facilitator_row) if facilitator_row[0] is not None else None
+    fields = PeerGroup._meta
+    fields.get_field("program").set_cached_value(group, program)
+    fields.get_field("facilitator").set_cached_value(group, facilitator)
+    # The organization the access check loaded this request: not read again.
+    fields.get_field("organization").set_cached_value(group, organization)
+    group.viewer_is_member, group.viewer_zone = bool(row[ends[2]]), row[ends[2] + 1]
+    return group
+
+
+_GROUP = Columns(PeerGroup, "g")
+_PROGRAM = Columns(Program, "p")
+_USER = Columns(User, "f")
+_MEMBERSHIP = Columns(GroupMembership, "m")
+_PROFILE = Columns(MemberProfile, "mp")
+_GROUP_FIELDS = [*_GROUP.fields, *_PROGRAM.fields, *_USER.fields]
+
+
+@cache
+def _group_sql(db: str) -> str:
+    c = connections[db]
+    return (
+        f"SELECT {_GROUP.select(c)}, {_PROGRAM.select(c)}, {_USER.select(c)},"
+        f" EXISTS(SELECT 1 FROM {_MEMBERSHIP.table(c)}"
+        f" WHERE {_MEMBERSHIP.column(c, 'group')} = {_GROUP.column(c, 'id')}"
+        f" AND {_MEMBERSHIP.column(c, 'user')} = %s),"
+        f" (SELECT {_PROFILE.column(c, 'time_zone')} FROM {_PROFILE.table(c)}"
+        f" WHERE {_PROFILE.column(c, 'organization')} = {_GROUP.column(c, 'organization')}"
+        f" AND {_PROFILE.column(c, 'user')} = %s"
+        f" AND {_PROFILE.column(c, 'completed_at')} IS NOT NULL)"
+        f" FROM {_GROUP.table(c)}"
+        f" INNER JOIN {_PROGRAM.table(c)}"
+        f" ON {_PROGRAM.column(c, 'id')} = {_GROUP.column(c, 'program')}"
+        f" LEFT JOIN {_USER.table(c)} ON {_USER.column(c, 'id')} = {_GROUP.column(c, 'facilitator')}"
+        f" WHERE {_GROUP.column(c, 'organization')} = %s AND {_GROUP.column(c, 'id')} = %s"
+    )
 
 
 def group_roster(group: PeerGroup) -> QuerySet[GroupMembership]:

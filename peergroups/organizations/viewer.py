@@ -4,9 +4,8 @@ Every signed-in request loads its user, and every organization page then asks
 `access.organization_access` for the roles that user holds. Through the ORM those are two
 queries, and building and compiling each costs several times its round trip to the
 database (`benchmarks.pages`). `ViewerBackend` reads the user's row joined to their roles
-and those organizations in one plain statement (its text built once from the models'
-fields, its values through the ORM's own converters) and leaves the rows on the user for
-the request's first access check.
+and those organizations in one fixed statement (`peergroups.statements`) and leaves the
+rows on the user for the request's first access check.
 
 Nothing outlives the request: a role revoked, or a person deactivated, counts from their
 next request in every process, as before. Sessions that Django's model backend signed in
@@ -19,10 +18,10 @@ from functools import cache
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
-from django.db.models.sql import Query
 
 from peergroups.accounts.models import User
 from peergroups.organizations.models import Organization, OrganizationRole
+from peergroups.statements import Columns, in_id_range, rows
 
 VIEWER_BACKEND = "peergroups.organizations.viewer.ViewerBackend"
 # The attribute the user carries from its load to the first access check of the request.
@@ -46,23 +45,18 @@ class ViewerBackend(ModelBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        alias = router.db_for_read(User)
-        connection = connections[alias]
-        statement = _statement(alias)
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, [pk])
-            rows = statement.convert(cursor.fetchall(), connection)
-        if not rows:
+        db = router.db_for_read(User)
+        if not in_id_range(db, pk):
             return None
-        users = len(statement.user_fields)
-        user = User.from_db(alias, statement.user_fields, rows[0][:users])
+        found = rows(_sql(db), [pk], alias=db, fields=_FIELDS)
+        if not found:
+            return None
+        user = _USER.instance(db, found[0][: len(_USER)])
         roles = []
-        for row in rows:
-            role, organization = row[users], row[users + 1 :]
+        for row in found:
+            role, organization = row[len(_USER)], row[len(_USER) + 1 :]
             if role is not None:  # the LEFT JOIN's one row for a person without roles
-                roles.append(
-                    (Organization.from_db(alias, statement.organization_fields, organization), role)
-                )
+                roles.append((_ORGANIZATION.instance(db, organization), role))
         setattr(user, PRELOADED_ROLES, roles)
         return user if self.user_can_authenticate(user) else None
 
@@ -78,44 +72,22 @@ def roles_held(user: User) -> list[tuple[Organization, str]]:
     return [(role.organization, role.role) for role in held]
 
 
-class _Statement:
-    def __init__(self, alias: str):
-        connection = connections[alias]
-        quote = connection.ops.quote_name
-        user_fields = User._meta.concrete_fields
-        organization_fields = Organization._meta.concrete_fields
-        role_meta = OrganizationRole._meta
-
-        def columns(prefix, fields):
-            return [f"{prefix}.{quote(field.column)}" for field in fields]
-
-        role = f"r.{quote(role_meta.get_field('role').column)}"
-        selected = [*columns("u", user_fields), role, *columns("o", organization_fields)]
-        self.sql = (
-            f"SELECT {', '.join(selected)}"
-            f" FROM {quote(User._meta.db_table)} u"
-            f" LEFT JOIN {quote(role_meta.db_table)} r"
-            f" ON r.{quote(role_meta.get_field('user').column)} = u.{quote(User._meta.pk.column)}"
-            f" LEFT JOIN {quote(Organization._meta.db_table)} o"
-            f" ON o.{quote(Organization._meta.pk.column)}"
-            f" = r.{quote(role_meta.get_field('organization').column)}"
-            f" WHERE u.{quote(User._meta.pk.column)} = %s"
-        )
-        self.user_fields = [field.attname for field in user_fields]
-        self.organization_fields = [field.attname for field in organization_fields]
-        fields = [*user_fields, role_meta.get_field("role"), *organization_fields]
-        self._columns = [field.get_col(field.model._meta.db_table) for field in fields]
-
-    def convert(self, rows: list[tuple], connection) -> list[tuple]:
-        """The values as the ORM reads them (SQLite's dates and JSON arrive as text), through
-        the converters of this thread's connection."""
-        compiler = connection.ops.compiler("SQLCompiler")(Query(User), connection, connection.alias)
-        converters = compiler.get_converters(self._columns)
-        if not converters:
-            return rows
-        return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+_USER = Columns(User, "u")
+_ROLE = Columns(OrganizationRole, "r")
+_ORGANIZATION = Columns(Organization, "o")
+_FIELDS = [*_USER.fields, OrganizationRole._meta.get_field("role"), *_ORGANIZATION.fields]
 
 
 @cache
-def _statement(alias: str) -> _Statement:
-    return _Statement(alias)
+def _sql(db: str) -> str:
+    connection = connections[db]
+    return (
+        f"SELECT {_USER.select(connection)}, {_ROLE.column(connection, 'role')},"
+        f" {_ORGANIZATION.select(connection)}"
+        f" FROM {_USER.table(connection)}"
+        f" LEFT JOIN {_ROLE.table(connection)}"
+        f" ON {_ROLE.column(connection, 'user')} = {_USER.column(connection, 'id')}"
+        f" LEFT JOIN {_ORGANIZATION.table(connection)}"
+        f" ON {_ORGANIZATION.column(connection, 'id')} = {_ROLE.column(connection, 'organization')}"
+        f" WHERE {_USER.column(connection, 'id')} = %s"
+    )
