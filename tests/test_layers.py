@@ -53,6 +53,7 @@ BASE = {
     "textlimits",
     "groupsize",
     "languages",
+    "statements",
 }
 TOP = {"settings", "urls", "wsgi"}
 
