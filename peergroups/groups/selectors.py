@@ -118,7 +118,9 @@ def _group_read(*, organization, group_id: int, viewer_id: int) -> PeerGroup | N
     group = _GROUP.instance(db, row[: ends[0]])
     program = _PROGRAM.instance(db, row[ends[0] : ends[1]])
     facilitator_row = row[ends[1] : ends[2]]
-    facilitator = _USER.instance(db, facilitator_row) if facilitator_row[0] is not None else None
+    # A group without a facilitator: the LEFT JOIN's columns are all NULL, its key too.
+    has_facilitator = facilitator_row[_USER.attnames.index("id")] is not None
+    facilitator = _USER.instance(db, facilitator_row) if has_facilitator else None
     fields = PeerGroup._meta
     fields.get_field("program").set_cached_value(group, program)
     fields.get_field("facilitator").set_cached_value(group, facilitator)
