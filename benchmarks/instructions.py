@@ -23,8 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.pages import django_setup
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/peergroups_bench_web"  # as benchmarks.web
 WARM = 8
 
 
@@ -66,19 +67,8 @@ def main() -> None:
 
 
 def requests_under_valgrind(args) -> None:
-    os.environ.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or DEFAULT_URL,
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SECURE_COOKIES="0",
-        DJANGO_SETTINGS_MODULE="peergroups.settings",
-    )
-    sys.path.insert(0, str(args.root))
     os.chdir(args.root)
-    import django
-
-    django.setup()
+    django_setup(args.root)
     from django.core.management import call_command
     from django.test import Client
 

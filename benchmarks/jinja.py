@@ -16,12 +16,12 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
+from benchmarks.pages import django_setup
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/peergroups_bench_web"  # as benchmarks.web
 PAGE = "organizations/dashboard.html"
 
 
@@ -39,18 +39,7 @@ def main() -> None:
     parser.add_argument("--slug", default="scale")
     parser.add_argument("--renders", type=int, default=400)
     args = parser.parse_args()
-    os.environ.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or DEFAULT_URL,
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SECURE_COOKIES="0",
-        DJANGO_SETTINGS_MODULE="peergroups.settings",
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup()
     import jinja2
     import markupsafe
     from django.core.management import call_command

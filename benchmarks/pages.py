@@ -26,14 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/peergroups_bench_web"  # as benchmarks.web
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--slug", default="scale", help="organization seeded by seed_scale")
-    parser.add_argument("--only", default="", help="pages whose name contains this")
-    parser.add_argument("--requests", type=int, default=40, help="per page")
-    parser.add_argument("--profile", action="store_true", help="cProfile each page")
-    parser.add_argument("--queries", action="store_true", help="print each page's SQL")
-    args = parser.parse_args()
+def django_setup(root: Path = ROOT) -> None:
+    """Django in this process, as production runs it (DEBUG off), on the benchmark's
+    database (DATABASE_URL, else the one `benchmarks.web` seeds), with the code of `root`
+    (another checkout to compare, for `benchmarks.instructions --root`)."""
     os.environ.update(
         DATABASE_URL=os.environ.get("DATABASE_URL") or DEFAULT_URL,
         DEBUG="0",
@@ -42,10 +38,21 @@ def main() -> None:
         SECURE_COOKIES="0",
         DJANGO_SETTINGS_MODULE="peergroups.settings",
     )
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     import django
 
     django.setup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slug", default="scale", help="organization seeded by seed_scale")
+    parser.add_argument("--only", default="", help="pages whose name contains this")
+    parser.add_argument("--requests", type=int, default=40, help="per page")
+    parser.add_argument("--profile", action="store_true", help="cProfile each page")
+    parser.add_argument("--queries", action="store_true", help="print each page's SQL")
+    args = parser.parse_args()
+    django_setup()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -421,8 +421,9 @@ def tabu_search(
     istate[1] = last
 
 
-def warm_up(dtypes=(np.float64, np.int16)):
-    """Call every kernel once for each affinity dtype given, as the solver does.
+def warm_up(dtypes):
+    """Call every kernel once for each affinity dtype given, as the solver does
+    (`solver.warm_up`, whose default names the types formation searches).
 
     Compiles them on a cold cache (``cache=True`` then stores the machine code
     on disk), else just loads them.
